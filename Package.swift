@@ -1,0 +1,37 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+  name: "segscope",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "segscope", targets: ["segscope"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // C boundary: every setjmp/longjmp and every libpng/libjpeg call lives in these two targets.
+    .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+    .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+    .systemLibrary(name: "CNcursesw"),
+
+    // Pure core: dataset model, masks, metrics. No I/O, no C.
+    .target(name: "SegmentationCore", swiftSettings: strict),
+    // PNG/JPEG to RGBImage / LabelMask, typed errors.
+    .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG", "SegmentationCore"], swiftSettings: strict),
+
+    .executableTarget(
+      name: "segscope",
+      dependencies: [
+        "SegmentationCore", "ImageCodec",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+
+    .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
+  ],
+  swiftLanguageModes: [.v6]
+)

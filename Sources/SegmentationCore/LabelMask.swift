@@ -1,0 +1,116 @@
+/// A single-channel map of class ids (or instance ids), 8 or 16 bits per pixel, rows top to bottom.
+///
+/// Values are kept exactly as stored: a palette PNG gives its palette indices, a 16-bit PNG its
+/// 16-bit values. A plain value: does no I/O.
+public struct LabelMask: Sendable, Equatable {
+  /// The pixel storage: one byte or one `UInt16` per pixel.
+  public enum Storage: Sendable, Equatable {
+    case u8([UInt8])
+    case u16([UInt16])
+  }
+
+  /// Width in pixels.
+  public let width: Int
+  /// Height in pixels.
+  public let height: Int
+  /// The values.
+  public var storage: Storage
+
+  /// An 8-bit mask; `values.count` must equal `width * height`.
+  public init(width: Int, height: Int, values: [UInt8]) {
+    precondition(values.count == width * height, "LabelMask size mismatch")
+    self.width = width
+    self.height = height
+    self.storage = .u8(values)
+  }
+
+  /// A 16-bit mask; `values.count` must equal `width * height`.
+  public init(width: Int, height: Int, values16: [UInt16]) {
+    precondition(values16.count == width * height, "LabelMask size mismatch")
+    self.width = width
+    self.height = height
+    self.storage = .u16(values16)
+  }
+
+  /// A mask filled with one value (8-bit when it fits).
+  public init(width: Int, height: Int, fill: UInt16 = 0) {
+    if fill <= 255 {
+      self.init(width: width, height: height, values: [UInt8](repeating: UInt8(fill), count: width * height))
+    } else {
+      self.init(width: width, height: height, values16: [UInt16](repeating: fill, count: width * height))
+    }
+  }
+
+  /// 8 or 16.
+  public var bitDepth: Int {
+    if case .u8 = storage { return 8 }
+    return 16
+  }
+
+  /// Number of pixels.
+  public var count: Int { width * height }
+
+  /// The value at (x, y).
+  @inlinable
+  public subscript(x x: Int, y y: Int) -> UInt16 {
+    get { self[index: y * width + x] }
+    set { self[index: y * width + x] = newValue }
+  }
+
+  /// The value at a linear index (row-major).
+  @inlinable
+  public subscript(index i: Int) -> UInt16 {
+    get {
+      switch storage {
+      case .u8(let v): return UInt16(v[i])
+      case .u16(let v): return v[i]
+      }
+    }
+    set {
+      switch storage {
+      case .u8(var v):
+        if newValue <= 255 {
+          storage = .u8([])  // release the reference so the write does not copy
+          v[i] = UInt8(newValue)
+          storage = .u8(v)
+        } else {
+          var w = v.map(UInt16.init)
+          w[i] = newValue
+          storage = .u16(w)
+        }
+      case .u16(var v):
+        storage = .u16([])
+        v[i] = newValue
+        storage = .u16(v)
+      }
+    }
+  }
+
+  /// All values widened to `UInt16`.
+  public var values16: [UInt16] {
+    switch storage {
+    case .u8(let v): return v.map(UInt16.init)
+    case .u16(let v): return v
+    }
+  }
+
+  /// Pixel count per value, as a sparse dictionary.
+  public func histogram() -> [UInt16: Int] {
+    var out: [UInt16: Int] = [:]
+    switch storage {
+    case .u8(let v):
+      var counts = [Int](repeating: 0, count: 256)
+      v.withUnsafeBufferPointer { p in
+        for x in p { counts[Int(x)] &+= 1 }
+      }
+      for (value, n) in counts.enumerated() where n > 0 { out[UInt16(value)] = n }
+    case .u16(let v):
+      var counts = [Int](repeating: 0, count: 65536)
+      v.withUnsafeBufferPointer { p in
+        for x in p { counts[Int(x)] &+= 1 }
+      }
+      for (value, n) in counts.enumerated() where n > 0 { out[UInt16(value)] = n }
+    }
+    return out
+  }
+}
