@@ -23,10 +23,13 @@ let package = Package(
     // PNG/JPEG to RGBImage / LabelMask, typed errors.
     .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG", "SegmentationCore"], swiftSettings: strict),
 
+    // Reads masks from files and evaluates them on every core.
+    .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec"], swiftSettings: strict),
+
     .executableTarget(
       name: "segscope",
       dependencies: [
-        "SegmentationCore", "ImageCodec",
+        "SegmentationCore", "ImageCodec", "Evaluation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

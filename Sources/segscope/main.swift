@@ -1,1 +1,5 @@
-print("segscope")
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+exit(await Segscope.runMain(Array(CommandLine.arguments.dropFirst())))

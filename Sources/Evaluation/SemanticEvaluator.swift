@@ -1,0 +1,86 @@
+import Dispatch
+import ImageCodec
+import SegmentationCore
+
+/// One ground-truth / prediction pair on disk.
+public struct MaskPair: Sendable, Equatable {
+  public let sampleId: String
+  public let groundTruth: String
+  public let prediction: String
+
+  public init(sampleId: String, groundTruth: String, prediction: String) {
+    self.sampleId = sampleId
+    self.groundTruth = groundTruth
+    self.prediction = prediction
+  }
+}
+
+/// A sample's confusion matrix, or why it could not be evaluated.
+public struct SampleEvaluation: Sendable {
+  public let sampleId: String
+  public let matrix: ConfusionMatrix?
+  /// A message naming the file and the problem when the pair could not be evaluated.
+  public let problem: String?
+
+  /// This sample's metrics (mIoU over the classes present in its ground truth or prediction).
+  public func metrics(dialect: MetricDialect = .mmseg) -> SemanticMetrics? {
+    matrix.map { SemanticMetrics(matrix: $0, dialect: dialect) }
+  }
+}
+
+/// Evaluates semantic masks read from files, on every core.
+public struct SemanticEvaluator: Sendable {
+  public var classCount: Int
+  public var ignore: Set<UInt16>
+  public var limits: DecodeLimits
+
+  public init(classCount: Int, ignore: Set<UInt16> = [255], limits: DecodeLimits = .default) {
+    self.classCount = classCount
+    self.ignore = ignore
+    self.limits = limits
+  }
+
+  /// Decodes and compares every pair. A broken pair gives a problem entry and the rest go on.
+  /// `progress` is called (from worker threads) with the number of pairs done.
+  public func evaluate(_ pairs: [MaskPair], progress: (@Sendable (Int) -> Void)? = nil) -> [SampleEvaluation] {
+    let box = ResultBox(count: pairs.count)
+    let counter = Counter()
+    DispatchQueue.concurrentPerform(iterations: pairs.count) { i in
+      box.set(i, evaluateOne(pairs[i]))
+      let done = counter.increment()
+      progress?(done)
+    }
+    return box.results()
+  }
+
+  /// Evaluates one pair.
+  public func evaluateOne(_ pair: MaskPair) -> SampleEvaluation {
+    do {
+      let gt = try ImageLoader.loadMask(path: pair.groundTruth, limits: limits)
+      let pred = try ImageLoader.loadMask(path: pair.prediction, limits: limits)
+      do {
+        let m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)
+        return SampleEvaluation(sampleId: pair.sampleId, matrix: m, problem: nil)
+      } catch {
+        return SampleEvaluation(sampleId: pair.sampleId, matrix: nil, problem: "\(pair.prediction): \(error.description)")
+      }
+    } catch {
+      return SampleEvaluation(sampleId: pair.sampleId, matrix: nil, problem: error.description)
+    }
+  }
+}
+
+/// Results written by index from worker threads; each index is written once.
+final class ResultBox: @unchecked Sendable {
+  private var items: [SampleEvaluation?]
+  private let lock = Lock()
+  init(count: Int) { items = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ v: SampleEvaluation) { lock.withLock { items[i] = v } }
+  func results() -> [SampleEvaluation] { lock.withLock { items.compactMap { $0 } } }
+}
+
+final class Counter: @unchecked Sendable {
+  private var n = 0
+  private let lock = Lock()
+  func increment() -> Int { lock.withLock { n += 1; return n } }
+}

@@ -1,0 +1,111 @@
+import ImageCodec
+import SegmentationCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Writes the demo dataset as an ImageSegmentationDirectory: `data/*.jpg`, `labels/*.png`,
+/// `predictions/<model>/*.png` and `classes.txt`, plus a few deliberately broken files.
+struct DemoDataset {
+  var root: String
+  var samples: Int
+  var width: Int
+  var height: Int
+
+  /// Sample stems, in order.
+  var stems: [String] { (0..<samples).map { stem($0) } }
+
+  func stem(_ i: Int) -> String {
+    let s = String(i)
+    return "street_" + String(repeating: "0", count: max(0, 4 - s.count)) + s
+  }
+
+  /// A line that identifies the parameters, stored in the folder so a changed request regenerates.
+  var signature: String { "segscope-demo v1 samples=\(samples) size=\(width)x\(height)" }
+
+  /// Samples whose ground truth the annotator got wrong.
+  func isMislabeled(_ i: Int) -> Bool { i % 17 == 5 }
+  /// Samples that nearly repeat the previous one (same scene, brighter, shifted).
+  func isNearDuplicate(_ i: Int) -> Bool { i % 23 == 7 && i > 0 }
+  /// Samples whose label file is truncated on purpose.
+  func hasBrokenLabel(_ i: Int) -> Bool { i == 13 }
+  /// Samples whose model_b prediction has the wrong size on purpose.
+  func hasWrongSizePrediction(_ i: Int) -> Bool { i == 29 }
+
+  func exists() -> Bool {
+    guard let data = try? FileBytes.read(root + "/.segscope-demo") else { return false }
+    return String(decoding: data, as: UTF8.self) == signature
+  }
+
+  /// Generates every file, in parallel, and returns how many files were written.
+  func generate(progress: @escaping @Sendable (Int) -> Void) throws -> Int {
+    for dir in ["", "/data", "/labels", "/predictions", "/predictions/model_a", "/predictions/model_b"] {
+      mkdir(root + dir, 0o755)
+    }
+    var classes = ""
+    for c in DemoClasses.table { classes += c.name + "\n" }
+    try FileBytes.writeAtomically(Array(classes.utf8), to: root + "/classes.txt")
+    let failures = FailureList()
+    let me = self
+    DispatchQueueRunner.run(samples) { i in
+      do {
+        try me.writeSample(i)
+      } catch {
+        failures.append("\(error)")
+      }
+      progress(i)
+    }
+    if let first = failures.first { throw DemoError(message: first) }
+    try FileBytes.writeAtomically(Array(signature.utf8), to: root + "/.segscope-demo")
+    return samples * 4 + 1
+  }
+
+  func writeSample(_ i: Int) throws {
+    let seed = UInt64(isNearDuplicate(i) ? i - 1 : i) &+ 1000
+    let scene = DemoScene.generate(
+      seed: seed, width: width, height: height, mislabel: isMislabeled(i),
+      brightness: isNearDuplicate(i) ? 12 : 0, shift: isNearDuplicate(i) ? 3 : 0)
+    let s = stem(i)
+    try FileBytes.writeAtomically(JPEGEncoder.encode(scene.image, quality: 88), to: "\(root)/data/\(s).jpg")
+    var label = try PNGEncoder.encode(scene.groundTruth)
+    if hasBrokenLabel(i) { label = Array(label.prefix(label.count / 2)) }
+    try FileBytes.writeAtomically(label, to: "\(root)/labels/\(s).png")
+    for model in DemoModel.allCases {
+      var pred = model.predict(scene.trueLabels, seed: seed)
+      if model == .modelB && hasWrongSizePrediction(i) {
+        pred = LabelMask(width: width / 2, height: height / 2, values: [UInt8](repeating: 0, count: (width / 2) * (height / 2)))
+      }
+      try FileBytes.writeAtomically(PNGEncoder.encode(pred), to: "\(root)/predictions/\(model.rawValue)/\(s).png")
+    }
+  }
+}
+
+struct DemoError: Error, CustomStringConvertible {
+  let message: String
+  var description: String { message }
+}
+
+final class FailureList: @unchecked Sendable {
+  private var items: [String] = []
+  private var m = pthread_mutex_t()
+  init() { pthread_mutex_init(&m, nil) }
+  func append(_ s: String) {
+    pthread_mutex_lock(&m)
+    items.append(s)
+    pthread_mutex_unlock(&m)
+  }
+  var first: String? {
+    pthread_mutex_lock(&m)
+    defer { pthread_mutex_unlock(&m) }
+    return items.first
+  }
+}
+
+import Dispatch
+
+enum DispatchQueueRunner {
+  static func run(_ n: Int, _ body: @Sendable (Int) -> Void) {
+    DispatchQueue.concurrentPerform(iterations: n, execute: body)
+  }
+}

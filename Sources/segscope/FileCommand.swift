@@ -1,0 +1,92 @@
+import ArgumentParser
+import ImageCodec
+import SegmentationCore
+
+/// `segscope file PATH...`: decode image and mask files and say what is in them.
+struct FileCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "file",
+    abstract: "Decode image or mask files and report format, size, bit depth and mask values.",
+    discussion: "Each file is checked on its own; a broken file is reported and the others go on. Exit status 1 if any file failed."
+  )
+
+  @Argument(help: "PNG or JPEG files.")
+  var paths: [String]
+
+  @Option(help: "Refuse images with more pixels than this (decompression bombs).")
+  var maxPixels: Int = DecodeLimits.default.maxPixels
+
+  @Flag(help: "One JSON object per file.")
+  var json = false
+
+  func run() throws {
+    var failed = 0
+    let limits = DecodeLimits(maxPixels: maxPixels)
+    for path in paths {
+      let shown = Sanitize.forTerminal(path)
+      do {
+        let report = try describe(path, limits: limits)
+        print(json ? report.json(path: path) : "\(shown): \(report.text)")
+      } catch {
+        failed += 1
+        let message = Sanitize.forTerminal(error.description)
+        if json {
+          print("{\"path\":\(JSONText.quote(path)),\"error\":\(JSONText.quote(error.description))}")
+        } else {
+          FileHandleOut.stderr("error: \(message)")
+        }
+      }
+    }
+    if failed > 0 { throw ExitCode(1) }
+  }
+
+  struct Report {
+    var format: String
+    var width: Int
+    var height: Int
+    var detail: String
+    var values: [UInt16: Int]?
+
+    var text: String {
+      var s = "\(format) \(width)x\(height) \(detail)"
+      if let values {
+        let top = values.sorted { $0.value > $1.value }.prefix(12)
+        s += ", \(values.count) distinct values: " + top.map { "\($0.key) (\($0.value) px)" }.joined(separator: ", ")
+        if values.count > 12 { s += ", ..." }
+      }
+      return s
+    }
+
+    func json(path: String) -> String {
+      var s = "{\"path\":\(JSONText.quote(path)),\"format\":\"\(format)\",\"width\":\(width),\"height\":\(height),\"detail\":\(JSONText.quote(detail))"
+      if let values {
+        s += ",\"values\":{" + values.keys.sorted().map { "\"\($0)\":\(values[$0] ?? 0)" }.joined(separator: ",") + "}"
+      }
+      return s + "}"
+    }
+  }
+
+  func describe(_ path: String, limits: DecodeLimits) throws(ImageCodecError) -> Report {
+    let data = try FileBytes.read(path)
+    switch try ImageLoader.checkedFormat(data, path: path) {
+    case .png:
+      let png = try PNGDecoder.decode(data, path: path, limits: limits)
+      let kind: String
+      switch png.colorType {
+      case .gray: kind = "\(png.bitDepth)-bit gray"
+      case .palette: kind = "\(png.bitDepth)-bit palette (\(png.palette.count) colours, read as indices)"
+      case .rgb: kind = "\(png.bitDepth)-bit RGB"
+      case .rgba: kind = "\(png.bitDepth)-bit RGBA"
+      case .grayAlpha: kind = "\(png.bitDepth)-bit gray+alpha"
+      }
+      let values = png.channels == 1 ? try png.labelMask(path: path).histogram() : nil
+      return Report(format: "PNG", width: png.width, height: png.height, detail: kind + (png.interlaced ? ", interlaced" : ""), values: values)
+    case .jpeg:
+      let j = try JPEGDecoder.decode(data, path: path, applyOrientation: false, limits: limits)
+      let kind = [1: "grayscale", 3: "colour", 4: "CMYK/YCCK"][j.components] ?? "\(j.components) components"
+      var detail = kind + (j.progressive ? ", progressive" : "")
+      if j.orientation != .up { detail += ", Exif orientation \(j.orientation.rawValue) (\(j.orientation))" }
+      return Report(format: "JPEG", width: j.storedWidth, height: j.storedHeight, detail: detail, values: nil)
+    }
+  }
+}

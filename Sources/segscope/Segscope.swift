@@ -1,0 +1,62 @@
+import ArgumentParser
+
+/// The root command.
+struct Segscope: AsyncParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "segscope",
+    abstract: "Look at image-segmentation datasets, masks and model errors in the terminal.",
+    discussion: """
+      segscope shows a dataset as a grid of thumbnails with mask overlays, per-class IoU tables, a
+      confusion matrix and side-by-side sample views, over plain SSH. Exit status: 0 ok, 1 error, 2 usage.
+      """,
+    version: version,
+    subcommands: [DemoCommand.self, FileCommand.self]
+  )
+}
+
+/// Writes to stderr without Foundation's buffering.
+enum FileHandleOut {
+  static func stderr(_ s: String) {
+    var line = s
+    if !line.hasSuffix("\n") { line += "\n" }
+    _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+import ArgumentParser
+
+extension Segscope {
+  /// Parses and runs a command. Exit codes: 0 ok, 1 error, 2 usage (ArgumentParser's own default for
+  /// usage errors is 64).
+  static func runMain(_ arguments: [String]) async -> Int32 {
+    do {
+      var command = try parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+      return 0
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        print(fullMessage(for: error))
+        return 0
+      } else if code == .validationFailure {
+        FileHandleOut.stderr(fullMessage(for: error))
+        return 2
+      } else if let e = error as? ExitCode {
+        return e.rawValue
+      } else {
+        FileHandleOut.stderr("segscope: " + fullMessage(for: error))
+        return 1
+      }
+    }
+  }
+}
