@@ -34,6 +34,8 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# segscope's two entry points on a fresh Debian/Ubuntu machine with Swift 6:
+#   ./run.sh demo   build (release) and run the demo on a dataset segscope generates itself
+#   ./run.sh test   run the whole test suite, conformance against the reference implementations included
+# Both install what is missing first: Debian packages with apt-get (only when one is missing; via sudo
+# when not root) and the Python oracles (numpy, pycocotools) with pip.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libsqlite3-dev pkg-config)
+TEST_PKGS=(tmux python3 python3-pip)
+PY_MODULES=(numpy)
+
+need_apt() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run.sh: installing Debian packages: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+need_python() {
+  local missing=()
+  for m in "${PY_MODULES[@]}"; do
+    python3 -c "import $m" 2>/dev/null || missing+=("$m")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run.sh: installing Python modules: ${missing[*]}" >&2
+  python3 -m pip install --quiet "${missing[@]}" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "${missing[@]}"
+}
+
+case "${1:-}" in
+  demo)
+    shift
+    need_apt "${BUILD_PKGS[@]}"
+    swift build -c release --product segscope >&2
+    exec "$(swift build -c release --show-bin-path)/segscope" demo "$@"
+    ;;
+  test)
+    shift
+    need_apt "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+    need_python
+    exec swift test "$@"
+    ;;
+  *)
+    sed -n '2,6p' "$0" >&2
+    exit 2
+    ;;
+esac
