@@ -119,3 +119,20 @@ struct SemanticMetricsTests {
     #expect(Sanitize.forTerminal("plain ünïcode 街") == "plain ünïcode 街")
   }
 }
+
+@Suite("Fast 8-bit accumulation agrees with the plain 16-bit loop")
+struct AccumulationPathTests {
+  @Test("on scene masks with long runs", arguments: [1, 2, 3, 4, 5] as [UInt64])
+  func sceneMasks(seed: UInt64) throws {
+    let scene = DemoScene.generate(seed: seed, width: 203, height: 97)
+    for model in DemoModel.allCases {
+      let pred = model.predict(scene.trueLabels, seed: seed)
+      let fast = try ConfusionMatrix.of(gt: scene.groundTruth, pred: pred, classCount: 10)
+      let plain = try ConfusionMatrix.of(
+        gt: LabelMask(width: 203, height: 97, values16: scene.groundTruth.values16),
+        pred: LabelMask(width: 203, height: 97, values16: pred.values16), classCount: 10)
+      #expect(fast == plain)
+      #expect(fast.total + fast.ignoredPixels == 203 * 97)
+    }
+  }
+}

@@ -1,0 +1,13 @@
+// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|all] [--rounds N]`.
+// Ratios are measured side by side in one run (interleaved), since the machine is shared and noisy.
+let args = Array(CommandLine.arguments.dropFirst())
+let which = args.first { !$0.hasPrefix("-") } ?? "all"
+var rounds = 41
+if let i = args.firstIndex(of: "--rounds"), i + 1 < args.count, let n = Int(args[i + 1]) { rounds = n }
+
+do {
+  if which == "decode" || which == "all" { try DecodeBench.run(rounds: rounds) }
+  if which == "accumulate" || which == "all" { try AccumulateBench.run(rounds: rounds) }
+} catch {
+  print("benchmark failed: \(error)")
+}
