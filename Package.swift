@@ -23,13 +23,17 @@ let package = Package(
     // PNG/JPEG to RGBImage / LabelMask, typed errors.
     .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG", "SegmentationCore"], swiftSettings: strict),
 
+    // Pure terminal graphics: cell Buffer, half-block and sixel renderers, capability probe parsing.
+    .target(name: "TerminalRender", dependencies: ["SegmentationCore"], swiftSettings: strict),
+    // The only user of ncurses and of the terminal device: capability probe, screen updates, keys.
+    .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
     .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec"], swiftSettings: strict),
 
     .executableTarget(
       name: "segscope",
       dependencies: [
-        "SegmentationCore", "ImageCodec", "Evaluation",
+        "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -37,6 +41,9 @@ let package = Package(
     // Release benchmarks (swift run -c release segscope-bench).
     .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation"]),
 
+    // Test helpers: golden snapshots, running commands.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libsqlite3-dev pkg-config)
-TEST_PKGS=(tmux python3 python3-pip)
+TEST_PKGS=(tmux python3 python3-pip imagemagick libsixel-bin)
 PY_MODULES=(numpy)
 
 need_apt() {

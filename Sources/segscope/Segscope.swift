@@ -12,7 +12,7 @@ struct Segscope: AsyncParsableCommand {
       confusion matrix and side-by-side sample views, over plain SSH. Exit status: 0 ok, 1 error, 2 usage.
       """,
     version: version,
-    subcommands: [DemoCommand.self, FileCommand.self]
+    subcommands: [DemoCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self]
   )
 }
 

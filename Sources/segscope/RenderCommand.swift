@@ -1,0 +1,137 @@
+import ArgumentParser
+import ImageCodec
+import SegmentationCore
+import TerminalBackend
+import TerminalRender
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `segscope render`: print an image with its mask, prediction and error map to stdout.
+struct RenderCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "render",
+    abstract: "Print an image with mask overlays and an error map to the terminal (sixel, kitty or half-blocks).",
+    discussion: "Works in any terminal and in scripts: with stdout not a terminal, half-blocks are printed unless --graphics says otherwise."
+  )
+
+  @Argument(help: "The image (PNG or JPEG).")
+  var image: String
+
+  @Option(help: "A ground-truth label mask (PNG) drawn over the image.")
+  var mask: String?
+
+  @Option(help: "A predicted label mask (PNG), shown in its own panel.")
+  var pred: String?
+
+  @Flag(help: "Add an error map (needs --mask and --pred): green correct, red wrong, grey ignored.")
+  var error = false
+
+  @Option(help: "Restrict the error map to one class id (TP green, FP red, FN orange).")
+  var errorClass: UInt16?
+
+  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).")
+  var graphics: String?
+
+  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).")
+  var colors: String?
+
+  @Option(help: "Width in terminal columns (default: the terminal's width, or 80).")
+  var cols: Int?
+
+  @Option(help: "Overlay opacity from 0 to 1.")
+  var alpha: Double = 0.5
+
+  @Option(help: "Ignore value drawn as void (repeatable).")
+  var ignoreIndex: [UInt16] = [255]
+
+  func validate() throws {
+    if let g = graphics, TerminalCapabilities.Graphics(rawValue: g) == nil { throw ValidationError("--graphics must be sixel, kitty, halfblock or ascii") }
+    if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
+    if error && (mask == nil || pred == nil) { throw ValidationError("--error needs both --mask and --pred") }
+    if let c = cols, c < 8 || c > 2000 { throw ValidationError("--cols must be between 8 and 2000") }
+    if !(0...1).contains(alpha) { throw ValidationError("--alpha must be between 0 and 1") }
+  }
+
+  func run() throws {
+    let env = ProcessEnvironment.current()
+    let tty = isatty(1) != 0
+    var caps = tty && graphics == nil ? TTYProbe.run(timeoutMs: 500, env: env) : ProbeReplies.capabilities(replies: [], env: env, winsize: (0, 0, 0, 0))
+    if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
+    if let c = colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
+    if caps.colors == .none && caps.graphics == .halfblock { caps.graphics = .ascii }
+    let width = cols ?? (tty ? caps.columns : 80)
+    let panels = try loadPanels()
+    let out: [UInt8]
+    switch caps.graphics {
+    case .sixel:
+      out = PanelLayout.sixel(panels, columns: width, caps: caps)
+    case .kitty:
+      out = PanelLayout.kitty(panels, columns: width, caps: caps)
+    case .halfblock, .ascii:
+      out = Array(PanelLayout.halfBlock(panels, columns: width, mode: caps.graphics == .ascii ? .none : caps.colors).utf8)
+    }
+    writeAll(out)
+  }
+
+  func loadPanels() throws -> [Panel] {
+    let ignore = Set(ignoreIndex)
+    let photo = try ImageLoader.loadImage(path: image).image
+    let palette = ClassPalette()
+    func checked(_ path: String) throws -> LabelMask {
+      let m = try ImageLoader.loadMask(path: path)
+      guard m.width == photo.width, m.height == photo.height else {
+        throw RenderError(message: "\(Sanitize.forTerminal(path)): mask is \(m.width)x\(m.height) but the image is \(photo.width)x\(photo.height)")
+      }
+      return m
+    }
+    let gt = try mask.map(checked)
+    let pr = try pred.map(checked)
+    var panels: [Panel] = []
+    let overlay = MaskComposer.Overlay(alpha: alpha, ignore: ignore)
+    panels.append(Panel(title: gt == nil ? "image" : "image + ground truth", build: { w, h in
+      let small = Resample.area(photo, width: w, height: h)
+      guard let gt else { return ComposedImage(image: small) }
+      return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: overlay.sized(w))
+    }, sourceWidth: photo.width, sourceHeight: photo.height))
+    if let pr {
+      panels.append(Panel(title: "prediction", build: { w, h in
+        MaskComposer.overlay(Resample.area(photo, width: w, height: h), Resample.majority(pr, width: w, height: h), palette: palette, options: overlay.sized(w))
+      }, sourceWidth: photo.width, sourceHeight: photo.height))
+    }
+    if error, let gt, let pr {
+      let title = errorClass.map { "errors for class \($0): TP FP FN" } ?? "errors: correct / wrong / ignored"
+      panels.append(Panel(title: title, build: { w, h in
+        MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pr, width: w, height: h), ignore: ignore, classId: errorClass)
+      }, sourceWidth: photo.width, sourceHeight: photo.height))
+    }
+    return panels
+  }
+
+  func writeAll(_ bytes: [UInt8]) {
+    var off = 0
+    while off < bytes.count {
+      let r = bytes.withUnsafeBytes { write(1, $0.baseAddress! + off, bytes.count - off) }
+      if r < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      off += r
+    }
+  }
+}
+
+extension MaskComposer.Overlay {
+  /// Outlines only where there is room for them: below 160 pixels they hide the picture.
+  func sized(_ width: Int) -> MaskComposer.Overlay {
+    var o = self
+    o.outlines = outlines && width >= 160
+    return o
+  }
+}
+
+struct RenderError: Error, CustomStringConvertible {
+  let message: String
+  var description: String { message }
+}
