@@ -39,11 +39,12 @@ let package = Package(
       swiftSettings: strict),
 
     // Release benchmarks (swift run -c release segscope-bench).
-    .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation"]),
+    .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender"]),
 
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),

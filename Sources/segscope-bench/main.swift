@@ -1,4 +1,4 @@
-// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|all] [--rounds N]`.
+// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|all] [--rounds N]`.
 // Ratios are measured side by side in one run (interleaved), since the machine is shared and noisy.
 let args = Array(CommandLine.arguments.dropFirst())
 let which = args.first { !$0.hasPrefix("-") } ?? "all"
@@ -8,6 +8,7 @@ if let i = args.firstIndex(of: "--rounds"), i + 1 < args.count, let n = Int(args
 do {
   if which == "decode" || which == "all" { try DecodeBench.run(rounds: rounds) }
   if which == "accumulate" || which == "all" { try AccumulateBench.run(rounds: rounds) }
+  if which == "graphics" || which == "all" { GraphicsBench.run(rounds: rounds) }
 } catch {
   print("benchmark failed: \(error)")
 }

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Golden-file snapshots: `__Snapshots__/<name>.txt` beside the test file. `RECORD_SNAPSHOTS=1`
 /// re-records them. A missing snapshot is a failure (so a fresh clone cannot pass by recording).
 public enum Snapshot {
@@ -30,27 +34,45 @@ public enum Snapshot {
 
 /// Runs a command and returns its exit status and standard output.
 public enum Shell {
+  /// Runs with posix_spawn; output goes to temporary files, not pipes, and the child is reaped with
+  /// waitpid: a daemon the command starts (tmux's server) would otherwise keep a pipe open forever
+  /// (Foundation's Process was seen to hang on `tmux new-session -d`).
   @discardableResult
   public static func run(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: Data, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let outPipe = Pipe(), errPipe = Pipe()
-    p.standardOutput = outPipe
-    p.standardError = errPipe
-    let inPipe = Pipe()
-    p.standardInput = inPipe
-    try p.run()
-    if let stdin { inPipe.fileHandleForWriting.write(stdin) }
-    try? inPipe.fileHandleForWriting.close()
-    let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-    let err = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    return (p.terminationStatus, out, err)
+    let tmp = FileManager.default.temporaryDirectory
+    let outPath = tmp.appendingPathComponent("shell-out-" + UUID().uuidString).path
+    let errPath = tmp.appendingPathComponent("shell-err-" + UUID().uuidString).path
+    let inPath = tmp.appendingPathComponent("shell-in-" + UUID().uuidString).path
+    _ = FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data())
+    defer {
+      for p in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: p) }
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env"] + args).map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
+    guard rc == 0 else { throw ShellError(message: "cannot run \(args.first ?? ""): error \(rc)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let exitCode: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    let out = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
+    let err = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self)
+    return (exitCode, out, err)
   }
 
   /// Whether a program is on the PATH.
   public static func has(_ program: String) -> Bool {
     (try? run(["sh", "-c", "command -v \(program)"]).status == 0) ?? false
   }
+}
+
+public struct ShellError: Error, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
 }

@@ -10,7 +10,7 @@ public struct SixelEncoder: Sendable {
   /// Dither photo pixels.
   public var dither: Bool
 
-  public init(registers: Int = 256, dither: Bool = true) {
+  public init(registers: Int = 256, dither: Bool = false) {
     self.registers = max(2, min(256, registers))
     self.dither = dither
   }
@@ -28,42 +28,41 @@ public struct SixelEncoder: Sendable {
     let img = composed.image
     let n = img.width * img.height
     let px = img.pixels
-    var exactColors: [RGB: Int] = [:]
+    var exactColors = ColorIndex(capacity: registers)
     var palette: [RGB] = []
     // Reserve registers for exact colours, at most half of them.
     let maxExact = registers / 2
     var isExact = composed.exact
     for i in 0..<n where isExact[i] {
-      let c = RGB(px[i * 3], px[i * 3 + 1], px[i * 3 + 2])
-      if exactColors[c] != nil { continue }
+      let k = ColorIndex.key(px[i * 3], px[i * 3 + 1], px[i * 3 + 2])
+      if exactColors.get(k) >= 0 { continue }
       if palette.count < maxExact {
-        exactColors[c] = palette.count
-        palette.append(c)
+        exactColors.insert(k, Int32(palette.count))
+        palette.append(RGB(px[i * 3], px[i * 3 + 1], px[i * 3 + 2]))
       } else {
         isExact[i] = false
       }
     }
     // Photo colours: all of them if they fit, else median cut.
-    var distinct: [RGB: Int] = [:]
+    var all = palette
+    var allIndex = exactColors
     var overflow = false
-    for i in 0..<n where !isExact[i] {
-      let c = RGB(px[i * 3], px[i * 3 + 1], px[i * 3 + 2])
-      if exactColors[c] != nil || distinct[c] != nil { continue }
-      if palette.count + distinct.count >= registers {
-        overflow = true
-        break
-      }
-      distinct[c] = palette.count + distinct.count
-    }
     var indices = [UInt8](repeating: 0, count: n)
-    if !overflow {
-      var all = palette
-      all.append(contentsOf: [RGB](repeating: RGB(0, 0, 0), count: distinct.count))
-      for (c, i) in distinct { all[i] = c }
-      for i in 0..<n {
-        let c = RGB(px[i * 3], px[i * 3 + 1], px[i * 3 + 2])
-        indices[i] = UInt8(exactColors[c] ?? distinct[c] ?? 0)
+    for i in 0..<n {
+      let k = ColorIndex.key(px[i * 3], px[i * 3 + 1], px[i * 3 + 2])
+      var v = allIndex.get(k)
+      if v < 0 {
+        if all.count >= registers {
+          overflow = true
+          break
+        }
+        v = Int32(all.count)
+        allIndex.insert(k, v)
+        all.append(RGB(px[i * 3], px[i * 3 + 1], px[i * 3 + 2]))
       }
+      indices[i] = UInt8(v)
+    }
+    if !overflow {
       return Indexed(width: img.width, height: img.height, palette: all, indices: indices)
     }
     var hist = [Int](repeating: 0, count: 1 << 15)
@@ -81,7 +80,7 @@ public struct SixelEncoder: Sendable {
       for x in 0..<w {
         let i = y * w + x
         if isExact[i] {
-          indices[i] = UInt8(exactColors[RGB(px[i * 3], px[i * 3 + 1], px[i * 3 + 2])] ?? 0)
+          indices[i] = UInt8(max(0, exactColors.get(ColorIndex.key(px[i * 3], px[i * 3 + 1], px[i * 3 + 2]))))
           continue
         }
         var r = Int(px[i * 3]), g = Int(px[i * 3 + 1]), b = Int(px[i * 3 + 2])
@@ -104,13 +103,21 @@ public struct SixelEncoder: Sendable {
             errCur[e + 5] += eb * 7
           }
           if y + 1 < img.height {
-            for (dx, wgt) in [(-1, 3), (0, 5), (1, 1)] {
-              let nx = x + dx
-              if nx < 0 || nx >= w || isExact[i + w + dx] { continue }
-              let ne = (nx + 1) * 3
-              errNext[ne] += er * wgt
-              errNext[ne + 1] += eg * wgt
-              errNext[ne + 2] += eb * wgt
+            // Below-left 3/16, below 5/16, below-right 1/16; never into exact pixels.
+            if x > 0 && !isExact[i + w - 1] {
+              errNext[e - 3] += er * 3
+              errNext[e - 2] += eg * 3
+              errNext[e - 1] += eb * 3
+            }
+            if !isExact[i + w] {
+              errNext[e] += er * 5
+              errNext[e + 1] += eg * 5
+              errNext[e + 2] += eb * 5
+            }
+            if x + 1 < w && !isExact[i + w + 1] {
+              errNext[e + 3] += er
+              errNext[e + 4] += eg
+              errNext[e + 5] += eb
             }
           }
         }

@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+
+/// The `segscope` executable built next to the test bundle.
+enum Binary {
+  static var path: String {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    // On Linux the runner is <bin>/segscopePackageTests.xctest; with some runners it is nested.
+    for _ in 0..<4 {
+      let candidate = dir.appendingPathComponent("segscope").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      dir = dir.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent(".build/debug/segscope").path
+  }
+}
+
+/// A private tmux server (its own socket, no user config) running one command in a fixed-size pane.
+final class TmuxSession {
+  let socket = "segscope-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+  let width: Int
+  let height: Int
+
+  init(command: String, width: Int = 100, height: Int = 30, env: [String: String] = [:]) throws {
+    self.width = width
+    self.height = height
+    var args = ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)"]
+    for (k, v) in env { args += ["-e", "\(k)=\(v)"] }
+    args.append(command + "; sleep 600")
+    let r = try Shell.run(args)
+    guard r.status == 0 else { throw TmuxError(message: "tmux failed: \(r.err)") }
+    try Shell.run(["tmux", "-L", socket, "set-option", "-g", "status", "off"])
+  }
+
+  deinit { _ = try? Shell.run(["tmux", "-L", socket, "kill-server"]) }
+
+  func capture(escapes: Bool = false) throws -> String {
+    let r = try Shell.run(["tmux", "-L", socket, "capture-pane", "-t", "t", "-p", "-N"] + (escapes ? ["-e"] : []))
+    return String(decoding: r.out, as: UTF8.self)
+  }
+
+  func send(_ keys: [String]) throws { try Shell.run(["tmux", "-L", socket, "send-keys", "-t", "t"] + keys) }
+
+  func resize(_ w: Int, _ h: Int) throws { try Shell.run(["tmux", "-L", socket, "resize-window", "-t", "t", "-x", "\(w)", "-y", "\(h)"]) }
+
+  /// Polls the screen until `predicate` holds or `seconds` pass; returns the last capture.
+  @discardableResult
+  func waitFor(seconds: Double = 10, escapes: Bool = false, _ predicate: (String) -> Bool) throws -> String {
+    let deadline = Date().addingTimeInterval(seconds)
+    var last = ""
+    while Date() < deadline {
+      last = try capture(escapes: escapes)
+      if predicate(last) { return last }
+      usleep(50_000)
+    }
+    return last
+  }
+}
+
+struct TmuxError: Error, CustomStringConvertible {
+  let message: String
+  var description: String { message }
+}
+
+/// Cells of text with 24-bit SGR colours, as printed by segscope or captured by tmux.
+struct AnsiCell: Equatable {
+  var symbol: String
+  var fg: [Int]?
+  var bg: [Int]?
+}
+
+enum AnsiParser {
+  static func parse(_ text: String) -> [[AnsiCell]] {
+    var rows: [[AnsiCell]] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      var row: [AnsiCell] = []
+      var fg: [Int]? = nil, bg: [Int]? = nil
+      var it = Array(line.unicodeScalars)[...]
+      while let s = it.first {
+        it = it.dropFirst()
+        if s == "\u{1B}" {
+          guard it.first == "[" else { continue }
+          it = it.dropFirst()
+          var body = ""
+          while let c = it.first, !(c.value >= 0x40 && c.value <= 0x7E) {
+            body.unicodeScalars.append(c)
+            it = it.dropFirst()
+          }
+          let final = it.first
+          it = it.dropFirst()
+          guard final == "m" else { continue }
+          let p = body.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+          var i = 0
+          if p.isEmpty { fg = nil; bg = nil }
+          while i < p.count {
+            switch p[i] {
+            case 0: fg = nil; bg = nil
+            case 39: fg = nil
+            case 49: bg = nil
+            case 38 where i + 4 < p.count && p[i + 1] == 2: fg = Array(p[(i + 2)...(i + 4)]); i += 4
+            case 48 where i + 4 < p.count && p[i + 1] == 2: bg = Array(p[(i + 2)...(i + 4)]); i += 4
+            default: break
+            }
+            i += 1
+          }
+        } else {
+          row.append(AnsiCell(symbol: String(s), fg: fg, bg: bg))
+        }
+      }
+      rows.append(row)
+    }
+    return rows
+  }
+}
