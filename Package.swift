@@ -10,7 +10,8 @@ let package = Package(
     .executable(name: "segscope", targets: ["segscope"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // C boundary: every setjmp/longjmp and every libpng/libjpeg call lives in these two targets.
@@ -27,6 +28,8 @@ let package = Package(
     .target(name: "TerminalRender", dependencies: ["SegmentationCore"], swiftSettings: strict),
     // The only user of ncurses and of the terminal device: capability probe, screen updates, keys.
     .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender"], swiftSettings: strict),
+    // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
+    .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
     .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec"], swiftSettings: strict),
 
@@ -43,7 +46,7 @@ let package = Package(
 
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
-    .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
     .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore"], swiftSettings: strict),

@@ -1,0 +1,140 @@
+import GRDB
+import SegmentationCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One dataset: a SQLite database (WAL, so several processes can read and write at once) that
+/// references media files by path relative to the dataset root. Media files are never copied or
+/// modified. Thread-safe.
+public final class DatasetStore: Sendable {
+  /// The folder every stored path is relative to.
+  public let root: String
+  /// The database file.
+  public let databasePath: String
+  let pool: DatabasePool
+
+  /// Opens (creating and migrating if needed) the database of the dataset at `root`.
+  /// The default location is `<root>/.segscope/dataset.sqlite`; if that folder is not writable,
+  /// `$XDG_DATA_HOME/segscope/<hash of the absolute root>/dataset.sqlite`.
+  public convenience init(root: String) throws {
+    let abs = StorePaths.absolute(root)
+    try self.init(root: abs, databasePath: StorePaths.databasePath(forRoot: abs))
+  }
+
+  /// Opens a database file directly; its dataset root is read from the database.
+  public convenience init(databaseFile: String) throws {
+    let pool = try DatasetStore.makePool(databaseFile)
+    let root = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'root'") }
+    guard let root else { throw StoreError.notADataset(databaseFile) }
+    try self.init(root: root, databasePath: databaseFile, pool: pool)
+  }
+
+  init(root: String, databasePath: String, pool: DatabasePool? = nil) throws {
+    self.root = root
+    self.databasePath = databasePath
+    self.pool = try pool ?? DatasetStore.makePool(databasePath)
+    try Schema.migrator().migrate(self.pool)
+    try self.pool.write { db in
+      try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('root', ?)", arguments: [root])
+    }
+  }
+
+  static func makePool(_ path: String) throws -> DatabasePool {
+    var config = Configuration()
+    config.busyMode = .timeout(10)
+    config.foreignKeysEnabled = true
+    config.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = NORMAL")
+    }
+    return try DatabasePool(path: path, configuration: config)
+  }
+
+  /// The absolute path of a stored relative path.
+  public func absolutePath(_ relative: String) -> String {
+    relative.hasPrefix("/") ? relative : root + "/" + relative
+  }
+
+  /// Runs `body` in one write transaction.
+  public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+    try pool.write(body)
+  }
+
+  /// Runs `body` with a read-only snapshot.
+  public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+    try pool.read(body)
+  }
+
+  /// `PRAGMA integrity_check` ("ok" when healthy).
+  public func integrityCheck() throws -> String {
+    try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+  }
+}
+
+/// Store errors with the file they concern.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+  case notADataset(String)
+  case notFound(String)
+  case invalid(String)
+
+  public var description: String {
+    switch self {
+    case .notADataset(let p): return "\(p): not a segscope dataset database"
+    case .notFound(let what): return "\(what) not found"
+    case .invalid(let why): return why
+    }
+  }
+}
+
+/// Where a dataset's database lives.
+public enum StorePaths {
+  public static func absolute(_ path: String) -> String {
+    var p = path
+    if !p.hasPrefix("/") {
+      var buf = [CChar](repeating: 0, count: 4096)
+      if getcwd(&buf, 4096) != nil {
+        p = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + p
+      }
+    }
+    var parts: [Substring] = []
+    for part in p.split(separator: "/") {
+      if part == "." || part.isEmpty { continue }
+      if part == ".." {
+        if !parts.isEmpty { parts.removeLast() }
+        continue
+      }
+      parts.append(part)
+    }
+    return "/" + parts.joined(separator: "/")
+  }
+
+  /// `<root>/.segscope/dataset.sqlite` if that folder can be created and written, else under
+  /// `$XDG_DATA_HOME/segscope/`.
+  public static func databasePath(forRoot root: String) -> String {
+    let local = root + "/.segscope"
+    mkdir(local, 0o755)
+    if access(local, W_OK) == 0 { return local + "/dataset.sqlite" }
+    let base = (getenv("XDG_DATA_HOME").map { String(cString: $0) }).flatMap { $0.isEmpty ? nil : $0 }
+      ?? ((getenv("HOME").map { String(cString: $0) } ?? "/tmp") + "/.local/share")
+    let dir = base + "/segscope/" + hashName(root)
+    var cur = ""
+    for part in dir.split(separator: "/") {
+      cur += "/" + part
+      mkdir(cur, 0o755)
+    }
+    return dir + "/dataset.sqlite"
+  }
+
+  /// A readable, collision-resistant folder name for a root path (last component + FNV-1a hash).
+  static func hashName(_ root: String) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in root.utf8 {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    let last = root.split(separator: "/").last.map(String.init) ?? "root"
+    let safe = String(last.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    return safe + "-" + String(h, radix: 16)
+  }
+}

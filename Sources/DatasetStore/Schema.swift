@@ -1,0 +1,102 @@
+import GRDB
+
+/// The database schema, as versioned migrations. New migrations are appended; old ones never change.
+enum Schema {
+  static func migrator() -> DatabaseMigrator {
+    var m = DatabaseMigrator()
+    m.registerMigration("v1-dataset") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+          CREATE TABLE sample(
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,          -- image path relative to the dataset root
+            stem TEXT NOT NULL,
+            width INTEGER, height INTEGER,
+            split TEXT,
+            orientation INTEGER NOT NULL DEFAULT 1,
+            present INTEGER NOT NULL DEFAULT 1, -- 0 once the file vanished on a re-import
+            custom TEXT                         -- JSON object of custom fields
+          );
+          CREATE INDEX sample_split ON sample(split);
+          CREATE INDEX sample_stem ON sample(stem);
+          CREATE TABLE mask_field(
+            name TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL,                 -- semantic | instance
+            role TEXT NOT NULL,                 -- ground_truth | prediction
+            root TEXT                           -- folder the masks came from, relative to the root
+          );
+          CREATE TABLE class(
+            field TEXT NOT NULL REFERENCES mask_field(name) ON DELETE CASCADE,
+            value INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            color TEXT,
+            is_ignore INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY(field, value)
+          );
+          CREATE TABLE mask(
+            sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            field TEXT NOT NULL REFERENCES mask_field(name) ON DELETE CASCADE,
+            revision INTEGER NOT NULL DEFAULT 0,
+            path TEXT NOT NULL,
+            width INTEGER, height INTEGER, bit_depth INTEGER,
+            PRIMARY KEY(sample_id, field, revision)
+          );
+          CREATE TABLE class_pixels(              -- filled by the histogram pass
+            sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            pixels INTEGER NOT NULL,
+            PRIMARY KEY(field, value, sample_id)
+          ) WITHOUT ROWID;
+          CREATE TABLE histogram_done(sample_id INTEGER NOT NULL, field TEXT NOT NULL, PRIMARY KEY(sample_id, field)) WITHOUT ROWID;
+          CREATE TABLE problem(
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            problem TEXT NOT NULL,
+            stage TEXT NOT NULL,                -- import | histogram | eval
+            created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+          );
+          CREATE TABLE tag(
+            sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY(tag, sample_id)
+          ) WITHOUT ROWID;
+          CREATE TABLE saved_view(name TEXT PRIMARY KEY NOT NULL, expr TEXT NOT NULL);
+          """)
+    }
+    m.registerMigration("v1-evaluation") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE eval_run(
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            gt_field TEXT NOT NULL,
+            pred_field TEXT NOT NULL,
+            dialect TEXT NOT NULL,
+            class_count INTEGER NOT NULL,
+            options TEXT NOT NULL,              -- JSON
+            version TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+          );
+          CREATE TABLE eval_sample(
+            run_id INTEGER NOT NULL REFERENCES eval_run(id) ON DELETE CASCADE,
+            sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            miou REAL, accuracy REAL,
+            matrix BLOB,                        -- K x (K+1) little-endian UInt64
+            problem TEXT,
+            PRIMARY KEY(run_id, sample_id)
+          ) WITHOUT ROWID;
+          CREATE INDEX eval_sample_miou ON eval_sample(run_id, miou);
+          CREATE TABLE eval_class(
+            run_id INTEGER NOT NULL REFERENCES eval_run(id) ON DELETE CASCADE,
+            sample_id INTEGER NOT NULL,
+            class INTEGER NOT NULL,
+            iou REAL, tp INTEGER NOT NULL, fp INTEGER NOT NULL, fn INTEGER NOT NULL,
+            PRIMARY KEY(run_id, class, sample_id)
+          ) WITHOUT ROWID;
+          """)
+    }
+    return m
+  }
+}

@@ -1,0 +1,272 @@
+/// The view language: which samples to show and in what order. Terms are separated by spaces and
+/// all must hold; `not` negates the next filter.
+///
+///     split=val                 split!=train           tag:hard        not tag:reviewed
+///     has:model_a               path~street_00         class:car       class:person>=500
+///     class:car@model_b<10      miou(model_b)<0.5      acc(model_a)>=0.9
+///     iou(model_b,sidewalk)<0.3 flagged                sort:-miou(model_b)     sort:path
+///     limit:50                  skip:100
+///
+/// `class:NAME[@FIELD][OP N]` tests the pixel count of a class in a mask field (ground truth by
+/// default; no comparison means more than 0 pixels). Metric filters and sorts name an evaluation run.
+public struct ViewExpression: Sendable, Equatable {
+  public enum Comparison: String, Sendable, Equatable {
+    case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "=", ne = "!="
+  }
+
+  public enum Metric: Sendable, Equatable {
+    case miou(run: String)
+    case accuracy(run: String)
+    case classIoU(run: String, className: String)
+    case path
+    case width
+    case height
+    case classPixels(className: String, field: String)
+  }
+
+  public indirect enum Filter: Sendable, Equatable {
+    case split(String, equal: Bool)
+    case tag(String)
+    case hasField(String)
+    case pathContains(String)
+    case classPixels(className: String, field: String, Comparison, Double)
+    case metric(Metric, Comparison, Double)
+    case flagged
+    case not(Filter)
+  }
+
+  public struct Sort: Sendable, Equatable {
+    public var metric: Metric
+    public var descending: Bool
+  }
+
+  public var filters: [Filter] = []
+  public var sort: Sort? = nil
+  public var limit: Int? = nil
+  public var skip: Int = 0
+
+  public init(filters: [Filter] = [], sort: Sort? = nil, limit: Int? = nil, skip: Int = 0) {
+    self.filters = filters
+    self.sort = sort
+    self.limit = limit
+    self.skip = skip
+  }
+
+  /// Parses an expression; the error names the character position and what was expected.
+  public static func parse(_ text: String) throws(ViewSyntaxError) -> ViewExpression {
+    var p = ViewParser(text)
+    return try p.parseAll()
+  }
+}
+
+/// A syntax error in a view expression.
+public struct ViewSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// 1-based character position.
+  public let position: Int
+  public let expected: String
+  public let found: String
+
+  public var description: String { "at position \(position): expected \(expected), found \(found)" }
+}
+
+struct ViewParser {
+  let chars: [Character]
+  var i = 0
+
+  init(_ s: String) { chars = Array(s) }
+
+  mutating func parseAll() throws(ViewSyntaxError) -> ViewExpression {
+    var v = ViewExpression()
+    skipSpaces()
+    while i < chars.count {
+      try parseTerm(into: &v)
+      skipSpaces()
+    }
+    return v
+  }
+
+  mutating func skipSpaces() { while i < chars.count && chars[i].isWhitespace { i += 1 } }
+
+  func error(_ expected: String) -> ViewSyntaxError {
+    let found = i < chars.count ? "'" + String(chars[i..<min(chars.count, i + 12)]) + "'" : "end of input"
+    return ViewSyntaxError(position: i + 1, expected: expected, found: found)
+  }
+
+  func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." || c == "/" }
+
+  mutating func word(_ what: String) throws(ViewSyntaxError) -> String {
+    if i < chars.count && (chars[i] == "\"" || chars[i] == "'") {
+      let q = chars[i]
+      let start = i
+      i += 1
+      var s = ""
+      while i < chars.count && chars[i] != q {
+        s.append(chars[i])
+        i += 1
+      }
+      guard i < chars.count else {
+        i = start
+        throw error("a closing quote")
+      }
+      i += 1
+      return s
+    }
+    let start = i
+    while i < chars.count && isWordChar(chars[i]) { i += 1 }
+    guard i > start else { throw error(what) }
+    return String(chars[start..<i])
+  }
+
+  mutating func expect(_ s: String) throws(ViewSyntaxError) {
+    let c = Array(s)
+    guard i + c.count <= chars.count && Array(chars[i..<(i + c.count)]) == c else { throw error("'\(s)'") }
+    i += c.count
+  }
+
+  mutating func peek(_ s: String) -> Bool {
+    let c = Array(s)
+    return i + c.count <= chars.count && Array(chars[i..<(i + c.count)]) == c
+  }
+
+  mutating func comparison() throws(ViewSyntaxError) -> ViewExpression.Comparison {
+    for op in ["<=", ">=", "!=", "<", ">", "="] where peek(op) {
+      i += op.count
+      return ViewExpression.Comparison(rawValue: op)!
+    }
+    throw error("a comparison (<, <=, >, >=, =, !=)")
+  }
+
+  mutating func number() throws(ViewSyntaxError) -> Double {
+    let start = i
+    if i < chars.count && chars[i] == "-" { i += 1 }
+    while i < chars.count && (chars[i].isNumber || chars[i] == ".") { i += 1 }
+    guard let v = Double(String(chars[start..<i])) else {
+      i = start
+      throw error("a number")
+    }
+    return v
+  }
+
+  mutating func integer() throws(ViewSyntaxError) -> Int {
+    let start = i
+    while i < chars.count && chars[i].isNumber { i += 1 }
+    guard let v = Int(String(chars[start..<i])) else {
+      i = start
+      throw error("a whole number")
+    }
+    return v
+  }
+
+  /// miou(run) | acc(run) | iou(run,class) | path | width | height | pixels(class[@field])
+  mutating func metric() throws(ViewSyntaxError) -> ViewExpression.Metric {
+    let start = i
+    let name = try word("a metric (miou(RUN), acc(RUN), iou(RUN,CLASS), pixels(CLASS), path, width, height)")
+    switch name {
+    case "path": return .path
+    case "width": return .width
+    case "height": return .height
+    case "miou", "acc", "iou", "pixels":
+      try expect("(")
+      let a = try word(name == "pixels" ? "a class name" : "an evaluation run name")
+      var b: String? = nil
+      if name == "iou" {
+        try expect(",")
+        skipSpaces()
+        b = try word("a class name")
+      }
+      var field = "ground_truth"
+      if name == "pixels" && peek("@") {
+        i += 1
+        field = try word("a mask field")
+      }
+      try expect(")")
+      switch name {
+      case "miou": return .miou(run: a)
+      case "acc": return .accuracy(run: a)
+      case "iou": return .classIoU(run: a, className: b ?? "")
+      default: return .classPixels(className: a, field: field)
+      }
+    default:
+      i = start
+      throw error("a metric (miou(RUN), acc(RUN), iou(RUN,CLASS), pixels(CLASS), path, width, height)")
+    }
+  }
+
+  mutating func parseTerm(into v: inout ViewExpression) throws(ViewSyntaxError) {
+    if peek("sort:") {
+      i += 5
+      var desc = false
+      if peek("-") {
+        desc = true
+        i += 1
+      }
+      v.sort = ViewExpression.Sort(metric: try metric(), descending: desc)
+      return
+    }
+    if peek("limit:") {
+      i += 6
+      v.limit = try integer()
+      return
+    }
+    if peek("skip:") {
+      i += 5
+      v.skip = try integer()
+      return
+    }
+    v.filters.append(try filter())
+  }
+
+  mutating func filter() throws(ViewSyntaxError) -> ViewExpression.Filter {
+    if peek("not ") {
+      i += 4
+      skipSpaces()
+      return .not(try filter())
+    }
+    let start = i
+    let key = try word("a filter (split=, tag:, has:, class:, path~, flagged, miou(RUN)<N, sort:, limit:)")
+    switch key {
+    case "split":
+      let eq: Bool
+      if peek("!=") {
+        i += 2
+        eq = false
+      } else {
+        try expect("=")
+        eq = true
+      }
+      return .split(try word("a split name"), equal: eq)
+    case "tag":
+      try expect(":")
+      return .tag(try word("a tag"))
+    case "has":
+      try expect(":")
+      return .hasField(try word("a mask field name"))
+    case "path":
+      try expect("~")
+      return .pathContains(try word("text to find in the path"))
+    case "flagged":
+      return .flagged
+    case "class":
+      try expect(":")
+      let name = try word("a class name")
+      var field = "ground_truth"
+      if peek("@") {
+        i += 1
+        field = try word("a mask field")
+      }
+      if i < chars.count && "<>=!".contains(chars[i]) {
+        let op = try comparison()
+        return .classPixels(className: name, field: field, op, try number())
+      }
+      return .classPixels(className: name, field: field, .gt, 0)
+    case "miou", "acc", "iou", "width", "height", "pixels":
+      i = start
+      let m = try metric()
+      let op = try comparison()
+      return .metric(m, op, try number())
+    default:
+      i = start
+      throw error("a filter (split=, tag:, has:, class:, path~, flagged, miou(RUN)<N, sort:, limit:)")
+    }
+  }
+}
