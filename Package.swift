@@ -30,13 +30,15 @@ let package = Package(
     .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender"], swiftSettings: strict),
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
     .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+    // Importers (and later exporters): folders on disk to the dataset database.
+    .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
-    .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec"], swiftSettings: strict),
+    .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
     .executableTarget(
       name: "segscope",
       dependencies: [
-        "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend",
+        "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

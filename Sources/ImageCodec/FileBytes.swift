@@ -46,6 +46,24 @@ public enum FileBytes {
     return out
   }
 
+  /// Reads at most `maxBytes` from the start of a file.
+  public static func readPrefix(_ path: String, maxBytes: Int) throws(ImageCodecError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw ImageCodecError(path: path, kind: .unreadable(errnoText())) }
+    defer { close(fd) }
+    var out = [UInt8](repeating: 0, count: maxBytes)
+    var got = 0
+    while got < maxBytes {
+      let r = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, maxBytes - got) }
+      if r < 0 && errno == EINTR { continue }
+      if r < 0 { throw ImageCodecError(path: path, kind: .unreadable(errnoText())) }
+      if r == 0 { break }
+      got += r
+    }
+    out.removeSubrange(got...)
+    return out
+  }
+
   /// Writes a file atomically: a temporary file in the same folder, fsync, then rename.
   public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageCodecError) {
     let tmp = path + ".tmp-\(getpid())"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SegmentationCore
 
 /// The root command.
 struct Segscope: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct Segscope: AsyncParsableCommand {
       confusion matrix and side-by-side sample views, over plain SSH. Exit status: 0 ok, 1 error, 2 usage.
       """,
     version: version,
-    subcommands: [DemoCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self]
+    subcommands: [DemoCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, RunsCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self]
   )
 }
 
@@ -54,7 +55,7 @@ extension Segscope {
       } else if let e = error as? ExitCode {
         return e.rawValue
       } else {
-        FileHandleOut.stderr("segscope: " + fullMessage(for: error))
+        FileHandleOut.stderr("segscope: error: " + Sanitize.forTerminal(String(describing: error)))
         return 1
       }
     }

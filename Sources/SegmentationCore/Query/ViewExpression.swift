@@ -4,7 +4,7 @@
 ///     split=val                 split!=train           tag:hard        not tag:reviewed
 ///     has:model_a               path~street_00         class:car       class:person>=500
 ///     class:car@model_b<10      miou(model_b)<0.5      acc(model_a)>=0.9
-///     iou(model_b,sidewalk)<0.3 flagged                sort:-miou(model_b)     sort:path
+///     iou(model_b,sidewalk)<0.3 sort:-miou(model_b)    sort:pixels(car)        sort:path
 ///     limit:50                  skip:100
 ///
 /// `class:NAME[@FIELD][OP N]` tests the pixel count of a class in a mask field (ground truth by
@@ -31,7 +31,6 @@ public struct ViewExpression: Sendable, Equatable {
     case pathContains(String)
     case classPixels(className: String, field: String, Comparison, Double)
     case metric(Metric, Comparison, Double)
-    case flagged
     case not(Filter)
   }
 
@@ -223,7 +222,7 @@ struct ViewParser {
       return .not(try filter())
     }
     let start = i
-    let key = try word("a filter (split=, tag:, has:, class:, path~, flagged, miou(RUN)<N, sort:, limit:)")
+    let key = try word("a filter (split=, tag:, has:, class:, path~, miou(RUN)<N, sort:, limit:)")
     switch key {
     case "split":
       let eq: Bool
@@ -244,8 +243,6 @@ struct ViewParser {
     case "path":
       try expect("~")
       return .pathContains(try word("text to find in the path"))
-    case "flagged":
-      return .flagged
     case "class":
       try expect(":")
       let name = try word("a class name")
@@ -266,7 +263,7 @@ struct ViewParser {
       return .metric(m, op, try number())
     default:
       i = start
-      throw error("a filter (split=, tag:, has:, class:, path~, flagged, miou(RUN)<N, sort:, limit:)")
+      throw error("a filter (split=, tag:, has:, class:, path~, miou(RUN)<N, sort:, limit:)")
     }
   }
 }

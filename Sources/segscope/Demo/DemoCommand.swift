@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatasetStore
 import Evaluation
 import ImageCodec
 import SegmentationCore
@@ -50,29 +51,37 @@ struct DemoCommand: AsyncParsableCommand {
     } else {
       print("Using the demo dataset in \(Sanitize.forTerminal(root))")
     }
-    let names = DemoClasses.table.map(\.name)
-    print("\(samples) samples, \(names.count) classes (\(names.joined(separator: ", "))), ignore value 255\n")
-    let evaluator = SemanticEvaluator(classCount: names.count)
+    Interrupt.install()
+    let store = try DatasetOpener.open(root)
+    _ = try DatasetOpener.importFolder(store, format: "imgseg", predictions: DemoModel.allCases.map { ($0.rawValue, "predictions/\($0.rawValue)") }, classes: nil)
+    try setDemoColours(store)
     var summaries: [(String, Double)] = []
     for model in DemoModel.allCases {
-      let pairs = demo.stems.map { MaskPair(sampleId: $0, groundTruth: "\(root)/labels/\($0).png", prediction: "\(root)/predictions/\(model.rawValue)/\($0).png") }
-      let bar = ProgressBar(label: "evaluating \(model.rawValue)", total: pairs.count)
-      let results = evaluator.evaluate(pairs) { _ in bar.tick() }
+      let bar = ProgressBar(label: "evaluating \(model.rawValue)", total: samples)
+      let (run, matrix, problems) = try EvaluationRunner(store: store).run(.init(key: model.rawValue, predField: model.rawValue), version: Segscope.version) { _ in bar.tick() }
       bar.finish()
-      let good = results.compactMap(\.matrix)
-      let total = ConfusionMatrix.sum(good, classCount: names.count)
-      let metrics = SemanticMetrics(matrix: total)
-      print(ClassTable.render(metrics, names: names, title: "\(model.rawValue): \(good.count) of \(pairs.count) samples evaluated"))
-      let problems = results.compactMap(\.problem)
+      let names = classNames(store, field: "ground_truth", count: run.classCount)
+      let metrics = SemanticMetrics(matrix: matrix)
+      print(ClassTable.render(metrics, names: names, title: "\(model.rawValue): \(try store.matrix(run: run).evaluated) samples evaluated"))
       if !problems.isEmpty {
-        print("  problems (\(problems.count)):")
+        print("  not evaluated (\(problems.count)):")
         for p in problems { print("    " + Sanitize.forTerminal(p)) }
       }
-      let worst = results.compactMap { r in r.metrics().map { (r.sampleId, $0.mIoU) } }.sorted { $0.1 < $1.1 }.prefix(5)
-      print("  worst samples: " + worst.map { "\($0.0) (mIoU \(ClassTable.format1($0.1 * 100)))" }.joined(separator: ", ") + "\n")
+      let worst = try store.samples(ids: store.sampleIds(ViewExpression.parse("sort:miou(\(model.rawValue)) limit:5")))
+      print("  worst samples: " + worst.map { Sanitize.forTerminal($0.stem) }.joined(separator: ", ") + "\n")
       summaries.append((model.rawValue, metrics.mIoU))
     }
     print("mIoU: " + summaries.map { "\($0.0) \(ClassTable.format1($0.1 * 100))" }.joined(separator: "  vs  "))
-    print("Mislabeled ground truth was planted in samples " + (0..<samples).filter(demo.isMislabeled).map(demo.stem).joined(separator: ", "))
+    print("Mislabeled ground truth was planted in " + (0..<samples).filter(demo.isMislabeled).map(demo.stem).joined(separator: ", "))
+  }
+}
+
+/// Gives the demo's classes their Cityscapes colours in every field.
+func setDemoColours(_ store: DatasetStore) throws {
+  for f in try store.fields() {
+    let classes = f.classes.map { c in
+      c.value < DemoClasses.table.count ? ClassInfo(value: c.value, name: c.name, color: DemoClasses.table[c.value].color.description, isIgnore: c.isIgnore) : c
+    }
+    try store.defineField(f.name, kind: f.kind, role: f.role, root: nil, classes: classes)
   }
 }

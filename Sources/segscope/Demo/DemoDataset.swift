@@ -22,7 +22,13 @@ struct DemoDataset {
   }
 
   /// A line that identifies the parameters, stored in the folder so a changed request regenerates.
-  var signature: String { "segscope-demo v1 samples=\(samples) size=\(width)x\(height)" }
+  var signature: String { "segscope-demo v2 samples=\(samples) size=\(width)x\(height)" }
+
+  /// Every fifth sample is in the validation split.
+  func split(_ i: Int) -> String { i % 5 == 0 ? "val" : "train" }
+
+  /// The path of sample i below a mask or image folder, without extension.
+  func relative(_ i: Int) -> String { split(i) + "/" + stem(i) }
 
   /// Samples whose ground truth the annotator got wrong.
   func isMislabeled(_ i: Int) -> Bool { i % 17 == 5 }
@@ -42,6 +48,10 @@ struct DemoDataset {
   func generate(progress: @escaping @Sendable (Int) -> Void) throws -> Int {
     for dir in ["", "/data", "/labels", "/predictions", "/predictions/model_a", "/predictions/model_b"] {
       mkdir(root + dir, 0o755)
+      if dir != "" && dir != "/predictions" {
+        mkdir(root + dir + "/train", 0o755)
+        mkdir(root + dir + "/val", 0o755)
+      }
     }
     var classes = ""
     for c in DemoClasses.table { classes += c.name + "\n" }
@@ -66,7 +76,7 @@ struct DemoDataset {
     let scene = DemoScene.generate(
       seed: seed, width: width, height: height, mislabel: isMislabeled(i),
       brightness: isNearDuplicate(i) ? 12 : 0, shift: isNearDuplicate(i) ? 3 : 0)
-    let s = stem(i)
+    let s = relative(i)
     try FileBytes.writeAtomically(JPEGEncoder.encode(scene.image, quality: 88), to: "\(root)/data/\(s).jpg")
     var label = try PNGEncoder.encode(scene.groundTruth)
     if hasBrokenLabel(i) { label = Array(label.prefix(label.count / 2)) }

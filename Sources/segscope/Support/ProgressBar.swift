@@ -5,7 +5,7 @@
 /// A progress bar on stderr, shown only when stderr is a terminal. Safe to tick from many threads.
 final class ProgressBar: @unchecked Sendable {
   private let label: String
-  private let total: Int
+  private var total: Int
   private var done = 0
   private var lastDrawn = -1
   private let enabled: Bool
@@ -29,6 +29,15 @@ final class ProgressBar: @unchecked Sendable {
       _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
     }
     pthread_mutex_unlock(&m)
+  }
+
+  /// Sets progress to `done` of `total` (for work whose size is known late).
+  func set(_ done: Int, _ total: Int) {
+    pthread_mutex_lock(&m)
+    self.total = max(1, total)
+    self.done = done - 1
+    pthread_mutex_unlock(&m)
+    tick()
   }
 
   func finish() {

@@ -1,0 +1,137 @@
+import GRDB
+import SegmentationCore
+
+/// A stored evaluation run.
+public struct EvalRun: Sendable, Equatable {
+  public let id: Int64
+  public let key: String
+  public let gtField: String
+  public let predField: String
+  public let dialect: String
+  public let classCount: Int
+  public let options: String
+  public let version: String
+  public let createdAt: String
+}
+
+/// One sample's result, to store.
+public struct SampleResult: Sendable {
+  public let sampleId: Int64
+  public let matrix: ConfusionMatrix?
+  public let problem: String?
+  public init(sampleId: Int64, matrix: ConfusionMatrix?, problem: String?) {
+    self.sampleId = sampleId
+    self.matrix = matrix
+    self.problem = problem
+  }
+}
+
+extension DatasetStore {
+  /// Stores a run (replacing one with the same key) with every sample's matrix and per-class IoU.
+  @discardableResult
+  public func saveRun(key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String, results: [SampleResult]) throws -> Int64 {
+    try write { db in
+      try db.execute(sql: "DELETE FROM eval_run WHERE key = ?", arguments: [key])
+      try db.execute(
+        sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        arguments: [key, gtField, predField, dialect.rawValue, classCount, options, version])
+      let runId = db.lastInsertedRowID
+      let ins = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem) VALUES (?, ?, ?, ?, ?, ?)")
+      let cls = try db.makeStatement(sql: "INSERT INTO eval_class(run_id, sample_id, class, iou, tp, fp, fn) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      for r in results {
+        guard let m = r.matrix else {
+          try ins.execute(arguments: [runId, r.sampleId, nil, nil, nil, r.problem])
+          continue
+        }
+        let metrics = SemanticMetrics(matrix: m, dialect: dialect)
+        try ins.execute(arguments: [runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil])
+        for c in metrics.classes where c.truePositives + c.falsePositives + c.falseNegatives > 0 {
+          try cls.execute(arguments: [runId, r.sampleId, c.classId, c.iou.isNaN ? nil : c.iou, Int64(c.truePositives), Int64(c.falsePositives), Int64(c.falseNegatives)])
+        }
+      }
+      return runId
+    }
+  }
+
+  /// Every run, oldest first.
+  public func runs() throws -> [EvalRun] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM eval_run ORDER BY id").map {
+        EvalRun(id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"], options: $0["options"], version: $0["version"], createdAt: $0["created_at"])
+      }
+    }
+  }
+
+  /// Deletes a run.
+  public func deleteRun(_ key: String) throws {
+    _ = try runId(named: key)
+    try write { db in try db.execute(sql: "DELETE FROM eval_run WHERE key = ?", arguments: [key]) }
+  }
+
+  /// The summed confusion matrix of a run over some samples (all when nil): no mask is read again.
+  public func matrix(run: EvalRun, sampleIds: [Int64]? = nil) throws -> (ConfusionMatrix, evaluated: Int, failed: Int) {
+    let k = run.classCount
+    let keep = sampleIds.map(Set.init)
+    return try read { db in
+      var total = ConfusionMatrix(classCount: k)
+      var n = 0, failed = 0
+      let rows = try Row.fetchCursor(db, sql: "SELECT sample_id, matrix FROM eval_sample WHERE run_id = ?", arguments: [run.id])
+      while let r = try rows.next() {
+        if let keep, !keep.contains(r["sample_id"]) { continue }
+        guard let blob: [UInt8] = (r["matrix"] as Data?).map({ Array($0) }) else {
+          failed += 1
+          continue
+        }
+        if let m = MatrixBlob.decode(blob, classCount: k) {
+          total.add(m)
+          n += 1
+        }
+      }
+      return (total, n, failed)
+    }
+  }
+
+  /// Per-sample results of a run: (sample id, mIoU or nil, problem).
+  public func sampleResults(run: EvalRun) throws -> [(sampleId: Int64, miou: Double?, problem: String?)] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT sample_id, miou, problem FROM eval_sample WHERE run_id = ? ORDER BY miou IS NULL, miou", arguments: [run.id]).map {
+        (sampleId: $0["sample_id"], miou: $0["miou"], problem: $0["problem"])
+      }
+    }
+  }
+
+  /// Samples ranked by the pixel count of one confusion cell (ground truth g predicted as p).
+  public func cellRanking(run: EvalRun, gt g: Int, pred p: Int, limit: Int = 1000) throws -> [(sampleId: Int64, pixels: UInt64)] {
+    let k = run.classCount
+    return try read { db in
+      var out: [(Int64, UInt64)] = []
+      let rows = try Row.fetchCursor(db, sql: "SELECT sample_id, matrix FROM eval_sample WHERE run_id = ? AND matrix IS NOT NULL", arguments: [run.id])
+      while let r = try rows.next() {
+        guard let data = r["matrix"] as Data?, let m = MatrixBlob.decode(Array(data), classCount: k) else { continue }
+        let v = m[g, p]
+        if v > 0 { out.append((r["sample_id"], v)) }
+      }
+      return out.sorted { $0.1 > $1.1 }.prefix(limit).map { (sampleId: $0.0, pixels: $0.1) }
+    }
+  }
+}
+
+/// Confusion matrices as little-endian UInt64 blobs (K rows of K+1 columns).
+public enum MatrixBlob {
+  public static func encode(_ m: ConfusionMatrix) -> Data {
+    var d = Data(capacity: m.counts.count * 8)
+    for v in m.counts { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    return d
+  }
+
+  public static func decode(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
+    guard b.count == k * (k + 1) * 8 else { return nil }
+    var counts = [UInt64](repeating: 0, count: k * (k + 1))
+    b.withUnsafeBytes { raw in
+      for i in 0..<counts.count { counts[i] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+    }
+    return ConfusionMatrix(classCount: k, counts: counts)
+  }
+}
+
+import Foundation

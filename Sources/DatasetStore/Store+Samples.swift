@@ -1,0 +1,227 @@
+import GRDB
+import SegmentationCore
+
+/// A sample as stored.
+public struct SampleRow: Sendable, Equatable {
+  public let id: Int64
+  public let path: String
+  public let stem: String
+  public let width: Int
+  public let height: Int
+  public let split: String?
+}
+
+/// A mask file to record for a sample.
+public struct MaskEntry: Sendable, Equatable {
+  public let field: String
+  public let path: String
+  public let width: Int
+  public let height: Int
+  public let bitDepth: Int
+  public init(field: String, path: String, width: Int, height: Int, bitDepth: Int) {
+    self.field = field
+    self.path = path
+    self.width = width
+    self.height = height
+    self.bitDepth = bitDepth
+  }
+}
+
+/// A sample found by an importer.
+public struct NewSample: Sendable, Equatable {
+  public let path: String
+  public let stem: String
+  public let width: Int
+  public let height: Int
+  public let split: String?
+  public let orientation: Int
+  public let masks: [MaskEntry]
+  public init(path: String, stem: String, width: Int, height: Int, split: String?, orientation: Int = 1, masks: [MaskEntry]) {
+    self.path = path
+    self.stem = stem
+    self.width = width
+    self.height = height
+    self.split = split
+    self.orientation = orientation
+    self.masks = masks
+  }
+}
+
+/// A mask field (ground truth or a prediction) and its classes.
+public struct FieldInfo: Sendable, Equatable {
+  public let name: String
+  public let kind: String
+  public let role: String
+  public let classes: [ClassInfo]
+}
+
+/// One class of a field.
+public struct ClassInfo: Sendable, Equatable {
+  public let value: Int
+  public let name: String
+  public let color: String?
+  public let isIgnore: Bool
+  public init(value: Int, name: String, color: String? = nil, isIgnore: Bool = false) {
+    self.value = value
+    self.name = name
+    self.color = color
+    self.isIgnore = isIgnore
+  }
+}
+
+/// What a re-import changed.
+public struct ImportCounts: Sendable, Equatable {
+  public var added = 0
+  public var updated = 0
+  public var vanished: [String] = []
+  public init() {}
+}
+
+extension DatasetStore {
+  /// Creates or updates a mask field and replaces its class table.
+  public func defineField(_ name: String, kind: String = "semantic", role: String, root: String?, classes: [ClassInfo]) throws {
+    try write { db in
+      try db.execute(
+        sql: "INSERT INTO mask_field(name, kind, role, root) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, role = excluded.role, root = excluded.root",
+        arguments: [name, kind, role, root])
+      try db.execute(sql: "DELETE FROM class WHERE field = ?", arguments: [name])
+      for c in classes {
+        try db.execute(sql: "INSERT INTO class(field, value, name, color, is_ignore) VALUES (?, ?, ?, ?, ?)", arguments: [name, c.value, c.name, c.color, c.isIgnore])
+      }
+    }
+  }
+
+  /// Inserts new samples and updates known ones (by path) in one transaction; samples of earlier
+  /// imports that are not in `samples` are marked absent and reported as vanished.
+  public func upsertSamples(_ samples: [NewSample]) throws -> ImportCounts {
+    try write { db in
+      var counts = ImportCounts()
+      try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS seen(path TEXT PRIMARY KEY)")
+      try db.execute(sql: "DELETE FROM seen")
+      let findSample = try db.makeStatement(sql: "SELECT id FROM sample WHERE path = ?")
+      let insertSample = try db.makeStatement(sql: "INSERT INTO sample(path, stem, width, height, split, orientation, present) VALUES (?, ?, ?, ?, ?, ?, 1)")
+      let updateSample = try db.makeStatement(sql: "UPDATE sample SET stem = ?, width = ?, height = ?, split = ?, orientation = ?, present = 1 WHERE id = ?")
+      let upsertMask = try db.makeStatement(
+        sql: "INSERT INTO mask(sample_id, field, revision, path, width, height, bit_depth) VALUES (?, ?, 0, ?, ?, ?, ?) ON CONFLICT(sample_id, field, revision) DO UPDATE SET path = excluded.path, width = excluded.width, height = excluded.height, bit_depth = excluded.bit_depth")
+      let insertSeen = try db.makeStatement(sql: "INSERT OR IGNORE INTO seen(path) VALUES (?)")
+      for s in samples {
+        try insertSeen.execute(arguments: [s.path])
+        let id: Int64
+        if let existing = try Int64.fetchOne(findSample, arguments: [s.path]) {
+          try updateSample.execute(arguments: [s.stem, s.width, s.height, s.split, s.orientation, existing])
+          id = existing
+          counts.updated += 1
+        } else {
+          try insertSample.execute(arguments: [s.path, s.stem, s.width, s.height, s.split, s.orientation])
+          id = db.lastInsertedRowID
+          counts.added += 1
+        }
+        for m in s.masks {
+          try upsertMask.execute(arguments: [id, m.field, m.path, m.width, m.height, m.bitDepth])
+        }
+      }
+      counts.vanished = try String.fetchAll(db, sql: "SELECT path FROM sample WHERE present = 1 AND path NOT IN (SELECT path FROM seen) ORDER BY path")
+      try db.execute(sql: "UPDATE sample SET present = 0 WHERE path NOT IN (SELECT path FROM seen)")
+      return counts
+    }
+  }
+
+  /// Replaces the problems of a stage.
+  public func replaceProblems(stage: String, _ problems: [(path: String, problem: String)]) throws {
+    let items = problems.map { [$0.path, $0.problem] }
+    try write { db in
+      try db.execute(sql: "DELETE FROM problem WHERE stage = ?", arguments: [stage])
+      for p in items { try db.execute(sql: "INSERT INTO problem(path, problem, stage) VALUES (?, ?, ?)", arguments: [p[0], p[1], stage]) }
+    }
+  }
+
+  /// Every recorded problem, oldest first.
+  public func problems() throws -> [(path: String, problem: String, stage: String)] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT path, problem, stage FROM problem ORDER BY id").map { (path: $0["path"], problem: $0["problem"], stage: $0["stage"]) as (String, String, String) }
+    }.map { (path: $0.0, problem: $0.1, stage: $0.2) }
+  }
+
+  /// Number of samples present.
+  public func sampleCount() throws -> Int {
+    try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sample WHERE present = 1") ?? 0 }
+  }
+
+  /// Mask fields with their classes, ground truth first.
+  public func fields() throws -> [FieldInfo] {
+    try read { db in
+      let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role FROM mask_field ORDER BY role != 'ground_truth', name")
+      return try rows.map { r in
+        let name: String = r["name"]
+        let classes = try Row.fetchAll(db, sql: "SELECT value, name, color, is_ignore FROM class WHERE field = ? ORDER BY value", arguments: [name]).map {
+          ClassInfo(value: $0["value"], name: $0["name"], color: $0["color"], isIgnore: $0["is_ignore"])
+        }
+        return FieldInfo(name: name, kind: r["kind"], role: r["role"], classes: classes)
+      }
+    }
+  }
+
+  /// Samples by id, in the order given.
+  public func samples(ids: [Int64]) throws -> [SampleRow] {
+    guard !ids.isEmpty else { return [] }
+    let found: [Int64: SampleRow] = try read { db in
+      var out: [Int64: SampleRow] = [:]
+      for chunk in stride(from: 0, to: ids.count, by: 500) {
+        let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
+        let marks = part.map { _ in "?" }.joined(separator: ",")
+        for r in try Row.fetchAll(db, sql: "SELECT id, path, stem, width, height, split FROM sample WHERE id IN (\(marks))", arguments: StatementArguments(part)) {
+          let row = SampleRow(id: r["id"], path: r["path"], stem: r["stem"], width: r["width"] ?? 0, height: r["height"] ?? 0, split: r["split"])
+          out[row.id] = row
+        }
+      }
+      return out
+    }
+    return ids.compactMap { found[$0] }
+  }
+
+  /// The newest revision of each mask of a sample: field -> path relative to the root.
+  public func masks(sampleId: Int64) throws -> [String: String] {
+    try read { db in
+      var out: [String: String] = [:]
+      for r in try Row.fetchAll(db, sql: "SELECT field, path FROM mask WHERE sample_id = ? ORDER BY revision", arguments: [sampleId]) {
+        out[r["field"]] = r["path"]
+      }
+      return out
+    }
+  }
+
+  /// (sample id, GT path, prediction path) for every present sample having both fields.
+  public func maskPairs(gt: String, pred: String, sampleIds: [Int64]? = nil) throws -> [(Int64, String, String)] {
+    let rows: [(Int64, String, String)] = try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT s.id, g.path AS gp, p.path AS pp FROM sample s
+          JOIN mask g ON g.sample_id = s.id AND g.field = ? AND g.revision = (SELECT max(revision) FROM mask WHERE sample_id = s.id AND field = ?)
+          JOIN mask p ON p.sample_id = s.id AND p.field = ? AND p.revision = (SELECT max(revision) FROM mask WHERE sample_id = s.id AND field = ?)
+          WHERE s.present = 1 ORDER BY s.id
+          """, arguments: [gt, gt, pred, pred]
+      ).map { ($0["id"], $0["gp"], $0["pp"]) }
+    }
+    guard let sampleIds else { return rows }
+    let keep = Set(sampleIds)
+    return rows.filter { keep.contains($0.0) }
+  }
+
+  /// Tags a set of samples (idempotent).
+  public func tag(_ ids: [Int64], _ tag: String) throws {
+    try write { db in
+      for id in ids { try db.execute(sql: "INSERT OR IGNORE INTO tag(sample_id, tag) VALUES (?, ?)", arguments: [id, tag]) }
+    }
+  }
+
+  /// Saves a named view.
+  public func saveView(_ name: String, expression: String) throws {
+    try write { db in try db.execute(sql: "INSERT INTO saved_view(name, expr) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET expr = excluded.expr", arguments: [name, expression]) }
+  }
+
+  /// Saved views by name.
+  public func savedViews() throws -> [(name: String, expression: String)] {
+    try read { db in try Row.fetchAll(db, sql: "SELECT name, expr FROM saved_view ORDER BY name").map { ($0["name"], $0["expr"]) as (String, String) } }.map { (name: $0.0, expression: $0.1) }
+  }
+}

@@ -1,0 +1,119 @@
+import GRDB
+import SegmentationCore
+
+/// A view expression that refers to something the dataset does not have.
+public struct ViewResolveError: Error, Sendable, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
+}
+
+extension DatasetStore {
+  /// The ids of the samples in a view, in the view's order (path order without a sort).
+  public func sampleIds(_ view: ViewExpression) throws -> [Int64] {
+    let (sql, args) = try compile(view)
+    return try read { db in try Int64.fetchAll(db, sql: sql, arguments: args) }
+  }
+
+  /// The number of samples in a view (limit and skip applied).
+  public func count(_ view: ViewExpression) throws -> Int {
+    let (sql, args) = try compile(view)
+    return try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(sql))", arguments: args) ?? 0 }
+  }
+
+  /// SQL and arguments for a view. Names (runs, classes, fields) are resolved here; an unknown one is
+  /// an error that names it and lists what exists.
+  public func compile(_ view: ViewExpression) throws -> (String, StatementArguments) {
+    var args: [(any DatabaseValueConvertible)?] = []
+    var wheres = ["s.present = 1"]
+    for f in view.filters { wheres.append(try filterSQL(f, &args)) }
+    var order = "s.path"
+    if let sort = view.sort {
+      // The expression appears twice, so its arguments are bound twice, in order.
+      let nullsLast = try metricSQL(sort.metric, &args)
+      let expr = try metricSQL(sort.metric, &args)
+      order = "(\(nullsLast)) IS NULL, \(expr) \(sort.descending ? "DESC" : "ASC"), s.path"
+    }
+    var sql = "SELECT s.id FROM sample s WHERE " + wheres.joined(separator: " AND ") + " ORDER BY " + order
+    if let limit = view.limit { sql += " LIMIT \(limit)" } else if view.skip > 0 { sql += " LIMIT -1" }
+    if view.skip > 0 { sql += " OFFSET \(view.skip)" }
+    return (sql, StatementArguments(args))
+  }
+
+  func filterSQL(_ f: ViewExpression.Filter, _ args: inout [(any DatabaseValueConvertible)?]) throws -> String {
+    switch f {
+    case .split(let name, let equal):
+      args.append(name)
+      return equal ? "s.split = ?" : "(s.split IS NULL OR s.split != ?)"
+    case .tag(let t):
+      args.append(t)
+      return "EXISTS (SELECT 1 FROM tag t WHERE t.sample_id = s.id AND t.tag = ?)"
+    case .hasField(let field):
+      try requireField(field)
+      args.append(field)
+      return "EXISTS (SELECT 1 FROM mask m WHERE m.sample_id = s.id AND m.field = ?)"
+    case .pathContains(let text):
+      args.append(text)
+      return "instr(s.path, ?) > 0"
+    case .classPixels(let name, let field, let op, let n):
+      let expr = try metricSQL(.classPixels(className: name, field: field), &args)
+      args.append(n)
+      return "\(expr) \(op.rawValue == "=" ? "=" : op.rawValue) ?"
+    case .metric(let m, let op, let n):
+      let expr = try metricSQL(m, &args)
+      args.append(n)
+      return "\(expr) \(op.rawValue) ?"
+    case .not(let inner):
+      return "NOT (" + (try filterSQL(inner, &args)) + ")"
+    }
+  }
+
+  func metricSQL(_ m: ViewExpression.Metric, _ args: inout [(any DatabaseValueConvertible)?]) throws -> String {
+    switch m {
+    case .path: return "s.path"
+    case .width: return "s.width"
+    case .height: return "s.height"
+    case .miou(let run):
+      args.append(try runId(named: run))
+      return "(SELECT e.miou FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
+    case .accuracy(let run):
+      args.append(try runId(named: run))
+      return "(SELECT e.accuracy FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
+    case .classIoU(let run, let cls):
+      let id = try runId(named: run)
+      let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? "ground_truth"
+      args.append(id)
+      args.append(try classValue(cls, field: gtField))
+      return "(SELECT c.iou FROM eval_class c WHERE c.run_id = ? AND c.class = ? AND c.sample_id = s.id)"
+    case .classPixels(let cls, let field):
+      try requireField(field)
+      args.append(field)
+      args.append(try classValue(cls, field: field))
+      return "COALESCE((SELECT cp.pixels FROM class_pixels cp WHERE cp.field = ? AND cp.value = ? AND cp.sample_id = s.id), 0)"
+    }
+  }
+
+  func requireField(_ field: String) throws {
+    let names = try fields().map(\.name)
+    guard names.contains(field) else {
+      throw ViewResolveError(message: "no mask field '\(field)' (fields: \(names.joined(separator: ", ")))")
+    }
+  }
+
+  /// The id of an evaluation run by key.
+  public func runId(named key: String) throws -> Int64 {
+    let found = try read { db in try Int64.fetchOne(db, sql: "SELECT id FROM eval_run WHERE key = ?", arguments: [key]) }
+    guard let found else {
+      let keys = try read { db in try String.fetchAll(db, sql: "SELECT key FROM eval_run ORDER BY id") }
+      throw ViewResolveError(message: "no evaluation run '\(key)' (runs: \(keys.isEmpty ? "none; run segscope eval first" : keys.joined(separator: ", ")))")
+    }
+    return found
+  }
+
+  /// A class value by name (or by number) in a field's class table.
+  public func classValue(_ name: String, field: String) throws -> Int {
+    let classes = try fields().first { $0.name == field }?.classes ?? []
+    if let c = classes.first(where: { $0.name == name }) { return c.value }
+    if let v = Int(name) { return v }
+    throw ViewResolveError(message: "no class '\(name)' in \(field) (classes: \(classes.map(\.name).joined(separator: ", ")))")
+  }
+}

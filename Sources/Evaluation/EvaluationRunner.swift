@@ -1,0 +1,53 @@
+import DatasetStore
+import ImageCodec
+import SegmentationCore
+
+/// Evaluates a prediction field against the ground truth of a dataset and stores the run.
+public struct EvaluationRunner: Sendable {
+  public let store: DatasetStore
+  public init(store: DatasetStore) { self.store = store }
+
+  /// Options of a semantic evaluation.
+  public struct Request: Sendable {
+    public var key: String
+    public var gtField = "ground_truth"
+    public var predField: String
+    public var dialect: MetricDialect = .mmseg
+    public var ignore: Set<UInt16> = [255]
+    public var sampleIds: [Int64]? = nil
+    public init(key: String, predField: String) {
+      self.key = key
+      self.predField = predField
+    }
+  }
+
+  /// Runs, stores and returns the run with its total matrix.
+  public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> (EvalRun, ConfusionMatrix, problems: [String]) {
+    let fields = try store.fields()
+    guard let gt = fields.first(where: { $0.name == r.gtField }) else { throw StoreError.notFound("mask field '\(r.gtField)'") }
+    guard fields.contains(where: { $0.name == r.predField }) else {
+      throw StoreError.invalid("no mask field '\(r.predField)' (fields: \(fields.map(\.name).joined(separator: ", ")))")
+    }
+    var ignore = r.ignore
+    for c in gt.classes where c.isIgnore { ignore.insert(UInt16(c.value)) }
+    let k = max(1, (gt.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0) + 1)
+    let pairs = try store.maskPairs(gt: r.gtField, pred: r.predField, sampleIds: r.sampleIds)
+    let evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
+    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress)
+    var stored: [SampleResult] = []
+    var problems: [String] = []
+    for res in results {
+      var problem = res.problem
+      if let m = res.matrix, !m.unknownGroundTruth.isEmpty {
+        let values = m.unknownGroundTruth.keys.sorted().map(String.init).joined(separator: ", ")
+        problem = "ground truth has values outside the \(k) classes: \(values) (sample not evaluated)"
+      }
+      if let problem { problems.append(problem) }
+      stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem))
+    }
+    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))]}"
+    try store.saveRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version, results: stored)
+    guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
+    return (run, try store.matrix(run: run).0, problems)
+  }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import DatasetImport
+import DatasetStore
+import Evaluation
+import SegmentationCore
+
+/// `segscope import PATH`.
+struct ImportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "import", abstract: "Import (or re-import) a dataset folder into its database.")
+
+  @Argument(help: "The dataset folder.") var path: String
+  @Option(help: "Layout: imgseg (auto-detected).") var format: String?
+  @Option(name: .customLong("pred"), help: "A prediction folder, NAME=DIR (repeatable).") var predictions: [String] = []
+  @Option(help: "Class names, one per line (line i names value i); default classes.txt in the folder.") var classes: String?
+
+  func validate() throws {
+    for p in predictions where parsePredictionSpec(p) == nil { throw ValidationError("--pred takes NAME=DIR, got '\(p)'") }
+  }
+
+  func run() throws {
+    Interrupt.install()
+    let store = try DatasetOpener.open(path)
+    _ = try DatasetOpener.importFolder(store, format: format, predictions: predictions.compactMap(parsePredictionSpec), classes: classes)
+  }
+}
+
+/// `segscope info PATH`.
+struct InfoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "info", abstract: "Samples, fields, classes with pixel counts, and problems of a dataset.")
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Flag(help: "JSON output.") var json = false
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    let fields = try store.fields()
+    let totals = try HistogramIndexer(store: store).totals()
+    let problems = try store.problems()
+    let count = try store.sampleCount()
+    if json {
+      var out = "{\"samples\":\(count),\"fields\":["
+      out += fields.map { f in
+        let cls = f.classes.map { c in
+          let t = totals[f.name]?[c.value]
+          return "{\"id\":\(c.value),\"name\":\(JSONText.quote(c.name)),\"pixels\":\(t?.pixels ?? 0),\"instances\":0,\"samples\":\(t?.samples ?? 0),\"ignore\":\(c.isIgnore)}"
+        }
+        // Values present in masks but missing from the class map are listed too, by id.
+        let extra = (totals[f.name] ?? [:]).keys.filter { v in !f.classes.contains { $0.value == v } }.sorted().map { v in
+          "{\"id\":\(v),\"name\":null,\"pixels\":\(totals[f.name]?[v]?.pixels ?? 0),\"instances\":0,\"samples\":\(totals[f.name]?[v]?.samples ?? 0),\"ignore\":false}"
+        }
+        return "{\"name\":\(JSONText.quote(f.name)),\"kind\":\(JSONText.quote(f.kind)),\"role\":\(JSONText.quote(f.role)),\"classes\":[" + (cls + extra).joined(separator: ",") + "]}"
+      }.joined(separator: ",")
+      out += "],\"problems\":[" + problems.map { "{\"path\":\(JSONText.quote($0.path)),\"problem\":\(JSONText.quote($0.problem))}" }.joined(separator: ",") + "]}"
+      print(out)
+      return
+    }
+    print("\(Sanitize.forTerminal(store.root)): \(count) samples")
+    for f in fields {
+      print("\n\(Sanitize.forTerminal(f.name)) (\(f.kind), \(f.role))")
+      for c in f.classes {
+        let t = totals[f.name]?[c.value]
+        print("  \(String(c.value).leftPadded(5))  \(Sanitize.forTerminal(c.name).padded(16)) \(String(t?.pixels ?? 0).leftPadded(12)) px in \(t?.samples ?? 0) samples\(c.isIgnore ? " (ignored)" : "")")
+      }
+    }
+    let runs = try store.runs()
+    if !runs.isEmpty { print("\nruns: " + runs.map { "\(Sanitize.forTerminal($0.key)) (\($0.predField) vs \($0.gtField), \($0.dialect))" }.joined(separator: ", ")) }
+    print("\n\(problems.count) problems")
+    for p in problems { print("  \(Sanitize.forTerminal(p.path)): \(Sanitize.forTerminal(p.problem))") }
+  }
+}
+
+/// `segscope query PATH EXPR`.
+struct QueryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "query", abstract: "List the samples of a view (see the README for the view language).")
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Argument(help: "A view expression, e.g. 'split=val class:car>500 sort:miou(model_b) limit:20'.") var expression: String = ""
+  @Flag(help: "JSON output.") var json = false
+
+  func run() throws {
+    let view: ViewExpression
+    do {
+      view = try ViewExpression.parse(expression)
+    } catch {
+      throw ValidationError("view syntax error \(error.description)")
+    }
+    let store = try DatasetOpener.open(path)
+    let ids = try store.sampleIds(view)
+    let rows = try store.samples(ids: ids)
+    if json {
+      print("[" + rows.map { "{\"id\":\($0.id),\"path\":\(JSONText.quote($0.path)),\"width\":\($0.width),\"height\":\($0.height),\"split\":\($0.split.map(JSONText.quote) ?? "null")}" }.joined(separator: ",") + "]")
+    } else {
+      for r in rows { print("\(r.id)\t\(Sanitize.forTerminal(r.path))\t\(r.width)x\(r.height)\t\(r.split ?? "-")") }
+      FileHandleOut.stderr("\(rows.count) samples")
+    }
+  }
+}
+
+/// `segscope eval PATH --pred FIELD`.
+struct EvalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a prediction field against the ground truth and store the run.")
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(help: "Ground-truth field.") var gt = "ground_truth"
+  @Option(help: "Prediction field.") var pred: String
+  @Option(help: "Run name (default: the prediction field).") var key: String?
+  @Option(help: "mmseg, cityscapes, torchmetrics or fiftyone.") var dialect = "mmseg"
+  @Option(help: "Ignore value (repeatable; the class map's ignore values are always added).") var ignoreIndex: [UInt16] = [255]
+  @Option(help: "Evaluate only the samples of this view.") var view: String?
+  @Option(help: "table, json, csv or markdown.") var format = "table"
+
+  func validate() throws {
+    guard MetricDialect(rawValue: dialect) != nil else { throw ValidationError("--dialect must be mmseg, cityscapes, torchmetrics or fiftyone") }
+    guard ["table", "json", "csv", "markdown"].contains(format) else { throw ValidationError("--format must be table, json, csv or markdown") }
+  }
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    var req = EvaluationRunner.Request(key: key ?? pred, predField: pred)
+    req.gtField = gt
+    req.dialect = MetricDialect(rawValue: dialect) ?? .mmseg
+    req.ignore = Set(ignoreIndex)
+    if let v = view {
+      do {
+        req.sampleIds = try store.sampleIds(ViewExpression.parse(v))
+      } catch let e as ViewSyntaxError {
+        throw ValidationError("view syntax error \(e.description)")
+      }
+    }
+    let bar = ProgressBar(label: "evaluating", total: 1)
+    let (run, matrix, problems) = try EvaluationRunner(store: store).run(req, version: Segscope.version) { _ in bar.tick() }
+    bar.finish()
+    let names = classNames(store, field: gt, count: run.classCount)
+    let metrics = SemanticMetrics(matrix: matrix, dialect: req.dialect)
+    let evaluated = try store.matrix(run: run).evaluated
+    print(MetricsFormat.render(metrics, matrix: matrix, names: names, format: format, title: "\(run.key): \(pred) vs \(gt), \(evaluated) samples"))
+    if format == "table" && !problems.isEmpty {
+      print("  \(problems.count) samples not evaluated:")
+      for p in problems.prefix(10) { print("    " + Sanitize.forTerminal(p)) }
+    }
+  }
+}
+
+/// `segscope runs PATH`.
+struct RunsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "runs", abstract: "List, compare or delete evaluation runs.")
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(parsing: .upToNextOption, help: "Compare two runs: per-class IoU delta.") var compare: [String] = []
+  @Option(help: "Delete a run.") var delete: String?
+
+  func validate() throws {
+    if !compare.isEmpty && compare.count != 2 { throw ValidationError("--compare takes two run names") }
+  }
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    if let d = delete {
+      try store.deleteRun(d)
+      print("deleted run \(Sanitize.forTerminal(d))")
+      return
+    }
+    let runs = try store.runs()
+    if compare.count == 2 {
+      guard let a = runs.first(where: { $0.key == compare[0] }), let b = runs.first(where: { $0.key == compare[1] }) else {
+        throw ValidationError("unknown run; runs: \(runs.map(\.key).joined(separator: ", "))")
+      }
+      let ma = SemanticMetrics(matrix: try store.matrix(run: a).0, dialect: MetricDialect(rawValue: a.dialect) ?? .mmseg)
+      let mb = SemanticMetrics(matrix: try store.matrix(run: b).0, dialect: MetricDialect(rawValue: b.dialect) ?? .mmseg)
+      let names = classNames(store, field: a.gtField, count: a.classCount)
+      print("class            \(a.key.padded(10)) \(b.key.padded(10))  delta IoU")
+      for (ca, cb) in zip(ma.classes, mb.classes) {
+        let d = cb.iou - ca.iou
+        print("\(names[ca.classId].padded(16)) \(pct(ca.iou).padded(10)) \(pct(cb.iou).padded(10))  \(d.isNaN ? "n/a" : (d >= 0 ? "+" : "") + ClassTable.format1(d * 100))")
+      }
+      print("mIoU             \(pct(ma.mIoU).padded(10)) \(pct(mb.mIoU).padded(10))  \(ClassTable.format1((mb.mIoU - ma.mIoU) * 100))")
+      return
+    }
+    for r in runs {
+      let m = SemanticMetrics(matrix: try store.matrix(run: r).0, dialect: MetricDialect(rawValue: r.dialect) ?? .mmseg)
+      print("\(Sanitize.forTerminal(r.key).padded(14)) \(r.predField) vs \(r.gtField)  \(r.dialect)  mIoU \(pct(m.mIoU))  \(r.createdAt)  segscope \(r.version)")
+    }
+  }
+}
+
+func pct(_ v: Double) -> String { v.isNaN ? "n/a" : ClassTable.format1(v * 100) }
+
+/// Class names of a field by value (missing values named by number).
+func classNames(_ store: DatasetStore, field: String, count: Int) -> [String] {
+  let classes = (try? store.fields().first { $0.name == field }?.classes) ?? []
+  return (0..<count).map { v in classes.first { $0.value == v }?.name ?? "class \(v)" }
+}
+
+extension String {
+  func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+  func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

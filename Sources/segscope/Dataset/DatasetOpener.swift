@@ -1,0 +1,57 @@
+import DatasetImport
+import DatasetStore
+import SegmentationCore
+
+/// Opens a dataset from a folder or a database file, importing a folder on first use.
+enum DatasetOpener {
+  static func open(_ path: String) throws -> DatasetStore {
+    if path.hasSuffix(".sqlite") || path.hasSuffix(".db") { return try DatasetStore(databaseFile: path) }
+    return try DatasetStore(root: path)
+  }
+
+  /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
+  static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, quiet: Bool = false) throws -> ImportReport {
+    let fmt = format ?? (ImgSegImporter.detect(store.root) ? "imgseg" : nil)
+    guard let fmt else {
+      throw ImportError(message: "\(Sanitize.forTerminal(store.root)): cannot tell the dataset layout (expected data/ + labels/ or images/ + masks/); choose one with --format")
+    }
+    guard fmt == "imgseg" else {
+      throw ImportError(message: "format '\(Sanitize.forTerminal(fmt))' is not supported yet (supported: imgseg)")
+    }
+    var importer = ImgSegImporter(root: store.root, predictions: predictions, classesFile: classes)
+    importer.ignoreValues = [255]
+    let bar = ProgressBar(label: "reading headers", total: 1)
+    let report = try importer.run(into: store) { done, total in bar.set(done, total) }
+    bar.finish()
+    let hbar = ProgressBar(label: "indexing masks", total: 1)
+    let (indexed, _) = try HistogramIndexer(store: store).run(progress: { done, total in hbar.set(done, total) }, shouldStop: { Interrupt.isRequested })
+    hbar.finish()
+    if !quiet {
+      print("imported \(report.samples) samples (\(report.counts.added) new, \(report.counts.updated) known) from \(Sanitize.forTerminal(store.root)); fields: \(report.fields.joined(separator: ", ")); \(report.unlabeled) without ground truth; \(indexed) masks indexed")
+      if !report.counts.vanished.isEmpty {
+        print("\(report.counts.vanished.count) samples vanished since the last import: " + report.counts.vanished.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
+      }
+      let problems = try store.problems()
+      if !problems.isEmpty {
+        print("\(problems.count) problems:")
+        for p in problems.prefix(20) { print("  \(Sanitize.forTerminal(p.path)): \(Sanitize.forTerminal(p.problem))") }
+        if problems.count > 20 { print("  ... (segscope info PATH lists them all)") }
+      }
+      if Interrupt.isRequested { print("interrupted: the indexing pass resumes on the next import or open") }
+    }
+    return report
+  }
+}
+
+struct ImportError: Error, CustomStringConvertible {
+  let message: String
+  var description: String { message }
+}
+
+/// Parses NAME=DIR.
+func parsePredictionSpec(_ s: String) -> (String, String)? {
+  guard let eq = s.firstIndex(of: "="), eq != s.startIndex else { return nil }
+  let name = String(s[..<eq]), dir = String(s[s.index(after: eq)...])
+  guard !dir.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
+  return (name, dir)
+}

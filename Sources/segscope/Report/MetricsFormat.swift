@@ -1,0 +1,37 @@
+import SegmentationCore
+
+/// Evaluation results as a table, JSON, CSV or Markdown.
+enum MetricsFormat {
+  static func num(_ v: Double) -> String { v.isNaN ? "null" : "\(v)" }
+
+  static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String) -> String {
+    switch format {
+    case "json":
+      var s = "{\"dialect\":\"\(m.dialect.rawValue)\",\"policy\":\(JSONText.quote(m.dialect.policy)),\"samples\":\(title.split(separator: " ").dropLast().last.flatMap { Int($0) } ?? 0)"
+      s += ",\"mIoU\":\(num(m.mIoU)),\"aAcc\":\(num(m.aAcc)),\"mAcc\":\(num(m.mAcc)),\"mDice\":\(num(m.mDice)),\"fwIoU\":\(num(m.fwIoU)),\"classes\":["
+      s += m.classes.map { c in
+        "{\"id\":\(c.classId),\"name\":\(JSONText.quote(names[c.classId])),\"iou\":\(num(c.iou)),\"dice\":\(num(c.dice)),\"precision\":\(num(c.precision)),\"recall\":\(num(c.recall)),\"gt_pixels\":\(c.gtPixels),\"pred_pixels\":\(c.predPixels)}"
+      }.joined(separator: ",")
+      s += "],\"confusion\":[" + (0..<matrix.classCount).map { g in "[" + (0..<matrix.columns).map { String(matrix[g, $0]) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]}"
+      return s
+    case "csv":
+      var s = "id,name,iou,dice,precision,recall,gt_pixels,pred_pixels\n"
+      for c in m.classes { s += "\(c.classId),\(csv(names[c.classId])),\(num(c.iou)),\(num(c.dice)),\(num(c.precision)),\(num(c.recall)),\(c.gtPixels),\(c.predPixels)\n" }
+      return s + "all,mIoU=\(num(m.mIoU)) aAcc=\(num(m.aAcc)) mAcc=\(num(m.mAcc)) fwIoU=\(num(m.fwIoU)),,,,,,"
+    case "markdown":
+      var s = "**\(title)** — dialect `\(m.dialect.rawValue)`: \(m.dialect.policy)\n\n| class | IoU | Dice | Precision | Recall | GT px | pred px |\n|---|---:|---:|---:|---:|---:|---:|\n"
+      for c in m.classes { s += "| \(names[c.classId]) | \(pct(c.iou)) | \(pct(c.dice)) | \(pct(c.precision)) | \(pct(c.recall)) | \(c.gtPixels) | \(c.predPixels) |\n" }
+      return s + "\nmIoU \(pct(m.mIoU)) · aAcc \(pct(m.aAcc)) · mAcc \(pct(m.mAcc)) · fwIoU \(pct(m.fwIoU))"
+    default:
+      return ClassTable.render(m, names: names, title: title)
+    }
+  }
+
+  static func csv(_ s: String) -> String {
+    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences("\"", "\"\"") + "\"" : s
+  }
+}
+
+extension String {
+  func replacingOccurrences(_ a: String, _ b: String) -> String { split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b) }
+}

@@ -1,0 +1,20 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Ctrl-C / SIGTERM during batch work: the first signal asks long work to stop at the next commit
+/// point (work done so far is kept and resumes next time); a second one exits at once.
+enum Interrupt {
+  nonisolated(unsafe) static var requested: sig_atomic_t = 0
+
+  static func install() {
+    let handler: @convention(c) (Int32) -> Void = { sig in
+      if Interrupt.requested != 0 { _exit(130) }
+      Interrupt.requested = 1
+    }
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
+  }
+
+  static var isRequested: Bool { requested != 0 }
+}
