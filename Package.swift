@@ -50,6 +50,7 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
     .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),

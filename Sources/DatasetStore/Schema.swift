@@ -97,6 +97,9 @@ enum Schema {
           ) WITHOUT ROWID;
           """)
     }
+    m.registerMigration("v2-eval-ignored-pixels") { db in
+      try db.execute(sql: "ALTER TABLE eval_sample ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0")
+    }
     return m
   }
 }

@@ -36,15 +36,15 @@ extension DatasetStore {
         sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
         arguments: [key, gtField, predField, dialect.rawValue, classCount, options, version])
       let runId = db.lastInsertedRowID
-      let ins = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem) VALUES (?, ?, ?, ?, ?, ?)")
+      let ins = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored) VALUES (?, ?, ?, ?, ?, ?, ?)")
       let cls = try db.makeStatement(sql: "INSERT INTO eval_class(run_id, sample_id, class, iou, tp, fp, fn) VALUES (?, ?, ?, ?, ?, ?, ?)")
       for r in results {
         guard let m = r.matrix else {
-          try ins.execute(arguments: [runId, r.sampleId, nil, nil, nil, r.problem])
+          try ins.execute(arguments: [runId, r.sampleId, nil, nil, nil, r.problem, 0])
           continue
         }
         let metrics = SemanticMetrics(matrix: m, dialect: dialect)
-        try ins.execute(arguments: [runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil])
+        try ins.execute(arguments: [runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil, Int64(m.ignoredPixels)])
         for c in metrics.classes where c.truePositives + c.falsePositives + c.falseNegatives > 0 {
           try cls.execute(arguments: [runId, r.sampleId, c.classId, c.iou.isNaN ? nil : c.iou, Int64(c.truePositives), Int64(c.falsePositives), Int64(c.falseNegatives)])
         }
@@ -75,14 +75,15 @@ extension DatasetStore {
     return try read { db in
       var total = ConfusionMatrix(classCount: k)
       var n = 0, failed = 0
-      let rows = try Row.fetchCursor(db, sql: "SELECT sample_id, matrix FROM eval_sample WHERE run_id = ?", arguments: [run.id])
+      let rows = try Row.fetchCursor(db, sql: "SELECT sample_id, matrix, ignored FROM eval_sample WHERE run_id = ?", arguments: [run.id])
       while let r = try rows.next() {
         if let keep, !keep.contains(r["sample_id"]) { continue }
         guard let blob: [UInt8] = (r["matrix"] as Data?).map({ Array($0) }) else {
           failed += 1
           continue
         }
-        if let m = MatrixBlob.decode(blob, classCount: k) {
+        if var m = MatrixBlob.decode(blob, classCount: k) {
+          m.ignoredPixels = UInt64(r["ignored"] as Int64? ?? 0)
           total.add(m)
           n += 1
         }

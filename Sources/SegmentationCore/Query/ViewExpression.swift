@@ -37,6 +37,10 @@ public struct ViewExpression: Sendable, Equatable {
   public struct Sort: Sendable, Equatable {
     public var metric: Metric
     public var descending: Bool
+    public init(metric: Metric, descending: Bool) {
+      self.metric = metric
+      self.descending = descending
+    }
   }
 
   public var filters: [Filter] = []

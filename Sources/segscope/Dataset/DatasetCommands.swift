@@ -195,3 +195,25 @@ extension String {
   func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
   func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
+
+/// `segscope tag PATH TAG [--view EXPR]`.
+struct TagCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "tag", abstract: "Tag the samples of a view (all samples without --view).")
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Argument(help: "The tag.") var tag: String
+  @Option(help: "Only the samples of this view.") var view: String = ""
+
+  func run() throws {
+    let parsed: ViewExpression
+    do {
+      parsed = try ViewExpression.parse(view)
+    } catch {
+      throw ValidationError("view syntax error \(error.description)")
+    }
+    let store = try DatasetOpener.open(path)
+    let ids = try store.sampleIds(parsed)
+    try store.tag(ids, tag)
+    print("tagged \(ids.count) samples '\(Sanitize.forTerminal(tag))'")
+  }
+}

@@ -1,0 +1,149 @@
+import DatasetImport
+import DatasetStore
+import Evaluation
+import Foundation
+import ImageCodec
+import SegmentationCore
+import TestSupport
+import Testing
+
+/// A small imgseg dataset written by the test, with one of each kind of broken input.
+struct Fixture {
+  let root: String
+
+  init(samples: Int = 8) throws {
+    root = FileManager.default.temporaryDirectory.appendingPathComponent("imp-" + UUID().uuidString).path
+    for d in ["data/train", "data/val", "labels/train", "labels/val", "pred/train", "pred/val"] {
+      try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true)
+    }
+    try "road\nsidewalk\nbuilding\nvegetation\nsky\nperson\ncar\npole\ntraffic sign\nterrain\n".write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+    for i in 0..<samples {
+      let split = i % 4 == 0 ? "val" : "train"
+      let scene = DemoScene.generate(seed: UInt64(i), width: 64, height: 48)
+      try write("data/\(split)/s\(i).jpg", JPEGEncoder.encode(scene.image))
+      try write("labels/\(split)/s\(i).png", PNGEncoder.encode(scene.groundTruth))
+      try write("pred/\(split)/s\(i).png", PNGEncoder.encode(DemoModel.modelB.predict(scene.trueLabels, seed: UInt64(i))))
+    }
+  }
+
+  func write(_ rel: String, _ bytes: [UInt8]) throws { try FileBytes.writeAtomically(bytes, to: root + "/" + rel) }
+
+  func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+@Suite("imgseg importer and the dataset store", .serialized)
+struct ImporterTests {
+  @Test("broken inputs are reported per file and the rest is imported")
+  func brokenInputs() throws {
+    let f = try Fixture()
+    defer { f.remove() }
+    let good = try PNGEncoder.encode(LabelMask(width: 64, height: 48))
+    try f.write("labels/train/s1.png", Array(good.prefix(40)))  // truncated
+    try f.write("labels/train/s2.png", PNGEncoder.encode(LabelMask(width: 10, height: 10)))  // wrong size
+    try f.write("labels/train/orphan.png", good)  // no image
+    try f.write("data/train/s3.png", PNGEncoder.encode(RGBImage(width: 64, height: 48)))  // ambiguous stem with s3.jpg
+    try f.write("labels/train/s5.png", JPEGEncoder.encode(RGBImage(width: 64, height: 48)))  // JPEG named .png
+    try f.write("labels/train/s6.png", PNGEncoder.encode(RGBImage(width: 64, height: 48)))  // RGB mask
+    try f.write("data/train/s9.jpg", Array("garbage".utf8))  // corrupt image
+    let outside = FileManager.default.temporaryDirectory.appendingPathComponent("outside-" + UUID().uuidString + ".jpg").path
+    try FileBytes.writeAtomically(JPEGEncoder.encode(RGBImage(width: 8, height: 8)), to: outside)
+    defer { try? FileManager.default.removeItem(atPath: outside) }
+    try FileManager.default.createSymbolicLink(atPath: f.root + "/data/train/escape.jpg", withDestinationPath: outside)
+
+    let store = try DatasetStore(root: f.root)
+    let report = try ImgSegImporter(root: f.root, predictions: [("model_b", "pred")]).run(into: store)
+    let problems = report.problems.map { "\($0.path): \($0.problem)" }.joined(separator: "\n")
+    #expect(problems.contains("labels/train/s2.png: ground truth is 10x10 but the image is 64x48"))
+    #expect(problems.contains("labels/train/orphan.png: ground_truth mask has no image"))
+    #expect(problems.contains("two images share the stem 'train/s3'"))
+    #expect(problems.contains("labels/train/s5.png: expected a PNG file but the content is a JPEG file"))
+    #expect(problems.contains("labels/train/s6.png: mask is an RGB(A) colour image"))
+    #expect(problems.contains("data/train/s9.jpg: expected a JPEG file but the content is not an image"))
+    #expect(problems.contains("train/escape.jpg: symbolic link leaves the dataset folder"))
+    // s0..s7 minus s3 (ambiguous); s9 is corrupt and s8 does not exist.
+    #expect(report.samples == 7)
+    #expect(try store.sampleCount() == 7)
+    // The truncated mask passes the header read but fails decoding in the histogram pass.
+    let (_, hp) = try HistogramIndexer(store: store).run()
+    #expect(hp.contains { $0.0 == "labels/train/s1.png" && $0.1.contains("truncated") })
+    #expect(try store.integrityCheck() == "ok")
+  }
+
+  @Test("re-import adds new files, reports vanished ones, and the user's files are untouched")
+  func reimport() throws {
+    let f = try Fixture(samples: 4)
+    defer { f.remove() }
+    let before = try FileManager.default.subpathsOfDirectory(atPath: f.root).sorted()
+    let store = try DatasetStore(root: f.root)
+    let first = try ImgSegImporter(root: f.root).run(into: store)
+    #expect(first.counts.added == 4)
+    try FileManager.default.removeItem(atPath: f.root + "/data/train/s1.jpg")
+    let scene = DemoScene.generate(seed: 99, width: 64, height: 48)
+    try f.write("data/train/new.jpg", JPEGEncoder.encode(scene.image))
+    let second = try ImgSegImporter(root: f.root).run(into: store)
+    #expect(second.counts.added == 1 && second.counts.updated == 3)
+    #expect(second.counts.vanished == ["data/train/s1.jpg"])
+    #expect(try store.sampleCount() == 4)
+    let after = try FileManager.default.subpathsOfDirectory(atPath: f.root).filter { !$0.hasPrefix(".segscope") }.sorted()
+    #expect(Set(after) == Set(before).subtracting(["data/train/s1.jpg"]).union(["data/train/new.jpg"]))
+  }
+
+  @Test("queries over histograms and stored runs; view metrics come from stored matrices")
+  func queriesAndRuns() throws {
+    let f = try Fixture(samples: 12)
+    defer { f.remove() }
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root, predictions: [("model_b", "pred")]).run(into: store)
+    _ = try HistogramIndexer(store: store).run()
+    #expect(try store.count(ViewExpression.parse("split=val")) == 3)
+    let withCars = try store.sampleIds(ViewExpression.parse("class:car"))
+    for id in withCars {
+      let m = try ImageLoader.loadMask(path: store.absolutePath(store.masks(sampleId: id)["ground_truth"]!))
+      #expect(m.histogram()[6, default: 0] > 0)
+    }
+    let (run, total, problems) = try EvaluationRunner(store: store).run(.init(key: "b", predField: "model_b"), version: "test")
+    #expect(problems.isEmpty)
+    // The stored per-sample matrices of a view sum to a fresh evaluation of that view.
+    let val = try store.sampleIds(ViewExpression.parse("split=val"))
+    let (viewMatrix, n, _) = try store.matrix(run: run, sampleIds: val)
+    #expect(n == 3)
+    var direct = ConfusionMatrix(classCount: run.classCount)
+    for (_, g, p) in try store.maskPairs(gt: "ground_truth", pred: "model_b", sampleIds: val) {
+      try direct.accumulate(gt: ImageLoader.loadMask(path: store.absolutePath(g)), pred: ImageLoader.loadMask(path: store.absolutePath(p)))
+    }
+    #expect(viewMatrix == direct)
+    #expect(total.total > viewMatrix.total)
+    // Worst-first sort is by stored per-sample mIoU.
+    let sorted = try store.sampleIds(ViewExpression.parse("sort:miou(b)"))
+    let mious = try store.sampleResults(run: run)
+    #expect(sorted.first == mious.first?.sampleId)
+    #expect(throws: ViewResolveError.self) { try store.sampleIds(ViewExpression.parse("miou(nope)<1")) }
+  }
+
+  @Test("two processes tagging the same dataset at once both keep every tag")
+  func concurrentWriters() throws {
+    let f = try Fixture(samples: 6)
+    defer { f.remove() }
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root).run(into: store)
+    let bin = Binary.path
+    let script = "for i in $(seq 1 15); do \(bin) tag \(f.root) a$i >/dev/null || echo FAIL; done & for i in $(seq 1 15); do \(bin) tag \(f.root) b$i >/dev/null || echo FAIL; done & wait"
+    let r = try Shell.run(["bash", "-c", script])
+    #expect(!String(decoding: r.out, as: UTF8.self).contains("FAIL"), "\(r.err)")
+    let count = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tag") ?? 0 }
+    #expect(count == 6 * 30)
+    #expect(try store.integrityCheck() == "ok")
+  }
+}
+
+enum Binary {
+  static var path: String {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+      let candidate = dir.appendingPathComponent("segscope").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      dir = dir.deletingLastPathComponent()
+    }
+    return ".build/debug/segscope"
+  }
+}
