@@ -27,18 +27,20 @@ let package = Package(
     // Pure terminal graphics: cell Buffer, half-block and sixel renderers, capability probe parsing.
     .target(name: "TerminalRender", dependencies: ["SegmentationCore"], swiftSettings: strict),
     // The only user of ncurses and of the terminal device: capability probe, screen updates, keys.
-    .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender"], swiftSettings: strict),
+    .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender", "AppCore", "SegmentationCore"], swiftSettings: strict),
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
     .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
     // Importers (and later exporters): folders on disk to the dataset database.
     .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
+    // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
+    .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
     .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
     .executableTarget(
       name: "segscope",
       dependencies: [
-        "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport",
+        "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

@@ -19,4 +19,17 @@ static inline attr_t cnc_a_dim(void) { return A_DIM; }
 static inline attr_t cnc_a_italic(void) { return A_ITALIC; }
 static inline int cnc_key_resize(void) { return KEY_RESIZE; }
 static inline int cnc_key_mouse(void) { return KEY_MOUSE; }
+static inline mmask_t cnc_button1_clicked(void) { return BUTTON1_CLICKED | BUTTON1_PRESSED; }
+static inline mmask_t cnc_button4_pressed(void) { return BUTTON4_PRESSED; }
+#if NCURSES_MOUSE_VERSION > 1
+static inline mmask_t cnc_button5_pressed(void) { return BUTTON5_PRESSED; }
+#else
+static inline mmask_t cnc_button5_pressed(void) { return 0; }
+#endif
+static inline mmask_t cnc_all_mouse_events(void) { return ALL_MOUSE_EVENTS; }
+static inline int cnc_key_code_yes(void) { return KEY_CODE_YES; }
+/* setcchar with an extended (int) colour pair. */
+static inline int cnc_setcchar(cchar_t *c, const wchar_t *w, attr_t a, int pair) {
+  return setcchar(c, w, a, 0, &pair);
+}
 #endif

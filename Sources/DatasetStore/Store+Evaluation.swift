@@ -136,3 +136,36 @@ public enum MatrixBlob {
 }
 
 import Foundation
+
+extension DatasetStore {
+  /// Per-sample mIoU of a run for some samples.
+  public func sampleMIoU(run key: String, ids: [Int64]) throws -> [Int64: Double] {
+    let runId = try runId(named: key)
+    return try read { db in
+      var out: [Int64: Double] = [:]
+      for chunk in stride(from: 0, to: ids.count, by: 500) {
+        let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
+        let marks = part.map { _ in "?" }.joined(separator: ",")
+        for r in try Row.fetchAll(db, sql: "SELECT sample_id, miou FROM eval_sample WHERE run_id = ? AND sample_id IN (\(marks))", arguments: StatementArguments([runId] + part)) {
+          if let m: Double = r["miou"] { out[r["sample_id"]] = m }
+        }
+      }
+      return out
+    }
+  }
+
+  /// Tags of some samples.
+  public func tags(ids: [Int64]) throws -> [Int64: [String]] {
+    try read { db in
+      var out: [Int64: [String]] = [:]
+      for chunk in stride(from: 0, to: ids.count, by: 500) {
+        let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
+        let marks = part.map { _ in "?" }.joined(separator: ",")
+        for r in try Row.fetchAll(db, sql: "SELECT sample_id, tag FROM tag WHERE sample_id IN (\(marks)) ORDER BY tag", arguments: StatementArguments(part)) {
+          out[r["sample_id"], default: []].append(r["tag"])
+        }
+      }
+      return out
+    }
+  }
+}

@@ -27,6 +27,11 @@ struct DemoCommand: AsyncParsableCommand {
   @Flag(help: "Regenerate the files even if they exist.")
   var regenerate = false
 
+  @Flag(help: "Print the results instead of opening the app (the default when not on a terminal).")
+  var print = false
+
+  @OptionGroup var display: DisplayOptions
+
   func validate() throws {
     guard samples >= 1 && samples <= 100_000 else { throw ValidationError("--samples must be between 1 and 100000") }
     guard parsedSize() != nil else { throw ValidationError("--size must look like 320x240 (each side 32 to 4096)") }
@@ -38,6 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
     return (w, h)
   }
 
+  @MainActor
   func run() async throws {
     let (w, h) = parsedSize() ?? (320, 240)
     let root = dir ?? Paths.cacheHome() + "/segscope/demo"
@@ -47,9 +53,9 @@ struct DemoCommand: AsyncParsableCommand {
       let bar = ProgressBar(label: "generating", total: samples)
       let n = try demo.generate { _ in bar.tick() }
       bar.finish()
-      print("Generated \(n) files in \(Sanitize.forTerminal(root))")
+      Swift.print("Generated \(n) files in \(Sanitize.forTerminal(root))")
     } else {
-      print("Using the demo dataset in \(Sanitize.forTerminal(root))")
+      Swift.print("Using the demo dataset in \(Sanitize.forTerminal(root))")
     }
     Interrupt.install()
     let store = try DatasetOpener.open(root)
@@ -62,17 +68,23 @@ struct DemoCommand: AsyncParsableCommand {
       bar.finish()
       let names = classNames(store, field: "ground_truth", count: run.classCount)
       let metrics = SemanticMetrics(matrix: matrix)
-      print(ClassTable.render(metrics, names: names, title: "\(model.rawValue): \(try store.matrix(run: run).evaluated) samples evaluated"))
+      Swift.print(ClassTable.render(metrics, names: names, title: "\(model.rawValue): \(try store.matrix(run: run).evaluated) samples evaluated"))
       if !problems.isEmpty {
-        print("  not evaluated (\(problems.count)):")
-        for p in problems { print("    " + Sanitize.forTerminal(p)) }
+        Swift.print("  not evaluated (\(problems.count)):")
+        for p in problems { Swift.print("    " + Sanitize.forTerminal(p)) }
       }
       let worst = try store.samples(ids: store.sampleIds(ViewExpression.parse("sort:miou(\(model.rawValue)) limit:5")))
-      print("  worst samples: " + worst.map { Sanitize.forTerminal($0.stem) }.joined(separator: ", ") + "\n")
+      Swift.print("  worst samples: " + worst.map { Sanitize.forTerminal($0.stem) }.joined(separator: ", ") + "\n")
       summaries.append((model.rawValue, metrics.mIoU))
     }
-    print("mIoU: " + summaries.map { "\($0.0) \(ClassTable.format1($0.1 * 100))" }.joined(separator: "  vs  "))
-    print("Mislabeled ground truth was planted in " + (0..<samples).filter(demo.isMislabeled).map(demo.stem).joined(separator: ", "))
+    let interactive = !self.print && isatty(0) != 0 && isatty(1) != 0
+    if interactive && !Interrupt.isRequested {
+      Interrupt.reset()
+      try await launchApp(store, display: display)
+      return
+    }
+    Swift.print("mIoU: " + summaries.map { "\($0.0) \(ClassTable.format1($0.1 * 100))" }.joined(separator: "  vs  "))
+    Swift.print("Mislabeled ground truth was planted in " + (0..<samples).filter(demo.isMislabeled).map(demo.stem).joined(separator: ", "))
   }
 }
 

@@ -18,3 +18,8 @@ enum Interrupt {
 
   static var isRequested: Bool { requested != 0 }
 }
+
+extension Interrupt {
+  /// The app reads Ctrl-C as a key (raw mode); SIGTERM still ends it through the flag.
+  static func reset() { requested = 0 }
+}

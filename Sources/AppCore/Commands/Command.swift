@@ -1,0 +1,78 @@
+/// A command's identifier, like "sample.next".
+public struct CommandID: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+  public let rawValue: String
+  public init(rawValue: String) { self.rawValue = rawValue }
+  public init(stringLiteral value: String) { rawValue = value }
+  public var description: String { rawValue }
+}
+
+/// A registered command: the palette lists it, the keymap binds it, `?` documents it.
+public struct Command: Sendable {
+  public let id: CommandID
+  public let title: String
+  public let doc: String
+  /// Screens where its keys work (empty: everywhere).
+  public let screens: Set<Screen>
+  /// Why it cannot run now, or nil when it can.
+  public let disabledReason: @Sendable (AppState) -> String?
+  /// Whether it takes an argument typed in the palette (like `view EXPR`).
+  public let argument: String?
+
+  public init(_ id: CommandID, _ title: String, doc: String, screens: Set<Screen> = [], argument: String? = nil, disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil }) {
+    self.id = id
+    self.title = title
+    self.doc = doc
+    self.screens = screens
+    self.argument = argument
+    self.disabledReason = disabledReason
+  }
+}
+
+/// Every command, in display order.
+public enum CommandRegistry {
+  static let needsRun: @Sendable (AppState) -> String? = { $0.activeRun == nil ? "no evaluation run (segscope eval PATH --pred FIELD)" : nil }
+  static let needsSample: @Sendable (AppState) -> String? = { $0.currentSampleId == nil ? "the view is empty" : nil }
+
+  public static let all: [Command] = [
+    Command("app.quit", "Quit", doc: "Leave segscope; the terminal is restored."),
+    Command("app.help", "Key bindings", doc: "Show every command and its keys."),
+    Command("app.palette", "Command palette", doc: "Run any command by name, or type a view expression."),
+    Command("screen.samples", "Samples", doc: "The samples of the current view."),
+    Command("screen.classes", "Class table", doc: "Per-class IoU, Dice, precision, recall of the view.", disabledReason: needsRun),
+    Command("screen.confusion", "Confusion matrix", doc: "Ground truth (rows) against prediction (columns).", disabledReason: needsRun),
+    Command("screen.runs", "Evaluation runs", doc: "Pick the active run, or one to compare with."),
+    Command("screen.problems", "Problems", doc: "Files that could not be imported or evaluated."),
+    Command("nav.up", "Up", doc: "Move the cursor up."),
+    Command("nav.down", "Down", doc: "Move the cursor down."),
+    Command("nav.left", "Left", doc: "Move the cursor left."),
+    Command("nav.right", "Right", doc: "Move the cursor right."),
+    Command("nav.pageUp", "Page up", doc: "Move a page up."),
+    Command("nav.pageDown", "Page down", doc: "Move a page down."),
+    Command("nav.home", "First", doc: "Go to the first entry."),
+    Command("nav.end", "Last", doc: "Go to the last entry."),
+    Command("nav.open", "Open", doc: "Open the sample, class, cell or run under the cursor."),
+    Command("nav.back", "Back", doc: "Go back to the previous screen."),
+    Command("sample.next", "Next sample", doc: "The next sample of the view.", screens: [.sample], disabledReason: needsSample),
+    Command("sample.prev", "Previous sample", doc: "The previous sample of the view.", screens: [.sample], disabledReason: needsSample),
+    Command("sample.prediction", "Next prediction", doc: "Show the next prediction field.", screens: [.sample]),
+    Command("sample.layout", "Side by side / one panel", doc: "Switch between all panels and one large panel.", screens: [.sample]),
+    Command("sample.panel", "Next panel", doc: "In one-panel layout, show the next panel.", screens: [.sample]),
+    Command("sample.alphaUp", "More opaque overlay", doc: "Raise the overlay opacity.", screens: [.sample]),
+    Command("sample.alphaDown", "More transparent overlay", doc: "Lower the overlay opacity.", screens: [.sample]),
+    Command("sample.outlines", "Toggle outlines", doc: "Draw class boundaries.", screens: [.sample]),
+    Command("sample.inspector", "Pixel inspector", doc: "A cursor over the image naming the ground-truth and predicted class.", screens: [.sample]),
+    Command("sample.errorClass", "Error map class", doc: "Cycle the error map between all classes and one class.", screens: [.sample]),
+    Command("sample.hideClass", "Hide class", doc: "Hide or show a class in overlays (argument: class name).", argument: "CLASS"),
+    Command("classes.sort", "Sort class table", doc: "Cycle the sort column.", screens: [.classes]),
+    Command("confusion.normalize", "Counts / row-normalized", doc: "Show counts or row percentages.", screens: [.confusion]),
+    Command("run.next", "Next run", doc: "Make the next evaluation run active.", disabledReason: needsRun),
+    Command("run.compare", "Compare runs", doc: "Compare the active run with the run under the cursor.", screens: [.runs]),
+    Command("view.set", "Filter (view)", doc: "Show the samples of a view expression, e.g. split=val class:car sort:miou(RUN).", argument: "EXPR"),
+    Command("view.reset", "All samples", doc: "Clear the view."),
+    Command("view.worst", "Worst first", doc: "Sort the view by the active run's mIoU, worst first.", disabledReason: needsRun),
+    Command("view.save", "Save view", doc: "Save the current view under a name.", argument: "NAME"),
+    Command("tag.add", "Tag samples", doc: "Tag every sample of the view (argument: tag).", argument: "TAG"),
+  ]
+
+  public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }
+}

@@ -1,0 +1,213 @@
+import SegmentationCore
+
+/// What each command does to the state.
+enum Commands {
+  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String], keymap: Keymap) -> [Effect] {
+    let arg = args.joined(separator: " ")
+    switch id.rawValue {
+    case "app.quit":
+      s.quitRequested = true
+      return [.quit]
+    case "app.help":
+      go(&s, s.screen == .help ? s.previousScreen : .help)
+      s.helpScroll = 0
+    case "app.palette":
+      Palette.open(&s, prefill: "")
+    case "screen.samples": go(&s, .samples); return previewEffects(s)
+    case "screen.classes": go(&s, .classes)
+    case "screen.confusion": go(&s, .confusion)
+    case "screen.runs": go(&s, .runs)
+    case "screen.problems": go(&s, .problems)
+    case "nav.up", "nav.down", "nav.pageUp", "nav.pageDown", "nav.home", "nav.end", "nav.left", "nav.right":
+      return navigate(&s, id.rawValue)
+    case "nav.open": return open(&s)
+    case "nav.back":
+      if s.status != nil && s.screen == .samples { s.status = nil }
+      if s.screen == .sample && s.inspector != nil {
+        s.inspector = nil
+      } else if s.screen != .samples {
+        go(&s, s.screen == .sample || s.screen == .help ? s.previousScreen : .samples)
+        if s.screen == .sample { go(&s, .samples) }
+        return Reducer.rowsEffect(s)
+      }
+    case "sample.next", "sample.prev":
+      let next = s.cursor + (id.rawValue == "sample.next" ? 1 : -1)
+      guard s.viewIds.indices.contains(next) else {
+        Reducer.setStatus(&s, id.rawValue == "sample.next" ? "last sample of the view" : "first sample of the view", error: false)
+        return []
+      }
+      s.cursor = next
+      Reducer.clampScroll(&s)
+      return imageEffects(s)
+    case "sample.prediction":
+      s.predictionIndex += 1
+    case "sample.layout":
+      s.layout = s.layout == .sideBySide ? .single : .sideBySide
+    case "sample.panel":
+      let all = Panel.allCases
+      s.single = all[((all.firstIndex(of: s.single) ?? 0) + 1) % all.count]
+      s.layout = .single
+    case "sample.alphaUp": s.overlayAlpha = min(1, (s.overlayAlpha * 10 + 1).rounded() / 10)
+    case "sample.alphaDown": s.overlayAlpha = max(0, (s.overlayAlpha * 10 - 1).rounded() / 10)
+    case "sample.outlines": s.outlines.toggle()
+    case "sample.inspector":
+      if s.inspector == nil, let id = s.currentSampleId, let img = s.images[id]?.image {
+        s.inspector = (img.width / 2, img.height / 2)
+      } else {
+        s.inspector = nil
+      }
+    case "sample.errorClass":
+      let n = UInt16(s.classNames.count)
+      if let c = s.errorClass { s.errorClass = c + 1 < n ? c + 1 : nil } else if n > 0 { s.errorClass = 0 }
+    case "sample.hideClass":
+      guard let v = s.classNames.firstIndex(of: arg) else {
+        Reducer.setStatus(&s, "no class '\(arg)'", error: true)
+        return []
+      }
+      let c = UInt16(v)
+      if s.hiddenClasses.contains(c) { s.hiddenClasses.remove(c) } else { s.hiddenClasses.insert(c) }
+    case "classes.sort":
+      let all = ClassSort.allCases
+      s.classSort = all[((all.firstIndex(of: s.classSort) ?? 0) + 1) % all.count]
+    case "confusion.normalize": s.confusionNormalized.toggle()
+    case "run.next":
+      s.activeRun = ((s.activeRun ?? -1) + 1) % max(1, s.runs.count)
+      s.rows = [:]
+      Reducer.setStatus(&s, "active run: \(s.activeRunSummary?.key ?? "-")", error: false)
+      return [.loadView(text: s.viewText, run: s.activeRunSummary?.key)]
+    case "run.compare":
+      s.compareRun = s.runs.indices.contains(s.runsCursor) ? s.runsCursor : nil
+    case "view.set":
+      if args.isEmpty {
+        Palette.open(&s, prefill: "view " + s.viewText)
+        return []
+      }
+      s.viewLoading = true
+      s.paletteState.history.append("view " + arg)
+      return [.loadView(text: arg, run: s.activeRunSummary?.key)]
+    case "view.reset":
+      s.viewLoading = true
+      return [.loadView(text: "", run: s.activeRunSummary?.key)]
+    case "view.worst":
+      guard let run = s.activeRunSummary else { return [] }
+      let base = s.viewText.split(separator: " ").filter { !$0.hasPrefix("sort:") }.joined(separator: " ")
+      s.viewLoading = true
+      return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:miou(\(run.key))", run: run.key)]
+    case "view.save":
+      guard !arg.isEmpty else {
+        Palette.open(&s, prefill: "save ")
+        return []
+      }
+      return [.saveView(name: arg, text: s.viewText)]
+    case "tag.add":
+      guard !arg.isEmpty else {
+        Palette.open(&s, prefill: "tag ")
+        return []
+      }
+      return [.tag(s.viewIds, arg)]
+    default:
+      break
+    }
+    return []
+  }
+
+  static func go(_ s: inout AppState, _ screen: Screen) {
+    if s.screen != screen {
+      if s.screen != .help { s.previousScreen = s.screen }
+      s.screen = screen
+    }
+  }
+
+  static func imageEffects(_ s: AppState) -> [Effect] {
+    var e: [Effect] = []
+    if let id = s.currentSampleId, s.images[id] == nil { e.append(.loadImages(id)) }
+    for n in Reducer.neighbours(s) where s.images[n] == nil { e.append(.loadImages(n)) }
+    return e + Reducer.rowsEffect(s)
+  }
+
+  /// Rows of the page and the preview of the sample under the cursor.
+  static func previewEffects(_ s: AppState) -> [Effect] {
+    var e = Reducer.rowsEffect(s)
+    if s.width >= 70, let id = s.currentSampleId, s.images[id] == nil { e.append(.loadImages(id)) }
+    return e
+  }
+
+  static func navigate(_ s: inout AppState, _ how: String) -> [Effect] {
+    let page = Reducer.listHeight(s)
+    func move(_ value: inout Int, count: Int) {
+      switch how {
+      case "nav.up", "nav.left": value -= 1
+      case "nav.down", "nav.right": value += 1
+      case "nav.pageUp": value -= page
+      case "nav.pageDown": value += page
+      case "nav.home": value = 0
+      case "nav.end": value = count - 1
+      default: break
+      }
+      value = max(0, min(count - 1, value))
+    }
+    switch s.screen {
+    case .samples, .sample:
+      if s.screen == .sample && (how == "nav.left" || how == "nav.right") {
+        return run(&s, how == "nav.left" ? "sample.prev" : "sample.next", [], keymap: .defaults)
+      }
+      move(&s.cursor, count: s.viewIds.count)
+      Reducer.clampScroll(&s)
+      return s.screen == .sample ? imageEffects(s) : previewEffects(s)
+    case .classes:
+      move(&s.classCursor, count: s.classNames.count)
+    case .confusion:
+      let n = s.matrix?.classCount ?? 0
+      if how == "nav.left" || how == "nav.right" || how == "nav.home" || how == "nav.end" {
+        move(&s.confusionCursor.col, count: n)
+      } else {
+        move(&s.confusionCursor.row, count: n)
+      }
+    case .runs:
+      move(&s.runsCursor, count: s.runs.count)
+    case .help:
+      move(&s.helpScroll, count: CommandRegistry.all.count)
+    case .problems:
+      move(&s.helpScroll, count: s.problems.count)
+    }
+    return []
+  }
+
+  static func open(_ s: inout AppState) -> [Effect] {
+    switch s.screen {
+    case .samples:
+      guard s.currentSampleId != nil else { return [] }
+      go(&s, .sample)
+      return imageEffects(s)
+    case .classes:
+      guard let run = s.activeRunSummary, let m = s.metrics else { return [] }
+      let rows = ClassTableScreen.sortedClasses(m, s)
+      guard rows.indices.contains(s.classCursor) else { return [] }
+      let c = rows[s.classCursor]
+      let name = s.classNames.indices.contains(c.classId) ? s.classNames[c.classId] : String(c.classId)
+      go(&s, .samples)
+      s.viewLoading = true
+      let quoted = name.contains(" ") ? "'\(name)'" : name
+      return [.loadView(text: "class:\(quoted) sort:iou(\(run.key),\(quoted))", run: run.key)]
+    case .confusion:
+      guard let run = s.activeRunSummary, let m = s.matrix else { return [] }
+      let g = s.confusionCursor.row, p = s.confusionCursor.col
+      guard g < m.classCount, p < m.classCount else { return [] }
+      go(&s, .samples)
+      s.viewLoading = true
+      return [.loadCell(run: run.key, gt: g, pred: p, gtName: s.classNames[safe: g] ?? "\(g)", predName: s.classNames[safe: p] ?? "\(p)")]
+    case .runs:
+      guard s.runs.indices.contains(s.runsCursor) else { return [] }
+      s.activeRun = s.runsCursor
+      s.rows = [:]
+      Reducer.setStatus(&s, "active run: \(s.runs[s.runsCursor].key)", error: false)
+      return [.loadView(text: s.viewText, run: s.runs[s.runsCursor].key)]
+    default:
+      return []
+    }
+  }
+}
+
+extension Array {
+  subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}

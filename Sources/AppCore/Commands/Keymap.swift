@@ -1,0 +1,63 @@
+/// Key bindings as data: defaults per screen (global ones under nil), overridable by command id.
+public struct Keymap: Sendable {
+  public var global: [Key: CommandID]
+  public var perScreen: [Screen: [Key: CommandID]]
+
+  /// The default bindings.
+  public static let defaults = Keymap(
+    global: [
+      .char("q"): "app.quit", .ctrl("c"): "app.quit", .char("?"): "app.help", .char(":"): "app.palette", .ctrl("p"): "app.palette",
+      .char("1"): "screen.samples", .char("2"): "screen.classes", .char("3"): "screen.confusion", .char("4"): "screen.runs",
+      .char("5"): "screen.problems", .up: "nav.up", .char("k"): "nav.up", .down: "nav.down", .char("j"): "nav.down",
+      .left: "nav.left", .char("h"): "nav.left", .right: "nav.right", .char("l"): "nav.right",
+      .pageUp: "nav.pageUp", .pageDown: "nav.pageDown", .home: "nav.home", .char("g"): "nav.home", .end: "nav.end", .char("G"): "nav.end",
+      .enter: "nav.open", .escape: "nav.back", .backspace: "nav.back", .char("/"): "view.set", .char("R"): "run.next", .char("w"): "view.worst",
+      .char("0"): "view.reset", .char("t"): "tag.add",
+    ],
+    perScreen: [
+      .sample: [
+        .char("n"): "sample.next", .char("p"): "sample.prev", .tab: "sample.prediction", .char("v"): "sample.layout",
+        .char("f"): "sample.panel", .char("+"): "sample.alphaUp", .char("="): "sample.alphaUp", .char("-"): "sample.alphaDown",
+        .char("o"): "sample.outlines", .char("i"): "sample.inspector", .char("e"): "sample.errorClass",
+      ],
+      .classes: [.char("s"): "classes.sort"],
+      .confusion: [.char("n"): "confusion.normalize"],
+      .runs: [.char("c"): "run.compare"],
+    ])
+
+  /// The command a key runs on a screen.
+  public func command(for key: Key, on screen: Screen) -> CommandID? {
+    perScreen[screen]?[key] ?? global[key]
+  }
+
+  /// Keys bound to a command (for the palette and `?`), screen bindings first.
+  public func keys(for id: CommandID) -> [Key] {
+    var out: [Key] = []
+    for (_, m) in perScreen.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out += m.filter { $0.value == id }.map(\.key) }
+    out += global.filter { $0.value == id }.map(\.key)
+    return out.sorted { $0.description < $1.description }
+  }
+
+  /// Rebinds a command (user configuration): the key now runs it everywhere.
+  public mutating func bind(_ key: Key, to id: CommandID) {
+    for s in perScreen.keys { perScreen[s]?[key] = nil }
+    global[key] = id
+  }
+}
+
+/// Fuzzy matching for the palette: every query character in order, scored 0...1 (contiguous and
+/// word-start matches score higher).
+public enum FuzzyMatch {
+  public static func score(_ query: String, _ text: String) -> Double? {
+    let q = Array(query.lowercased()), t = Array(text.lowercased())
+    if q.isEmpty { return 0.5 }
+    var qi = 0, score = 0.0, last = -2
+    for (i, c) in t.enumerated() where qi < q.count && c == q[qi] {
+      score += (i == last + 1) ? 2 : ((i == 0 || t[i - 1] == " " || t[i - 1] == ".") ? 1.5 : 1)
+      last = i
+      qi += 1
+    }
+    guard qi == q.count else { return nil }
+    return min(1, score / Double(2 * q.count))
+  }
+}

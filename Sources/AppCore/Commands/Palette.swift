@@ -1,0 +1,102 @@
+/// The command palette: fuzzy search over commands; `view EXPR`, `save NAME`, `tag T`, `hide CLASS`
+/// take arguments; anything that is not a command runs as a view expression.
+public enum Palette {
+  /// Argument verbs and the command they run.
+  static let verbs: [String: CommandID] = ["view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass"]
+
+  static func open(_ s: inout AppState, prefill: String) {
+    s.paletteState.isOpen = true
+    s.paletteState.input = prefill
+    s.paletteState.cursor = prefill.count
+    s.paletteState.selection = 0
+    s.paletteState.historyIndex = nil
+    s.paletteState.error = nil
+  }
+
+  /// Commands matching the input, best first.
+  public static func matches(_ s: AppState) -> [(Command, Double)] {
+    let q = s.paletteState.input.trimmingCharacters()
+    if let verb = q.split(separator: " ").first, verbs[String(verb)] != nil, q.contains(" ") { return [] }
+    return CommandRegistry.all.compactMap { c -> (Command, Double)? in
+      guard c.id != "app.palette" else { return nil }
+      let score = max(FuzzyMatch.score(q, c.title) ?? -1, FuzzyMatch.score(q, c.id.rawValue) ?? -1)
+      return score < 0 ? nil : (c, score)
+    }.sorted { $0.1 > $1.1 }
+  }
+
+  static func key(_ s: inout AppState, _ key: Key, keymap: Keymap) -> [Effect] {
+    var p = s.paletteState
+    defer { s.paletteState = p }
+    switch key {
+    case .escape, .ctrl("c"):
+      p.isOpen = false
+    case .enter:
+      let text = p.input.trimmingCharacters()
+      let found = matches(s)
+      p.isOpen = false
+      if text.isEmpty { return [] }
+      if !p.history.contains(text) { p.history.append(text) }
+      let words = text.split(separator: " ", maxSplits: 1).map(String.init)
+      if let verb = words.first, let id = verbs[verb] {
+        s.paletteState = p
+        return Reducer.reduce(&s, .commandInvoked(id, words.count > 1 ? [words[1]] : []), keymap: keymap)
+      }
+      if found.indices.contains(p.selection), found[p.selection].1 >= 0.5 {
+        let cmd = found[p.selection].0
+        s.paletteState = p
+        return Reducer.reduce(&s, .commandInvoked(cmd.id, []), keymap: keymap)
+      }
+      // Not a command: a view expression.
+      s.paletteState = p
+      return Reducer.reduce(&s, .commandInvoked("view.set", [text]), keymap: keymap)
+    case .backspace:
+      if p.cursor > 0 {
+        let i = p.input.index(p.input.startIndex, offsetBy: p.cursor - 1)
+        p.input.remove(at: i)
+        p.cursor -= 1
+      }
+      p.selection = 0
+    case .left: p.cursor = max(0, p.cursor - 1)
+    case .right: p.cursor = min(p.input.count, p.cursor + 1)
+    case .home, .ctrl("a"): p.cursor = 0
+    case .end, .ctrl("e"): p.cursor = p.input.count
+    case .ctrl("u"):
+      p.input = ""
+      p.cursor = 0
+    case .down, .ctrl("n"), .tab: p.selection += 1
+    case .up, .ctrl("p"):
+      if p.selection > 0 {
+        p.selection -= 1
+      } else if !p.history.isEmpty {
+        let i = max(0, (p.historyIndex ?? p.history.count) - 1)
+        p.historyIndex = i
+        p.input = p.history[i]
+        p.cursor = p.input.count
+      }
+    case .char(let c):
+      let i = p.input.index(p.input.startIndex, offsetBy: p.cursor)
+      p.input.insert(c, at: i)
+      p.cursor += 1
+      p.selection = 0
+    default:
+      break
+    }
+    return []
+  }
+
+  /// Completions for the word under the cursor: field and class names, view keywords.
+  public static func completions(_ s: AppState) -> [String] {
+    let word = String(s.paletteState.input.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
+    let keywords = ["split=", "tag:", "has:", "class:", "path~", "sort:", "limit:", "skip:", "not"] + s.runs.flatMap { ["miou(\($0.key))", "acc(\($0.key))"] }
+    let classes = s.classNames.map { "class:" + ($0.contains(" ") ? "'\($0)'" : $0) }
+    let fields = s.fields.map { "has:" + $0 }
+    guard !word.isEmpty else { return [] }
+    return (keywords + classes + fields).filter { $0.hasPrefix(word) && $0 != word }.prefix(6).map { $0 }
+  }
+}
+
+extension String {
+  func trimmingCharacters() -> String {
+    String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+  }
+}

@@ -1,0 +1,126 @@
+import SegmentationCore
+
+/// The pure reducer: state and action in, new state and effects out. No I/O, no clock, no terminal.
+public enum Reducer {
+  public static func reduce(_ s: inout AppState, _ action: AppAction, keymap: Keymap = .defaults) -> [Effect] {
+    switch action {
+    case .keyPressed(let key):
+      if s.paletteState.isOpen { return Palette.key(&s, key, keymap: keymap) }
+      if s.screen == .sample, s.inspector != nil, let moved = moveInspector(&s, key) { return moved }
+      guard let id = keymap.command(for: key, on: s.screen) else { return [] }
+      return reduce(&s, .commandInvoked(id, []), keymap: keymap)
+    case .terminalResized(let w, let h):
+      s.width = max(1, w)
+      s.height = max(1, h)
+      clampScroll(&s)
+      return rowsEffect(s)
+    case .mouseClicked(_, let y):
+      if s.screen == .samples && y >= 1 && y < s.height - 1 {
+        let idx = s.scroll + (y - 2)
+        if s.viewIds.indices.contains(idx) && y >= 2 { s.cursor = idx }
+        return rowsEffect(s)
+      }
+      return []
+    case .mouseScrolled(let up):
+      return reduce(&s, .commandInvoked(up ? "nav.up" : "nav.down", []), keymap: keymap)
+    case .commandInvoked(let id, let args):
+      guard let cmd = CommandRegistry.command(id) else { return [] }
+      if let why = cmd.disabledReason(s) {
+        setStatus(&s, "\(cmd.title): \(why)", error: true)
+        return []
+      }
+      return Commands.run(&s, id, args, keymap: keymap)
+    case .datasetLoaded(let name, let total, let fields, let names, let palette, let ignore, let runs, let problems):
+      s.datasetName = name
+      s.totalSamples = total
+      s.fields = fields
+      s.classNames = names
+      s.palette = palette
+      s.ignoreValues = ignore
+      s.runs = runs
+      s.problems = problems
+      if s.activeRun == nil && !runs.isEmpty { s.activeRun = runs.count - 1 }
+      s.viewLoading = true
+      return [.loadView(text: s.viewText, run: s.activeRunSummary?.key)]
+    case .viewLoaded(let text, let title, let ids, let matrix):
+      s.viewLoading = false
+      s.viewText = text
+      s.viewTitle = title
+      s.viewIds = ids
+      s.cursor = min(s.cursor, max(0, ids.count - 1))
+      if s.screen != .sample { s.cursor = 0 }
+      s.scroll = 0
+      s.matrix = matrix
+      s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
+      s.rows = [:]
+      clampScroll(&s)
+      return s.screen == .sample ? Commands.imageEffects(s) : Commands.previewEffects(s)
+    case .viewFailed(let text, let message):
+      s.viewLoading = false
+      setStatus(&s, "view '\(text)': \(message)", error: true)
+      return []
+    case .rowsLoaded(let rows):
+      for r in rows { s.rows[r.id] = r }
+      return []
+    case .imagesLoaded(let images):
+      // Keep a few decoded samples around: the current one and its neighbours.
+      s.images[images.id] = images
+      if s.images.count > 6 {
+        let keep = Set([s.currentSampleId].compactMap { $0 } + neighbours(s))
+        s.images = s.images.filter { keep.contains($0.key) || $0.key == images.id }
+      }
+      return []
+    case .imagesFailed(let id, let message):
+      if id == s.currentSampleId { setStatus(&s, message, error: true) }
+      return []
+    case .jobProgress(let id, let job):
+      s.jobs[id] = job
+      return []
+    case .statusMessage(let m, let isError):
+      setStatus(&s, m, error: isError)
+      return []
+    }
+  }
+
+  static func setStatus(_ s: inout AppState, _ m: String, error: Bool) {
+    s.status = m
+    s.statusIsError = error
+  }
+
+  static func neighbours(_ s: AppState) -> [Int64] {
+    [s.cursor - 1, s.cursor + 1].compactMap { s.viewIds.indices.contains($0) ? s.viewIds[$0] : nil }
+  }
+
+  /// Rows visible in the sample list.
+  public static func listHeight(_ s: AppState) -> Int { max(1, s.height - 3) }
+
+  static func clampScroll(_ s: inout AppState) {
+    let h = listHeight(s)
+    if s.cursor < s.scroll { s.scroll = s.cursor }
+    if s.cursor >= s.scroll + h { s.scroll = s.cursor - h + 1 }
+    s.scroll = max(0, min(s.scroll, max(0, s.viewIds.count - h)))
+  }
+
+  /// Asks for the rows of the visible page that are not loaded yet.
+  static func rowsEffect(_ s: AppState) -> [Effect] {
+    let h = listHeight(s)
+    let lo = max(0, s.scroll), hi = min(s.viewIds.count, s.scroll + h + 1)
+    guard lo < hi else { return [] }
+    let missing = s.viewIds[lo..<hi].filter { s.rows[$0] == nil }
+    return missing.isEmpty ? [] : [.loadRows(Array(missing), run: s.activeRunSummary?.key)]
+  }
+
+  static func moveInspector(_ s: inout AppState, _ key: Key) -> [Effect]? {
+    guard var p = s.inspector, let id = s.currentSampleId, let img = s.images[id]?.image else { return nil }
+    let step = max(1, img.width / 64)
+    switch key {
+    case .left, .char("h"): p.x = max(0, p.x - step)
+    case .right, .char("l"): p.x = min(img.width - 1, p.x + step)
+    case .up, .char("k"): p.y = max(0, p.y - step)
+    case .down, .char("j"): p.y = min(img.height - 1, p.y + step)
+    default: return nil
+    }
+    s.inspector = p
+    return []
+  }
+}

@@ -1,0 +1,81 @@
+import SegmentationCore
+import TerminalRender
+
+/// Draws the whole screen for a state. Pure: tests render states into buffers and compare text.
+public enum AppView {
+  public static func render(_ s: AppState, theme: Theme = .dark) -> Frame {
+    var frame = Frame(buffer: Buffer(width: s.width, height: s.height, fill: Cell(" ", style: theme.style("ui"))))
+    guard s.width >= 20, s.height >= 6 else {
+      frame.buffer.putPadded("segscope: enlarge the terminal (at least 20x6)", x: 0, y: 0, width: s.width, style: theme.style("ui"))
+      return frame
+    }
+    titleBar(s, &frame.buffer, theme)
+    let body = Rect(x: 0, y: 1, width: s.width, height: s.height - 2)
+    switch s.screen {
+    case .samples: SamplesScreen.draw(s, body, &frame, theme)
+    case .classes: ClassTableScreen.draw(s, body, &frame.buffer, theme)
+    case .confusion: ConfusionScreen.draw(s, body, &frame.buffer, theme)
+    case .sample: SampleScreen.draw(s, body, &frame, theme)
+    case .runs: RunsScreen.draw(s, body, &frame.buffer, theme)
+    case .help: HelpScreen.draw(s, body, &frame.buffer, theme)
+    case .problems: ProblemsScreen.draw(s, body, &frame.buffer, theme)
+    }
+    statusBar(s, &frame.buffer, theme)
+    if s.paletteState.isOpen {
+      PaletteOverlay.draw(s, &frame.buffer, theme)
+      // A popup over an image: drop placements it covers (the backend re-sends them when it closes).
+      let pop = PaletteOverlay.rect(s)
+      frame.placements.removeAll { !$0.rect.intersection(pop).isEmpty }
+    }
+    return frame
+  }
+
+  static func titleBar(_ s: AppState, _ b: inout Buffer, _ t: Theme) {
+    let style = t.style("ui.titlebar")
+    var parts = ["segscope", Sanitize.forTerminal(s.datasetName)]
+    parts.append(s.viewTitle.isEmpty ? "all samples" : "view: " + Sanitize.forTerminal(s.viewTitle))
+    parts.append("\(s.viewIds.count)/\(s.totalSamples) samples")
+    if let r = s.activeRunSummary { parts.append("run: \(Sanitize.forTerminal(r.key)) (\(r.dialect.rawValue))") }
+    b.putPadded(" " + parts.joined(separator: " │ "), x: 0, y: 0, width: s.width, style: style)
+  }
+
+  static func statusBar(_ s: AppState, _ b: inout Buffer, _ t: Theme) {
+    let y = s.height - 1
+    if let m = s.status {
+      b.putPadded(" " + Sanitize.forTerminal(m), x: 0, y: y, width: s.width, style: t.style(s.statusIsError ? "ui.statusbar.error" : "ui.statusbar"))
+      return
+    }
+    var text = " " + hints(s.screen).joined(separator: "  ")
+    let jobs = s.jobs.values.sorted { $0.title < $1.title }.map { "\($0.title) \($0.done)/\($0.total)" }
+    if s.viewLoading { text = " loading view…  " + text }
+    if !jobs.isEmpty { text = " " + jobs.joined(separator: "  ") + "  │" + text }
+    b.putPadded(text, x: 0, y: y, width: s.width, style: t.style("ui.statusbar"))
+  }
+
+  static func hints(_ screen: Screen) -> [String] {
+    let common = ["1-5 screens", ": palette", "/ filter", "? keys", "q quit"]
+    switch screen {
+    case .samples: return ["Enter open", "w worst first", "R run"] + common
+    case .classes: return ["Enter worst samples", "s sort"] + common
+    case .confusion: return ["Enter samples of cell", "n counts/%"] + common
+    case .sample: return ["n/p step", "Tab prediction", "v layout", "i inspect", "e error class", "+/- opacity", "Esc back"]
+    case .runs: return ["Enter make active", "c compare"] + common
+    case .help, .problems: return ["Esc back"] + common
+    }
+  }
+
+  /// `0.873` -> `87.3`, NaN -> `n/a`.
+  static func pct(_ v: Double?) -> String {
+    guard let v, !v.isNaN else { return "n/a" }
+    let r = (v * 1000).rounded() / 10
+    let whole = Int(r), frac = Int((abs(r - Double(whole)) * 10).rounded())
+    return "\(whole).\(frac % 10)"
+  }
+
+  static func bar(_ v: Double, width: Int) -> String {
+    guard !v.isNaN, width > 0 else { return String(repeating: " ", count: max(0, width)) }
+    let eighths = Int((max(0, min(1, v)) * Double(width * 8)).rounded())
+    let blocks = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+    return String(repeating: "█", count: eighths / 8) + blocks[eighths % 8] + String(repeating: " ", count: max(0, width - eighths / 8 - (eighths % 8 > 0 ? 1 : 0)))
+  }
+}

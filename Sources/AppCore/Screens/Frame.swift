@@ -1,0 +1,53 @@
+import SegmentationCore
+import TerminalRender
+
+/// A picture the backend draws over reserved cells (sixel or kitty), after the text.
+public struct ImagePlacement: Sendable {
+  /// Cells reserved for it (left blank in the buffer).
+  public let rect: Rect
+  /// Identifies the content: the backend re-sends an image only when this changes or its cells
+  /// were overwritten.
+  public let key: String
+  public let image: ComposedImage
+}
+
+/// One rendered frame.
+public struct Frame: Sendable {
+  public var buffer: Buffer
+  public var placements: [ImagePlacement] = []
+}
+
+/// Pixel sizes of the terminal cells, for images drawn as pixels.
+public struct CellGeometry: Sendable, Equatable {
+  public var width: Int
+  public var height: Int
+  public init(width: Int = 10, height: Int = 20) {
+    self.width = width
+    self.height = height
+  }
+}
+
+/// Draws a composed picture into `rect`: half-blocks into the buffer, or a placement for sixel and
+/// kitty terminals. `build` makes the picture at the pixel size it is given.
+struct ImageSlot {
+  static func draw(
+    into frame: inout Frame, rect: Rect, key: String, source: (w: Int, h: Int), graphics: TerminalCapabilities.Graphics,
+    colors: ColorMode, cell: CellGeometry, build: (Int, Int) -> ComposedImage
+  ) {
+    guard rect.width >= 2, rect.height >= 1, source.w > 0, source.h > 0 else { return }
+    switch graphics {
+    case .sixel, .kitty:
+      let (pw, ph0) = Resample.fit(width: source.w, height: source.h, maxWidth: rect.width * cell.width, maxHeight: rect.height * cell.height)
+      let ph = max(6, ph0 - ph0 % 6)
+      let cellsW = (pw + cell.width - 1) / cell.width, cellsH = (ph + cell.height - 1) / cell.height
+      let r = Rect(x: rect.x, y: rect.y, width: min(rect.width, cellsW), height: min(rect.height, cellsH))
+      frame.buffer.fill(r, symbol: " ", style: .plain)
+      frame.placements.append(ImagePlacement(rect: r, key: key + "@\(pw)x\(ph)", image: build(pw, ph)))
+    case .halfblock, .ascii:
+      let aspect = Double(cell.height) / Double(2 * cell.width)
+      let (pw, ph) = Resample.fit(width: source.w, height: source.h, maxWidth: rect.width, maxHeight: rect.height * 2, pixelAspect: aspect)
+      let img = build(pw, ph)
+      HalfBlockRenderer.draw(img.image, into: &frame.buffer, at: (rect.x, rect.y), mode: graphics == .ascii ? .none : colors)
+    }
+  }
+}

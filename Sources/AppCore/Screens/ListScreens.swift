@@ -1,0 +1,77 @@
+import SegmentationCore
+import TerminalRender
+
+/// Evaluation runs.
+enum RunsScreen {
+  static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
+    b.putPadded("   run             prediction        ground truth   dialect       created", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
+    if s.runs.isEmpty {
+      b.putPadded(" no runs yet: segscope eval PATH --pred FIELD", x: area.x, y: area.y + 2, width: area.width, style: t.style("ui.dim"))
+    }
+    for (i, r) in s.runs.enumerated() where i < area.height - 2 {
+      let mark = (i == s.activeRun ? "●" : " ") + (i == s.compareRun ? "◆" : " ")
+      let line = " " + mark + Sanitize.forTerminal(r.key).padding(16) + Sanitize.forTerminal(r.predField).padding(18) + Sanitize.forTerminal(r.gtField).padding(15) + r.dialect.rawValue.padding(14) + r.createdAt
+      b.putPadded(line, x: area.x, y: area.y + 1 + i, width: area.width, style: i == s.runsCursor ? t.style("ui.selection") : t.style("ui"))
+    }
+    b.putPadded(" ● active run (its numbers fill the class table and the badges)   ◆ compared run", x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.dim"))
+  }
+}
+
+/// Every command with its keys, generated from the registry and the keymap.
+enum HelpScreen {
+  static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
+    b.putPadded(" key bindings (from the command registry; override them in config.toml)", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
+    let cmds = CommandRegistry.all
+    for (i, c) in cmds.enumerated().dropFirst(s.helpScroll).prefix(max(0, area.height - 1)) {
+      let y = area.y + 1 + i - s.helpScroll
+      let keys = Keymap.defaults.keys(for: c.id).map(\.description).joined(separator: " ")
+      let disabled = c.disabledReason(s).map { "  (unavailable: \($0))" } ?? ""
+      b.putPadded(" " + keys.padding(16), x: area.x, y: y, width: 17, style: t.style("ui.key"))
+      b.putPadded(c.title.padding(26) + c.doc + disabled, x: area.x + 17, y: y, width: area.width - 17, style: disabled.isEmpty ? t.style("ui") : t.style("ui.dim"))
+    }
+  }
+}
+
+/// Import and evaluation problems.
+enum ProblemsScreen {
+  static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
+    b.putPadded(" \(s.problems.count) problems found while importing and evaluating", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
+    for (i, p) in s.problems.enumerated().dropFirst(s.helpScroll).prefix(max(0, area.height - 1)) {
+      b.putPadded(" " + Sanitize.forTerminal(p), x: area.x, y: area.y + 1 + i - s.helpScroll, width: area.width, style: t.style("ui"))
+    }
+  }
+}
+
+/// The command palette popup.
+enum PaletteOverlay {
+  static func rect(_ s: AppState) -> Rect {
+    let w = min(s.width - 4, 76), h = min(s.height - 4, 14)
+    return Rect(x: (s.width - w) / 2, y: 2, width: w, height: h)
+  }
+
+  static func draw(_ s: AppState, _ b: inout Buffer, _ t: Theme) {
+    let r = rect(s)
+    let style = t.style("ui.palette")
+    b.fill(r, style: style)
+    let p = s.paletteState
+    b.putPadded(" : " + p.input, x: r.x, y: r.y, width: r.width, style: style.patched(with: Style(attributes: .bold)))
+    b.putPadded(" ", x: r.x + 3 + CharWidth.of(String(p.input.prefix(p.cursor))), y: r.y, width: 1, style: t.style("ui.selection"))
+    let completions = Palette.completions(s)
+    var y = r.y + 1
+    if !completions.isEmpty {
+      b.putPadded("   complete: " + completions.joined(separator: "  "), x: r.x, y: y, width: r.width, style: t.style("ui.dim").patched(with: Style(bg: style.bg)))
+      y += 1
+    }
+    let matches = Palette.matches(s)
+    if matches.isEmpty {
+      b.putPadded("   Enter runs it as a command argument or a view: split=val class:car sort:miou(RUN)", x: r.x, y: y, width: r.width, style: t.style("ui.dim").patched(with: Style(bg: style.bg)))
+    }
+    for (i, (c, _)) in matches.prefix(r.maxY - y).enumerated() {
+      let keys = Keymap.defaults.keys(for: c.id).prefix(2).map(\.description).joined(separator: " ")
+      let why = c.disabledReason(s)
+      let line = "   " + c.title.padding(28) + keys.padding(12) + (why.map { "(\($0))" } ?? c.doc)
+      let st = i == p.selection % max(1, matches.count) ? t.style("ui.selection") : (why == nil ? style : t.style("ui.dim").patched(with: Style(bg: style.bg)))
+      b.putPadded(line, x: r.x, y: y + i, width: r.width, style: st)
+    }
+  }
+}

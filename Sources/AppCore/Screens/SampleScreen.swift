@@ -1,0 +1,116 @@
+import SegmentationCore
+import TerminalRender
+
+/// One sample: image with ground truth, prediction, error map; this sample's per-class numbers; a
+/// pixel inspector.
+enum SampleScreen {
+  static func draw(_ s: AppState, _ area: Rect, _ frame: inout Frame, _ t: Theme) {
+    guard let id = s.currentSampleId else { return }
+    let row = s.rows[id]
+    let title = "\(s.cursor + 1)/\(s.viewIds.count)  " + (row.map { Sanitize.forTerminal($0.path) + "  \($0.width)x\($0.height)" } ?? "")
+    frame.buffer.putPadded(" " + title, x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
+    guard let imgs = s.images[id] else {
+      frame.buffer.putPadded(" decoding…", x: area.x, y: area.y + 2, width: area.width, style: t.style("ui.dim"))
+      return
+    }
+    let field = s.shownPrediction
+    let pred = field.flatMap { imgs.predictions[$0] }
+    let gt = imgs.groundTruth
+    let comparable = gt != nil && pred != nil && gt!.width == pred!.width && gt!.height == pred!.height
+    let sideW = area.width >= 100 ? 34 : 0
+    let (pics, side) = area.splitLeft(area.width - sideW)
+    var panels: [Panel] = [.overlay]
+    if pred != nil { panels.append(.prediction) }
+    if comparable { panels.append(.errors) }
+    if s.layout == .single { panels = [panels.contains(s.single) || s.single == .image || (s.single == .groundTruth && gt != nil) ? s.single : .overlay] }
+    // Lay panels out in a row when wide, else in a column.
+    let n = panels.count
+    // Side by side or stacked: whichever shows the pictures larger.
+    let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
+    func area(_ w: Int, _ h: Int) -> Int {
+      let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w), maxHeight: max(1, (h - 1) * 2), pixelAspect: aspect)
+      return pw * ph
+    }
+    let wide = n == 1 || area(pics.width / n - 1, pics.height - 1) >= area(pics.width, (pics.height - 1) / n)
+    let cellW = wide ? pics.width / max(1, n) : pics.width
+    let cellH = wide ? pics.height - 1 : (pics.height - 1) / max(1, n)
+    let palette = s.palette
+    let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: s.outlines, hidden: s.hiddenClasses, ignore: s.ignoreValues)
+    let ignore = s.ignoreValues
+    let errorClass = s.errorClass
+    for (i, panel) in panels.enumerated() {
+      let r = wide ? Rect(x: pics.x + i * cellW, y: pics.y + 1, width: cellW - 1, height: cellH) : Rect(x: pics.x, y: pics.y + 1 + i * cellH, width: cellW, height: cellH)
+      let caption: String
+      switch panel {
+      case .image: caption = "image"
+      case .overlay: caption = gt == nil ? "image (no ground truth)" : "ground truth"
+      case .groundTruth: caption = "ground truth (mask)"
+      case .prediction: caption = Sanitize.forTerminal(field ?? "prediction")
+      case .errors:
+        caption = "errors" + (errorClass.map { " of " + (s.classNames.indices.contains(Int($0)) ? s.classNames[Int($0)] : "\($0)") + ": TP FP FN" } ?? ": ok / wrong / ignored")
+      }
+      frame.buffer.putPadded(caption, x: r.x, y: r.y, width: r.width, style: t.style("ui.dim"))
+      let picRect = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1)
+      let key = "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")"
+      ImageSlot.draw(into: &frame, rect: picRect, key: key, source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+        let outlineOpts = { () -> MaskComposer.Overlay in
+          var o = opts
+          o.outlines = opts.outlines && w >= 120
+          return o
+        }()
+        switch panel {
+        case .image: return ComposedImage(image: Resample.area(imgs.image, width: w, height: h))
+        case .overlay:
+          let small = Resample.area(imgs.image, width: w, height: h)
+          guard let gt else { return ComposedImage(image: small) }
+          return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: outlineOpts)
+        case .groundTruth:
+          guard let gt else { return ComposedImage(image: Resample.area(imgs.image, width: w, height: h)) }
+          return MaskComposer.colorize(Resample.majority(gt, width: w, height: h), palette: palette, ignore: ignore)
+        case .prediction:
+          let small = Resample.area(imgs.image, width: w, height: h)
+          guard let pred else { return ComposedImage(image: small) }
+          return MaskComposer.overlay(small, Resample.majority(pred, width: w, height: h), palette: palette, options: outlineOpts)
+        case .errors:
+          guard let gt, let pred else { return ComposedImage(image: RGBImage(width: w, height: h)) }
+          return MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass)
+        }
+      }
+      // The inspector's cursor, over the first panel.
+      if i == 0, let ins = s.inspector, s.graphics == .halfblock || s.graphics == .ascii {
+        let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
+        let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: picRect.width, maxHeight: picRect.height * 2, pixelAspect: aspect)
+        let cx = picRect.x + ins.x * pw / max(1, imgs.image.width), cy = picRect.y + (ins.y * ph / max(1, imgs.image.height)) / 2
+        frame.buffer[cx, cy] = Cell("+", style: Style(fg: RGB(255, 255, 255), bg: RGB(0, 0, 0), attributes: .bold))
+      }
+    }
+    var lines: [String] = []
+    if let ins = s.inspector {
+      func name(_ v: UInt16?) -> String {
+        guard let v else { return "-" }
+        if s.ignoreValues.contains(v) { return "ignore (\(v))" }
+        return s.classNames.indices.contains(Int(v)) ? "\(s.classNames[Int(v)]) (\(v))" : "unknown value \(v)"
+      }
+      let g = gt.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
+      let p = pred.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
+      lines.append("pixel \(ins.x),\(ins.y): GT \(name(g)), pred \(name(p))")
+    }
+    for p in imgs.problems { lines.append("! " + Sanitize.forTerminal(p)) }
+    if sideW > 0, comparable, let gt, let pred, let m = try? ConfusionMatrix.of(gt: gt, pred: pred, classCount: max(1, s.classNames.count), ignore: s.ignoreValues) {
+      let metrics = SemanticMetrics(matrix: m, dialect: s.activeRunSummary?.dialect ?? .mmseg)
+      var y = side.y + 1
+      frame.buffer.putPadded(" this sample: mIoU \(AppView.pct(metrics.mIoU)), acc \(AppView.pct(metrics.aAcc))", x: side.x, y: y, width: side.width, style: t.style("ui.header"))
+      y += 1
+      for c in metrics.classes where c.gtPixels + c.predPixels > 0 && y < side.maxY - 1 {
+        let name = s.classNames.indices.contains(c.classId) ? s.classNames[c.classId] : "\(c.classId)"
+        let swatch = palette.color(UInt16(c.classId))
+        frame.buffer.put("■", x: side.x + 1, y: y, style: Style(fg: swatch))
+        frame.buffer.putPadded(" " + Sanitize.forTerminal(name).padding(13) + AppView.pct(c.iou).leftPadding(6) + " " + AppView.bar(c.iou, width: 10), x: side.x + 2, y: y, width: side.width - 2, style: c.iou < 0.5 ? t.style("ui.bar.bad") : t.style("ui"))
+        y += 1
+      }
+    }
+    for (i, l) in lines.prefix(2).enumerated() {
+      frame.buffer.putPadded(" " + l, x: area.x, y: area.maxY - 1 - i, width: area.width, style: t.style(l.hasPrefix("!") ? "ui.palette.error" : "ui.header"))
+    }
+  }
+}

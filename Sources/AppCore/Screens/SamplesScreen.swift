@@ -1,0 +1,64 @@
+import SegmentationCore
+import TerminalRender
+
+/// The sample list of the current view, with a preview of the sample under the cursor.
+enum SamplesScreen {
+  static func draw(_ s: AppState, _ area: Rect, _ frame: inout Frame, _ t: Theme) {
+    let listWidth = area.width >= 70 ? min(64, area.width * 11 / 20) : area.width
+    let (list, preview) = area.splitLeft(listWidth)
+    var b = frame.buffer
+    let header = t.style("ui.header")
+    let metricName = s.activeRunSummary.map { "mIoU " + $0.key } ?? "mIoU"
+    b.putPadded(" #     sample", x: list.x, y: list.y, width: max(0, list.width - 20), style: header)
+    b.putPadded(metricName, x: list.maxX - 20, y: list.y, width: 13, style: header, alignRight: true)
+    b.putPadded(" split", x: list.maxX - 7, y: list.y, width: 7, style: header)
+    if s.viewIds.isEmpty {
+      b.putPadded(s.viewLoading ? " loading…" : " no samples in this view (0 resets it, / filters)", x: list.x, y: list.y + 2, width: list.width, style: t.style("ui.dim"))
+    }
+    let rows = Reducer.listHeight(s) - 0
+    for i in 0..<min(rows, max(0, s.viewIds.count - s.scroll)) {
+      let idx = s.scroll + i
+      let y = list.y + 1 + i
+      guard y < list.maxY else { break }
+      let id = s.viewIds[idx]
+      let selected = idx == s.cursor
+      let style = selected ? t.style("ui.selection") : t.style("ui")
+      let row = s.rows[id]
+      let num = String(idx + 1)
+      let name = row.map { Sanitize.forTerminal($0.path) } ?? "…"
+      let tags = row.map { $0.tags.isEmpty ? "" : " [" + $0.tags.map(Sanitize.forTerminal).joined(separator: ",") + "]" } ?? ""
+      b.putPadded(" " + num + String(repeating: " ", count: max(1, 6 - num.count)) + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
+      let miou = row?.miou
+      var mstyle = style
+      if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heat(1 - m))) }
+      b.putPadded(miou.map { AppView.pct($0) } ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: 7, style: mstyle, alignRight: true)
+      b.putPadded(" " + AppView.bar(miou ?? .nan, width: 5), x: list.maxX - 13, y: y, width: 6, style: selected ? style : t.style("ui.bar"))
+      b.putPadded(" " + (row?.split ?? ""), x: list.maxX - 7, y: y, width: 7, style: style)
+    }
+    frame.buffer = b
+    // Preview of the sample under the cursor.
+    guard preview.width >= 12, let id = s.currentSampleId else { return }
+    let p = preview.inset(by: 1)
+    frame.buffer.putPadded(s.rows[id].map { Sanitize.forTerminal($0.path) } ?? "", x: p.x, y: p.y, width: p.width, style: t.style("ui.header"))
+    guard let imgs = s.images[id] else {
+      frame.buffer.putPadded("Enter opens the sample", x: p.x, y: p.y + 2, width: p.width, style: t.style("ui.dim"))
+      return
+    }
+    let half = Rect(x: p.x, y: p.y + 1, width: p.width, height: (p.height - 2) / 2)
+    let palette = s.palette
+    let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.hiddenClasses, ignore: s.ignoreValues)
+    ImageSlot.draw(into: &frame, rect: half, key: "prev-gt-\(id)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+      let small = Resample.area(imgs.image, width: w, height: h)
+      guard let gt = imgs.groundTruth else { return ComposedImage(image: small) }
+      return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: opts)
+    }
+    if let field = s.shownPrediction, let pred = imgs.predictions[field], let gt = imgs.groundTruth, gt.width == pred.width, gt.height == pred.height {
+      let lower = Rect(x: p.x, y: half.maxY + 1, width: p.width, height: p.maxY - half.maxY - 1)
+      frame.buffer.putPadded("errors of \(Sanitize.forTerminal(field))", x: p.x, y: half.maxY, width: p.width, style: t.style("ui.dim"))
+      let ignore = s.ignoreValues
+      ImageSlot.draw(into: &frame, rect: lower, key: "prev-err-\(id)-\(field)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+        MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore)
+      }
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import SegmentationCore
+import TerminalRender
+
+/// The screens of the app.
+public enum Screen: String, Sendable, CaseIterable {
+  case samples, classes, confusion, sample, runs, help, problems
+}
+
+/// A row of the sample list, loaded for the visible page only.
+public struct SampleSummary: Sendable, Equatable {
+  public let id: Int64
+  public let path: String
+  public let split: String?
+  public let width: Int
+  public let height: Int
+  /// mIoU in the active run (nil: not evaluated or failed).
+  public let miou: Double?
+  public let tags: [String]
+  public init(id: Int64, path: String, split: String?, width: Int, height: Int, miou: Double?, tags: [String]) {
+    self.id = id
+    self.path = path
+    self.split = split
+    self.width = width
+    self.height = height
+    self.miou = miou
+    self.tags = tags
+  }
+}
+
+/// An evaluation run as the app shows it.
+public struct RunSummary: Sendable, Equatable {
+  public let key: String
+  public let gtField: String
+  public let predField: String
+  public let dialect: MetricDialect
+  public let createdAt: String
+  public init(key: String, gtField: String, predField: String, dialect: MetricDialect, createdAt: String) {
+    self.key = key
+    self.gtField = gtField
+    self.predField = predField
+    self.dialect = dialect
+    self.createdAt = createdAt
+  }
+}
+
+/// Decoded pictures of one sample, at full size.
+public struct SampleImages: Sendable, Equatable {
+  public let id: Int64
+  public let image: RGBImage
+  public let groundTruth: LabelMask?
+  /// Prediction fields by name.
+  public let predictions: [String: LabelMask]
+  /// Problems met while loading (a missing or broken mask), shown in the view.
+  public let problems: [String]
+  public init(id: Int64, image: RGBImage, groundTruth: LabelMask?, predictions: [String: LabelMask], problems: [String]) {
+    self.id = id
+    self.image = image
+    self.groundTruth = groundTruth
+    self.predictions = predictions
+    self.problems = problems
+  }
+}
+
+/// Everything the screens show. A value: the reducer changes it, the screens draw it.
+public struct AppState: Sendable {
+  public var screen: Screen = .samples
+  public var previousScreen: Screen = .samples
+  public var width = 80
+  public var height = 24
+  public var datasetName = ""
+  public var totalSamples = 0
+  public var classNames: [String] = []
+  public var palette = ClassPalette()
+  public var ignoreValues: Set<UInt16> = [255]
+  public var fields: [String] = []
+
+  // The current view.
+  public var viewText = ""
+  public var viewTitle = ""
+  public var viewIds: [Int64] = []
+  public var viewLoading = false
+  public var cursor = 0
+  public var scroll = 0
+  public var rows: [Int64: SampleSummary] = [:]
+
+  // Evaluation.
+  public var runs: [RunSummary] = []
+  public var activeRun: Int? = nil
+  public var compareRun: Int? = nil
+  public var matrix: ConfusionMatrix? = nil
+  public var metrics: SemanticMetrics? = nil
+  public var runsCursor = 0
+
+  // Class table and confusion matrix.
+  public var classCursor = 0
+  public var classSort: ClassSort = .id
+  public var confusionCursor = (row: 0, col: 0)
+  public var confusionNormalized = true
+
+  // Sample view.
+  public var images: [Int64: SampleImages] = [:]
+  public var predictionIndex = 0
+  public var layout: SampleLayout = .sideBySide
+  public var single: Panel = .overlay
+  public var overlayAlpha = 0.5
+  public var outlines = true
+  public var hiddenClasses: Set<UInt16> = []
+  public var errorClass: UInt16? = nil
+  public var inspector: (x: Int, y: Int)? = nil
+
+  // Palette, help, status.
+  public var paletteState = PaletteState()
+  public var helpScroll = 0
+  public var problems: [String] = []
+  public var status: String? = nil
+  public var statusIsError = false
+  public var jobs: [String: Job] = [:]
+  public var graphics: TerminalCapabilities.Graphics = .halfblock
+  public var colors: ColorMode = .palette256
+  public var quitRequested = false
+  public var cell = CellGeometry()
+
+  public init() {}
+
+  public var activeRunSummary: RunSummary? { activeRun.flatMap { runs.indices.contains($0) ? runs[$0] : nil } }
+
+  /// The prediction field shown in the sample view.
+  public var shownPrediction: String? {
+    let preds = fields.filter { $0 != "ground_truth" }
+    guard !preds.isEmpty else { return nil }
+    if let r = activeRunSummary, predictionIndex == 0 { return r.predField }
+    return preds[predictionIndex % preds.count]
+  }
+
+  /// The sample under the cursor.
+  public var currentSampleId: Int64? { viewIds.indices.contains(cursor) ? viewIds[cursor] : nil }
+}
+
+public enum ClassSort: String, Sendable, CaseIterable {
+  case id, iou, dice, precision, recall, gtPixels
+}
+
+public enum SampleLayout: String, Sendable { case sideBySide, single }
+
+public enum Panel: String, Sendable, CaseIterable { case image, overlay, groundTruth, prediction, errors }
+
+/// A background job shown in the status bar.
+public struct Job: Sendable, Equatable {
+  public var title: String
+  public var done: Int
+  public var total: Int
+  public init(title: String, done: Int, total: Int) {
+    self.title = title
+    self.done = done
+    self.total = total
+  }
+}
+
+/// The command palette: input line, history, matches.
+public struct PaletteState: Sendable, Equatable {
+  public var isOpen = false
+  public var input = ""
+  public var cursor = 0
+  public var selection = 0
+  public var history: [String] = []
+  public var historyIndex: Int? = nil
+  public var error: String? = nil
+  public init() {}
+}

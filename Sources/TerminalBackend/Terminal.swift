@@ -1,0 +1,217 @@
+import AppCore
+import CNcursesw
+import SegmentationCore
+import TerminalRender
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Input the backend decodes.
+public enum InputEvent: Sendable {
+  case key(Key)
+  case resize(Int, Int)
+  case click(Int, Int)
+  case wheel(up: Bool)
+}
+
+/// The one place that talks to ncurses: start and restore the terminal, apply buffer diffs with
+/// colour pairs, send image placements after `doupdate`, decode keys, resizes and mouse events.
+/// Not thread-safe: main actor only.
+@MainActor
+public final class Terminal {
+  private var previous: Buffer? = nil
+  private var pairs: [Int64: Int32] = [:]
+  private var shownPlacements: [String: Rect] = [:]
+  private let colors: ColorMode
+  private let graphics: TerminalCapabilities.Graphics
+  private let sixel: SixelEncoder
+  private var maxPairs: Int32 = 255
+  private(set) var isActive = false
+
+  /// Puts the terminal in full-screen mode. `shutdown()` (also run at exit) restores it.
+  public init(colors: ColorMode, graphics: TerminalCapabilities.Graphics, registers: Int) {
+    self.colors = colors
+    self.graphics = graphics
+    self.sixel = SixelEncoder(registers: registers)
+    if setlocale(LC_ALL, "") == nil || String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }
+    initscr()
+    isActive = true
+    Terminal.installExitRestore()
+    raw()
+    noecho()
+    keypad(cnc_stdscr(), true)
+    set_escdelay(25)
+    curs_set(0)
+    mousemask(cnc_all_mouse_events(), nil)
+    mouseinterval(0)
+    if colors != .none && has_colors() {
+      start_color()
+      use_default_colors()
+      maxPairs = Int32(min(Int(cnc_color_pairs()) - 1, 30000))
+    }
+    wtimeout(cnc_stdscr(), 30)
+  }
+
+  /// The screen size in cells.
+  public var size: (width: Int, height: Int) { (Int(getmaxx(cnc_stdscr())), Int(getmaxy(cnc_stdscr()))) }
+
+  /// Restores the terminal (idempotent).
+  public func shutdown() {
+    guard isActive else { return }
+    isActive = false
+    endwin()
+    Terminal.writeRaw(Array("\u{1B}[?25h".utf8))
+  }
+
+  nonisolated(unsafe) private static var exitHookInstalled = false
+  private static func installExitRestore() {
+    guard !exitHookInstalled else { return }
+    exitHookInstalled = true
+    atexit {
+      if isendwin() == false { endwin() }
+    }
+  }
+
+  /// Forces the next draw to repaint everything (after Ctrl-L or a resize).
+  public func invalidate() {
+    previous = nil
+    shownPlacements = [:]
+    clearok(cnc_stdscr(), true)
+  }
+
+  /// Applies a frame: changed cells through ncurses, then images that are new or were overwritten.
+  public func draw(_ frame: Frame) {
+    let b = frame.buffer
+    if let p = previous, p.width != b.width || p.height != b.height { invalidate() }
+    let changes = b.diff(from: previous)
+    for c in changes where !c.cell.isContinuation { put(c.cell, x: c.x, y: c.y) }
+    previous = b
+    wnoutrefresh(cnc_stdscr())
+    doupdate()
+    guard graphics == .sixel || graphics == .kitty else { return }
+    var touched = Set<String>()
+    for pl in frame.placements {
+      let dirty = shownPlacements[pl.key] != pl.rect || changes.contains { c in c.x >= pl.rect.x && c.x < pl.rect.maxX && c.y >= pl.rect.y && c.y < pl.rect.maxY }
+      touched.insert(pl.key)
+      guard dirty else { continue }
+      var bytes = Array("\u{1B}7\u{1B}[\(pl.rect.y + 1);\(pl.rect.x + 1)H".utf8)
+      bytes += graphics == .sixel ? sixel.encode(pl.image) : KittyEncoder.encode(pl.image.image)
+      bytes += Array("\u{1B}8".utf8)
+      Terminal.writeRaw(bytes)
+      shownPlacements[pl.key] = pl.rect
+    }
+    shownPlacements = shownPlacements.filter { touched.contains($0.key) }
+  }
+
+  private func put(_ cell: Cell, x: Int, y: Int) {
+    var attrs: attr_t = 0
+    let a = cell.style.attributes
+    if a.contains(.bold) { attrs |= cnc_a_bold() }
+    if a.contains(.underline) { attrs |= cnc_a_underline() }
+    if a.contains(.reverse) { attrs |= cnc_a_reverse() }
+    if a.contains(.dim) { attrs |= cnc_a_dim() }
+    var pair: Int32 = 0
+    if colors == .none {
+      // No colour: a light background means "highlighted"; show it reversed.
+      if let bg = cell.style.bg, let fg = cell.style.fg, ColorQuantizer.luma(bg) > ColorQuantizer.luma(fg) { attrs |= cnc_a_reverse() }
+    } else {
+      pair = pairFor(fg: cell.style.fg, bg: cell.style.bg)
+    }
+    var wch: [wchar_t] = cell.symbol.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) } + [0]
+    if wch.count == 1 { wch = [32, 0] }
+    var cc = cchar_t()
+    _ = cnc_setcchar(&cc, &wch, attrs, pair)
+    mvwadd_wch(cnc_stdscr(), Int32(y), Int32(x), &cc)
+  }
+
+  private func index(_ c: RGB?) -> Int32 {
+    guard let c else { return -1 }
+    switch colors {
+    case .ansi16: return Int32(ColorQuantizer.index16(c))
+    default: return Int32(ColorQuantizer.index256(c))
+    }
+  }
+
+  private func pairFor(fg: RGB?, bg: RGB?) -> Int32 {
+    let f = index(fg), b = index(bg)
+    if f == -1 && b == -1 { return 0 }
+    let key = Int64(f + 1) << 16 | Int64(b + 1)
+    if let p = pairs[key] { return p }
+    if Int32(pairs.count) >= maxPairs {
+      // Out of pairs: start over on a clean screen so no visible cell keeps a redefined pair.
+      pairs = [:]
+      invalidate()
+    }
+    let p = Int32(pairs.count + 1)
+    init_extended_pair(p, f, b)
+    pairs[key] = p
+    return p
+  }
+
+  /// Waits up to the input timeout for one event.
+  public func readEvent() -> InputEvent? {
+    var ch: wint_t = 0
+    let r = wget_wch(cnc_stdscr(), &ch)
+    if r == ERR { return nil }
+    if r == cnc_key_code_yes() {
+      let k = Int32(ch)
+      if k == cnc_key_resize() {
+        let (w, h) = size
+        return .resize(w, h)
+      }
+      if k == cnc_key_mouse() {
+        var ev = MEVENT()
+        guard getmouse(&ev) == OK else { return nil }
+        if ev.bstate & cnc_button4_pressed() != 0 { return .wheel(up: true) }
+        if cnc_button5_pressed() != 0 && ev.bstate & cnc_button5_pressed() != 0 { return .wheel(up: false) }
+        if ev.bstate & cnc_button1_clicked() != 0 { return .click(Int(ev.x), Int(ev.y)) }
+        return nil
+      }
+      switch k {
+      case KEY_UP: return .key(.up)
+      case KEY_DOWN: return .key(.down)
+      case KEY_LEFT: return .key(.left)
+      case KEY_RIGHT: return .key(.right)
+      case KEY_PPAGE: return .key(.pageUp)
+      case KEY_NPAGE: return .key(.pageDown)
+      case KEY_HOME: return .key(.home)
+      case KEY_END: return .key(.end)
+      case KEY_ENTER: return .key(.enter)
+      case KEY_BACKSPACE: return .key(.backspace)
+      case KEY_DC: return .key(.delete)
+      case KEY_BTAB: return .key(.backTab)
+      default:
+        if k >= KEY_F0 && k <= KEY_F0 + 24 { return .key(.function(Int(k - KEY_F0))) }
+        return nil
+      }
+    }
+    switch ch {
+    case 3: return .key(.ctrl("c"))
+    case 9: return .key(.tab)
+    case 10, 13: return .key(.enter)
+    case 12:
+      invalidate()
+      return .key(.ctrl("l"))
+    case 27: return .key(.escape)
+    case 8, 127: return .key(.backspace)
+    case 1...26: return .key(.ctrl(Character(Unicode.Scalar(UInt8(ch) + 96))))
+    default:
+      guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
+      return .key(.char(Character(scalar)))
+    }
+  }
+
+  /// Writes bytes to the terminal, all of them.
+  nonisolated static func writeRaw(_ bytes: [UInt8]) {
+    var off = 0
+    while off < bytes.count {
+      let r = bytes.withUnsafeBytes { write(1, $0.baseAddress! + off, bytes.count - off) }
+      if r < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      off += r
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import AppCore
+import DatasetStore
+import SegmentationCore
+import TerminalBackend
+import TerminalRender
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Actions posted by background work, drained by the main loop.
+final class ActionQueue: @unchecked Sendable {
+  private var items: [AppAction] = []
+  private var m = pthread_mutex_t()
+  init() { pthread_mutex_init(&m, nil) }
+  func push(_ a: [AppAction]) {
+    pthread_mutex_lock(&m)
+    items += a
+    pthread_mutex_unlock(&m)
+  }
+  func drain() -> [AppAction] {
+    pthread_mutex_lock(&m)
+    defer { pthread_mutex_unlock(&m) }
+    let out = items
+    items = []
+    return out
+  }
+}
+
+/// The event loop: render, apply the diff, read input, reduce, run effects in the background.
+@MainActor
+final class AppRuntime {
+  var state = AppState()
+  let runner: EffectRunner
+  let queue = ActionQueue()
+  let caps: TerminalCapabilities
+  let theme: Theme
+  let readyFile: String?
+
+  init(store: DatasetStore, caps: TerminalCapabilities, theme: Theme = .dark, readyFile: String? = nil) {
+    runner = EffectRunner(store: store)
+    self.caps = caps
+    self.theme = theme
+    self.readyFile = readyFile
+    state.graphics = caps.graphics
+    state.colors = caps.colors
+    state.cell = CellGeometry(width: caps.cellWidth, height: caps.cellHeight)
+  }
+
+  func run() async {
+    let terminal = Terminal(colors: caps.colors, graphics: caps.graphics, registers: caps.colorRegisters)
+    defer { terminal.shutdown() }
+    let (w, h) = terminal.size
+    dispatch(.terminalResized(width: w, height: h))
+    perform([.loadDataset])
+    var dirty = true
+    var idleFrames = 0
+    while !state.quitRequested && !Interrupt.isRequested {
+      for a in queue.drain() {
+        dispatch(a)
+        dirty = true
+      }
+      if dirty {
+        terminal.draw(AppView.render(state, theme: theme))
+        dirty = false
+        idleFrames = 0
+        if let readyFile { touch(readyFile) }
+      }
+      if let ev = terminal.readEvent() {
+        switch ev {
+        case .key(.ctrl("l")): terminal.invalidate()
+        case .key(let k): dispatch(.keyPressed(k))
+        case .resize(let w, let h):
+          terminal.invalidate()
+          dispatch(.terminalResized(width: w, height: h))
+        case .click(let x, let y): dispatch(.mouseClicked(x: x, y: y))
+        case .wheel(let up): dispatch(.mouseScrolled(up: up))
+        }
+        dirty = true
+      } else {
+        idleFrames += 1
+      }
+      await Task.yield()
+    }
+  }
+
+  func dispatch(_ action: AppAction) {
+    let effects = Reducer.reduce(&state, action)
+    perform(effects)
+  }
+
+  func perform(_ effects: [Effect]) {
+    for e in effects where e != .quit {
+      let runner = self.runner, queue = self.queue
+      Task.detached { queue.push(runner.perform(e)) }
+    }
+  }
+
+  func touch(_ path: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    if fd >= 0 { close(fd) }
+  }
+}

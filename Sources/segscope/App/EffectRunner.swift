@@ -1,0 +1,100 @@
+import AppCore
+import DatasetStore
+import ImageCodec
+import SegmentationCore
+import TerminalRender
+
+/// Performs effects against the dataset (off the main actor) and answers with actions.
+struct EffectRunner: Sendable {
+  let store: DatasetStore
+
+  func perform(_ effect: Effect) -> [AppAction] {
+    do {
+      switch effect {
+      case .loadDataset: return [try loadDataset()]
+      case .loadView(let text, let run): return [try loadView(text, run: run)]
+      case .loadCell(let run, let g, let p, let gn, let pn):
+        guard let r = try store.runs().first(where: { $0.key == run }) else { return [] }
+        let ranked = try store.cellRanking(run: r, gt: g, pred: p)
+        let ids = ranked.map(\.sampleId)
+        let matrix = try store.matrix(run: r, sampleIds: ids).0
+        return [.viewLoaded(text: "", title: "\(gn) predicted as \(pn), most pixels first", ids: ids, matrix: matrix)]
+      case .loadRows(let ids, let run):
+        let rows = try store.samples(ids: ids)
+        let miou = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
+        let tags = try store.tags(ids: ids)
+        return [.rowsLoaded(rows.map { SampleSummary(id: $0.id, path: $0.path, split: $0.split, width: $0.width, height: $0.height, miou: miou[$0.id], tags: tags[$0.id] ?? []) })]
+      case .loadImages(let id): return [loadImages(id)]
+      case .saveView(let name, let text):
+        try store.saveView(name, expression: text)
+        return [.statusMessage("saved view '\(name)': \(text.isEmpty ? "all samples" : text)", isError: false)]
+      case .tag(let ids, let tag):
+        try store.tag(ids, tag)
+        return [.statusMessage("tagged \(ids.count) samples '\(tag)'", isError: false)]
+      case .quit: return []
+      }
+    } catch {
+      if case .loadView(let text, _) = effect { return [.viewFailed(text: text, message: "\(error)")] }
+      return [.statusMessage("\(error)", isError: true)]
+    }
+  }
+
+  func loadDataset() throws -> AppAction {
+    let fields = try store.fields()
+    let gt = fields.first { $0.role == "ground_truth" } ?? fields.first
+    let classes = gt?.classes ?? []
+    let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
+    let names = (0...max(0, maxValue)).map { v in classes.first { $0.value == v }?.name ?? "class \(v)" }
+    var colors: [UInt16: RGB] = [:]
+    for c in classes { if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb } }
+    let ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
+    let runs = try store.runs().map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
+    let problems = try store.problems().map { "\($0.path): \($0.problem) [\($0.stage)]" }
+    let name = store.root.split(separator: "/").last.map(String.init) ?? store.root
+    return .datasetLoaded(name: name, total: try store.sampleCount(), fields: fields.map(\.name), classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs, problems: problems)
+  }
+
+  func loadView(_ text: String, run: String?) throws -> AppAction {
+    let view: ViewExpression
+    do {
+      view = try ViewExpression.parse(text)
+    } catch {
+      return .viewFailed(text: text, message: "syntax error \(error.description)")
+    }
+    let ids = try store.sampleIds(view)
+    var matrix: ConfusionMatrix? = nil
+    if let run, let r = try store.runs().first(where: { $0.key == run }) {
+      matrix = try store.matrix(run: r, sampleIds: text.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
+    }
+    return .viewLoaded(text: text, title: text, ids: ids, matrix: matrix)
+  }
+
+  func loadImages(_ id: Int64) -> AppAction {
+    do {
+      guard let row = try store.samples(ids: [id]).first else { return .imagesFailed(id: id, message: "sample \(id) not found") }
+      let image = try ImageLoader.loadImage(path: store.absolutePath(row.path)).image
+      var problems: [String] = []
+      var gt: LabelMask? = nil
+      var preds: [String: LabelMask] = [:]
+      for (field, path) in try store.masks(sampleId: id) {
+        do {
+          let m = try ImageLoader.loadMask(path: store.absolutePath(path))
+          if m.width != image.width || m.height != image.height {
+            problems.append("\(path): \(m.width)x\(m.height) mask on a \(image.width)x\(image.height) image, not shown")
+            continue
+          }
+          if field == "ground_truth" { gt = m } else { preds[field] = m }
+        } catch {
+          problems.append(error.description)
+        }
+      }
+      return .imagesLoaded(SampleImages(id: id, image: image, groundTruth: gt, predictions: preds, problems: problems))
+    } catch {
+      return .imagesFailed(id: id, message: "\(error)")
+    }
+  }
+}
+
+extension String {
+  func trimmingCharacters(in set: Character) -> String { String(drop { $0 == set }.reversed().drop { $0 == set }.reversed()) }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import DatasetStore
+import SegmentationCore
+import TerminalBackend
+import TerminalRender
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Options shared by every command that opens the app.
+struct DisplayOptions: ParsableArguments {
+  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: String?
+  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: String?
+  @Option(help: ArgumentHelp("Touch this file after each drawn frame (for test harnesses).", visibility: .hidden)) var readyFile: String?
+
+  func validate() throws {
+    if let g = graphics, TerminalCapabilities.Graphics(rawValue: g) == nil { throw ValidationError("--graphics must be sixel, kitty, halfblock or ascii") }
+    if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
+  }
+
+  /// Probes the terminal (bounded wait) and applies the overrides.
+  func capabilities() -> TerminalCapabilities {
+    var caps = TTYProbe.run(timeoutMs: 500)
+    if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
+    if let c = colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
+    if caps.colors == .none && caps.graphics == .halfblock { caps.graphics = .ascii }
+    return caps
+  }
+}
+
+/// Starts the full-screen app on a dataset.
+@MainActor
+func launchApp(_ store: DatasetStore, display: DisplayOptions) async throws {
+  guard isatty(0) != 0 && isatty(1) != 0 else {
+    throw ValidationError("the app needs a terminal (stdin and stdout); use segscope info/query/eval in scripts")
+  }
+  let runtime = AppRuntime(store: store, caps: display.capabilities(), readyFile: display.readyFile)
+  await runtime.run()
+}
+
+/// `segscope open PATH`.
+struct OpenCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "open", abstract: "Open a dataset in the full-screen app (importing it on first open).")
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(name: .customLong("pred"), help: "A prediction folder, NAME=DIR (repeatable), for the first import.") var predictions: [String] = []
+  @OptionGroup var display: DisplayOptions
+
+  @MainActor
+  func run() async throws {
+    Interrupt.install()
+    let store = try DatasetOpener.open(path)
+    if try store.sampleCount() == 0 || !predictions.isEmpty {
+      _ = try DatasetOpener.importFolder(store, format: nil, predictions: predictions.compactMap(parsePredictionSpec), classes: nil)
+    } else {
+      // Finish an interrupted indexing pass quietly.
+      _ = try DatasetImportResume.resume(store)
+    }
+    if Interrupt.isRequested { return }
+    Interrupt.reset()
+    try await launchApp(store, display: display)
+  }
+}
