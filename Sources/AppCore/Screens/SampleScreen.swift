@@ -27,11 +27,11 @@ enum SampleScreen {
     let n = panels.count
     // Side by side or stacked: whichever shows the pictures larger.
     let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
-    func area(_ w: Int, _ h: Int) -> Int {
+    func shownPixels(_ w: Int, _ h: Int) -> Int {
       let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w), maxHeight: max(1, (h - 1) * 2), pixelAspect: aspect)
       return pw * ph
     }
-    let wide = n == 1 || area(pics.width / n - 1, pics.height - 1) >= area(pics.width, (pics.height - 1) / n)
+    let wide = n == 1 || shownPixels(pics.width / n - 1, pics.height - 1) >= shownPixels(pics.width, (pics.height - 1) / n)
     let cellW = wide ? pics.width / max(1, n) : pics.width
     let cellH = wide ? pics.height - 1 : (pics.height - 1) / max(1, n)
     let palette = s.palette
