@@ -25,7 +25,7 @@ enum ClassTableScreen {
     }
     let compact = area.width < 70
     let nameW = compact ? 12 : 16
-    let header = compact ? "   IoU  Prec   Rec" : "   IoU  Dice  Prec Recall      GT px    pred px  "
+    let header = compact ? "   IoU  Prec   Rec  " : "   IoU  Dice  Prec Recall      GT px    pred px  "
     let barW = max(0, area.width - nameW - header.count - 2)
     b.putPadded(" " + "class (sort: \(s.classSort.rawValue))".padding(nameW) + header + "IoU", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
     let rows = sortedClasses(m, s)

@@ -27,7 +27,12 @@ enum SampleScreen {
     let n = panels.count
     // Side by side or stacked: whichever shows the pictures larger.
     let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
+    let pixelGraphics = s.graphics == .sixel || s.graphics == .kitty
     func shownPixels(_ w: Int, _ h: Int) -> Int {
+      if pixelGraphics {
+        let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w * s.cell.width), maxHeight: max(1, (h - 1) * s.cell.height))
+        return pw * ph
+      }
       let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w), maxHeight: max(1, (h - 1) * 2), pixelAspect: aspect)
       return pw * ph
     }

@@ -1,0 +1,116 @@
+import AppCore
+import SegmentationCore
+import Testing
+
+@Suite("Reducer: key flows by command id, without a terminal")
+struct ReducerTests {
+  @Test func navigationRequestsPreviewAndRows() {
+    var s = loadedState()
+    let e = press(&s, .down, .down)
+    #expect(s.cursor == 2)
+    #expect(e.contains(.loadImages(13)))
+    _ = press(&s, .end)
+    #expect(s.cursor == 4)
+    _ = press(&s, .down)
+    #expect(s.cursor == 4)
+    _ = press(&s, .home)
+    #expect(s.cursor == 0)
+  }
+
+  @Test("Enter opens the sample; n/p step within the view; Esc goes back")
+  func sampleView() {
+    var s = loadedState()
+    var e = press(&s, .char("j"), .enter)
+    #expect(s.screen == .sample && s.cursor == 1)
+    #expect(e.contains(.loadImages(12)) && e.contains(.loadImages(11)) && e.contains(.loadImages(13)))
+    e = press(&s, .char("n"))
+    #expect(s.cursor == 2)
+    _ = press(&s, .char("p"), .char("p"), .char("p"))
+    #expect(s.cursor == 0 && s.status == "first sample of the view")
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    _ = press(&s, .char("i"))
+    #expect(s.inspector?.x == 32 && s.inspector?.y == 24)
+    _ = press(&s, .right, .right)
+    #expect(s.inspector?.x == 34 && s.cursor == 0)  // arrows move the inspector, not the sample
+    _ = press(&s, .escape)
+    #expect(s.inspector == nil && s.screen == .sample)
+    _ = press(&s, .escape)
+    #expect(s.screen == .samples)
+  }
+
+  @Test("commands without a run say why they are disabled")
+  func disabledReasons() {
+    var s = loadedState(withRun: false)
+    let e = press(&s, .char("2"))
+    #expect(e.isEmpty && s.screen == .samples)
+    #expect(s.status == "Class table: no evaluation run (segscope eval PATH --pred FIELD)" && s.statusIsError)
+  }
+
+  @Test("the palette runs a view expression, with history")
+  func paletteView() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    #expect(s.paletteState.isOpen)
+    type(&s, "split=val class:car")
+    let e = press(&s, .enter)
+    #expect(!s.paletteState.isOpen)
+    #expect(e == [.loadView(text: "split=val class:car", run: "model_b")])
+    _ = press(&s, .char(":"), .up)
+    #expect(s.paletteState.input == "split=val class:car")
+    _ = press(&s, .escape)
+    #expect(!s.paletteState.isOpen)
+  }
+
+  @Test("fuzzy command search in the palette")
+  func paletteCommand() {
+    var s = loadedState()
+    _ = press(&s, .ctrl("p"))
+    type(&s, "confus")
+    #expect(Palette.matches(s).first?.0.id == "screen.confusion")
+    _ = press(&s, .enter)
+    #expect(s.screen == .confusion)
+    _ = press(&s, .char(":"))
+    type(&s, "tag hard-case")
+    #expect(press(&s, .enter) == [.tag([11, 12, 13, 14, 15], "hard-case")])
+  }
+
+  @Test("Enter on a class opens its samples worst first; on a confusion cell, the samples of that cell")
+  func drillDown() {
+    var s = loadedState()
+    _ = press(&s, .char("2"), .char("j"))
+    #expect(press(&s, .enter) == [.loadView(text: "class:sidewalk sort:iou(model_b,sidewalk)", run: "model_b")])
+    #expect(s.screen == .samples)
+    _ = press(&s, .char("3"), .down)
+    #expect(press(&s, .enter) == [.loadCell(run: "model_b", gt: 1, pred: 0, gtName: "sidewalk", predName: "road")])
+    var t = loadedState()
+    _ = press(&t, .char("2"), .char("s"), .char("s"))
+    #expect(t.classSort == .dice)
+  }
+
+  @Test func worstFirstKeepsFilters() {
+    var s = loadedState()
+    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val sort:path", title: "", ids: [11], matrix: nil))
+    #expect(press(&s, .char("w")) == [.loadView(text: "split=val sort:miou(model_b)", run: "model_b")])
+  }
+
+  @Test func quitAndResize() {
+    var s = loadedState()
+    _ = Reducer.reduce(&s, .terminalResized(width: 40, height: 12))
+    #expect(s.width == 40 && s.height == 12)
+    #expect(press(&s, .char("q")) == [.quit] && s.quitRequested)
+    var t = loadedState()
+    #expect(press(&t, .ctrl("c")) == [.quit])
+  }
+
+  @Test("help is generated from the registry and the keymap")
+  func help() {
+    var s = loadedState()
+    _ = press(&s, .char("?"))
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("Quit") && text.contains("Ctrl-C"))
+    #expect(Keymap.defaults.keys(for: "sample.next").map(\.description) == ["n"])
+    for c in CommandRegistry.all where !["sample.hideClass", "view.save", "run.compare"].contains(c.id.rawValue) {
+      #expect(!Keymap.defaults.keys(for: c.id).isEmpty || c.argument != nil || c.id == "nav.left" || c.id == "nav.right", "\(c.id) has no key")
+    }
+  }
+}
