@@ -40,7 +40,11 @@ final class TmuxSession {
     return String(decoding: r.out, as: UTF8.self)
   }
 
-  func send(_ keys: [String]) throws { try Shell.run(["tmux", "-L", socket, "send-keys", "-t", "t"] + keys) }
+  /// Sends keys, then pauses briefly as a person typing would.
+  func send(_ keys: [String]) throws {
+    try Shell.run(["tmux", "-L", socket, "send-keys", "-t", "t"] + keys)
+    usleep(150_000)
+  }
 
   func resize(_ w: Int, _ h: Int) throws { try Shell.run(["tmux", "-L", socket, "resize-window", "-t", "t", "-x", "\(w)", "-y", "\(h)"]) }
 
