@@ -2,13 +2,14 @@ import SegmentationCore
 
 /// The pure reducer: state and action in, new state and effects out. No I/O, no clock, no terminal.
 public enum Reducer {
-  public static func reduce(_ s: inout AppState, _ action: AppAction, keymap: Keymap = .defaults) -> [Effect] {
+  public static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect] {
+    let keymap = s.keymap
     switch action {
     case .keyPressed(let key):
       if s.paletteState.isOpen { return Palette.key(&s, key, keymap: keymap) }
       if s.screen == .sample, s.inspector != nil, let moved = moveInspector(&s, key) { return moved }
       guard let id = keymap.command(for: key, on: s.screen) else { return [] }
-      return reduce(&s, .commandInvoked(id, []), keymap: keymap)
+      return reduce(&s, .commandInvoked(id, []))
     case .terminalResized(let w, let h):
       s.width = max(1, w)
       s.height = max(1, h)
@@ -22,7 +23,7 @@ public enum Reducer {
       }
       return []
     case .mouseScrolled(let up):
-      return reduce(&s, .commandInvoked(up ? "nav.up" : "nav.down", []), keymap: keymap)
+      return reduce(&s, .commandInvoked(up ? "nav.up" : "nav.down", []))
     case .commandInvoked(let id, let args):
       guard let cmd = CommandRegistry.command(id) else { return [] }
       if let why = cmd.disabledReason(s) {

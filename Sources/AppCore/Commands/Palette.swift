@@ -39,16 +39,16 @@ public enum Palette {
       let words = text.split(separator: " ", maxSplits: 1).map(String.init)
       if let verb = words.first, let id = verbs[verb] {
         s.paletteState = p
-        return Reducer.reduce(&s, .commandInvoked(id, words.count > 1 ? [words[1]] : []), keymap: keymap)
+        return Reducer.reduce(&s, .commandInvoked(id, words.count > 1 ? [words[1]] : []))
       }
       if found.indices.contains(p.selection), found[p.selection].1 >= 0.5 {
         let cmd = found[p.selection].0
         s.paletteState = p
-        return Reducer.reduce(&s, .commandInvoked(cmd.id, []), keymap: keymap)
+        return Reducer.reduce(&s, .commandInvoked(cmd.id, []))
       }
       // Not a command: a view expression.
       s.paletteState = p
-      return Reducer.reduce(&s, .commandInvoked("view.set", [text]), keymap: keymap)
+      return Reducer.reduce(&s, .commandInvoked("view.set", [text]))
     case .backspace:
       if p.cursor > 0 {
         let i = p.input.index(p.input.startIndex, offsetBy: p.cursor - 1)

@@ -24,7 +24,7 @@ enum HelpScreen {
     let cmds = CommandRegistry.all
     for (i, c) in cmds.enumerated().dropFirst(s.helpScroll).prefix(max(0, area.height - 1)) {
       let y = area.y + 1 + i - s.helpScroll
-      let keys = Keymap.defaults.keys(for: c.id).map(\.description).joined(separator: " ")
+      let keys = s.keymap.keys(for: c.id).map(\.description).joined(separator: " ")
       let disabled = c.disabledReason(s).map { "  (unavailable: \($0))" } ?? ""
       b.putPadded(" " + keys.padding(16), x: area.x, y: y, width: 17, style: t.style("ui.key"))
       b.putPadded(c.title.padding(26) + c.doc + disabled, x: area.x + 17, y: y, width: area.width - 17, style: disabled.isEmpty ? t.style("ui") : t.style("ui.dim"))
@@ -67,7 +67,7 @@ enum PaletteOverlay {
       b.putPadded("   Enter runs it as a command argument or a view: split=val class:car sort:miou(RUN)", x: r.x, y: y, width: r.width, style: t.style("ui.dim").patched(with: Style(bg: style.bg)))
     }
     for (i, (c, _)) in matches.prefix(r.maxY - y).enumerated() {
-      let keys = Keymap.defaults.keys(for: c.id).prefix(2).map(\.description).joined(separator: " ")
+      let keys = s.keymap.keys(for: c.id).prefix(2).map(\.description).joined(separator: " ")
       let why = c.disabledReason(s)
       let line = "   " + c.title.padding(28) + keys.padding(12) + (why.map { "(\($0))" } ?? c.doc)
       let st = i == p.selection % max(1, matches.count) ? t.style("ui.selection") : (why == nil ? style : t.style("ui.dim").patched(with: Style(bg: style.bg)))

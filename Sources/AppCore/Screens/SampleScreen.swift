@@ -43,6 +43,7 @@ enum SampleScreen {
     let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: s.outlines, hidden: s.hiddenClasses, ignore: s.ignoreValues)
     let ignore = s.ignoreValues
     let errorClass = s.errorClass
+    let errorColors = t.errors
     for (i, panel) in panels.enumerated() {
       let r = wide ? Rect(x: pics.x + i * cellW, y: pics.y + 1, width: cellW - 1, height: cellH) : Rect(x: pics.x, y: pics.y + 1 + i * cellH, width: cellW, height: cellH)
       let caption: String
@@ -78,7 +79,7 @@ enum SampleScreen {
           return MaskComposer.overlay(small, Resample.majority(pred, width: w, height: h), palette: palette, options: outlineOpts)
         case .errors:
           guard let gt, let pred else { return ComposedImage(image: RGBImage(width: w, height: h)) }
-          return MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass)
+          return MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass, colors: errorColors)
         }
       }
       // The inspector's cursor, over the first panel.

@@ -56,8 +56,9 @@ enum SamplesScreen {
       let lower = Rect(x: p.x, y: half.maxY + 1, width: p.width, height: p.maxY - half.maxY - 1)
       frame.buffer.putPadded("errors of \(Sanitize.forTerminal(field))", x: p.x, y: half.maxY, width: p.width, style: t.style("ui.dim"))
       let ignore = s.ignoreValues
+      let errorColors = t.errors
       ImageSlot.draw(into: &frame, rect: lower, key: "prev-err-\(id)-\(field)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
-        MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore)
+        MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, colors: errorColors)
       }
     }
   }

@@ -119,6 +119,8 @@ public struct AppState: Sendable {
   public var colors: ColorMode = .palette256
   public var quitRequested = false
   public var cell = CellGeometry()
+  /// Key bindings (defaults plus the user's config).
+  public var keymap = Keymap.defaults
 
   public init() {}
 

@@ -85,6 +85,13 @@ final class AppRuntime {
   }
 
   func dispatch(_ action: AppAction) {
+    var action = action
+    // Class colours: the dataset's own first, then the theme's table and fallback list.
+    if case .datasetLoaded(let name, let total, let fields, let names, let palette, let ignore, let runs, let problems) = action {
+      let merged = ClassPalette(colors: theme.classes.colors.merging(palette.colors) { _, dataset in dataset }, fallback: theme.classes.fallback)
+      action = .datasetLoaded(name: name, total: total, fields: fields, classNames: names, palette: merged, ignore: ignore, runs: runs, problems: problems)
+      state.overlayAlpha = theme.overlayAlpha
+    }
     let effects = Reducer.reduce(&state, action)
     perform(effects)
   }

@@ -1,3 +1,4 @@
+import AppCore
 import ArgumentParser
 import DatasetStore
 import SegmentationCore
@@ -12,6 +13,7 @@ import TerminalRender
 struct DisplayOptions: ParsableArguments {
   @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: String?
   @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: String?
+  @Option(help: "Theme name (Themes/NAME.toml; default from config.toml, else dark).") var theme: String?
   @Option(help: ArgumentHelp("Touch this file after each drawn frame (for test harnesses).", visibility: .hidden)) var readyFile: String?
 
   func validate() throws {
@@ -20,8 +22,10 @@ struct DisplayOptions: ParsableArguments {
   }
 
   /// Probes the terminal (bounded wait) and applies the overrides.
-  func capabilities() -> TerminalCapabilities {
+  func capabilities(config: AppConfig = AppConfig()) -> TerminalCapabilities {
     var caps = TTYProbe.run(timeoutMs: 500)
+    if let g = config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
+    if let c = config.colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
     if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
     if let c = colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
     if caps.colors == .none && caps.graphics == .halfblock { caps.graphics = .ascii }
@@ -35,7 +39,14 @@ func launchApp(_ store: DatasetStore, display: DisplayOptions) async throws {
   guard isatty(0) != 0 && isatty(1) != 0 else {
     throw ValidationError("the app needs a terminal (stdin and stdout); use segscope info/query/eval in scripts")
   }
-  let runtime = AppRuntime(store: store, caps: display.capabilities(), readyFile: display.readyFile)
+  let (config, configMessages) = Settings.loadConfig()
+  let (theme, themeMessages) = Settings.theme(display.theme ?? config.theme ?? "dark")
+  let runtime = AppRuntime(store: store, caps: display.capabilities(config: config), theme: theme, readyFile: display.readyFile)
+  runtime.state.keymap = config.keymap()
+  if let first = (configMessages + themeMessages).first {
+    runtime.state.status = first
+    runtime.state.statusIsError = true
+  }
   await runtime.run()
 }
 

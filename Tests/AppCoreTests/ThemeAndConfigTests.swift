@@ -1,0 +1,98 @@
+import AppCore
+import Foundation
+import SegmentationCore
+import TerminalRender
+import Testing
+
+let themesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Themes").path
+
+func readFile(_ p: String) -> String? { try? String(contentsOfFile: p, encoding: .utf8) }
+
+@Suite("Themes and the config file")
+struct ThemeAndConfigTests {
+  @Test("every theme in Themes/ loads with no warnings and colours every class")
+  func everyTheme() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: themesFolder).filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }
+    #expect(Set(names).isSuperset(of: ["dark", "light", "high-contrast", "colorblind"]))
+    for n in names {
+      let loaded = try ThemeLoader.load(n, folders: [themesFolder], read: readFile)
+      #expect(loaded.warnings.isEmpty, "\(n): \(loaded.warnings)")
+      for scope in ThemeLoader.scopes { #expect(loaded.theme.scopes[scope] != nil, "\(n) lacks \(scope)") }
+      #expect(loaded.theme.heatmap.count >= 2)
+      #expect(loaded.theme.classes.colors[0] != nil && loaded.theme.classes.color(300) != loaded.theme.classes.color(301))
+    }
+  }
+
+  @Test("inherits merges tables; palette names resolve; scopes fall back on dots")
+  func inheritance() throws {
+    let light = try ThemeLoader.load("light", folders: [themesFolder], read: readFile).theme
+    #expect(light.style("ui").bg == RGB(hex: "#fafaf5"))
+    #expect(light.style("ui.selection").attributes.contains(.bold))
+    #expect(light.style("ui.palette.match").fg == RGB(hex: "#f0c850"))
+    #expect(light.style("ui.nothing.here") == light.style("ui"))
+    let cb = try ThemeLoader.load("colorblind", folders: [themesFolder], read: readFile).theme
+    #expect(cb.errors.falsePositive == RGB(hex: "#d55e00"))
+    #expect(cb.classes.colors[6] == RGB(hex: "#d55e00"))
+  }
+
+  @Test("unknown keys and bad colours are warnings; syntax errors name the line")
+  func warnings() throws {
+    let files = [
+      "/t/bad.toml": "inherits = \"base\"\n\"ui.bogus\" = \"#ffffff\"\n\"ui.dim\" = \"#zzzzzz\"\n",
+      "/t/base.toml": "\"ui\" = \"#ffffff\"\n\"eval.heatmap\" = [\"#000000\", \"#ffffff\"]\n",
+      "/t/broken.toml": "\"ui\" = \n",
+    ]
+    let loaded = try ThemeLoader.load("bad", folders: ["/t"], read: { files[$0] })
+    #expect(loaded.warnings.contains("unknown key 'ui.bogus'"))
+    #expect(loaded.warnings.contains("ui.dim: bad colour '#zzzzzz'"))
+    #expect(throws: ThemeError.self) { try ThemeLoader.load("broken", folders: ["/t"], read: { files[$0] }) }
+    #expect(throws: ThemeError.self) { try ThemeLoader.load("missing", folders: ["/t"], read: { files[$0] }) }
+  }
+
+  @Test("TOML subset")
+  func toml() throws {
+    let t = try TOMLSubset.parse("""
+      # comment
+      a = "x\\ty" # trailing
+      b = 'lit\\eral'
+      n = 1_000
+      f = 0.5
+      yes = true
+      arr = [1, 2,
+        3,]
+      [tab.sub]
+      k = { x = 1, y = "z" }
+      """)
+    #expect(t["a"] == .string("x\ty") && t["b"] == .string("lit\\eral") && t["n"] == .integer(1000) && t["f"] == .float(0.5))
+    #expect(t["yes"] == .bool(true) && t["arr"] == .array([.integer(1), .integer(2), .integer(3)]))
+    #expect(t["tab"]?.table?["sub"]?.table?["k"]?.table?["y"] == .string("z"))
+    do {
+      _ = try TOMLSubset.parse("a = 1\na = 2\n")
+      Issue.record("duplicate key accepted")
+    } catch {
+      #expect(error.line == 2)
+    }
+    #expect(throws: TOMLError.self) { try TOMLSubset.parse("x = [1, 2") }
+  }
+
+  @Test("key bindings are overridable by command id")
+  func keyOverrides() throws {
+    let c = try AppConfig.parse("""
+      theme = "light"
+      [keys]
+      "sample.next" = ["Right", "x"]
+      "app.quit" = "Ctrl-Q"
+      "no.such" = "z"
+      "app.help" = "Hyper-Space"
+      """)
+    #expect(c.theme == "light")
+    #expect(c.warnings == ["keys: unknown key name 'Hyper-Space' for app.help", "keys: unknown command 'no.such'"] || c.warnings.count == 2)
+    var s = loadedState()
+    s.keymap = c.keymap()
+    _ = press(&s, .enter)
+    _ = press(&s, .char("x"))
+    #expect(s.cursor == 1)
+    #expect(press(&s, .ctrl("q")) == [.quit])
+    #expect(AppConfig.parseKey("F5") == .function(5) && AppConfig.parseKey("PgDn") == .pageDown && AppConfig.parseKey("Space") == .char(" "))
+  }
+}
