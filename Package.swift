@@ -46,7 +46,7 @@ let package = Package(
       swiftSettings: strict),
 
     // Release benchmarks (swift run -c release segscope-bench).
-    .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender"]),
+    .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -33,3 +33,55 @@ public final class AtomicCounter: @unchecked Sendable {
   public init() {}
   public func increment() -> Int { lock.withLock { n += 1; return n } }
 }
+
+/// Results produced out of order by workers and taken in order by one consumer.
+public final class ResultPipe<T>: @unchecked Sendable {
+  private var items: [T?]
+  private var cancelled = false
+  private var m = pthread_mutex_t()
+  private var c = pthread_cond_t()
+
+  public init(count: Int) {
+    items = Array(repeating: nil, count: count)
+    pthread_mutex_init(&m, nil)
+    pthread_cond_init(&c, nil)
+  }
+
+  public func put(_ i: Int, _ v: T) {
+    pthread_mutex_lock(&m)
+    items[i] = v
+    pthread_cond_broadcast(&c)
+    pthread_mutex_unlock(&m)
+  }
+
+  /// Waits until every result in `range` is there and returns them (releasing their slots).
+  public func take(_ range: Range<Int>) -> [T] {
+    pthread_mutex_lock(&m)
+    defer { pthread_mutex_unlock(&m) }
+    var out: [T] = []
+    out.reserveCapacity(range.count)
+    for i in range {
+      while items[i] == nil { pthread_cond_wait(&c, &m) }
+      out.append(items[i]!)
+      items[i] = nil
+    }
+    return out
+  }
+
+  public func cancel() {
+    pthread_mutex_lock(&m)
+    cancelled = true
+    pthread_mutex_unlock(&m)
+  }
+
+  public var isCancelled: Bool {
+    pthread_mutex_lock(&m)
+    defer { pthread_mutex_unlock(&m) }
+    return cancelled
+  }
+}
+
+/// The number of cores to use.
+public enum ProcessInfoLite {
+  public static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}

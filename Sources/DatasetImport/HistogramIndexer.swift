@@ -4,6 +4,10 @@ import GRDB
 import ImageCodec
 import SegmentationCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The pass that decodes every mask once and stores its class histogram, so that class filters
 /// (`class:car>500`) and `info` pixel counts need no decoding later. Work is committed in batches:
 /// an interrupted pass resumes where it stopped.
@@ -28,63 +32,84 @@ public struct HistogramIndexer: Sendable {
     }
   }
 
-  /// Indexes every pending mask on all cores. `shouldStop` is polled between batches (Ctrl-C).
+  /// Indexes every pending mask on all cores. Decoding runs ahead on worker threads while this thread
+  /// commits finished batches, so the database writes overlap the decoding. `shouldStop` is polled
+  /// between batches (Ctrl-C): what was committed stays, the rest resumes next time.
   /// Returns the number indexed and the problems found (unreadable masks, values outside the class map).
-  public func run(progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @Sendable () -> Bool = { false }) throws -> (indexed: Int, problems: [(String, String)]) {
+  public func run(progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> (indexed: Int, problems: [(String, String)]) {
     let todo = try pending()
+    guard !todo.isEmpty else { return (0, []) }
     var known: [String: Set<Int>] = [:]
     for f in try store.fields() { known[f.name] = Set(f.classes.map(\.value)) }
+    let pipe = ResultPipe<Result<[UInt16: Int], ImageCodecError>>(count: todo.count)
+    let root = store
+    let counter = AtomicCounter()
+    let workers = DispatchGroup()
+    DispatchQueue.global().async(group: workers) {
+      DispatchQueue.concurrentPerform(iterations: ProcessInfoLite.activeProcessorCount) { worker in
+        var i = worker
+        while i < todo.count && !pipe.isCancelled {
+          let result: Result<[UInt16: Int], ImageCodecError>
+          do throws(ImageCodecError) {
+            result = .success(try ImageLoader.loadMask(path: root.absolutePath(todo[i].2)).histogram())
+          } catch {
+            result = .failure(error)
+          }
+          pipe.put(i, result)
+          progress?(counter.increment(), todo.count)
+          i += ProcessInfoLite.activeProcessorCount
+        }
+      }
+    }
     var problems: [(String, String)] = []
     var indexed = 0
-    let counter = AtomicCounter()
     var start = 0
-    while start < todo.count && !shouldStop() {
-      let batch = Array(todo[start..<min(todo.count, start + batchSize)])
-      let slots = ResultSlots<Result<[UInt16: Int], ImageCodecError>>(count: batch.count)
-      let root = store
-      DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-        let result: Result<[UInt16: Int], ImageCodecError>
-        do throws(ImageCodecError) {
-          result = .success(try ImageLoader.loadMask(path: root.absolutePath(batch[i].2)).histogram())
-        } catch {
-          result = .failure(error)
-        }
-        slots.set(i, result)
-        progress?(counter.increment(), todo.count)
+    var writeNanos: UInt64 = 0
+    defer { if getenv("SEGSCOPE_TRACE") != nil { print("indexer: \(writeNanos / 1_000_000) ms in database writes") } }
+    while start < todo.count {
+      if shouldStop() {
+        pipe.cancel()
+        break
       }
-      let results = slots.values()
+      let end = min(todo.count, start + batchSize)
+      let results = pipe.take(start..<end)
       var rows: [(Int64, String, Int, Int)] = []
-      for (i, r) in results.enumerated() {
-        let (sid, field, path) = batch[i]
+      for (k, r) in results.enumerated() {
+        let (sid, field, path) = todo[start + k]
         switch r {
         case .success(let hist):
           for (v, n) in hist { rows.append((sid, field, Int(v), n)) }
-          let outside = hist.filter { !(known[field]?.isEmpty ?? true) && !(known[field]?.contains(Int($0.key)) ?? true) }
+          let map = known[field] ?? []
+          let outside = map.isEmpty ? [:] : hist.filter { !map.contains(Int($0.key)) }
           if !outside.isEmpty {
             let list = outside.sorted { $0.key < $1.key }.prefix(8).map { "\($0.key) (\($0.value) px)" }.joined(separator: ", ")
             problems.append((path, "values outside the class map: \(list)"))
           }
         case .failure(let e):
           problems.append((path, e.kind.reasonText))
-        case nil:
-          break
         }
       }
-      let done = batch.map { ($0.0, $0.1) }
+      let done = todo[start..<end].map { ($0.0, $0.1) }
       let finalRows = rows
+      let tw = DispatchTime.now().uptimeNanoseconds
+      defer { writeNanos += DispatchTime.now().uptimeNanoseconds - tw }
       try store.write { db in
         let ins = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES (?, ?, ?, ?)")
-        for r in finalRows { try ins.execute(arguments: [r.0, r.1, r.2, r.3]) }
+        // Unchecked binding: four known arguments per row, no per-row validation.
+        for r in finalRows {
+          ins.setUncheckedArguments([r.0, r.1, r.2, r.3])
+          try ins.execute()
+        }
         let mark = try db.makeStatement(sql: "INSERT OR IGNORE INTO histogram_done(sample_id, field) VALUES (?, ?)")
         for d in done { try mark.execute(arguments: [d.0, d.1]) }
       }
-      indexed += batch.count
-      start += batchSize
+      indexed += end - start
+      start = end
     }
-    if !problems.isEmpty || indexed > 0 {
-      let old = try store.problems().filter { $0.stage == "histogram" && !problems.map(\.0).contains($0.path) }.map { ($0.path, $0.problem) }
-      try store.replaceProblems(stage: "histogram", old + problems)
-    }
+    pipe.cancel()
+    workers.wait()
+    let old = try store.problems().filter { $0.stage == "histogram" && !problems.map(\.0).contains($0.path) }.map { ($0.path, $0.problem) }
+    try store.replaceProblems(stage: "histogram", old + problems)
     return (indexed, problems)
   }
 

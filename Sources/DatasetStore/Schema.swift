@@ -100,6 +100,9 @@ enum Schema {
     m.registerMigration("v2-eval-ignored-pixels") { db in
       try db.execute(sql: "ALTER TABLE eval_sample ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0")
     }
+    m.registerMigration("v3-eval-class-index") { db in
+      try db.execute(sql: "CREATE INDEX IF NOT EXISTS eval_class_iou ON eval_class(run_id, class, iou)")
+    }
     return m
   }
 }

@@ -24,19 +24,44 @@ extension DatasetStore {
   /// an error that names it and lists what exists.
   public func compile(_ view: ViewExpression) throws -> (String, StatementArguments) {
     var args: [(any DatabaseValueConvertible)?] = []
+    var join = ""
+    var order = "s.path"
+    // The sort key comes in through a LEFT JOIN (one index lookup per sample, and SQLite's top-N
+    // sorter for a limit); its arguments are bound first because the join comes first in the SQL.
+    if let sort = view.sort {
+      let (j, expr) = try sortJoin(sort.metric, &args)
+      join = j
+      order = "(\(expr)) IS NULL, \(expr) \(sort.descending ? "DESC" : "ASC"), s.path"
+    }
     var wheres = ["s.present = 1"]
     for f in view.filters { wheres.append(try filterSQL(f, &args)) }
-    var order = "s.path"
-    if let sort = view.sort {
-      // The expression appears twice, so its arguments are bound twice, in order.
-      let nullsLast = try metricSQL(sort.metric, &args)
-      let expr = try metricSQL(sort.metric, &args)
-      order = "(\(nullsLast)) IS NULL, \(expr) \(sort.descending ? "DESC" : "ASC"), s.path"
-    }
-    var sql = "SELECT s.id FROM sample s WHERE " + wheres.joined(separator: " AND ") + " ORDER BY " + order
+    var sql = "SELECT s.id FROM sample s" + join + " WHERE " + wheres.joined(separator: " AND ") + " ORDER BY " + order
     if let limit = view.limit { sql += " LIMIT \(limit)" } else if view.skip > 0 { sql += " LIMIT -1" }
     if view.skip > 0 { sql += " OFFSET \(view.skip)" }
     return (sql, StatementArguments(args))
+  }
+
+  func sortJoin(_ m: ViewExpression.Metric, _ args: inout [(any DatabaseValueConvertible)?]) throws -> (String, String) {
+    switch m {
+    case .path, .width, .height:
+      return ("", try metricSQL(m, &args))
+    case .miou(let run), .accuracy(let run):
+      args.append(try runId(named: run))
+      let col: String
+      if case .miou = m { col = "miou" } else { col = "accuracy" }
+      return (" LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id", "k.\(col)")
+    case .classIoU(let run, let cls):
+      let id = try runId(named: run)
+      let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? "ground_truth"
+      args.append(id)
+      args.append(try classValue(cls, field: gtField))
+      return (" LEFT JOIN eval_class k ON k.run_id = ? AND k.class = ? AND k.sample_id = s.id", "k.iou")
+    case .classPixels(let cls, let field):
+      try requireField(field)
+      args.append(field)
+      args.append(try classValue(cls, field: field))
+      return (" LEFT JOIN class_pixels k ON k.field = ? AND k.value = ? AND k.sample_id = s.id", "COALESCE(k.pixels, 0)")
+    }
   }
 
   func filterSQL(_ f: ViewExpression.Filter, _ args: inout [(any DatabaseValueConvertible)?]) throws -> String {
@@ -55,13 +80,32 @@ extension DatasetStore {
       args.append(text)
       return "instr(s.path, ?) > 0"
     case .classPixels(let name, let field, let op, let n):
-      let expr = try metricSQL(.classPixels(className: name, field: field), &args)
+      // A sample without a row has 0 pixels. When 0 fails the test, keep the samples whose row
+      // passes; when 0 passes, drop the samples whose row fails. Either way one index range scan.
+      try requireField(field)
+      let value = try classValue(name, field: field)
+      args.append(field)
+      args.append(value)
       args.append(n)
-      return "\(expr) \(op.rawValue == "=" ? "=" : op.rawValue) ?"
+      if Self.holds(0, op, n) {
+        return "s.id NOT IN (SELECT sample_id FROM class_pixels WHERE field = ? AND value = ? AND NOT (pixels \(op.rawValue) ?))"
+      }
+      return "s.id IN (SELECT sample_id FROM class_pixels WHERE field = ? AND value = ? AND pixels \(op.rawValue) ?)"
     case .metric(let m, let op, let n):
-      let expr = try metricSQL(m, &args)
-      args.append(n)
-      return "\(expr) \(op.rawValue) ?"
+      switch m {
+      case .miou(let run), .accuracy(let run):
+        args.append(try runId(named: run))
+        args.append(n)
+        let col: String
+        if case .miou = m { col = "miou" } else { col = "accuracy" }
+        return "s.id IN (SELECT sample_id FROM eval_sample WHERE run_id = ? AND \(col) \(op.rawValue) ?)"
+      case .classPixels(let cls, let field):
+        return try filterSQL(.classPixels(className: cls, field: field, op, n), &args)
+      default:
+        let expr = try metricSQL(m, &args)
+        args.append(n)
+        return "\(expr) \(op.rawValue) ?"
+      }
     case .not(let inner):
       return "NOT (" + (try filterSQL(inner, &args)) + ")"
     }
@@ -89,6 +133,17 @@ extension DatasetStore {
       args.append(field)
       args.append(try classValue(cls, field: field))
       return "COALESCE((SELECT cp.pixels FROM class_pixels cp WHERE cp.field = ? AND cp.value = ? AND cp.sample_id = s.id), 0)"
+    }
+  }
+
+  static func holds(_ x: Double, _ op: ViewExpression.Comparison, _ n: Double) -> Bool {
+    switch op {
+    case .lt: return x < n
+    case .le: return x <= n
+    case .gt: return x > n
+    case .ge: return x >= n
+    case .eq: return x == n
+    case .ne: return x != n
     }
   }
 

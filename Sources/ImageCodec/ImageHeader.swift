@@ -16,10 +16,16 @@ public struct ImageHeader: Sendable, Equatable {
   public var displayWidth: Int { orientation.swapsAxes ? height : width }
   public var displayHeight: Int { orientation.swapsAxes ? width : height }
 
-  /// Reads a header from the start of a file. Reads at most 256 KiB.
+  /// Reads a header from the start of a file: 16 KiB first, up to 256 KiB when a JPEG's frame
+  /// header sits behind large metadata.
   public static func read(path: String) throws(ImageCodecError) -> ImageHeader {
-    let data = try FileBytes.readPrefix(path, maxBytes: 256 * 1024)
-    return try parse(data, path: path)
+    let data = try FileBytes.readPrefix(path, maxBytes: 16 * 1024)
+    do {
+      return try parse(data, path: path)
+    } catch {
+      guard data.count == 16 * 1024, case .corrupt = error.kind else { throw error }
+      return try parse(FileBytes.readPrefix(path, maxBytes: 256 * 1024), path: path)
+    }
   }
 
   /// Parses a header from the first bytes of a file; the extension must agree with the content.

@@ -1,4 +1,4 @@
-// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|all] [--rounds N]`.
+// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|import|database|all] | eval [N] [--rounds N]`.
 // Ratios are measured side by side in one run (interleaved), since the machine is shared and noisy.
 let args = Array(CommandLine.arguments.dropFirst())
 let which = args.first { !$0.hasPrefix("-") } ?? "all"
@@ -9,6 +9,10 @@ do {
   if which == "decode" || which == "all" { try DecodeBench.run(rounds: rounds) }
   if which == "accumulate" || which == "all" { try AccumulateBench.run(rounds: rounds) }
   if which == "graphics" || which == "all" { GraphicsBench.run(rounds: rounds) }
+  let scratch = "/tmp/segscope-bench"
+  if which == "import" || which == "all" { try EngineBench.importBench(root: scratch + "/import", pairs: 10_000) }
+  if which == "database" || which == "all" { try EngineBench.bigDatabase(root: scratch + "/big", samples: 100_000) }
+  if which == "eval" { try EngineBench.evalBench(root: scratch + "/eval", pairs: Int(args.last ?? "") ?? 1000) }
 } catch {
   print("benchmark failed: \(error)")
 }

@@ -101,6 +101,12 @@ struct ImporterTests {
       let m = try ImageLoader.loadMask(path: store.absolutePath(store.masks(sampleId: id)["ground_truth"]!))
       #expect(m.histogram()[6, default: 0] > 0)
     }
+    // Samples without a class count as 0 pixels: "fewer than 10 car pixels" includes them.
+    let all = try store.sampleIds(ViewExpression.parse(""))
+    let fewCars = try store.sampleIds(ViewExpression.parse("class:car<10"))
+    let manyCars = try store.sampleIds(ViewExpression.parse("class:car>=10"))
+    #expect(Set(fewCars).union(manyCars) == Set(all) && Set(fewCars).isDisjoint(with: manyCars))
+    #expect(try store.sampleIds(ViewExpression.parse("not class:car")).allSatisfy { !withCars.contains($0) })
     let (run, total, problems) = try EvaluationRunner(store: store).run(.init(key: "b", predField: "model_b"), version: "test")
     #expect(problems.isEmpty)
     // The stored per-sample matrices of a view sum to a fresh evaluation of that view.
@@ -118,6 +124,13 @@ struct ImporterTests {
     let mious = try store.sampleResults(run: run)
     #expect(sorted.first == mious.first?.sampleId)
     #expect(throws: ViewResolveError.self) { try store.sampleIds(ViewExpression.parse("miou(nope)<1")) }
+    // Filters on a metric and a descending sort by pixels agree with the stored values.
+    let bad = try store.sampleIds(ViewExpression.parse("miou(b)<0.6"))
+    let byId = Dictionary(uniqueKeysWithValues: mious.map { ($0.sampleId, $0.miou) })
+    #expect(bad.allSatisfy { (byId[$0] ?? nil).map { $0 < 0.6 } ?? false })
+    #expect(Set(bad) == Set(mious.filter { ($0.miou ?? 1) < 0.6 }.map(\.sampleId)))
+    let byCars = try store.sampleIds(ViewExpression.parse("sort:-pixels(car) limit:3"))
+    #expect(byCars.count == 3 && withCars.contains(byCars[0]))
   }
 
   @Test("two processes tagging the same dataset at once both keep every tag")

@@ -1,0 +1,192 @@
+import AppCore
+import DatasetImport
+import DatasetStore
+import Evaluation
+import GRDB
+import ImageCodec
+import SegmentationCore
+import TerminalRender
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Dataset engine and app timings on large synthetic datasets.
+enum EngineBench {
+  static func maxRSSMiB() -> Double {
+    var u = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    return Double(u.ru_maxrss) / 1024
+  }
+
+  static func mkdirs(_ p: String) {
+    var cur = ""
+    for part in p.split(separator: "/") {
+      cur += "/" + part
+      mkdir(cur, 0o755)
+    }
+  }
+
+  /// 10,000 image + mask pairs (small files copied from a few generated scenes): header import time,
+  /// then the mask-indexing pass against decoding the same masks alone.
+  static func importBench(root: String, pairs: Int) throws {
+    system("rm -rf '\(root)'")
+    for d in ["data/train", "labels/train", "pred/train"] { mkdirs(root + "/" + d) }
+    var scenes: [([UInt8], [UInt8], [UInt8])] = []
+    for i in 0..<16 {
+      let s = DemoScene.generate(seed: UInt64(i), width: 320, height: 240)
+      scenes.append((try JPEGEncoder.encode(s.image), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelB.predict(s.trueLabels, seed: 1))))
+    }
+    for i in 0..<pairs {
+      let (j, m, p) = scenes[i % scenes.count]
+      try FileBytes.writeAtomically(j, to: "\(root)/data/train/\(i).jpg")
+      try FileBytes.writeAtomically(m, to: "\(root)/labels/train/\(i).png")
+      try FileBytes.writeAtomically(p, to: "\(root)/pred/train/\(i).png")
+    }
+    system("sync")
+    let store = try DatasetStore(root: root)
+    var t0 = nowMs()
+    let report = try ImgSegImporter(root: root, predictions: [("model_b", "pred")]).run(into: store)
+    let importMs = nowMs() - t0
+    print("import \(report.samples) image+mask+prediction triples (headers only): \(fmt(importMs, 0)) ms (\(report.problems.count) problems)")
+    // Decode-only baseline over the same masks, on all cores.
+    let paths = (0..<pairs).flatMap { ["\(root)/labels/train/\($0).png", "\(root)/pred/train/\($0).png"] }
+    t0 = nowMs()
+    let counter = AtomicCounter()
+    DispatchQueueRunner.run(paths.count) { i in
+      if (try? ImageLoader.loadMask(path: paths[i])) != nil { _ = counter.increment() }
+    }
+    let decodeMs = nowMs() - t0
+    t0 = nowMs()
+    let (indexed, _) = try HistogramIndexer(store: store).run()
+    let indexMs = nowMs() - t0
+    print("decode \(paths.count) 320x240 masks alone, all cores: \(fmt(decodeMs, 0)) ms; indexing pass (decode + histogram + store): \(fmt(indexMs, 0)) ms for \(indexed) masks = \(fmt(decodeMs / indexMs * 100, 0))% of decode-only speed")
+  }
+
+  /// Evaluation throughput against decode-only on 1024x512 masks, and peak RSS.
+  static func evalBench(root: String, pairs: Int) throws {
+    system("rm -rf '\(root)'")
+    for d in ["data/train", "labels/train", "pred/train"] { mkdirs(root + "/" + d) }
+    var scenes: [([UInt8], [UInt8], [UInt8])] = []
+    for i in 0..<8 {
+      let s = DemoScene.generate(seed: UInt64(i), width: 1024, height: 512)
+      scenes.append((try JPEGEncoder.encode(RGBImage(width: 1024, height: 512)), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelA.predict(s.trueLabels, seed: 1))))
+    }
+    for i in 0..<pairs {
+      let (j, m, p) = scenes[i % scenes.count]
+      try FileBytes.writeAtomically(j, to: "\(root)/data/train/\(i).jpg")
+      try FileBytes.writeAtomically(m, to: "\(root)/labels/train/\(i).png")
+      try FileBytes.writeAtomically(p, to: "\(root)/pred/train/\(i).png")
+    }
+    let store = try DatasetStore(root: root)
+    _ = try ImgSegImporter(root: root, predictions: [("model_a", "pred")]).run(into: store)
+    let paths = (0..<pairs).flatMap { ["\(root)/labels/train/\($0).png", "\(root)/pred/train/\($0).png"] }
+    let rssBefore = maxRSSMiB()
+    var t0 = nowMs()
+    DispatchQueueRunner.run(paths.count) { i in _ = try? ImageLoader.loadMask(path: paths[i]) }
+    let decodeMs = nowMs() - t0
+    t0 = nowMs()
+    let (_, m, problems) = try EvaluationRunner(store: store).run(.init(key: "a", predField: "model_a"), version: "bench")
+    let evalMs = nowMs() - t0
+    let mpx = Double(pairs * 1024 * 512) / 1e6
+    print("eval \(pairs) pairs of 1024x512: decode-only \(fmt(decodeMs, 0)) ms, evaluation \(fmt(evalMs, 0)) ms (\(fmt(mpx / (evalMs / 1000), 0)) Mpixel/s, \(fmt(decodeMs / evalMs * 100, 0))% of decode-only); \(problems.count) problems, \(m.total) pixels; peak RSS \(fmt(maxRSSMiB(), 0)) MiB (before: \(fmt(rssBefore, 0)) MiB)")
+  }
+
+  /// A 100,000-sample database: open, query and first-frame times.
+  static func bigDatabase(root: String, samples n: Int) throws {
+    system("rm -rf '\(root)'")
+    mkdirs(root)
+    let store = try DatasetStore(root: root)
+    let classes = DemoClasses.table.enumerated().map { ClassInfo(value: $0.offset, name: $0.element.name) } + [ClassInfo(value: 255, name: "ignore", isIgnore: true)]
+    try store.defineField("ground_truth", role: "ground_truth", root: "labels", classes: classes)
+    try store.defineField("model_b", role: "prediction", root: "pred", classes: classes)
+    var samples: [NewSample] = []
+    for i in 0..<n {
+      samples.append(NewSample(path: "data/\(i % 5 == 0 ? "val" : "train")/\(i).jpg", stem: "\(i)", width: 1024, height: 512, split: i % 5 == 0 ? "val" : "train", masks: [
+        MaskEntry(field: "ground_truth", path: "labels/\(i).png", width: 1024, height: 512, bitDepth: 8),
+        MaskEntry(field: "model_b", path: "pred/\(i).png", width: 1024, height: 512, bitDepth: 8),
+      ]))
+    }
+    _ = try store.upsertSamples(samples)
+    var rng = SplitMix64(seed: 3)
+    var results: [SampleResult] = []
+    try store.write { db in
+      let ins = try db.makeStatement(sql: "INSERT INTO class_pixels(sample_id, field, value, pixels) VALUES (?, 'ground_truth', ?, ?)")
+      for id in 1...Int64(n) {
+        for c in 0..<10 where (id + Int64(c)) % 3 != 0 { try ins.execute(arguments: [id, c, (Int(id) * 7919 + c * 104729) % 20000]) }
+      }
+    }
+    for id in 1...Int64(n) {
+      var m = ConfusionMatrix(classCount: 10)
+      for c in 0..<10 { m[c, c] = UInt64(rng.int(0, 5000)); m[c, (c + 1) % 10] = UInt64(rng.int(0, 500)) }
+      results.append(SampleResult(sampleId: id, matrix: m, problem: nil))
+    }
+    try store.saveRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, classCount: 10, options: "{}", version: "bench", results: results)
+    let path = store.databasePath
+    var t0 = nowMs()
+    let reopened = try DatasetStore(databaseFile: path)
+    let count = try reopened.sampleCount()
+    let openMs = nowMs() - t0
+    print("open a \(count)-sample database and count: \(fmt(openMs, 1)) ms")
+    for q in ["split=val class:car>500 sort:miou(model_b) limit:50", "class:person>=1000 not class:car", "sort:-miou(model_b) limit:100", "miou(model_b)<0.5 split=train"] {
+      let view = try ViewExpression.parse(q)
+      _ = try reopened.sampleIds(view)
+      let ts = (0..<5).map { _ -> Double in
+        let t = nowMs()
+        _ = try? reopened.sampleIds(view)
+        return nowMs() - t
+      }.sorted()
+      print("query '\(q)' over \(count) samples: \(fmt(ts[2], 1)) ms (median of 5)")
+    }
+    // The app: first frame = load dataset + the all-samples view (with the summed matrix) + render.
+    t0 = nowMs()
+    let runner = AppBenchRunner(store: reopened)
+    var state = AppState()
+    _ = Reducer.reduce(&state, .terminalResized(width: 120, height: 40))
+    for e in Reducer.reduce(&state, try runner.dataset()) {
+      if case .loadView(let text, let run) = e {
+        for e2 in Reducer.reduce(&state, try runner.view(text, run)) {
+          if case .loadRows(let ids, let run) = e2 { _ = Reducer.reduce(&state, try runner.rows(ids, run)) }
+        }
+      }
+    }
+    _ = AppView.render(state)
+    let firstFrame = nowMs() - t0
+    print("first frame of the app on \(count) samples (dataset, view of all samples with summed matrix, rows, render): \(fmt(firstFrame, 0)) ms; peak RSS \(fmt(maxRSSMiB(), 0)) MiB")
+    // Key press to finished frame on text screens.
+    var times: [Double] = []
+    for k in [Key.char("2"), .down, .down, .char("s"), .char("3"), .right, .down, .char("n"), .char("1"), .pageDown, .down] {
+      let t = nowMs()
+      _ = Reducer.reduce(&state, .keyPressed(k))
+      _ = AppView.render(state)
+      times.append(nowMs() - t)
+    }
+    print("key press to finished frame (reduce + render, 120x40 text screens): median \(fmt(times.sorted()[times.count / 2], 2)) ms, max \(fmt(times.max() ?? 0, 2)) ms")
+  }
+}
+
+/// The effect runner's store calls, inline (the executable's EffectRunner does the same off the main actor).
+struct AppBenchRunner {
+  let store: DatasetStore
+  func dataset() throws -> AppAction {
+    let names = DemoClasses.table.map(\.name)
+    let runs = try store.runs().map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: .mmseg, createdAt: $0.createdAt) }
+    return .datasetLoaded(name: "bench", total: try store.sampleCount(), fields: ["ground_truth", "model_b"], classNames: names, palette: ClassPalette(), ignore: [255], runs: runs, problems: [])
+  }
+  func view(_ text: String, _ run: String?) throws -> AppAction {
+    let ids = try store.sampleIds(ViewExpression.parse(text))
+    let r = try store.runs().first { $0.key == run }
+    return .viewLoaded(text: text, title: text, ids: ids, matrix: try r.map { try store.matrix(run: $0).0 })
+  }
+  func rows(_ ids: [Int64], _ run: String?) throws -> AppAction {
+    let rows = try store.samples(ids: ids)
+    let m = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
+    return .rowsLoaded(rows.map { SampleSummary(id: $0.id, path: $0.path, split: $0.split, width: $0.width, height: $0.height, miou: m[$0.id], tags: []) })
+  }
+}
+
+import Dispatch
+
+enum DispatchQueueRunner {
+  static func run(_ n: Int, _ body: @Sendable (Int) -> Void) { DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+}
