@@ -208,6 +208,15 @@ extension DatasetStore {
     return rows.filter { keep.contains($0.0) }
   }
 
+  /// The largest mask value the indexing pass found in a field, ignoring some values.
+  public func maxIndexedValue(field: String, excluding: Set<UInt16>) throws -> Int? {
+    let ex = excluding.map { Int($0) }
+    return try read { db in
+      let marks = ex.isEmpty ? "-1" : ex.map { _ in "?" }.joined(separator: ",")
+      return try Int.fetchOne(db, sql: "SELECT max(value) FROM class_pixels WHERE field = ? AND value NOT IN (\(marks))", arguments: StatementArguments([field] + ex))
+    }
+  }
+
   /// Tags a set of samples (idempotent).
   public func tag(_ ids: [Int64], _ tag: String) throws {
     try write { db in

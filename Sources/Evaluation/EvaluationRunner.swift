@@ -30,7 +30,10 @@ public struct EvaluationRunner: Sendable {
     }
     var ignore = r.ignore
     for c in gt.classes where c.isIgnore { ignore.insert(UInt16(c.value)) }
-    let k = max(1, (gt.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0) + 1)
+    // Classes: the class map's, extended to the largest value the indexing pass saw in the ground truth
+    // (a dataset without a class-name file still evaluates; its classes are named by number).
+    let seen = try store.maxIndexedValue(field: r.gtField, excluding: ignore)
+    let k = max(1, max(gt.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0, seen ?? 0) + 1)
     let pairs = try store.maskPairs(gt: r.gtField, pred: r.predField, sampleIds: r.sampleIds)
     let evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
     let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress)
