@@ -169,3 +169,20 @@ extension DatasetStore {
     }
   }
 }
+
+extension DatasetStore {
+  /// Per-sample matrices of a run (samples that failed are absent).
+  public func sampleMatrices(run: EvalRun) throws -> [Int64: ConfusionMatrix] {
+    let k = run.classCount
+    return try read { db in
+      var out: [Int64: ConfusionMatrix] = [:]
+      let rows = try Row.fetchCursor(db, sql: "SELECT sample_id, matrix, ignored FROM eval_sample WHERE run_id = ? AND matrix IS NOT NULL", arguments: [run.id])
+      while let r = try rows.next() {
+        guard let data = r["matrix"] as Data?, var m = MatrixBlob.decode(Array(data), classCount: k) else { continue }
+        m.ignoredPixels = UInt64(r["ignored"] as Int64? ?? 0)
+        out[r["sample_id"]] = m
+      }
+      return out
+    }
+  }
+}

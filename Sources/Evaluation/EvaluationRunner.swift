@@ -15,6 +15,8 @@ public struct EvaluationRunner: Sendable {
     public var dialect: MetricDialect = .mmseg
     public var ignore: Set<UInt16> = [255]
     public var sampleIds: [Int64]? = nil
+    public var reduceZeroLabel = false
+    public var resizePredictions = false
     public init(key: String, predField: String) {
       self.key = key
       self.predField = predField
@@ -35,7 +37,9 @@ public struct EvaluationRunner: Sendable {
     let seen = try store.maxIndexedValue(field: r.gtField, excluding: ignore)
     let k = max(1, max(gt.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0, seen ?? 0) + 1)
     let pairs = try store.maskPairs(gt: r.gtField, pred: r.predField, sampleIds: r.sampleIds)
-    let evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
+    var evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
+    evaluator.reduceZeroLabel = r.reduceZeroLabel
+    evaluator.resizePredictions = r.resizePredictions
     let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress)
     var stored: [SampleResult] = []
     var problems: [String] = []
@@ -48,7 +52,7 @@ public struct EvaluationRunner: Sendable {
       if let problem { problems.append(problem) }
       stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem))
     }
-    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))]}"
+    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions)}"
     try store.saveRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version, results: stored)
     guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
     return (run, try store.matrix(run: run).0, problems)

@@ -33,6 +33,10 @@ public struct SemanticEvaluator: Sendable {
   public var classCount: Int
   public var ignore: Set<UInt16>
   public var limits: DecodeLimits
+  /// mmseg's reduce_zero_label, applied to the ground truth as it is loaded.
+  public var reduceZeroLabel = false
+  /// Resize predictions of another size to the ground truth (nearest neighbour) instead of failing.
+  public var resizePredictions = false
 
   public init(classCount: Int, ignore: Set<UInt16> = [255], limits: DecodeLimits = .default) {
     self.classCount = classCount
@@ -56,8 +60,10 @@ public struct SemanticEvaluator: Sendable {
   /// Evaluates one pair.
   public func evaluateOne(_ pair: MaskPair) -> SampleEvaluation {
     do {
-      let gt = try ImageLoader.loadMask(path: pair.groundTruth, limits: limits)
-      let pred = try ImageLoader.loadMask(path: pair.prediction, limits: limits)
+      var gt = try ImageLoader.loadMask(path: pair.groundTruth, limits: limits)
+      var pred = try ImageLoader.loadMask(path: pair.prediction, limits: limits)
+      if reduceZeroLabel { gt = gt.reducingZeroLabel() }
+      if resizePredictions && (pred.width != gt.width || pred.height != gt.height) { pred = pred.resizedNearest(width: gt.width, height: gt.height) }
       do {
         let m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)
         return SampleEvaluation(sampleId: pair.sampleId, matrix: m, problem: nil)

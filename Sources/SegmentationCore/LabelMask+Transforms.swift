@@ -14,6 +14,19 @@ extension LabelMask {
     }
   }
 
+  /// Nearest-neighbour resize (the opt-in `--resize-pred` for predictions of another size): output
+  /// pixel (x, y) takes source pixel (floor(x * W / w), floor(y * H / h)). Never invents values.
+  public func resizedNearest(width w: Int, height h: Int) -> LabelMask {
+    var out = [UInt16](repeating: 0, count: w * h)
+    let src = values16
+    for y in 0..<h {
+      let sy = min(height - 1, y * height / max(1, h))
+      for x in 0..<w { out[y * w + x] = src[sy * width + min(width - 1, x * width / max(1, w))] }
+    }
+    if bitDepth == 8 { return LabelMask(width: w, height: h, values: out.map { UInt8(truncatingIfNeeded: $0) }) }
+    return LabelMask(width: w, height: h, values16: out)
+  }
+
   /// The same values in 8-bit storage, or nil if a value exceeds 255.
   public func narrowed() -> LabelMask? {
     switch storage {

@@ -108,6 +108,9 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Ignore value (repeatable; the class map's ignore values are always added).") var ignoreIndex: [UInt16] = [255]
   @Option(help: "Evaluate only the samples of this view.") var view: String?
   @Option(help: "table, json, csv or markdown.") var format = "table"
+  @Flag(help: "mmseg's reduce_zero_label: ground truth 0 becomes ignored and every other value v becomes v - 1.") var reduceZeroLabel = false
+  @Flag(help: "Resize predictions of another size to the ground truth (nearest neighbour) instead of failing them.") var resizePred = false
+  @Flag(help: "Add 95% bootstrap confidence intervals (resampling samples) for mIoU and each class's IoU.") var ci = false
 
   func validate() throws {
     guard MetricDialect(rawValue: dialect) != nil else { throw ValidationError("--dialect must be mmseg, cityscapes, torchmetrics or fiftyone") }
@@ -120,6 +123,8 @@ struct EvalCommand: ParsableCommand {
     req.gtField = gt
     req.dialect = MetricDialect(rawValue: dialect) ?? .mmseg
     req.ignore = Set(ignoreIndex)
+    req.reduceZeroLabel = reduceZeroLabel
+    req.resizePredictions = resizePred
     if let v = view {
       do {
         req.sampleIds = try store.sampleIds(ViewExpression.parse(v))
@@ -134,6 +139,13 @@ struct EvalCommand: ParsableCommand {
     let metrics = SemanticMetrics(matrix: matrix, dialect: req.dialect)
     let evaluated = try store.matrix(run: run).evaluated
     print(MetricsFormat.render(metrics, matrix: matrix, names: names, format: format, title: "\(run.key): \(pred) vs \(gt), \(evaluated) samples"))
+    if ci {
+      let per = Array(try store.sampleMatrices(run: run).values)
+      let iv = Bootstrap().intervals(per, dialect: req.dialect)
+      print("  95% bootstrap intervals (1000 resamples of \(per.count) samples, seed \(Bootstrap().seed)):")
+      print("    mIoU [\(pct(iv.mIoU.low)), \(pct(iv.mIoU.high))]")
+      for (c, i) in iv.classes.enumerated() { print("    \(Sanitize.forTerminal(names[c]).padded(14)) [\(pct(i.low)), \(pct(i.high))]") }
+    }
     if format == "table" && !problems.isEmpty {
       print("  \(problems.count) samples not evaluated:")
       for p in problems.prefix(10) { print("    " + Sanitize.forTerminal(p)) }
@@ -148,6 +160,7 @@ struct RunsCommand: ParsableCommand {
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Option(parsing: .upToNextOption, help: "Compare two runs: per-class IoU delta.") var compare: [String] = []
   @Option(help: "Delete a run.") var delete: String?
+  @Option(help: "Bootstrap resamples for confidence intervals.") var iterations = 1000
 
   func validate() throws {
     if !compare.isEmpty && compare.count != 2 { throw ValidationError("--compare takes two run names") }
@@ -165,15 +178,33 @@ struct RunsCommand: ParsableCommand {
       guard let a = runs.first(where: { $0.key == compare[0] }), let b = runs.first(where: { $0.key == compare[1] }) else {
         throw ValidationError("unknown run; runs: \(runs.map(\.key).joined(separator: ", "))")
       }
-      let ma = SemanticMetrics(matrix: try store.matrix(run: a).0, dialect: MetricDialect(rawValue: a.dialect) ?? .mmseg)
-      let mb = SemanticMetrics(matrix: try store.matrix(run: b).0, dialect: MetricDialect(rawValue: b.dialect) ?? .mmseg)
+      guard a.classCount == b.classCount else { throw ValidationError("runs \(a.key) and \(b.key) have different class counts") }
+      let dialect = MetricDialect(rawValue: a.dialect) ?? .mmseg
+      let ma = try store.sampleMatrices(run: a), mb = try store.sampleMatrices(run: b)
+      let common = ma.keys.filter { mb[$0] != nil }.sorted()
+      let la = common.compactMap { ma[$0] }, lb = common.compactMap { mb[$0] }
+      let sa = SemanticMetrics(matrix: ConfusionMatrix.sum(la, classCount: a.classCount), dialect: dialect)
+      let sb = SemanticMetrics(matrix: ConfusionMatrix.sum(lb, classCount: b.classCount), dialect: dialect)
+      let ci = Bootstrap(iterations: iterations).differenceIntervals(la, lb, dialect: dialect)
       let names = classNames(store, field: a.gtField, count: a.classCount)
-      print("class            \(a.key.padded(10)) \(b.key.padded(10))  delta IoU")
-      for (ca, cb) in zip(ma.classes, mb.classes) {
-        let d = cb.iou - ca.iou
-        print("\(names[ca.classId].padded(16)) \(pct(ca.iou).padded(10)) \(pct(cb.iou).padded(10))  \(d.isNaN ? "n/a" : (d >= 0 ? "+" : "") + ClassTable.format1(d * 100))")
+      print("\(b.key) - \(a.key) on the \(common.count) samples both evaluated (\(dialect.rawValue); 95% paired bootstrap, \(iterations) resamples)")
+      print("class            \(a.key.padded(10)) \(b.key.padded(10))  delta IoU   95% interval")
+      func signed(_ d: Double) -> String { d.isNaN ? "n/a" : (d >= 0 ? "+" : "") + ClassTable.format1(d * 100) }
+      for c in 0..<a.classCount {
+        let d = sb.classes[c].iou - sa.classes[c].iou
+        let iv = ci.classes.indices.contains(c) ? ci.classes[c] : Bootstrap.Interval(low: .nan, high: .nan)
+        print("\(Sanitize.forTerminal(names[c]).padded(16)) \(pct(sa.classes[c].iou).padded(10)) \(pct(sb.classes[c].iou).padded(10))  \(signed(d).padded(10)) [\(signed(iv.low)), \(signed(iv.high))]")
       }
-      print("mIoU             \(pct(ma.mIoU).padded(10)) \(pct(mb.mIoU).padded(10))  \(ClassTable.format1((mb.mIoU - ma.mIoU) * 100))")
+      print("mIoU             \(pct(sa.mIoU).padded(10)) \(pct(sb.mIoU).padded(10))  \(signed(sb.mIoU - sa.mIoU).padded(10)) [\(signed(ci.mIoU.low)), \(signed(ci.mIoU.high))]")
+      var changes: [(Int64, Double)] = []
+      for id in common {
+        let x = SemanticMetrics(matrix: ma[id]!, dialect: dialect).mIoU, y = SemanticMetrics(matrix: mb[id]!, dialect: dialect).mIoU
+        if !x.isNaN && !y.isNaN { changes.append((id, y - x)) }
+      }
+      changes.sort { $0.1 < $1.1 }
+      let rows = try store.samples(ids: changes.prefix(10).map(\.0))
+      print("\nsamples that got most worse in \(b.key):")
+      for (row, ch) in zip(rows, changes.prefix(10)) { print("  \(signed(ch.1).padded(7)) \(Sanitize.forTerminal(row.path))") }
       return
     }
     for r in runs {
