@@ -14,7 +14,7 @@ public enum Reducer {
       s.width = max(1, w)
       s.height = max(1, h)
       clampScroll(&s)
-      return rowsEffect(s)
+      return s.screen == .samples ? Commands.previewEffects(&s) : rowsEffect(s)
     case .mouseClicked(_, let y):
       if s.screen == .samples && y >= 1 && y < s.height - 1 {
         let idx = s.scroll + (y - 2)
@@ -55,7 +55,7 @@ public enum Reducer {
       s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
       s.rows = [:]
       clampScroll(&s)
-      return s.screen == .sample ? Commands.imageEffects(s) : Commands.previewEffects(s)
+      return s.screen == .sample ? Commands.imageEffects(s) : Commands.previewEffects(&s)
     case .viewFailed(let text, let message):
       s.viewLoading = false
       setStatus(&s, "view '\(text)': \(message)", error: true)
@@ -73,6 +73,14 @@ public enum Reducer {
       return []
     case .imagesFailed(let id, let message):
       if id == s.currentSampleId { setStatus(&s, message, error: true) }
+      return []
+    case .thumbnailLoaded(let thumb):
+      s.thumbnails[thumb.id] = thumb
+      s.thumbnailsPending.remove(thumb.id)
+      if s.thumbnails.count > 400 {
+        let keep = Set(visibleIds(s))
+        s.thumbnails = s.thumbnails.filter { keep.contains($0.key) }
+      }
       return []
     case .jobProgress(let id, let job):
       s.jobs[id] = job
@@ -95,7 +103,24 @@ public enum Reducer {
   /// Rows visible in the sample list.
   public static func listHeight(_ s: AppState) -> Int { max(1, s.height - 3) }
 
+  /// Samples on screen (list rows, or grid tiles).
+  public static func visibleIds(_ s: AppState) -> [Int64] {
+    let n = s.gridMode && s.screen == .samples ? GridLayout.columns(s) * GridLayout.rows(s) : listHeight(s) + 1
+    let lo = max(0, s.scroll), hi = min(s.viewIds.count, s.scroll + n)
+    return lo < hi ? Array(s.viewIds[lo..<hi]) : []
+  }
+
   static func clampScroll(_ s: inout AppState) {
+    if s.gridMode {
+      // The grid scrolls by whole rows of tiles.
+      let cols = GridLayout.columns(s), rows = GridLayout.rows(s)
+      let row = s.cursor / cols
+      var top = s.scroll / cols
+      if row < top { top = row }
+      if row >= top + rows { top = row - rows + 1 }
+      s.scroll = max(0, top * cols)
+      return
+    }
     let h = listHeight(s)
     if s.cursor < s.scroll { s.scroll = s.cursor }
     if s.cursor >= s.scroll + h { s.scroll = s.cursor - h + 1 }
@@ -104,10 +129,7 @@ public enum Reducer {
 
   /// Asks for the rows of the visible page that are not loaded yet.
   static func rowsEffect(_ s: AppState) -> [Effect] {
-    let h = listHeight(s)
-    let lo = max(0, s.scroll), hi = min(s.viewIds.count, s.scroll + h + 1)
-    guard lo < hi else { return [] }
-    let missing = s.viewIds[lo..<hi].filter { s.rows[$0] == nil }
+    let missing = visibleIds(s).filter { s.rows[$0] == nil }
     return missing.isEmpty ? [] : [.loadRows(Array(missing), run: s.activeRunSummary?.key)]
   }
 

@@ -114,3 +114,26 @@ struct ReducerTests {
     }
   }
 }
+
+@Suite("Thumbnail grid")
+struct GridTests {
+  @Test("m switches to the grid, which asks for each visible thumbnail once and moves by rows")
+  func grid() {
+    var s = loadedState(width: 80, height: 24)
+    let e = press(&s, .char("m"))
+    #expect(s.gridMode)
+    #expect(e.filter { if case .loadThumbnails = $0 { return true } else { return false } }.count == 5)
+    #expect(press(&s, .right).isEmpty)  // already requested
+    #expect(s.cursor == 1)
+    let cols = GridLayout.columns(s)
+    _ = press(&s, .left, .down)
+    #expect(s.cursor == min(4, cols))
+    let scene = DemoScene.generate(seed: 1, width: 64, height: 48)
+    _ = Reducer.reduce(&s, .thumbnailLoaded(Thumbnail(id: 11, image: scene.image, groundTruth: scene.groundTruth)))
+    #expect(s.thumbnails[11] != nil && !s.thumbnailsPending.contains(11))
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("street_11.jpg") && text.contains("▀"))
+    _ = press(&s, .char("m"))
+    #expect(!s.gridMode)
+  }
+}

@@ -52,6 +52,7 @@ public enum CommandRegistry {
     Command("nav.end", "Last", doc: "Go to the last entry."),
     Command("nav.open", "Open", doc: "Open the sample, class, cell or run under the cursor."),
     Command("nav.back", "Back", doc: "Go back to the previous screen."),
+    Command("samples.grid", "Grid / list", doc: "Show the view as a grid of thumbnails or as a list.", screens: [.samples]),
     Command("sample.next", "Next sample", doc: "The next sample of the view.", screens: [.sample], disabledReason: needsSample),
     Command("sample.prev", "Previous sample", doc: "The previous sample of the view.", screens: [.sample], disabledReason: needsSample),
     Command("sample.prediction", "Next prediction", doc: "Show the next prediction field.", screens: [.sample]),

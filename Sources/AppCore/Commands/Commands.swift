@@ -13,7 +13,7 @@ enum Commands {
       s.helpScroll = 0
     case "app.palette":
       Palette.open(&s, prefill: "")
-    case "screen.samples": go(&s, .samples); return previewEffects(s)
+    case "screen.samples": go(&s, .samples); return previewEffects(&s)
     case "screen.classes": go(&s, .classes)
     case "screen.confusion": go(&s, .confusion)
     case "screen.runs": go(&s, .runs)
@@ -39,6 +39,11 @@ enum Commands {
       s.cursor = next
       Reducer.clampScroll(&s)
       return imageEffects(s)
+    case "samples.grid":
+      s.gridMode.toggle()
+      s.scroll = 0
+      Reducer.clampScroll(&s)
+      return previewEffects(&s)
     case "sample.prediction":
       s.predictionIndex += 1
     case "sample.layout":
@@ -126,8 +131,15 @@ enum Commands {
   }
 
   /// Rows of the page and the preview of the sample under the cursor.
-  static func previewEffects(_ s: AppState) -> [Effect] {
+  static func previewEffects(_ s: inout AppState) -> [Effect] {
     var e = Reducer.rowsEffect(s)
+    if s.gridMode {
+      // One effect per thumbnail, so that they decode in parallel.
+      let missing = Reducer.visibleIds(s).filter { s.thumbnails[$0] == nil && !s.thumbnailsPending.contains($0) }
+      s.thumbnailsPending.formUnion(missing)
+      e += missing.map { .loadThumbnails([$0]) }
+      return e
+    }
     if s.width >= 70, let id = s.currentSampleId, s.images[id] == nil { e.append(.loadImages(id)) }
     return e
   }
@@ -151,9 +163,24 @@ enum Commands {
       if s.screen == .sample && (how == "nav.left" || how == "nav.right") {
         return run(&s, how == "nav.left" ? "sample.prev" : "sample.next", [], keymap: .defaults)
       }
-      move(&s.cursor, count: s.viewIds.count)
+      if s.screen == .samples && s.gridMode {
+        let cols = GridLayout.columns(s)
+        switch how {
+        case "nav.up": s.cursor -= cols
+        case "nav.down": s.cursor += cols
+        case "nav.left": s.cursor -= 1
+        case "nav.right": s.cursor += 1
+        case "nav.pageUp": s.cursor -= cols * GridLayout.rows(s)
+        case "nav.pageDown": s.cursor += cols * GridLayout.rows(s)
+        case "nav.home": s.cursor = 0
+        default: s.cursor = s.viewIds.count - 1
+        }
+        s.cursor = max(0, min(s.viewIds.count - 1, s.cursor))
+      } else {
+        move(&s.cursor, count: s.viewIds.count)
+      }
       Reducer.clampScroll(&s)
-      return s.screen == .sample ? imageEffects(s) : previewEffects(s)
+      return s.screen == .sample ? imageEffects(s) : previewEffects(&s)
     case .classes:
       move(&s.classCursor, count: s.classNames.count)
     case .confusion:

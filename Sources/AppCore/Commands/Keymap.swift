@@ -21,6 +21,7 @@ public struct Keymap: Sendable {
         .char("o"): "sample.outlines", .char("i"): "sample.inspector", .char("e"): "sample.errorClass",
       ],
       .classes: [.char("s"): "classes.sort"],
+      .samples: [.char("m"): "samples.grid"],
       .confusion: [.char("n"): "confusion.normalize"],
       .runs: [.char("c"): "run.compare"],
     ])

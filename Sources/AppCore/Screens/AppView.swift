@@ -12,7 +12,8 @@ public enum AppView {
     titleBar(s, &frame.buffer, theme)
     let body = Rect(x: 0, y: 1, width: s.width, height: s.height - 2)
     switch s.screen {
-    case .samples: SamplesScreen.draw(s, body, &frame, theme)
+    case .samples:
+      if s.gridMode { GridScreen.draw(s, body, &frame, theme) } else { SamplesScreen.draw(s, body, &frame, theme) }
     case .classes: ClassTableScreen.draw(s, body, &frame.buffer, theme)
     case .confusion: ConfusionScreen.draw(s, body, &frame.buffer, theme)
     case .sample: SampleScreen.draw(s, body, &frame, theme)
@@ -55,7 +56,7 @@ public enum AppView {
   static func hints(_ screen: Screen) -> [String] {
     let common = ["1-5 screens", ": palette", "/ filter", "? keys", "q quit"]
     switch screen {
-    case .samples: return ["Enter open", "w worst first", "R run"] + common
+    case .samples: return ["Enter open", "m grid/list", "w worst first", "R run"] + common
     case .classes: return ["Enter worst samples", "s sort"] + common
     case .confusion: return ["Enter samples of cell", "n counts/%"] + common
     case .sample: return ["n/p step", "Tab prediction", "v layout", "i inspect", "e error class", "+/- opacity", "Esc back"]

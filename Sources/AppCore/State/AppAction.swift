@@ -14,6 +14,8 @@ public enum AppAction: Sendable {
   case rowsLoaded([SampleSummary])
   case imagesLoaded(SampleImages)
   case imagesFailed(id: Int64, message: String)
+  /// A small image and its ground truth at the same size (at most 192x144 pixels).
+  case thumbnailLoaded(Thumbnail)
   case jobProgress(id: String, Job?)
   case statusMessage(String, isError: Bool)
 }
@@ -25,6 +27,7 @@ public enum Effect: Sendable, Equatable {
   case loadCell(run: String, gt: Int, pred: Int, gtName: String, predName: String)
   case loadRows([Int64], run: String?)
   case loadImages(Int64)
+  case loadThumbnails([Int64])
   case saveView(name: String, text: String)
   case tag([Int64], String)
   case quit

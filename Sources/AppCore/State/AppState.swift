@@ -43,6 +43,18 @@ public struct RunSummary: Sendable, Equatable {
   }
 }
 
+/// A sample's picture and ground truth, shrunk for the grid.
+public struct Thumbnail: Sendable, Equatable {
+  public let id: Int64
+  public let image: RGBImage
+  public let groundTruth: LabelMask?
+  public init(id: Int64, image: RGBImage, groundTruth: LabelMask?) {
+    self.id = id
+    self.image = image
+    self.groundTruth = groundTruth
+  }
+}
+
 /// Decoded pictures of one sample, at full size.
 public struct SampleImages: Sendable, Equatable {
   public let id: Int64
@@ -96,6 +108,12 @@ public struct AppState: Sendable {
   public var classSort: ClassSort = .id
   public var confusionCursor = (row: 0, col: 0)
   public var confusionNormalized = true
+
+  // Grid of thumbnails (the samples screen's other mode).
+  public var gridMode = false
+  public var thumbnails: [Int64: Thumbnail] = [:]
+  /// Thumbnails asked for and not yet delivered (so moving around does not ask twice).
+  public var thumbnailsPending: Set<Int64> = []
 
   // Sample view.
   public var images: [Int64: SampleImages] = [:]

@@ -25,6 +25,7 @@ struct EffectRunner: Sendable {
         let tags = try store.tags(ids: ids)
         return [.rowsLoaded(rows.map { SampleSummary(id: $0.id, path: $0.path, split: $0.split, width: $0.width, height: $0.height, miou: miou[$0.id], tags: tags[$0.id] ?? []) })]
       case .loadImages(let id): return [loadImages(id)]
+      case .loadThumbnails(let ids): return ids.compactMap(loadThumbnail)
       case .saveView(let name, let text):
         try store.saveView(name, expression: text)
         return [.statusMessage("saved view '\(name)': \(text.isEmpty ? "all samples" : text)", isError: false)]
@@ -67,6 +68,27 @@ struct EffectRunner: Sendable {
       matrix = try store.matrix(run: r, sampleIds: text.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
     }
     return .viewLoaded(text: text, title: text, ids: ids, matrix: matrix)
+  }
+
+  /// A thumbnail: JPEGs decoded at a DCT scale (1/2 to 1/8) close to the target, masks pooled by
+  /// majority so class ids never blend.
+  func loadThumbnail(_ id: Int64) -> AppAction? {
+    guard let row = try? store.samples(ids: [id]).first else { return nil }
+    let path = store.absolutePath(row.path)
+    let target = 192
+    var scale = JPEGScale.full
+    for s in [JPEGScale.eighth, .quarter, .half] where row.width / s.rawValue >= target {
+      scale = s
+      break
+    }
+    guard let loaded = try? ImageLoader.loadImage(path: path, scale: scale) else { return nil }
+    let (w, h) = Resample.fit(width: loaded.image.width, height: loaded.image.height, maxWidth: target, maxHeight: target * 3 / 4)
+    let image = Resample.area(loaded.image, width: w, height: h)
+    var gt: LabelMask? = nil
+    if let maskPath = try? store.masks(sampleId: id)["ground_truth"], let m = try? ImageLoader.loadMask(path: store.absolutePath(maskPath)), m.width == row.width, m.height == row.height {
+      gt = Resample.majority(m, width: w, height: h)
+    }
+    return .thumbnailLoaded(Thumbnail(id: id, image: image, groundTruth: gt))
   }
 
   func loadImages(_ id: Int64) -> AppAction {
