@@ -87,12 +87,20 @@ public final class Terminal {
     let changes = b.diff(from: previous)
     for c in changes where !c.cell.isContinuation { put(c.cell, x: c.x, y: c.y) }
     previous = b
+    // Pictures that are gone leave pixels that ncurses does not know about: resend those lines.
+    let newKeys = Set(frame.placements.map(\.key))
+    var staleRows = Set<Int>()
+    for (key, rect) in shownPlacements where !newKeys.contains(key) {
+      wredrawln(cnc_stdscr(), Int32(rect.y), Int32(rect.height))
+      staleRows.formUnion(rect.y..<rect.maxY)
+    }
     wnoutrefresh(cnc_stdscr())
     doupdate()
     guard graphics == .sixel || graphics == .kitty else { return }
     var touched = Set<String>()
     for pl in frame.placements {
-      let dirty = shownPlacements[pl.key] != pl.rect || changes.contains { c in c.x >= pl.rect.x && c.x < pl.rect.maxX && c.y >= pl.rect.y && c.y < pl.rect.maxY }
+      let redrawn = !staleRows.isDisjoint(with: pl.rect.y..<pl.rect.maxY)
+      let dirty = redrawn || shownPlacements[pl.key] != pl.rect || changes.contains { c in c.x >= pl.rect.x && c.x < pl.rect.maxX && c.y >= pl.rect.y && c.y < pl.rect.maxY }
       touched.insert(pl.key)
       guard dirty else { continue }
       var bytes = Array("\u{1B}7\u{1B}[\(pl.rect.y + 1);\(pl.rect.x + 1)H".utf8)
