@@ -103,6 +103,9 @@ enum Schema {
     m.registerMigration("v3-eval-class-index") { db in
       try db.execute(sql: "CREATE INDEX IF NOT EXISTS eval_class_iou ON eval_class(run_id, class, iou)")
     }
+    m.registerMigration("v4-eval-boundary") { db in
+      try db.execute(sql: "ALTER TABLE eval_sample ADD COLUMN boundary BLOB")
+    }
     return m
   }
 }

@@ -19,10 +19,13 @@ public struct SampleResult: Sendable {
   public let sampleId: Int64
   public let matrix: ConfusionMatrix?
   public let problem: String?
-  public init(sampleId: Int64, matrix: ConfusionMatrix?, problem: String?) {
+  /// Boundary IoU counts, when the run asked for them.
+  public let boundary: BoundaryIoU?
+  public init(sampleId: Int64, matrix: ConfusionMatrix?, problem: String?, boundary: BoundaryIoU? = nil) {
     self.sampleId = sampleId
     self.matrix = matrix
     self.problem = problem
+    self.boundary = boundary
   }
 }
 
@@ -36,15 +39,15 @@ extension DatasetStore {
         sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
         arguments: [key, gtField, predField, dialect.rawValue, classCount, options, version])
       let runId = db.lastInsertedRowID
-      let ins = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      let ins = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       let cls = try db.makeStatement(sql: "INSERT INTO eval_class(run_id, sample_id, class, iou, tp, fp, fn) VALUES (?, ?, ?, ?, ?, ?, ?)")
       for r in results {
         guard let m = r.matrix else {
-          try ins.execute(arguments: [runId, r.sampleId, nil, nil, nil, r.problem, 0])
+          try ins.execute(arguments: [runId, r.sampleId, nil, nil, nil, r.problem, 0, nil])
           continue
         }
         let metrics = SemanticMetrics(matrix: m, dialect: dialect)
-        try ins.execute(arguments: [runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil, Int64(m.ignoredPixels)])
+        try ins.execute(arguments: [runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil, Int64(m.ignoredPixels), r.boundary.map(MatrixBlob.encodeBoundary)])
         for c in metrics.classes where c.truePositives + c.falsePositives + c.falseNegatives > 0 {
           try cls.execute(arguments: [runId, r.sampleId, c.classId, c.iou.isNaN ? nil : c.iou, Int64(c.truePositives), Int64(c.falsePositives), Int64(c.falseNegatives)])
         }
@@ -119,6 +122,22 @@ extension DatasetStore {
 
 /// Confusion matrices as little-endian UInt64 blobs (K rows of K+1 columns).
 public enum MatrixBlob {
+  /// Boundary counts as 2K little-endian UInt64 (intersections, then unions).
+  public static func encodeBoundary(_ b: BoundaryIoU) -> Data {
+    var d = Data(capacity: b.classCount * 16)
+    for v in b.intersection + b.union { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    return d
+  }
+
+  public static func decodeBoundary(_ bytes: [UInt8], classCount k: Int) -> BoundaryIoU? {
+    guard bytes.count == k * 16 else { return nil }
+    var v = [UInt64](repeating: 0, count: 2 * k)
+    bytes.withUnsafeBytes { raw in
+      for i in 0..<v.count { v[i] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+    }
+    return BoundaryIoU(classCount: k, intersection: Array(v[..<k]), union: Array(v[k...]))
+  }
+
   public static func encode(_ m: ConfusionMatrix) -> Data {
     var d = Data(capacity: m.counts.count * 8)
     for v in m.counts { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
@@ -183,6 +202,25 @@ extension DatasetStore {
         out[r["sample_id"]] = m
       }
       return out
+    }
+  }
+}
+
+extension DatasetStore {
+  /// Summed boundary IoU counts of a run over some samples; nil when the run did not count them.
+  public func boundary(run: EvalRun, sampleIds: [Int64]? = nil) throws -> BoundaryIoU? {
+    let keep = sampleIds.map(Set.init)
+    let k = run.classCount
+    return try read { db in
+      var total: BoundaryIoU? = nil
+      let rows = try Row.fetchCursor(db, sql: "SELECT sample_id, boundary FROM eval_sample WHERE run_id = ? AND boundary IS NOT NULL", arguments: [run.id])
+      while let r = try rows.next() {
+        if let keep, !keep.contains(r["sample_id"]) { continue }
+        guard let data = r["boundary"] as Data?, let b = MatrixBlob.decodeBoundary(Array(data), classCount: k) else { continue }
+        if total == nil { total = BoundaryIoU(classCount: k) }
+        total?.add(b)
+      }
+      return total
     }
   }
 }

@@ -17,6 +17,7 @@ public struct EvaluationRunner: Sendable {
     public var sampleIds: [Int64]? = nil
     public var reduceZeroLabel = false
     public var resizePredictions = false
+    public var boundary = false
     public init(key: String, predField: String) {
       self.key = key
       self.predField = predField
@@ -40,6 +41,7 @@ public struct EvaluationRunner: Sendable {
     var evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
     evaluator.reduceZeroLabel = r.reduceZeroLabel
     evaluator.resizePredictions = r.resizePredictions
+    evaluator.boundary = r.boundary
     let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress)
     var stored: [SampleResult] = []
     var problems: [String] = []
@@ -50,9 +52,9 @@ public struct EvaluationRunner: Sendable {
         problem = "ground truth has values outside the \(k) classes: \(values) (sample not evaluated)"
       }
       if let problem { problems.append(problem) }
-      stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem))
+      stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem, boundary: problem == nil ? res.boundary : nil))
     }
-    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions)}"
+    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)}"
     try store.saveRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version, results: stored)
     guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
     return (run, try store.matrix(run: run).0, problems)

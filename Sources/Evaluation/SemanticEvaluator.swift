@@ -21,6 +21,8 @@ public struct SampleEvaluation: Sendable {
   public let matrix: ConfusionMatrix?
   /// A message naming the file and the problem when the pair could not be evaluated.
   public let problem: String?
+  /// Boundary IoU counts of this sample (when asked for).
+  public var boundary: BoundaryIoU? = nil
 
   /// This sample's metrics (mIoU over the classes present in its ground truth or prediction).
   public func metrics(dialect: MetricDialect = .mmseg) -> SemanticMetrics? {
@@ -37,6 +39,8 @@ public struct SemanticEvaluator: Sendable {
   public var reduceZeroLabel = false
   /// Resize predictions of another size to the ground truth (nearest neighbour) instead of failing.
   public var resizePredictions = false
+  /// Also count boundary IoU (Cheng et al. 2021).
+  public var boundary = false
 
   public init(classCount: Int, ignore: Set<UInt16> = [255], limits: DecodeLimits = .default) {
     self.classCount = classCount
@@ -66,7 +70,13 @@ public struct SemanticEvaluator: Sendable {
       if resizePredictions && (pred.width != gt.width || pred.height != gt.height) { pred = pred.resizedNearest(width: gt.width, height: gt.height) }
       do {
         let m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)
-        return SampleEvaluation(sampleId: pair.sampleId, matrix: m, problem: nil)
+        var result = SampleEvaluation(sampleId: pair.sampleId, matrix: m, problem: nil)
+        if boundary {
+          var b = BoundaryIoU(classCount: classCount)
+          try b.accumulate(gt: gt, pred: pred, ignore: ignore)
+          result.boundary = b
+        }
+        return result
       } catch {
         return SampleEvaluation(sampleId: pair.sampleId, matrix: nil, problem: "\(pair.prediction): \(error.description)")
       }

@@ -110,6 +110,7 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "table, json, csv or markdown.") var format = "table"
   @Flag(help: "mmseg's reduce_zero_label: ground truth 0 becomes ignored and every other value v becomes v - 1.") var reduceZeroLabel = false
   @Flag(help: "Resize predictions of another size to the ground truth (nearest neighbour) instead of failing them.") var resizePred = false
+  @Flag(help: "Also compute boundary IoU per class (Cheng et al. 2021, d = 2% of the image diagonal).") var boundary = false
   @Flag(help: "Add 95% bootstrap confidence intervals (resampling samples) for mIoU and each class's IoU.") var ci = false
 
   func validate() throws {
@@ -125,6 +126,7 @@ struct EvalCommand: ParsableCommand {
     req.ignore = Set(ignoreIndex)
     req.reduceZeroLabel = reduceZeroLabel
     req.resizePredictions = resizePred
+    req.boundary = boundary
     if let v = view {
       do {
         req.sampleIds = try store.sampleIds(ViewExpression.parse(v))
@@ -139,6 +141,14 @@ struct EvalCommand: ParsableCommand {
     let metrics = SemanticMetrics(matrix: matrix, dialect: req.dialect)
     let evaluated = try store.matrix(run: run).evaluated
     print(MetricsFormat.render(metrics, matrix: matrix, names: names, format: format, title: "\(run.key): \(pred) vs \(gt), \(evaluated) samples"))
+    if boundary, let b = try store.boundary(run: run) {
+      if format == "json" {
+        print("{\"boundary_iou\":[" + b.perClass.map { $0.isNaN ? "null" : "\($0)" }.joined(separator: ",") + "],\"mBIoU\":\(b.mean.isNaN ? "null" : "\(b.mean)")}")
+      } else {
+        print("  boundary IoU (d = 2% of the diagonal): mean \(pct(b.mean))")
+        for (c, v) in b.perClass.enumerated() { print("    \(Sanitize.forTerminal(names[c]).padded(14)) \(pct(v))") }
+      }
+    }
     if ci {
       let per = Array(try store.sampleMatrices(run: run).values)
       let iv = Bootstrap().intervals(per, dialect: req.dialect)
