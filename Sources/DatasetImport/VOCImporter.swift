@@ -1,0 +1,121 @@
+import DatasetStore
+import Dispatch
+import ImageCodec
+import SegmentationCore
+
+/// PASCAL VOC segmentation: `JPEGImages/`, `SegmentationClass/` (palette PNGs read as indices, 255 =
+/// void), `ImageSets/Segmentation/{train,val,trainval,test}.txt` split lists, and prediction folders
+/// of index PNGs named by stem.
+public struct VOCImporter: Sendable {
+  public var root: String
+  public var predictions: [(String, String)]
+
+  public init(root: String, predictions: [(String, String)] = []) {
+    self.root = root
+    self.predictions = predictions
+  }
+
+  /// The 21 VOC classes.
+  public static let classNames = [
+    "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow", "diningtable", "dog",
+    "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+  ]
+
+  public static func detect(_ root: String) -> Bool {
+    FileWalker.isDirectory(root + "/JPEGImages") && FileWalker.isDirectory(root + "/SegmentationClass")
+  }
+
+  /// The VOC colour of index i (also CVAT's default): the bits of i spread over R, G, B from the top.
+  public static func color(_ index: Int) -> String {
+    var r = 0, g = 0, b = 0, i = index
+    for j in 0..<8 {
+      r |= (i & 1) << (7 - j)
+      g |= ((i >> 1) & 1) << (7 - j)
+      b |= ((i >> 2) & 1) << (7 - j)
+      i >>= 3
+    }
+    return RGB(UInt8(r), UInt8(g), UInt8(b)).description
+  }
+
+  public func run(into store: DatasetStore, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
+    var report = ImportReport()
+    let boundary = FileWalker.realPath(root) ?? root
+    // Splits from the lists; train and val win over trainval.
+    var split: [String: String] = [:]
+    var listed: [String] = []
+    for name in ["train", "val", "trainval", "test"] {
+      guard let text = FileWalker.readText(root + "/ImageSets/Segmentation/\(name).txt") else { continue }
+      for line in text.split(whereSeparator: \.isNewline) {
+        let stem = String(line.split(separator: " ").first ?? "")
+        guard !stem.isEmpty else { continue }
+        if stem.contains("/") || stem.contains("..") {
+          report.problems.append(("ImageSets/Segmentation/\(name).txt", "'\(stem)' is not a plain file stem; skipped"))
+          continue
+        }
+        if split[stem] == nil { listed.append(stem) }
+        if split[stem] == nil || name != "trainval" { split[stem] = name }
+      }
+    }
+    var escaped: [String] = []
+    var images: [String: String] = [:]
+    for rel in FileWalker.files(in: root + "/JPEGImages", boundary: boundary, escaped: &escaped) {
+      let (stem, ext) = splitExtension(rel)
+      if ImgSegImporter.imageExtensions.contains(ext) { images[stem] = rel }
+    }
+    var masks: [String: [String: String]] = [:]
+    var fields = [("ground_truth", "SegmentationClass")]
+    for (name, dir) in predictions { fields.append((name, dir)) }
+    for (field, dir) in fields {
+      guard FileWalker.isDirectory(root + "/" + dir) else {
+        report.problems.append((dir, "mask folder for '\(field)' is missing"))
+        continue
+      }
+      var byStem: [String: String] = [:]
+      for rel in FileWalker.files(in: root + "/" + dir, boundary: boundary, escaped: &escaped) {
+        let (stem, ext) = splitExtension(rel)
+        guard ext == "png" else { continue }
+        if images[stem] == nil {
+          report.problems.append(("\(dir)/\(rel)", "\(field) mask has no image in JPEGImages"))
+          continue
+        }
+        byStem[stem] = dir + "/" + rel
+      }
+      masks[field] = byStem
+    }
+    for e in escaped { report.problems.append((e, "symbolic link leaves the dataset folder; skipped")) }
+    // The segmentation subset: listed stems, or (without lists) every stem with a class mask.
+    let stems = listed.isEmpty ? (masks["ground_truth"] ?? [:]).keys.sorted() : listed
+    for s in stems where images[s] == nil { report.problems.append(("JPEGImages/\(s).jpg", "listed in ImageSets/Segmentation but missing")) }
+    let todo = stems.filter { images[$0] != nil }
+    let slots = ResultSlots<(NewSample?, [(String, String)])>(count: todo.count)
+    let counter = AtomicCounter()
+    let imgs = images, msk = masks, names = fields.map(\.0), rootDir = root, splits = split
+    DispatchQueue.concurrentPerform(iterations: todo.count) { i in
+      var (sample, problems) = ImgSegImporter.inspect(stem: todo[i], image: "JPEGImages/" + imgs[todo[i]]!, masks: msk, fields: names, root: rootDir)
+      if let s = sample {
+        sample = NewSample(path: s.path, stem: s.stem, width: s.width, height: s.height, split: splits[todo[i]], orientation: s.orientation, masks: s.masks)
+      }
+      slots.set(i, (sample, problems))
+      progress?(counter.increment(), todo.count)
+    }
+    var samples: [NewSample] = []
+    for r in slots.values() {
+      guard let r else { continue }
+      report.problems += r.1
+      if let s = r.0 {
+        samples.append(s)
+        if !s.masks.contains(where: { $0.field == "ground_truth" }) { report.unlabeled += 1 }
+      }
+    }
+    let classes = VOCImporter.classNames.enumerated().map { ClassInfo(value: $0.offset, name: $0.element, color: VOCImporter.color($0.offset)) }
+      + [ClassInfo(value: 255, name: "void", color: VOCImporter.color(255), isIgnore: true)]
+    for (field, dir) in fields where masks[field] != nil {
+      try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir, classes: classes)
+      report.fields.append(field)
+    }
+    report.counts = try store.upsertSamples(samples)
+    report.samples = samples.count
+    try store.replaceProblems(stage: "import", report.problems)
+    return report
+  }
+}
