@@ -82,6 +82,9 @@ public enum Reducer {
         s.thumbnails = s.thumbnails.filter { keep.contains($0.key) }
       }
       return []
+    case .compareLoaded(let run, let m):
+      if s.compareRun.map({ s.runs[safe: $0]?.key }) == run { s.compareMatrix = m }
+      return []
     case .jobProgress(let id, let job):
       s.jobs[id] = job
       return []

@@ -137,3 +137,28 @@ struct GridTests {
     #expect(!s.gridMode)
   }
 }
+
+@Suite("Runs screen")
+struct RunsTests {
+  @Test("pick a second run to compare; its matrix fills the per-class comparison")
+  func compare() {
+    var s = loadedState()
+    _ = Reducer.reduce(&s, .datasetLoaded(name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255], runs: [
+      RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
+      RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
+    ], problems: []))
+    var m = ConfusionMatrix(classCount: 10)
+    for c in 0..<10 { m[c, c] = 100 }
+    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: m))
+    _ = press(&s, .char("4"))
+    #expect(s.screen == .runs && s.activeRun == 0)
+    #expect(press(&s, .char("c")).isEmpty && s.statusIsError)  // the active run itself
+    _ = press(&s, .down)
+    #expect(press(&s, .char("c")) == [.loadCompare(run: "model_b", view: "")])
+    var worse = m
+    worse[1, 0] = 100
+    _ = Reducer.reduce(&s, .compareLoaded(run: "model_b", matrix: worse))
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("sidewalk") && text.contains("-50.0"))
+  }
+}

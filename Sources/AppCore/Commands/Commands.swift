@@ -81,7 +81,13 @@ enum Commands {
       Reducer.setStatus(&s, "active run: \(s.activeRunSummary?.key ?? "-")", error: false)
       return [.loadView(text: s.viewText, run: s.activeRunSummary?.key)]
     case "run.compare":
-      s.compareRun = s.runs.indices.contains(s.runsCursor) ? s.runsCursor : nil
+      guard s.runs.indices.contains(s.runsCursor), s.runsCursor != s.activeRun else {
+        Reducer.setStatus(&s, "pick a run other than the active one to compare with", error: true)
+        return []
+      }
+      s.compareRun = s.runsCursor
+      s.compareMatrix = nil
+      return [.loadCompare(run: s.runs[s.runsCursor].key, view: s.viewText)]
     case "view.set":
       if args.isEmpty {
         Palette.open(&s, prefill: "view " + s.viewText)

@@ -14,6 +14,24 @@ enum RunsScreen {
       b.putPadded(line, x: area.x, y: area.y + 1 + i, width: area.width, style: i == s.runsCursor ? t.style("ui.selection") : t.style("ui"))
     }
     b.putPadded(" ● active run (its numbers fill the class table and the badges)   ◆ compared run", x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.dim"))
+    // Per-class comparison of the two runs on the current view.
+    guard let a = s.matrix, let bm = s.compareMatrix, let ra = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci), a.classCount == bm.classCount else { return }
+    let ma = SemanticMetrics(matrix: a, dialect: ra.dialect), mb = SemanticMetrics(matrix: bm, dialect: ra.dialect)
+    var y = area.y + s.runs.count + 2
+    guard y < area.maxY - 2 else { return }
+    b.putPadded(" class         " + Sanitize.forTerminal(ra.key).padding(9) + " " + Sanitize.forTerminal(s.runs[ci].key).padding(9) + "  change", x: area.x, y: y, width: area.width, style: t.style("ui.header"))
+    y += 1
+    for c in 0..<a.classCount where y < area.maxY - 2 {
+      let d = mb.classes[c].iou - ma.classes[c].iou
+      let name = s.classNames.indices.contains(c) ? s.classNames[c] : "\(c)"
+      let change = d.isNaN ? "" : (d >= 0 ? "+" : "") + AppView.pct(d)
+      b.putPadded(" " + Sanitize.forTerminal(name).padding(13) + AppView.pct(ma.classes[c].iou).leftPadding(9) + " " + AppView.pct(mb.classes[c].iou).leftPadding(9) + "  " + change, x: area.x, y: y, width: area.width, style: d < -0.005 ? t.style("ui.bar.bad") : t.style("ui"))
+      y += 1
+    }
+    if y < area.maxY - 1 {
+      let d = mb.mIoU - ma.mIoU
+      b.putPadded(" mIoU         " + AppView.pct(ma.mIoU).leftPadding(9) + " " + AppView.pct(mb.mIoU).leftPadding(9) + "  " + (d >= 0 ? "+" : "") + AppView.pct(d) + "   (segscope runs PATH --compare A B adds intervals and the samples that got worse)", x: area.x, y: y, width: area.width, style: t.style("ui.header"))
+    }
   }
 }
 

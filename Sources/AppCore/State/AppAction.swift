@@ -16,6 +16,7 @@ public enum AppAction: Sendable {
   case imagesFailed(id: Int64, message: String)
   /// A small image and its ground truth at the same size (at most 192x144 pixels).
   case thumbnailLoaded(Thumbnail)
+  case compareLoaded(run: String, matrix: ConfusionMatrix)
   case jobProgress(id: String, Job?)
   case statusMessage(String, isError: Bool)
 }
@@ -28,6 +29,7 @@ public enum Effect: Sendable, Equatable {
   case loadRows([Int64], run: String?)
   case loadImages(Int64)
   case loadThumbnails([Int64])
+  case loadCompare(run: String, view: String)
   case saveView(name: String, text: String)
   case tag([Int64], String)
   case quit

@@ -99,6 +99,8 @@ public struct AppState: Sendable {
   public var runs: [RunSummary] = []
   public var activeRun: Int? = nil
   public var compareRun: Int? = nil
+  /// The compared run's matrix over the current view.
+  public var compareMatrix: ConfusionMatrix? = nil
   public var matrix: ConfusionMatrix? = nil
   public var metrics: SemanticMetrics? = nil
   public var runsCursor = 0

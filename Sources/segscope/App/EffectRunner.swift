@@ -26,6 +26,10 @@ struct EffectRunner: Sendable {
         return [.rowsLoaded(rows.map { SampleSummary(id: $0.id, path: $0.path, split: $0.split, width: $0.width, height: $0.height, miou: miou[$0.id], tags: tags[$0.id] ?? []) })]
       case .loadImages(let id): return [loadImages(id)]
       case .loadThumbnails(let ids): return ids.compactMap(loadThumbnail)
+      case .loadCompare(let run, let text):
+        guard let r = try store.runs().first(where: { $0.key == run }) else { return [] }
+        let ids = text.trimmingCharacters(in: " ").isEmpty ? nil : try store.sampleIds(ViewExpression.parse(text))
+        return [.compareLoaded(run: run, matrix: try store.matrix(run: r, sampleIds: ids).0)]
       case .saveView(let name, let text):
         try store.saveView(name, expression: text)
         return [.statusMessage("saved view '\(name)': \(text.isEmpty ? "all samples" : text)", isError: false)]
