@@ -97,15 +97,7 @@ public struct ImgSegImporter: Sendable {
       results.set(i, Self.inspect(stem: stems[i], image: imageDir + "/" + imgs[stems[i]]!, masks: msk, fields: dirs.map(\.field), root: rootDir))
       progress?(done.increment(), stems.count)
     }
-    var samples: [NewSample] = []
-    for r in results.values() {
-      guard let r else { continue }
-      report.problems += r.1
-      if let s = r.0 {
-        samples.append(s)
-        if !s.masks.contains(where: { $0.field == "ground_truth" }) { report.unlabeled += 1 }
-      }
-    }
+    let samples = report.collect(results.values())
     // Classes.
     let classNames = readClassNames()
     var classes: [ClassInfo] = []
@@ -171,6 +163,22 @@ public struct ImgSegImporter: Sendable {
     let split = firstComponent.flatMap { image.split(separator: "/").count > 2 && splitNames.contains($0.lowercased()) ? $0 : nil }
     let sample = NewSample(path: image, stem: stem, width: header.displayWidth, height: header.displayHeight, split: split, orientation: header.orientation.rawValue, masks: entries)
     return (sample, problems)
+  }
+}
+
+extension ImportReport {
+  /// Gathers the per-sample results of a header pass: samples kept, problems noted, unlabeled counted.
+  mutating func collect(_ results: [(NewSample?, [(String, String)])?]) -> [NewSample] {
+    var samples: [NewSample] = []
+    for r in results {
+      guard let r else { continue }
+      problems += r.1
+      if let s = r.0 {
+        samples.append(s)
+        if !s.masks.contains(where: { $0.field == "ground_truth" }) { unlabeled += 1 }
+      }
+    }
+    return samples
   }
 }
 

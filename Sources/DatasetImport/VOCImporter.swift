@@ -98,15 +98,7 @@ public struct VOCImporter: Sendable {
       slots.set(i, (sample, problems))
       progress?(counter.increment(), todo.count)
     }
-    var samples: [NewSample] = []
-    for r in slots.values() {
-      guard let r else { continue }
-      report.problems += r.1
-      if let s = r.0 {
-        samples.append(s)
-        if !s.masks.contains(where: { $0.field == "ground_truth" }) { report.unlabeled += 1 }
-      }
-    }
+    let samples = report.collect(slots.values())
     let classes = VOCImporter.classNames.enumerated().map { ClassInfo(value: $0.offset, name: $0.element, color: VOCImporter.color($0.offset)) }
       + [ClassInfo(value: 255, name: "void", color: VOCImporter.color(255), isIgnore: true)]
     for (field, dir) in fields where masks[field] != nil {

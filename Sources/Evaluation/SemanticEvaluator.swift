@@ -1,3 +1,4 @@
+import DatasetImport
 import Dispatch
 import ImageCodec
 import SegmentationCore
@@ -51,14 +52,14 @@ public struct SemanticEvaluator: Sendable {
   /// Decodes and compares every pair. A broken pair gives a problem entry and the rest go on.
   /// `progress` is called (from worker threads) with the number of pairs done.
   public func evaluate(_ pairs: [MaskPair], progress: (@Sendable (Int) -> Void)? = nil) -> [SampleEvaluation] {
-    let box = ResultBox(count: pairs.count)
-    let counter = Counter()
+    let box = ResultSlots<SampleEvaluation>(count: pairs.count)
+    let counter = AtomicCounter()
     DispatchQueue.concurrentPerform(iterations: pairs.count) { i in
       box.set(i, evaluateOne(pairs[i]))
       let done = counter.increment()
       progress?(done)
     }
-    return box.results()
+    return box.values().compactMap { $0 }
   }
 
   /// Evaluates one pair.
@@ -86,17 +87,3 @@ public struct SemanticEvaluator: Sendable {
   }
 }
 
-/// Results written by index from worker threads; each index is written once.
-final class ResultBox: @unchecked Sendable {
-  private var items: [SampleEvaluation?]
-  private let lock = Lock()
-  init(count: Int) { items = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ v: SampleEvaluation) { lock.withLock { items[i] = v } }
-  func results() -> [SampleEvaluation] { lock.withLock { items.compactMap { $0 } } }
-}
-
-final class Counter: @unchecked Sendable {
-  private var n = 0
-  private let lock = Lock()
-  func increment() -> Int { lock.withLock { n += 1; return n } }
-}

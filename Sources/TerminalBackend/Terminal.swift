@@ -210,8 +210,8 @@ public final class Terminal {
     }
   }
 
-  /// Writes bytes to the terminal, all of them.
-  nonisolated static func writeRaw(_ bytes: [UInt8]) {
+  /// Writes bytes to standard output, all of them (retrying partial writes and EINTR).
+  nonisolated public static func writeRaw(_ bytes: [UInt8]) {
     var off = 0
     while off < bytes.count {
       let r = bytes.withUnsafeBytes { write(1, $0.baseAddress! + off, bytes.count - off) }

@@ -72,7 +72,7 @@ struct RenderCommand: ParsableCommand {
     case .halfblock, .ascii:
       out = Array(PanelLayout.halfBlock(panels, columns: width, mode: caps.graphics == .ascii ? .none : caps.colors).utf8)
     }
-    writeAll(out)
+    Terminal.writeRaw(out)
   }
 
   func loadPanels() throws -> [Panel] {
@@ -109,17 +109,6 @@ struct RenderCommand: ParsableCommand {
     return panels
   }
 
-  func writeAll(_ bytes: [UInt8]) {
-    var off = 0
-    while off < bytes.count {
-      let r = bytes.withUnsafeBytes { write(1, $0.baseAddress! + off, bytes.count - off) }
-      if r < 0 {
-        if errno == EINTR { continue }
-        return
-      }
-      off += r
-    }
-  }
 }
 
 extension MaskComposer.Overlay {

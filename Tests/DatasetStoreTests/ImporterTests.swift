@@ -149,14 +149,3 @@ struct ImporterTests {
   }
 }
 
-enum Binary {
-  static var path: String {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-      let candidate = dir.appendingPathComponent("segscope").path
-      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-      dir = dir.deletingLastPathComponent()
-    }
-    return ".build/debug/segscope"
-  }
-}

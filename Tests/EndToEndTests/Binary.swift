@@ -1,21 +1,6 @@
 import Foundation
 import TestSupport
 
-/// The `segscope` executable built next to the test bundle.
-enum Binary {
-  static var path: String {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    // On Linux the runner is <bin>/segscopePackageTests.xctest; with some runners it is nested.
-    for _ in 0..<4 {
-      let candidate = dir.appendingPathComponent("segscope").path
-      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-      dir = dir.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent(".build/debug/segscope").path
-  }
-}
-
 /// A private tmux server (its own socket, no user config) running one command in a fixed-size pane.
 final class TmuxSession {
   let socket = "segscope-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

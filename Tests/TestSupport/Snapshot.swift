@@ -76,3 +76,18 @@ public struct ShellError: Error, CustomStringConvertible {
   public let message: String
   public var description: String { message }
 }
+
+/// The `segscope` executable built next to the test bundle.
+public enum Binary {
+  public static var path: String {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    // On Linux the runner is <bin>/segscopePackageTests.xctest; with some runners it is nested.
+    for _ in 0..<4 {
+      let candidate = dir.appendingPathComponent("segscope").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      dir = dir.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent(".build/debug/segscope").path
+  }
+}
