@@ -25,7 +25,11 @@ enum SamplesScreen {
       let style = selected ? t.style("ui.selection") : t.style("ui")
       let row = s.rows[id]
       let num = String(idx + 1)
-      let name = row.map { Sanitize.forTerminal($0.path) } ?? "…"
+      // The image folder (data/, images/, JPEGImages/) is the same for every row: leave it out.
+      let name = row.map { r -> String in
+        let parts = r.path.split(separator: "/")
+        return Sanitize.forTerminal(parts.count > 1 ? parts.dropFirst().joined(separator: "/") : r.path)
+      } ?? "…"
       let tags = row.map { $0.tags.isEmpty ? "" : " [" + $0.tags.map(Sanitize.forTerminal).joined(separator: ",") + "]" } ?? ""
       b.putPadded(" " + num + String(repeating: " ", count: max(1, 6 - num.count)) + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
       let miou = row?.miou

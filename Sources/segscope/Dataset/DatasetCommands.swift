@@ -21,6 +21,7 @@ struct ImportCommand: ParsableCommand {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
     _ = try DatasetOpener.importFolder(store, format: format, predictions: predictions.compactMap(parsePredictionSpec), classes: classes)
+    if Interrupt.isRequested { throw ExitCode(130) }
   }
 }
 
