@@ -64,3 +64,23 @@ struct ScreenSnapshotTests {
     #expect(f.buffer.textDump().contains("evil\\x1b]0;pwned\\x07.jpg"))
   }
 }
+
+@Suite("Image placements for sixel terminals")
+struct PlacementTests {
+  @Test("pictures stay inside their cells, off the last row, and within the terminal's maximum size")
+  func placements() {
+    var s = loadedState(width: 200, height: 60)
+    s.graphics = .sixel
+    s.cell = CellGeometry(width: 10, height: 20, maxImageWidth: 300, maxImageHeight: 200)
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    let f = AppView.render(s)
+    #expect(!f.placements.isEmpty)
+    for p in f.placements {
+      #expect(p.image.image.width <= 300 && p.image.image.height <= 200)
+      #expect(p.image.image.height % 6 == 0)
+      #expect(p.rect.maxY <= s.height - 1)
+      #expect(p.image.image.width <= p.rect.width * 10 && p.image.image.height <= p.rect.height * 20)
+    }
+  }
+}

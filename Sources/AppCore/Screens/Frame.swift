@@ -21,9 +21,14 @@ public struct Frame: Sendable {
 public struct CellGeometry: Sendable, Equatable {
   public var width: Int
   public var height: Int
-  public init(width: Int = 10, height: Int = 20) {
+  /// The largest picture the terminal accepts (XTSMGRAPHICS geometry), if it said.
+  public var maxImageWidth: Int?
+  public var maxImageHeight: Int?
+  public init(width: Int = 10, height: Int = 20, maxImageWidth: Int? = nil, maxImageHeight: Int? = nil) {
     self.width = width
     self.height = height
+    self.maxImageWidth = maxImageWidth
+    self.maxImageHeight = maxImageHeight
   }
 }
 
@@ -37,7 +42,9 @@ struct ImageSlot {
     guard rect.width >= 2, rect.height >= 1, source.w > 0, source.h > 0 else { return }
     switch graphics {
     case .sixel, .kitty:
-      let (pw, ph0) = Resample.fit(width: source.w, height: source.h, maxWidth: rect.width * cell.width, maxHeight: rect.height * cell.height)
+      let maxW = min(rect.width * cell.width, cell.maxImageWidth ?? Int.max)
+      let maxH = min(rect.height * cell.height, cell.maxImageHeight ?? Int.max)
+      let (pw, ph0) = Resample.fit(width: source.w, height: source.h, maxWidth: maxW, maxHeight: maxH)
       let ph = max(6, ph0 - ph0 % 6)
       let cellsW = (pw + cell.width - 1) / cell.width, cellsH = (ph + cell.height - 1) / cell.height
       let r = Rect(x: rect.x, y: rect.y, width: min(rect.width, cellsW), height: min(rect.height, cellsH))
