@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libsqlite3-dev pkg-config)
 TEST_PKGS=(tmux python3 python3-pip imagemagick libsixel-bin)
-PY_MODULES=(numpy)
+PY_MODULES=(numpy pycocotools)
 
 need_apt() {
   local missing=()
