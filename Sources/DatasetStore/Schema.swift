@@ -106,6 +106,27 @@ enum Schema {
     m.registerMigration("v4-eval-boundary") { db in
       try db.execute(sql: "ALTER TABLE eval_sample ADD COLUMN boundary BLOB")
     }
+    m.registerMigration("v5-instances") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE instance(
+            id INTEGER PRIMARY KEY,
+            sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            source_id INTEGER,                 -- the annotation id in the source file
+            category INTEGER NOT NULL,
+            iscrowd INTEGER NOT NULL DEFAULT 0,
+            score REAL,
+            area REAL NOT NULL,                -- as COCOeval uses it (JSON area, or loadRes' rule)
+            height INTEGER NOT NULL, width INTEGER NOT NULL,
+            rle TEXT NOT NULL                  -- compressed COCO RLE
+          );
+          CREATE INDEX instance_sample ON instance(field, sample_id);
+          CREATE TABLE instance_tag(instance_id INTEGER NOT NULL REFERENCES instance(id) ON DELETE CASCADE, tag TEXT NOT NULL, PRIMARY KEY(tag, instance_id)) WITHOUT ROWID;
+          ALTER TABLE eval_run ADD COLUMN kind TEXT NOT NULL DEFAULT 'semantic';
+          ALTER TABLE eval_run ADD COLUMN summary TEXT;
+          """)
+    }
     return m
   }
 }

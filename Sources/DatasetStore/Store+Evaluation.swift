@@ -12,6 +12,10 @@ public struct EvalRun: Sendable, Equatable {
   public let options: String
   public let version: String
   public let createdAt: String
+  /// "semantic" or "instance".
+  public let kind: String
+  /// Instance runs: the summary numbers as JSON.
+  public let summary: String?
 }
 
 /// One sample's result, to store.
@@ -60,7 +64,7 @@ extension DatasetStore {
   public func runs() throws -> [EvalRun] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM eval_run ORDER BY id").map {
-        EvalRun(id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"], options: $0["options"], version: $0["version"], createdAt: $0["created_at"])
+        EvalRun(id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"], options: $0["options"], version: $0["version"], createdAt: $0["created_at"], kind: $0["kind"], summary: $0["summary"])
       }
     }
   }
@@ -73,6 +77,7 @@ extension DatasetStore {
 
   /// The summed confusion matrix of a run over some samples (all when nil): no mask is read again.
   public func matrix(run: EvalRun, sampleIds: [Int64]? = nil) throws -> (ConfusionMatrix, evaluated: Int, failed: Int) {
+    guard run.kind == "semantic", run.classCount > 0 else { throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run: it has AP, not a confusion matrix") }
     let k = run.classCount
     let keep = sampleIds.map(Set.init)
     return try read { db in
@@ -106,6 +111,7 @@ extension DatasetStore {
 
   /// Samples ranked by the pixel count of one confusion cell (ground truth g predicted as p).
   public func cellRanking(run: EvalRun, gt g: Int, pred p: Int, limit: Int = 1000) throws -> [(sampleId: Int64, pixels: UInt64)] {
+    guard run.classCount > 0 else { return [] }
     let k = run.classCount
     return try read { db in
       var out: [(Int64, UInt64)] = []
@@ -192,6 +198,7 @@ extension DatasetStore {
 extension DatasetStore {
   /// Per-sample matrices of a run (samples that failed are absent).
   public func sampleMatrices(run: EvalRun) throws -> [Int64: ConfusionMatrix] {
+    guard run.kind == "semantic", run.classCount > 0 else { throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run") }
     let k = run.classCount
     return try read { db in
       var out: [Int64: ConfusionMatrix] = [:]
@@ -209,6 +216,7 @@ extension DatasetStore {
 extension DatasetStore {
   /// Summed boundary IoU counts of a run over some samples; nil when the run did not count them.
   public func boundary(run: EvalRun, sampleIds: [Int64]? = nil) throws -> BoundaryIoU? {
+    guard run.classCount > 0 else { return nil }
     let keep = sampleIds.map(Set.init)
     let k = run.classCount
     return try read { db in

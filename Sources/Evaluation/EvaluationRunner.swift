@@ -60,3 +60,30 @@ public struct EvaluationRunner: Sendable {
     return (run, try store.matrix(run: run).0, problems)
   }
 }
+
+extension EvaluationRunner {
+  /// Whether a field holds instance annotations (COCO) rather than semantic masks.
+  public func isInstanceField(_ name: String) throws -> Bool {
+    try store.fields().first { $0.name == name }?.kind == "instance"
+  }
+
+  /// COCO mask AP of an instance prediction field against the ground truth, stored as a run.
+  public func runInstances(_ r: Request, version: String) throws -> CocoEval.Result {
+    let fields = try store.fields()
+    guard let gt = fields.first(where: { $0.name == r.gtField }), gt.kind == "instance" else {
+      throw StoreError.invalid("'\(r.gtField)' has no instance annotations")
+    }
+    guard fields.contains(where: { $0.name == r.predField && $0.kind == "instance" }) else {
+      throw StoreError.invalid("'\(r.predField)' is not an instance prediction field")
+    }
+    let ids = try r.sampleIds ?? store.sampleIds(ViewExpression())
+    let gts = try store.instances(field: r.gtField, sampleIds: ids)
+    let dts = try store.instances(field: r.predField, sampleIds: ids)
+    let result = CocoEval.evaluate(gts: gts, dts: dts, imageIds: ids.map { Int($0) }, categoryIds: gt.classes.map(\.value))
+    let names = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
+    var summary = "{" + zip(names, result.stats).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+    summary += ",\"per_class\":{" + result.perCategoryAP.keys.sorted().map { "\"\($0)\":\(result.perCategoryAP[$0] ?? -1)" }.joined(separator: ",") + "}}"
+    try store.saveInstanceRun(key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"segm\"}", version: version, summary: summary)
+    return result
+  }
+}

@@ -53,7 +53,7 @@ struct EffectRunner: Sendable {
     var colors: [UInt16: RGB] = [:]
     for c in classes { if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb } }
     let ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
-    let runs = try store.runs().map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
+    let runs = try store.runs().filter { $0.kind == "semantic" }.map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
     let problems = try store.problems().map { "\($0.path): \($0.problem) [\($0.stage)]" }
     let name = store.root.split(separator: "/").last.map(String.init) ?? store.root
     return .datasetLoaded(name: name, total: try store.sampleCount(), fields: fields.map(\.name), classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs, problems: problems)

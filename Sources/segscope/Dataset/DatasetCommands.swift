@@ -9,8 +9,8 @@ struct ImportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "import", abstract: "Import (or re-import) a dataset folder into its database.")
 
   @Argument(help: "The dataset folder.") var path: String
-  @Option(help: "Layout: imgseg or voc (auto-detected).") var format: String?
-  @Option(name: .customLong("pred"), help: "A prediction folder, NAME=DIR (repeatable).") var predictions: [String] = []
+  @Option(help: "Layout: imgseg, voc or coco (auto-detected).") var format: String?
+  @Option(name: .customLong("pred"), help: "A prediction folder (or a COCO results JSON), NAME=PATH (repeatable).") var predictions: [String] = []
   @Option(help: "Class names, one per line (line i names value i); default classes.txt in the folder.") var classes: String?
 
   func validate() throws {
@@ -36,6 +36,7 @@ struct InfoCommand: ParsableCommand {
     let store = try DatasetOpener.open(path)
     let fields = try store.fields()
     let totals = try HistogramIndexer(store: store).totals()
+    let instanceCounts = try store.instanceCounts()
     let problems = try store.problems()
     let count = try store.sampleCount()
     if json {
@@ -43,7 +44,8 @@ struct InfoCommand: ParsableCommand {
       out += fields.map { f in
         let cls = f.classes.map { c in
           let t = totals[f.name]?[c.value]
-          return "{\"id\":\(c.value),\"name\":\(JSONText.quote(c.name)),\"pixels\":\(t?.pixels ?? 0),\"instances\":0,\"samples\":\(t?.samples ?? 0),\"ignore\":\(c.isIgnore)}"
+          let n = instanceCounts[f.name]?[c.value]
+          return "{\"id\":\(c.value),\"name\":\(JSONText.quote(c.name)),\"pixels\":\(t?.pixels ?? 0),\"instances\":\(n?.instances ?? 0),\"samples\":\(t?.samples ?? n?.samples ?? 0),\"ignore\":\(c.isIgnore)}"
         }
         // Values present in masks but missing from the class map are listed too, by id.
         let extra = (totals[f.name] ?? [:]).keys.filter { v in !f.classes.contains { $0.value == v } }.sorted().map { v in
@@ -60,7 +62,12 @@ struct InfoCommand: ParsableCommand {
       print("\n\(Sanitize.forTerminal(f.name)) (\(f.kind), \(f.role))")
       for c in f.classes {
         let t = totals[f.name]?[c.value]
-        print("  \(String(c.value).leftPadded(5))  \(Sanitize.forTerminal(c.name).padded(16)) \(String(t?.pixels ?? 0).leftPadded(12)) px in \(t?.samples ?? 0) samples\(c.isIgnore ? " (ignored)" : "")")
+        if f.kind == "instance" {
+          let n = instanceCounts[f.name]?[c.value]
+          print("  \(String(c.value).leftPadded(5))  \(Sanitize.forTerminal(c.name).padded(16)) \(String(n?.instances ?? 0).leftPadded(8)) instances in \(n?.samples ?? 0) samples")
+        } else {
+          print("  \(String(c.value).leftPadded(5))  \(Sanitize.forTerminal(c.name).padded(16)) \(String(t?.pixels ?? 0).leftPadded(12)) px in \(t?.samples ?? 0) samples\(c.isIgnore ? " (ignored)" : "")")
+        }
       }
     }
     let runs = try store.runs()
@@ -134,6 +141,22 @@ struct EvalCommand: ParsableCommand {
       } catch let e as ViewSyntaxError {
         throw ValidationError("view syntax error \(e.description)")
       }
+    }
+    if try EvaluationRunner(store: store).isInstanceField(pred) {
+      let result = try EvaluationRunner(store: store).runInstances(req, version: Segscope.version)
+      let names = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
+      let classNames = (try store.fields().first { $0.name == gt }?.classes) ?? []
+      if format == "json" {
+        var s = "{\"dialect\":\"coco\"," + zip(names, result.stats).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+        s += ",\"classes\":[" + classNames.map { c in "{\"id\":\(c.value),\"name\":\(JSONText.quote(c.name)),\"ap\":\(result.perCategoryAP[c.value] ?? -1)}" }.joined(separator: ",") + "]}"
+        print(s)
+      } else {
+        print("\(req.key): COCO mask AP (pycocotools COCOeval, iouType segm; -1 = undefined)")
+        for (n, v) in zip(names, result.stats) { print("  \(n.padded(6)) \(v < 0 ? "-1" : ClassTable.format1(v * 100))") }
+        print("  per class AP:")
+        for c in classNames { print("    \(Sanitize.forTerminal(c.name).padded(16)) \((result.perCategoryAP[c.value] ?? -1) < 0 ? "-1" : ClassTable.format1((result.perCategoryAP[c.value] ?? 0) * 100))") }
+      }
+      return
     }
     let bar = ProgressBar(label: "evaluating", total: 1)
     let (run, matrix, problems) = try EvaluationRunner(store: store).run(req, version: Segscope.version) { _ in bar.tick() }
@@ -218,7 +241,10 @@ struct RunsCommand: ParsableCommand {
       for (row, ch) in zip(rows, changes.prefix(10)) { print("  \(signed(ch.1).padded(7)) \(Sanitize.forTerminal(row.path))") }
       return
     }
-    for r in runs {
+    for r in runs where r.kind == "instance" {
+      print("\(Sanitize.forTerminal(r.key).padded(14)) \(r.predField) vs \(r.gtField)  COCO mask AP  \(Sanitize.forTerminal(r.summary ?? ""))  \(r.createdAt)  segscope \(r.version)")
+    }
+    for r in runs where r.kind == "semantic" {
       let m = SemanticMetrics(matrix: try store.matrix(run: r).0, dialect: MetricDialect(rawValue: r.dialect) ?? .mmseg)
       print("\(Sanitize.forTerminal(r.key).padded(14)) \(r.predField) vs \(r.gtField)  \(r.dialect)  mIoU \(pct(m.mIoU))  \(r.createdAt)  segscope \(r.version)")
     }

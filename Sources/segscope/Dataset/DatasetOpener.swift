@@ -11,19 +11,21 @@ enum DatasetOpener {
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
   static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, quiet: Bool = false) throws -> ImportReport {
-    let fmt = format ?? (VOCImporter.detect(store.root) ? "voc" : (ImgSegImporter.detect(store.root) ? "imgseg" : nil))
+    let fmt = format ?? (VOCImporter.detect(store.root) ? "voc" : (ImgSegImporter.detect(store.root) ? "imgseg" : (CocoImporter.detect(store.root) ? "coco" : nil)))
     guard let fmt else {
-      throw ImportError(message: "\(Sanitize.forTerminal(store.root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, or VOC's JPEGImages/ + SegmentationClass/); choose one with --format")
+      throw ImportError(message: "\(Sanitize.forTerminal(store.root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, VOC's JPEGImages/ + SegmentationClass/, or COCO's data/ + labels.json); choose one with --format")
     }
     let bar = ProgressBar(label: "reading headers", total: 1)
     let report: ImportReport
     switch fmt {
     case "imgseg":
       report = try ImgSegImporter(root: store.root, predictions: predictions, classesFile: classes).run(into: store) { done, total in bar.set(done, total) }
+    case "coco":
+      report = try CocoImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
     case "voc":
       report = try VOCImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
     default:
-      throw ImportError(message: "format '\(Sanitize.forTerminal(fmt))' is not supported yet (supported: imgseg, voc)")
+      throw ImportError(message: "format '\(Sanitize.forTerminal(fmt))' is not supported yet (supported: imgseg, voc, coco)")
     }
     bar.finish()
     let hbar = ProgressBar(label: "indexing masks", total: 1)

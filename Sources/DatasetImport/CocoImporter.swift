@@ -1,0 +1,203 @@
+import DatasetStore
+import Dispatch
+import Foundation
+import ImageCodec
+import SegmentationCore
+
+/// COCO instance segmentation: FiftyOne's COCODetectionDataset (`data/` + `labels.json`) or
+/// `images/` + one `*.json`; polygons, uncompressed and compressed RLE, iscrowd; results JSON files
+/// (with scores) as prediction fields.
+public struct CocoImporter: Sendable {
+  public var root: String
+  public var labels: String?
+  public var images: String?
+  public var predictions: [(String, String)]
+
+  public init(root: String, labels: String? = nil, images: String? = nil, predictions: [(String, String)] = []) {
+    self.root = root
+    self.labels = labels
+    self.images = images
+    self.predictions = predictions
+  }
+
+  /// The labels file and image folder of a COCO layout, if `root` is one.
+  public static func layout(_ root: String) -> (labels: String, images: String)? {
+    let fm = FileManager.default
+    if fm.fileExists(atPath: root + "/labels.json") && FileWalker.isDirectory(root + "/data") { return ("labels.json", "data") }
+    if FileWalker.isDirectory(root + "/images") {
+      let jsons = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+      if jsons.count == 1 { return (jsons[0], "images") }
+    }
+    return nil
+  }
+
+  public static func detect(_ root: String) -> Bool { layout(root) != nil }
+
+  struct ImageEntry {
+    let id: Int
+    let file: String
+    let width: Int
+    let height: Int
+  }
+
+  public func run(into store: DatasetStore, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
+    guard let (labelsFile, imageDir) = (labels.map { ($0, images ?? "images") } ?? CocoImporter.layout(root)) else {
+      throw StoreError.invalid("\(root): no COCO layout (data/ + labels.json, or images/ + one .json)")
+    }
+    var report = ImportReport()
+    let json = try CocoImporter.readJSON(root + "/" + labelsFile, name: labelsFile)
+    guard let dict = json as? [String: Any] else { throw StoreError.invalid("\(labelsFile): expected a JSON object with images, annotations and categories") }
+    // Categories (ids may have gaps).
+    var classes: [ClassInfo] = []
+    for c in dict["categories"] as? [[String: Any]] ?? [] {
+      guard let id = (c["id"] as? NSNumber)?.intValue else {
+        report.problems.append((labelsFile, "a category has no numeric id"))
+        continue
+      }
+      classes.append(ClassInfo(value: id, name: Sanitize.forTerminal(c["name"] as? String ?? "category \(id)")))
+    }
+    let known = Set(classes.map(\.value))
+    // Images.
+    var entries: [Int: ImageEntry] = [:]
+    for im in dict["images"] as? [[String: Any]] ?? [] {
+      guard let id = (im["id"] as? NSNumber)?.intValue, let file = im["file_name"] as? String,
+        let w = (im["width"] as? NSNumber)?.intValue, let h = (im["height"] as? NSNumber)?.intValue, w > 0, h > 0
+      else {
+        report.problems.append((labelsFile, "an image entry lacks id, file_name, width or height: skipped"))
+        continue
+      }
+      if file.hasPrefix("/") || file.split(separator: "/").contains("..") {
+        report.problems.append((file, "file_name leaves the image folder; skipped"))
+        continue
+      }
+      entries[id] = ImageEntry(id: id, file: file, width: w, height: h)
+    }
+    // Headers in parallel: the JSON size must match the file.
+    let list = entries.values.sorted { $0.id < $1.id }
+    let slots = ResultSlots<(NewSample?, [(String, String)])>(count: list.count)
+    let counter = AtomicCounter()
+    let rootDir = root
+    DispatchQueue.concurrentPerform(iterations: list.count) { i in
+      let e = list[i]
+      let rel = imageDir + "/" + e.file
+      do {
+        let h = try ImageHeader.read(path: rootDir + "/" + rel)
+        var problems: [(String, String)] = []
+        if h.displayWidth != e.width || h.displayHeight != e.height {
+          problems.append((rel, "the JSON says \(e.width)x\(e.height) but the image is \(h.displayWidth)x\(h.displayHeight)"))
+        }
+        let stem = splitExtension(e.file).stem
+        slots.set(i, (NewSample(path: rel, stem: stem, width: e.width, height: e.height, split: nil, orientation: h.orientation.rawValue, masks: []), problems))
+      } catch {
+        slots.set(i, (nil, [(rel, (error as? ImageCodecError)?.kind.reasonText ?? "\(error)")]))
+      }
+      progress?(counter.increment(), list.count)
+    }
+    let samples = report.collect(slots.values())
+    let present = Set(samples.map(\.path))
+    func path(_ imageId: Int) -> String? {
+      guard let e = entries[imageId] else { return nil }
+      let p = imageDir + "/" + e.file
+      return present.contains(p) ? p : nil
+    }
+    // Annotations.
+    var instances: [NewInstance] = []
+    let anns = dict["annotations"] as? [[String: Any]] ?? []
+    var maxId = anns.compactMap { ($0["id"] as? NSNumber)?.intValue }.max() ?? 0
+    for a in anns {
+      var id = (a["id"] as? NSNumber)?.intValue ?? 0
+      if id == 0 {
+        maxId += 1
+        report.problems.append((labelsFile, "annotation id 0 renumbered to \(maxId) (pycocotools treats id 0 as unmatched)"))
+        id = maxId
+      }
+      guard let imageId = (a["image_id"] as? NSNumber)?.intValue, let e = entries[imageId] else {
+        report.problems.append((labelsFile, "annotation \(id) refers to an unknown image"))
+        continue
+      }
+      guard let p = path(imageId) else { continue }
+      guard let cat = (a["category_id"] as? NSNumber)?.intValue, known.contains(cat) else {
+        report.problems.append((labelsFile, "annotation \(id) has an unknown category"))
+        continue
+      }
+      do {
+        let rle = try CocoImporter.segmentation(a["segmentation"], height: e.height, width: e.width)
+        let area = (a["area"] as? NSNumber)?.doubleValue ?? Double(rle.area)
+        instances.append(NewInstance(samplePath: p, sourceId: id, category: cat, isCrowd: (a["iscrowd"] as? NSNumber)?.intValue == 1, score: nil, area: area, rle: rle))
+      } catch {
+        report.problems.append((labelsFile, "annotation \(id): \(error)"))
+      }
+    }
+    try store.defineField("ground_truth", kind: "instance", role: "ground_truth", root: imageDir, classes: classes)
+    report.fields.append("ground_truth")
+    report.counts = try store.upsertSamples(samples)
+    report.samples = samples.count
+    try store.replaceInstances(field: "ground_truth", instances)
+    // Results files as prediction fields.
+    for (name, file) in predictions {
+      do {
+        let results = try CocoImporter.readJSON(file.hasPrefix("/") ? file : root + "/" + file, name: file)
+        guard let list = results as? [[String: Any]] else { throw StoreError.invalid("expected a JSON list of results") }
+        // pycocotools' loadRes: when the first result has a bbox, every result's area is its box's area.
+        let boxAreas = (list.first?["bbox"] as? [Any])?.isEmpty == false
+        var preds: [NewInstance] = []
+        for (i, r) in list.enumerated() {
+          guard let imageId = (r["image_id"] as? NSNumber)?.intValue, let e = entries[imageId], let p = path(imageId) else {
+            report.problems.append((file, "result \(i + 1) refers to an image that is not in the ground truth"))
+            continue
+          }
+          guard let cat = (r["category_id"] as? NSNumber)?.intValue, known.contains(cat) else {
+            report.problems.append((file, "result \(i + 1) has an unknown category"))
+            continue
+          }
+          do {
+            let rle = try CocoImporter.segmentation(r["segmentation"], height: e.height, width: e.width)
+            var area = Double(rle.area)
+            if boxAreas, let bb = r["bbox"] as? [NSNumber], bb.count == 4 { area = bb[2].doubleValue * bb[3].doubleValue }
+            preds.append(NewInstance(samplePath: p, sourceId: i + 1, category: cat, isCrowd: false, score: (r["score"] as? NSNumber)?.doubleValue ?? 1, area: area, rle: rle))
+          } catch {
+            report.problems.append((file, "result \(i + 1): \(error)"))
+          }
+        }
+        try store.defineField(name, kind: "instance", role: "prediction", root: file, classes: classes)
+        try store.replaceInstances(field: name, preds)
+        report.fields.append(name)
+      } catch {
+        report.problems.append((file, "\(error)"))
+      }
+    }
+    try store.replaceProblems(stage: "import", report.problems)
+    return report
+  }
+
+  static func readJSON(_ path: String, name: String) throws -> Any {
+    guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.invalid("\(name): cannot read the file") }
+    do {
+      return try JSONSerialization.jsonObject(with: data)
+    } catch {
+      throw StoreError.invalid("\(name): malformed JSON (\((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"))")
+    }
+  }
+
+  /// A COCO segmentation (polygons, uncompressed or compressed RLE) as RLE of the image's size.
+  static func segmentation(_ seg: Any?, height h: Int, width w: Int) throws -> CocoRLE {
+    if let polys = seg as? [[NSNumber]] {
+      let parts = polys.map { $0.map(\.doubleValue) }
+      guard !parts.isEmpty, parts.allSatisfy({ $0.count >= 6 && $0.count % 2 == 0 }) else { throw StoreError.invalid("a polygon needs at least 3 points") }
+      return CocoRLE.polygons(parts, height: h, width: w)
+    }
+    guard let d = seg as? [String: Any], let size = d["size"] as? [NSNumber], size.count == 2 else { throw StoreError.invalid("segmentation is neither polygons nor RLE") }
+    guard size[0].intValue == h, size[1].intValue == w else { throw StoreError.invalid("RLE size \(size[0])x\(size[1]) differs from the image's \(h)x\(w)") }
+    if let s = d["counts"] as? String {
+      guard let r = CocoRLE(compressed: s, height: h, width: w) else { throw StoreError.invalid("malformed compressed RLE") }
+      guard r.counts.reduce(0, { $0 + Int($1) }) == h * w else { throw StoreError.invalid("RLE counts do not cover the image") }
+      return r
+    }
+    if let c = d["counts"] as? [NSNumber] {
+      let counts = c.map { UInt32(truncatingIfNeeded: max(0, $0.intValue)) }
+      guard counts.reduce(0, { $0 + Int($1) }) == h * w else { throw StoreError.invalid("RLE counts do not cover the image") }
+      return CocoRLE(height: h, width: w, counts: counts)
+    }
+    throw StoreError.invalid("RLE without counts")
+  }
+}
