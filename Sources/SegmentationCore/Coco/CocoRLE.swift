@@ -217,3 +217,27 @@ public struct CocoRLE: Sendable, Equatable {
     return merge(rles) ?? CocoRLE(height: height, width: width, counts: [UInt32(height * width)])
   }
 }
+
+extension CocoRLE {
+  /// The tight box (x, y, w, h) around the foreground, as pycocotools' toBbox computes it (a run that
+  /// wraps from one column to the next spans the whole height).
+  public var boundingBox: (x: Int, y: Int, w: Int, h: Int) {
+    let m = counts.count / 2 * 2
+    guard m > 0 else { return (0, 0, 0, 0) }
+    var xs = width, ys = height, xe = 0, ye = 0, cc = 0, xp = 0
+    for j in 0..<m {
+      cc += Int(counts[j])
+      let t = cc - j % 2
+      let y = t % height, x = (t - y) / height
+      if j % 2 == 0 { xp = x } else if xp < x {
+        ys = 0
+        ye = height - 1
+      }
+      xs = min(xs, x)
+      xe = max(xe, x)
+      ys = min(ys, y)
+      ye = max(ye, y)
+    }
+    return (xs, ys, xe - xs + 1, ye - ys + 1)
+  }
+}

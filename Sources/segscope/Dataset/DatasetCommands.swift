@@ -285,3 +285,36 @@ struct TagCommand: ParsableCommand {
     print("tagged \(ids.count) samples '\(Sanitize.forTerminal(tag))'")
   }
 }
+
+/// `segscope export PATH --format F --out DIR [--view EXPR | --tag T]`.
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a view (or a tag) of a dataset as imgseg, voc or coco to a new folder.")
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(help: "imgseg, voc or coco.") var format: String
+  @Option(help: "The output folder (new or empty).") var out: String
+  @Option(help: "Only the samples of this view.") var view: String?
+  @Option(help: "Only the samples with this tag.") var tag: String?
+
+  func validate() throws {
+    guard Exporter.Format(rawValue: format) != nil else { throw ValidationError("--format must be imgseg, voc or coco") }
+    if view != nil && tag != nil { throw ValidationError("use --view or --tag, not both") }
+  }
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    var text = view ?? ""
+    if let tag { text = "tag:" + (tag.contains(" ") ? "'\(tag)'" : tag) }
+    let parsed: ViewExpression
+    do {
+      parsed = try ViewExpression.parse(text)
+    } catch {
+      throw ValidationError("view syntax error \(error.description)")
+    }
+    let ids = try store.sampleIds(parsed)
+    let report = try Exporter(store: store).export(Exporter.Format(rawValue: format) ?? .imgseg, sampleIds: ids, to: out)
+    print("exported \(report.samples) samples\(format == "coco" ? " and \(report.annotations) annotations" : "") as \(format) to \(Sanitize.forTerminal(out))")
+    for p in report.problems { FileHandleOut.stderr("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
+    if !report.problems.isEmpty { throw ExitCode(1) }
+  }
+}

@@ -1,0 +1,123 @@
+import DatasetStore
+import Foundation
+import ImageCodec
+import SegmentationCore
+
+/// Writes a view of a dataset to a new folder: `imgseg` (data/ + labels/ + classes.txt), `voc`
+/// (JPEGImages/, palette PNGs in SegmentationClass/, ImageSets/Segmentation lists) or `coco`
+/// (data/ + labels.json with compressed RLE, readable by pycocotools). The dataset's own files are
+/// only read; images are copied byte for byte.
+public struct Exporter: Sendable {
+  public enum Format: String, Sendable, CaseIterable { case imgseg, voc, coco }
+
+  public let store: DatasetStore
+  public init(store: DatasetStore) { self.store = store }
+
+  /// What was written.
+  public struct Report: Sendable {
+    public var samples = 0
+    public var annotations = 0
+    public var problems: [(String, String)] = []
+  }
+
+  public func export(_ format: Format, sampleIds: [Int64], to out: String) throws -> Report {
+    let fm = FileManager.default
+    if fm.fileExists(atPath: out), let items = try? fm.contentsOfDirectory(atPath: out), !items.isEmpty {
+      throw StoreError.invalid("\(out): the output folder exists and is not empty")
+    }
+    let gtField = try store.fields().first { $0.role == "ground_truth" }
+    let classes = gtField?.classes ?? []
+    let rows = try store.samples(ids: sampleIds)
+    var report = Report()
+    let imageDir = format == .voc ? "JPEGImages" : "data"
+    let maskDir = format == .voc ? "SegmentationClass" : "labels"
+    try fm.createDirectory(atPath: out + "/" + imageDir, withIntermediateDirectories: true)
+    if format != .coco { try fm.createDirectory(atPath: out + "/" + maskDir, withIntermediateDirectories: true) }
+    var cocoImages: [String] = [], cocoAnns: [String] = []
+    var annId = 1
+    var splits: [String: [String]] = [:]
+    let vocPalette: [RGBA] = (0..<256).map { i in
+      let c = RGB(hex: VOCImporter.color(i)) ?? RGB(0, 0, 0)
+      return RGBA(c.r, c.g, c.b)
+    }
+    let instanceField = gtField?.kind == "instance"
+    let instancesBySample = instanceField ? Dictionary(grouping: try store.instances(field: gtField?.name ?? "ground_truth", sampleIds: sampleIds), by: \.imageId) : [:]
+    for (n, row) in rows.enumerated() {
+      // Flat output names: the relative stem with '/' replaced, so nested sources stay unique.
+      let stem = row.stem.replacingOccurrences(of: "/", with: "__")
+      let ext = (row.path as NSString).pathExtension.lowercased()
+      let imageName = stem + "." + (ext.isEmpty ? "jpg" : ext)
+      do {
+        try FileBytes.writeAtomically(FileBytes.read(store.absolutePath(row.path)), to: "\(out)/\(imageDir)/\(imageName)")
+      } catch {
+        report.problems.append((row.path, error.description))
+        continue
+      }
+      if let split = row.split { splits[split, default: []].append(stem) }
+      let maskPath = try store.masks(sampleId: row.id)["ground_truth"]
+      switch format {
+      case .imgseg, .voc:
+        guard let maskPath else { break }
+        do {
+          let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath))
+          if format == .imgseg {
+            try FileBytes.writeAtomically(PNGEncoder.encode(mask), to: "\(out)/\(maskDir)/\(stem).png")
+          } else {
+            guard case .u8(let v) = mask.storage else { throw StoreError.invalid("16-bit mask values do not fit a palette PNG") }
+            try FileBytes.writeAtomically(PNGEncoder.encodePalette(width: mask.width, height: mask.height, indices: v, palette: vocPalette), to: "\(out)/\(maskDir)/\(stem).png")
+          }
+        } catch {
+          report.problems.append((maskPath, "\(error)"))
+        }
+      case .coco:
+        cocoImages.append("{\"id\":\(n + 1),\"file_name\":\(JSONText.quote(imageName)),\"width\":\(row.width),\"height\":\(row.height)}")
+        if instanceField {
+          for inst in instancesBySample[Int(row.id)] ?? [] {
+            cocoAnns.append(annotationJSON(id: annId, image: n + 1, category: inst.categoryId, rle: inst.rle, area: inst.area, crowd: inst.isCrowd))
+            annId += 1
+          }
+        } else if let maskPath {
+          do {
+            let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath))
+            // One annotation per class present (semantic masks have no instances).
+            let values = mask.values16
+            for c in classes where !c.isIgnore {
+              let bits = values.map { Int($0) == c.value }
+              guard bits.contains(true) else { continue }
+              let rle = CocoRLE(height: mask.height, width: mask.width, rowMajor: bits)
+              cocoAnns.append(annotationJSON(id: annId, image: n + 1, category: c.value, rle: rle, area: Double(rle.area), crowd: false))
+              annId += 1
+            }
+          } catch {
+            report.problems.append((maskPath, "\(error)"))
+          }
+        }
+      }
+      report.samples += 1
+    }
+    report.annotations = annId - 1
+    switch format {
+    case .imgseg:
+      var text = ""
+      let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
+      if maxValue >= 0 { for v in 0...maxValue { text += (classes.first { $0.value == v }?.name ?? "") + "\n" } }
+      try text.write(toFile: out + "/classes.txt", atomically: true, encoding: .utf8)
+    case .voc:
+      try fm.createDirectory(atPath: out + "/ImageSets/Segmentation", withIntermediateDirectories: true)
+      let all = rows.map { $0.stem.replacingOccurrences(of: "/", with: "__") }
+      let lists = splits.isEmpty ? ["trainval": all] : splits
+      for (name, stems) in lists { try (stems.joined(separator: "\n") + "\n").write(toFile: out + "/ImageSets/Segmentation/\(name).txt", atomically: true, encoding: .utf8) }
+    case .coco:
+      let cats = classes.filter { !$0.isIgnore }.map { "{\"id\":\($0.value),\"name\":\(JSONText.quote($0.name))}" }
+      let json = "{\"images\":[" + cocoImages.joined(separator: ",") + "],\"annotations\":[" + cocoAnns.joined(separator: ",") + "],\"categories\":[" + cats.joined(separator: ",") + "]}"
+      try json.write(toFile: out + "/labels.json", atomically: true, encoding: .utf8)
+    }
+    return report
+  }
+
+  func annotationJSON(id: Int, image: Int, category: Int, rle: CocoRLE, area: Double, crowd: Bool) -> String {
+    let b = rle.boundingBox
+    return "{\"id\":\(id),\"image_id\":\(image),\"category_id\":\(category),\"segmentation\":{\"size\":[\(rle.height),\(rle.width)],\"counts\":\(JSONText.quote(rle.compressed))},\"area\":\(area),\"bbox\":[\(b.x),\(b.y),\(b.w),\(b.h)],\"iscrowd\":\(crowd ? 1 : 0)}"
+  }
+}
+
