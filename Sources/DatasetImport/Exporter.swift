@@ -26,6 +26,7 @@ public struct Exporter: Sendable {
       throw StoreError.invalid("\(out): the output folder exists and is not empty")
     }
     let gtField = try store.fields().first { $0.role == "ground_truth" }
+    let decoding = gtField?.decoding ?? .identity
     let classes = gtField?.classes ?? []
     let rows = try store.samples(ids: sampleIds)
     var report = Report()
@@ -59,7 +60,7 @@ public struct Exporter: Sendable {
       case .imgseg, .voc:
         guard let maskPath else { break }
         do {
-          let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath))
+          let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath), decoding: decoding).mask
           if format == .imgseg {
             try FileBytes.writeAtomically(PNGEncoder.encode(mask), to: "\(out)/\(maskDir)/\(stem).png")
           } else {
@@ -78,7 +79,7 @@ public struct Exporter: Sendable {
           }
         } else if let maskPath {
           do {
-            let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath))
+            let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath), decoding: decoding).mask
             // One annotation per class present (semantic masks have no instances).
             let values = mask.values16
             for c in classes where !c.isIgnore {

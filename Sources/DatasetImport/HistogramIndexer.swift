@@ -40,8 +40,13 @@ public struct HistogramIndexer: Sendable {
     let todo = try pending()
     guard !todo.isEmpty else { return (0, []) }
     var known: [String: Set<Int>] = [:]
-    for f in try store.fields() { known[f.name] = Set(f.classes.map(\.value)) }
-    let pipe = ResultPipe<Result<[UInt16: Int], ImageCodecError>>(count: todo.count)
+    var decodings: [String: MaskDecoding] = [:]
+    for f in try store.fields() {
+      known[f.name] = Set(f.classes.map(\.value))
+      decodings[f.name] = f.decoding
+    }
+    let fieldDecodings = decodings
+    let pipe = ResultPipe<Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>>(count: todo.count)
     let root = store
     let counter = AtomicCounter()
     let workers = DispatchGroup()
@@ -49,9 +54,10 @@ public struct HistogramIndexer: Sendable {
       DispatchQueue.concurrentPerform(iterations: ProcessInfoLite.activeProcessorCount) { worker in
         var i = worker
         while i < todo.count && !pipe.isCancelled {
-          let result: Result<[UInt16: Int], ImageCodecError>
+          let result: Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
           do throws(ImageCodecError) {
-            result = .success(try ImageLoader.loadMask(path: root.absolutePath(todo[i].2)).histogram())
+            let loaded = try ImageLoader.loadMask(path: root.absolutePath(todo[i].2), decoding: fieldDecodings[todo[i].1] ?? .identity)
+            result = .success((loaded.mask.histogram(), loaded.unknownColors))
           } catch {
             result = .failure(error)
           }
@@ -77,8 +83,12 @@ public struct HistogramIndexer: Sendable {
       for (k, r) in results.enumerated() {
         let (sid, field, path) = todo[start + k]
         switch r {
-        case .success(let hist):
+        case .success(let (hist, unknownColors)):
           for (v, n) in hist { rows.append((sid, field, Int(v), n)) }
+          if !unknownColors.isEmpty {
+            let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map { "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)" }.joined(separator: ", ")
+            problems.append((path, "\(unknownColors.values.reduce(0, +)) pixels of colours not in the colour map: \(list)"))
+          }
           let map = known[field] ?? []
           let outside = map.isEmpty ? [:] : hist.filter { !map.contains(Int($0.key)) }
           if !outside.isEmpty {

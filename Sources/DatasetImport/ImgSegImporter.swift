@@ -126,7 +126,7 @@ public struct ImgSegImporter: Sendable {
   }
 
   /// Reads the headers of one sample's files and checks them.
-  static func inspect(stem: String, image: String, masks: [String: [String: String]], fields: [String], root: String) -> (NewSample?, [(String, String)]) {
+  static func inspect(stem: String, image: String, masks: [String: [String: String]], fields: [String], root: String, colorMasks: Bool = false) -> (NewSample?, [(String, String)]) {
     var problems: [(String, String)] = []
     let header: ImageHeader
     do {
@@ -143,7 +143,7 @@ public struct ImgSegImporter: Sendable {
           problems.append((rel, "mask is a JPEG: lossy compression invents class values; store masks as PNG"))
           continue
         }
-        guard h.colorType == 0 || h.colorType == 3 else {
+        guard colorMasks || h.colorType == 0 || h.colorType == 3 else {
           problems.append((rel, "mask is an RGB(A) colour image; import it with --format rgb and a colour map"))
           continue
         }

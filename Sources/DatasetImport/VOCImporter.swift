@@ -9,10 +9,45 @@ import SegmentationCore
 public struct VOCImporter: Sendable {
   public var root: String
   public var predictions: [(String, String)]
+  /// CVAT "Segmentation mask 1.1": RGB masks read through `labelmap.txt` (VOC colours without it).
+  public var colorMasks: Bool
 
-  public init(root: String, predictions: [(String, String)] = []) {
+  public init(root: String, predictions: [(String, String)] = [], colorMasks: Bool = false) {
     self.root = root
     self.predictions = predictions
+    self.colorMasks = colorMasks
+  }
+
+  /// Whether `root` looks like a CVAT export with colour masks (a labelmap.txt).
+  public static func detectCVAT(_ root: String) -> Bool {
+    detect(root) && FileWalker.readText(root + "/labelmap.txt") != nil
+  }
+
+  /// Classes and colours from CVAT's labelmap.txt (`name:r,g,b:parts:actions`), or the VOC defaults.
+  func colorClasses() -> ([ClassInfo], [UInt32: UInt16]) {
+    var classes: [ClassInfo] = []
+    var map: [UInt32: UInt16] = [:]
+    if let text = FileWalker.readText(root + "/labelmap.txt") {
+      for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+        let parts = line.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { continue }
+        let rgb = parts[1].split(separator: ",").compactMap { UInt32($0.trimmingCharacters()) }
+        guard rgb.count == 3, rgb.allSatisfy({ $0 <= 255 }) else { continue }
+        let value = classes.count
+        let key = rgb[0] << 16 | rgb[1] << 8 | rgb[2]
+        classes.append(ClassInfo(value: value, name: Sanitize.forTerminal(String(parts[0])), color: RGB(UInt8(rgb[0]), UInt8(rgb[1]), UInt8(rgb[2])).description))
+        map[key] = UInt16(value)
+      }
+    }
+    if classes.isEmpty {
+      for (i, n) in VOCImporter.classNames.enumerated() {
+        let c = RGB(hex: VOCImporter.color(i)) ?? RGB(0, 0, 0)
+        classes.append(ClassInfo(value: i, name: n, color: c.description))
+        map[UInt32(c.r) << 16 | UInt32(c.g) << 8 | UInt32(c.b)] = UInt16(i)
+      }
+    }
+    classes.append(ClassInfo(value: 255, name: "unknown colour", color: "#e0e0c0", isIgnore: true))
+    return (classes, map)
   }
 
   /// The 21 VOC classes.
@@ -89,9 +124,9 @@ public struct VOCImporter: Sendable {
     let todo = stems.filter { images[$0] != nil }
     let slots = ResultSlots<(NewSample?, [(String, String)])>(count: todo.count)
     let counter = AtomicCounter()
-    let imgs = images, msk = masks, names = fields.map(\.0), rootDir = root, splits = split
+    let imgs = images, msk = masks, names = fields.map(\.0), rootDir = root, splits = split, color = colorMasks
     DispatchQueue.concurrentPerform(iterations: todo.count) { i in
-      var (sample, problems) = ImgSegImporter.inspect(stem: todo[i], image: "JPEGImages/" + imgs[todo[i]]!, masks: msk, fields: names, root: rootDir)
+      var (sample, problems) = ImgSegImporter.inspect(stem: todo[i], image: "JPEGImages/" + imgs[todo[i]]!, masks: msk, fields: names, root: rootDir, colorMasks: color)
       if let s = sample {
         sample = NewSample(path: s.path, stem: s.stem, width: s.width, height: s.height, split: splits[todo[i]], orientation: s.orientation, masks: s.masks)
       }
@@ -99,10 +134,16 @@ public struct VOCImporter: Sendable {
       progress?(counter.increment(), todo.count)
     }
     let samples = report.collect(slots.values())
-    let classes = VOCImporter.classNames.enumerated().map { ClassInfo(value: $0.offset, name: $0.element, color: VOCImporter.color($0.offset)) }
+    var classes = VOCImporter.classNames.enumerated().map { ClassInfo(value: $0.offset, name: $0.element, color: VOCImporter.color($0.offset)) }
       + [ClassInfo(value: 255, name: "void", color: VOCImporter.color(255), isIgnore: true)]
+    var decoding = MaskDecoding.identity
+    if colorMasks {
+      let (c, map) = colorClasses()
+      classes = c
+      decoding = .colors(map, unknown: 255)
+    }
     for (field, dir) in fields where masks[field] != nil {
-      try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir, classes: classes)
+      try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir, classes: classes, decoding: decoding)
       report.fields.append(field)
     }
     report.counts = try store.upsertSamples(samples)

@@ -127,6 +127,9 @@ enum Schema {
           ALTER TABLE eval_run ADD COLUMN summary TEXT;
           """)
     }
+    m.registerMigration("v6-field-decoding") { db in
+      try db.execute(sql: "ALTER TABLE mask_field ADD COLUMN decoding TEXT NOT NULL DEFAULT 'identity'")
+    }
     return m
   }
 }

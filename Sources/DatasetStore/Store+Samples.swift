@@ -53,6 +53,8 @@ public struct FieldInfo: Sendable, Equatable {
   public let kind: String
   public let role: String
   public let classes: [ClassInfo]
+  /// How the field's files become class ids.
+  public var decoding: MaskDecoding = .identity
 }
 
 /// One class of a field.
@@ -79,11 +81,12 @@ public struct ImportCounts: Sendable, Equatable {
 
 extension DatasetStore {
   /// Creates or updates a mask field and replaces its class table.
-  public func defineField(_ name: String, kind: String = "semantic", role: String, root: String?, classes: [ClassInfo]) throws {
+  public func defineField(_ name: String, kind: String = "semantic", role: String, root: String?, classes: [ClassInfo], decoding: MaskDecoding? = nil) throws {
     try write { db in
       try db.execute(
         sql: "INSERT INTO mask_field(name, kind, role, root) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, role = excluded.role, root = excluded.root",
         arguments: [name, kind, role, root])
+      if let decoding { try db.execute(sql: "UPDATE mask_field SET decoding = ? WHERE name = ?", arguments: [decoding.serialized, name]) }
       try db.execute(sql: "DELETE FROM class WHERE field = ?", arguments: [name])
       for c in classes {
         try db.execute(sql: "INSERT INTO class(field, value, name, color, is_ignore) VALUES (?, ?, ?, ?, ?)", arguments: [name, c.value, c.name, c.color, c.isIgnore])
@@ -150,13 +153,15 @@ extension DatasetStore {
   /// Mask fields with their classes, ground truth first.
   public func fields() throws -> [FieldInfo] {
     try read { db in
-      let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role FROM mask_field ORDER BY role != 'ground_truth', name")
+      let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role, decoding FROM mask_field ORDER BY role != 'ground_truth', name")
       return try rows.map { r in
         let name: String = r["name"]
         let classes = try Row.fetchAll(db, sql: "SELECT value, name, color, is_ignore FROM class WHERE field = ? ORDER BY value", arguments: [name]).map {
           ClassInfo(value: $0["value"], name: $0["name"], color: $0["color"], isIgnore: $0["is_ignore"])
         }
-        return FieldInfo(name: name, kind: r["kind"], role: r["role"], classes: classes)
+        var info = FieldInfo(name: name, kind: r["kind"], role: r["role"], classes: classes)
+        info.decoding = MaskDecoding(serialized: r["decoding"])
+        return info
       }
     }
   }

@@ -42,6 +42,8 @@ public struct EvaluationRunner: Sendable {
     evaluator.reduceZeroLabel = r.reduceZeroLabel
     evaluator.resizePredictions = r.resizePredictions
     evaluator.boundary = r.boundary
+    evaluator.gtDecoding = gt.decoding
+    evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
     let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress)
     var stored: [SampleResult] = []
     var problems: [String] = []

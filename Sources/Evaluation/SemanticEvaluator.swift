@@ -42,6 +42,9 @@ public struct SemanticEvaluator: Sendable {
   public var resizePredictions = false
   /// Also count boundary IoU (Cheng et al. 2021).
   public var boundary = false
+  /// How the ground-truth and prediction files become class ids.
+  public var gtDecoding: MaskDecoding = .identity
+  public var predDecoding: MaskDecoding = .identity
 
   public init(classCount: Int, ignore: Set<UInt16> = [255], limits: DecodeLimits = .default) {
     self.classCount = classCount
@@ -65,8 +68,8 @@ public struct SemanticEvaluator: Sendable {
   /// Evaluates one pair.
   public func evaluateOne(_ pair: MaskPair) -> SampleEvaluation {
     do {
-      var gt = try ImageLoader.loadMask(path: pair.groundTruth, limits: limits)
-      var pred = try ImageLoader.loadMask(path: pair.prediction, limits: limits)
+      var gt = try ImageLoader.loadMask(path: pair.groundTruth, decoding: gtDecoding, limits: limits).mask
+      var pred = try ImageLoader.loadMask(path: pair.prediction, decoding: predDecoding, limits: limits).mask
       if reduceZeroLabel { gt = gt.reducingZeroLabel() }
       if resizePredictions && (pred.width != gt.width || pred.height != gt.height) { pred = pred.resizedNearest(width: gt.width, height: gt.height) }
       do {

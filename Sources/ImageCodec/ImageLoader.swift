@@ -39,6 +39,33 @@ public enum ImageLoader {
     return try PNGDecoder.decode(data, path: path, limits: limits).labelMask(path: path)
   }
 
+  /// Loads a mask through a field's decoding: values as stored, a value lookup, or RGB colours to
+  /// class ids (an RGB PNG is accepted only with a colour map). `unknownColors` counts the pixels of
+  /// colours the map does not know.
+  public static func loadMask(path: String, decoding: MaskDecoding, limits: DecodeLimits = .default) throws(ImageCodecError) -> (mask: LabelMask, unknownColors: [UInt32: Int]) {
+    switch decoding {
+    case .identity: return (try loadMask(path: path, limits: limits), [:])
+    case .lookup: return (decoding.apply(try loadMask(path: path, limits: limits)), [:])
+    case .colors:
+      let data = try FileBytes.read(path)
+      guard try checkedFormat(data, path: path) == .png else {
+        throw ImageCodecError(path: path, kind: .unsupported("JPEG masks are not accepted: lossy compression invents colours; store masks as PNG"))
+      }
+      let png = try PNGDecoder.decode(data, path: path, limits: limits)
+      guard png.channels >= 3 || png.colorType == .palette else {
+        throw ImageCodecError(path: path, kind: .unsupported("expected an RGB colour mask, got a single-channel image"))
+      }
+      if png.colorType == .palette {
+        let rgb = png.rgbImage()
+        let r = decoding.apply(rgb: rgb.pixels, channels: 3, width: png.width, height: png.height)
+        return (r.0, r.unknown)
+      }
+      guard case .u8(let samples) = png.samples else { throw ImageCodecError(path: path, kind: .unsupported("16-bit colour masks are not supported")) }
+      let r = decoding.apply(rgb: samples, channels: png.channels, width: png.width, height: png.height)
+      return (r.0, r.unknown)
+    }
+  }
+
   /// The format of `data`, checked against the file's extension.
   public static func checkedFormat(_ data: [UInt8], path: String) throws(ImageCodecError) -> ImageFormat {
     if data.isEmpty { throw ImageCodecError(path: path, kind: .empty) }

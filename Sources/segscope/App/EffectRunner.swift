@@ -89,7 +89,8 @@ struct EffectRunner: Sendable {
     let (w, h) = Resample.fit(width: loaded.image.width, height: loaded.image.height, maxWidth: target, maxHeight: target * 3 / 4)
     let image = Resample.area(loaded.image, width: w, height: h)
     var gt: LabelMask? = nil
-    if let maskPath = try? store.masks(sampleId: id)["ground_truth"], let m = try? ImageLoader.loadMask(path: store.absolutePath(maskPath)), m.width == row.width, m.height == row.height {
+    let decoding = (try? store.fields().first { $0.name == "ground_truth" }?.decoding) ?? .identity
+    if let maskPath = try? store.masks(sampleId: id)["ground_truth"], let m = try? ImageLoader.loadMask(path: store.absolutePath(maskPath), decoding: decoding).mask, m.width == row.width, m.height == row.height {
       gt = Resample.majority(m, width: w, height: h)
     }
     return .thumbnailLoaded(Thumbnail(id: id, image: image, groundTruth: gt))
@@ -102,9 +103,10 @@ struct EffectRunner: Sendable {
       var problems: [String] = []
       var gt: LabelMask? = nil
       var preds: [String: LabelMask] = [:]
+      let decodings = Dictionary(uniqueKeysWithValues: try store.fields().map { ($0.name, $0.decoding) })
       for (field, path) in try store.masks(sampleId: id) {
         do {
-          let m = try ImageLoader.loadMask(path: store.absolutePath(path))
+          let m = try ImageLoader.loadMask(path: store.absolutePath(path), decoding: decodings[field] ?? .identity).mask
           if m.width != image.width || m.height != image.height {
             problems.append("\(path): \(m.width)x\(m.height) mask on a \(image.width)x\(image.height) image, not shown")
             continue

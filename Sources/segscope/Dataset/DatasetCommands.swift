@@ -9,7 +9,7 @@ struct ImportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "import", abstract: "Import (or re-import) a dataset folder into its database.")
 
   @Argument(help: "The dataset folder.") var path: String
-  @Option(help: "Layout: imgseg, voc or coco (auto-detected).") var format: String?
+  @Option(help: "Layout: imgseg, voc, coco, cityscapes or rgb (CVAT colour masks); auto-detected.") var format: String?
   @Option(name: .customLong("pred"), help: "A prediction folder (or a COCO results JSON), NAME=PATH (repeatable).") var predictions: [String] = []
   @Option(help: "Class names, one per line (line i names value i); default classes.txt in the folder.") var classes: String?
 

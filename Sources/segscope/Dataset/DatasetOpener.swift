@@ -11,7 +11,11 @@ enum DatasetOpener {
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
   static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, quiet: Bool = false) throws -> ImportReport {
-    let fmt = format ?? (VOCImporter.detect(store.root) ? "voc" : (ImgSegImporter.detect(store.root) ? "imgseg" : (CocoImporter.detect(store.root) ? "coco" : nil)))
+    let root = store.root
+    let fmt = format ?? [
+      ("cityscapes", CityscapesImporter.detect), ("rgb", VOCImporter.detectCVAT), ("voc", VOCImporter.detect),
+      ("imgseg", ImgSegImporter.detect), ("coco", CocoImporter.detect),
+    ].first { $0.1(root) }?.0
     guard let fmt else {
       throw ImportError(message: "\(Sanitize.forTerminal(store.root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, VOC's JPEGImages/ + SegmentationClass/, or COCO's data/ + labels.json); choose one with --format")
     }
@@ -24,8 +28,12 @@ enum DatasetOpener {
       report = try CocoImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
     case "voc":
       report = try VOCImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
+    case "rgb":
+      report = try VOCImporter(root: store.root, predictions: predictions, colorMasks: true).run(into: store) { done, total in bar.set(done, total) }
+    case "cityscapes":
+      report = try CityscapesImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
     default:
-      throw ImportError(message: "format '\(Sanitize.forTerminal(fmt))' is not supported yet (supported: imgseg, voc, coco)")
+      throw ImportError(message: "format '\(Sanitize.forTerminal(fmt))' is not supported yet (supported: imgseg, voc, coco, cityscapes, rgb)")
     }
     bar.finish()
     let hbar = ProgressBar(label: "indexing masks", total: 1)
