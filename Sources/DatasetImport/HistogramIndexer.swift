@@ -37,8 +37,11 @@ public struct HistogramIndexer: Sendable {
   /// between batches (Ctrl-C): what was committed stays, the rest resumes next time.
   /// Returns the number indexed and the problems found (unreadable masks, values outside the class map).
   public func run(progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> (indexed: Int, problems: [(String, String)]) {
+    let t0 = DispatchTime.now().uptimeNanoseconds
     let todo = try pending()
     guard !todo.isEmpty else { return (0, []) }
+    let tPending = DispatchTime.now().uptimeNanoseconds - t0
+    var waitNanos: UInt64 = 0
     var known: [String: Set<Int>] = [:]
     var decodings: [String: MaskDecoding] = [:]
     for f in try store.fields() {
@@ -71,14 +74,16 @@ public struct HistogramIndexer: Sendable {
     var indexed = 0
     var start = 0
     var writeNanos: UInt64 = 0
-    defer { if getenv("SEGSCOPE_TRACE") != nil { print("indexer: \(writeNanos / 1_000_000) ms in database writes") } }
+    defer { if getenv("SEGSCOPE_TRACE") != nil { print("indexer: \(tPending / 1_000_000) ms finding pending masks, \(waitNanos / 1_000_000) ms waiting for decodes, \(writeNanos / 1_000_000) ms in database writes") } }
     while start < todo.count {
       if shouldStop() {
         pipe.cancel()
         break
       }
       let end = min(todo.count, start + batchSize)
+      let tw0 = DispatchTime.now().uptimeNanoseconds
       let results = pipe.take(start..<end)
+      waitNanos += DispatchTime.now().uptimeNanoseconds - tw0
       var rows: [(Int64, String, Int, Int)] = []
       for (k, r) in results.enumerated() {
         let (sid, field, path) = todo[start + k]
@@ -104,14 +109,31 @@ public struct HistogramIndexer: Sendable {
       let tw = DispatchTime.now().uptimeNanoseconds
       defer { writeNanos += DispatchTime.now().uptimeNanoseconds - tw }
       try store.write { db in
-        let ins = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES (?, ?, ?, ?)")
-        // Unchecked binding: four known arguments per row, no per-row validation.
-        for r in finalRows {
-          ins.setUncheckedArguments([r.0, r.1, r.2, r.3])
-          try ins.execute()
+        // Multi-row inserts: one statement per 128 rows instead of one per row.
+        let chunk = 128
+        let full = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: chunk).joined(separator: ","))
+        var k = 0
+        while k + chunk <= finalRows.count {
+          var values: [(any DatabaseValueConvertible)?] = []
+          values.reserveCapacity(chunk * 4)
+          for r in finalRows[k..<(k + chunk)] { values += [r.0, r.1, r.2, r.3] }
+          full.setUncheckedArguments(StatementArguments(values))
+          try full.execute()
+          k += chunk
+        }
+        if k < finalRows.count {
+          let rest = finalRows[k...]
+          let st = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: rest.count).joined(separator: ","))
+          var values: [(any DatabaseValueConvertible)?] = []
+          for r in rest { values += [r.0, r.1, r.2, r.3] }
+          st.setUncheckedArguments(StatementArguments(values))
+          try st.execute()
         }
         let mark = try db.makeStatement(sql: "INSERT OR IGNORE INTO histogram_done(sample_id, field) VALUES (?, ?)")
-        for d in done { try mark.execute(arguments: [d.0, d.1]) }
+        for d in done {
+          mark.setUncheckedArguments([d.0, d.1])
+          try mark.execute()
+        }
       }
       indexed += end - start
       start = end
