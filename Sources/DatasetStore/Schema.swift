@@ -130,6 +130,35 @@ enum Schema {
     m.registerMigration("v6-field-decoding") { db in
       try db.execute(sql: "ALTER TABLE mask_field ADD COLUMN decoding TEXT NOT NULL DEFAULT 'identity'")
     }
+    m.registerMigration("v7-flags-and-review") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE flag(
+            id INTEGER PRIMARY KEY,
+            sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            field TEXT NOT NULL DEFAULT 'ground_truth',
+            kind TEXT NOT NULL,                -- mask | instance | component | rect
+            instance_id INTEGER,               -- kind = instance
+            x INTEGER, y INTEGER,              -- component: a pixel inside it; rect: top-left
+            w INTEGER, h INTEGER,              -- rect size
+            suggested_class INTEGER,
+            note TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'open', -- open | fixed | rejected
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+          );
+          CREATE INDEX flag_sample ON flag(sample_id);
+          CREATE TABLE review_queue(name TEXT PRIMARY KEY NOT NULL, expr TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
+          CREATE TABLE review_verdict(
+            queue TEXT NOT NULL REFERENCES review_queue(name) ON DELETE CASCADE,
+            sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            verdict TEXT NOT NULL,             -- ok | needs-fix | skip
+            author TEXT NOT NULL,
+            at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            PRIMARY KEY(queue, sample_id)
+          ) WITHOUT ROWID;
+          """)
+    }
     return m
   }
 }

@@ -79,6 +79,14 @@ extension DatasetStore {
     case .pathContains(let text):
       args.append(text)
       return "instr(s.path, ?) > 0"
+    case .savedView(let name):
+      guard let expr = try savedViews().first(where: { $0.name == name })?.expression else {
+        throw ViewResolveError(message: "no saved view '\(name)' (saved: \(try savedViews().map(\.name).joined(separator: ", ")))")
+      }
+      guard !expr.contains("view:") else { throw ViewResolveError(message: "saved view '\(name)' refers to another saved view") }
+      let inner = try ViewExpression.parse(expr)
+      if inner.filters.isEmpty { return "1" }
+      return "(" + (try inner.filters.map { try filterSQL($0, &args) }.joined(separator: " AND ")) + ")"
     case .classPixels(let name, let field, let op, let n):
       // A sample without a row has 0 pixels. When 0 fails the test, keep the samples whose row
       // passes; when 0 passes, drop the samples whose row fails. Either way one index range scan.

@@ -3,6 +3,7 @@
 ///
 ///     split=val                 split!=train           tag:hard        not tag:reviewed
 ///     has:model_a               path~street_00         class:car       class:person>=500
+///     view:hard_cases (the filters of a saved view)
 ///     class:car@model_b<10      miou(model_b)<0.5      acc(model_a)>=0.9
 ///     iou(model_b,sidewalk)<0.3 sort:-miou(model_b)    sort:pixels(car)        sort:path
 ///     limit:50                  skip:100
@@ -29,6 +30,8 @@ public struct ViewExpression: Sendable, Equatable {
     case tag(String)
     case hasField(String)
     case pathContains(String)
+    /// The filters of a saved view.
+    case savedView(String)
     case classPixels(className: String, field: String, Comparison, Double)
     case metric(Metric, Comparison, Double)
     case not(Filter)
@@ -244,6 +247,9 @@ struct ViewParser {
     case "has":
       try expect(":")
       return .hasField(try word("a mask field name"))
+    case "view":
+      try expect(":")
+      return .savedView(try word("a saved view name"))
     case "path":
       try expect("~")
       return .pathContains(try word("text to find in the path"))

@@ -12,14 +12,23 @@ struct ImportCommand: ParsableCommand {
   @Option(help: "Layout: imgseg, voc, coco, cityscapes or rgb (CVAT colour masks); auto-detected.") var format: String?
   @Option(name: .customLong("pred"), help: "A prediction folder (or a COCO results JSON), NAME=PATH (repeatable).") var predictions: [String] = []
   @Option(help: "Class names, one per line (line i names value i); default classes.txt in the folder.") var classes: String?
+  @Option(help: "COCO: the annotations JSON, relative to PATH (with --images).") var labels: String?
+  @Option(help: "COCO: the image folder, relative to PATH (with --labels).") var images: String?
 
   func validate() throws {
     for p in predictions where parsePredictionSpec(p) == nil { throw ValidationError("--pred takes NAME=DIR, got '\(p)'") }
+    if (labels == nil) != (images == nil) { throw ValidationError("--labels and --images go together") }
   }
 
   func run() throws {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
+    if let labels, let images {
+      let report = try CocoImporter(root: store.root, labels: labels, images: images, predictions: predictions.compactMap(parsePredictionSpec)).run(into: store)
+      print("imported \(report.samples) samples with instances; fields: \(report.fields.joined(separator: ", ")); \(report.problems.count) problems")
+      for p in report.problems.prefix(20) { print("  \(Sanitize.forTerminal(p.path)): \(Sanitize.forTerminal(p.problem))") }
+      return
+    }
     _ = try DatasetOpener.importFolder(store, format: format, predictions: predictions.compactMap(parsePredictionSpec), classes: classes)
     if Interrupt.isRequested { throw ExitCode(130) }
   }

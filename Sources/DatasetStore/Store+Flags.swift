@@ -1,0 +1,93 @@
+import GRDB
+import SegmentationCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A region flag on a mask: the whole mask, one instance, a connected component (given by a pixel in
+/// it) or a rectangle, with a suggested class and a note.
+public struct RegionFlag: Sendable, Equatable {
+  public enum Region: Sendable, Equatable {
+    case mask
+    case instance(Int64)
+    case component(x: Int, y: Int)
+    case rect(x: Int, y: Int, width: Int, height: Int)
+  }
+
+  public var id: Int64 = 0
+  public let sampleId: Int64
+  public let field: String
+  public let region: Region
+  public let suggestedClass: Int?
+  public let note: String
+  public var state = "open"
+  public var author = ""
+  public var createdAt = ""
+
+  public init(sampleId: Int64, field: String = "ground_truth", region: Region, suggestedClass: Int? = nil, note: String = "") {
+    self.sampleId = sampleId
+    self.field = field
+    self.region = region
+    self.suggestedClass = suggestedClass
+    self.note = note
+  }
+}
+
+extension DatasetStore {
+  /// The user name stored with flags and verdicts ($USER, else "unknown").
+  public static var author: String {
+    guard let u = getenv("USER").map({ String(cString: $0) }), !u.isEmpty else { return "unknown" }
+    return u
+  }
+
+  /// Adds a flag; committed before this returns (it survives kill -9).
+  @discardableResult
+  public func addFlag(_ f: RegionFlag) throws -> Int64 {
+    let author = DatasetStore.author
+    return try write { db in
+      var kind = "mask"
+      var inst: Int64? = nil
+      var x: Int? = nil, y: Int? = nil, w: Int? = nil, h: Int? = nil
+      switch f.region {
+      case .mask: break
+      case .instance(let i):
+        kind = "instance"
+        inst = i
+      case .component(let px, let py):
+        kind = "component"
+        x = px
+        y = py
+      case .rect(let rx, let ry, let rw, let rh):
+        kind = "rect"
+        (x, y, w, h) = (rx, ry, rw, rh)
+      }
+      try db.execute(
+        sql: "INSERT INTO flag(sample_id, field, kind, instance_id, x, y, w, h, suggested_class, note, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        arguments: [f.sampleId, f.field, kind, inst, x, y, w, h, f.suggestedClass, f.note, author])
+      return db.lastInsertedRowID
+    }
+  }
+
+  /// Flags, oldest first, optionally of one sample.
+  public func flags(sampleId: Int64? = nil) throws -> [RegionFlag] {
+    try read { db in
+      let rows = try sampleId.map { try Row.fetchAll(db, sql: "SELECT * FROM flag WHERE sample_id = ? ORDER BY id", arguments: [$0]) } ?? Row.fetchAll(db, sql: "SELECT * FROM flag ORDER BY id")
+      return rows.map { r in
+        let region: RegionFlag.Region
+        switch r["kind"] as String {
+        case "instance": region = .instance(r["instance_id"] ?? 0)
+        case "component": region = .component(x: r["x"] ?? 0, y: r["y"] ?? 0)
+        case "rect": region = .rect(x: r["x"] ?? 0, y: r["y"] ?? 0, width: r["w"] ?? 0, height: r["h"] ?? 0)
+        default: region = .mask
+        }
+        var f = RegionFlag(sampleId: r["sample_id"], field: r["field"], region: region, suggestedClass: r["suggested_class"], note: r["note"])
+        f.id = r["id"]
+        f.state = r["state"]
+        f.author = r["author"]
+        f.createdAt = r["created_at"]
+        return f
+      }
+    }
+  }
+}
