@@ -25,7 +25,7 @@ public struct EvaluationRunner: Sendable {
   }
 
   /// Runs, stores and returns the run with its total matrix.
-  public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> (EvalRun, ConfusionMatrix, problems: [String]) {
+  public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> (EvalRun, ConfusionMatrix, problems: [String]) {
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == r.gtField }) else { throw StoreError.notFound("mask field '\(r.gtField)'") }
     guard fields.contains(where: { $0.name == r.predField }) else {
@@ -44,7 +44,8 @@ public struct EvaluationRunner: Sendable {
     evaluator.boundary = r.boundary
     evaluator.gtDecoding = gt.decoding
     evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
-    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress)
+    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress, shouldStop: shouldStop)
+    if shouldStop?() == true { throw EvaluationCancelled() }
     var stored: [SampleResult] = []
     var problems: [String] = []
     for res in results {
@@ -88,4 +89,10 @@ extension EvaluationRunner {
     try store.saveInstanceRun(key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"segm\"}", version: version, summary: summary)
     return result
   }
+}
+
+/// An evaluation stopped on request; nothing was stored.
+public struct EvaluationCancelled: Error, CustomStringConvertible {
+  public init() {}
+  public var description: String { "evaluation cancelled; nothing was stored" }
 }

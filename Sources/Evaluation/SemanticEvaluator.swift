@@ -54,10 +54,12 @@ public struct SemanticEvaluator: Sendable {
 
   /// Decodes and compares every pair. A broken pair gives a problem entry and the rest go on.
   /// `progress` is called (from worker threads) with the number of pairs done.
-  public func evaluate(_ pairs: [MaskPair], progress: (@Sendable (Int) -> Void)? = nil) -> [SampleEvaluation] {
+  /// `shouldStop` is polled before each pair: once it says yes the remaining pairs are skipped.
+  public func evaluate(_ pairs: [MaskPair], progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) -> [SampleEvaluation] {
     let box = ResultSlots<SampleEvaluation>(count: pairs.count)
     let counter = AtomicCounter()
     DispatchQueue.concurrentPerform(iterations: pairs.count) { i in
+      if shouldStop?() == true { return }
       box.set(i, evaluateOne(pairs[i]))
       let done = counter.increment()
       progress?(done)

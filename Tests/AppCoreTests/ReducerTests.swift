@@ -162,3 +162,26 @@ struct RunsTests {
     #expect(text.contains("sidewalk") && text.contains("-50.0"))
   }
 }
+
+@Suite("Background jobs")
+struct JobTests {
+  @Test("eval FIELD starts one job, the status bar shows it, x cancels it")
+  func evaluateAndCancel() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "eval model_b")
+    #expect(press(&s, .enter) == [.evaluate(field: "model_b", job: "eval model_b")])
+    #expect(s.jobs["eval model_b"] != nil)
+    _ = press(&s, .char(":"))
+    type(&s, "eval model_b")
+    #expect(press(&s, .enter).isEmpty)  // already running
+    _ = Reducer.reduce(&s, .jobProgress(id: "eval model_b", Job(title: "eval model_b", done: 3, total: 5)))
+    #expect(AppView.render(s).buffer.textDump().contains("eval model_b 3/5"))
+    #expect(press(&s, .char("x")) == [.cancelJobs(["eval model_b"])])
+    _ = Reducer.reduce(&s, .jobProgress(id: "eval model_b", nil))
+    #expect(s.jobs.isEmpty)
+    _ = press(&s, .char(":"))
+    type(&s, "eval nope")
+    #expect(press(&s, .enter).isEmpty && s.statusIsError)
+  }
+}

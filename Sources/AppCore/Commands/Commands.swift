@@ -88,6 +88,24 @@ enum Commands {
       s.compareRun = s.runsCursor
       s.compareMatrix = nil
       return [.loadCompare(run: s.runs[s.runsCursor].key, view: s.viewText)]
+    case "run.evaluate":
+      let preds = s.fields.filter { $0 != "ground_truth" }
+      guard !args.isEmpty else {
+        Palette.open(&s, prefill: "eval " + (preds.first ?? ""))
+        return []
+      }
+      guard preds.contains(arg) else {
+        Reducer.setStatus(&s, "no prediction field '\(arg)' (fields: \(preds.joined(separator: ", ")))", error: true)
+        return []
+      }
+      let job = "eval " + arg
+      guard s.jobs[job] == nil else { return [] }
+      s.jobs[job] = Job(title: job, done: 0, total: 0)
+      return [.evaluate(field: arg, job: job)]
+    case "job.cancel":
+      let ids = Array(s.jobs.keys).sorted()
+      Reducer.setStatus(&s, "cancelling \(ids.joined(separator: ", "))", error: false)
+      return [.cancelJobs(ids)]
     case "view.set":
       if args.isEmpty {
         Palette.open(&s, prefill: "view " + s.viewText)

@@ -12,7 +12,7 @@ public struct Keymap: Sendable {
       .left: "nav.left", .char("h"): "nav.left", .right: "nav.right", .char("l"): "nav.right",
       .pageUp: "nav.pageUp", .pageDown: "nav.pageDown", .home: "nav.home", .char("g"): "nav.home", .end: "nav.end", .char("G"): "nav.end",
       .enter: "nav.open", .escape: "nav.back", .backspace: "nav.back", .char("/"): "view.set", .char("R"): "run.next", .char("w"): "view.worst",
-      .char("0"): "view.reset", .char("t"): "tag.add",
+      .char("0"): "view.reset", .char("t"): "tag.add", .char("x"): "job.cancel", .char("E"): "run.evaluate",
     ],
     perScreen: [
       .sample: [

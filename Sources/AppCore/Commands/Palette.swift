@@ -2,7 +2,7 @@
 /// take arguments; anything that is not a command runs as a view expression.
 public enum Palette {
   /// Argument verbs and the command they run.
-  static let verbs: [String: CommandID] = ["view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass"]
+  static let verbs: [String: CommandID] = ["view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass", "eval": "run.evaluate"]
 
   static func open(_ s: inout AppState, prefill: String) {
     s.paletteState.isOpen = true

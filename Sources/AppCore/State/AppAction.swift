@@ -30,6 +30,9 @@ public enum Effect: Sendable, Equatable {
   case loadImages(Int64)
   case loadThumbnails([Int64])
   case loadCompare(run: String, view: String)
+  /// Evaluate a prediction field in the background as job `job`.
+  case evaluate(field: String, job: String)
+  case cancelJobs([String])
   case saveView(name: String, text: String)
   case tag([Int64], String)
   case quit

@@ -38,7 +38,10 @@ final class AppRuntime {
   let readyFile: String?
 
   init(store: DatasetStore, caps: TerminalCapabilities, theme: Theme = .dark, readyFile: String? = nil) {
-    runner = EffectRunner(store: store)
+    let queue = self.queue
+    var r = EffectRunner(store: store)
+    r.post = { queue.push($0) }
+    runner = r
     self.caps = caps
     self.theme = theme
     self.readyFile = readyFile

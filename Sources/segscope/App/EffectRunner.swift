@@ -7,6 +7,9 @@ import TerminalRender
 /// Performs effects against the dataset (off the main actor) and answers with actions.
 struct EffectRunner: Sendable {
   let store: DatasetStore
+  /// Posts actions while an effect is still running (job progress).
+  var post: @Sendable ([AppAction]) -> Void = { _ in }
+  let control = JobControl()
 
   func perform(_ effect: Effect) -> [AppAction] {
     do {
@@ -37,10 +40,36 @@ struct EffectRunner: Sendable {
         try store.tag(ids, tag)
         return [.statusMessage("tagged \(ids.count) samples '\(tag)'", isError: false)]
       case .quit: return []
+      case .cancelJobs(let ids):
+        control.cancel(ids)
+        return []
+      case .evaluate(let field, let job):
+        return try evaluate(field, job: job)
       }
     } catch {
       if case .loadView(let text, _) = effect { return [.viewFailed(text: text, message: "\(error)")] }
       return [.statusMessage("\(error)", isError: true)]
+    }
+  }
+
+  /// Runs an evaluation as a background job, posting progress; a cancelled job stores nothing.
+  func evaluate(_ field: String, job: String) throws -> [AppAction] {
+    control.start(job)
+    defer { control.finish(job) }
+    let total = try store.maskPairs(gt: "ground_truth", pred: field).count
+    let post = self.post, control = self.control
+    let counter = ProgressThrottle(total: total)
+    do {
+      let (run, _, problems) = try EvaluationRunner(store: store).run(
+        .init(key: field, predField: field), version: Segscope.version,
+        progress: { done in if counter.shouldReport(done) { post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) } },
+        shouldStop: { control.isCancelled(job) })
+      let note = problems.isEmpty ? "" : " (\(problems.count) samples not evaluated: see problems, 5)"
+      return [.jobProgress(id: job, nil), try loadDataset(), .statusMessage("evaluated \(field) as run '\(run.key)'\(note)", isError: false)]
+    } catch let e as EvaluationCancelled {
+      return [.jobProgress(id: job, nil), .statusMessage("\(job): \(e.description)", isError: false)]
+    } catch {
+      return [.jobProgress(id: job, nil), .statusMessage("\(job): \(error)", isError: true)]
     }
   }
 
@@ -126,3 +155,32 @@ struct EffectRunner: Sendable {
 extension String {
   func trimmingCharacters(in set: Character) -> String { String(drop { $0 == set }.reversed().drop { $0 == set }.reversed()) }
 }
+
+/// Which background jobs run and which were cancelled. Thread-safe.
+final class JobControl: @unchecked Sendable {
+  private var running: Set<String> = []
+  private var cancelled: Set<String> = []
+  private var m = pthread_mutex_t()
+  init() { pthread_mutex_init(&m, nil) }
+  private func locked<T>(_ body: () -> T) -> T {
+    pthread_mutex_lock(&m)
+    defer { pthread_mutex_unlock(&m) }
+    return body()
+  }
+  func start(_ id: String) { locked { _ = running.insert(id); _ = cancelled.remove(id) } }
+  func finish(_ id: String) { locked { _ = running.remove(id) } }
+  func cancel(_ ids: [String]) { locked { cancelled.formUnion(ids) } }
+  func isCancelled(_ id: String) -> Bool { locked { cancelled.contains(id) } }
+}
+
+/// Reports progress about every 2 % (or every item for small jobs).
+final class ProgressThrottle: @unchecked Sendable {
+  private let step: Int
+  init(total: Int) { step = max(1, total / 50) }
+  func shouldReport(_ done: Int) -> Bool { done % step == 0 }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Evaluation
