@@ -192,3 +192,29 @@ import Dispatch
 enum DispatchQueueRunner {
   static func run(_ n: Int, _ body: @Sendable (Int) -> Void) { DispatchQueue.concurrentPerform(iterations: n, execute: body) }
 }
+
+/// A grid page: 24 thumbnails of 1920x1080 JPEGs with 1920x1080 masks, cold (decode, pool, write the
+/// cache) and warm (read from the on-disk cache, as a second session does).
+enum GridBench {
+  static func run(root: String) throws {
+    system("rm -rf '\(root)'")
+    for d in ["data/train", "labels/train"] { EngineBench.mkdirs(root + "/" + d) }
+    for i in 0..<24 {
+      let s = DemoScene.generate(seed: UInt64(i % 6), width: 1920, height: 1080)
+      try FileBytes.writeAtomically(JPEGEncoder.encode(s.image, quality: 88), to: "\(root)/data/train/\(i).jpg")
+      try FileBytes.writeAtomically(PNGEncoder.encode(s.groundTruth), to: "\(root)/labels/train/\(i).png")
+    }
+    let store = try DatasetStore(root: root)
+    _ = try ImgSegImporter(root: root).run(into: store)
+    let ids = try store.sampleIds(ViewExpression())
+    let thumbs = Thumbnails(store: store)
+    func page() -> Double {
+      let t0 = nowMs()
+      DispatchQueueRunner.run(ids.count) { i in _ = thumbs.make(ids[i]) }
+      return nowMs() - t0
+    }
+    let cold = page()
+    let warm = (0..<5).map { _ in page() }.sorted()[2]
+    print("grid page of 24 thumbnails from 1920x1080 JPEG + mask: cold \(fmt(cold, 0)) ms, warm (disk cache) \(fmt(warm, 1)) ms")
+  }
+}

@@ -1,4 +1,4 @@
-// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|import|database|all] | eval [N] [--rounds N]`.
+// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|import|database|grid|all] | eval [N] [--rounds N]`.
 // Ratios are measured side by side in one run (interleaved), since the machine is shared and noisy.
 let args = Array(CommandLine.arguments.dropFirst())
 let which = args.first { !$0.hasPrefix("-") } ?? "all"
@@ -12,6 +12,7 @@ do {
   let scratch = "/tmp/segscope-bench"
   if which == "import" || which == "all" { try EngineBench.importBench(root: scratch + "/import", pairs: 10_000) }
   if which == "database" || which == "all" { try EngineBench.bigDatabase(root: scratch + "/big", samples: 100_000) }
+  if which == "grid" || which == "all" { try GridBench.run(root: scratch + "/grid") }
   if which == "eval" { try EngineBench.evalBench(root: scratch + "/eval", pairs: Int(args.last ?? "") ?? 1000) }
 } catch {
   print("benchmark failed: \(error)")

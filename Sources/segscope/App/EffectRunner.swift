@@ -1,4 +1,5 @@
 import AppCore
+import DatasetImport
 import DatasetStore
 import ImageCodec
 import SegmentationCore
@@ -103,25 +104,9 @@ struct EffectRunner: Sendable {
     return .viewLoaded(text: text, title: text, ids: ids, matrix: matrix)
   }
 
-  /// A thumbnail: JPEGs decoded at a DCT scale (1/2 to 1/8) close to the target, masks pooled by
-  /// majority so class ids never blend.
+  /// A thumbnail from the on-disk cache, or made (and cached) now.
   func loadThumbnail(_ id: Int64) -> AppAction? {
-    guard let row = try? store.samples(ids: [id]).first else { return nil }
-    let path = store.absolutePath(row.path)
-    let target = 192
-    var scale = JPEGScale.full
-    for s in [JPEGScale.eighth, .quarter, .half] where row.width / s.rawValue >= target {
-      scale = s
-      break
-    }
-    guard let loaded = try? ImageLoader.loadImage(path: path, scale: scale) else { return nil }
-    let (w, h) = Resample.fit(width: loaded.image.width, height: loaded.image.height, maxWidth: target, maxHeight: target * 3 / 4)
-    let image = Resample.area(loaded.image, width: w, height: h)
-    var gt: LabelMask? = nil
-    let decoding = (try? store.fields().first { $0.name == "ground_truth" }?.decoding) ?? .identity
-    if let maskPath = try? store.masks(sampleId: id)["ground_truth"], let m = try? ImageLoader.loadMask(path: store.absolutePath(maskPath), decoding: decoding).mask, m.width == row.width, m.height == row.height {
-      gt = Resample.majority(m, width: w, height: h)
-    }
+    guard let (image, gt) = Thumbnails(store: store).make(id) else { return nil }
     return .thumbnailLoaded(Thumbnail(id: id, image: image, groundTruth: gt))
   }
 

@@ -1,4 +1,4 @@
-import SegmentationCore
+
 
 /// Resizing for previews: photos with an area filter, masks with majority pooling so class ids never
 /// blend. Does no I/O.

@@ -1,0 +1,57 @@
+import DatasetStore
+import Foundation
+import ImageCodec
+import SegmentationCore
+
+/// Small pictures of samples for the grid: the photo decoded at a DCT scale close to the target,
+/// and the ground truth pooled by majority at the same size. Kept on disk next to the database
+/// (`thumbs/`), keyed by the source files' size and modification time, so a second session is warm.
+public struct Thumbnails: Sendable {
+  public let store: DatasetStore
+  public let target: Int
+  public let folder: String
+
+  public init(store: DatasetStore, target: Int = 192) {
+    self.store = store
+    self.target = target
+    folder = (store.databasePath as NSString).deletingLastPathComponent + "/thumbs"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+
+  /// The thumbnail image and its ground truth (nil when the sample has none of the image's size).
+  public func make(_ id: Int64) -> (RGBImage, LabelMask?)? {
+    guard let row = try? store.samples(ids: [id]).first else { return nil }
+    let imagePath = store.absolutePath(row.path)
+    let maskRel = try? store.masks(sampleId: id)["ground_truth"]
+    let maskPath = maskRel.map { store.absolutePath($0) }
+    let key = "\(id)-\(stamp(imagePath))-\(maskPath.map(stamp) ?? "none")-\(target)"
+    let cachedImage = folder + "/" + key + "-i.png", cachedMask = folder + "/" + key + "-m.png"
+    if let img = try? PNGDecoder.decode(path: cachedImage).rgbImage() {
+      return (img, try? ImageLoader.loadMask(path: cachedMask))
+    }
+    var scale = JPEGScale.full
+    for s in [JPEGScale.eighth, .quarter, .half] where row.width / s.rawValue >= target {
+      scale = s
+      break
+    }
+    guard let loaded = try? ImageLoader.loadImage(path: imagePath, scale: scale) else { return nil }
+    let (w, h) = Resample.fit(width: loaded.image.width, height: loaded.image.height, maxWidth: target, maxHeight: target * 3 / 4)
+    let image = Resample.area(loaded.image, width: w, height: h)
+    var gt: LabelMask? = nil
+    let decoding = (try? store.fields().first { $0.name == "ground_truth" }?.decoding) ?? .identity
+    if let maskPath, let m = try? ImageLoader.loadMask(path: maskPath, decoding: decoding).mask, m.width == row.width, m.height == row.height {
+      gt = Resample.majority(m, width: w, height: h)
+    }
+    // Best effort: a read-only dataset folder simply stays cold.
+    if let bytes = try? PNGEncoder.encode(image, options: .init(compression: 1)) { try? FileBytes.writeAtomically(bytes, to: cachedImage) }
+    if let gt, let bytes = try? PNGEncoder.encode(gt, options: .init(compression: 1)) { try? FileBytes.writeAtomically(bytes, to: cachedMask) }
+    return (image, gt)
+  }
+
+  func stamp(_ path: String) -> String {
+    guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return "0" }
+    let size = (a[.size] as? NSNumber)?.intValue ?? 0
+    let mtime = Int(((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) * 1000)
+    return "\(size)x\(mtime)"
+  }
+}
