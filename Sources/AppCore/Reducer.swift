@@ -15,7 +15,13 @@ public enum Reducer {
       s.height = max(1, h)
       clampScroll(&s)
       return s.screen == .samples ? Commands.previewEffects(&s) : rowsEffect(s)
-    case .mouseClicked(_, let y):
+    case .mouseClicked(let x, let y):
+      if s.screen == .samples && s.gridMode && y >= 1 && y < s.height - 1 {
+        let col = x / GridLayout.tileWidth(s), row = (y - 1) / GridLayout.tileHeight(s)
+        let idx = s.scroll + row * GridLayout.columns(s) + col
+        if col < GridLayout.columns(s) && s.viewIds.indices.contains(idx) { s.cursor = idx }
+        return Commands.previewEffects(&s)
+      }
       if s.screen == .samples && y >= 1 && y < s.height - 1 {
         let idx = s.scroll + (y - 2)
         if s.viewIds.indices.contains(idx) && y >= 2 { s.cursor = idx }

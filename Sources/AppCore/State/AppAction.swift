@@ -33,6 +33,8 @@ public enum Effect: Sendable, Equatable {
   /// Evaluate a prediction field in the background as job `job`.
   case evaluate(field: String, job: String)
   case cancelJobs([String])
+  /// Index the masks an interrupted import left (class histograms), as job `job`.
+  case indexMasks(job: String)
   case saveView(name: String, text: String)
   case tag([Int64], String)
   case quit

@@ -55,7 +55,7 @@ final class AppRuntime {
     defer { terminal.shutdown() }
     let (w, h) = terminal.size
     dispatch(.terminalResized(width: w, height: h))
-    perform([.loadDataset])
+    perform([.loadDataset, .indexMasks(job: "indexing masks")])
     var dirty = true
     var idleFrames = 0
     while !state.quitRequested && !Interrupt.isRequested {

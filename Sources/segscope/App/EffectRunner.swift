@@ -46,6 +46,8 @@ struct EffectRunner: Sendable {
         return []
       case .evaluate(let field, let job):
         return try evaluate(field, job: job)
+      case .indexMasks(let job):
+        return try indexMasks(job: job)
       }
     } catch {
       if case .loadView(let text, _) = effect { return [.viewFailed(text: text, message: "\(error)")] }
@@ -72,6 +74,23 @@ struct EffectRunner: Sendable {
     } catch {
       return [.jobProgress(id: job, nil), .statusMessage("\(job): \(error)", isError: true)]
     }
+  }
+
+  /// Finishes the mask-indexing pass in the background; cancelling keeps what was committed.
+  func indexMasks(job: String) throws -> [AppAction] {
+    let indexer = HistogramIndexer(store: store)
+    let pending = try indexer.pending().count
+    guard pending > 0 else { return [] }
+    control.start(job)
+    defer { control.finish(job) }
+    let post = self.post, control = self.control
+    let throttle = ProgressThrottle(total: pending)
+    post([.jobProgress(id: job, Job(title: job, done: 0, total: pending))])
+    let (n, problems) = try indexer.run(
+      progress: { done, total in if throttle.shouldReport(done) { post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) } },
+      shouldStop: { control.isCancelled(job) })
+    let note = control.isCancelled(job) ? "stopped; the rest resumes next time" : "done"
+    return [.jobProgress(id: job, nil), try loadDataset(), .statusMessage("indexed \(n) masks (\(problems.count) problems), \(note)", isError: !problems.isEmpty)]
   }
 
   func loadDataset() throws -> AppAction {

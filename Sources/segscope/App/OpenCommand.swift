@@ -64,10 +64,8 @@ struct OpenCommand: AsyncParsableCommand {
     let store = try DatasetOpener.open(path)
     if try store.sampleCount() == 0 || !predictions.isEmpty {
       _ = try DatasetOpener.importFolder(store, format: nil, predictions: predictions.compactMap(parsePredictionSpec), classes: nil)
-    } else {
-      // Finish an interrupted indexing pass quietly.
-      _ = try DatasetImportResume.resume(store)
     }
+    // An interrupted indexing pass resumes inside the app, as a background job.
     if Interrupt.isRequested { return }
     Interrupt.reset()
     try await launchApp(store, display: display)
