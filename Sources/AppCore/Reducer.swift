@@ -8,6 +8,7 @@ public enum Reducer {
     case .keyPressed(let key):
       if s.paletteState.isOpen { return Palette.key(&s, key, keymap: keymap) }
       if s.screen == .sample, s.inspector != nil, let moved = moveInspector(&s, key) { return moved }
+      if s.screen == .sample, s.zoom > 1, let moved = pan(&s, key) { return moved }
       guard let id = keymap.command(for: key, on: s.screen) else { return [] }
       return reduce(&s, .commandInvoked(id, []))
     case .terminalResized(let w, let h):
@@ -140,6 +141,23 @@ public enum Reducer {
   static func rowsEffect(_ s: AppState) -> [Effect] {
     let missing = visibleIds(s).filter { s.rows[$0] == nil }
     return missing.isEmpty ? [] : [.loadRows(Array(missing), run: s.activeRunSummary?.key)]
+  }
+
+  /// Arrows and hjkl pan a zoomed sample by a quarter of the visible width.
+  static func pan(_ s: inout AppState, _ key: Key) -> [Effect]? {
+    guard let id = s.currentSampleId, let img = s.images[id]?.image else { return nil }
+    let step = max(1, img.width / s.zoom / 4)
+    var c = s.zoomCenter
+    switch key {
+    case .left, .char("h"): c.x -= step
+    case .right, .char("l"): c.x += step
+    case .up, .char("k"): c.y -= step
+    case .down, .char("j"): c.y += step
+    default: return nil
+    }
+    let (x, y, w, h) = zoomWindow(width: img.width, height: img.height, zoom: s.zoom, centerX: c.x, centerY: c.y)
+    s.zoomCenter = (x + w / 2, y + h / 2)
+    return []
   }
 
   static func moveInspector(_ s: inout AppState, _ key: Key) -> [Effect]? {

@@ -37,3 +37,38 @@ extension LabelMask {
     }
   }
 }
+
+extension LabelMask {
+  /// The pixels of a rectangle (clipped to the mask).
+  public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> LabelMask {
+    let x0 = max(0, min(width - 1, x)), y0 = max(0, min(height - 1, y))
+    let cw = max(1, min(w, width - x0)), ch = max(1, min(h, height - y0))
+    let v = values16
+    var out = [UInt16](repeating: 0, count: cw * ch)
+    for yy in 0..<ch { for xx in 0..<cw { out[yy * cw + xx] = v[(y0 + yy) * width + x0 + xx] } }
+    if bitDepth == 8 { return LabelMask(width: cw, height: ch, values: out.map { UInt8(truncatingIfNeeded: $0) }) }
+    return LabelMask(width: cw, height: ch, values16: out)
+  }
+}
+
+extension RGBImage {
+  /// The pixels of a rectangle (clipped to the image).
+  public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> RGBImage {
+    let x0 = max(0, min(width - 1, x)), y0 = max(0, min(height - 1, y))
+    let cw = max(1, min(w, width - x0)), ch = max(1, min(h, height - y0))
+    var out = [UInt8](repeating: 0, count: cw * ch * 3)
+    for yy in 0..<ch {
+      let src = ((y0 + yy) * width + x0) * 3
+      out.replaceSubrange((yy * cw * 3)..<((yy + 1) * cw * 3), with: pixels[src..<(src + cw * 3)])
+    }
+    return RGBImage(width: cw, height: ch, pixels: out)
+  }
+}
+
+/// The part of an image shown at a zoom level around a centre: (x, y, width, height), clamped inside.
+public func zoomWindow(width: Int, height: Int, zoom: Int, centerX: Int, centerY: Int) -> (Int, Int, Int, Int) {
+  let z = max(1, zoom)
+  let w = max(1, width / z), h = max(1, height / z)
+  let x = max(0, min(width - w, centerX - w / 2)), y = max(0, min(height - h, centerY - h / 2))
+  return (x, y, w, h)
+}

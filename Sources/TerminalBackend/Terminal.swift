@@ -35,9 +35,12 @@ public final class Terminal {
     self.graphics = graphics
     self.sixel = SixelEncoder(registers: registers)
     if setlocale(LC_ALL, "") == nil || String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }
+    _ = tcgetattr(0, &Terminal.savedTermios)
+    Terminal.haveSavedTermios = true
     initscr()
     isActive = true
     Terminal.installExitRestore()
+    Terminal.installCrashRestore()
     raw()
     noecho()
     keypad(cnc_stdscr(), true)
@@ -62,6 +65,22 @@ public final class Terminal {
     isActive = false
     endwin()
     Terminal.writeRaw(Array("\u{1B}[?25h".utf8))
+  }
+
+  nonisolated(unsafe) static var savedTermios = termios()
+  nonisolated(unsafe) static var haveSavedTermios = false
+
+  /// On a crash (a trap, SIGSEGV...), put the terminal back before dying: the saved tty modes, the
+  /// main screen, a visible cursor. Only async-signal-safe calls.
+  private static func installCrashRestore() {
+    let handler: @convention(c) (Int32) -> Void = { sig in
+      if Terminal.haveSavedTermios { _ = tcsetattr(0, TCSANOW, &Terminal.savedTermios) }
+      let reset: [UInt8] = Array("\u{1B}[0m\u{1B}[?1049l\u{1B}[?25h\r\n".utf8)
+      _ = reset.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+      signal(sig, SIG_DFL)
+      raise(sig)
+    }
+    for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] { signal(sig, handler) }
   }
 
   nonisolated(unsafe) private static var exitHookInstalled = false

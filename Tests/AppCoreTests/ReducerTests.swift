@@ -185,3 +185,40 @@ struct JobTests {
     #expect(press(&s, .enter).isEmpty && s.statusIsError)
   }
 }
+
+@Suite("Zoom and pan")
+struct ZoomTests {
+  @Test("z zooms into the centre, arrows pan inside the image, n resets")
+  func zoom() {
+    var s = loadedState(width: 120, height: 40)
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    _ = press(&s, .char("z"), .char("z"))
+    #expect(s.zoom == 4 && s.zoomCenter.x == 32 && s.zoomCenter.y == 24)
+    _ = press(&s, .left, .left, .left, .left, .left, .left, .left, .left)
+    #expect(s.zoomCenter.x == 8 && s.cursor == 0)  // clamped at the left edge: window 16 wide
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("zoom x4 at 0,"))
+    _ = press(&s, .char("Z"))
+    #expect(s.zoom == 2)
+    _ = press(&s, .char("n"))
+    #expect(s.zoom == 1 && s.cursor == 1)
+    #expect(LabelMask(width: 3, height: 2, values: [1, 2, 3, 4, 5, 6]).cropped(x: 1, y: 0, width: 2, height: 2).values16 == [2, 3, 5, 6])
+  }
+}
+
+@Suite("Palette completion")
+struct CompletionTests {
+  @Test func tabCompletes() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "split=val class:tra")
+    #expect(Palette.completions(s).first == "class:'traffic sign'")
+    _ = press(&s, .tab)
+    #expect(s.paletteState.input == "split=val class:'traffic sign'")
+    _ = press(&s, .ctrl("u"))
+    type(&s, "sort:mi")
+    _ = press(&s, .tab)
+    #expect(s.paletteState.input == "sort:miou(model_b)")
+  }
+}

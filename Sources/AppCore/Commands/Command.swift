@@ -62,6 +62,8 @@ public enum CommandRegistry {
     Command("sample.alphaDown", "More transparent overlay", doc: "Lower the overlay opacity.", screens: [.sample]),
     Command("sample.outlines", "Toggle outlines", doc: "Draw class boundaries.", screens: [.sample]),
     Command("sample.inspector", "Pixel inspector", doc: "A cursor over the image naming the ground-truth and predicted class.", screens: [.sample]),
+    Command("sample.zoomIn", "Zoom in", doc: "Zoom into the sample (x2, up to x16); arrows or hjkl then pan.", screens: [.sample]),
+    Command("sample.zoomOut", "Zoom out", doc: "Zoom out of the sample.", screens: [.sample]),
     Command("sample.errorClass", "Error map class", doc: "Cycle the error map between all classes and one class.", screens: [.sample]),
     Command("sample.hideClass", "Hide class", doc: "Hide or show a class in overlays (argument: class name).", argument: "CLASS"),
     Command("classes.sort", "Sort class table", doc: "Cycle the sort column.", screens: [.classes]),

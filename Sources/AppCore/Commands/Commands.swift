@@ -37,6 +37,7 @@ enum Commands {
         return []
       }
       s.cursor = next
+      s.zoom = 1
       Reducer.clampScroll(&s)
       return imageEffects(s)
     case "samples.grid":
@@ -60,6 +61,15 @@ enum Commands {
         s.inspector = (img.width / 2, img.height / 2)
       } else {
         s.inspector = nil
+      }
+    case "sample.zoomIn", "sample.zoomOut":
+      if id.rawValue == "sample.zoomIn" {
+        if s.zoom == 1, let cid = s.currentSampleId, let img = s.images[cid]?.image {
+          s.zoomCenter = s.inspector ?? (img.width / 2, img.height / 2)
+        }
+        s.zoom = min(16, s.zoom * 2)
+      } else {
+        s.zoom = max(1, s.zoom / 2)
       }
     case "sample.errorClass":
       let n = UInt16(s.classNames.count)

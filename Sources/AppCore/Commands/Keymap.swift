@@ -19,6 +19,7 @@ public struct Keymap: Sendable {
         .char("n"): "sample.next", .char("p"): "sample.prev", .tab: "sample.prediction", .char("v"): "sample.layout",
         .char("f"): "sample.panel", .char("+"): "sample.alphaUp", .char("="): "sample.alphaUp", .char("-"): "sample.alphaDown",
         .char("o"): "sample.outlines", .char("i"): "sample.inspector", .char("e"): "sample.errorClass",
+        .char("z"): "sample.zoomIn", .char("Z"): "sample.zoomOut",
       ],
       .classes: [.char("s"): "classes.sort"],
       .samples: [.char("m"): "samples.grid"],

@@ -63,7 +63,17 @@ public enum Palette {
     case .ctrl("u"):
       p.input = ""
       p.cursor = 0
-    case .down, .ctrl("n"), .tab: p.selection += 1
+    case .tab:
+      // Tab completes the word under the cursor when there is a completion, else moves the selection.
+      if let first = completions(s).first {
+        var words = p.input.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        words[words.count - 1] = first
+        p.input = words.joined(separator: " ")
+        p.cursor = p.input.count
+      } else {
+        p.selection += 1
+      }
+    case .down, .ctrl("n"): p.selection += 1
     case .up, .ctrl("p"):
       if p.selection > 0 {
         p.selection -= 1
@@ -84,14 +94,23 @@ public enum Palette {
     return []
   }
 
-  /// Completions for the word under the cursor: field and class names, view keywords.
+  /// Completions for the word under the cursor: view keywords, then after `class:`, `has:`,
+  /// `sort:` or `split=` the class names, fields, sort keys or splits that start with what is typed.
   public static func completions(_ s: AppState) -> [String] {
     let word = String(s.paletteState.input.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
-    let keywords = ["split=", "tag:", "has:", "class:", "path~", "sort:", "limit:", "skip:", "not"] + s.runs.flatMap { ["miou(\($0.key))", "acc(\($0.key))"] }
-    let classes = s.classNames.map { "class:" + ($0.contains(" ") ? "'\($0)'" : $0) }
-    let fields = s.fields.map { "has:" + $0 }
     guard !word.isEmpty else { return [] }
-    return (keywords + classes + fields).filter { $0.hasPrefix(word) && $0 != word }.prefix(6).map { $0 }
+    let quote = { (n: String) in n.contains(" ") ? "'\(n)'" : n }
+    let metrics = s.runs.flatMap { ["miou(\($0.key))", "acc(\($0.key))"] } + ["path", "width", "height"] + s.classNames.map { "pixels(\(quote($0)))" }
+    let heads: [(String, [String])] = [
+      ("class:", s.classNames.map(quote)), ("has:", s.fields), ("sort:-", metrics), ("sort:", metrics),
+      ("split=", ["train", "val", "test"]), ("view:", []),
+    ]
+    for (head, options) in heads where word.hasPrefix(head) {
+      let tail = String(word.dropFirst(head.count).lowercased().filter { $0 != "'" })
+      return options.filter { String($0.lowercased().filter { $0 != "'" }).hasPrefix(tail) && head + $0 != word }.prefix(6).map { head + $0 }
+    }
+    let keywords = ["split=", "tag:", "has:", "class:", "path~", "sort:", "limit:", "skip:", "view:", "not"] + s.runs.flatMap { ["miou(\($0.key))<", "acc(\($0.key))<"] }
+    return keywords.filter { $0.hasPrefix(word) && $0 != word }.prefix(6).map { $0 }
   }
 }
 

@@ -8,10 +8,25 @@ enum SampleScreen {
     guard let id = s.currentSampleId else { return }
     let row = s.rows[id]
     let title = "\(s.cursor + 1)/\(s.viewIds.count)  " + (row.map { Sanitize.forTerminal($0.path) + "  \($0.width)x\($0.height)" } ?? "")
-    frame.buffer.putPadded(" " + title, x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
-    guard let imgs = s.images[id] else {
+    frame.buffer.putPadded(" " + title + (s.zoom > 1 ? "  zoom x\(s.zoom)" : ""), x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
+    guard let full = s.images[id] else {
       frame.buffer.putPadded(" decoding…", x: area.x, y: area.y + 2, width: area.width, style: t.style("ui.dim"))
       return
+    }
+    // Zoomed: every panel shows the same window of the image.
+    let imgs: SampleImages
+    var zoomNote = ""
+    var window = (x: 0, y: 0, w: full.image.width, h: full.image.height)
+    if s.zoom > 1 {
+      let (zx, zy, zw, zh) = zoomWindow(width: full.image.width, height: full.image.height, zoom: s.zoom, centerX: s.zoomCenter.x, centerY: s.zoomCenter.y)
+      imgs = SampleImages(
+        id: id, image: full.image.cropped(x: zx, y: zy, width: zw, height: zh),
+        groundTruth: full.groundTruth?.cropped(x: zx, y: zy, width: zw, height: zh),
+        predictions: full.predictions.mapValues { $0.cropped(x: zx, y: zy, width: zw, height: zh) }, problems: full.problems)
+      window = (zx, zy, zw, zh)
+      zoomNote = "  zoom x\(s.zoom) at \(zx),\(zy) \(zw)x\(zh) (z/Z, arrows pan)"
+    } else {
+      imgs = full
     }
     let field = s.shownPrediction
     let pred = field.flatMap { imgs.predictions[$0] }
@@ -86,23 +101,30 @@ enum SampleScreen {
       if i == 0, let ins = s.inspector, s.graphics == .halfblock || s.graphics == .ascii {
         let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
         let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: picRect.width, maxHeight: picRect.height * 2, pixelAspect: aspect)
-        let cx = picRect.x + ins.x * pw / max(1, imgs.image.width), cy = picRect.y + (ins.y * ph / max(1, imgs.image.height)) / 2
-        frame.buffer[cx, cy] = Cell("+", style: Style(fg: RGB(255, 255, 255), bg: RGB(0, 0, 0), attributes: .bold))
+        if ins.x >= window.x, ins.x < window.x + window.w, ins.y >= window.y, ins.y < window.y + window.h {
+          let cx = picRect.x + (ins.x - window.x) * pw / max(1, window.w), cy = picRect.y + ((ins.y - window.y) * ph / max(1, window.h)) / 2
+          frame.buffer[cx, cy] = Cell("+", style: Style(fg: RGB(255, 255, 255), bg: RGB(0, 0, 0), attributes: .bold))
+        }
       }
     }
     var lines: [String] = []
+    if !zoomNote.isEmpty { lines.append(zoomNote.trimmingCharacters()) }
     if let ins = s.inspector {
       func name(_ v: UInt16?) -> String {
         guard let v else { return "-" }
         if s.ignoreValues.contains(v) { return "ignore (\(v))" }
         return s.classNames.indices.contains(Int(v)) ? "\(s.classNames[Int(v)]) (\(v))" : "unknown value \(v)"
       }
-      let g = gt.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
-      let p = pred.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
+      let fullPred = field.flatMap { full.predictions[$0] }
+      let g = full.groundTruth.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
+      let p = fullPred.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
       lines.append("pixel \(ins.x),\(ins.y): GT \(name(g)), pred \(name(p))")
     }
     for p in imgs.problems { lines.append("! " + Sanitize.forTerminal(p)) }
-    if sideW > 0, comparable, let gt, let pred, let m = try? ConfusionMatrix.of(gt: gt, pred: pred, classCount: max(1, s.classNames.count), ignore: s.ignoreValues) {
+    // This sample's numbers: always the whole sample, zoomed or not.
+    if sideW > 0, comparable, let fg = full.groundTruth, let fp = field.flatMap({ full.predictions[$0] }),
+      let m = try? ConfusionMatrix.of(gt: fg, pred: fp, classCount: max(1, s.classNames.count), ignore: s.ignoreValues)
+    {
       let metrics = SemanticMetrics(matrix: m, dialect: s.activeRunSummary?.dialect ?? .mmseg)
       var y = side.y + 1
       frame.buffer.putPadded(" this sample: mIoU \(AppView.pct(metrics.mIoU)), acc \(AppView.pct(metrics.aAcc))", x: side.x, y: y, width: side.width, style: t.style("ui.header"))

@@ -127,6 +127,9 @@ public struct AppState: Sendable {
   public var hiddenClasses: Set<UInt16> = []
   public var errorClass: UInt16? = nil
   public var inspector: (x: Int, y: Int)? = nil
+  /// Sample view zoom (1 = whole image) and the image point it centres on.
+  public var zoom = 1
+  public var zoomCenter = (x: 0, y: 0)
 
   // Palette, help, status.
   public var paletteState = PaletteState()
