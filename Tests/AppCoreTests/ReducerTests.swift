@@ -222,3 +222,18 @@ struct CompletionTests {
     #expect(s.paletteState.input == "sort:miou(model_b)")
   }
 }
+
+@Suite("Runs: samples that got worse")
+struct WorseTests {
+  @Test func worse() {
+    var s = loadedState()
+    #expect(press(&s, .char("4"), .char("W")).isEmpty && s.statusIsError)
+    _ = Reducer.reduce(&s, .datasetLoaded(name: "d", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: ["a", "b"], palette: s.palette, ignore: [255], runs: [
+      RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "1"),
+      RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2"),
+    ], problems: []))
+    _ = press(&s, .down, .char("c"))
+    #expect(press(&s, .char("W")) == [.loadChanges(from: "model_a", to: "model_b", view: "")])
+    #expect(s.screen == .samples)
+  }
+}

@@ -70,6 +70,7 @@ public enum CommandRegistry {
     Command("confusion.normalize", "Counts / row-normalized", doc: "Show counts or row percentages.", screens: [.confusion]),
     Command("run.next", "Next run", doc: "Make the next evaluation run active.", disabledReason: needsRun),
     Command("run.compare", "Compare runs", doc: "Compare the active run with the run under the cursor.", screens: [.runs]),
+    Command("run.worse", "Samples that got worse", doc: "The samples ranked by how much their mIoU dropped from the active run to the compared one.", disabledReason: { $0.compareRun == nil || $0.activeRun == nil ? "pick a run to compare with first (4, then c)" : nil }),
     Command("run.evaluate", "Evaluate a prediction", doc: "Evaluate a prediction field against the ground truth in the background (argument: field).", argument: "FIELD"),
     Command("job.cancel", "Cancel jobs", doc: "Stop the background jobs; nothing half-done is stored.", disabledReason: { $0.jobs.isEmpty ? "no background job is running" : nil }),
     Command("view.set", "Filter (view)", doc: "Show the samples of a view expression, e.g. split=val class:car sort:miou(RUN).", argument: "EXPR"),

@@ -98,6 +98,11 @@ enum Commands {
       s.compareRun = s.runsCursor
       s.compareMatrix = nil
       return [.loadCompare(run: s.runs[s.runsCursor].key, view: s.viewText)]
+    case "run.worse":
+      guard let a = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci) else { return [] }
+      go(&s, .samples)
+      s.viewLoading = true
+      return [.loadChanges(from: a.key, to: s.runs[ci].key, view: s.viewText)]
     case "run.evaluate":
       let preds = s.fields.filter { $0 != "ground_truth" }
       guard !args.isEmpty else {

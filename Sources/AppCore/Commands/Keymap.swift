@@ -24,7 +24,7 @@ public struct Keymap: Sendable {
       .classes: [.char("s"): "classes.sort"],
       .samples: [.char("m"): "samples.grid"],
       .confusion: [.char("n"): "confusion.normalize"],
-      .runs: [.char("c"): "run.compare"],
+      .runs: [.char("c"): "run.compare", .char("W"): "run.worse"],
     ])
 
   /// The command a key runs on a screen.

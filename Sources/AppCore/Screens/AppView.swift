@@ -60,7 +60,7 @@ public enum AppView {
     case .classes: return ["Enter worst samples", "s sort"] + common
     case .confusion: return ["Enter samples of cell", "n counts/%"] + common
     case .sample: return ["n/p step", "Tab prediction", "v layout", "i inspect", "e error class", "+/- opacity", "Esc back"]
-    case .runs: return ["Enter make active", "c compare"] + common
+    case .runs: return ["Enter make active", "c compare", "W got worse"] + common
     case .help, .problems: return ["Esc back"] + common
     }
   }

@@ -30,6 +30,8 @@ public enum Effect: Sendable, Equatable {
   case loadImages(Int64)
   case loadThumbnails([Int64])
   case loadCompare(run: String, view: String)
+  /// The samples of the view ranked by how much their mIoU dropped from `from` to `to`.
+  case loadChanges(from: String, to: String, view: String)
   /// Evaluate a prediction field in the background as job `job`.
   case evaluate(field: String, job: String)
   case cancelJobs([String])

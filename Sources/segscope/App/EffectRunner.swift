@@ -41,6 +41,17 @@ struct EffectRunner: Sendable {
         try store.tag(ids, tag)
         return [.statusMessage("tagged \(ids.count) samples '\(tag)'", isError: false)]
       case .quit: return []
+      case .loadChanges(let from, let to, let text):
+        let view = try ViewExpression.parse(text)
+        let ids = try store.sampleIds(view)
+        let a = try store.sampleMIoU(run: from, ids: ids), b = try store.sampleMIoU(run: to, ids: ids)
+        let ranked = ids.compactMap { id -> (Int64, Double)? in
+          guard let x = a[id], let y = b[id] else { return nil }
+          return (id, y - x)
+        }.sorted { $0.1 < $1.1 }.map(\.0)
+        let r = try store.runs().first { $0.key == from }
+        let matrix = try r.map { try store.matrix(run: $0, sampleIds: ranked).0 }
+        return [.viewLoaded(text: "", title: "got worse from \(from) to \(to), most first", ids: ranked, matrix: matrix)]
       case .cancelJobs(let ids):
         control.cancel(ids)
         return []
