@@ -10,8 +10,37 @@ public struct ViewResolveError: Error, Sendable, CustomStringConvertible {
 extension DatasetStore {
   /// The ids of the samples in a view, in the view's order (path order without a sort).
   public func sampleIds(_ view: ViewExpression) throws -> [Int64] {
+    if let fast = try limitedRunSort(view) { return fast }
     let (sql, args) = try compile(view)
     return try read { db in try Int64.fetchAll(db, sql: sql, arguments: args) }
+  }
+
+  /// `sort:miou(RUN) limit:N` (or acc) walks the run's (run_id, value) index in order and stops after
+  /// N rows instead of sorting every sample; samples without a value follow, as in the general plan.
+  func limitedRunSort(_ view: ViewExpression) throws -> [Int64]? {
+    guard let sort = view.sort, let limit = view.limit else { return nil }
+    let column: String, run: String
+    switch sort.metric {
+    case .miou(let r): (column, run) = ("miou", r)
+    case .accuracy(let r): (column, run) = ("accuracy", r)
+    default: return nil
+    }
+    let runId = try runId(named: run)
+    let want = limit + view.skip
+    var filterArgs: [(any DatabaseValueConvertible)?] = []
+    var wheres = ["s.present = 1"]
+    for f in view.filters { wheres.append(try filterSQL(f, &filterArgs)) }
+    let filters = wheres.joined(separator: " AND ")
+    let order = sort.descending ? "DESC" : "ASC"
+    let withValue = "SELECT s.id FROM eval_sample k JOIN sample s ON s.id = k.sample_id WHERE k.run_id = ? AND k.\(column) IS NOT NULL AND \(filters) ORDER BY k.\(column) \(order), k.sample_id LIMIT \(want)"
+    let withoutValue = "SELECT s.id FROM sample s LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id WHERE k.\(column) IS NULL AND \(filters) ORDER BY s.id LIMIT \(want)"
+    let args = StatementArguments([runId] + filterArgs)
+    let ids: [Int64] = try read { db in
+      var out = try Int64.fetchAll(db, sql: withValue, arguments: args)
+      if out.count < want { out += try Int64.fetchAll(db, sql: withoutValue, arguments: args).prefix(want - out.count) }
+      return out
+    }
+    return Array(ids.dropFirst(view.skip))
   }
 
   /// The number of samples in a view (limit and skip applied).

@@ -125,6 +125,7 @@ enum EngineBench {
     }
     try store.saveRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, classCount: 10, options: "{}", version: "bench", results: results)
     let path = store.databasePath
+    if getenv("BENCH_ANALYZE") != nil { try store.write { db in try db.execute(sql: "ANALYZE") } }
     var t0 = nowMs()
     let reopened = try DatasetStore(databaseFile: path)
     let count = try reopened.sampleCount()

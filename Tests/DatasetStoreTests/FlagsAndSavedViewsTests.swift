@@ -1,5 +1,6 @@
 import DatasetImport
 import DatasetStore
+import Evaluation
 import Foundation
 import SegmentationCore
 import Testing
@@ -31,5 +32,25 @@ struct FlagsAndSavedViewsTests {
     #expect(try store.count(ViewExpression.parse("view:val_only")) == 2)
     #expect(try store.count(ViewExpression.parse("not view:val_only")) == 6)
     #expect(throws: ViewResolveError.self) { try store.count(ViewExpression.parse("view:nope")) }
+  }
+}
+
+@Suite("Limited run sorts")
+struct LimitedSortTests {
+  @Test("the index walk gives the same order as the general plan")
+  func agree() throws {
+    let f = try Fixture(samples: 12)
+    defer { f.remove() }
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root, predictions: [("model_b", "pred")]).run(into: store)
+    try FileManager.default.removeItem(atPath: f.root + "/pred/train/s3.png")  // one sample without a value
+    _ = try Evaluation.EvaluationRunner(store: store).run(.init(key: "b", predField: "model_b"), version: "t")
+    for text in ["sort:miou(b)", "sort:-miou(b)", "split=train sort:-acc(b)", "class:car sort:miou(b)"] {
+      let all = try store.sampleIds(ViewExpression.parse(text))
+      for (limit, skip) in [(3, 0), (5, 2), (20, 0), (4, 9)] {
+        let fast = try store.sampleIds(ViewExpression.parse("\(text) limit:\(limit) skip:\(skip)"))
+        #expect(fast == Array(all.dropFirst(skip).prefix(limit)), "\(text) limit \(limit) skip \(skip)")
+      }
+    }
   }
 }
