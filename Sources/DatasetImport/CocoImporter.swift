@@ -128,6 +128,9 @@ public struct CocoImporter: Sendable {
         report.problems.append((labelsFile, "annotation \(id): \(error)"))
       }
     }
+    // Samples without any annotation are the unlabeled ones here (no masks are involved).
+    let annotated = Set(instances.map(\.samplePath))
+    report.unlabeled = samples.filter { !annotated.contains($0.path) }.count
     try store.defineField("ground_truth", kind: "instance", role: "ground_truth", root: imageDir, classes: classes)
     report.fields.append("ground_truth")
     report.counts = try store.upsertSamples(samples)

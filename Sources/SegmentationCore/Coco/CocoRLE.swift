@@ -241,3 +241,24 @@ extension CocoRLE {
     return (xs, ys, xe - xs + 1, ye - ys + 1)
   }
 }
+
+extension CocoInstance {
+  /// Paints instances into a label map of category ids (0 where there is none), larger instances
+  /// first so smaller ones stay visible; detections below `minScore` are left out. For display.
+  public static func labelMap(_ items: [CocoInstance], width: Int, height: Int, minScore: Double = 0.5) -> LabelMask {
+    var out = [UInt16](repeating: 0, count: width * height)
+    for inst in items.filter({ $0.score >= minScore && $0.rle.width == width && $0.rle.height == height }).sorted(by: { $0.rle.area > $1.rle.area }) {
+      var i = 0
+      var on = false
+      for c in inst.rle.counts {
+        if on {
+          for k in i..<min(i + Int(c), width * height) { out[(k % height) * width + k / height] = UInt16(clamping: inst.categoryId) }
+        }
+        i += Int(c)
+        on.toggle()
+      }
+    }
+    if out.allSatisfy({ $0 <= 255 }) { return LabelMask(width: width, height: height, values: out.map { UInt8($0) }) }
+    return LabelMask(width: width, height: height, values16: out)
+  }
+}

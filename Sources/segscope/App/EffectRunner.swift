@@ -112,7 +112,8 @@ struct EffectRunner: Sendable {
     let names = (0...max(0, maxValue)).map { v in classes.first { $0.value == v }?.name ?? "class \(v)" }
     var colors: [UInt16: RGB] = [:]
     for c in classes { if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb } }
-    let ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
+    var ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
+    if gt?.kind == "instance" { ignore.insert(0) }  // 0 = no instance in the painted label maps
     let runs = try store.runs().filter { $0.kind == "semantic" }.map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
     let problems = try store.problems().map { "\($0.path): \($0.problem) [\($0.stage)]" }
     let name = store.root.split(separator: "/").last.map(String.init) ?? store.root
@@ -159,6 +160,12 @@ struct EffectRunner: Sendable {
         } catch {
           problems.append(error.description)
         }
+      }
+      // Instance fields (COCO) are shown as label maps of their category ids.
+      for f in try store.fields() where f.kind == "instance" {
+        let items = try store.instances(field: f.name, sampleIds: [id])
+        let map = CocoInstance.labelMap(items, width: image.width, height: image.height)
+        if f.role == "ground_truth" { gt = map } else { preds[f.name] = map }
       }
       return .imagesLoaded(SampleImages(id: id, image: image, groundTruth: gt, predictions: preds, problems: problems))
     } catch {
