@@ -95,12 +95,7 @@ struct QueryCommand: ParsableCommand {
   @Flag(help: "JSON output.") var json = false
 
   func run() throws {
-    let view: ViewExpression
-    do {
-      view = try ViewExpression.parse(expression)
-    } catch {
-      throw ValidationError("view syntax error \(error.description)")
-    }
+    let view = try parseView(expression)
     let store = try DatasetOpener.open(path)
     let ids = try store.sampleIds(view)
     let rows = try store.samples(ids: ids)
@@ -144,13 +139,7 @@ struct EvalCommand: ParsableCommand {
     req.reduceZeroLabel = reduceZeroLabel
     req.resizePredictions = resizePred
     req.boundary = boundary
-    if let v = view {
-      do {
-        req.sampleIds = try store.sampleIds(ViewExpression.parse(v))
-      } catch let e as ViewSyntaxError {
-        throw ValidationError("view syntax error \(e.description)")
-      }
-    }
+    if let v = view { req.sampleIds = try store.sampleIds(parseView(v)) }
     if try EvaluationRunner(store: store).isInstanceField(pred) {
       let result = try EvaluationRunner(store: store).runInstances(req, version: Segscope.version)
       let names = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
@@ -260,6 +249,15 @@ struct RunsCommand: ParsableCommand {
   }
 }
 
+/// A view expression from the command line; a syntax error is a usage error (exit 2).
+func parseView(_ text: String) throws -> ViewExpression {
+  do {
+    return try ViewExpression.parse(text)
+  } catch {
+    throw ValidationError("view syntax error \(error.description)")
+  }
+}
+
 func pct(_ v: Double) -> String { v.isNaN ? "n/a" : ClassTable.format1(v * 100) }
 
 /// Class names of a field by value (missing values named by number).
@@ -282,14 +280,8 @@ struct TagCommand: ParsableCommand {
   @Option(help: "Only the samples of this view.") var view: String = ""
 
   func run() throws {
-    let parsed: ViewExpression
-    do {
-      parsed = try ViewExpression.parse(view)
-    } catch {
-      throw ValidationError("view syntax error \(error.description)")
-    }
     let store = try DatasetOpener.open(path)
-    let ids = try store.sampleIds(parsed)
+    let ids = try store.sampleIds(parseView(view))
     try store.tag(ids, tag)
     print("tagged \(ids.count) samples '\(Sanitize.forTerminal(tag))'")
   }
@@ -314,13 +306,7 @@ struct ExportCommand: ParsableCommand {
     let store = try DatasetOpener.open(path)
     var text = view ?? ""
     if let tag { text = "tag:" + (tag.contains(" ") ? "'\(tag)'" : tag) }
-    let parsed: ViewExpression
-    do {
-      parsed = try ViewExpression.parse(text)
-    } catch {
-      throw ValidationError("view syntax error \(error.description)")
-    }
-    let ids = try store.sampleIds(parsed)
+    let ids = try store.sampleIds(parseView(text))
     let report = try Exporter(store: store).export(Exporter.Format(rawValue: format) ?? .imgseg, sampleIds: ids, to: out)
     print("exported \(report.samples) samples\(format == "coco" ? " and \(report.annotations) annotations" : "") as \(format) to \(Sanitize.forTerminal(out))")
     for p in report.problems { FileHandleOut.stderr("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
