@@ -149,7 +149,7 @@ struct EvalCommand: ParsableCommand {
         s += ",\"classes\":[" + classNames.map { c in "{\"id\":\(c.value),\"name\":\(JSONText.quote(c.name)),\"ap\":\(result.perCategoryAP[c.value] ?? -1)}" }.joined(separator: ",") + "]}"
         print(s)
       } else {
-        print("\(req.key): COCO mask AP (pycocotools COCOeval, iouType segm; -1 = undefined)")
+        print("\(Sanitize.forTerminal(req.key)): COCO mask AP (pycocotools COCOeval, iouType segm; -1 = undefined)")
         for (n, v) in zip(names, result.stats) { print("  \(n.padded(6)) \(v < 0 ? "-1" : ClassTable.format1(v * 100))") }
         print("  per class AP:")
         for c in classNames { print("    \(Sanitize.forTerminal(c.name).padded(16)) \((result.perCategoryAP[c.value] ?? -1) < 0 ? "-1" : ClassTable.format1((result.perCategoryAP[c.value] ?? 0) * 100))") }
@@ -219,8 +219,8 @@ struct RunsCommand: ParsableCommand {
       let sb = SemanticMetrics(matrix: ConfusionMatrix.sum(lb, classCount: b.classCount), dialect: dialect)
       let ci = Bootstrap(iterations: iterations).differenceIntervals(la, lb, dialect: dialect)
       let names = classNames(store, field: a.gtField, count: a.classCount)
-      print("\(b.key) - \(a.key) on the \(common.count) samples both evaluated (\(dialect.rawValue); 95% paired bootstrap, \(iterations) resamples)")
-      print("class            \(a.key.padded(10)) \(b.key.padded(10))  delta IoU   95% interval")
+      print("\(Sanitize.forTerminal(b.key)) - \(Sanitize.forTerminal(a.key)) on the \(common.count) samples both evaluated (\(dialect.rawValue); 95% paired bootstrap, \(iterations) resamples)")
+      print("class            \(Sanitize.forTerminal(a.key).padded(10)) \(Sanitize.forTerminal(b.key).padded(10))  delta IoU   95% interval")
       func signed(_ d: Double) -> String { d.isNaN ? "n/a" : (d >= 0 ? "+" : "") + ClassTable.format1(d * 100) }
       for c in 0..<a.classCount {
         let d = sb.classes[c].iou - sa.classes[c].iou
@@ -235,7 +235,7 @@ struct RunsCommand: ParsableCommand {
       }
       changes.sort { $0.1 < $1.1 }
       let rows = try store.samples(ids: changes.prefix(10).map(\.0))
-      print("\nsamples that got most worse in \(b.key):")
+      print("\nsamples that got most worse in \(Sanitize.forTerminal(b.key)):")
       for (row, ch) in zip(rows, changes.prefix(10)) { print("  \(signed(ch.1).padded(7)) \(Sanitize.forTerminal(row.path))") }
       return
     }

@@ -11,7 +11,7 @@ enum ClassTable {
     }
     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? String(s.prefix(n)) : s + String(repeating: " ", count: n - s.count) }
     func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
-    var out = "\(title)\n  dialect: \(m.dialect.rawValue) (\(m.dialect.policy))\n"
+    var out = "\(Sanitize.forTerminal(title))\n  dialect: \(m.dialect.rawValue) (\(m.dialect.policy))\n"
     out += "  " + pad("class", 14) + "   IoU   Dice  Prec  Recall      GT px    pred px  IoU bar\n"
     for c in m.classes {
       let name = Sanitize.forTerminal(c.classId < names.count ? names[c.classId] : "class \(c.classId)")

@@ -16,11 +16,11 @@ enum MetricsFormat {
       return s
     case "csv":
       var s = "id,name,iou,dice,precision,recall,gt_pixels,pred_pixels\n"
-      for c in m.classes { s += "\(c.classId),\(csv(names[c.classId])),\(num(c.iou)),\(num(c.dice)),\(num(c.precision)),\(num(c.recall)),\(c.gtPixels),\(c.predPixels)\n" }
+      for c in m.classes { s += "\(c.classId),\(csv(Sanitize.forTerminal(names[c.classId]))),\(num(c.iou)),\(num(c.dice)),\(num(c.precision)),\(num(c.recall)),\(c.gtPixels),\(c.predPixels)\n" }
       return s + "all,mIoU=\(num(m.mIoU)) aAcc=\(num(m.aAcc)) mAcc=\(num(m.mAcc)) fwIoU=\(num(m.fwIoU)),,,,,,"
     case "markdown":
-      var s = "**\(title)** — dialect `\(m.dialect.rawValue)`: \(m.dialect.policy)\n\n| class | IoU | Dice | Precision | Recall | GT px | pred px |\n|---|---:|---:|---:|---:|---:|---:|\n"
-      for c in m.classes { s += "| \(names[c.classId]) | \(pct(c.iou)) | \(pct(c.dice)) | \(pct(c.precision)) | \(pct(c.recall)) | \(c.gtPixels) | \(c.predPixels) |\n" }
+      var s = "**\(Sanitize.forTerminal(title))** — dialect `\(m.dialect.rawValue)`: \(m.dialect.policy)\n\n| class | IoU | Dice | Precision | Recall | GT px | pred px |\n|---|---:|---:|---:|---:|---:|---:|\n"
+      for c in m.classes { s += "| \(Sanitize.forTerminal(names[c.classId])) | \(pct(c.iou)) | \(pct(c.dice)) | \(pct(c.precision)) | \(pct(c.recall)) | \(c.gtPixels) | \(c.predPixels) |\n" }
       return s + "\nmIoU \(pct(m.mIoU)) · aAcc \(pct(m.aAcc)) · mAcc \(pct(m.mAcc)) · fwIoU \(pct(m.fwIoU))"
     default:
       return ClassTable.render(m, names: names, title: title)
