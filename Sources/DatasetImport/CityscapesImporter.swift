@@ -51,16 +51,19 @@ public struct CityscapesImporter: Sendable {
       guard let k = CityscapesImporter.key(rel) else { continue }
       images[k] = rel
     }
-    var masks: [String: [String: String]] = ["ground_truth": [:]]
-    for rel in FileWalker.files(in: root + "/gtFine", boundary: boundary, escaped: &escaped) where rel.hasSuffix("_gtFine_labelIds.png") {
+    var masks: [String: [String: String]] = ["ground_truth": [:], "instance_ids": [:]]
+    for rel in FileWalker.files(in: root + "/gtFine", boundary: boundary, escaped: &escaped) {
+      let field: String
+      if rel.hasSuffix("_gtFine_labelIds.png") { field = "ground_truth" } else if rel.hasSuffix("_gtFine_instanceIds.png") { field = "instance_ids" } else { continue }
       guard let k = CityscapesImporter.key(rel) else { continue }
       if images[k] == nil {
         report.problems.append(("gtFine/" + rel, "ground truth has no image in leftImg8bit"))
         continue
       }
-      masks["ground_truth"]?[k] = "gtFine/" + rel
+      masks[field]?[k] = "gtFine/" + rel
     }
     var fields = ["ground_truth"]
+    if !(masks["instance_ids"]?.isEmpty ?? true) { fields.append("instance_ids") }
     for (name, dir) in predictions {
       guard FileWalker.isDirectory(root + "/" + dir) else {
         report.problems.append((dir, "prediction folder for '\(name)' is missing"))
@@ -95,7 +98,12 @@ public struct CityscapesImporter: Sendable {
     var classes = CityscapesImporter.classes.enumerated().map { ClassInfo(value: $0.offset, name: $0.element.0) }
     classes.append(ClassInfo(value: 255, name: "ignore", isIgnore: true))
     for f in fields {
-      try store.defineField(f, role: f == "ground_truth" ? "ground_truth" : "prediction", root: nil, classes: classes, decoding: CityscapesImporter.decoding)
+      if f == "instance_ids" {
+        // 16-bit ids (labelId * 1000 + k), read as stored: the source of Cityscapes' iIoU.
+        try store.defineField(f, kind: "instance_ids", role: "instance_ids", root: nil, classes: [], decoding: .identity)
+      } else {
+        try store.defineField(f, role: f == "ground_truth" ? "ground_truth" : "prediction", root: nil, classes: classes, decoding: CityscapesImporter.decoding)
+      }
       report.fields.append(f)
     }
     report.counts = try store.upsertSamples(samples)

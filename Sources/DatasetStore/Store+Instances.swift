@@ -72,3 +72,10 @@ extension DatasetStore {
     }
   }
 }
+
+extension DatasetStore {
+  /// Stores extra summary numbers (JSON) with a run.
+  public func setRunSummary(key: String, summary: String) throws {
+    try write { db in try db.execute(sql: "UPDATE eval_run SET summary = ? WHERE key = ?", arguments: [summary, key]) }
+  }
+}

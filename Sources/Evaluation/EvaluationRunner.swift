@@ -38,13 +38,26 @@ public struct EvaluationRunner: Sendable {
     let seen = try store.maxIndexedValue(field: r.gtField, excluding: ignore)
     let k = max(1, max(gt.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0, seen ?? 0) + 1)
     let pairs = try store.maskPairs(gt: r.gtField, pred: r.predField, sampleIds: r.sampleIds)
+    // Cityscapes instanceIds, when imported, give the instance-weighted iIoU.
+    var instancePaths: [Int64: String] = [:]
+    if fields.contains(where: { $0.name == "instance_ids" }) {
+      for (sid, _, path) in try store.maskPairs(gt: "instance_ids", pred: "instance_ids", sampleIds: r.sampleIds) { instancePaths[sid] = store.absolutePath(path) }
+    }
     var evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
     evaluator.reduceZeroLabel = r.reduceZeroLabel
     evaluator.resizePredictions = r.resizePredictions
     evaluator.boundary = r.boundary
     evaluator.gtDecoding = gt.decoding
     evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
-    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2)) }, progress: progress, shouldStop: shouldStop)
+    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2), instanceIds: instancePaths[$0.0]) }, progress: progress, shouldStop: shouldStop)
+    var iiou = CityscapesInstanceIoU()
+    var haveInstances = false
+    for res in results where res.problem == nil {
+      if let c = res.instances {
+        iiou.add(c)
+        haveInstances = true
+      }
+    }
     if shouldStop?() == true { throw EvaluationCancelled() }
     var stored: [SampleResult] = []
     var problems: [String] = []
@@ -60,7 +73,13 @@ public struct EvaluationRunner: Sendable {
     let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)}"
     try store.saveRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version, results: stored)
     guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
-    return (run, try store.matrix(run: run).0, problems)
+    let total = try store.matrix(run: run).0
+    if haveInstances {
+      let per = iiou.perClass(total)
+      let json = "{\"iIoU\":{" + per.keys.sorted().map { "\"\($0)\":\(per[$0].map { $0.isNaN ? "null" : "\($0)" } ?? "null")" }.joined(separator: ",") + "},\"mean_iIoU\":\(iiou.mean(total).isNaN ? "null" : "\(iiou.mean(total))")}"
+      try store.setRunSummary(key: r.key, summary: json)
+    }
+    return (run, total, problems)
   }
 }
 

@@ -8,11 +8,14 @@ public struct MaskPair: Sendable, Equatable {
   public let sampleId: String
   public let groundTruth: String
   public let prediction: String
+  /// Cityscapes instanceIds of the ground truth, for iIoU.
+  public var instanceIds: String? = nil
 
-  public init(sampleId: String, groundTruth: String, prediction: String) {
+  public init(sampleId: String, groundTruth: String, prediction: String, instanceIds: String? = nil) {
     self.sampleId = sampleId
     self.groundTruth = groundTruth
     self.prediction = prediction
+    self.instanceIds = instanceIds
   }
 }
 
@@ -24,6 +27,8 @@ public struct SampleEvaluation: Sendable {
   public let problem: String?
   /// Boundary IoU counts of this sample (when asked for).
   public var boundary: BoundaryIoU? = nil
+  /// Cityscapes instance-weighted counts (when the pair has instanceIds).
+  public var instances: CityscapesInstanceIoU? = nil
 
   /// This sample's metrics (mIoU over the classes present in its ground truth or prediction).
   public func metrics(dialect: MetricDialect = .mmseg) -> SemanticMetrics? {
@@ -77,6 +82,11 @@ public struct SemanticEvaluator: Sendable {
       do {
         let m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)
         var result = SampleEvaluation(sampleId: pair.sampleId, matrix: m, problem: nil)
+        if let ip = pair.instanceIds, let inst = try? ImageLoader.loadMask(path: ip, limits: limits), inst.width == gt.width, inst.height == gt.height {
+          var c = CityscapesInstanceIoU()
+          c.accumulate(instanceIds: inst, prediction: pred)
+          result.instances = c
+        }
         if boundary {
           var b = BoundaryIoU(classCount: classCount)
           try b.accumulate(gt: gt, pred: pred, ignore: ignore)

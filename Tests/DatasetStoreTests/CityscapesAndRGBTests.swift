@@ -21,6 +21,9 @@ struct CityscapesAndRGBTests {
     // Row 0: road (7); row 1: car (26); row 2: unlabeled (0); row 3: static (4, ignoreInEval).
     let gt = (0..<(w * h)).map { i -> UInt8 in [7, 26, 0, 4][i / w] }
     try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: w, height: h, values: gt)), to: "\(root)/gtFine/val/frankfurt/\(stem)_gtFine_labelIds.png")
+    // Two cars in row 1 (ids 26000 and 26001), the rest plain label ids.
+    let inst = (0..<(w * h)).map { i -> UInt16 in i / w == 1 ? (i % w < 5 ? 26000 : 26001) : UInt16(gt[i]) }
+    try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: w, height: h, values16: inst)), to: "\(root)/gtFine/val/frankfurt/\(stem)_gtFine_instanceIds.png")
     // Prediction: road read as sidewalk (8) in half the row, cars right, the rest anything.
     let pred = (0..<(w * h)).map { i -> UInt8 in i < 4 ? 8 : (i < w ? 7 : (i < 2 * w ? 26 : 7)) }
     try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: w, height: h, values: pred)), to: "\(root)/results/\(stem)_pred.png")
@@ -34,6 +37,10 @@ struct CityscapesAndRGBTests {
     let (run, m, problems) = try EvaluationRunner(store: store).run(.init(key: "psp", predField: "psp"), version: "t")
     #expect(problems.isEmpty && run.classCount == 19)
     #expect(m[0, 1] == 4 && m[0, 0] == 4 && m[13, 13] == 8 && m.ignoredPixels == 16)
+    // Both cars fully predicted and no car false positives: car iIoU is 1.
+    let summary = try #require(store.runs().first { $0.key == "psp" }?.summary)
+    #expect(summary.contains("\"13\":1.0"))
+    #expect(report.fields == ["ground_truth", "instance_ids", "psp"])
   }
 
   @Test("CVAT colour masks through labelmap.txt; colours off the map are counted and reported")

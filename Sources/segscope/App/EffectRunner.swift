@@ -117,7 +117,8 @@ struct EffectRunner: Sendable {
     let runs = try store.runs().filter { $0.kind == "semantic" }.map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
     let problems = try store.problems().map { "\($0.path): \($0.problem) [\($0.stage)]" }
     let name = store.root.split(separator: "/").last.map(String.init) ?? store.root
-    return .datasetLoaded(name: name, total: try store.sampleCount(), fields: fields.map(\.name), classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs, problems: problems)
+    let shown = fields.filter { $0.role == "ground_truth" || $0.role == "prediction" }.map(\.name)
+    return .datasetLoaded(name: name, total: try store.sampleCount(), fields: shown, classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs, problems: problems)
   }
 
   func loadView(_ text: String, run: String?) throws -> AppAction {
@@ -148,8 +149,10 @@ struct EffectRunner: Sendable {
       var problems: [String] = []
       var gt: LabelMask? = nil
       var preds: [String: LabelMask] = [:]
-      let decodings = Dictionary(uniqueKeysWithValues: try store.fields().map { ($0.name, $0.decoding) })
-      for (field, path) in try store.masks(sampleId: id) {
+      let allFields = try store.fields()
+      let decodings = Dictionary(uniqueKeysWithValues: allFields.map { ($0.name, $0.decoding) })
+      let shown = Set(allFields.filter { $0.role == "ground_truth" || $0.role == "prediction" }.map(\.name))
+      for (field, path) in try store.masks(sampleId: id) where shown.contains(field) {
         do {
           let m = try ImageLoader.loadMask(path: store.absolutePath(path), decoding: decodings[field] ?? .identity).mask
           if m.width != image.width || m.height != image.height {

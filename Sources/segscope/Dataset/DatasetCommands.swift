@@ -163,6 +163,9 @@ struct EvalCommand: ParsableCommand {
     let metrics = SemanticMetrics(matrix: matrix, dialect: req.dialect)
     let evaluated = try store.matrix(run: run).evaluated
     print(MetricsFormat.render(metrics, matrix: matrix, names: names, format: format, title: "\(run.key): \(pred) vs \(gt), \(evaluated) samples"))
+    if let summary = try store.runs().first(where: { $0.key == run.key })?.summary, summary.contains("iIoU"), format == "table" {
+      print("  Cityscapes instance-weighted IoU (iIoU / nIoU) per instance class, trainIds: \(Sanitize.forTerminal(summary))")
+    }
     if boundary, let b = try store.boundary(run: run) {
       if format == "json" {
         print("{\"boundary_iou\":[" + b.perClass.map { $0.isNaN ? "null" : "\($0)" }.joined(separator: ",") + "],\"mBIoU\":\(b.mean.isNaN ? "null" : "\(b.mean)")}")
