@@ -46,7 +46,14 @@ case "${1:-}" in
     shift
     need_apt "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
     need_python
-    exec swift test "$@"
+    status=0
+    swift test "$@" || status=$?
+    # End-to-end tests run the app under private tmux servers; make sure none outlives the run.
+    for pid in $(pgrep -f "tmux -L segscope-test-" 2>/dev/null); do
+      pkill -9 -P "$pid" 2>/dev/null || true
+      kill -9 "$pid" 2>/dev/null || true
+    done
+    exit $status
     ;;
   *)
     sed -n '2,6p' "$0" >&2

@@ -21,6 +21,7 @@ struct AppEndToEndTests {
   @Test("navigate, open the palette, run a query, open a sample, quit; the terminal is restored")
   func mainFlow() throws {
     let t = try start()
+    defer { t.kill() }
     var screen = try t.waitFor { $0.contains("12/12 samples") && $0.contains("street_0001") }
     #expect(screen.contains("run: model_b"))
     try t.send(["j", "j"])
@@ -50,6 +51,7 @@ struct AppEndToEndTests {
   @Test("a bad query shows an inline error and the app goes on")
   func badQuery() throws {
     let t = try start()
+    defer { t.kill() }
     try t.waitFor { $0.contains("12/12 samples") }
     try t.send([":"])
     try t.send(["-l", "class:unicorn"])
@@ -68,6 +70,7 @@ struct AppEndToEndTests {
   @Test("SIGTERM and a storm of resizes leave a restored terminal; 40x12 stays legible")
   func resizeAndSigterm() throws {
     let t = try start()
+    defer { t.kill() }
     try t.waitFor { $0.contains("12/12 samples") }
     for (w, h) in [(60, 20), (40, 12), (120, 40), (33, 9), (40, 12)] { try t.resize(w, h) }
     let small = try t.waitFor { $0.split(separator: "\n").first?.contains("segscope") == true && $0.contains("12/12") == false || $0.contains("12/") }
@@ -81,6 +84,7 @@ struct AppEndToEndTests {
   @Test("a terminal with NO_COLOR gets no colour escapes")
   func noColor() throws {
     let t = try TmuxSession(command: "NO_COLOR=1 \(Binary.path) open \(DemoFixture.dir); echo EXIT=$?", width: 100, height: 30)
+    defer { t.kill() }
     let screen = try t.waitFor(escapes: true) { $0.contains("12/12 samples") }
     #expect(!screen.contains("38;5;") && !screen.contains("48;5;") && !screen.contains("38;2;"))
     try t.send(["q"])

@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import TestSupport
 
 /// A private tmux server (its own socket, no user config) running one command in a fixed-size pane.
@@ -16,9 +20,23 @@ final class TmuxSession {
     let r = try Shell.run(args)
     guard r.status == 0 else { throw TmuxError(message: "tmux failed: \(r.err)") }
     try Shell.run(["tmux", "-L", socket, "set-option", "-g", "status", "off"])
+    serverPid = Int32(String(decoding: try Shell.run(["tmux", "-L", socket, "display-message", "-p", "#{pid}"]).out, as: UTF8.self).filter(\.isNumber)) ?? 0
   }
 
-  deinit { _ = try? Shell.run(["tmux", "-L", socket, "kill-server"]) }
+  private var serverPid: Int32 = 0
+
+  deinit { kill() }
+
+  /// Stops the private tmux server (also done on deinit).
+  func kill() {
+    _ = try? Shell.run(["tmux", "-L", socket, "kill-server"])
+    // A server that lingers (seen under the test runner) is killed with its panes.
+    if serverPid > 0 {
+      _ = try? Shell.run(["pkill", "-9", "-P", String(serverPid)])
+      Glibc.kill(serverPid, SIGKILL)
+      serverPid = 0
+    }
+  }
 
   func capture(escapes: Bool = false) throws -> String {
     let r = try Shell.run(["tmux", "-L", socket, "capture-pane", "-t", "t", "-p", "-N"] + (escapes ? ["-e"] : []))

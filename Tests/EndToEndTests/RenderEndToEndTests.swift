@@ -24,6 +24,7 @@ struct RenderEndToEndTests {
     #expect(direct.status == 0, "\(direct.err)")
     let directCells = AnsiParser.parse(String(decoding: direct.out, as: UTF8.self))
     let tmux = try TmuxSession(command: "\(Binary.path) render \(img) --mask \(mask) --graphics halfblock --colors truecolor --cols 60", width: 80, height: 40)
+    defer { tmux.kill() }
     let expectedBlocks = directCells.joined().filter { $0.symbol == "▀" }.count
     let screen = try tmux.waitFor(escapes: true) { $0.components(separatedBy: "▀").count - 1 >= expectedBlocks }
     let captured = AnsiParser.parse(screen)
