@@ -39,6 +39,7 @@ public enum Resample {
   public static func majority(_ mask: LabelMask, width w: Int, height h: Int) -> LabelMask {
     guard w > 0, h > 0, mask.width > 0, mask.height > 0 else { return LabelMask(width: max(0, w), height: max(0, h)) }
     let sw = mask.width, sh = mask.height
+    if case .u8(let bytes) = mask.storage { return majority8(bytes, sw: sw, sh: sh, width: w, height: h) }
     let values = mask.values16
     var out = [UInt16](repeating: 0, count: w * h)
     var counts: [UInt16: Int] = [:]
@@ -87,6 +88,43 @@ public enum Resample {
     }
     if mask.bitDepth == 8 { return LabelMask(width: w, height: h, values: out.map { UInt8(truncatingIfNeeded: $0) }) }
     return LabelMask(width: w, height: h, values16: out)
+  }
+
+  /// The 8-bit case without widening the mask: a 256-entry table per block.
+  static func majority8(_ v: [UInt8], sw: Int, sh: Int, width w: Int, height h: Int) -> LabelMask {
+    var out = [UInt8](repeating: 0, count: w * h)
+    var counts = [Int32](repeating: 0, count: 256)
+    var touched: [Int] = []
+    touched.reserveCapacity(256)
+    v.withUnsafeBufferPointer { src in
+      for y in 0..<h {
+        let y0 = y * sh / h, y1 = max(y0 + 1, (y + 1) * sh / h)
+        for x in 0..<w {
+          let x0 = x * sw / w, x1 = max(x0 + 1, (x + 1) * sw / w)
+          touched.removeAll(keepingCapacity: true)
+          for yy in y0..<y1 {
+            var i = yy * sw + x0
+            for _ in x0..<x1 {
+              let c = Int(src[i])
+              if counts[c] == 0 { touched.append(c) }
+              counts[c] &+= 1
+              i += 1
+            }
+          }
+          var best = 0, bestN: Int32 = -1
+          for c in touched {
+            let n = counts[c]
+            if n > bestN || (n == bestN && c < best) {
+              best = c
+              bestN = n
+            }
+            counts[c] = 0
+          }
+          out[y * w + x] = UInt8(best)
+        }
+      }
+    }
+    return LabelMask(width: w, height: h, values: out)
   }
 
   /// Nearest-neighbour resize of a mask (the opt-in `--resize-pred` of predictions).
