@@ -237,3 +237,20 @@ struct WorseTests {
     #expect(s.screen == .samples)
   }
 }
+
+@Suite("Palette selection")
+struct PaletteSelectionTests {
+  @Test("the highlighted command is the one Enter runs, even after moving past the end")
+  func selection() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "confusion")
+    let n = Palette.matches(s).count
+    for _ in 0..<(n + 5) { _ = press(&s, .down) }
+    #expect(s.paletteState.selection == n - 1)
+    for _ in 0..<(n + 5) { _ = press(&s, .up) }
+    #expect(s.paletteState.selection == 0)
+    _ = press(&s, .enter)
+    #expect(!s.paletteState.isOpen && s.screen == .confusion)
+  }
+}

@@ -71,9 +71,9 @@ public enum Palette {
         p.input = words.joined(separator: " ")
         p.cursor = p.input.count
       } else {
-        p.selection += 1
+        p.selection = min(p.selection + 1, max(0, matches(s).count - 1))
       }
-    case .down, .ctrl("n"): p.selection += 1
+    case .down, .ctrl("n"): p.selection = min(p.selection + 1, max(0, matches(s).count - 1))
     case .up, .ctrl("p"):
       if p.selection > 0 {
         p.selection -= 1

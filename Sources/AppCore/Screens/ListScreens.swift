@@ -88,7 +88,7 @@ enum PaletteOverlay {
       let keys = s.keymap.keys(for: c.id).prefix(2).map(\.description).joined(separator: " ")
       let why = c.disabledReason(s)
       let line = "   " + c.title.padding(28) + keys.padding(12) + (why.map { "(\($0))" } ?? c.doc)
-      let st = i == p.selection % max(1, matches.count) ? t.style("ui.selection") : (why == nil ? style : t.style("ui.dim").patched(with: Style(bg: style.bg)))
+      let st = i == p.selection ? t.style("ui.selection") : (why == nil ? style : t.style("ui.dim").patched(with: Style(bg: style.bg)))
       b.putPadded(line, x: r.x, y: y + i, width: r.width, style: st)
     }
   }
