@@ -20,11 +20,16 @@ public final class DatasetStore: Sendable {
   /// `$XDG_DATA_HOME/segscope/<hash of the absolute root>/dataset.sqlite`.
   public convenience init(root: String) throws {
     let abs = StorePaths.absolute(root)
+    var st = stat()
+    guard stat(abs, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+      throw StoreError.invalid("\(root): no such folder (give a dataset folder or its .sqlite database)")
+    }
     try self.init(root: abs, databasePath: StorePaths.databasePath(forRoot: abs))
   }
 
   /// Opens a database file directly; its dataset root is read from the database.
   public convenience init(databaseFile: String) throws {
+    guard access(databaseFile, R_OK) == 0 else { throw StoreError.invalid("\(databaseFile): no such database file") }
     let pool = try DatasetStore.makePool(databaseFile)
     let root = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'root'") }
     guard let root else { throw StoreError.notADataset(databaseFile) }
