@@ -1,4 +1,5 @@
 import AppCore
+import DatasetImport
 import DatasetStore
 import SegmentationCore
 import TerminalBackend
@@ -11,19 +12,14 @@ import TerminalRender
 /// Actions posted by background work, drained by the main loop.
 final class ActionQueue: @unchecked Sendable {
   private var items: [AppAction] = []
-  private var m = pthread_mutex_t()
-  init() { pthread_mutex_init(&m, nil) }
-  func push(_ a: [AppAction]) {
-    pthread_mutex_lock(&m)
-    items += a
-    pthread_mutex_unlock(&m)
-  }
+  private let lock = Mutex()
+  func push(_ a: [AppAction]) { lock.withLock { items += a } }
   func drain() -> [AppAction] {
-    pthread_mutex_lock(&m)
-    defer { pthread_mutex_unlock(&m) }
-    let out = items
-    items = []
-    return out
+    lock.withLock {
+      let out = items
+      items = []
+      return out
+    }
   }
 }
 

@@ -69,7 +69,6 @@ struct EffectRunner: Sendable {
   /// Runs an evaluation as a background job, posting progress; a cancelled job stores nothing.
   func evaluate(_ field: String, job: String) throws -> [AppAction] {
     control.start(job)
-    defer { control.finish(job) }
     let total = try store.maskPairs(gt: "ground_truth", pred: field).count
     let post = self.post, control = self.control
     let counter = ProgressThrottle(total: total)
@@ -93,7 +92,6 @@ struct EffectRunner: Sendable {
     let pending = try indexer.pending().count
     guard pending > 0 else { return [] }
     control.start(job)
-    defer { control.finish(job) }
     let post = self.post, control = self.control
     let throttle = ProgressThrottle(total: pending)
     post([.jobProgress(id: job, Job(title: job, done: 0, total: pending))])
@@ -181,21 +179,14 @@ extension String {
   func trimmingCharacters(in set: Character) -> String { String(drop { $0 == set }.reversed().drop { $0 == set }.reversed()) }
 }
 
-/// Which background jobs run and which were cancelled. Thread-safe.
+/// Which background jobs were asked to stop. Thread-safe.
 final class JobControl: @unchecked Sendable {
-  private var running: Set<String> = []
   private var cancelled: Set<String> = []
-  private var m = pthread_mutex_t()
-  init() { pthread_mutex_init(&m, nil) }
-  private func locked<T>(_ body: () -> T) -> T {
-    pthread_mutex_lock(&m)
-    defer { pthread_mutex_unlock(&m) }
-    return body()
-  }
-  func start(_ id: String) { locked { _ = running.insert(id); _ = cancelled.remove(id) } }
-  func finish(_ id: String) { locked { _ = running.remove(id) } }
-  func cancel(_ ids: [String]) { locked { cancelled.formUnion(ids) } }
-  func isCancelled(_ id: String) -> Bool { locked { cancelled.contains(id) } }
+  private let lock = Mutex()
+  /// A job starting (again) clears an old cancellation of the same id.
+  func start(_ id: String) { lock.withLock { _ = cancelled.remove(id) } }
+  func cancel(_ ids: [String]) { lock.withLock { cancelled.formUnion(ids) } }
+  func isCancelled(_ id: String) -> Bool { lock.withLock { cancelled.contains(id) } }
 }
 
 /// Reports progress about every 2 % (or every item for small jobs).

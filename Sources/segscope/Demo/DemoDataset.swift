@@ -1,3 +1,4 @@
+import DatasetImport
 import ImageCodec
 import SegmentationCore
 
@@ -98,18 +99,9 @@ struct DemoError: Error, CustomStringConvertible {
 
 final class FailureList: @unchecked Sendable {
   private var items: [String] = []
-  private var m = pthread_mutex_t()
-  init() { pthread_mutex_init(&m, nil) }
-  func append(_ s: String) {
-    pthread_mutex_lock(&m)
-    items.append(s)
-    pthread_mutex_unlock(&m)
-  }
-  var first: String? {
-    pthread_mutex_lock(&m)
-    defer { pthread_mutex_unlock(&m) }
-    return items.first
-  }
+  private let lock = Mutex()
+  func append(_ s: String) { lock.withLock { items.append(s) } }
+  var first: String? { lock.withLock { items.first } }
 }
 
 import Dispatch

@@ -1,3 +1,5 @@
+import DatasetImport
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -9,17 +11,19 @@ final class ProgressBar: @unchecked Sendable {
   private var done = 0
   private var lastDrawn = -1
   private let enabled: Bool
-  private var m = pthread_mutex_t()
+  private let lock = Mutex()
 
   init(label: String, total: Int) {
     self.label = label
     self.total = max(1, total)
     enabled = isatty(2) != 0
-    pthread_mutex_init(&m, nil)
   }
 
   func tick() {
-    pthread_mutex_lock(&m)
+    lock.withLock { advance() }
+  }
+
+  private func advance() {
     done += 1
     let pct = done * 100 / total
     if enabled && pct != lastDrawn {
@@ -28,16 +32,15 @@ final class ProgressBar: @unchecked Sendable {
       let line = "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "] \(done)/\(total)"
       _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
     }
-    pthread_mutex_unlock(&m)
   }
 
   /// Sets progress to `done` of `total` (for work whose size is known late).
   func set(_ done: Int, _ total: Int) {
-    pthread_mutex_lock(&m)
-    self.total = max(1, total)
-    self.done = done - 1
-    pthread_mutex_unlock(&m)
-    tick()
+    lock.withLock {
+      self.total = max(1, total)
+      self.done = done - 1
+      advance()
+    }
   }
 
   func finish() {
