@@ -51,34 +51,10 @@ public struct CocoEval: Sendable {
   /// IoU of two RLE masks; with `crowd`, intersection over the detection's area (pycocotools rleIou).
   public static func iou(_ d: CocoRLE, _ g: CocoRLE, crowd: Bool) -> Double {
     guard d.height == g.height, d.width == g.width else { return -1 }
-    var ia = 0, ib = 0
-    var ca = d.counts.first ?? 0, cb = g.counts.first ?? 0
-    ia = 1
-    ib = 1
-    var va = false, vb = false
     var inter: UInt64 = 0, union: UInt64 = 0
-    var rest: UInt32 = 1
-    while rest > 0 {
-      let c = min(ca, cb)
-      if va || vb {
-        union += UInt64(c)
-        if va && vb { inter += UInt64(c) }
-      }
-      rest = 0
-      ca -= c
-      if ca == 0 && ia < d.counts.count {
-        ca = d.counts[ia]
-        ia += 1
-        va.toggle()
-      }
-      rest += ca
-      cb -= c
-      if cb == 0 && ib < g.counts.count {
-        cb = g.counts[ib]
-        ib += 1
-        vb.toggle()
-      }
-      rest += cb
+    CocoRLE.forEachStretch(d, g) { c, va, vb in
+      if va || vb { union += UInt64(c) }
+      if va && vb { inter += UInt64(c) }
     }
     if inter == 0 { return 0 }
     if crowd { union = UInt64(d.area) }

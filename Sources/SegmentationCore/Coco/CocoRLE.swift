@@ -96,42 +96,49 @@ public struct CocoRLE: Sendable, Equatable {
     for b in rles.dropFirst() {
       guard b.height == acc.height, b.width == acc.width else { return nil }
       var out: [UInt32] = []
-      var ia = 0, ib = 0
-      var ca = acc.counts.first ?? 0, cb = b.counts.first ?? 0
-      ia = 1
-      ib = 1
-      var va = false, vb = false, v = false
+      var v = false
       var cc: UInt32 = 0
-      var remaining = true
-      while remaining {
-        let c = min(ca, cb)
-        cc += c
-        ca -= c
-        cb -= c
-        var rest: UInt32 = 0
-        if ca == 0 && ia < acc.counts.count {
-          ca = acc.counts[ia]
-          ia += 1
-          va.toggle()
-        }
-        rest += ca
-        if cb == 0 && ib < b.counts.count {
-          cb = b.counts[ib]
-          ib += 1
-          vb.toggle()
-        }
-        rest += cb
-        let vp = v
-        v = intersect ? (va && vb) : (va || vb)
-        if v != vp || rest == 0 {
+      forEachStretch(acc, b) { c, va, vb in
+        let nv = intersect ? (va && vb) : (va || vb)
+        if nv != v {
           out.append(cc)
           cc = 0
+          v = nv
         }
-        remaining = rest > 0
+        cc += c
       }
+      out.append(cc)
       acc = CocoRLE(height: acc.height, width: acc.width, counts: out)
     }
     return acc
+  }
+
+  /// Walks two masks of one size together, calling `body(length, inA, inB)` for each stretch over
+  /// which neither changes (zero-length stretches included, as pycocotools' loops see them).
+  static func forEachStretch(_ a: CocoRLE, _ b: CocoRLE, _ body: (UInt32, Bool, Bool) -> Void) {
+    var ia = 1, ib = 1
+    var ca = a.counts.first ?? 0, cb = b.counts.first ?? 0
+    var va = false, vb = false
+    var rest: UInt32 = 1
+    while rest > 0 {
+      let c = min(ca, cb)
+      body(c, va, vb)
+      rest = 0
+      ca -= c
+      if ca == 0 && ia < a.counts.count {
+        ca = a.counts[ia]
+        ia += 1
+        va.toggle()
+      }
+      rest += ca
+      cb -= c
+      if cb == 0 && ib < b.counts.count {
+        cb = b.counts[ib]
+        ib += 1
+        vb.toggle()
+      }
+      rest += cb
+    }
   }
 
   /// Rasterizes one polygon `[x1, y1, x2, y2, ...]` the way pycocotools does: vertices are scaled by
@@ -247,18 +254,12 @@ extension CocoInstance {
   /// first so smaller ones stay visible; detections below `minScore` are left out. For display.
   public static func labelMap(_ items: [CocoInstance], width: Int, height: Int, minScore: Double = 0.5) -> LabelMask {
     var out = [UInt16](repeating: 0, count: width * height)
-    for inst in items.filter({ $0.score >= minScore && $0.rle.width == width && $0.rle.height == height }).sorted(by: { $0.rle.area > $1.rle.area }) {
-      var i = 0
-      var on = false
-      for c in inst.rle.counts {
-        if on {
-          for k in i..<min(i + Int(c), width * height) { out[(k % height) * width + k / height] = UInt16(clamping: inst.categoryId) }
-        }
-        i += Int(c)
-        on.toggle()
-      }
+    let shown = items.filter { $0.score >= minScore && $0.rle.width == width && $0.rle.height == height }.map { ($0, $0.rle.area) }
+    for (inst, _) in shown.sorted(by: { $0.1 > $1.1 }) {
+      for (i, on) in inst.rle.decode().enumerated() where on { out[i] = UInt16(clamping: inst.categoryId) }
     }
     if out.allSatisfy({ $0 <= 255 }) { return LabelMask(width: width, height: height, values: out.map { UInt8($0) }) }
     return LabelMask(width: width, height: height, values16: out)
   }
+
 }
