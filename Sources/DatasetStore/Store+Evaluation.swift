@@ -129,34 +129,30 @@ extension DatasetStore {
 /// Confusion matrices as little-endian UInt64 blobs (K rows of K+1 columns).
 public enum MatrixBlob {
   /// Boundary counts as 2K little-endian UInt64 (intersections, then unions).
-  public static func encodeBoundary(_ b: BoundaryIoU) -> Data {
-    var d = Data(capacity: b.classCount * 16)
-    for v in b.intersection + b.union { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-    return d
-  }
+  public static func encodeBoundary(_ b: BoundaryIoU) -> Data { pack(b.intersection + b.union) }
 
   public static func decodeBoundary(_ bytes: [UInt8], classCount k: Int) -> BoundaryIoU? {
-    guard bytes.count == k * 16 else { return nil }
-    var v = [UInt64](repeating: 0, count: 2 * k)
-    bytes.withUnsafeBytes { raw in
-      for i in 0..<v.count { v[i] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
-    }
+    guard let v = unpack(bytes, count: 2 * k) else { return nil }
     return BoundaryIoU(classCount: k, intersection: Array(v[..<k]), union: Array(v[k...]))
   }
 
-  public static func encode(_ m: ConfusionMatrix) -> Data {
-    var d = Data(capacity: m.counts.count * 8)
-    for v in m.counts { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+  public static func encode(_ m: ConfusionMatrix) -> Data { pack(m.counts) }
+
+  public static func decode(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
+    unpack(b, count: k * (k + 1)).map { ConfusionMatrix(classCount: k, counts: $0) }
+  }
+
+  /// Little-endian UInt64s.
+  static func pack(_ values: [UInt64]) -> Data {
+    var d = Data(capacity: values.count * 8)
+    for v in values { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
     return d
   }
 
-  public static func decode(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
-    guard b.count == k * (k + 1) * 8 else { return nil }
-    var counts = [UInt64](repeating: 0, count: k * (k + 1))
-    b.withUnsafeBytes { raw in
-      for i in 0..<counts.count { counts[i] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
-    }
-    return ConfusionMatrix(classCount: k, counts: counts)
+  /// `count` little-endian UInt64s, or nil when the size is wrong.
+  static func unpack(_ bytes: [UInt8], count: Int) -> [UInt64]? {
+    guard bytes.count == count * 8 else { return nil }
+    return bytes.withUnsafeBytes { raw in (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) } }
   }
 }
 
@@ -168,12 +164,8 @@ extension DatasetStore {
     let runId = try runId(named: key)
     return try read { db in
       var out: [Int64: Double] = [:]
-      for chunk in stride(from: 0, to: ids.count, by: 500) {
-        let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
-        let marks = part.map { _ in "?" }.joined(separator: ",")
-        for r in try Row.fetchAll(db, sql: "SELECT sample_id, miou FROM eval_sample WHERE run_id = ? AND sample_id IN (\(marks))", arguments: StatementArguments([runId] + part)) {
-          if let m: Double = r["miou"] { out[r["sample_id"]] = m }
-        }
+      for r in try DatasetStore.rows(db, ids, prefix: [runId], sql: { "SELECT sample_id, miou FROM eval_sample WHERE run_id = ? AND sample_id IN (\($0))" }) {
+        if let m: Double = r["miou"] { out[r["sample_id"]] = m }
       }
       return out
     }
@@ -183,12 +175,8 @@ extension DatasetStore {
   public func tags(ids: [Int64]) throws -> [Int64: [String]] {
     try read { db in
       var out: [Int64: [String]] = [:]
-      for chunk in stride(from: 0, to: ids.count, by: 500) {
-        let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
-        let marks = part.map { _ in "?" }.joined(separator: ",")
-        for r in try Row.fetchAll(db, sql: "SELECT sample_id, tag FROM tag WHERE sample_id IN (\(marks)) ORDER BY tag", arguments: StatementArguments(part)) {
-          out[r["sample_id"], default: []].append(r["tag"])
-        }
+      for r in try DatasetStore.rows(db, ids, sql: { "SELECT sample_id, tag FROM tag WHERE sample_id IN (\($0)) ORDER BY tag" }) {
+        out[r["sample_id"], default: []].append(r["tag"])
       }
       return out
     }

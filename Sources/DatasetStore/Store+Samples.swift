@@ -80,6 +80,18 @@ public struct ImportCounts: Sendable, Equatable {
 }
 
 extension DatasetStore {
+  /// Rows of a query over many sample ids, run in chunks of 500 bound parameters: `sql` gets the
+  /// placeholder list for one chunk; `prefix` arguments come before the ids.
+  static func rows(_ db: Database, _ ids: [Int64], prefix: [Int64] = [], sql: (String) -> String) throws -> [Row] {
+    var out: [Row] = []
+    for start in stride(from: 0, to: ids.count, by: 500) {
+      let part = Array(ids[start..<min(ids.count, start + 500)])
+      let marks = part.map { _ in "?" }.joined(separator: ",")
+      out += try Row.fetchAll(db, sql: sql(marks), arguments: StatementArguments(prefix + part))
+    }
+    return out
+  }
+
   /// Creates or updates a mask field and replaces its class table.
   public func defineField(_ name: String, kind: String = "semantic", role: String, root: String?, classes: [ClassInfo], decoding: MaskDecoding? = nil) throws {
     try write { db in
@@ -171,13 +183,9 @@ extension DatasetStore {
     guard !ids.isEmpty else { return [] }
     let found: [Int64: SampleRow] = try read { db in
       var out: [Int64: SampleRow] = [:]
-      for chunk in stride(from: 0, to: ids.count, by: 500) {
-        let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
-        let marks = part.map { _ in "?" }.joined(separator: ",")
-        for r in try Row.fetchAll(db, sql: "SELECT id, path, stem, width, height, split FROM sample WHERE id IN (\(marks))", arguments: StatementArguments(part)) {
-          let row = SampleRow(id: r["id"], path: r["path"], stem: r["stem"], width: r["width"] ?? 0, height: r["height"] ?? 0, split: r["split"])
-          out[row.id] = row
-        }
+      for r in try DatasetStore.rows(db, ids, sql: { "SELECT id, path, stem, width, height, split FROM sample WHERE id IN (\($0))" }) {
+        let row = SampleRow(id: r["id"], path: r["path"], stem: r["stem"], width: r["width"] ?? 0, height: r["height"] ?? 0, split: r["split"])
+        out[row.id] = row
       }
       return out
     }
