@@ -165,13 +165,15 @@ extension DatasetStore {
   /// Mask fields with their classes, ground truth first.
   public func fields() throws -> [FieldInfo] {
     try read { db in
+      // Two queries whatever the number of fields: views call this for every class or field they name.
+      var classes: [String: [ClassInfo]] = [:]
+      for c in try Row.fetchAll(db, sql: "SELECT field, value, name, color, is_ignore FROM class ORDER BY field, value") {
+        classes[c["field"], default: []].append(ClassInfo(value: c["value"], name: c["name"], color: c["color"], isIgnore: c["is_ignore"]))
+      }
       let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role, decoding FROM mask_field ORDER BY role != 'ground_truth', name")
-      return try rows.map { r in
+      return rows.map { r in
         let name: String = r["name"]
-        let classes = try Row.fetchAll(db, sql: "SELECT value, name, color, is_ignore FROM class WHERE field = ? ORDER BY value", arguments: [name]).map {
-          ClassInfo(value: $0["value"], name: $0["name"], color: $0["color"], isIgnore: $0["is_ignore"])
-        }
-        var info = FieldInfo(name: name, kind: r["kind"], role: r["role"], classes: classes)
+        var info = FieldInfo(name: name, kind: r["kind"], role: r["role"], classes: classes[name] ?? [])
         info.decoding = MaskDecoding(serialized: r["decoding"])
         return info
       }
