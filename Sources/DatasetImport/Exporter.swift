@@ -5,10 +5,12 @@ import SegmentationCore
 
 /// Writes a view of a dataset to a new folder: `imgseg` (data/ + labels/ + classes.txt), `voc`
 /// (JPEGImages/, palette PNGs in SegmentationClass/, ImageSets/Segmentation lists) or `coco`
-/// (data/ + labels.json with compressed RLE, readable by pycocotools). The dataset's own files are
+/// (data/ + labels.json with compressed RLE, readable by pycocotools) or `cvat` (CVAT's
+/// "Segmentation mask 1.1": labelmap.txt, JPEGImages/, colour PNGs in SegmentationClass/,
+/// ImageSets/Segmentation/default.txt). Masks are the newest revisions. The dataset's own files are
 /// only read; images are copied byte for byte.
 public struct Exporter: Sendable {
-  public enum Format: String, Sendable, CaseIterable { case imgseg, voc, coco }
+  public enum Format: String, Sendable, CaseIterable { case imgseg, voc, coco, cvat }
 
   public let store: DatasetStore
   public init(store: DatasetStore) { self.store = store }
@@ -30,15 +32,17 @@ public struct Exporter: Sendable {
     let classes = gtField?.classes ?? []
     let rows = try store.samples(ids: sampleIds)
     var report = Report()
-    let imageDir = format == .voc ? "JPEGImages" : "data"
-    let maskDir = format == .voc ? "SegmentationClass" : "labels"
+    let vocLike = format == .voc || format == .cvat
+    let imageDir = vocLike ? "JPEGImages" : "data"
+    let maskDir = vocLike ? "SegmentationClass" : "labels"
     try fm.createDirectory(atPath: out + "/" + imageDir, withIntermediateDirectories: true)
     if format != .coco { try fm.createDirectory(atPath: out + "/" + maskDir, withIntermediateDirectories: true) }
     var cocoImages: [String] = [], cocoAnns: [String] = []
     var annId = 1
     var splits: [String: [String]] = [:]
+    let cvatColors = Exporter.cvatColors(classes)
     let vocPalette: [RGBA] = (0..<256).map { i in
-      let c = RGB(hex: VOCImporter.color(i)) ?? RGB(0, 0, 0)
+      let c = (format == .cvat ? cvatColors[i] : nil) ?? RGB(hex: VOCImporter.color(i)) ?? RGB(0, 0, 0)
       return RGBA(c.r, c.g, c.b)
     }
     let instanceField = gtField?.kind == "instance"
@@ -55,9 +59,11 @@ public struct Exporter: Sendable {
         continue
       }
       if let split = row.split { splits[split, default: []].append(stem) }
-      let maskPath = try store.masks(sampleId: row.id)["ground_truth"]
+      let maskRef = try store.maskRefs(sampleId: row.id)["ground_truth"]
+      let maskPath = maskRef?.path
+      let decoding = maskRef?.decoding ?? decoding
       switch format {
-      case .imgseg, .voc:
+      case .imgseg, .voc, .cvat:
         guard let maskPath else { break }
         do {
           let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath), decoding: decoding).mask
@@ -103,10 +109,18 @@ public struct Exporter: Sendable {
       let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
       if maxValue >= 0 { for v in 0...maxValue { text += (classes.first { $0.value == v }?.name ?? "") + "\n" } }
       try text.write(toFile: out + "/classes.txt", atomically: true, encoding: .utf8)
-    case .voc:
+    case .voc, .cvat:
       try fm.createDirectory(atPath: out + "/ImageSets/Segmentation", withIntermediateDirectories: true)
       let all = rows.map { $0.stem.replacingOccurrences(of: "/", with: "__") }
-      let lists = splits.isEmpty ? ["trainval": all] : splits
+      let lists = splits.isEmpty || format == .cvat ? [format == .cvat ? "default" : "trainval": all] : splits
+      if format == .cvat {
+        var text = "# label:color_rgb:parts:actions\n"
+        for c in classes {
+          let rgb = cvatColors[c.value] ?? RGB(0, 0, 0)
+          text += "\(c.name.replacingOccurrences(of: ":", with: "_")):\(rgb.r),\(rgb.g),\(rgb.b)::\n"
+        }
+        try text.write(toFile: out + "/labelmap.txt", atomically: true, encoding: .utf8)
+      }
       for (name, stems) in lists { try (stems.joined(separator: "\n") + "\n").write(toFile: out + "/ImageSets/Segmentation/\(name).txt", atomically: true, encoding: .utf8) }
     case .coco:
       let cats = classes.filter { !$0.isIgnore }.map { "{\"id\":\($0.value),\"name\":\(JSONText.quote($0.name))}" }
@@ -114,6 +128,17 @@ public struct Exporter: Sendable {
       try json.write(toFile: out + "/labels.json", atomically: true, encoding: .utf8)
     }
     return report
+  }
+
+  /// One distinct colour per class: the class's own colours when they are distinct, VOC's otherwise.
+  static func cvatColors(_ classes: [ClassInfo]) -> [Int: RGB] {
+    var own: [Int: RGB] = [:]
+    for c in classes { if let hex = c.color, let rgb = RGB(hex: hex) { own[c.value] = rgb } }
+    let distinct = Set(own.values.map { "\($0)" }).count == own.count && own.count == classes.count
+    if distinct { return own }
+    var out: [Int: RGB] = [:]
+    for c in classes { out[c.value] = RGB(hex: VOCImporter.color(c.value & 255)) ?? RGB(0, 0, 0) }
+    return out
   }
 
   func annotationJSON(id: Int, image: Int, category: Int, rle: CocoRLE, area: Double, crowd: Bool) -> String {

@@ -17,18 +17,18 @@ public struct HistogramIndexer: Sendable {
 
   public init(store: DatasetStore) { self.store = store }
 
-  /// Masks still to index: (sample id, field, relative path).
-  public func pending() throws -> [(Int64, String, String)] {
+  /// Masks still to index: (sample id, field, relative path, decoding override).
+  public func pending() throws -> [(Int64, String, String, String?)] {
     try store.read { db in
       try Row.fetchAll(
         db,
         sql: """
-          SELECT m.sample_id, m.field, m.path FROM mask m JOIN sample s ON s.id = m.sample_id
+          SELECT m.sample_id, m.field, m.path, m.decoding FROM mask m JOIN sample s ON s.id = m.sample_id
           WHERE s.present = 1 AND m.revision = (SELECT max(revision) FROM mask WHERE sample_id = m.sample_id AND field = m.field)
           AND NOT EXISTS (SELECT 1 FROM histogram_done h WHERE h.sample_id = m.sample_id AND h.field = m.field)
           ORDER BY m.sample_id, m.field
           """
-      ).map { ($0["sample_id"], $0["field"], $0["path"]) }
+      ).map { ($0["sample_id"], $0["field"], $0["path"], $0["decoding"]) }
     }
   }
 
@@ -59,7 +59,7 @@ public struct HistogramIndexer: Sendable {
         while i < todo.count && !pipe.isCancelled {
           let result: Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
           do throws(ImageCodecError) {
-            let loaded = try ImageLoader.loadMask(path: root.absolutePath(todo[i].2), decoding: fieldDecodings[todo[i].1] ?? .identity)
+            let loaded = try ImageLoader.loadMask(path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
             result = .success((loaded.mask.histogram(), loaded.unknownColors))
           } catch {
             result = .failure(error)
@@ -86,7 +86,7 @@ public struct HistogramIndexer: Sendable {
       waitNanos += DispatchTime.now().uptimeNanoseconds - tw0
       var rows: [(Int64, String, Int, Int)] = []
       for (k, r) in results.enumerated() {
-        let (sid, field, path) = todo[start + k]
+        let (sid, field, path, _) = todo[start + k]
         switch r {
         case .success(let (hist, unknownColors)):
           for (v, n) in hist { rows.append((sid, field, Int(v), n)) }

@@ -159,6 +159,19 @@ enum Schema {
           ) WITHOUT ROWID;
           """)
     }
+    m.registerMigration("v8-revisions-and-review-position") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE mask ADD COLUMN decoding TEXT;   -- NULL: the field's decoding; revisions segscope wrote hold class ids
+          ALTER TABLE mask ADD COLUMN author TEXT;
+          ALTER TABLE mask ADD COLUMN created_at TEXT;
+          ALTER TABLE mask ADD COLUMN note TEXT;
+          ALTER TABLE mask ADD COLUMN diff TEXT;       -- MaskEdit.Diff.serialized, against the previous revision
+          ALTER TABLE review_queue ADD COLUMN position INTEGER;  -- the sample the reviewer was last on
+          ALTER TABLE flag ADD COLUMN updated_at TEXT;
+          CREATE INDEX flag_state ON flag(state, sample_id);
+          """)
+    }
     return m
   }
 }

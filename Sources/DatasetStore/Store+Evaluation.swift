@@ -161,11 +161,20 @@ import Foundation
 extension DatasetStore {
   /// Per-sample mIoU of a run for some samples.
   public func sampleMIoU(run key: String, ids: [Int64]) throws -> [Int64: Double] {
+    try sampleColumn("miou", run: key, ids: ids)
+  }
+
+  /// Per-sample pixel accuracy of a run for some samples.
+  public func sampleAccuracy(run key: String, ids: [Int64]) throws -> [Int64: Double] {
+    try sampleColumn("accuracy", run: key, ids: ids)
+  }
+
+  func sampleColumn(_ column: String, run key: String, ids: [Int64]) throws -> [Int64: Double] {
     let runId = try runId(named: key)
     return try read { db in
       var out: [Int64: Double] = [:]
-      for r in try DatasetStore.rows(db, ids, prefix: [runId], sql: { "SELECT sample_id, miou FROM eval_sample WHERE run_id = ? AND sample_id IN (\($0))" }) {
-        if let m: Double = r["miou"] { out[r["sample_id"]] = m }
+      for r in try DatasetStore.rows(db, ids, prefix: [runId], sql: { "SELECT sample_id, \(column) AS v FROM eval_sample WHERE run_id = ? AND sample_id IN (\($0))" }) {
+        if let m: Double = r["v"] { out[r["sample_id"]] = m }
       }
       return out
     }

@@ -71,8 +71,34 @@ extension DatasetStore {
 
   /// Flags, oldest first, optionally of one sample.
   public func flags(sampleId: Int64? = nil) throws -> [RegionFlag] {
+    var f = FlagFilter()
+    f.sampleId = sampleId
+    return try flags(f)
+  }
+
+  /// Flags matching a filter, oldest first.
+  public func flags(_ filter: FlagFilter) throws -> [RegionFlag] {
     try read { db in
-      let rows = try sampleId.map { try Row.fetchAll(db, sql: "SELECT * FROM flag WHERE sample_id = ? ORDER BY id", arguments: [$0]) } ?? Row.fetchAll(db, sql: "SELECT * FROM flag ORDER BY id")
+      var clauses: [String] = []
+      var args: [(any DatabaseValueConvertible)?] = []
+      if let v = filter.sampleId {
+        clauses.append("sample_id = ?")
+        args.append(v)
+      }
+      if let v = filter.state {
+        clauses.append("state = ?")
+        args.append(v)
+      }
+      if let v = filter.author {
+        clauses.append("author = ?")
+        args.append(v)
+      }
+      if let v = filter.suggestedClass {
+        clauses.append("suggested_class = ?")
+        args.append(v)
+      }
+      let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+      let rows = try Row.fetchAll(db, sql: "SELECT * FROM flag\(whereSQL) ORDER BY id", arguments: StatementArguments(args))
       return rows.map { r in
         let region: RegionFlag.Region
         switch r["kind"] as String {
@@ -88,6 +114,47 @@ extension DatasetStore {
         f.createdAt = r["created_at"]
         return f
       }
+    }
+  }
+
+  /// Moves a flag to another state (open, fixed, rejected). Committed before this returns.
+  public func setFlagState(_ id: Int64, _ state: String) throws {
+    guard RegionFlag.states.contains(state) else { throw StoreError.invalid("flag state must be one of \(RegionFlag.states.joined(separator: ", ")), not '\(state)'") }
+    try write { db in
+      try db.execute(sql: "UPDATE flag SET state = ?, updated_at = strftime('%Y-%m-%d %H:%M:%S', 'now') WHERE id = ?", arguments: [state, id])
+      guard db.changesCount == 1 else { throw StoreError.notFound("flag \(id)") }
+    }
+  }
+
+  /// Samples having a flag in a state (open by default), ascending.
+  public func flaggedSampleIds(state: String? = "open") throws -> [Int64] {
+    try read { db in
+      if let state { return try Int64.fetchAll(db, sql: "SELECT DISTINCT sample_id FROM flag WHERE state = ? ORDER BY sample_id", arguments: [state]) }
+      return try Int64.fetchAll(db, sql: "SELECT DISTINCT sample_id FROM flag ORDER BY sample_id")
+    }
+  }
+}
+
+/// Which flags to list.
+public struct FlagFilter: Sendable, Equatable {
+  public var sampleId: Int64? = nil
+  public var state: String? = nil
+  public var author: String? = nil
+  public var suggestedClass: Int? = nil
+  public init() {}
+}
+
+extension RegionFlag {
+  /// The states a flag can be in.
+  public static let states = ["open", "fixed", "rejected"]
+
+  /// "rect 10,20 30x40", "component at 5,6", "instance 17", "whole mask".
+  public var regionText: String {
+    switch region {
+    case .mask: return "whole mask"
+    case .instance(let i): return "instance \(i)"
+    case .component(let x, let y): return "component at \(x),\(y)"
+    case .rect(let x, let y, let w, let h): return "rect \(x),\(y) \(w)x\(h)"
     }
   }
 }

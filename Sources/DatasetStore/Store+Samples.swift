@@ -196,27 +196,26 @@ extension DatasetStore {
 
   /// The newest revision of each mask of a sample: field -> path relative to the root.
   public func masks(sampleId: Int64) throws -> [String: String] {
-    try read { db in
-      var out: [String: String] = [:]
-      for r in try Row.fetchAll(db, sql: "SELECT field, path FROM mask WHERE sample_id = ? ORDER BY revision", arguments: [sampleId]) {
-        out[r["field"]] = r["path"]
-      }
-      return out
-    }
+    try maskRefs(sampleId: sampleId).mapValues(\.path)
   }
 
-  /// (sample id, GT path, prediction path) for every present sample having both fields.
-  public func maskPairs(gt: String, pred: String, sampleIds: [Int64]? = nil) throws -> [(Int64, String, String)] {
-    let rows: [(Int64, String, String)] = try read { db in
+  /// (sample id, GT mask, prediction mask), newest revisions, for every present sample having both fields.
+  public func maskPairs(gt: String, pred: String, sampleIds: [Int64]? = nil) throws -> [(Int64, MaskRef, MaskRef)] {
+    let rows: [(Int64, MaskRef, MaskRef)] = try read { db in
       try Row.fetchAll(
         db,
         sql: """
-          SELECT s.id, g.path AS gp, p.path AS pp FROM sample s
+          SELECT s.id, g.path AS gp, g.revision AS gr, g.decoding AS gd, p.path AS pp, p.revision AS pr, p.decoding AS pd FROM sample s
           JOIN mask g ON g.sample_id = s.id AND g.field = ? AND g.revision = (SELECT max(revision) FROM mask WHERE sample_id = s.id AND field = ?)
           JOIN mask p ON p.sample_id = s.id AND p.field = ? AND p.revision = (SELECT max(revision) FROM mask WHERE sample_id = s.id AND field = ?)
           WHERE s.present = 1 ORDER BY s.id
           """, arguments: [gt, gt, pred, pred]
-      ).map { ($0["id"], $0["gp"], $0["pp"]) }
+      ).map { r in
+        (
+          r["id"], MaskRef(field: gt, revision: r["gr"], path: r["gp"], decoding: (r["gd"] as String?).map { MaskDecoding(serialized: $0) }),
+          MaskRef(field: pred, revision: r["pr"], path: r["pp"], decoding: (r["pd"] as String?).map { MaskDecoding(serialized: $0) })
+        )
+      }
     }
     guard let sampleIds else { return rows }
     let keep = Set(sampleIds)

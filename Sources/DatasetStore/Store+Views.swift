@@ -145,6 +145,16 @@ extension DatasetStore {
       }
     case .not(let inner):
       return "NOT (" + (try filterSQL(inner, &args)) + ")"
+    case .flagged(let state):
+      guard let state else { return "s.id IN (SELECT sample_id FROM flag)" }
+      args.append(state)
+      return "s.id IN (SELECT sample_id FROM flag WHERE state = ?)"
+    case .verdict(let queue, let verdict):
+      args.append(queue)
+      args.append(verdict)
+      return "s.id IN (SELECT sample_id FROM review_verdict WHERE queue = ? AND verdict = ?)"
+    case .revised:
+      return "s.id IN (SELECT sample_id FROM mask WHERE field = 'ground_truth' AND revision > 0)"
     }
   }
 

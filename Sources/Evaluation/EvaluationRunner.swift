@@ -41,7 +41,7 @@ public struct EvaluationRunner: Sendable {
     // Cityscapes instanceIds, when imported, give the instance-weighted iIoU.
     var instancePaths: [Int64: String] = [:]
     if fields.contains(where: { $0.name == "instance_ids" }) {
-      for (sid, _, path) in try store.maskPairs(gt: "instance_ids", pred: "instance_ids", sampleIds: r.sampleIds) { instancePaths[sid] = store.absolutePath(path) }
+      for (sid, _, ref) in try store.maskPairs(gt: "instance_ids", pred: "instance_ids", sampleIds: r.sampleIds) { instancePaths[sid] = store.absolutePath(ref.path) }
     }
     var evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
     evaluator.reduceZeroLabel = r.reduceZeroLabel
@@ -49,7 +49,7 @@ public struct EvaluationRunner: Sendable {
     evaluator.boundary = r.boundary
     evaluator.gtDecoding = gt.decoding
     evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
-    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1), prediction: store.absolutePath($0.2), instanceIds: instancePaths[$0.0]) }, progress: progress, shouldStop: shouldStop)
+    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1.path), prediction: store.absolutePath($0.2.path), instanceIds: instancePaths[$0.0], gtDecoding: $0.1.decoding, predDecoding: $0.2.decoding) }, progress: progress, shouldStop: shouldStop)
     var iiou = CityscapesInstanceIoU()
     var haveInstances = false
     for res in results where res.problem == nil {

@@ -10,12 +10,17 @@ public struct MaskPair: Sendable, Equatable {
   public let prediction: String
   /// Cityscapes instanceIds of the ground truth, for iIoU.
   public var instanceIds: String? = nil
+  /// Decodings for these files when they differ from the evaluator's (corrected revisions).
+  public var gtDecoding: MaskDecoding? = nil
+  public var predDecoding: MaskDecoding? = nil
 
-  public init(sampleId: String, groundTruth: String, prediction: String, instanceIds: String? = nil) {
+  public init(sampleId: String, groundTruth: String, prediction: String, instanceIds: String? = nil, gtDecoding: MaskDecoding? = nil, predDecoding: MaskDecoding? = nil) {
     self.sampleId = sampleId
     self.groundTruth = groundTruth
     self.prediction = prediction
     self.instanceIds = instanceIds
+    self.gtDecoding = gtDecoding
+    self.predDecoding = predDecoding
   }
 }
 
@@ -75,8 +80,8 @@ public struct SemanticEvaluator: Sendable {
   /// Evaluates one pair.
   public func evaluateOne(_ pair: MaskPair) -> SampleEvaluation {
     do {
-      var gt = try ImageLoader.loadMask(path: pair.groundTruth, decoding: gtDecoding, limits: limits).mask
-      var pred = try ImageLoader.loadMask(path: pair.prediction, decoding: predDecoding, limits: limits).mask
+      var gt = try ImageLoader.loadMask(path: pair.groundTruth, decoding: pair.gtDecoding ?? gtDecoding, limits: limits).mask
+      var pred = try ImageLoader.loadMask(path: pair.prediction, decoding: pair.predDecoding ?? predDecoding, limits: limits).mask
       if reduceZeroLabel { gt = gt.reducingZeroLabel() }
       if resizePredictions && (pred.width != gt.width || pred.height != gt.height) { pred = pred.resizedNearest(width: gt.width, height: gt.height) }
       do {

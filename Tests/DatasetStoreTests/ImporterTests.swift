@@ -115,7 +115,7 @@ struct ImporterTests {
     #expect(n == 3)
     var direct = ConfusionMatrix(classCount: run.classCount)
     for (_, g, p) in try store.maskPairs(gt: "ground_truth", pred: "model_b", sampleIds: val) {
-      try direct.accumulate(gt: ImageLoader.loadMask(path: store.absolutePath(g)), pred: ImageLoader.loadMask(path: store.absolutePath(p)))
+      try direct.accumulate(gt: ImageLoader.loadMask(path: store.absolutePath(g.path)), pred: ImageLoader.loadMask(path: store.absolutePath(p.path)))
     }
     #expect(viewMatrix == direct)
     #expect(total.total > viewMatrix.total)

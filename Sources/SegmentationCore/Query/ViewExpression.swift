@@ -7,6 +7,7 @@
 ///     class:car@model_b<10      miou(model_b)<0.5      acc(model_a)>=0.9
 ///     iou(model_b,sidewalk)<0.3 sort:-miou(model_b)    sort:pixels(car)        sort:path
 ///     limit:50                  skip:100
+///     flagged   flagged:fixed   verdict:worst=needs-fix   revised
 ///
 /// `class:NAME[@FIELD][OP N]` tests the pixel count of a class in a mask field (ground truth by
 /// default; no comparison means more than 0 pixels). Metric filters and sorts name an evaluation run.
@@ -35,6 +36,12 @@ public struct ViewExpression: Sendable, Equatable {
     case classPixels(className: String, field: String, Comparison, Double)
     case metric(Metric, Comparison, Double)
     case not(Filter)
+    /// Samples with a flag in a state (`flagged` = open flags, `flagged:fixed`, `flagged:any`).
+    case flagged(state: String?)
+    /// Samples a review queue gave a verdict (`verdict:QUEUE=needs-fix`).
+    case verdict(queue: String, String)
+    /// Samples whose ground truth has a corrected revision.
+    case revised
   }
 
   public struct Sort: Sendable, Equatable {
@@ -266,6 +273,18 @@ struct ViewParser {
         return .classPixels(className: name, field: field, op, try number())
       }
       return .classPixels(className: name, field: field, .gt, 0)
+    case "flagged":
+      guard peek(":") else { return .flagged(state: "open") }
+      i += 1
+      let state = try word("a flag state (open, fixed, rejected, any)")
+      return .flagged(state: state == "any" ? nil : state)
+    case "verdict":
+      try expect(":")
+      let queue = try word("a review queue name")
+      try expect("=")
+      return .verdict(queue: queue, try word("a verdict (ok, needs-fix, skip)"))
+    case "revised":
+      return .revised
     case "miou", "acc", "iou", "width", "height", "pixels":
       i = start
       let m = try metric()
@@ -273,7 +292,7 @@ struct ViewParser {
       return .metric(m, op, try number())
     default:
       i = start
-      throw error("a filter (split=, tag:, has:, class:, path~, miou(RUN)<N, sort:, limit:)")
+      throw error("a filter (split=, tag:, has:, class:, path~, flagged, verdict:, revised, miou(RUN)<N, sort:, limit:)")
     }
   }
 }

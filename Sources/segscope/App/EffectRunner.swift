@@ -150,9 +150,10 @@ struct EffectRunner: Sendable {
       let allFields = try store.fields()
       let decodings = Dictionary(uniqueKeysWithValues: allFields.map { ($0.name, $0.decoding) })
       let shown = Set(allFields.filter { $0.role == "ground_truth" || $0.role == "prediction" }.map(\.name))
-      for (field, path) in try store.masks(sampleId: id) where shown.contains(field) {
+      for (field, ref) in try store.maskRefs(sampleId: id) where shown.contains(field) {
+        let path = ref.path
         do {
-          let m = try ImageLoader.loadMask(path: store.absolutePath(path), decoding: decodings[field] ?? .identity).mask
+          let m = try ImageLoader.loadMask(path: store.absolutePath(path), decoding: ref.decoding ?? decodings[field] ?? .identity).mask
           if m.width != image.width || m.height != image.height {
             problems.append("\(path): \(m.width)x\(m.height) mask on a \(image.width)x\(image.height) image, not shown")
             continue

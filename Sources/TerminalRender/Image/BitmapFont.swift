@@ -1,0 +1,53 @@
+import SegmentationCore
+
+/// A 6x10 pixel font for printable ASCII, from the public-domain X11 "misc-fixed" 6x10 font. Used to
+/// caption images segscope writes (contact sheets); characters outside ASCII print as '?'.
+public enum BitmapFont {
+  public static let glyphWidth = 6
+  public static let glyphHeight = 10
+
+  /// Ten rows per glyph, two hex digits per row, bit 5 = leftmost pixel; ' ' (32) to '~' (126).
+  static let glyphs: [String] = [
+    "00000000000000000000", "00080808080800080000", "00141414000000000000", "0014143e143e14140000", "00081c281c0a1c080000", "00122a1408142a240000",
+    "00102828102a241a0000", "00080808000000000000", "00040810101008040000", "00100804040408100000", "000022143e1422000000", "000008083e0808000000",
+    "0000000000000c081000", "000000003e0000000000", "000000000000081c0800", "00020204081020200000", "00081422222214080000", "000818280808083e0000",
+    "001c22020c10203e0000", "003e02040c02221c0000", "00040c14243e04040000", "003e202c3202221c0000", "000c10202c32221c0000", "003e0204040810100000",
+    "001c22221c22221c0000", "001c22261a0204180000", "0000081c0800081c0800", "0000081c08000c081000", "00020408100804020000", "0000003e003e00000000",
+    "00100804020408100000", "001c2204080800080000", "001c22262a2c201c0000", "00081422223e22220000", "003c12121c12123c0000", "001c22202020221c0000",
+    "003c12121212123c0000", "003e20203c20203e0000", "003e20203c2020200000", "001c22202026221c0000", "002222223e2222220000", "001c08080808081c0000",
+    "000e0404040424180000", "00222428302824220000", "002020202020203e0000", "002222362a2222220000", "002222322a2622220000", "001c22222222221c0000",
+    "003c22223c2020200000", "001c222222222a1c0200", "003c22223c2824220000", "001c22201c02221c0000", "003e0808080808080000", "002222222222221c0000",
+    "00222222141414080000", "002222222a2a36220000", "00222214081422220000", "00222214080808080000", "003e02040810203e0000", "001c10101010101c0000",
+    "00202010080402020000", "001c04040404041c0000", "00081422000000000000", "00000000000000003e00", "08040000000000000000", "0000001c021e221e0000",
+    "0020202c3222322c0000", "0000001c2220221c0000", "0002021a2622261a0000", "0000001c223e201c0000", "000c12103c1010100000", "0000001e22221e02221c",
+    "0020202c322222220000", "000800180808081c0000", "0002000602020212120c", "00202022243824220000", "001808080808081c0000", "000000342a2a2a220000",
+    "0000002c322222220000", "0000001c2222221c0000", "0000002c3222322c2020", "0000001a2622261a0202", "0000002c322020200000", "0000001c201c023c0000",
+    "0010103c1010120c0000", "000000222222261a0000", "00000022221414080000", "00000022222a2a140000", "00000022140814220000", "0000002222261a02221c",
+    "0000003e0408103e0000", "00060804180408060000", "00080808080808080000", "00180408060804180000", "00122a24000000000000",
+  ]
+
+  /// Whether the pixel (x, y) of a character's cell is set.
+  public static func pixel(_ c: Character, x: Int, y: Int) -> Bool {
+    guard x >= 0, x < glyphWidth, y >= 0, y < glyphHeight else { return false }
+    let code = c.asciiValue.map(Int.init) ?? 63
+    let byte = rows[(32...126).contains(code) ? code - 32 : 31][y]
+    return byte >> (glyphWidth - 1 - x) & 1 == 1
+  }
+
+  static let rows: [[UInt8]] = glyphs.map { g in
+    let u = Array(g.utf8)
+    return stride(from: 0, to: u.count, by: 2).map { UInt8(String(decoding: u[$0..<$0 + 2], as: UTF8.self), radix: 16) ?? 0 }
+  }
+
+  /// Draws text at (x, y) (top-left of the first cell), clipped to the image and to `maxWidth` pixels.
+  public static func draw(_ text: String, into image: inout RGBImage, x: Int, y: Int, color: RGB, maxWidth: Int? = nil) {
+    let limit = min(image.width, x + (maxWidth ?? image.width))
+    for (i, c) in text.enumerated() {
+      let cx = x + i * glyphWidth
+      if cx + glyphWidth > limit { break }
+      for gy in 0..<glyphHeight where y + gy >= 0 && y + gy < image.height {
+        for gx in 0..<glyphWidth where pixel(c, x: gx, y: gy) { image[x: cx + gx, y: y + gy] = color }
+      }
+    }
+  }
+}
