@@ -51,7 +51,7 @@ let package = Package(
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
-    .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),

@@ -33,6 +33,10 @@ public enum Reducer {
       return reduce(&s, .commandInvoked(up ? "nav.up" : "nav.down", []))
     case .commandInvoked(let id, let args):
       guard let cmd = CommandRegistry.command(id) else { return [] }
+      if !cmd.screens.isEmpty, !cmd.screens.contains(s.screen) {
+        setStatus(&s, "\(cmd.title): not on this screen", error: true)
+        return []
+      }
       if let why = cmd.disabledReason(s) {
         setStatus(&s, "\(cmd.title): \(why)", error: true)
         return []
@@ -57,6 +61,12 @@ public enum Reducer {
       s.viewIds = ids
       s.cursor = min(s.cursor, max(0, ids.count - 1))
       if s.screen != .sample { s.cursor = 0 }
+      if let focus = s.focusAfterLoad {
+        s.focusAfterLoad = nil
+        if let i = ids.firstIndex(of: focus) { s.cursor = i }
+      }
+      // A new view ends a review (its samples are no longer the queue's).
+      if let r = s.review, text != r.expression { s.review = nil }
       s.scroll = 0
       s.matrix = matrix
       s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
@@ -98,6 +108,8 @@ public enum Reducer {
     case .statusMessage(let m, let isError):
       setStatus(&s, m, error: isError)
       return []
+    default:
+      return TriageCommands.reduce(&s, action) ?? []
     }
   }
 

@@ -25,9 +25,11 @@ public struct MaskEditor: Sendable {
     return (mask, ref)
   }
 
-  /// Relabels the connected component under (x, y) as `value`; a new revision.
-  public func relabelComponent(sampleId: Int64, field: String = "ground_truth", x: Int, y: Int, to value: UInt16) throws -> Edit {
+  /// Relabels the connected component under (x, y) as `value`; a new revision. With `base`, the edit
+  /// is refused (RevisionConflict) when the newest revision is no longer the one the user saw.
+  public func relabelComponent(sampleId: Int64, field: String = "ground_truth", x: Int, y: Int, to value: UInt16, base: Int? = nil) throws -> Edit {
     let (mask, ref) = try current(sampleId: sampleId, field: field)
+    if let base, base != ref.revision { throw RevisionConflict(expected: base, found: ref.revision) }
     guard x >= 0, y >= 0, x < mask.width, y < mask.height else { throw StoreError.invalid("pixel \(x),\(y) is outside the \(mask.width)x\(mask.height) mask") }
     let from = mask[x: x, y: y]
     guard from != value else { throw StoreError.invalid("the component is already class \(value)") }
@@ -37,8 +39,9 @@ public struct MaskEditor: Sendable {
   }
 
   /// Relabels every pixel of a rectangle as `value`; a new revision.
-  public func relabelRect(sampleId: Int64, field: String = "ground_truth", x: Int, y: Int, width: Int, height: Int, to value: UInt16) throws -> Edit {
+  public func relabelRect(sampleId: Int64, field: String = "ground_truth", x: Int, y: Int, width: Int, height: Int, to value: UInt16, base: Int? = nil) throws -> Edit {
     let (mask, ref) = try current(sampleId: sampleId, field: field)
+    if let base, base != ref.revision { throw RevisionConflict(expected: base, found: ref.revision) }
     let pixels = MaskEdit.rectangle(of: mask, x: x, y: y, width: width, height: height)
     guard !pixels.isEmpty else { throw StoreError.invalid("the rectangle is outside the mask") }
     let edited = MaskEdit.relabel(mask, pixels: pixels, to: value)

@@ -30,6 +30,10 @@ public struct MaskRevision: Sendable, Equatable {
 public struct RevisionConflict: Error, CustomStringConvertible {
   public let expected: Int
   public let found: Int
+  public init(expected: Int, found: Int) {
+    self.expected = expected
+    self.found = found
+  }
   public var description: String { "the mask changed in another session (revision \(found), edit was based on \(expected)); reload and try again" }
 }
 

@@ -109,7 +109,7 @@ struct ReducerTests {
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains("Quit") && text.contains("Ctrl-C"))
     #expect(Keymap.defaults.keys(for: "sample.next").map(\.description) == ["n"])
-    for c in CommandRegistry.all where !["sample.hideClass", "view.save", "run.compare"].contains(c.id.rawValue) {
+    for c in CommandRegistry.all where !["sample.hideClass", "view.save", "run.compare", "review.end"].contains(c.id.rawValue) {
       #expect(!Keymap.defaults.keys(for: c.id).isEmpty || c.argument != nil || c.id == "nav.left" || c.id == "nav.right", "\(c.id) has no key")
     }
   }

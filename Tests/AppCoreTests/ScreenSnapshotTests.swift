@@ -4,13 +4,16 @@ import TerminalRender
 import TestSupport
 import Testing
 
+/// Compares a rendered state, text and styles, with its golden file.
+func checkScreen(_ s: AppState, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  let f = AppView.render(s)
+  let problem = Snapshot.mismatch(f.buffer.textDump() + "\n==\n" + f.buffer.styleDump(), named: name)
+  #expect(problem == nil, "\(problem ?? "")", sourceLocation: sourceLocation)
+}
+
 @Suite("Screens at 80x24 and 40x12, as text and style grids (RECORD_SNAPSHOTS=1 re-records)")
 struct ScreenSnapshotTests {
-  func check(_ s: AppState, _ name: String) {
-    let f = AppView.render(s)
-    let problem = Snapshot.mismatch(f.buffer.textDump() + "\n==\n" + f.buffer.styleDump(), named: name)
-    #expect(problem == nil, "\(problem ?? "")")
-  }
+  func check(_ s: AppState, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) { checkScreen(s, name, sourceLocation: sourceLocation) }
 
   @Test func samples80x24() {
     var s = loadedState()
@@ -82,5 +85,39 @@ struct PlacementTests {
       #expect(p.rect.maxY <= s.height - 1)
       #expect(p.image.image.width <= p.rect.width * 10 && p.image.image.height <= p.rect.height * 20)
     }
+  }
+}
+
+@Suite("Triage screens as text and style grids (RECORD_SNAPSHOTS=1 re-records)")
+struct TriageSnapshotTests {
+  func check(_ s: AppState, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) { checkScreen(s, name, sourceLocation: sourceLocation) }
+
+  func flagged() -> AppState {
+    var s = loadedState()
+    _ = press(&s, .char("6"))
+    _ = Reducer.reduce(&s, .flagsLoaded([
+      FlagSummary(id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "parked car labelled road", state: "open", author: "ana", createdAt: "2026-11-26 10:00:00"),
+      FlagSummary(id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "rect 10,4 20x8", suggestedClass: nil, note: "", state: "open", author: "bo", createdAt: "2026-11-26 10:01:00"),
+    ]))
+    return s
+  }
+
+  @Test func flags80x24() { check(flagged(), "flags-80x24") }
+  @Test func flags40x12() {
+    var s = flagged()
+    _ = Reducer.reduce(&s, .terminalResized(width: 40, height: 12))
+    check(s, "flags-40x12")
+  }
+
+  @Test("a sample in a review queue: verdict, revision, flags, progress")
+  func review80x24() {
+    var s = loadedState()
+    _ = Reducer.reduce(&s, .reviewLoaded(queue: "worst", expression: "sort:miou(model_b)", ids: [11, 12, 13], verdicts: [11: "ok"], position: 11, matrix: nil))
+    let img = sampleImages(12)
+    _ = Reducer.reduce(&s, .imagesLoaded(SampleImages(id: 12, image: img.image, groundTruth: img.groundTruth, predictions: img.predictions, problems: [], revision: RevisionInfo(revision: 1, history: ["r1 by ana 2026-11-26 10:02:00: +120 car -120 road"], flags: ["#1 whole mask → car: parked car"]))))
+    s.status = nil
+    _ = press(&s, .char("i"), .char("b"), .right, .right)
+    s.status = nil
+    check(s, "review-80x24")
   }
 }

@@ -32,6 +32,13 @@ public struct Command: Sendable {
 public enum CommandRegistry {
   static let needsRun: @Sendable (AppState) -> String? = { $0.activeRun == nil ? "no evaluation run (segscope eval PATH --pred FIELD)" : nil }
   static let needsSample: @Sendable (AppState) -> String? = { $0.currentSampleId == nil ? "the view is empty" : nil }
+  static let needsReview: @Sendable (AppState) -> String? = {
+    $0.review == nil ? "no review queue is open (: review NAME starts one on the current view)" : ($0.currentSampleId == nil ? "the queue is empty" : nil)
+  }
+  static let needsInspector: @Sendable (AppState) -> String? = {
+    $0.inspector == nil ? "turn the pixel inspector on (i) and put it on the region" : nil
+  }
+  static let needsFlag: @Sendable (AppState) -> String? = { $0.flags.indices.contains($0.flagsCursor) ? nil : "no flag under the cursor" }
 
   public static let all: [Command] = [
     Command("app.quit", "Quit", doc: "Leave segscope; the terminal is restored."),
@@ -78,6 +85,22 @@ public enum CommandRegistry {
     Command("view.worst", "Worst first", doc: "Sort the view by the active run's mIoU, worst first.", disabledReason: needsRun),
     Command("view.save", "Save view", doc: "Save the current view under a name.", argument: "NAME"),
     Command("tag.add", "Tag samples", doc: "Tag every sample of the view (argument: tag).", argument: "TAG"),
+    Command("view.export", "Export the view", doc: "Write the view as csv, json, sheet (a PNG contact sheet), or an imgseg, voc, coco or cvat folder (arguments: FORMAT PATH).", argument: "FORMAT PATH"),
+    Command("review.start", "Review queue", doc: "Open a named review queue, or create it from the current view sorted worst first; resumes where the last session stopped (argument: NAME [EXPR]).", argument: "NAME"),
+    Command("review.ok", "Verdict: ok", doc: "Mark the sample ok in the review queue and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview),
+    Command("review.fix", "Verdict: needs fix", doc: "Mark the sample as needing a fix and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview),
+    Command("review.skip", "Verdict: skip", doc: "Skip the sample (a verdict too) and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview),
+    Command("review.end", "Leave the review", doc: "Stop reviewing; verdicts are kept and the queue resumes later.", disabledReason: { $0.review == nil ? "no review queue is open" : nil }),
+    Command("flag.add", "Flag mislabeled", doc: "Flag the region the inspector marks (the component under it, or the rectangle from b), else the whole mask, with a suggested class and a note (arguments: CLASS|- NOTE).", argument: "CLASS NOTE", disabledReason: needsSample),
+    Command("flag.anchor", "Mark rectangle corner", doc: "Start (or clear) a rectangle at the inspector; flag or relabel then acts on it.", screens: [.sample], disabledReason: needsInspector),
+    Command("mask.relabel", "Relabel region", doc: "Relabel the component under the inspector (or the marked rectangle) as a class; writes a new mask revision, never the original file (argument: CLASS).", screens: [.sample], argument: "CLASS", disabledReason: needsInspector),
+    Command("mask.undo", "Undo correction", doc: "Remove the newest correction of this sample's ground truth.", screens: [.sample], disabledReason: needsSample),
+    Command("screen.flags", "Flags", doc: "Region flags with their state, author and suggested class; Enter opens the sample."),
+    Command("flags.fix", "Flag fixed", doc: "Mark the flag under the cursor fixed.", screens: [.flags], disabledReason: needsFlag),
+    Command("flags.reject", "Flag rejected", doc: "Mark the flag under the cursor rejected (the mask was right).", screens: [.flags], disabledReason: needsFlag),
+    Command("flags.reopen", "Reopen flag", doc: "Mark the flag under the cursor open again.", screens: [.flags], disabledReason: needsFlag),
+    Command("flags.state", "Flags by state", doc: "Cycle the flags shown: open, fixed, rejected, any.", screens: [.flags]),
+    Command("flags.filter", "Filter flags", doc: "Filter the flags: state=open|fixed|rejected|any author=NAME class=NAME.", argument: "FILTER"),
   ]
 
   public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

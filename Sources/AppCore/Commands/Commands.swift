@@ -23,7 +23,9 @@ enum Commands {
     case "nav.open": return open(&s)
     case "nav.back":
       if s.status != nil && s.screen == .samples { s.status = nil }
-      if s.screen == .sample && s.inspector != nil {
+      if s.screen == .sample && s.rectAnchor != nil {
+        s.rectAnchor = nil
+      } else if s.screen == .sample && s.inspector != nil {
         s.inspector = nil
       } else if s.screen != .samples {
         go(&s, s.screen == .sample || s.screen == .help ? s.previousScreen : .samples)
@@ -38,8 +40,13 @@ enum Commands {
       }
       s.cursor = next
       s.zoom = 1
+      s.rectAnchor = nil
+      if let ins = s.inspector, let img = s.images[s.viewIds[next]]?.image {
+        s.inspector = (min(ins.x, img.width - 1), min(ins.y, img.height - 1))
+      }
       Reducer.clampScroll(&s)
-      return imageEffects(s)
+      let position: [Effect] = s.review.map { [.setReviewPosition(queue: $0.queue, sample: s.viewIds[next])] } ?? []
+      return imageEffects(s) + position
     case "samples.grid":
       s.gridMode.toggle()
       s.scroll = 0
@@ -61,6 +68,7 @@ enum Commands {
         s.inspector = (img.width / 2, img.height / 2)
       } else {
         s.inspector = nil
+        s.rectAnchor = nil
       }
     case "sample.zoomIn", "sample.zoomOut":
       if id.rawValue == "sample.zoomIn" {
@@ -150,7 +158,7 @@ enum Commands {
       }
       return [.tag(s.viewIds, arg)]
     default:
-      break
+      return TriageCommands.run(&s, id, args) ?? []
     }
     return []
   }
@@ -235,6 +243,8 @@ enum Commands {
       move(&s.helpScroll, count: CommandRegistry.all.count)
     case .problems:
       move(&s.helpScroll, count: s.problems.count)
+    case .flags:
+      move(&s.flagsCursor, count: s.flags.count)
     }
     return []
   }
@@ -262,6 +272,8 @@ enum Commands {
       go(&s, .samples)
       s.viewLoading = true
       return [.loadCell(run: run.key, gt: g, pred: p, gtName: s.classNames[safe: g] ?? "\(g)", predName: s.classNames[safe: p] ?? "\(p)")]
+    case .flags:
+      return TriageCommands.openFlag(&s)
     case .runs:
       guard s.runs.indices.contains(s.runsCursor) else { return [] }
       s.activeRun = s.runsCursor

@@ -3,6 +3,7 @@
 public enum Palette {
   /// Argument verbs and the command they run.
   static let verbs: [String: CommandID] = ["view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass", "eval": "run.evaluate"]
+    .merging(TriageCommands.verbs) { a, _ in a }
 
   static func open(_ s: inout AppState, prefill: String) {
     s.paletteState.isOpen = true

@@ -20,6 +20,7 @@ public enum AppView {
     case .runs: RunsScreen.draw(s, body, &frame.buffer, theme)
     case .help: HelpScreen.draw(s, body, &frame.buffer, theme)
     case .problems: ProblemsScreen.draw(s, body, &frame.buffer, theme)
+    case .flags: FlagsScreen.draw(s, body, &frame.buffer, theme)
     }
     statusBar(s, &frame.buffer, theme)
     if s.paletteState.isOpen {
@@ -47,6 +48,9 @@ public enum AppView {
       return
     }
     var text = " " + hints(s.screen).joined(separator: "  ")
+    if let r = s.review, s.screen == .sample || s.screen == .samples {
+      text = " review \(Sanitize.forTerminal(r.queue)): \(r.progress(s.viewIds))  a ok  r fix  s skip  n/p"
+    }
     let jobs = s.jobs.values.sorted { $0.title < $1.title }.map { "\($0.title) \($0.done)/\($0.total)" }
     if s.viewLoading { text = " loading view…  " + text }
     if !jobs.isEmpty { text = " " + jobs.joined(separator: "  ") + "  │" + text }
@@ -54,12 +58,13 @@ public enum AppView {
   }
 
   static func hints(_ screen: Screen) -> [String] {
-    let common = ["1-5 screens", ": palette", "/ filter", "? keys", "q quit"]
+    let common = ["1-6 screens", ": palette", "/ filter", "? keys", "q quit"]
     switch screen {
     case .samples: return ["Enter open", "m grid/list", "w worst first", "R run"] + common
     case .classes: return ["Enter worst samples", "s sort"] + common
     case .confusion: return ["Enter samples of cell", "n counts/%"] + common
-    case .sample: return ["n/p step", "Tab prediction", "v layout", "i inspect", "e error class", "+/- opacity", "Esc back"]
+    case .sample: return ["n/p step", "Tab prediction", "v layout", "i inspect", "F flag", "L relabel", "u undo", "e errors", "Esc back"]
+    case .flags: return ["Enter open", "d fixed", "X rejected", "o reopen", "s state"] + common
     case .runs: return ["Enter make active", "c compare", "W got worse"] + common
     case .help, .problems: return ["Esc back"] + common
     }

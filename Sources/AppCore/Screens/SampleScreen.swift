@@ -7,7 +7,9 @@ enum SampleScreen {
   static func draw(_ s: AppState, _ area: Rect, _ frame: inout Frame, _ t: Theme) {
     guard let id = s.currentSampleId else { return }
     let row = s.rows[id]
-    let title = "\(s.cursor + 1)/\(s.viewIds.count)  " + (row.map { Sanitize.forTerminal($0.path) + "  \($0.width)x\($0.height)" } ?? "")
+    var title = "\(s.cursor + 1)/\(s.viewIds.count)  " + (row.map { Sanitize.forTerminal($0.path) + "  \($0.width)x\($0.height)" } ?? "")
+    if let rev = s.images[id]?.revision, rev.revision > 0 { title += "  GT r\(rev.revision)" }
+    if let r = s.review { title += "  [\(ReviewMarks.text(r, id))]" }
     frame.buffer.putPadded(" " + title + (s.zoom > 1 ? "  zoom x\(s.zoom)" : ""), x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
     guard let full = s.images[id] else {
       frame.buffer.putPadded(" decoding…", x: area.x, y: area.y + 2, width: area.width, style: t.style("ui.dim"))
@@ -97,13 +99,14 @@ enum SampleScreen {
           return MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass, colors: errorColors)
         }
       }
-      // The inspector's cursor, over the first panel.
+      // The inspector's cursor (and the rectangle's first corner), over the first panel.
       if i == 0, let ins = s.inspector, s.graphics == .halfblock || s.graphics == .ascii {
         let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
         let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: picRect.width, maxHeight: picRect.height * 2, pixelAspect: aspect)
-        if ins.x >= window.x, ins.x < window.x + window.w, ins.y >= window.y, ins.y < window.y + window.h {
-          let cx = picRect.x + (ins.x - window.x) * pw / max(1, window.w), cy = picRect.y + ((ins.y - window.y) * ph / max(1, window.h)) / 2
-          frame.buffer[cx, cy] = Cell("+", style: Style(fg: RGB(255, 255, 255), bg: RGB(0, 0, 0), attributes: .bold))
+        for (p, mark) in [(s.rectAnchor, "┼"), (ins, "+")] {
+          guard let p, p.x >= window.x, p.x < window.x + window.w, p.y >= window.y, p.y < window.y + window.h else { continue }
+          let cx = picRect.x + (p.x - window.x) * pw / max(1, window.w), cy = picRect.y + ((p.y - window.y) * ph / max(1, window.h)) / 2
+          frame.buffer[cx, cy] = Cell(mark, style: Style(fg: RGB(255, 255, 255), bg: RGB(0, 0, 0), attributes: .bold))
         }
       }
     }
@@ -118,9 +121,15 @@ enum SampleScreen {
       let fullPred = field.flatMap { full.predictions[$0] }
       let g = full.groundTruth.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
       let p = fullPred.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
-      lines.append("pixel \(ins.x),\(ins.y): GT \(name(g)), pred \(name(p))")
+      var line = "pixel \(ins.x),\(ins.y): GT \(name(g)), pred \(name(p))"
+      if let region = s.markedRegion, case .rect = region { line += "  · marked \(region.text) (F flag, L relabel, b clear)" }
+      lines.append(line)
     }
     for p in imgs.problems { lines.append("! " + Sanitize.forTerminal(p)) }
+    if let rev = full.revision {
+      if let newest = rev.history.first { lines.append("GT " + Sanitize.forTerminal(newest) + (rev.history.count > 1 ? "  (+\(rev.history.count - 1) older; u undoes)" : "  (u undoes)")) }
+      if !rev.flags.isEmpty { lines.append("⚑ " + rev.flags.prefix(2).map(Sanitize.forTerminal).joined(separator: " · ") + (rev.flags.count > 2 ? " · +\(rev.flags.count - 2) more (6)" : "")) }
+    }
     // This sample's numbers: always the whole sample, zoomed or not.
     if sideW > 0, comparable, let fg = full.groundTruth, let fp = field.flatMap({ full.predictions[$0] }),
       let m = try? ConfusionMatrix.of(gt: fg, pred: fp, classCount: max(1, s.classNames.count), ignore: s.ignoreValues)
@@ -137,7 +146,7 @@ enum SampleScreen {
         y += 1
       }
     }
-    for (i, l) in lines.prefix(2).enumerated() {
+    for (i, l) in lines.prefix(area.height >= 16 ? 3 : 2).enumerated() {
       frame.buffer.putPadded(" " + l, x: area.x, y: area.maxY - 1 - i, width: area.width, style: t.style(l.hasPrefix("!") ? "ui.palette.error" : "ui.header"))
     }
   }

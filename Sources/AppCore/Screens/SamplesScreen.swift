@@ -30,8 +30,9 @@ enum SamplesScreen {
         let parts = r.path.split(separator: "/")
         return Sanitize.forTerminal(parts.count > 1 ? parts.dropFirst().joined(separator: "/") : r.path)
       } ?? "…"
+      let verdict = s.review.map { ReviewMarks.glyph($0, id) + " " } ?? ""
       let tags = row.map { $0.tags.isEmpty ? "" : " [" + $0.tags.map(Sanitize.forTerminal).joined(separator: ",") + "]" } ?? ""
-      b.putPadded(" " + num + String(repeating: " ", count: max(1, 6 - num.count)) + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
+      b.putPadded(" " + num + String(repeating: " ", count: max(1, 6 - num.count)) + verdict + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
       let miou = row?.miou
       var mstyle = style
       if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heat(1 - m))) }

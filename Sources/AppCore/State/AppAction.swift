@@ -19,6 +19,18 @@ public enum AppAction: Sendable {
   case compareLoaded(run: String, matrix: ConfusionMatrix)
   case jobProgress(id: String, Job?)
   case statusMessage(String, isError: Bool)
+  /// A review queue opened: its samples (in the queue's order), saved verdicts, and where the last
+  /// session stopped.
+  case reviewLoaded(queue: String, expression: String, ids: [Int64], verdicts: [Int64: String], position: Int64?, matrix: ConfusionMatrix?)
+  /// The database confirmed a verdict.
+  case verdictSaved(queue: String, sample: Int64, verdict: String)
+  /// A verdict could not be saved (it is shown as not given).
+  case verdictFailed(queue: String, sample: Int64, message: String)
+  /// The database confirmed a flag.
+  case flagSaved(id: Int64, sample: Int64, text: String)
+  case flagsLoaded([FlagSummary])
+  /// A sample's mask got a new revision (or lost one): its pictures are stale.
+  case maskRevised(sample: Int64, message: String)
 }
 
 /// Work the reducer asks for; the runtime performs it and answers with actions.
@@ -39,5 +51,21 @@ public enum Effect: Sendable, Equatable {
   case indexMasks(job: String)
   case saveView(name: String, text: String)
   case tag([Int64], String)
+  /// Opens (or creates, with `expression`) a review queue.
+  case openReview(queue: String, expression: String?, newQueueView: String, run: String?)
+  case setVerdict(queue: String, sample: Int64, verdict: String)
+  /// Remembers the reviewer's place in a queue.
+  case setReviewPosition(queue: String, sample: Int64)
+  /// Flags a region of a sample's ground truth with a suggested class (a name) and a note.
+  case addFlag(sample: Int64, region: MaskRegion, className: String?, note: String)
+  case loadFlags(FlagsFilter)
+  /// Moves a flag to open, fixed or rejected, then reloads the list.
+  case setFlagState(id: Int64, state: String, reload: FlagsFilter)
+  /// Relabels a region of the ground truth as a new revision based on `baseRevision` (the one shown).
+  case relabel(sample: Int64, region: MaskRegion, className: String, baseRevision: Int)
+  /// Removes the newest correction of a sample's ground truth.
+  case undoRevision(sample: Int64)
+  /// Writes the view as FORMAT (csv, json, sheet, imgseg, voc, coco, cvat) to `out`.
+  case exportView(format: String, out: String, view: String, run: String?)
   case quit
 }

@@ -3,7 +3,7 @@ import TerminalRender
 
 /// The screens of the app.
 public enum Screen: String, Sendable, CaseIterable {
-  case samples, classes, confusion, sample, runs, help, problems
+  case samples, classes, confusion, sample, runs, help, problems, flags
 }
 
 /// A row of the sample list, loaded for the visible page only.
@@ -64,12 +64,15 @@ public struct SampleImages: Sendable, Equatable {
   public let predictions: [String: LabelMask]
   /// Problems met while loading (a missing or broken mask), shown in the view.
   public let problems: [String]
-  public init(id: Int64, image: RGBImage, groundTruth: LabelMask?, predictions: [String: LabelMask], problems: [String]) {
+  /// The ground truth's revision, its corrections and the sample's open flags.
+  public let revision: RevisionInfo?
+  public init(id: Int64, image: RGBImage, groundTruth: LabelMask?, predictions: [String: LabelMask], problems: [String], revision: RevisionInfo? = nil) {
     self.id = id
     self.image = image
     self.groundTruth = groundTruth
     self.predictions = predictions
     self.problems = problems
+    self.revision = revision
   }
 }
 
@@ -131,6 +134,18 @@ public struct AppState: Sendable {
   public var zoom = 1
   public var zoomCenter = (x: 0, y: 0)
 
+  // Triage: review queue, region flags, corrections.
+  /// The review queue being worked through (its samples are the view).
+  public var review: ReviewSession? = nil
+  /// The first corner of a rectangle being marked with the inspector (`b`).
+  public var rectAnchor: (x: Int, y: Int)? = nil
+  public var flags: [FlagSummary] = []
+  public var flagsCursor = 0
+  public var flagsFilter = FlagsFilter()
+  public var flagsLoading = false
+  /// A sample to put the cursor on when the next view arrives (opening a flag's sample).
+  public var focusAfterLoad: Int64? = nil
+
   // Palette, help, status.
   public var paletteState = PaletteState()
   public var helpScroll = 0
@@ -155,6 +170,14 @@ public struct AppState: Sendable {
     guard !preds.isEmpty else { return nil }
     if let r = activeRunSummary, predictionIndex == 0 { return r.predField }
     return preds[predictionIndex % preds.count]
+  }
+
+  /// The region the inspector marks: a rectangle from the anchor, the component under the cursor, or
+  /// nil when the inspector is off.
+  public var markedRegion: MaskRegion? {
+    guard let p = inspector else { return nil }
+    if let a = rectAnchor { return .spanning(a, p) }
+    return .component(x: p.x, y: p.y)
   }
 
   /// The sample under the cursor.

@@ -59,6 +59,8 @@ struct EffectRunner: Sendable {
         return try evaluate(field, job: job)
       case .indexMasks(let job):
         return try indexMasks(job: job)
+      default:
+        return try triage(effect)
       }
     } catch {
       if case .loadView(let text, _) = effect { return [.viewFailed(text: text, message: "\(error)")] }
@@ -169,7 +171,7 @@ struct EffectRunner: Sendable {
         let map = CocoInstance.labelMap(items, width: image.width, height: image.height)
         if f.role == "ground_truth" { gt = map } else { preds[f.name] = map }
       }
-      return .imagesLoaded(SampleImages(id: id, image: image, groundTruth: gt, predictions: preds, problems: problems))
+      return .imagesLoaded(SampleImages(id: id, image: image, groundTruth: gt, predictions: preds, problems: problems, revision: try revisionInfo(id)))
     } catch {
       return .imagesFailed(id: id, message: "\(error)")
     }

@@ -1,0 +1,251 @@
+import SegmentationCore
+
+/// The triage commands: review queues (verdicts with auto-advance), region flags, mask corrections
+/// (relabel, undo) and exporting the view.
+enum TriageCommands {
+  /// Palette verbs that take arguments.
+  static let verbs: [String: CommandID] = [
+    "review": "review.start", "flag": "flag.add", "relabel": "mask.relabel", "export": "view.export", "flags": "flags.filter",
+  ]
+
+  static let verdictOf: [String: String] = ["review.ok": "ok", "review.fix": "needs-fix", "review.skip": "skip"]
+
+  /// Runs a triage command; nil when `id` is not one.
+  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect]? {
+    let arg = args.joined(separator: " ").trimmingCharacters()
+    switch id.rawValue {
+    case "review.start":
+      let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
+      guard let name = words.first else {
+        Palette.open(&s, prefill: "review ")
+        return []
+      }
+      s.viewLoading = true
+      // A new queue takes the current view, worst first when there is a run; an existing one keeps its own.
+      return [.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: worstFirst(s), run: s.activeRunSummary?.key)]
+    case "review.ok", "review.fix", "review.skip":
+      guard var r = s.review, let sample = s.currentSampleId, let verdict = verdictOf[id.rawValue] else { return [] }
+      r.pending[sample] = verdict
+      s.review = r
+      var effects: [Effect] = [.setVerdict(queue: r.queue, sample: sample, verdict: verdict)]
+      if s.screen == .sample {
+        if s.viewIds.indices.contains(s.cursor + 1) {
+          s.cursor += 1
+          s.zoom = 1
+          s.inspector = nil
+          s.rectAnchor = nil
+          Reducer.clampScroll(&s)
+          effects += Commands.imageEffects(s)
+        }
+      } else {
+        s.cursor = min(s.cursor + 1, max(0, s.viewIds.count - 1))
+        Reducer.clampScroll(&s)
+        effects += Commands.previewEffects(&s)
+      }
+      Reducer.setStatus(&s, "\(verdict) · saving…", error: false)
+      return effects
+    case "review.end":
+      guard let r = s.review else { return [] }
+      s.review = nil
+      Reducer.setStatus(&s, "left review \(r.queue): \(r.progress(s.viewIds)); : review \(r.queue) resumes it", error: false)
+      return []
+    case "flag.anchor":
+      guard let p = s.inspector else { return [] }
+      if s.rectAnchor != nil {
+        s.rectAnchor = nil
+        Reducer.setStatus(&s, "rectangle cleared: F and L act on the component under the inspector", error: false)
+      } else {
+        s.rectAnchor = p
+        Reducer.setStatus(&s, "rectangle from \(p.x),\(p.y): move to the other corner, then F flags or L relabels it (b clears)", error: false)
+      }
+      return []
+    case "flag.add":
+      guard let sample = s.currentSampleId else { return [] }
+      let region = s.screen == .sample ? (s.markedRegion ?? .mask) : .mask
+      guard !arg.isEmpty else {
+        Palette.open(&s, prefill: "flag ")
+        Reducer.setStatus(&s, "flag the \(region.text): CLASS (the class it should be, or -) and a note", error: false)
+        return []
+      }
+      let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
+      var className: String? = words[0]
+      if className == "-" || className == "none" { className = nil }
+      if let c = className, resolveClass(s, c) == nil {
+        Reducer.setStatus(&s, "no class '\(c)' (classes: \(s.classNames.prefix(8).joined(separator: ", "))\(s.classNames.count > 8 ? ", …" : ""); - for none)", error: true)
+        return []
+      }
+      s.rectAnchor = nil
+      Reducer.setStatus(&s, "flagging the \(region.text)…", error: false)
+      return [.addFlag(sample: sample, region: region, className: className.flatMap { resolveClass(s, $0) }, note: words.count > 1 ? words[1] : "")]
+    case "mask.relabel":
+      guard let sample = s.currentSampleId, let region = s.markedRegion else { return [] }
+      guard !arg.isEmpty else {
+        Palette.open(&s, prefill: "relabel ")
+        Reducer.setStatus(&s, "relabel the \(region.text) as CLASS (a new revision; u undoes it)", error: false)
+        return []
+      }
+      guard let name = resolveClass(s, arg) else {
+        Reducer.setStatus(&s, "no class '\(arg)'", error: true)
+        return []
+      }
+      guard let images = s.images[sample] else {
+        Reducer.setStatus(&s, "the mask is still loading", error: true)
+        return []
+      }
+      s.rectAnchor = nil
+      Reducer.setStatus(&s, "relabelling the \(region.text) as \(name)…", error: false)
+      return [.relabel(sample: sample, region: region, className: name, baseRevision: images.revision?.revision ?? 0)]
+    case "mask.undo":
+      guard let sample = s.currentSampleId else { return [] }
+      if let rev = s.images[sample]?.revision, rev.revision == 0 {
+        Reducer.setStatus(&s, "nothing to undo: the ground truth is as imported", error: true)
+        return []
+      }
+      return [.undoRevision(sample: sample)]
+    case "screen.flags":
+      Commands.go(&s, .flags)
+      s.flagsLoading = true
+      return [.loadFlags(s.flagsFilter)]
+    case "flags.fix", "flags.reject", "flags.reopen":
+      guard let f = s.flags[safe: s.flagsCursor] else { return [] }
+      let state = ["flags.fix": "fixed", "flags.reject": "rejected", "flags.reopen": "open"][id.rawValue] ?? "open"
+      return [.setFlagState(id: f.id, state: state, reload: s.flagsFilter)]
+    case "flags.state":
+      let cycle: [String?] = ["open", "fixed", "rejected", nil]
+      let i = cycle.firstIndex(of: s.flagsFilter.state) ?? 0
+      s.flagsFilter.state = cycle[(i + 1) % cycle.count]
+      s.flagsCursor = 0
+      s.flagsLoading = true
+      return [.loadFlags(s.flagsFilter)]
+    case "flags.filter":
+      guard !arg.isEmpty else {
+        Palette.open(&s, prefill: "flags " + s.flagsFilter.text)
+        return []
+      }
+      do {
+        s.flagsFilter = try FlagsFilter.parse(arg, base: s.flagsFilter)
+      } catch {
+        Reducer.setStatus(&s, "flags: \(error.message)", error: true)
+        return []
+      }
+      Commands.go(&s, .flags)
+      s.flagsCursor = 0
+      s.flagsLoading = true
+      return [.loadFlags(s.flagsFilter)]
+    case "view.export":
+      let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
+      guard words.count == 2 else {
+        Palette.open(&s, prefill: "export " + (words.first.map { $0 + " " } ?? ""))
+        Reducer.setStatus(&s, "export FORMAT PATH: csv, json, sheet (a PNG), or imgseg, voc, coco, cvat folders", error: !arg.isEmpty)
+        return []
+      }
+      guard exportFormats.contains(words[0]) else {
+        Reducer.setStatus(&s, "export: no format '\(words[0])' (\(exportFormats.joined(separator: ", ")))", error: true)
+        return []
+      }
+      Reducer.setStatus(&s, "exporting \(s.viewIds.count) samples as \(words[0])…", error: false)
+      return [.exportView(format: words[0], out: words[1], view: s.viewText, run: s.activeRunSummary?.key)]
+    default:
+      return nil
+    }
+  }
+
+  /// The current view, sorted worst first by the active run's mIoU unless it has a sort already.
+  static func worstFirst(_ s: AppState) -> String {
+    let text = s.viewText.trimmingCharacters()
+    guard let run = s.activeRunSummary, !text.split(separator: " ").contains(where: { $0.hasPrefix("sort:") }) else { return text }
+    let key = run.key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) ? "'\(run.key)'" : run.key
+    return (text.isEmpty ? "" : text + " ") + "sort:miou(\(key))"
+  }
+
+  static let exportFormats = ["csv", "json", "sheet", "imgseg", "voc", "coco", "cvat"]
+
+  /// A class typed by the user: its exact name, a name ignoring case, or its value.
+  static func resolveClass(_ s: AppState, _ text: String) -> String? {
+    let t = text.filter { $0 != "'" && $0 != "\"" }
+    if s.classNames.contains(t) { return t }
+    if let n = s.classNames.first(where: { $0.lowercased() == t.lowercased() }) { return n }
+    if let v = Int(t), s.classNames.indices.contains(v) { return s.classNames[v] }
+    return nil
+  }
+
+  /// Handles the triage actions; nil when `action` is not one.
+  static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {
+    switch action {
+    case .reviewLoaded(let queue, let expression, let ids, let verdicts, let position, let matrix):
+      s.viewLoading = false
+      s.review = ReviewSession(queue: queue, expression: expression, verdicts: verdicts)
+      s.viewText = expression
+      s.viewTitle = "review \(queue): " + (expression.isEmpty ? "all samples" : expression)
+      s.viewIds = ids
+      s.rows = [:]
+      s.matrix = matrix
+      s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
+      // Resume: the sample the last session stopped on if it has no verdict yet, else the next one
+      // without a verdict after it (wrapping), else the first.
+      let start = position.flatMap { ids.firstIndex(of: $0) } ?? 0
+      let order = ids.indices.map { (start + $0) % max(1, ids.count) }
+      s.cursor = order.first { verdicts[ids[$0]] == nil } ?? start
+      s.scroll = 0
+      s.zoom = 1
+      s.inspector = nil
+      s.rectAnchor = nil
+      Reducer.clampScroll(&s)
+      guard !ids.isEmpty else {
+        Reducer.setStatus(&s, "review \(queue): the queue's view has no samples", error: true)
+        return Reducer.rowsEffect(s)
+      }
+      Commands.go(&s, .sample)
+      Reducer.setStatus(&s, "review \(queue): \(s.review!.progress(ids))  a ok · r needs-fix · s skip · n/p step", error: false)
+      return Commands.imageEffects(s) + [.setReviewPosition(queue: queue, sample: ids[s.cursor])]
+    case .verdictSaved(let queue, let sample, let verdict):
+      guard var r = s.review, r.queue == queue else { return [] }
+      r.verdicts[sample] = verdict
+      if r.pending[sample] == verdict { r.pending[sample] = nil }
+      s.review = r
+      Reducer.setStatus(&s, "\(verdict) saved · \(queue): \(r.progress(s.viewIds))", error: false)
+      if r.verdicts.count >= s.viewIds.count, s.viewIds.allSatisfy({ r.verdicts[$0] != nil }) {
+        Reducer.setStatus(&s, "\(queue): every sample has a verdict · \(r.progress(s.viewIds))", error: false)
+      }
+      return []
+    case .verdictFailed(let queue, let sample, let message):
+      if var r = s.review, r.queue == queue {
+        r.pending[sample] = nil
+        s.review = r
+      }
+      Reducer.setStatus(&s, "verdict not saved: \(message)", error: true)
+      return []
+    case .flagSaved(let id, let sample, let text):
+      Reducer.setStatus(&s, "flag #\(id) saved: \(text)", error: false)
+      var e: [Effect] = []
+      if s.images[sample] != nil { e.append(.loadImages(sample)) }
+      if s.screen == .flags { e.append(.loadFlags(s.flagsFilter)) }
+      return e
+    case .flagsLoaded(let flags):
+      s.flags = flags
+      s.flagsLoading = false
+      s.flagsCursor = max(0, min(s.flagsCursor, flags.count - 1))
+      return []
+    case .maskRevised(let sample, let message):
+      s.thumbnails[sample] = nil
+      s.thumbnailsPending.remove(sample)
+      Reducer.setStatus(&s, message, error: false)
+      // The old pictures stay on screen until the new revision is decoded.
+      return [.loadImages(sample)] + (s.screen == .flags ? [.loadFlags(s.flagsFilter)] : [])
+    default:
+      return nil
+    }
+  }
+
+  /// Enter on the flags screen: the view of flagged samples, opened at this flag's sample.
+  static func openFlag(_ s: inout AppState) -> [Effect] {
+    guard let f = s.flags[safe: s.flagsCursor] else { return [] }
+    s.focusAfterLoad = f.sampleId
+    s.review = nil
+    Commands.go(&s, .sample)
+    s.viewLoading = true
+    s.inspector = nil
+    s.rectAnchor = nil
+    return [.loadView(text: "flagged:\(s.flagsFilter.state ?? "any")", run: s.activeRunSummary?.key)]
+  }
+}

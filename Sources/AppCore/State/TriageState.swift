@@ -1,0 +1,131 @@
+/// A part of a mask that a flag or a correction is about.
+public enum MaskRegion: Sendable, Equatable {
+  /// The whole mask.
+  case mask
+  /// The connected component (same class, 4-connected) containing a pixel.
+  case component(x: Int, y: Int)
+  /// A rectangle in image pixels.
+  case rect(x: Int, y: Int, width: Int, height: Int)
+
+  /// The rectangle spanned by two corners, both included.
+  public static func spanning(_ a: (x: Int, y: Int), _ b: (x: Int, y: Int)) -> MaskRegion {
+    .rect(x: min(a.x, b.x), y: min(a.y, b.y), width: abs(a.x - b.x) + 1, height: abs(a.y - b.y) + 1)
+  }
+
+  /// How the status bar names it.
+  public var text: String {
+    switch self {
+    case .mask: return "whole mask"
+    case .component(let x, let y): return "component at \(x),\(y)"
+    case .rect(let x, let y, let w, let h): return "rect \(x),\(y) \(w)x\(h)"
+    }
+  }
+}
+
+/// A flag as the flags screen lists it.
+public struct FlagSummary: Sendable, Equatable {
+  public let id: Int64
+  public let sampleId: Int64
+  public let path: String
+  public let field: String
+  public let region: String
+  public let suggestedClass: String?
+  public let note: String
+  public let state: String
+  public let author: String
+  public let createdAt: String
+  public init(id: Int64, sampleId: Int64, path: String, field: String, region: String, suggestedClass: String?, note: String, state: String, author: String, createdAt: String) {
+    self.id = id
+    self.sampleId = sampleId
+    self.path = path
+    self.field = field
+    self.region = region
+    self.suggestedClass = suggestedClass
+    self.note = note
+    self.state = state
+    self.author = author
+    self.createdAt = createdAt
+  }
+}
+
+/// Which flags the flags screen shows.
+public struct FlagsFilter: Sendable, Equatable {
+  /// open, fixed, rejected; nil: any.
+  public var state: String? = "open"
+  public var author: String? = nil
+  /// A suggested class name.
+  public var className: String? = nil
+  public init(state: String? = "open", author: String? = nil, className: String? = nil) {
+    self.state = state
+    self.author = author
+    self.className = className
+  }
+
+  /// Parses `state=any author=bob class=car` (words in any order; unknown words are an error).
+  public static func parse(_ text: String, base: FlagsFilter = FlagsFilter()) throws(FilterError) -> FlagsFilter {
+    var f = base
+    for word in text.split(separator: " ") {
+      let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2 else { throw FilterError(message: "'\(word)': use state=open|fixed|rejected|any, author=NAME, class=NAME") }
+      switch parts[0] {
+      case "state":
+        guard ["open", "fixed", "rejected", "any"].contains(parts[1]) else { throw FilterError(message: "state is open, fixed, rejected or any, not '\(parts[1])'") }
+        f.state = parts[1] == "any" ? nil : parts[1]
+      case "author": f.author = parts[1] == "any" ? nil : parts[1]
+      case "class": f.className = parts[1] == "any" ? nil : parts[1]
+      default: throw FilterError(message: "unknown filter '\(parts[0])' (state, author, class)")
+      }
+    }
+    return f
+  }
+
+  /// As the flags screen's header shows it.
+  public var text: String {
+    "state=\(state ?? "any") author=\(author ?? "any") class=\(className ?? "any")"
+  }
+
+  public struct FilterError: Error, Sendable { public let message: String }
+}
+
+/// A review queue being worked through: the view is the queue, verdicts are kept in the database.
+public struct ReviewSession: Sendable, Equatable {
+  public var queue: String
+  public var expression: String
+  /// Saved verdicts by sample.
+  public var verdicts: [Int64: String]
+  /// Verdicts given on screen and not yet confirmed by the database.
+  public var pending: [Int64: String] = [:]
+  public init(queue: String, expression: String, verdicts: [Int64: String]) {
+    self.queue = queue
+    self.expression = expression
+    self.verdicts = verdicts
+  }
+
+  /// "12/40 reviewed (ok 8, needs-fix 3, skip 1)" over the samples of the queue.
+  public func progress(_ ids: [Int64]) -> String {
+    var counts: [String: Int] = [:]
+    var reviewed = 0
+    for id in ids {
+      guard let v = verdicts[id] else { continue }
+      reviewed += 1
+      counts[v, default: 0] += 1
+    }
+    let waiting = pending.isEmpty ? "" : ", \(pending.count) saving"
+    return "\(reviewed)/\(ids.count) reviewed (ok \(counts["ok"] ?? 0), needs-fix \(counts["needs-fix"] ?? 0), skip \(counts["skip"] ?? 0)\(waiting))"
+  }
+}
+
+/// The mask revision shown in the sample view, and its history.
+public struct RevisionInfo: Sendable, Equatable {
+  /// The ground truth's revision (0: as imported).
+  public let revision: Int
+  /// One line per correction, newest first ("r2 by ana 2026-11-26 10:02: +120 car -120 road").
+  public let history: [String]
+  /// Open flags on this sample ("#4 component at 10,20 -> car: note").
+  public let flags: [String]
+  public init(revision: Int, history: [String], flags: [String]) {
+    self.revision = revision
+    self.history = history
+    self.flags = flags
+  }
+}

@@ -1,0 +1,126 @@
+import AppCore
+import DatasetImport
+import DatasetStore
+import Foundation
+import SegmentationCore
+
+/// The triage effects: review queues, flags, corrections and exports, each committed to the
+/// database before the screen is told it is done.
+extension EffectRunner {
+  func triage(_ effect: Effect) throws -> [AppAction] {
+    switch effect {
+    case .openReview(let name, let expression, let newQueueView, let run):
+      let existing = try store.queues().first { $0.name == name }
+      if let expression { _ = try ViewExpression.parse(expression) }
+      let queue = try store.openQueue(name, expression: expression ?? (existing == nil ? newQueueView : nil))
+      let view: ViewExpression
+      do {
+        view = try ViewExpression.parse(queue.expression)
+      } catch {
+        return [.viewFailed(text: queue.expression, message: "review \(name): syntax error \(error.description)")]
+      }
+      let ids = try store.sampleIds(view)
+      var matrix: ConfusionMatrix? = nil
+      if let run, let r = try store.runs().first(where: { $0.key == run }) {
+        matrix = try store.matrix(run: r, sampleIds: queue.expression.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
+      }
+      return [.reviewLoaded(queue: name, expression: queue.expression, ids: ids, verdicts: try store.verdicts(queue: name), position: queue.position, matrix: matrix)]
+    case .setVerdict(let queue, let sample, let verdict):
+      do {
+        try store.setVerdict(queue: queue, sampleId: sample, verdict)
+        return [.verdictSaved(queue: queue, sample: sample, verdict: verdict)]
+      } catch {
+        return [.verdictFailed(queue: queue, sample: sample, message: "\(error)")]
+      }
+    case .setReviewPosition(let queue, let sample):
+      try store.setQueuePosition(queue, sampleId: sample)
+      return []
+    case .addFlag(let sample, let region, let className, let note):
+      let value = try className.map { try store.classValue($0, field: "ground_truth") }
+      let flag = RegionFlag(sampleId: sample, region: region.storeRegion, suggestedClass: value, note: note)
+      let id = try store.addFlag(flag)
+      return [.flagSaved(id: id, sample: sample, text: region.text + (className.map { " → \($0)" } ?? "") + (note.isEmpty ? "" : " \"\(note)\""))]
+    case .loadFlags(let filter):
+      return [.flagsLoaded(try flagSummaries(filter))]
+    case .setFlagState(let id, let state, let filter):
+      try store.setFlagState(id, state)
+      return [.flagsLoaded(try flagSummaries(filter)), .statusMessage("flag #\(id) is \(state)", isError: false)]
+    case .relabel(let sample, let region, let className, let base):
+      let value = try store.classValue(className, field: "ground_truth")
+      guard let v = UInt16(exactly: value) else { throw StoreError.invalid("class value \(value) does not fit a mask") }
+      let editor = MaskEditor(store: store)
+      let edit: MaskEditor.Edit
+      switch region {
+      case .component(let x, let y): edit = try editor.relabelComponent(sampleId: sample, x: x, y: y, to: v, base: base)
+      case .rect(let x, let y, let w, let h): edit = try editor.relabelRect(sampleId: sample, x: x, y: y, width: w, height: h, to: v, base: base)
+      case .mask: throw StoreError.invalid("relabel a component or a rectangle, not the whole mask")
+      }
+      guard edit.diff.changedPixels > 0 else { return [.statusMessage("nothing changed: the \(region.text) is \(className) already", isError: false)] }
+      let names = classNamer(store, field: "ground_truth")
+      return [.maskRevised(sample: sample, message: "saved GT revision \(edit.revision): \(edit.diff.describe(names: names)) (u undoes)")]
+    case .undoRevision(let sample):
+      let removed = try MaskEditor(store: store).undo(sampleId: sample)
+      return [.maskRevised(sample: sample, message: "undid GT revision \(removed.revision)")]
+    case .exportView(let format, let out, let text, let run):
+      let path = expandHome(out)
+      let ids = try store.sampleIds(ViewExpression.parse(text))
+      if let kind = ViewExport.Kind(rawValue: format) {
+        let n = try ViewExport(store: store, run: run).write(kind, ids: kind == .sheet ? Array(ids.prefix(48)) : ids, title: text, to: path)
+        let more = kind == .sheet && ids.count > n ? " (the first \(n) of \(ids.count))" : ""
+        return [.statusMessage("wrote \(n) samples as \(format) to \(path)\(more)", isError: false)]
+      }
+      guard let f = Exporter.Format(rawValue: format) else { throw StoreError.invalid("unknown export format '\(format)'") }
+      let report = try Exporter(store: store).export(f, sampleIds: ids, to: path)
+      let problems = report.problems.isEmpty ? "" : " (\(report.problems.count) problems, first: \(report.problems[0].0): \(report.problems[0].1))"
+      return [.statusMessage("exported \(report.samples) samples as \(format) to \(path)\(problems)", isError: !report.problems.isEmpty)]
+    default:
+      return []
+    }
+  }
+
+  func flagSummaries(_ filter: FlagsFilter) throws -> [FlagSummary] {
+    var f = FlagFilter()
+    f.state = filter.state
+    f.author = filter.author
+    if let c = filter.className { f.suggestedClass = try store.classValue(c, field: "ground_truth") }
+    let flags = try store.flags(f)
+    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
+    let names = classNamer(store, field: "ground_truth")
+    return flags.map {
+      FlagSummary(
+        id: $0.id, sampleId: $0.sampleId, path: paths[$0.sampleId] ?? "?", field: $0.field, region: $0.regionText,
+        suggestedClass: $0.suggestedClass.map(names), note: $0.note, state: $0.state, author: $0.author, createdAt: $0.createdAt)
+    }
+  }
+
+  /// The ground truth's revision, its corrections (newest first) and the sample's open flags.
+  func revisionInfo(_ id: Int64) throws -> RevisionInfo {
+    let names = classNamer(store, field: "ground_truth")
+    let revs = try store.revisions(sampleId: id, field: "ground_truth")
+    let history = revs.filter { $0.revision > 0 }.reversed().map { r in
+      "r\(r.revision) by \(r.author ?? "?") \(r.createdAt ?? ""): \(r.diff?.describe(names: names) ?? "")"
+    }
+    var open = FlagFilter()
+    open.sampleId = id
+    open.state = "open"
+    let flags = try store.flags(open).map { f in
+      "#\(f.id) \(f.regionText)" + (f.suggestedClass.map { " → " + names($0) } ?? "") + (f.note.isEmpty ? "" : ": \(f.note)")
+    }
+    return RevisionInfo(revision: revs.map(\.revision).max() ?? 0, history: Array(history), flags: flags)
+  }
+
+  func expandHome(_ path: String) -> String {
+    guard path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] else { return path }
+    return home + path.dropFirst(1)
+  }
+}
+
+extension MaskRegion {
+  var storeRegion: RegionFlag.Region {
+    switch self {
+    case .mask: return .mask
+    case .component(let x, let y): return .component(x: x, y: y)
+    case .rect(let x, let y, let w, let h): return .rect(x: x, y: y, width: w, height: h)
+    }
+  }
+}

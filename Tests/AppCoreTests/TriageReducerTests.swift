@@ -1,0 +1,191 @@
+import AppCore
+import SegmentationCore
+import Testing
+
+/// The triage flows through the reducer: review queues, flags, corrections, export.
+@Suite("Triage: review queue, flags, relabel and undo, export")
+struct TriageReducerTests {
+  /// A state with review queue `q` open over samples 11...15, as the runtime answers `.openReview`.
+  func reviewing(verdicts: [Int64: String] = [:], position: Int64? = nil) -> AppState {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "review q")
+    let e = press(&s, .enter)
+    #expect(e == [.openReview(queue: "q", expression: nil, newQueueView: "sort:miou(model_b)", run: "model_b")])
+    let effects = Reducer.reduce(&s, .reviewLoaded(queue: "q", expression: "sort:miou(model_b)", ids: [11, 12, 13, 14, 15], verdicts: verdicts, position: position, matrix: nil))
+    #expect(effects.contains(.loadImages(s.currentSampleId ?? -1)))
+    return s
+  }
+
+  @Test("a new queue takes the current view worst first; an explicit expression is kept as typed")
+  func startQueue() {
+    var s = loadedState()
+    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
+    #expect(Reducer.reduce(&s, .commandInvoked("review.start", ["mine"])) == [.openReview(queue: "mine", expression: nil, newQueueView: "split=val sort:miou(model_b)", run: "model_b")])
+    _ = Reducer.reduce(&s, .viewLoaded(text: "sort:-pixels(car)", title: "", ids: [11], matrix: nil))
+    #expect(Reducer.reduce(&s, .commandInvoked("review.start", ["mine", "class:car"])) == [.openReview(queue: "mine", expression: "class:car", newQueueView: "sort:-pixels(car)", run: "model_b")])
+  }
+
+  @Test("a ok, r needs-fix, s skip: saved, then the next sample; progress in the status bar")
+  func verdictsAdvance() {
+    var s = reviewing()
+    #expect(s.screen == .sample && s.cursor == 0 && s.viewTitle.hasPrefix("review q"))
+    var e = press(&s, .char("a"))
+    #expect(e.first == .setVerdict(queue: "q", sample: 11, verdict: "ok"))
+    #expect(s.cursor == 1 && s.review?.pending[11] == "ok")
+    #expect(e.contains(.loadImages(12)))
+    // Not confirmed yet: the progress does not count it.
+    #expect(s.review?.progress(s.viewIds) == "0/5 reviewed (ok 0, needs-fix 0, skip 0, 1 saving)")
+    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 11, verdict: "ok"))
+    #expect(s.review?.pending.isEmpty == true)
+    e = press(&s, .char("r"))
+    #expect(e.first == .setVerdict(queue: "q", sample: 12, verdict: "needs-fix"))
+    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 12, verdict: "needs-fix"))
+    _ = press(&s, .char("s"))
+    _ = Reducer.reduce(&s, .verdictFailed(queue: "q", sample: 13, message: "database is locked"))
+    #expect(s.statusIsError && s.review?.verdicts[13] == nil && s.review?.pending[13] == nil)
+    #expect(s.cursor == 3)
+    let bar = AppView.render(s).buffer.textDump().split(separator: "\n").last.map(String.init) ?? ""
+    #expect(bar.contains("verdict not saved: database is locked"))
+    s.status = nil
+    let bar2 = AppView.render(s).buffer.textDump().split(separator: "\n").last.map(String.init) ?? ""
+    #expect(bar2.contains("review q: 2/5 reviewed (ok 1, needs-fix 1, skip 0)"))
+    // n/p step and remember the place.
+    e = press(&s, .char("p"))
+    #expect(s.cursor == 2 && e.contains(.setReviewPosition(queue: "q", sample: 13)))
+  }
+
+  @Test("the last sample keeps the cursor; the status says the queue is done")
+  func endOfQueue() {
+    var s = reviewing(verdicts: [11: "ok", 12: "ok", 13: "ok", 14: "skip"], position: 14)
+    #expect(s.cursor == 4)
+    _ = press(&s, .char("a"))
+    #expect(s.cursor == 4)
+    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 15, verdict: "ok"))
+    #expect(s.status?.contains("every sample has a verdict") == true)
+  }
+
+  @Test("resume: at the saved position when it has no verdict, else the next one without, wrapping")
+  func resume() {
+    #expect(reviewing(position: 13).cursor == 2)
+    #expect(reviewing(verdicts: [13: "ok", 14: "ok"], position: 13).cursor == 4)
+    #expect(reviewing(verdicts: [13: "ok", 14: "ok", 15: "ok"], position: 13).cursor == 0)
+    #expect(reviewing(verdicts: [11: "ok", 12: "ok", 13: "ok", 14: "ok", 15: "ok"], position: 12).cursor == 1)
+  }
+
+  @Test("verdict keys without a queue say how to start one")
+  func noQueue() {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    #expect(press(&s, .char("a")).isEmpty)
+    #expect(s.statusIsError && s.status?.contains("review NAME") == true)
+  }
+
+  @Test("a view typed during a review ends it; the verdicts stay in the database")
+  func otherViewEndsReview() {
+    var s = reviewing()
+    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
+    #expect(s.review == nil)
+  }
+
+  @Test("F flags the component under the inspector, b then F a rectangle, else the whole mask")
+  func flagRegions() {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    // No inspector: the whole mask.
+    _ = press(&s, .char("F"))
+    #expect(s.paletteState.isOpen && s.paletteState.input == "flag ")
+    type(&s, "car parked, not road")
+    #expect(press(&s, .enter) == [.addFlag(sample: 11, region: .mask, className: "car", note: "parked, not road")])
+    // The inspector: its component.
+    _ = press(&s, .char("i"))
+    #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["-", "looks", "off"])) == [.addFlag(sample: 11, region: .component(x: 32, y: 24), className: nil, note: "looks off")])
+    // b marks a corner; moving the inspector spans a rectangle.
+    _ = press(&s, .char("b"), .right, .down)
+    #expect(s.markedRegion == .rect(x: 32, y: 24, width: 2, height: 2))
+    #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["ROAD"])) == [.addFlag(sample: 11, region: .rect(x: 32, y: 24, width: 2, height: 2), className: "road", note: "")])
+    #expect(s.rectAnchor == nil)
+    // An unknown class is refused before anything is written.
+    #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["zebra"])).isEmpty && s.statusIsError)
+    // The confirmation reloads the sample's flags.
+    #expect(Reducer.reduce(&s, .flagSaved(id: 7, sample: 11, text: "whole mask → car")) == [.loadImages(11)])
+    #expect(s.status == "flag #7 saved: whole mask → car")
+  }
+
+  @Test("L relabels the marked region as a new revision based on the one shown; u undoes")
+  func relabelAndUndo() {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    #expect(Reducer.reduce(&s, .commandInvoked("mask.relabel", ["car"])).isEmpty && s.status?.contains("inspector") == true)
+    let img = sampleImages(11)
+    _ = Reducer.reduce(&s, .imagesLoaded(SampleImages(id: 11, image: img.image, groundTruth: img.groundTruth, predictions: img.predictions, problems: [], revision: RevisionInfo(revision: 2, history: ["r2 by ana: +10 car -10 road", "r1 by bo: +3 sky -3 road"], flags: ["#3 whole mask → car"]))))
+    _ = press(&s, .char("i"), .char("L"))
+    #expect(s.paletteState.input == "relabel ")
+    type(&s, "car")
+    #expect(press(&s, .enter) == [.relabel(sample: 11, region: .component(x: 32, y: 24), className: "car", baseRevision: 2)])
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("GT r2"))
+    s.status = nil
+    _ = press(&s, .escape)
+    #expect(press(&s, .char("u")) == [.undoRevision(sample: 11)])
+    // A revised mask drops the thumbnail and reloads the pictures (the old ones stay until then).
+    s.thumbnails[11] = Thumbnail(id: 11, image: img.image, groundTruth: nil)
+    #expect(Reducer.reduce(&s, .maskRevised(sample: 11, message: "undid GT revision 2")) == [.loadImages(11)])
+    #expect(s.thumbnails[11] == nil && s.images[11] != nil)
+  }
+
+  @Test("u on an imported mask says there is nothing to undo")
+  func undoNothing() {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(SampleImages(id: 11, image: sampleImages(11).image, groundTruth: nil, predictions: [:], problems: [], revision: RevisionInfo(revision: 0, history: [], flags: []))))
+    #expect(press(&s, .char("u")).isEmpty && s.status?.contains("nothing to undo") == true)
+  }
+
+  @Test("6 lists flags; s cycles the state; d, X, o change the one under the cursor; Enter opens its sample")
+  func flagsScreen() {
+    var s = loadedState()
+    #expect(press(&s, .char("6")) == [.loadFlags(FlagsFilter())])
+    #expect(s.screen == .flags)
+    let flags = [
+      FlagSummary(id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "n", state: "open", author: "ana", createdAt: "2026-11-26 10:00:00"),
+      FlagSummary(id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "component at 3,4", suggestedClass: nil, note: "", state: "open", author: "bo", createdAt: "2026-11-26 10:01:00"),
+    ]
+    _ = Reducer.reduce(&s, .flagsLoaded(flags))
+    _ = press(&s, .down)
+    #expect(s.flagsCursor == 1)
+    #expect(press(&s, .char("d")) == [.setFlagState(id: 2, state: "fixed", reload: FlagsFilter())])
+    #expect(press(&s, .char("X")) == [.setFlagState(id: 2, state: "rejected", reload: FlagsFilter())])
+    #expect(press(&s, .char("s")) == [.loadFlags(FlagsFilter(state: "fixed"))])
+    _ = press(&s, .char("s"), .char("s"))
+    #expect(s.flagsFilter.state == nil)
+    _ = Reducer.reduce(&s, .flagsLoaded(flags))
+    _ = press(&s, .down)
+    #expect(press(&s, .enter) == [.loadView(text: "flagged:any", run: "model_b")])
+    #expect(s.screen == .sample)
+    let e = Reducer.reduce(&s, .viewLoaded(text: "flagged:any", title: "flagged:any", ids: [12, 14], matrix: nil))
+    #expect(s.currentSampleId == 14 && e.contains(.loadImages(14)))
+  }
+
+  @Test("flags FILTER in the palette filters by author and class; a bad filter names the word")
+  func flagsFilter() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "flags author=ana class=car")
+    #expect(press(&s, .enter) == [.loadFlags(FlagsFilter(state: "open", author: "ana", className: "car"))])
+    #expect(s.screen == .flags)
+    #expect(Reducer.reduce(&s, .commandInvoked("flags.filter", ["colour=red"])).isEmpty && s.status == "flags: unknown filter 'colour' (state, author, class)")
+  }
+
+  @Test("export FORMAT PATH writes the current view")
+  func export() {
+    var s = loadedState()
+    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
+    _ = press(&s, .char(":"))
+    type(&s, "export sheet /tmp/val.png")
+    #expect(press(&s, .enter) == [.exportView(format: "sheet", out: "/tmp/val.png", view: "split=val", run: "model_b")])
+    #expect(Reducer.reduce(&s, .commandInvoked("view.export", ["pdf", "x"])).isEmpty && s.statusIsError)
+    #expect(Reducer.reduce(&s, .commandInvoked("view.export", ["csv"])).isEmpty && s.paletteState.input == "export csv ")
+  }
+}
