@@ -197,6 +197,48 @@ struct TriageEndToEndTests {
     #expect(try integrity(dir) == "ok")
   }
 
+  @Test("export the flagged samples as csv, json, a contact sheet and a COCO subset; export from the palette")
+  func exports() throws {
+    let dir = try triageDataset("export")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for (sample, note) in [("street_0002", "edge"), ("street_0005", "car")] {
+      #expect(try Shell.run([Binary.path, "flag", dir, sample, "--note", note, "--class", "car"]).status == 0)
+    }
+    let csv = dir + "-flagged.csv", json = dir + "-flagged.json", sheet = dir + "-sheet.png", coco = dir + "-coco"
+    defer { for p in [csv, json, sheet, coco] { try? FileManager.default.removeItem(atPath: p) } }
+    #expect(try Shell.run([Binary.path, "export", dir, "--flagged", "--format", "csv", "--out", csv]).status == 0)
+    let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+    #expect(rows.first == "id,path,split,width,height,miou,accuracy,tags,open_flags,run")
+    #expect(rows.count == 3 && rows.dropFirst().allSatisfy { $0.contains(",1,model_b") || $0.contains(",1,") })
+    #expect(try Shell.run([Binary.path, "export", dir, "--flagged", "--format", "json", "--out", json]).status == 0)
+    let items = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+    let samples = try #require(items["samples"] as? [[String: Any]])
+    #expect(samples.count == 2 && samples.allSatisfy { ($0["miou"] as? Double).map { $0 >= 0 && $0 <= 1 } == true })
+    #expect(try Shell.run([Binary.path, "export", dir, "--flagged", "--format", "sheet", "--out", sheet]).status == 0)
+    let png = try Data(contentsOf: URL(fileURLWithPath: sheet))
+    #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000)
+    #expect(try Shell.run([Binary.path, "export", dir, "--flagged", "--format", "coco", "--out", coco]).status == 0)
+    let labels = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: coco + "/labels.json"))) as? [String: Any])
+    #expect((labels["images"] as? [Any])?.count == 2)
+    // The same from the palette, for the view on screen.
+    let t = try start(dir)
+    defer { t.kill() }
+    try t.waitFor { $0.contains("12/12 samples") }
+    try t.send(["/"])
+    try t.send(["C-u"])
+    try t.send(["-l", "split=val"])
+    try t.send(["Enter"])
+    try t.waitFor { $0.contains("view: split=val") }
+    try t.send([":"])
+    try t.send(["-l", "export csv \(csv)"])
+    try t.send(["Enter"])
+    let screen = try t.waitFor { $0.contains("wrote 3 samples as csv") }
+    #expect(screen.contains("wrote 3 samples as csv"))
+    #expect(try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").count == 4)
+    try t.send(["q"])
+    try t.waitFor { $0.contains("EXIT=0") }
+  }
+
   @Test("two processes flagging the same dataset at once both keep every flag")
   func twoWriters() throws {
     let dir = try triageDataset("writers")
