@@ -35,10 +35,14 @@ public struct RegionFlag: Sendable, Equatable {
 }
 
 extension DatasetStore {
-  /// The user name stored with flags and verdicts ($USER, else "unknown").
+  /// The user name stored with flags, verdicts and revisions: $USER, else $LOGNAME, else the
+  /// account's name, else "unknown".
   public static var author: String {
-    guard let u = getenv("USER").map({ String(cString: $0) }), !u.isEmpty else { return "unknown" }
-    return u
+    for v in ["USER", "LOGNAME"] {
+      if let u = getenv(v).map({ String(cString: $0) }), !u.isEmpty { return u }
+    }
+    if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name, name.pointee != 0 { return String(cString: name) }
+    return "unknown"
   }
 
   /// Adds a flag; committed before this returns (it survives kill -9).

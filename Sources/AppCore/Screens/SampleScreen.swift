@@ -35,7 +35,10 @@ enum SampleScreen {
     let gt = imgs.groundTruth
     let comparable = gt != nil && pred != nil && gt!.width == pred!.width && gt!.height == pred!.height
     let sideW = area.width >= 100 ? 34 : 0
-    let (pics, side) = area.splitLeft(area.width - sideW)
+    // The info lines get their own rows: a sixel picture drawn after the text would cover them.
+    let lines = Array(infoLines(s, full: full, problems: imgs.problems, field: field, zoomNote: zoomNote).prefix(area.height >= 16 ? 3 : 2))
+    let (picsFull, side) = area.splitLeft(area.width - sideW)
+    let pics = Rect(x: picsFull.x, y: picsFull.y, width: picsFull.width, height: max(2, picsFull.height - lines.count))
     var panels: [Panel] = [.overlay]
     if pred != nil { panels.append(.prediction) }
     if comparable { panels.append(.errors) }
@@ -74,8 +77,12 @@ enum SampleScreen {
       }
       frame.buffer.putPadded(caption, x: r.x, y: r.y, width: r.width, style: t.style("ui.dim"))
       let picRect = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1)
-      let key = "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")"
-      ImageSlot.draw(into: &frame, rect: picRect, key: key, source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+      // The key names everything the picture shows: a new mask revision or a moved inspector re-sends it.
+      let revisionStamp = full.revision.map { "r\($0.revision)-\($0.history.first?.hashValue ?? 0)" } ?? "r0"
+      let marks = i == 0 && pixelGraphics ? s.inspector.map { ins in (ins, s.rectAnchor) } : nil
+      let markStamp = marks.map { "-m\($0.0.x),\($0.0.y)" + ($0.1.map { "-a\($0.x),\($0.y)" } ?? "") } ?? ""
+      let key = "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
+      func compose(_ w: Int, _ h: Int) -> ComposedImage {
         let outlineOpts = { () -> MaskComposer.Overlay in
           var o = opts
           o.outlines = opts.outlines && w >= 120
@@ -99,6 +106,11 @@ enum SampleScreen {
           return MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass, colors: errorColors)
         }
       }
+      ImageSlot.draw(into: &frame, rect: picRect, key: key, source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+        var composed = compose(w, h)
+        if let (ins, anchor) = marks { InspectorMarks.draw(&composed.image, cursor: ins, anchor: anchor, window: window) }
+        return composed
+      }
       // The inspector's cursor (and the rectangle's first corner), over the first panel.
       if i == 0, let ins = s.inspector, s.graphics == .halfblock || s.graphics == .ascii {
         let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
@@ -109,26 +121,6 @@ enum SampleScreen {
           frame.buffer[cx, cy] = Cell(mark, style: Style(fg: RGB(255, 255, 255), bg: RGB(0, 0, 0), attributes: .bold))
         }
       }
-    }
-    var lines: [String] = []
-    if !zoomNote.isEmpty { lines.append(zoomNote.trimmingCharacters()) }
-    if let ins = s.inspector {
-      func name(_ v: UInt16?) -> String {
-        guard let v else { return "-" }
-        if s.ignoreValues.contains(v) { return "ignore (\(v))" }
-        return s.classNames.indices.contains(Int(v)) ? "\(s.classNames[Int(v)]) (\(v))" : "unknown value \(v)"
-      }
-      let fullPred = field.flatMap { full.predictions[$0] }
-      let g = full.groundTruth.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
-      let p = fullPred.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
-      var line = "pixel \(ins.x),\(ins.y): GT \(name(g)), pred \(name(p))"
-      if let region = s.markedRegion, case .rect = region { line += "  · marked \(region.text) (F flag, L relabel, b clear)" }
-      lines.append(line)
-    }
-    for p in imgs.problems { lines.append("! " + Sanitize.forTerminal(p)) }
-    if let rev = full.revision {
-      if let newest = rev.history.first { lines.append("GT " + Sanitize.forTerminal(newest) + (rev.history.count > 1 ? "  (+\(rev.history.count - 1) older; u undoes)" : "  (u undoes)")) }
-      if !rev.flags.isEmpty { lines.append("⚑ " + rev.flags.prefix(2).map(Sanitize.forTerminal).joined(separator: " · ") + (rev.flags.count > 2 ? " · +\(rev.flags.count - 2) more (6)" : "")) }
     }
     // This sample's numbers: always the whole sample, zoomed or not.
     if sideW > 0, comparable, let fg = full.groundTruth, let fp = field.flatMap({ full.predictions[$0] }),
@@ -146,8 +138,62 @@ enum SampleScreen {
         y += 1
       }
     }
-    for (i, l) in lines.prefix(area.height >= 16 ? 3 : 2).enumerated() {
+    for (i, l) in lines.enumerated() {
       frame.buffer.putPadded(" " + l, x: area.x, y: area.maxY - 1 - i, width: area.width, style: t.style(l.hasPrefix("!") ? "ui.palette.error" : "ui.header"))
     }
+  }
+
+  /// The lines under the pictures: zoom window, inspector, problems, revision and flags.
+  static func infoLines(_ s: AppState, full: SampleImages, problems: [String], field: String?, zoomNote: String) -> [String] {
+    var lines: [String] = []
+    if !zoomNote.isEmpty { lines.append(zoomNote.trimmingCharacters()) }
+    if let ins = s.inspector {
+      func name(_ v: UInt16?) -> String {
+        guard let v else { return "-" }
+        if s.ignoreValues.contains(v) { return "ignore (\(v))" }
+        return s.classNames.indices.contains(Int(v)) ? "\(s.classNames[Int(v)]) (\(v))" : "unknown value \(v)"
+      }
+      let fullPred = field.flatMap { full.predictions[$0] }
+      let g = full.groundTruth.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
+      let p = fullPred.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
+      var line = "pixel \(ins.x),\(ins.y): GT \(name(g)), pred \(name(p))"
+      if let region = s.markedRegion, case .rect = region { line += "  · marked \(region.text) (F flag, L relabel, b clear)" }
+      lines.append(line)
+    }
+    for p in problems { lines.append("! " + Sanitize.forTerminal(p)) }
+    if let rev = full.revision {
+      if let newest = rev.history.first { lines.append("GT " + Sanitize.forTerminal(newest) + (rev.history.count > 1 ? "  (+\(rev.history.count - 1) older; u undoes)" : "  (u undoes)")) }
+      if !rev.flags.isEmpty { lines.append("⚑ " + rev.flags.prefix(2).map(Sanitize.forTerminal).joined(separator: " · ") + (rev.flags.count > 2 ? " · +\(rev.flags.count - 2) more (6)" : "")) }
+    }
+    return lines
+  }
+}
+
+/// The inspector's crosshair and the marked rectangle, drawn into a picture (sixel and kitty, where
+/// text cannot go over the image).
+enum InspectorMarks {
+  /// `cursor` and `anchor` are in image pixels; `window` is the part of the image the picture shows.
+  static func draw(_ img: inout RGBImage, cursor: (x: Int, y: Int), anchor: (x: Int, y: Int)?, window: (x: Int, y: Int, w: Int, h: Int)) {
+    guard img.width > 0, img.height > 0, window.w > 0, window.h > 0 else { return }
+    func map(_ p: (x: Int, y: Int)) -> (Int, Int) {
+      ((p.x - window.x) * img.width / window.w + img.width / window.w / 2, (p.y - window.y) * img.height / window.h + img.height / window.h / 2)
+    }
+    func put(_ x: Int, _ y: Int, _ c: RGB) {
+      if x >= 0, y >= 0, x < img.width, y < img.height { img[x: x, y: y] = c }
+    }
+    let white = RGB(255, 255, 255), black = RGB(0, 0, 0), yellow = RGB(255, 220, 0)
+    if let anchor {
+      let (ax, ay) = map(anchor), (cx, cy) = map(cursor)
+      let x0 = min(ax, cx), x1 = max(ax, cx), y0 = min(ay, cy), y1 = max(ay, cy)
+      for x in x0...x1 { put(x, y0, yellow); put(x, y1, yellow) }
+      for y in y0...y1 { put(x0, y, yellow); put(x1, y, yellow) }
+    }
+    let (cx, cy) = map(cursor)
+    let arm = max(3, min(img.width, img.height) / 25)
+    // A white cross with a black outline shows on any colour.
+    for d in -arm...arm where abs(d) > 1 {
+      for o in [-1, 1] { put(cx + d, cy + o, black); put(cx + o, cy + d, black) }
+    }
+    for d in -arm...arm where abs(d) > 1 { put(cx + d, cy, white); put(cx, cy + d, white) }
   }
 }
