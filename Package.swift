@@ -18,6 +18,7 @@ let package = Package(
     .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
     .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
     .systemLibrary(name: "CNcursesw"),
+    .systemLibrary(name: "CSQLite"),
 
     // Pure core: dataset model, masks, metrics. No I/O, no C.
     .target(name: "SegmentationCore", swiftSettings: strict),
@@ -31,7 +32,7 @@ let package = Package(
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
     .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
     // Importers (and later exporters): folders on disk to the dataset database.
-    .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
+    .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite"], swiftSettings: strict),
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
     .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.

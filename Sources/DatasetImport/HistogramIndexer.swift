@@ -3,6 +3,7 @@ import Dispatch
 import GRDB
 import ImageCodec
 import SegmentationCore
+import CSQLite
 
 #if canImport(Glibc)
   import Glibc
@@ -109,26 +110,7 @@ public struct HistogramIndexer: Sendable {
       let tw = DispatchTime.now().uptimeNanoseconds
       defer { writeNanos += DispatchTime.now().uptimeNanoseconds - tw }
       try store.write { db in
-        // Multi-row inserts: one statement per 128 rows instead of one per row.
-        let chunk = 128
-        let full = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: chunk).joined(separator: ","))
-        var k = 0
-        while k + chunk <= finalRows.count {
-          var values: [(any DatabaseValueConvertible)?] = []
-          values.reserveCapacity(chunk * 4)
-          for r in finalRows[k..<(k + chunk)] { values += [r.0, r.1, r.2, r.3] }
-          full.setUncheckedArguments(StatementArguments(values))
-          try full.execute()
-          k += chunk
-        }
-        if k < finalRows.count {
-          let rest = finalRows[k...]
-          let st = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: rest.count).joined(separator: ","))
-          var values: [(any DatabaseValueConvertible)?] = []
-          for r in rest { values += [r.0, r.1, r.2, r.3] }
-          st.setUncheckedArguments(StatementArguments(values))
-          try st.execute()
-        }
+        try HistogramIndexer.insertClassPixels(db, finalRows)
         let mark = try db.makeStatement(sql: "INSERT OR IGNORE INTO histogram_done(sample_id, field) VALUES (?, ?)")
         for d in done {
           mark.setUncheckedArguments([d.0, d.1])
@@ -154,5 +136,29 @@ public struct HistogramIndexer: Sendable {
       }
       return out
     }.mapValues { $0.mapValues { (pixels: $0.0, samples: $0.1) } }
+  }
+
+  /// Inserts (sample, field, value, pixels) rows with values bound straight to SQLite: boxing each
+  /// value for GRDB cost more than the insert itself. Rows go in primary-key order, one field at a time.
+  static func insertClassPixels(_ db: Database, _ rows: [(Int64, String, Int, Int)]) throws {
+    let st = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES (?, ?, ?, ?)")
+    let raw = st.sqliteStatement
+    defer { sqlite3_clear_bindings(raw) }
+    for (field, group) in Dictionary(grouping: rows, by: \.1) {
+      let sorted = group.sorted { ($0.2, $0.0) < ($1.2, $1.0) }
+      try field.withCString { name in
+        // SQLITE_STATIC (nil): the text outlives every step below; the bindings are cleared after.
+        sqlite3_bind_text(raw, 2, name, -1, nil)
+        for r in sorted {
+          sqlite3_bind_int64(raw, 1, r.0)
+          sqlite3_bind_int64(raw, 3, Int64(r.2))
+          sqlite3_bind_int64(raw, 4, Int64(r.3))
+          let rc = sqlite3_step(raw)
+          sqlite3_reset(raw)
+          guard rc == SQLITE_DONE else { throw StoreError.invalid("storing class pixels: \(String(cString: sqlite3_errstr(rc)))") }
+        }
+        sqlite3_clear_bindings(raw)
+      }
+    }
   }
 }

@@ -99,11 +99,30 @@ public struct LabelMask: Sendable, Equatable {
     var out: [UInt16: Int] = [:]
     switch storage {
     case .u8(let v):
-      var counts = [Int](repeating: 0, count: 256)
-      v.withUnsafeBufferPointer { p in
-        for x in p { counts[Int(x)] &+= 1 }
+      // Four interleaved tables: runs of one value (the common case in masks) do not wait on the
+      // previous increment of the same counter.
+      var counts = [Int](repeating: 0, count: 256 * 4)
+      counts.withUnsafeMutableBufferPointer { c in
+        v.withUnsafeBufferPointer { p in
+          let n = p.count, quads = n / 4
+          var i = 0
+          for _ in 0..<quads {
+            c[Int(p[i])] &+= 1
+            c[256 + Int(p[i + 1])] &+= 1
+            c[512 + Int(p[i + 2])] &+= 1
+            c[768 + Int(p[i + 3])] &+= 1
+            i += 4
+          }
+          while i < n {
+            c[Int(p[i])] &+= 1
+            i += 1
+          }
+        }
       }
-      for (value, n) in counts.enumerated() where n > 0 { out[UInt16(value)] = n }
+      for value in 0..<256 {
+        let n = counts[value] + counts[256 + value] + counts[512 + value] + counts[768 + value]
+        if n > 0 { out[UInt16(value)] = n }
+      }
     case .u16(let v):
       var counts = [Int](repeating: 0, count: 65536)
       v.withUnsafeBufferPointer { p in
