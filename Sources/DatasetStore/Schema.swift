@@ -172,6 +172,26 @@ enum Schema {
           CREATE INDEX flag_state ON flag(state, sample_id);
           """)
     }
+    m.registerMigration("v9-instance-matches") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE eval_sample ADD COLUMN tp INTEGER;
+          ALTER TABLE eval_sample ADD COLUMN fp INTEGER;
+          ALTER TABLE eval_sample ADD COLUMN fn INTEGER;
+          CREATE TABLE eval_instance(
+            run_id INTEGER NOT NULL REFERENCES eval_run(id) ON DELETE CASCADE,
+            side TEXT NOT NULL,                -- gt | pred
+            instance_id INTEGER NOT NULL,      -- the annotation's id in its field
+            sample_id INTEGER NOT NULL,
+            category INTEGER NOT NULL,
+            matched_id INTEGER,                -- the instance on the other side, if matched
+            iou REAL NOT NULL,                 -- with the match; unmatched: the best with any
+            outcome TEXT NOT NULL,             -- tp | fp | fn | ignored | beyondMaxDets
+            PRIMARY KEY(run_id, side, instance_id)
+          ) WITHOUT ROWID;
+          CREATE INDEX eval_instance_sample ON eval_instance(run_id, sample_id);
+          """)
+    }
     return m
   }
 }

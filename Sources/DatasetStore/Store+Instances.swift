@@ -63,12 +63,54 @@ extension DatasetStore {
   }
 
   /// Stores an instance-segmentation run: its summary as JSON, no per-sample matrices.
-  public func saveInstanceRun(key: String, gtField: String, predField: String, options: String, version: String, summary: String) throws {
+  public func saveInstanceRun(
+    key: String, gtField: String, predField: String, options: String, version: String, summary: String,
+    matches: [CocoEval.InstanceMatch] = [], counts: [Int: CocoEval.Counts] = [:]
+  ) throws {
     try write { db in
       try db.execute(sql: "DELETE FROM eval_run WHERE key = ?", arguments: [key])
       try db.execute(
         sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind, summary) VALUES (?, ?, ?, 'coco', 0, ?, ?, 'instance', ?)",
         arguments: [key, gtField, predField, options, version, summary])
+      let run = db.lastInsertedRowID
+      // Per sample TP/FP/FN (sortable: sort:-fp(RUN)), and what became of every instance.
+      let sample = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, tp, fp, fn) VALUES (?, ?, ?, ?, ?)")
+      for (image, c) in counts.sorted(by: { $0.key < $1.key }) {
+        sample.setUncheckedArguments([run, Int64(image), c.tp, c.fp, c.fn])
+        try sample.execute()
+      }
+      let inst = try db.makeStatement(sql: "INSERT OR REPLACE INTO eval_instance(run_id, side, instance_id, sample_id, category, matched_id, iou, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      for m in matches {
+        inst.setUncheckedArguments([run, m.isPrediction ? "pred" : "gt", m.id, Int64(m.imageId), m.categoryId, m.matchedId, m.iou, m.outcome.rawValue])
+        try inst.execute()
+      }
+    }
+  }
+
+  /// What became of each instance of a sample in an instance run (ground truth first, by id).
+  public func instanceMatches(run key: String, sampleId: Int64) throws -> [CocoEval.InstanceMatch] {
+    let run = try runId(named: key)
+    return try read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM eval_instance WHERE run_id = ? AND sample_id = ? ORDER BY side, instance_id", arguments: [run, sampleId]).map { r in
+        CocoEval.InstanceMatch(
+          imageId: Int(r["sample_id"] as Int64), id: r["instance_id"], categoryId: r["category"], isPrediction: (r["side"] as String) == "pred",
+          matchedId: r["matched_id"], iou: r["iou"], outcome: CocoEval.InstanceMatch.Outcome(rawValue: r["outcome"]) ?? .ignored)
+      }
+    }
+  }
+
+  /// Per-sample TP/FP/FN of an instance run.
+  public func instanceCounts(run key: String, ids: [Int64]? = nil) throws -> [Int64: CocoEval.Counts] {
+    let run = try runId(named: key)
+    let keep = ids.map(Set.init)
+    return try read { db in
+      var out: [Int64: CocoEval.Counts] = [:]
+      for r in try Row.fetchAll(db, sql: "SELECT sample_id, tp, fp, fn FROM eval_sample WHERE run_id = ? AND tp IS NOT NULL", arguments: [run]) {
+        let id: Int64 = r["sample_id"]
+        if let keep, !keep.contains(id) { continue }
+        out[id] = CocoEval.Counts(tp: r["tp"], fp: r["fp"], fn: r["fn"])
+      }
+      return out
     }
   }
 }

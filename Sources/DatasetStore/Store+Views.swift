@@ -23,6 +23,7 @@ extension DatasetStore {
     switch sort.metric {
     case .miou(let r): (column, run) = ("miou", r)
     case .accuracy(let r): (column, run) = ("accuracy", r)
+    case .instanceCount(let r, let outcome): (column, run) = (outcome, r)
     default: return nil
     }
     let runId = try runId(named: run)
@@ -74,11 +75,9 @@ extension DatasetStore {
     switch m {
     case .path, .width, .height:
       return ("", try metricSQL(m, &args))
-    case .miou(let run), .accuracy(let run):
+    case .miou(let run), .accuracy(let run), .instanceCount(let run, _):
       args.append(try runId(named: run))
-      let col: String
-      if case .miou = m { col = "miou" } else { col = "accuracy" }
-      return (" LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id", "k.\(col)")
+      return (" LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id", "k.\(Self.column(m))")
     case .classIoU(let run, let cls):
       let id = try runId(named: run)
       let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? "ground_truth"
@@ -130,12 +129,10 @@ extension DatasetStore {
       return "s.id IN (SELECT sample_id FROM class_pixels WHERE field = ? AND value = ? AND pixels \(op.rawValue) ?)"
     case .metric(let m, let op, let n):
       switch m {
-      case .miou(let run), .accuracy(let run):
+      case .miou(let run), .accuracy(let run), .instanceCount(let run, _):
         args.append(try runId(named: run))
         args.append(n)
-        let col: String
-        if case .miou = m { col = "miou" } else { col = "accuracy" }
-        return "s.id IN (SELECT sample_id FROM eval_sample WHERE run_id = ? AND \(col) \(op.rawValue) ?)"
+        return "s.id IN (SELECT sample_id FROM eval_sample WHERE run_id = ? AND \(Self.column(m)) \(op.rawValue) ?)"
       case .classPixels(let cls, let field):
         return try filterSQL(.classPixels(className: cls, field: field, op, n), &args)
       default:
@@ -166,9 +163,9 @@ extension DatasetStore {
     case .miou(let run):
       args.append(try runId(named: run))
       return "(SELECT e.miou FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
-    case .accuracy(let run):
+    case .accuracy(let run), .instanceCount(let run, _):
       args.append(try runId(named: run))
-      return "(SELECT e.accuracy FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
+      return "(SELECT e.\(Self.column(m)) FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
     case .classIoU(let run, let cls):
       let id = try runId(named: run)
       let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? "ground_truth"
@@ -180,6 +177,15 @@ extension DatasetStore {
       args.append(field)
       args.append(try classValue(cls, field: field))
       return "COALESCE((SELECT cp.pixels FROM class_pixels cp WHERE cp.field = ? AND cp.value = ? AND cp.sample_id = s.id), 0)"
+    }
+  }
+
+  /// The eval_sample column of a per-sample run metric (validated names only: they go into SQL).
+  static func column(_ m: ViewExpression.Metric) -> String {
+    switch m {
+    case .miou: return "miou"
+    case .instanceCount(_, let outcome) where ["tp", "fp", "fn"].contains(outcome): return outcome
+    default: return "accuracy"
     }
   }
 

@@ -105,7 +105,9 @@ extension EvaluationRunner {
     let names = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
     var summary = "{" + zip(names, result.stats).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
     summary += ",\"per_class\":{" + result.perCategoryAP.keys.sorted().map { "\"\($0)\":\(result.perCategoryAP[$0] ?? -1)" }.joined(separator: ",") + "}}"
-    try store.saveInstanceRun(key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"segm\"}", version: version, summary: summary)
+    try store.saveInstanceRun(
+      key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"segm\",\"match_iou\":0.5}", version: version, summary: summary,
+      matches: result.matches, counts: result.imageCounts)
     return result
   }
 }

@@ -97,8 +97,29 @@ def main():
     for k, c in enumerate(ev.params.catIds):
         s = prec[:, :, k, 0, -1]
         per_cat[str(c)] = float(np.mean(s[s > -1])) if (s > -1).any() else -1.0
+    # Per-instance matches at IoU 0.5 (T index 0), area range "all", maxDets 100: evalImgs, as FiftyOne
+    # reads them for its per-sample TP/FP/FN.
+    counts = {str(i["id"]): [0, 0, 0] for i in images}
+    dt_match, gt_match = {}, {}
+    n_area = len(ev.params.areaRng)
+    n_img = len(ev.params.imgIds)
+    for k in range(len(ev.params.catIds)):
+        for i in range(n_img):
+            e = ev.evalImgs[k * n_area * n_img + 0 * n_img + i]
+            if e is None:
+                continue
+            c = counts[str(e["image_id"])]
+            for d, m, ig in zip(e["dtIds"], e["dtMatches"][0], e["dtIgnore"][0]):
+                dt_match[str(d)] = "ignored" if ig else int(m)
+                if not ig:
+                    c[0 if m > 0 else 1] += 1
+            for g, m, ig in zip(e["gtIds"], e["gtMatches"][0], e["gtIgnore"]):
+                gt_match[str(g)] = "ignored" if ig else int(m)
+                if not ig and m == 0:
+                    c[2] += 1
     with open(os.path.join(out, "expected.json"), "w") as f:
-        json.dump({"stats": [float(v) for v in ev.stats], "per_category": per_cat}, f)
+        json.dump({"stats": [float(v) for v in ev.stats], "per_category": per_cat, "image_counts": counts,
+                   "dt_match": dt_match, "gt_match": gt_match}, f)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,23 @@ struct CocoEvalConformanceTests {
     for i in 0..<12 { #expect(abs(result.stats[i] - stats[i]) <= 1e-9, "\(names[i]): \(result.stats[i]) vs \(stats[i])") }
     let perCat = try #require(expected["per_category"] as? [String: Double])
     for (c, v) in perCat { #expect(abs((result.perCategoryAP[Int(c) ?? -1] ?? -9) - v) <= 1e-9, "category \(c)") }
+    // Per-image TP/FP/FN and each instance's match at IoU 0.5, as evalImgs has them.
+    let counts = try #require(expected["image_counts"] as? [String: [Int]])
+    for (img, c) in counts {
+      let got = result.imageCounts[Int(img) ?? -1]
+      #expect(got == CocoEval.Counts(tp: c[0], fp: c[1], fn: c[2]), "image \(img): \(String(describing: got)) vs \(c)")
+    }
+    func outcome(_ m: CocoEval.InstanceMatch) -> String {
+      m.outcome == .ignored ? "ignored" : String(m.matchedId ?? 0)
+    }
+    let dtMatch = try #require(expected["dt_match"] as? [String: Any])
+    let gtMatch = try #require(expected["gt_match"] as? [String: Any])
+    let mine = Dictionary(result.matches.filter { $0.outcome != .beyondMaxDets }.map { (($0.isPrediction ? "d" : "g") + String($0.id), outcome($0)) }, uniquingKeysWith: { a, _ in a })
+    #expect(mine.count == dtMatch.count + gtMatch.count)
+    for (id, v) in dtMatch { #expect(mine["d" + id] == "\(v)", "prediction \(id)") }
+    for (id, v) in gtMatch { #expect(mine["g" + id] == "\(v)", "ground truth \(id)") }
+    // Matched pairs point at each other and their IoU reaches the threshold.
+    for m in result.matches where m.outcome == .tp && m.isPrediction { #expect(m.iou >= 0.5 - 1e-12) }
   }
 
   @Test func thresholdsLikeNumpy() {

@@ -36,6 +36,27 @@ struct CocoImporterTests {
     let stats = try #require(expected["stats"] as? [Double])
     for i in 0..<12 { #expect(abs(result.stats[i] - stats[i]) <= 1e-9, "stat \(i)") }
     #expect(try store.runs().contains { $0.key == "model" && $0.kind == "instance" })
+    // Per-sample TP/FP/FN at IoU 0.5 are stored, equal pycocotools' evalImgs, and sort the view.
+    let counts = try #require(expected["image_counts"] as? [String: [Int]])
+    let stored = try store.instanceCounts(run: "model")
+    #expect(stored.count == counts.count)
+    for (img, c) in counts {
+      let sample = try store.resolveSample("data/\(img).jpg")
+      #expect(stored[sample.id] == CocoEval.Counts(tp: c[0], fp: c[1], fn: c[2]), "image \(img)")
+    }
+    let worst = try store.sampleIds(ViewExpression.parse("sort:-fp(model) limit:3"))
+    let fps = worst.map { stored[$0]?.fp ?? -1 }
+    #expect(fps == fps.sorted(by: >) && fps.first == stored.values.map(\.fp).max())
+    #expect(try store.count(ViewExpression.parse("fn(model)>0")) == stored.values.filter { $0.fn > 0 }.count)
+    // Each sample's instances: matched pairs point at each other.
+    for id in stored.keys {
+      let ms = try store.instanceMatches(run: "model", sampleId: id)
+      #expect(ms.filter { $0.isPrediction && $0.outcome == .tp }.count == stored[id]?.tp)
+      #expect(ms.filter { !$0.isPrediction && $0.outcome == .fn }.count == stored[id]?.fn)
+      for m in ms where m.outcome == .tp && m.isPrediction {
+        #expect(ms.contains { !$0.isPrediction && $0.id == m.matchedId && $0.matchedId == m.id })
+      }
+    }
   }
 
   @Test("broken COCO files are reported per problem, and malformed JSON names the file")

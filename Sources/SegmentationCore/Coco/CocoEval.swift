@@ -29,7 +29,58 @@ public struct CocoEval: Sendable {
     public var maxDets: [Int] = [1, 10, 100]
     /// all, small, medium, large (closed intervals).
     public var areaRanges: [(Double, Double)] = [(0, 1e10), (0, 1024), (1024, 9216), (9216, 1e10)]
+    /// The IoU threshold of the stored per-instance matches and per-image TP/FP/FN (one of
+    /// `iouThresholds`, as FiftyOne stores them at 0.5).
+    public var matchIoU = 0.5
     public init() {}
+  }
+
+  /// What became of one instance at `Params.matchIoU`, over all areas, with the largest maxDets:
+  /// pycocotools' evalImgs (dtMatches, gtMatches, dtIgnore, gtIgnore) summed over categories.
+  public struct InstanceMatch: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+      /// A prediction matched to a ground-truth instance, or a ground-truth instance that was found.
+      case tp
+      /// A prediction that matched nothing.
+      case fp
+      /// A ground-truth instance no prediction matched.
+      case fn
+      /// Not counted: a crowd region, or a prediction matched to one.
+      case ignored
+      /// A prediction ranked below maxDets for its image and category.
+      case beyondMaxDets
+    }
+    public let imageId: Int
+    public let id: Int
+    public let categoryId: Int
+    public let isPrediction: Bool
+    /// The instance it was matched with (nil: none).
+    public let matchedId: Int?
+    /// The IoU with the matched instance; unmatched, the best IoU with any of the other side in its
+    /// category (0 when there is none).
+    public let iou: Double
+    public let outcome: Outcome
+    public init(imageId: Int, id: Int, categoryId: Int, isPrediction: Bool, matchedId: Int?, iou: Double, outcome: Outcome) {
+      self.imageId = imageId
+      self.id = id
+      self.categoryId = categoryId
+      self.isPrediction = isPrediction
+      self.matchedId = matchedId
+      self.iou = iou
+      self.outcome = outcome
+    }
+  }
+
+  /// TP, FP and FN of one image at `Params.matchIoU`.
+  public struct Counts: Sendable, Equatable {
+    public var tp = 0
+    public var fp = 0
+    public var fn = 0
+    public init(tp: Int = 0, fp: Int = 0, fn: Int = 0) {
+      self.tp = tp
+      self.fp = fp
+      self.fn = fn
+    }
   }
 
   /// The 12 summary numbers (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl), and
@@ -37,6 +88,10 @@ public struct CocoEval: Sendable {
   public struct Result: Sendable {
     public let stats: [Double]
     public let perCategoryAP: [Int: Double]
+    /// Every instance of the evaluated images and categories, ground truth and predictions.
+    public var matches: [InstanceMatch] = []
+    /// Per image (every evaluated image, zeros included).
+    public var imageCounts: [Int: Counts] = [:]
   }
 
   /// numpy's linspace: start + i * step, with the last value exactly `stop`.
@@ -81,21 +136,29 @@ public struct CocoEval: Sendable {
     var recall = [Double](repeating: -1, count: T * cats.count * p.areaRanges.count * p.maxDets.count)
     func pIndex(_ t: Int, _ r: Int, _ k: Int, _ a: Int, _ m: Int) -> Int { (((t * R + r) * cats.count + k) * p.areaRanges.count + a) * p.maxDets.count + m }
     func rIndex(_ t: Int, _ k: Int, _ a: Int, _ m: Int) -> Int { ((t * cats.count + k) * p.areaRanges.count + a) * p.maxDets.count + m }
+    var matches: [InstanceMatch] = []
+    var counts: [Int: Counts] = Dictionary(uniqueKeysWithValues: imgs.map { ($0, Counts()) })
+    let matchT = p.iouThresholds.firstIndex(of: p.matchIoU)
     for (k, cat) in cats.enumerated() {
       // IoUs per image: detections sorted by score (stable), cut to maxDet.
-      var perImage: [(gt: [CocoInstance], dt: [CocoInstance], ious: [[Double]])] = []
+      var perImage: [(image: Int, gt: [CocoInstance], dt: [CocoInstance], ious: [[Double]])] = []
       for img in imgs {
         let g = gtBy[img]?[cat] ?? []
         var d = dtBy[img]?[cat] ?? []
         if g.isEmpty && d.isEmpty { continue }
         d = stableSortByScore(d)
-        if d.count > maxDet { d = Array(d.prefix(maxDet)) }
+        if d.count > maxDet {
+          for x in d[maxDet...] {
+            matches.append(InstanceMatch(imageId: img, id: x.id, categoryId: cat, isPrediction: true, matchedId: nil, iou: 0, outcome: .beyondMaxDets))
+          }
+          d = Array(d.prefix(maxDet))
+        }
         let ious = d.map { dd in g.map { gg in iou(dd.rle, gg.rle, crowd: gg.isCrowd) } }
-        perImage.append((g, d, ious))
+        perImage.append((img, g, d, ious))
       }
       for (a, range) in p.areaRanges.enumerated() {
         var evals: [ImageEval] = []
-        for (gt0, dt, ious0) in perImage {
+        for (image, gt0, dt, ious0) in perImage {
           let ignore0 = gt0.map { $0.isCrowd || $0.area < range.0 || $0.area > range.1 }
           // Non-ignored ground truth first (stable).
           let order = gt0.indices.sorted { (ignore0[$0] ? 1 : 0, $0) < (ignore0[$1] ? 1 : 0, $1) }
@@ -127,6 +190,24 @@ public struct CocoEval: Sendable {
             for ti in 0..<T where dtm[ti][di] == 0 { dtIg[ti][di] = true }
           }
           evals.append(ImageEval(dtScores: dt.map(\.score), dtMatched: dtm.map { $0.map { $0 != 0 } }, dtIgnore: dtIg, gtIgnore: gtIg))
+          if a == 0, let t = matchT {
+            var c = counts[image] ?? Counts()
+            for (di, d) in dt.enumerated() {
+              let gi = gt.firstIndex { $0.id == dtm[t][di] && dtm[t][di] != 0 }
+              let best = gi.map { ious[di][$0] } ?? (ious[di].max() ?? 0)
+              let outcome: InstanceMatch.Outcome = dtIg[t][di] ? .ignored : (gi != nil ? .tp : .fp)
+              if outcome == .tp { c.tp += 1 } else if outcome == .fp { c.fp += 1 }
+              matches.append(InstanceMatch(imageId: image, id: d.id, categoryId: cat, isPrediction: true, matchedId: gi.map { gt[$0].id }, iou: best, outcome: outcome))
+            }
+            for (gi, g) in gt.enumerated() {
+              let di = dt.firstIndex { $0.id == gtm[t][gi] && gtm[t][gi] != 0 }
+              let best = di.map { ious[$0][gi] } ?? (ious.map { $0[gi] }.max() ?? 0)
+              let outcome: InstanceMatch.Outcome = gtIg[gi] ? .ignored : (di != nil ? .tp : .fn)
+              if outcome == .fn { c.fn += 1 }
+              matches.append(InstanceMatch(imageId: image, id: g.id, categoryId: cat, isPrediction: false, matchedId: di.map { dt[$0].id }, iou: best, outcome: outcome))
+            }
+            counts[image] = c
+          }
         }
         for (mi, md) in p.maxDets.enumerated() {
           guard !evals.isEmpty else { continue }
@@ -196,7 +277,7 @@ public struct CocoEval: Sendable {
       for t in 0..<T { for r in 0..<R { v.append(precision[pIndex(t, r, k, 0, m100)]) } }
       perCat[cat] = mean(v)
     }
-    return Result(stats: stats, perCategoryAP: perCat)
+    return Result(stats: stats, perCategoryAP: perCat, matches: matches, imageCounts: counts)
   }
 
   /// numpy's mergesort by descending score: stable.

@@ -19,6 +19,9 @@ public struct ViewExpression: Sendable, Equatable {
   public enum Metric: Sendable, Equatable {
     case miou(run: String)
     case accuracy(run: String)
+    /// An instance run's per-sample count of true positives, false positives or false negatives
+    /// (`tp(RUN)`, `fp(RUN)`, `fn(RUN)`) at its match IoU.
+    case instanceCount(run: String, outcome: String)
     case classIoU(run: String, className: String)
     case path
     case width
@@ -170,7 +173,7 @@ struct ViewParser {
     return v
   }
 
-  /// miou(run) | acc(run) | iou(run,class) | path | width | height | pixels(class[@field])
+  /// miou(run) | acc(run) | tp(run) | fp(run) | fn(run) | iou(run,class) | path | width | height | pixels(class[@field])
   mutating func metric() throws(ViewSyntaxError) -> ViewExpression.Metric {
     let start = i
     let name = try word("a metric (miou(RUN), acc(RUN), iou(RUN,CLASS), pixels(CLASS), path, width, height)")
@@ -178,7 +181,7 @@ struct ViewParser {
     case "path": return .path
     case "width": return .width
     case "height": return .height
-    case "miou", "acc", "iou", "pixels":
+    case "miou", "acc", "iou", "pixels", "tp", "fp", "fn":
       try expect("(")
       let a = try word(name == "pixels" ? "a class name" : "an evaluation run name")
       var b: String? = nil
@@ -196,6 +199,7 @@ struct ViewParser {
       switch name {
       case "miou": return .miou(run: a)
       case "acc": return .accuracy(run: a)
+      case "tp", "fp", "fn": return .instanceCount(run: a, outcome: name)
       case "iou": return .classIoU(run: a, className: b ?? "")
       default: return .classPixels(className: a, field: field)
       }
@@ -285,7 +289,7 @@ struct ViewParser {
       return .verdict(queue: queue, try word("a verdict (ok, needs-fix, skip)"))
     case "revised":
       return .revised
-    case "miou", "acc", "iou", "width", "height", "pixels":
+    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn":
       i = start
       let m = try metric()
       let op = try comparison()
