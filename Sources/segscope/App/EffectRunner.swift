@@ -64,6 +64,7 @@ struct EffectRunner: Sendable {
       }
     } catch {
       if case .loadView(let text, _) = effect { return [.viewFailed(text: text, message: "\(error)")] }
+      if case .openReview(let queue, let text, _, _) = effect { return [.viewFailed(text: text ?? "", message: "review \(queue): \(error)")] }
       return [.statusMessage("\(error)", isError: true)]
     }
   }
