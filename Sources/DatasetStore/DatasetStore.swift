@@ -52,6 +52,9 @@ public final class DatasetStore: Sendable {
     config.foreignKeysEnabled = true
     config.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
+      // 16 MiB of page cache (the default is 2 MiB): bulk writes to class_pixels touch one
+      // insertion point per (field, class) and would otherwise re-read evicted pages.
+      try db.execute(sql: "PRAGMA cache_size = -16384")
     }
     return try DatabasePool(path: path, configuration: config)
   }

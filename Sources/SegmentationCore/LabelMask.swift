@@ -99,20 +99,41 @@ public struct LabelMask: Sendable, Equatable {
     var out: [UInt16: Int] = [:]
     switch storage {
     case .u8(let v):
-      // Four interleaved tables: runs of one value (the common case in masks) do not wait on the
-      // previous increment of the same counter.
+      // Masks are mostly long runs of one value: a word of eight bytes equal to the current run's
+      // value only adds 8 to a register. Mixed words go into four interleaved tables, so that
+      // repeated values do not wait on the previous increment of the same counter.
       var counts = [Int](repeating: 0, count: 256 * 4)
       counts.withUnsafeMutableBufferPointer { c in
         v.withUnsafeBufferPointer { p in
-          let n = p.count, quads = n / 4
+          guard let base = p.baseAddress, p.count > 0 else { return }
+          let raw = UnsafeRawPointer(base)
+          let n = p.count
+          var value = p[0]
+          var pattern = UInt64(value) &* 0x0101_0101_0101_0101
+          var run = 0
           var i = 0
-          for _ in 0..<quads {
-            c[Int(p[i])] &+= 1
-            c[256 + Int(p[i + 1])] &+= 1
-            c[512 + Int(p[i + 2])] &+= 1
-            c[768 + Int(p[i + 3])] &+= 1
-            i += 4
+          while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if w == pattern {
+              run &+= 8
+            } else {
+              c[Int(value)] &+= run
+              run = 0
+              c[Int(truncatingIfNeeded: w & 0xFF)] &+= 1
+              c[256 + Int(truncatingIfNeeded: (w >> 8) & 0xFF)] &+= 1
+              c[512 + Int(truncatingIfNeeded: (w >> 16) & 0xFF)] &+= 1
+              c[768 + Int(truncatingIfNeeded: (w >> 24) & 0xFF)] &+= 1
+              c[Int(truncatingIfNeeded: (w >> 32) & 0xFF)] &+= 1
+              c[256 + Int(truncatingIfNeeded: (w >> 40) & 0xFF)] &+= 1
+              c[512 + Int(truncatingIfNeeded: (w >> 48) & 0xFF)] &+= 1
+              let last = UInt8(truncatingIfNeeded: w >> 56)
+              c[768 + Int(last)] &+= 1
+              value = last
+              pattern = UInt64(last) &* 0x0101_0101_0101_0101
+            }
+            i += 8
           }
+          c[Int(value)] &+= run
           while i < n {
             c[Int(p[i])] &+= 1
             i += 1

@@ -14,4 +14,17 @@ struct HistogramTests {
       #expect(mask.histogram() == naive)
     }
   }
+
+  @Test("runs of every length, as masks have them, count like a plain loop")
+  func runs() {
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<50 {
+      var v: [UInt8] = []
+      while v.count < 3000 { v += Array(repeating: UInt8.random(in: 0...5, using: &rng) * 40, count: Int.random(in: 1...40, using: &rng)) }
+      var naive: [UInt16: Int] = [:]
+      for x in v { naive[UInt16(x), default: 0] += 1 }
+      #expect(LabelMask(width: v.count, height: 1, values: v).histogram() == naive)
+    }
+    #expect(LabelMask(width: 16, height: 16, fill: 7).histogram() == [7: 256])
+  }
 }
