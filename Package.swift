@@ -30,7 +30,7 @@ let package = Package(
     // The only user of ncurses and of the terminal device: capability probe, screen updates, keys.
     .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender", "AppCore", "SegmentationCore"], swiftSettings: strict),
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
-    .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+    .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift"), "CSQLite"], swiftSettings: strict),
     // Importers (and later exporters): folders on disk to the dataset database.
     .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite"], swiftSettings: strict),
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.

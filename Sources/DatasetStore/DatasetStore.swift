@@ -14,6 +14,8 @@ public final class DatasetStore: Sendable {
   /// The database file.
   public let databasePath: String
   let pool: DatabasePool
+  /// In-memory columns for class/split views (nil when a second connection could not be opened).
+  let columns: ViewColumns?
 
   /// Opens (creating and migrating if needed) the database of the dataset at `root`.
   /// The default location is `<root>/.segscope/dataset.sqlite`; if that folder is not writable,
@@ -41,6 +43,7 @@ public final class DatasetStore: Sendable {
     self.databasePath = databasePath
     self.pool = try pool ?? DatasetStore.makePool(databasePath)
     try Schema.migrator().migrate(self.pool)
+    self.columns = try? ViewColumns(path: databasePath)
     try self.pool.write { db in
       try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('root', ?)", arguments: [root])
     }
@@ -52,9 +55,10 @@ public final class DatasetStore: Sendable {
     config.foreignKeysEnabled = true
     config.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
-      // 16 MiB of page cache (the default is 2 MiB): bulk writes to class_pixels touch one
-      // insertion point per (field, class) and would otherwise re-read evicted pages.
-      try db.execute(sql: "PRAGMA cache_size = -16384")
+      // The writer gets 16 MiB of page cache (the default is 2 MiB): bulk writes to class_pixels
+      // touch one insertion point per (field, class) and would otherwise re-read evicted pages.
+      // Readers keep the default: there are several of them.
+      if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -16384") }
     }
     return try DatabasePool(path: path, configuration: config)
   }

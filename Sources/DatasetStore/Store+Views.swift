@@ -11,6 +11,7 @@ extension DatasetStore {
   /// The ids of the samples in a view, in the view's order (path order without a sort).
   public func sampleIds(_ view: ViewExpression) throws -> [Int64] {
     if let fast = try limitedRunSort(view) { return fast }
+    if let columns, let fast = try columns.sampleIds(view, store: self) { return fast }
     let (sql, args) = try compile(view)
     return try read { db in try Int64.fetchAll(db, sql: sql, arguments: args) }
   }
@@ -96,7 +97,8 @@ extension DatasetStore {
     switch f {
     case .split(let name, let equal):
       args.append(name)
-      return equal ? "s.split = ?" : "(s.split IS NULL OR s.split != ?)"
+      // IS / IS NOT: a sample without a split is simply not in it, also under `not`.
+      return equal ? "s.split IS ?" : "s.split IS NOT ?"
     case .tag(let t):
       args.append(t)
       return "EXISTS (SELECT 1 FROM tag t WHERE t.sample_id = s.id AND t.tag = ?)"
