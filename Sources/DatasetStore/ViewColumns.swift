@@ -85,17 +85,7 @@ final class ViewColumns: @unchecked Sendable {
     let loaded = try store.read { db -> Loaded? in
       // Two sequential scans with the C API (100,000 rows through GRDB's Row cost several times
       // more): path order from the covering index on path, then present and split in id order.
-      func scan(_ sql: String, _ row: (OpaquePointer?) -> Void) throws {
-        let st = try db.makeStatement(sql: sql)
-        let raw = st.sqliteStatement
-        defer { sqlite3_reset(raw) }
-        while true {
-          let rc = sqlite3_step(raw)
-          if rc == SQLITE_DONE { break }
-          guard rc == SQLITE_ROW else { throw StoreError.invalid("reading samples: \(String(cString: sqlite3_errstr(rc)))") }
-          row(raw)
-        }
-      }
+      func scan(_ sql: String, _ row: (OpaquePointer?) -> Void) throws { try ViewColumns.scan(db, sql, [], row) }
       var absent = Set<Int64>()
       // Split names are few: each row's text is compared with the ones seen, not copied.
       var names: [String] = []
@@ -139,14 +129,7 @@ final class ViewColumns: @unchecked Sendable {
     if let cached = pixels[field]?[value] { return cached }
     let column = try store.read { db -> [Int64] in
       var out = [Int64](repeating: 0, count: loaded.span)
-      let st = try db.makeStatement(sql: "SELECT sample_id, pixels FROM class_pixels WHERE field = ? AND value = ?")
-      try st.setArguments([field, value])
-      let raw = st.sqliteStatement
-      defer { sqlite3_reset(raw) }
-      while true {
-        let rc = sqlite3_step(raw)
-        if rc == SQLITE_DONE { break }
-        guard rc == SQLITE_ROW else { throw StoreError.invalid("reading class pixels: \(String(cString: sqlite3_errstr(rc)))") }
+      try ViewColumns.scan(db, "SELECT sample_id, pixels FROM class_pixels WHERE field = ? AND value = ?", [field, value]) { raw in
         let i = Int(sqlite3_column_int64(raw, 0) - loaded.base)
         if i >= 0 && i < out.count { out[i] = sqlite3_column_int64(raw, 1) }
       }
@@ -154,6 +137,20 @@ final class ViewColumns: @unchecked Sendable {
     }
     pixels[field, default: [:]][value] = column
     return column
+  }
+
+  /// Steps a statement with the C API, handing each row to `row`.
+  static func scan(_ db: Database, _ sql: String, _ arguments: StatementArguments, _ row: (OpaquePointer?) -> Void) throws {
+    let st = try db.makeStatement(sql: sql)
+    try st.setArguments(arguments)
+    let raw = st.sqliteStatement
+    defer { sqlite3_reset(raw) }
+    while true {
+      let rc = sqlite3_step(raw)
+      if rc == SQLITE_DONE { break }
+      guard rc == SQLITE_ROW else { throw StoreError.invalid("reading the view columns: \(String(cString: sqlite3_errstr(rc)))") }
+      row(raw)
+    }
   }
 
   private func test(_ f: ViewExpression.Filter, _ loaded: Loaded, _ store: DatasetStore) throws -> (Int64) -> Bool {
