@@ -25,6 +25,7 @@ public struct HistogramIndexer: Sendable {
         db,
         sql: """
           SELECT m.sample_id, m.field, m.path, m.decoding FROM mask m JOIN sample s ON s.id = m.sample_id
+          JOIN mask_field f ON f.name = m.field AND f.kind != 'confidence'
           WHERE s.present = 1 AND m.revision = (SELECT max(revision) FROM mask WHERE sample_id = m.sample_id AND field = m.field)
           AND NOT EXISTS (SELECT 1 FROM histogram_done h WHERE h.sample_id = m.sample_id AND h.field = m.field)
           ORDER BY m.sample_id, m.field

@@ -18,6 +18,9 @@ public struct ImgSegImporter: Sendable {
   public var root: String
   /// (field name, folder) for each prediction folder; relative folders are under the root.
   public var predictions: [(String, String)]
+  /// Per-pixel confidence maps of prediction fields, (prediction NAME, DIR): 8- or 16-bit gray PNGs
+  /// paired by stem, read as value / 255 or value / 65535. Stored as field `NAME.confidence`.
+  public var confidences: [(String, String)] = []
   /// A class-name file (line i names value i); default `classes.txt` in the root.
   public var classesFile: String?
   public var ignoreValues: [Int] = [255]
@@ -72,6 +75,18 @@ public struct ImgSegImporter: Sendable {
       }
       maskDirs.append((name, rel))
     }
+    for (name, dir) in confidences {
+      let rel = dir.hasPrefix("/") ? relativeOrNil(dir, boundary: boundary) : dir
+      guard predictions.contains(where: { $0.0 == name }) else {
+        report.problems.append((dir, "confidence maps for '\(name)', which is not a prediction field of this import (give --pred \(name)=DIR too)"))
+        continue
+      }
+      guard let rel, FileWalker.isDirectory(root + "/" + rel) else {
+        report.problems.append((dir, "confidence folder for '\(name)' is missing or outside the dataset folder"))
+        continue
+      }
+      maskDirs.append((name + ".confidence", rel))
+    }
     var masks: [String: [String: String]] = [:]  // field -> stem -> rel path (from root)
     for (field, dir) in maskDirs {
       var esc: [String] = []
@@ -104,7 +119,11 @@ public struct ImgSegImporter: Sendable {
     for (v, name) in classNames.enumerated() where !name.isEmpty { classes.append(ClassInfo(value: v, name: name, color: nil, isIgnore: ignoreValues.contains(v))) }
     for v in ignoreValues where !classes.contains(where: { $0.value == v }) { classes.append(ClassInfo(value: v, name: "ignore", isIgnore: true)) }
     for (field, dir) in maskDirs {
-      try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir, classes: classes)
+      if field.hasSuffix(".confidence") {
+        try store.defineField(field, kind: "confidence", role: "confidence", root: dir, classes: [])
+      } else {
+        try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir, classes: classes)
+      }
       report.fields.append(field)
     }
     report.counts = try store.upsertSamples(samples)

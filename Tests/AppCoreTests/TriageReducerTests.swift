@@ -189,3 +189,26 @@ struct TriageReducerTests {
     #expect(Reducer.reduce(&s, .commandInvoked("view.export", ["csv"])).isEmpty && s.paletteState.input == "export csv ")
   }
 }
+
+@Suite("Confidence maps in the sample view")
+struct ConfidencePanelTests {
+  @Test("a prediction with a confidence map gets a fourth panel, and the inspector reads it")
+  func panel() {
+    var s = loadedState(width: 140, height: 30)
+    _ = press(&s, .enter)
+    var img = sampleImages(11)
+    var conf = LabelMask(width: 64, height: 48, fill: 230)
+    conf[x: 32, y: 24] = 51
+    img.confidence = ["model_b": conf]
+    _ = Reducer.reduce(&s, .imagesLoaded(img))
+    _ = press(&s, .char("i"))
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("confidence of model_b"))
+    #expect(text.contains("(confidence 20%)"))
+    // Without a map, no such panel.
+    var t = loadedState(width: 140, height: 30)
+    _ = press(&t, .enter)
+    _ = Reducer.reduce(&t, .imagesLoaded(sampleImages(11)))
+    #expect(!AppView.render(t).buffer.textDump().contains("confidence of"))
+  }
+}

@@ -1,6 +1,7 @@
 import DatasetImport
 import DatasetStore
 import Foundation
+import ImageCodec
 import GRDB
 import SegmentationCore
 import Testing
@@ -57,5 +58,33 @@ struct ViewColumnsTests {
     try store.write { db in try db.execute(sql: "UPDATE sample SET present = 0 WHERE id = ?", arguments: [id]) }
     #expect(try store.sampleIds(ViewExpression.parse("split=test")).isEmpty)
     #expect(try store.sampleIds(ViewExpression()).count == 5)
+  }
+}
+
+@Suite("Confidence maps of predictions")
+struct ConfidenceImportTests {
+  @Test("--conf NAME=DIR is a confidence field of its prediction; wrong sizes and unknown predictions are reported; the indexer leaves it alone")
+  func importConfidence() throws {
+    let f = try Fixture(samples: 4)
+    defer { f.remove() }
+    for i in 0..<4 {
+      let split = i % 4 == 0 ? "val" : "train"
+      let size = i == 1 ? 10 : 64
+      try FileManager.default.createDirectory(atPath: f.root + "/conf/\(split)", withIntermediateDirectories: true)
+      try f.write("conf/\(split)/s\(i).png", PNGEncoder.encode(LabelMask(width: size, height: size == 10 ? 10 : 48, fill: 200)))
+    }
+    let store = try DatasetStore(root: f.root)
+    var importer = ImgSegImporter(root: f.root, predictions: [("model_b", "pred")])
+    importer.confidences = [("model_b", "conf"), ("nope", "conf")]
+    let report = try importer.run(into: store)
+    #expect(report.fields.contains("model_b.confidence"))
+    #expect(report.problems.contains { $0.0 == "conf" && $0.1.contains("'nope', which is not a prediction field") })
+    #expect(report.problems.contains { $0.0.hasPrefix("conf/train/s1.png") || $0.1.contains("conf/train/s1.png") })
+    let field = try #require(try store.fields().first { $0.name == "model_b.confidence" })
+    #expect(field.kind == "confidence" && field.role == "confidence" && field.classes.isEmpty)
+    _ = try HistogramIndexer(store: store).run()
+    let rows = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM class_pixels WHERE field = 'model_b.confidence'") }
+    #expect(rows == 0)
+    #expect(try store.problems().allSatisfy { !$0.path.hasPrefix("conf/") || $0.stage == "import" })
   }
 }

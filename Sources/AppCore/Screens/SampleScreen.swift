@@ -21,10 +21,12 @@ enum SampleScreen {
     var window = (x: 0, y: 0, w: full.image.width, h: full.image.height)
     if s.zoom > 1 {
       let (zx, zy, zw, zh) = zoomWindow(width: full.image.width, height: full.image.height, zoom: s.zoom, centerX: s.zoomCenter.x, centerY: s.zoomCenter.y)
-      imgs = SampleImages(
+      var cropped = SampleImages(
         id: id, image: full.image.cropped(x: zx, y: zy, width: zw, height: zh),
         groundTruth: full.groundTruth?.cropped(x: zx, y: zy, width: zw, height: zh),
         predictions: full.predictions.mapValues { $0.cropped(x: zx, y: zy, width: zw, height: zh) }, problems: full.problems)
+      cropped.confidence = full.confidence.mapValues { $0.cropped(x: zx, y: zy, width: zw, height: zh) }
+      imgs = cropped
       window = (zx, zy, zw, zh)
       zoomNote = "  zoom x\(s.zoom) at \(zx),\(zy) \(zw)x\(zh) (z/Z, arrows pan)"
     } else {
@@ -42,6 +44,8 @@ enum SampleScreen {
     var panels: [Panel] = [.overlay]
     if pred != nil { panels.append(.prediction) }
     if comparable { panels.append(.errors) }
+    let conf = field.flatMap { imgs.confidence[$0] }
+    if conf != nil { panels.append(.confidence) }
     if s.layout == .single { panels = [panels.contains(s.single) || s.single == .image || (s.single == .groundTruth && gt != nil) ? s.single : .overlay] }
     // Lay panels out in a row when wide, else in a column.
     let n = panels.count
@@ -72,6 +76,8 @@ enum SampleScreen {
       case .overlay: caption = gt == nil ? "image (no ground truth)" : "ground truth"
       case .groundTruth: caption = "ground truth (mask)"
       case .prediction: caption = Sanitize.forTerminal(field ?? "prediction")
+      case .confidence:
+        caption = "confidence of " + Sanitize.forTerminal(field ?? "prediction") + " (dark = unsure)"
       case .errors:
         caption = "errors" + (errorClass.map { " of " + (s.classNames.indices.contains(Int($0)) ? s.classNames[Int($0)] : "\($0)") + ": TP FP FN" } ?? ": ok / wrong / ignored")
       }
@@ -101,6 +107,9 @@ enum SampleScreen {
           let small = Resample.area(imgs.image, width: w, height: h)
           guard let pred else { return ComposedImage(image: small) }
           return MaskComposer.overlay(small, Resample.majority(pred, width: w, height: h), palette: palette, options: outlineOpts)
+        case .confidence:
+          guard let conf else { return ComposedImage(image: RGBImage(width: w, height: h)) }
+          return ComposedImage(image: Resample.area(ConfidenceRamp.colorize(conf), width: w, height: h))
         case .errors:
           guard let gt, let pred else { return ComposedImage(image: RGBImage(width: w, height: h)) }
           return MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass, colors: errorColors)
@@ -157,6 +166,10 @@ enum SampleScreen {
       let g = full.groundTruth.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
       let p = fullPred.flatMap { ins.x < $0.width && ins.y < $0.height ? $0[x: ins.x, y: ins.y] : nil }
       var line = "pixel \(ins.x),\(ins.y): GT \(name(g)), pred \(name(p))"
+      if let c = field.flatMap({ full.confidence[$0] }), ins.x < c.width, ins.y < c.height {
+        let v = Double(c[x: ins.x, y: ins.y]) / (c.bitDepth > 8 ? 65535 : 255)
+        line += " (confidence \(Int((v * 100).rounded()))%)"
+      }
       if let region = s.markedRegion, case .rect = region { line += "  · marked \(region.text) (F flag, L relabel, b clear)" }
       lines.append(line)
     }
@@ -195,5 +208,35 @@ enum InspectorMarks {
       for o in [-1, 1] { put(cx + d, cy + o, black); put(cx + o, cy + d, black) }
     }
     for d in -arm...arm where abs(d) > 1 { put(cx + d, cy, white); put(cx, cy + d, white) }
+  }
+}
+
+/// Confidence maps as colours: dark blue (0) through red (0.5) to pale yellow (1), so that unsure
+/// regions stand out dark. 8-bit maps are value / 255, 16-bit ones value / 65535.
+enum ConfidenceRamp {
+  static func colorize(_ m: LabelMask) -> RGBImage {
+    let scale = m.bitDepth > 8 ? 65535.0 : 255.0
+    var lut: [RGB] = []
+    let steps = m.bitDepth > 8 ? 1024 : 256
+    for i in 0..<steps {
+      let t = Double(i) / Double(steps - 1)
+      lut.append(color(t))
+    }
+    var out = RGBImage(width: m.width, height: m.height)
+    for y in 0..<m.height {
+      for x in 0..<m.width {
+        let t = min(1, Double(m[x: x, y: y]) / scale)
+        out[x: x, y: y] = lut[Int(t * Double(steps - 1))]
+      }
+    }
+    return out
+  }
+
+  /// The colour of confidence `t` in 0...1.
+  static func color(_ t: Double) -> RGB {
+    func mix(_ a: (Double, Double, Double), _ b: (Double, Double, Double), _ u: Double) -> RGB {
+      RGB(UInt8(a.0 + (b.0 - a.0) * u), UInt8(a.1 + (b.1 - a.1) * u), UInt8(a.2 + (b.2 - a.2) * u))
+    }
+    return t < 0.5 ? mix((20, 20, 70), (200, 50, 40), t * 2) : mix((200, 50, 40), (250, 240, 190), (t - 0.5) * 2)
   }
 }

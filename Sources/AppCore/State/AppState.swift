@@ -66,6 +66,8 @@ public struct SampleImages: Sendable, Equatable {
   public let problems: [String]
   /// The ground truth's revision, its corrections and the sample's open flags.
   public let revision: RevisionInfo?
+  /// Per-pixel confidence maps of prediction fields, by prediction name (values / `maxValue`).
+  public var confidence: [String: LabelMask] = [:]
   public init(id: Int64, image: RGBImage, groundTruth: LabelMask?, predictions: [String: LabelMask], problems: [String], revision: RevisionInfo? = nil) {
     self.id = id
     self.image = image
@@ -190,7 +192,7 @@ public enum ClassSort: String, Sendable, CaseIterable {
 
 public enum SampleLayout: String, Sendable { case sideBySide, single }
 
-public enum Panel: String, Sendable, CaseIterable { case image, overlay, groundTruth, prediction, errors }
+public enum Panel: String, Sendable, CaseIterable { case image, overlay, groundTruth, prediction, errors, confidence }
 
 /// A background job shown in the status bar.
 public struct Job: Sendable, Equatable {

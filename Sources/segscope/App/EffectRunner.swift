@@ -172,7 +172,26 @@ struct EffectRunner: Sendable {
         let map = CocoInstance.labelMap(items, width: image.width, height: image.height)
         if f.role == "ground_truth" { gt = map } else { preds[f.name] = map }
       }
-      return .imagesLoaded(SampleImages(id: id, image: image, groundTruth: gt, predictions: preds, problems: problems, revision: try revisionInfo(id)))
+      // Confidence maps of predictions (field "NAME.confidence").
+      var confidence: [String: LabelMask] = [:]
+      let refs = try store.maskRefs(sampleId: id)
+      for f in allFields where f.kind == "confidence" && f.name.hasSuffix(".confidence") {
+        guard let ref = refs[f.name] else { continue }
+        let pred = String(f.name.dropLast(".confidence".count))
+        do {
+          let m = try ImageLoader.loadMask(path: store.absolutePath(ref.path))
+          if m.width == image.width && m.height == image.height {
+            confidence[pred] = m
+          } else {
+            problems.append("\(ref.path): \(m.width)x\(m.height) confidence map on a \(image.width)x\(image.height) image, not shown")
+          }
+        } catch {
+          problems.append(error.description)
+        }
+      }
+      var images = SampleImages(id: id, image: image, groundTruth: gt, predictions: preds, problems: problems, revision: try revisionInfo(id))
+      images.confidence = confidence
+      return .imagesLoaded(images)
     } catch {
       return .imagesFailed(id: id, message: "\(error)")
     }

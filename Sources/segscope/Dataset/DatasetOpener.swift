@@ -10,7 +10,7 @@ enum DatasetOpener {
   }
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
-  static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, quiet: Bool = false) throws -> ImportReport {
+  static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false) throws -> ImportReport {
     let root = store.root
     let fmt = format ?? [
       ("cityscapes", CityscapesImporter.detect), ("rgb", VOCImporter.detectCVAT), ("voc", VOCImporter.detect),
@@ -19,11 +19,16 @@ enum DatasetOpener {
     guard let fmt else {
       throw ImportError(message: "\(Sanitize.forTerminal(store.root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, VOC's JPEGImages/ + SegmentationClass/, or COCO's data/ + labels.json); choose one with --format")
     }
+    if !confidences.isEmpty && fmt != "imgseg" {
+      throw ImportError(message: "--conf (confidence maps) is read for imgseg folders only, this one is \(fmt)")
+    }
     let bar = ProgressBar(label: "reading headers", total: 1)
     let report: ImportReport
     switch fmt {
     case "imgseg":
-      report = try ImgSegImporter(root: store.root, predictions: predictions, classesFile: classes).run(into: store) { done, total in bar.set(done, total) }
+      var importer = ImgSegImporter(root: store.root, predictions: predictions, classesFile: classes)
+      importer.confidences = confidences
+      report = try importer.run(into: store) { done, total in bar.set(done, total) }
     case "coco":
       report = try CocoImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
     case "voc":

@@ -59,7 +59,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
     Interrupt.install()
     let store = try DatasetOpener.open(root)
-    _ = try DatasetOpener.importFolder(store, format: "imgseg", predictions: DemoModel.allCases.map { ($0.rawValue, "predictions/\($0.rawValue)") }, classes: nil)
+    _ = try DatasetOpener.importFolder(
+      store, format: "imgseg", predictions: DemoModel.allCases.map { ($0.rawValue, "predictions/\($0.rawValue)") }, classes: nil,
+      confidences: [("model_b", "predictions/model_b_conf")])
     try setDemoColours(store)
     var summaries: [(String, Double)] = []
     for model in DemoModel.allCases {

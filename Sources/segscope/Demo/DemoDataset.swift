@@ -23,7 +23,7 @@ struct DemoDataset {
   }
 
   /// A line that identifies the parameters, stored in the folder so a changed request regenerates.
-  var signature: String { "segscope-demo v2 samples=\(samples) size=\(width)x\(height)" }
+  var signature: String { "segscope-demo v3 samples=\(samples) size=\(width)x\(height)" }
 
   /// Every fifth sample is in the validation split.
   func split(_ i: Int) -> String { i % 5 == 0 ? "val" : "train" }
@@ -47,7 +47,7 @@ struct DemoDataset {
 
   /// Generates every file, in parallel, and returns how many files were written.
   func generate(progress: @escaping @Sendable (Int) -> Void) throws -> Int {
-    for dir in ["", "/data", "/labels", "/predictions", "/predictions/model_a", "/predictions/model_b"] {
+    for dir in ["", "/data", "/labels", "/predictions", "/predictions/model_a", "/predictions/model_b", "/predictions/model_b_conf"] {
       mkdir(root + dir, 0o755)
       if dir != "" && dir != "/predictions" {
         mkdir(root + dir + "/train", 0o755)
@@ -69,7 +69,26 @@ struct DemoDataset {
     }
     if let first = failures.first { throw DemoError(message: first) }
     try FileBytes.writeAtomically(Array(signature.utf8), to: root + "/.segscope-demo")
-    return samples * 4 + 1
+    return samples * 5 + 1
+  }
+
+  /// A made-up confidence map for a prediction (8-bit, value / 255): high where it is right, low
+  /// where it is wrong, lower along its class boundaries, as a real model's softmax tends to be.
+  func confidence(_ pred: LabelMask, truth: LabelMask) -> LabelMask {
+    let w = truth.width, h = truth.height
+    var out = [UInt8](repeating: 0, count: w * h)
+    for y in 0..<h {
+      for x in 0..<w {
+        guard x < pred.width, y < pred.height else { continue }
+        let p = pred[x: x, y: y]
+        var c: UInt8 = p == truth[x: x, y: y] ? 235 : 70
+        let edge = (x > 0 && pred[x: x - 1, y: y] != p) || (y > 0 && pred[x: x, y: y - 1] != p)
+          || (x + 1 < pred.width && pred[x: x + 1, y: y] != p) || (y + 1 < pred.height && pred[x: x, y: y + 1] != p)
+        if edge { c = c / 2 + 40 }
+        out[y * w + x] = c
+      }
+    }
+    return LabelMask(width: w, height: h, values: out)
   }
 
   func writeSample(_ i: Int) throws {
@@ -88,6 +107,9 @@ struct DemoDataset {
         pred = LabelMask(width: width / 2, height: height / 2, values: [UInt8](repeating: 0, count: (width / 2) * (height / 2)))
       }
       try FileBytes.writeAtomically(PNGEncoder.encode(pred), to: "\(root)/predictions/\(model.rawValue)/\(s).png")
+      if model == .modelB {
+        try FileBytes.writeAtomically(PNGEncoder.encode(confidence(pred, truth: scene.trueLabels)), to: "\(root)/predictions/model_b_conf/\(s).png")
+      }
     }
   }
 }
