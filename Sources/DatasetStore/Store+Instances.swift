@@ -87,6 +87,16 @@ extension DatasetStore {
     }
   }
 
+  /// Stores a panoptic run (its numbers as JSON), replacing one of the same key.
+  public func savePanopticRun(key: String, groundTruth: String, prediction: String, version: String, summary: String) throws {
+    try write { db in
+      try db.execute(sql: "DELETE FROM eval_run WHERE key = ?", arguments: [key])
+      try db.execute(
+        sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind, summary) VALUES (?, ?, ?, 'panopticapi', 0, '{}', ?, 'panoptic', ?)",
+        arguments: [key, groundTruth, prediction, version, summary])
+    }
+  }
+
   /// What became of each instance of a sample in an instance run (ground truth first, by id).
   public func instanceMatches(run key: String, sampleId: Int64) throws -> [CocoEval.InstanceMatch] {
     let run = try runId(named: key)

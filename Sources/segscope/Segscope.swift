@@ -13,7 +13,7 @@ struct Segscope: AsyncParsableCommand {
       confusion matrix and side-by-side sample views, over plain SSH. Exit status: 0 ok, 1 error, 2 usage.
       """,
     version: version,
-    subcommands: [DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, RunsCommand.self, TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self, ReimportCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self]
+    subcommands: [DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, PanopticCommand.self, RunsCommand.self, TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self, ReimportCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self]
   )
 }
 

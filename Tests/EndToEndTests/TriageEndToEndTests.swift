@@ -277,3 +277,25 @@ final class Locked<T>: @unchecked Sendable {
     return body(&value)
   }
 }
+
+@Suite("segscope pq on COCO panoptic files")
+struct PanopticCommandTests {
+  @Test("pq --json prints panopticapi's numbers and stores the run in a dataset")
+  func pqCommand() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pq-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Conformance/panoptic_oracle.py").path
+    #expect(try Shell.run(["python3", oracle, dir, "3"]).status == 0)
+    let data = try triageDataset("pq")
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let out = try #require(try segscopeJSON(["pq", "--gt", dir + "/gt.json", "--gt-dir", dir + "/gt", "--pred", dir + "/pred.json", "--pred-dir", dir + "/pred", "--json", "--dataset", data, "--key", "pan"]) as? [String: Any])
+    let expected = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json"))) as? [String: Any])
+    let mine = try #require(out["All"] as? [String: Any]), theirs = try #require(expected["All"] as? [String: Any])
+    for k in ["pq", "sq", "rq"] {
+      #expect(abs(((mine[k] as? NSNumber)?.doubleValue ?? -1) - ((theirs[k] as? NSNumber)?.doubleValue ?? -2)) <= 1e-9, "\(k)")
+    }
+    #expect((out["classes"] as? [Any])?.count == 5 && out["images"] as? Int == 15)
+    let runs = String(decoding: try Shell.run([Binary.path, "runs", data]).out, as: UTF8.self)
+    #expect(runs.contains("pan") && runs.contains("panoptic"))
+  }
+}
