@@ -101,12 +101,14 @@ extension EvaluationRunner {
     let ids = try r.sampleIds ?? store.sampleIds(ViewExpression())
     let gts = try store.instances(field: r.gtField, sampleIds: ids)
     let dts = try store.instances(field: r.predField, sampleIds: ids)
-    let result = CocoEval.evaluate(gts: gts, dts: dts, imageIds: ids.map { Int($0) }, categoryIds: gt.classes.map(\.value))
+    var params = CocoEval.Params()
+    params.boundary = r.boundary
+    let result = CocoEval.evaluate(gts: gts, dts: dts, imageIds: ids.map { Int($0) }, categoryIds: gt.classes.map(\.value), params: params)
     let names = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
     var summary = "{" + zip(names, result.stats).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
     summary += ",\"per_class\":{" + result.perCategoryAP.keys.sorted().map { "\"\($0)\":\(result.perCategoryAP[$0] ?? -1)" }.joined(separator: ",") + "}}"
     try store.saveInstanceRun(
-      key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"segm\",\"match_iou\":0.5}", version: version, summary: summary,
+      key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"\(r.boundary ? "boundary" : "segm")\",\"match_iou\":0.5}", version: version, summary: summary,
       matches: result.matches, counts: result.imageCounts)
     return result
   }

@@ -120,6 +120,70 @@ def main():
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump({"stats": [float(v) for v in ev.stats], "per_category": per_cat, "image_counts": counts,
                    "dt_match": dt_match, "gt_match": gt_match}, f)
+    # Boundary AP: boundary-iou-api's COCOeval(iouType="boundary") is pycocotools' COCOeval with
+    # computeIoU replaced by computeBoundaryIoU; the same override here, with mask_to_boundary done
+    # in numpy as in boundary_oracle.py.
+    with contextlib.redirect_stdout(io.StringIO()):
+        bev = BoundaryCOCOeval(coco, dt, "segm")
+        bev.evaluate()
+        bev.accumulate()
+        bev.summarize()
+    with open(os.path.join(out, "expected_boundary.json"), "w") as f:
+        json.dump({"stats": [float(v) for v in bev.stats]}, f)
+
+
+def erode3x3(m):
+    p = np.pad(m, 1, constant_values=1)  # cv2's default border value for erosion is the maximum
+    res = np.ones_like(m)
+    h, w = m.shape
+    for dy in range(3):
+        for dx in range(3):
+            res &= p[dy:dy + h, dx:dx + w]
+    return res
+
+
+def mask_to_boundary(mask, dilation_ratio=0.02):
+    h, w = mask.shape
+    img_diag = np.sqrt(h ** 2 + w ** 2)
+    dilation = int(round(dilation_ratio * img_diag))
+    if dilation < 1:
+        dilation = 1
+    new_mask = np.pad(mask, 1, constant_values=0)
+    for _ in range(dilation):
+        new_mask = erode3x3(new_mask)
+    return mask - new_mask[1:h + 1, 1:w + 1]
+
+
+class BoundaryCOCOeval(COCOeval):
+    def computeIoU(self, imgId, catId):
+        p = self.params
+        gt = self._gts[imgId, catId]
+        dt = self._dts[imgId, catId]
+        if len(gt) == 0 and len(dt) == 0:
+            return []
+        inds = np.argsort([-d["score"] for d in dt], kind="mergesort")
+        dt = [dt[i] for i in inds]
+        if len(dt) > p.maxDets[-1]:
+            dt = dt[0:p.maxDets[-1]]
+        g_m = [g["segmentation"] for g in gt]
+        d_m = [d["segmentation"] for d in dt]
+
+        def boundary(rle):
+            m = mask_utils.decode(rle)
+            return mask_utils.encode(np.array(mask_to_boundary(m)[:, :, None], order="F", dtype="uint8"))[0]
+
+        g_b = [boundary(x) for x in g_m]
+        d_b = [boundary(x) for x in d_m]
+        iscrowd = [int(o["iscrowd"]) for o in gt]
+        mask_ious = np.array(mask_utils.iou(d_m, g_m, iscrowd))
+        boundary_ious = np.array(mask_utils.iou(d_b, g_b, iscrowd))
+        iscrowd = np.array(iscrowd)
+        ious = mask_ious
+        if len(gt) and len(dt):
+            ious[:, iscrowd == 0] = np.minimum(mask_ious[:, iscrowd == 0], boundary_ious[:, iscrowd == 0])
+        else:
+            ious = np.minimum(mask_ious, boundary_ious)
+        return ious
 
 
 if __name__ == "__main__":

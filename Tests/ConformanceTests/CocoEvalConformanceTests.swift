@@ -64,6 +64,12 @@ struct CocoEvalConformanceTests {
     #expect(mine.count == dtMatch.count + gtMatch.count)
     for (id, v) in dtMatch { #expect(mine["d" + id] == "\(v)", "prediction \(id)") }
     for (id, v) in gtMatch { #expect(mine["g" + id] == "\(v)", "ground truth \(id)") }
+    // Boundary AP, as boundary-iou-api's COCOeval(iouType="boundary").
+    var bp = CocoEval.Params()
+    bp.boundary = true
+    let boundary = CocoEval.evaluate(gts: gts, dts: dts, imageIds: Array(sizes.keys), categoryIds: cats, params: bp)
+    let bstats = try #require((OracleRunner.json(dir.appendingPathComponent("expected_boundary.json")) as? [String: Any])?["stats"] as? [Double])
+    for i in 0..<12 { #expect(abs(boundary.stats[i] - bstats[i]) <= 1e-9, "boundary \(names[i]): \(boundary.stats[i]) vs \(bstats[i])") }
     // Matched pairs point at each other and their IoU reaches the threshold.
     for m in result.matches where m.outcome == .tp && m.isPrediction { #expect(m.iou >= 0.5 - 1e-12) }
   }

@@ -36,6 +36,13 @@ struct CocoImporterTests {
     let stats = try #require(expected["stats"] as? [Double])
     for i in 0..<12 { #expect(abs(result.stats[i] - stats[i]) <= 1e-9, "stat \(i)") }
     #expect(try store.runs().contains { $0.key == "model" && $0.kind == "instance" })
+    // Boundary AP through the runner, as boundary-iou-api computes it.
+    var breq = EvaluationRunner.Request(key: "model_boundary", predField: "model")
+    breq.boundary = true
+    let bres = try EvaluationRunner(store: store).runInstances(breq, version: "test")
+    let bstats = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/expected_boundary.json"))) as? [String: Any])?["stats"] as? [Double])
+    for i in 0..<12 { #expect(abs(bres.stats[i] - bstats[i]) <= 1e-9, "boundary stat \(i)") }
+    #expect(try store.runs().first { $0.key == "model_boundary" }?.options.contains("boundary") == true)
     // Per-sample TP/FP/FN at IoU 0.5 are stored, equal pycocotools' evalImgs, and sort the view.
     let counts = try #require(expected["image_counts"] as? [String: [Int]])
     let stored = try store.instanceCounts(run: "model")

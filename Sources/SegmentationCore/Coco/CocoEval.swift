@@ -32,6 +32,11 @@ public struct CocoEval: Sendable {
     /// The IoU threshold of the stored per-instance matches and per-image TP/FP/FN (one of
     /// `iouThresholds`, as FiftyOne stores them at 0.5).
     public var matchIoU = 0.5
+    /// Boundary AP (Cheng et al. 2021, boundary-iou-api's iouType "boundary"): a pair's IoU is the
+    /// smaller of its mask IoU and its boundary IoU; crowd regions keep the mask IoU.
+    public var boundary = false
+    /// d = max(1, round(ratio x image diagonal)).
+    public var dilationRatio = 0.02
     public init() {}
   }
 
@@ -153,7 +158,16 @@ public struct CocoEval: Sendable {
           }
           d = Array(d.prefix(maxDet))
         }
-        let ious = d.map { dd in g.map { gg in iou(dd.rle, gg.rle, crowd: gg.isCrowd) } }
+        // Boundaries once per instance (crowd regions keep their mask IoU, so need none).
+        let db = p.boundary && !g.isEmpty ? d.map { boundary($0.rle, p.dilationRatio) } : []
+        let gb = p.boundary && !d.isEmpty ? g.map { $0.isCrowd ? $0.rle : boundary($0.rle, p.dilationRatio) } : []
+        let ious = d.indices.map { i in
+          g.indices.map { j in
+            let m = iou(d[i].rle, g[j].rle, crowd: g[j].isCrowd)
+            guard p.boundary, !g[j].isCrowd else { return m }
+            return min(m, iou(db[i], gb[j], crowd: false))
+          }
+        }
         perImage.append((img, g, d, ious))
       }
       for (a, range) in p.areaRanges.enumerated() {
@@ -278,6 +292,17 @@ public struct CocoEval: Sendable {
       perCat[cat] = mean(v)
     }
     return Result(stats: stats, perCategoryAP: perCat, matches: matches, imageCounts: counts)
+  }
+
+  /// The inner band of a mask (boundary-iou-api's mask_to_boundary): its pixels within Chebyshev
+  /// distance d of a pixel outside it, the image's outside counting as outside.
+  public static func boundary(_ rle: CocoRLE, _ ratio: Double) -> CocoRLE {
+    let d = BoundaryIoU.dilation(width: rle.width, height: rle.height, ratio: ratio)
+    let bits = rle.decode()
+    guard !bits.isEmpty else { return rle }
+    let m = LabelMask(width: rle.width, height: rle.height, values: bits.map { $0 ? 1 : 0 })
+    let dist = BoundaryIoU.distanceToOtherLabel(m, cap: d)
+    return CocoRLE(height: rle.height, width: rle.width, rowMajor: bits.indices.map { bits[$0] && Int(dist[$0]) <= d })
   }
 
   /// numpy's mergesort by descending score: stable.
