@@ -13,6 +13,9 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from boundary_oracle import mask_to_boundary  # noqa: E402  (numpy transcription of boundary-iou-api's)
+
 
 def blob(rng, h, w):
     cx, cy = rng.uniform(0, w), rng.uniform(0, h)
@@ -130,28 +133,6 @@ def main():
         bev.summarize()
     with open(os.path.join(out, "expected_boundary.json"), "w") as f:
         json.dump({"stats": [float(v) for v in bev.stats]}, f)
-
-
-def erode3x3(m):
-    p = np.pad(m, 1, constant_values=1)  # cv2's default border value for erosion is the maximum
-    res = np.ones_like(m)
-    h, w = m.shape
-    for dy in range(3):
-        for dx in range(3):
-            res &= p[dy:dy + h, dx:dx + w]
-    return res
-
-
-def mask_to_boundary(mask, dilation_ratio=0.02):
-    h, w = mask.shape
-    img_diag = np.sqrt(h ** 2 + w ** 2)
-    dilation = int(round(dilation_ratio * img_diag))
-    if dilation < 1:
-        dilation = 1
-    new_mask = np.pad(mask, 1, constant_values=0)
-    for _ in range(dilation):
-        new_mask = erode3x3(new_mask)
-    return mask - new_mask[1:h + 1, 1:w + 1]
 
 
 class BoundaryCOCOeval(COCOeval):
