@@ -23,7 +23,7 @@ extension DatasetStore {
         try db.execute(sql: "INSERT INTO review_queue(name, expr) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET expr = excluded.expr", arguments: [name, expression])
       }
       guard let r = try Row.fetchOne(db, sql: "SELECT * FROM review_queue WHERE name = ?", arguments: [name]) else {
-        throw StoreError.notFound("review queue '\(name)' (give --view to create it)")
+        throw StoreError.invalid("no review queue '\(name)' (give --view EXPR to create it; queues: \(try String.fetchAll(db, sql: "SELECT name FROM review_queue ORDER BY name").joined(separator: ", ")))")
       }
       return ReviewQueue(name: r["name"], expression: r["expr"], createdAt: r["created_at"], position: r["position"])
     }

@@ -11,8 +11,10 @@ extension EffectRunner {
     switch effect {
     case .openReview(let name, let expression, let newQueueView, let run):
       let existing = try store.queues().first { $0.name == name }
-      if let expression { _ = try ViewExpression.parse(expression) }
-      let queue = try store.openQueue(name, expression: expression ?? (existing == nil ? newQueueView : nil))
+      // The view must resolve (classes, runs, fields) before the queue stores it.
+      let given = expression ?? (existing == nil ? newQueueView : nil)
+      if let given { _ = try store.sampleIds(ViewExpression.parse(given)) }
+      let queue = try store.openQueue(name, expression: given)
       let view: ViewExpression
       do {
         view = try ViewExpression.parse(queue.expression)

@@ -90,7 +90,8 @@ struct ReviewCommand: ParsableCommand {
 
   func run() throws {
     let store = try DatasetOpener.open(path)
-    if let view { _ = try parseView(view) }
+    // The view must resolve (classes, runs, fields) before the queue stores it.
+    if let view { _ = try store.sampleIds(parseView(view)) }
     let q = try store.openQueue(queue, expression: view)
     for v in verdict {
       guard let eq = v.lastIndex(of: "=") else { throw ValidationError("--verdict takes SAMPLE=VERDICT, got '\(v)'") }
