@@ -212,3 +212,24 @@ struct ConfidencePanelTests {
     #expect(!AppView.render(t).buffer.textDump().contains("confidence of"))
   }
 }
+
+@Suite("Instance and panoptic runs on the runs screen")
+struct OtherRunsTests {
+  @Test("listed read-only with their headline numbers, below the semantic runs")
+  func listed() {
+    var s = loadedState()
+    _ = Reducer.reduce(&s, .otherRunsLoaded([
+      OtherRunSummary(key: "maskrcnn", kind: "mask AP", predField: "maskrcnn", gtField: "ground_truth", headline: "AP 41.2  AP50 63.0  AP75 44.1  AR100 55.0", createdAt: "2026-11-26 12:00:00"),
+      OtherRunSummary(key: "pan", kind: "panoptic", predField: "pred.json", gtField: "gt.json", headline: "PQ 19.7  SQ 68.7  RQ 29.7", createdAt: "2026-11-26 12:01:00"),
+    ]))
+    _ = press(&s, .char("4"))
+    let lines = AppView.render(s).buffer.textDump().split(separator: "\n").map(String.init)
+    let header = lines.firstIndex { $0.contains("instance and panoptic runs") }
+    let model = lines.firstIndex { $0.contains("model_b") && $0.contains("mmseg") }
+    #expect(header != nil && model != nil && header! > model!)
+    #expect(lines.contains { $0.contains("maskrcnn") && $0.contains("mask AP") && $0.contains("AP 41.2") })
+    #expect(lines.contains { $0.contains("pan") && $0.contains("PQ 19.7") })
+    // The active run stays the semantic one.
+    #expect(s.activeRunSummary?.key == "model_b")
+  }
+}

@@ -221,6 +221,9 @@ enum TriageCommands {
       if s.images[sample] != nil { e.append(.loadImages(sample)) }
       if s.screen == .flags { e.append(.loadFlags(s.flagsFilter)) }
       return e
+    case .otherRunsLoaded(let runs):
+      s.otherRuns = runs
+      return []
     case .flagsLoaded(let flags):
       s.flags = flags
       s.flagsLoading = false

@@ -5,8 +5,21 @@ import TerminalRender
 enum RunsScreen {
   static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
     b.putPadded("   run             prediction        ground truth   dialect       created", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
-    if s.runs.isEmpty {
+    if s.runs.isEmpty && s.otherRuns.isEmpty {
       b.putPadded(" no runs yet: segscope eval PATH --pred FIELD", x: area.x, y: area.y + 2, width: area.width, style: t.style("ui.dim"))
+    }
+    // Instance and panoptic runs: their numbers, read-only (views sort by fp(RUN), fn(RUN), tp(RUN)).
+    var other = area.y + 1 + s.runs.count + (s.runs.isEmpty ? 0 : 1)
+    if !s.otherRuns.isEmpty && other < area.maxY - 2 {
+      b.putPadded(" instance and panoptic runs (views: sort:-fp(RUN), fn(RUN)>0)", x: area.x, y: other, width: area.width, style: t.style("ui.header"))
+      other += 1
+      for r in s.otherRuns where other < area.maxY - 2 {
+        // A panoptic run's prediction is a file: its name is enough here.
+        let pred = String(Sanitize.forTerminal(r.predField.split(separator: "/").last.map(String.init) ?? r.predField).prefix(17))
+        let line = "   " + String(Sanitize.forTerminal(r.key).prefix(15)).padding(16) + pred.padding(18) + r.kind.padding(13) + r.headline + "   " + r.createdAt
+        b.putPadded(line, x: area.x, y: other, width: area.width, style: t.style("ui"))
+        other += 1
+      }
     }
     for (i, r) in s.runs.enumerated() where i < area.height - 2 {
       let mark = (i == s.activeRun ? "●" : " ") + (i == s.compareRun ? "◆" : " ")
@@ -17,7 +30,7 @@ enum RunsScreen {
     // Per-class comparison of the two runs on the current view.
     guard let a = s.matrix, let bm = s.compareMatrix, let ra = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci), a.classCount == bm.classCount else { return }
     let ma = SemanticMetrics(matrix: a, dialect: ra.dialect), mb = SemanticMetrics(matrix: bm, dialect: ra.dialect)
-    var y = area.y + s.runs.count + 2
+    var y = max(area.y + s.runs.count + 2, other + 1)
     guard y < area.maxY - 2 else { return }
     b.putPadded(" class         " + Sanitize.forTerminal(ra.key).padding(9) + " " + Sanitize.forTerminal(s.runs[ci].key).padding(9) + "  change", x: area.x, y: y, width: area.width, style: t.style("ui.header"))
     y += 1

@@ -31,6 +31,8 @@ public enum AppAction: Sendable {
   case flagsLoaded([FlagSummary])
   /// A sample's mask got a new revision (or lost one): its pictures are stale.
   case maskRevised(sample: Int64, message: String)
+  /// Instance and panoptic runs (read-only in the app).
+  case otherRunsLoaded([OtherRunSummary])
 }
 
 /// Work the reducer asks for; the runtime performs it and answers with actions.

@@ -43,6 +43,26 @@ public struct RunSummary: Sendable, Equatable {
   }
 }
 
+/// An instance or panoptic run as the runs screen lists it.
+public struct OtherRunSummary: Sendable, Equatable {
+  public let key: String
+  /// "mask AP", "boundary AP" or "panoptic".
+  public let kind: String
+  public let predField: String
+  public let gtField: String
+  /// Headline numbers, e.g. "AP 41.2  AP50 63.0  AP75 44.1".
+  public let headline: String
+  public let createdAt: String
+  public init(key: String, kind: String, predField: String, gtField: String, headline: String, createdAt: String) {
+    self.key = key
+    self.kind = kind
+    self.predField = predField
+    self.gtField = gtField
+    self.headline = headline
+    self.createdAt = createdAt
+  }
+}
+
 /// A sample's picture and ground truth, shrunk for the grid.
 public struct Thumbnail: Sendable, Equatable {
   public let id: Int64
@@ -102,6 +122,9 @@ public struct AppState: Sendable {
 
   // Evaluation.
   public var runs: [RunSummary] = []
+  /// Instance (COCO AP) and panoptic runs, listed with their headline numbers; the active run and
+  /// the class table are semantic.
+  public var otherRuns: [OtherRunSummary] = []
   public var activeRun: Int? = nil
   public var compareRun: Int? = nil
   /// The compared run's matrix over the current view.

@@ -1,4 +1,5 @@
 import AppCore
+import Foundation
 import DatasetImport
 import DatasetStore
 import ImageCodec
@@ -15,7 +16,7 @@ struct EffectRunner: Sendable {
   func perform(_ effect: Effect) -> [AppAction] {
     do {
       switch effect {
-      case .loadDataset: return [try loadDataset()]
+      case .loadDataset: return [try loadDataset(), try otherRuns()]
       case .loadView(let text, let run): return [try loadView(text, run: run)]
       case .loadCell(let run, let g, let p, let gn, let pn):
         guard let r = try store.runs().first(where: { $0.key == run }) else { return [] }
@@ -120,6 +121,27 @@ struct EffectRunner: Sendable {
     let name = store.root.split(separator: "/").last.map(String.init) ?? store.root
     let shown = fields.filter { $0.role == "ground_truth" || $0.role == "prediction" }.map(\.name)
     return .datasetLoaded(name: name, total: try store.sampleCount(), fields: shown, classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs, problems: problems)
+  }
+
+  /// Instance and panoptic runs with their headline numbers, from the stored summaries.
+  func otherRuns() throws -> AppAction {
+    let runs = try store.runs().filter { $0.kind == "instance" || $0.kind == "panoptic" }.map { r -> OtherRunSummary in
+      var headline = ""
+      if let data = r.summary?.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        func pct(_ v: Any?) -> String {
+          guard let d = (v as? NSNumber)?.doubleValue, d >= 0, !d.isNaN else { return "-" }
+          return String(Double((d * 1000).rounded()) / 10)
+        }
+        if r.kind == "instance" {
+          headline = ["AP", "AP50", "AP75", "AR100"].map { "\($0) \(pct(json[$0]))" }.joined(separator: "  ")
+        } else if let all = json["All"] as? [String: Any] {
+          headline = "PQ \(pct(all["pq"]))  SQ \(pct(all["sq"]))  RQ \(pct(all["rq"]))"
+        }
+      }
+      let label = r.kind == "instance" ? (r.options.contains("boundary") ? "boundary AP" : "mask AP") : "panoptic"
+      return OtherRunSummary(key: r.key, kind: label, predField: r.predField, gtField: r.gtField, headline: headline, createdAt: r.createdAt)
+    }
+    return .otherRunsLoaded(runs)
   }
 
   func loadView(_ text: String, run: String?) throws -> AppAction {
