@@ -8,6 +8,14 @@ public struct ViewResolveError: Error, Sendable, CustomStringConvertible {
 }
 
 extension DatasetStore {
+  /// Loads, in the calling thread, what views of class and split terms need, so that the first such
+  /// view is answered from memory (the app calls it in the background after opening a dataset).
+  public func warmViewColumns() throws {
+    // The ground truth's classes: what `class:` terms ask about unless they name another field.
+    let fields = try fields().filter { $0.kind == "semantic" && $0.role == "ground_truth" }.map { ($0.name, $0.classes.filter { !$0.isIgnore }.map(\.value)) }
+    try columns?.warm(fields: fields, store: self)
+  }
+
   /// The ids of the samples in a view, in the view's order (path order without a sort).
   public func sampleIds(_ view: ViewExpression) throws -> [Int64] {
     if let fast = try limitedRunSort(view) { return fast }

@@ -18,7 +18,8 @@ final class ViewColumns: @unchecked Sendable {
   /// Present samples in path order, and the columns below indexed by `id - base` (sample ids are
   /// dense: they come from one INTEGER PRIMARY KEY).
   private var columns: Loaded?
-  private var pixels: [String: [Int: [Int64]]] = [:]
+  /// Pixels per sample (UInt32: decoding limits keep a mask far below 4 G pixels).
+  private var pixels: [String: [Int: [UInt32]]] = [:]
   /// Ids too sparse for arrays at this version: SQL answers until the next commit.
   private var sparse = false
 
@@ -57,6 +58,25 @@ final class ViewColumns: @unchecked Sendable {
     if view.sort?.descending == true { ids.reverse() }
     let tail = ids.dropFirst(view.skip)
     return Array(view.limit.map { tail.prefix($0) } ?? tail)
+  }
+
+  /// Loads the sample columns and every class column of `fields` ahead of the first view, one
+  /// column per lock hold so that a view asked for meanwhile waits for at most one column.
+  func warm(fields: [(String, [Int])], store: DatasetStore) throws {
+    lock.lock()
+    try refresh(store)
+    let loaded = try load(store)
+    lock.unlock()
+    guard loaded != nil else { return }
+    for (field, values) in fields {
+      for value in values {
+        lock.lock()
+        defer { lock.unlock() }
+        try refresh(store)
+        guard let l = try load(store) else { return }
+        _ = try classPixels(field, value, l, store)
+      }
+    }
   }
 
   static func handles(_ f: ViewExpression.Filter) -> Bool {
@@ -125,13 +145,13 @@ final class ViewColumns: @unchecked Sendable {
   }
 
   /// Pixels of one class per sample (index `id - base`; 0 without a row).
-  private func classPixels(_ field: String, _ value: Int, _ loaded: Loaded, _ store: DatasetStore) throws -> [Int64] {
+  private func classPixels(_ field: String, _ value: Int, _ loaded: Loaded, _ store: DatasetStore) throws -> [UInt32] {
     if let cached = pixels[field]?[value] { return cached }
-    let column = try store.read { db -> [Int64] in
-      var out = [Int64](repeating: 0, count: loaded.span)
+    let column = try store.read { db -> [UInt32] in
+      var out = [UInt32](repeating: 0, count: loaded.span)
       try ViewColumns.scan(db, "SELECT sample_id, pixels FROM class_pixels WHERE field = ? AND value = ?", [field, value]) { raw in
         let i = Int(sqlite3_column_int64(raw, 0) - loaded.base)
-        if i >= 0 && i < out.count { out[i] = sqlite3_column_int64(raw, 1) }
+        if i >= 0 && i < out.count { out[i] = UInt32(clamping: sqlite3_column_int64(raw, 1)) }
       }
       return out
     }

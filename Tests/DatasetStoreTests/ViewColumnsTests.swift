@@ -23,6 +23,9 @@ struct ViewColumnsTests {
     _ = try HistogramIndexer(store: store).run()
     // A sample without a split (NULL), to check three-valued logic under `not`.
     try store.write { db in try db.execute(sql: "UPDATE sample SET split = NULL WHERE id = (SELECT min(id) FROM sample)") }
+    // Warmed up front (as the app does in the background) or loaded on demand: the same answers.
+    let warmed = try DatasetStore(root: f.root)
+    try warmed.warmViewColumns()
     let views = [
       "", "split=val", "split!=val", "not split=val", "not split!=train", "class:car", "not class:car", "class:person>=200",
       "class:person<200", "class:car=0", "class:car!=0", "class:road>100 not class:sky", "class:car@model_b>10 split=train",
@@ -31,6 +34,7 @@ struct ViewColumnsTests {
     ]
     for text in views {
       #expect(try store.sampleIds(ViewExpression.parse(text)) == viaSQL(store, text), "\(text)")
+      #expect(try warmed.sampleIds(ViewExpression.parse(text)) == viaSQL(store, text), "warmed: \(text)")
     }
     #expect(throws: ViewResolveError.self) { try store.sampleIds(ViewExpression.parse("class:unicorn")) }
     #expect(throws: ViewResolveError.self) { try store.sampleIds(ViewExpression.parse("class:car@nope")) }

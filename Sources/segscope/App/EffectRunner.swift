@@ -16,7 +16,12 @@ struct EffectRunner: Sendable {
   func perform(_ effect: Effect) -> [AppAction] {
     do {
       switch effect {
-      case .loadDataset: return [try loadDataset(), try otherRuns()]
+      case .loadDataset:
+        // Views of class terms answer from memory once their columns are loaded: load them now,
+        // off the main loop, so that the first filter typed is already instant.
+        let store = self.store
+        Task.detached(priority: .utility) { try? store.warmViewColumns() }
+        return [try loadDataset(), try otherRuns()]
       case .loadView(let text, let run): return [try loadView(text, run: run)]
       case .loadCell(let run, let g, let p, let gn, let pn):
         guard let r = try store.runs().first(where: { $0.key == run }) else { return [] }
