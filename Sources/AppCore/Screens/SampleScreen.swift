@@ -60,16 +60,24 @@ enum SampleScreen {
       let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w), maxHeight: max(1, (h - 1) * 2), pixelAspect: aspect)
       return pw * ph
     }
-    let wide = n == 1 || shownPixels(pics.width / n - 1, pics.height - 1) >= shownPixels(pics.width, (pics.height - 1) / n)
-    let cellW = wide ? pics.width / max(1, n) : pics.width
-    let cellH = wide ? pics.height - 1 : (pics.height - 1) / max(1, n)
+    // A row, a column, or (for 3 or 4 panels) a 2-column grid: whichever shows the pictures largest.
+    let gridRows = (n + 1) / 2
+    let rowPixels = n == 1 ? Int.max : shownPixels(pics.width / n - 1, pics.height - 1)
+    let columnPixels = shownPixels(pics.width, (pics.height - 1) / n)
+    let gridPixels = n >= 3 ? shownPixels(pics.width / 2 - 1, (pics.height - 1) / gridRows) : 0
+    let columns = gridPixels > max(rowPixels, columnPixels) ? 2 : (rowPixels >= columnPixels ? n : 1)
+    let rowsOfPanels = (n + columns - 1) / columns
+    let wide = columns > 1
+    let cellW = pics.width / columns
+    let cellH = (pics.height - 1) / rowsOfPanels
     let palette = s.palette
     let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: s.outlines, hidden: s.hiddenClasses, ignore: s.ignoreValues)
     let ignore = s.ignoreValues
     let errorClass = s.errorClass
     let errorColors = t.errors
     for (i, panel) in panels.enumerated() {
-      let r = wide ? Rect(x: pics.x + i * cellW, y: pics.y + 1, width: cellW - 1, height: cellH) : Rect(x: pics.x, y: pics.y + 1 + i * cellH, width: cellW, height: cellH)
+      let col = i % columns, row = i / columns
+      let r = Rect(x: pics.x + col * cellW, y: pics.y + 1 + row * cellH, width: wide ? cellW - 1 : cellW, height: cellH)
       let caption: String
       switch panel {
       case .image: caption = "image"
