@@ -28,8 +28,11 @@ public struct EvaluationRunner: Sendable {
   public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> (EvalRun, ConfusionMatrix, problems: [String]) {
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == r.gtField }) else { throw StoreError.notFound("mask field '\(r.gtField)'") }
-    guard fields.contains(where: { $0.name == r.predField }) else {
+    guard let pred = fields.first(where: { $0.name == r.predField }) else {
       throw StoreError.invalid("no mask field '\(r.predField)' (fields: \(fields.map(\.name).joined(separator: ", ")))")
+    }
+    for f in [gt, pred] where f.kind == "confidence" {
+      throw StoreError.invalid("'\(f.name)' holds confidence maps, not class masks; evaluate its prediction field instead")
     }
     var ignore = r.ignore
     for c in gt.classes where c.isIgnore { ignore.insert(UInt16(c.value)) }

@@ -1,5 +1,6 @@
 import DatasetImport
 import DatasetStore
+import Evaluation
 import Foundation
 import ImageCodec
 import GRDB
@@ -89,6 +90,7 @@ struct ConfidenceImportTests {
     _ = try HistogramIndexer(store: store).run()
     let rows = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM class_pixels WHERE field = 'model_b.confidence'") }
     #expect(rows == 0)
+    #expect(throws: (any Error).self) { try EvaluationRunner(store: store).run(.init(key: "c", predField: "model_b.confidence"), version: "t") }
     #expect(try store.problems().allSatisfy { !$0.path.hasPrefix("conf/") || $0.stage == "import" })
   }
 }
