@@ -233,3 +233,18 @@ struct OtherRunsTests {
     #expect(s.activeRunSummary?.key == "model_b")
   }
 }
+
+@Suite("Instance datasets in the sample list")
+struct InstanceListTests {
+  @Test("without a semantic run, the list shows the instance run's TP/FP/FN and w sorts by missed objects")
+  func counts() {
+    var s = loadedState(withRun: false)
+    _ = Reducer.reduce(&s, .otherRunsLoaded([OtherRunSummary(key: "mrcnn", kind: "mask AP", predField: "mrcnn", gtField: "ground_truth", headline: "AP 40.0", createdAt: "")]))
+    var row = SampleSummary(id: 11, path: "data/street_11.jpg", split: "val", width: 64, height: 48, miou: nil, tags: [])
+    row.detections = [3, 1, 2]
+    _ = Reducer.reduce(&s, .rowsLoaded([row]))
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("TP/FP/FN") && text.contains("3/1/2"))
+    #expect(press(&s, .char("w")) == [.loadView(text: "sort:-fn(mrcnn)", run: nil)])
+  }
+}

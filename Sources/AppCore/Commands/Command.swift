@@ -82,7 +82,7 @@ public enum CommandRegistry {
     Command("job.cancel", "Cancel jobs", doc: "Stop the background jobs; nothing half-done is stored.", disabledReason: { $0.jobs.isEmpty ? "no background job is running" : nil }),
     Command("view.set", "Filter (view)", doc: "Show the samples of a view expression, e.g. split=val class:car sort:miou(RUN).", argument: "EXPR"),
     Command("view.reset", "All samples", doc: "Clear the view."),
-    Command("view.worst", "Worst first", doc: "Sort the view by the active run's mIoU, worst first.", disabledReason: needsRun),
+    Command("view.worst", "Worst first", doc: "Sort the view by the active run's mIoU, worst first (instance runs: most missed objects first).", disabledReason: { $0.activeRun == nil && $0.instanceRunKey == nil ? "no evaluation run (segscope eval PATH --pred FIELD)" : nil }),
     Command("view.save", "Save view", doc: "Save the current view under a name.", argument: "NAME"),
     Command("tag.add", "Tag samples", doc: "Tag every sample of the view (argument: tag).", argument: "TAG"),
     Command("view.export", "Export the view", doc: "Write the view as csv, json, sheet (a PNG contact sheet), or an imgseg, voc, coco or cvat folder (arguments: FORMAT PATH).", argument: "FORMAT PATH"),

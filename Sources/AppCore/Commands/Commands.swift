@@ -141,8 +141,13 @@ enum Commands {
       s.viewLoading = true
       return [.loadView(text: "", run: s.activeRunSummary?.key)]
     case "view.worst":
-      guard let run = s.activeRunSummary else { return [] }
       let base = s.viewText.split(separator: " ").filter { !$0.hasPrefix("sort:") }.joined(separator: " ")
+      guard let run = s.activeRunSummary else {
+        // Instance runs: the most missed objects first.
+        guard let key = s.instanceRunKey else { return [] }
+        s.viewLoading = true
+        return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:-fn(\(key))", run: nil)]
+      }
       s.viewLoading = true
       return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:miou(\(run.key))", run: run.key)]
     case "view.save":

@@ -8,7 +8,7 @@ enum SamplesScreen {
     let (list, preview) = area.splitLeft(listWidth)
     var b = frame.buffer
     let header = t.style("ui.header")
-    let metricName = s.activeRunSummary.map { "mIoU " + $0.key } ?? "mIoU"
+    let metricName = s.activeRunSummary.map { "mIoU " + $0.key } ?? s.instanceRunKey.map { _ in "TP/FP/FN" } ?? "mIoU"
     b.putPadded(" #     sample", x: list.x, y: list.y, width: max(0, list.width - 20), style: header)
     b.putPadded(metricName, x: list.maxX - 20, y: list.y, width: 13, style: header, alignRight: true)
     b.putPadded(" split", x: list.maxX - 7, y: list.y, width: 7, style: header)
@@ -36,8 +36,11 @@ enum SamplesScreen {
       let miou = row?.miou
       var mstyle = style
       if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heat(1 - m))) }
-      b.putPadded(miou.map { AppView.pct($0) } ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: 7, style: mstyle, alignRight: true)
-      b.putPadded(" " + AppView.bar(miou ?? .nan, width: 5), x: list.maxX - 13, y: y, width: 6, style: selected ? style : t.style("ui.bar"))
+      let counts = s.activeRun == nil ? row?.detections.map { $0.map(String.init).joined(separator: "/") } : nil
+      b.putPadded(miou.map { AppView.pct($0) } ?? counts ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: counts == nil ? 7 : 13, style: mstyle, alignRight: counts == nil)
+      if counts == nil {
+        b.putPadded(" " + AppView.bar(miou ?? .nan, width: 5), x: list.maxX - 13, y: y, width: 6, style: selected ? style : t.style("ui.bar"))
+      }
       b.putPadded(" " + (row?.split ?? ""), x: list.maxX - 7, y: y, width: 7, style: style)
     }
     frame.buffer = b

@@ -16,6 +16,8 @@ public struct SampleSummary: Sendable, Equatable {
   /// mIoU in the active run (nil: not evaluated or failed).
   public let miou: Double?
   public let tags: [String]
+  /// Without a semantic run: the newest instance run's counts at IoU 0.5 (TP, FP, FN).
+  public var detections: [Int]? = nil
   public init(id: Int64, path: String, split: String?, width: Int, height: Int, miou: Double?, tags: [String]) {
     self.id = id
     self.path = path
@@ -204,6 +206,9 @@ public struct AppState: Sendable {
     if let a = rectAnchor { return .spanning(a, p) }
     return .component(x: p.x, y: p.y)
   }
+
+  /// The newest instance run, which the sample list and worst-first use when there is no semantic run.
+  public var instanceRunKey: String? { otherRuns.last { $0.kind.hasSuffix("AP") }?.key }
 
   /// The sample under the cursor.
   public var currentSampleId: Int64? { viewIds.indices.contains(cursor) ? viewIds[cursor] : nil }

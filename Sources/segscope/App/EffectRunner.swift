@@ -33,7 +33,14 @@ struct EffectRunner: Sendable {
         let rows = try store.samples(ids: ids)
         let miou = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
         let tags = try store.tags(ids: ids)
-        return [.rowsLoaded(rows.map { SampleSummary(id: $0.id, path: $0.path, split: $0.split, width: $0.width, height: $0.height, miou: miou[$0.id], tags: tags[$0.id] ?? []) })]
+        // Without a semantic run, the newest instance run's TP/FP/FN.
+        var counts: [Int64: CocoEval.Counts] = [:]
+        if run == nil, let inst = try store.runs().last(where: { $0.kind == "instance" }) { counts = try store.instanceCounts(run: inst.key, ids: ids) }
+        return [.rowsLoaded(rows.map { r in
+          var row = SampleSummary(id: r.id, path: r.path, split: r.split, width: r.width, height: r.height, miou: miou[r.id], tags: tags[r.id] ?? [])
+          row.detections = counts[r.id].map { [$0.tp, $0.fp, $0.fn] }
+          return row
+        })]
       case .loadImages(let id): return [loadImages(id)]
       case .loadThumbnails(let ids): return ids.compactMap(loadThumbnail)
       case .loadCompare(let run, let text):
