@@ -19,7 +19,9 @@ extension DatasetStore {
   /// The ids of the samples in a view, in the view's order (path order without a sort).
   public func sampleIds(_ view: ViewExpression) throws -> [Int64] {
     if let fast = try limitedRunSort(view) { return fast }
-    if let columns, let fast = try columns.sampleIds(view, store: self) { return fast }
+    // Any failure in memory (a name that does not resolve, a database the probe cannot read) falls
+    // back to SQL, which reports the same error or answers.
+    if let columns, let fast = try? columns.sampleIds(view, store: self) { return fast }
     let (sql, args) = try compile(view)
     return try read { db in try Int64.fetchAll(db, sql: sql, arguments: args) }
   }
