@@ -187,7 +187,8 @@ struct EffectRunner: Sendable {
       let allFields = try store.fields()
       let decodings = Dictionary(uniqueKeysWithValues: allFields.map { ($0.name, $0.decoding) })
       let shown = Set(allFields.filter { $0.role == "ground_truth" || $0.role == "prediction" }.map(\.name))
-      for (field, ref) in try store.maskRefs(sampleId: id) where shown.contains(field) {
+      let refs = try store.maskRefs(sampleId: id)
+      for (field, ref) in refs where shown.contains(field) {
         let path = ref.path
         do {
           let m = try ImageLoader.loadMask(path: store.absolutePath(path), decoding: ref.decoding ?? decodings[field] ?? .identity).mask
@@ -201,14 +202,13 @@ struct EffectRunner: Sendable {
         }
       }
       // Instance fields (COCO) are shown as label maps of their category ids.
-      for f in try store.fields() where f.kind == "instance" {
+      for f in allFields where f.kind == "instance" {
         let items = try store.instances(field: f.name, sampleIds: [id])
         let map = CocoInstance.labelMap(items, width: image.width, height: image.height)
         if f.role == "ground_truth" { gt = map } else { preds[f.name] = map }
       }
       // Confidence maps of predictions (field "NAME.confidence").
       var confidence: [String: LabelMask] = [:]
-      let refs = try store.maskRefs(sampleId: id)
       for f in allFields where f.kind == "confidence" && f.name.hasSuffix(".confidence") {
         guard let ref = refs[f.name] else { continue }
         let pred = String(f.name.dropLast(".confidence".count))
