@@ -38,30 +38,44 @@ public final class AtomicCounter: @unchecked Sendable {
 public final class ResultPipe<T>: @unchecked Sendable {
   private var items: [T?]
   private var cancelled = false
-  private var m = pthread_mutex_t()
-  private var c = pthread_cond_t()
+  /// The index the consumer is blocked on, or -1: producers signal only when they fill that slot,
+  /// so the consumer is not woken (and a decoding core not interrupted) for every item.
+  private var waitingFor = -1
+  private let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let c = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
   public init(count: Int) {
     items = Array(repeating: nil, count: count)
-    pthread_mutex_init(&m, nil)
-    pthread_cond_init(&c, nil)
+    pthread_mutex_init(m, nil)
+    pthread_cond_init(c, nil)
+  }
+
+  deinit {
+    pthread_cond_destroy(c)
+    pthread_mutex_destroy(m)
+    c.deallocate()
+    m.deallocate()
   }
 
   public func put(_ i: Int, _ v: T) {
-    pthread_mutex_lock(&m)
+    pthread_mutex_lock(m)
     items[i] = v
-    pthread_cond_broadcast(&c)
-    pthread_mutex_unlock(&m)
+    if i == waitingFor { pthread_cond_signal(c) }
+    pthread_mutex_unlock(m)
   }
 
   /// Waits until every result in `range` is there and returns them (releasing their slots).
   public func take(_ range: Range<Int>) -> [T] {
-    pthread_mutex_lock(&m)
-    defer { pthread_mutex_unlock(&m) }
+    pthread_mutex_lock(m)
+    defer { pthread_mutex_unlock(m) }
     var out: [T] = []
     out.reserveCapacity(range.count)
     for i in range {
-      while items[i] == nil { pthread_cond_wait(&c, &m) }
+      while items[i] == nil {
+        waitingFor = i
+        pthread_cond_wait(c, m)
+      }
+      waitingFor = -1
       out.append(items[i]!)
       items[i] = nil
     }
@@ -69,14 +83,14 @@ public final class ResultPipe<T>: @unchecked Sendable {
   }
 
   public func cancel() {
-    pthread_mutex_lock(&m)
+    pthread_mutex_lock(m)
     cancelled = true
-    pthread_mutex_unlock(&m)
+    pthread_mutex_unlock(m)
   }
 
   public var isCancelled: Bool {
-    pthread_mutex_lock(&m)
-    defer { pthread_mutex_unlock(&m) }
+    pthread_mutex_lock(m)
+    defer { pthread_mutex_unlock(m) }
     return cancelled
   }
 }
