@@ -56,7 +56,7 @@ let package = Package(
     .testTarget(name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
-    .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

@@ -3,13 +3,14 @@
 #   ./run.sh demo   build (release) and run the demo on a dataset segscope generates itself
 #   ./run.sh test   run the whole test suite, conformance against the reference implementations included
 # Both install what is missing first: Debian packages with apt-get (only when one is missing; via sudo
-# when not root) and the Python oracles (numpy, pycocotools) with pip.
+# when not root) and the Python oracles (numpy, pycocotools, OpenCV) with pip.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libsqlite3-dev pkg-config)
 TEST_PKGS=(tmux python3 python3-pip imagemagick libsixel-bin)
-PY_MODULES=(numpy pycocotools)
+# module:pip package. OpenCV (headless) is the reference for FiftyOne's contour band (--bandwidth).
+PY_MODULES=(numpy:numpy pycocotools:pycocotools cv2:opencv-python-headless)
 
 need_apt() {
   local missing=()
@@ -26,8 +27,8 @@ need_apt() {
 
 need_python() {
   local missing=()
-  for m in "${PY_MODULES[@]}"; do
-    python3 -c "import $m" 2>/dev/null || missing+=("$m")
+  for entry in "${PY_MODULES[@]}"; do
+    python3 -c "import ${entry%%:*}" 2>/dev/null || missing+=("${entry#*:}")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "run.sh: installing Python modules: ${missing[*]}" >&2

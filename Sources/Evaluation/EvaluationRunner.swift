@@ -18,6 +18,8 @@ public struct EvaluationRunner: Sendable {
     public var reduceZeroLabel = false
     public var resizePredictions = false
     public var boundary = false
+    /// FiftyOne's ground-truth contour band width, in pixels (nil: every pixel).
+    public var bandwidth: Int? = nil
     public init(key: String, predField: String) {
       self.key = key
       self.predField = predField
@@ -50,6 +52,7 @@ public struct EvaluationRunner: Sendable {
     evaluator.reduceZeroLabel = r.reduceZeroLabel
     evaluator.resizePredictions = r.resizePredictions
     evaluator.boundary = r.boundary
+    evaluator.bandwidth = r.bandwidth
     evaluator.gtDecoding = gt.decoding
     evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
     let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1.path), prediction: store.absolutePath($0.2.path), instanceIds: instancePaths[$0.0], gtDecoding: $0.1.decoding, predDecoding: $0.2.decoding) }, progress: progress, shouldStop: shouldStop)
@@ -73,7 +76,7 @@ public struct EvaluationRunner: Sendable {
       if let problem { problems.append(problem) }
       stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem, boundary: problem == nil ? res.boundary : nil))
     }
-    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)}"
+    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)\(r.bandwidth.map { ",\"bandwidth\":\($0)" } ?? "")}"
     try store.saveRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version, results: stored)
     guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
     let total = try store.matrix(run: run).0

@@ -52,6 +52,9 @@ public struct SemanticEvaluator: Sendable {
   public var resizePredictions = false
   /// Also count boundary IoU (Cheng et al. 2021).
   public var boundary = false
+  /// FiftyOne's `bandwidth`: count only the pixels within this many pixels of a ground-truth contour
+  /// (see `ContourBand`). Boundary IoU and iIoU still use the whole masks.
+  public var bandwidth: Int? = nil
   /// How the ground-truth and prediction files become class ids.
   public var gtDecoding: MaskDecoding = .identity
   public var predDecoding: MaskDecoding = .identity
@@ -84,8 +87,17 @@ public struct SemanticEvaluator: Sendable {
       var pred = try ImageLoader.loadMask(path: pair.prediction, decoding: pair.predDecoding ?? predDecoding, limits: limits).mask
       if reduceZeroLabel { gt = gt.reducingZeroLabel() }
       if resizePredictions && (pred.width != gt.width || pred.height != gt.height) { pred = pred.resizedNearest(width: gt.width, height: gt.height) }
-      do {
-        let m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)
+      do throws(AccumulateError) {
+        let m: ConfusionMatrix
+        if let bw = bandwidth {
+          guard gt.width == pred.width, gt.height == pred.height else {
+            throw AccumulateError.sizeMismatch(gt: (gt.width, gt.height), pred: (pred.width, pred.height))
+          }
+          let (bg, bp) = ContourBand.restrict(gt: gt, pred: pred, bandwidth: bw)
+          m = try ConfusionMatrix.of(gt: bg, pred: bp, classCount: classCount, ignore: ignore)
+        } else {
+          m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)
+        }
         var result = SampleEvaluation(sampleId: pair.sampleId, matrix: m, problem: nil)
         if let ip = pair.instanceIds, let inst = try? ImageLoader.loadMask(path: ip, limits: limits), inst.width == gt.width, inst.height == gt.height {
           var c = CityscapesInstanceIoU()

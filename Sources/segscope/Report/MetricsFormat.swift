@@ -4,10 +4,18 @@ import SegmentationCore
 enum MetricsFormat {
   static func num(_ v: Double) -> String { v.isNaN ? "null" : "\(v)" }
 
-  static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String) -> String {
+  /// - Parameters:
+  ///   - samples: the number of samples evaluated.
+  ///   - bandwidth: FiftyOne's contour band width when the run used one.
+  static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String, samples: Int, bandwidth: Int? = nil) -> String {
+    let fiftyone = m.dialect == .fiftyone
+      ? "accuracy \(pct(m.microAccuracy)) · precision \(pct(m.microPrecision)) · recall \(pct(m.microRecall)) (FiftyOne's micro averages, class 0 excluded)" : nil
+    let band = bandwidth.map { "only pixels within the \($0)-px ground-truth contour band (FiftyOne's bandwidth)" }
     switch format {
     case "json":
-      var s = "{\"dialect\":\"\(m.dialect.rawValue)\",\"policy\":\(JSONText.quote(m.dialect.policy)),\"samples\":\(title.split(separator: " ").dropLast().last.flatMap { Int($0) } ?? 0)"
+      var s = "{\"dialect\":\"\(m.dialect.rawValue)\",\"policy\":\(JSONText.quote(m.dialect.policy)),\"samples\":\(samples)"
+      if let b = bandwidth { s += ",\"bandwidth\":\(b)" }
+      if m.dialect == .fiftyone { s += ",\"accuracy\":\(num(m.microAccuracy)),\"precision\":\(num(m.microPrecision)),\"recall\":\(num(m.microRecall))" }
       s += ",\"mIoU\":\(num(m.mIoU)),\"aAcc\":\(num(m.aAcc)),\"mAcc\":\(num(m.mAcc)),\"mDice\":\(num(m.mDice)),\"fwIoU\":\(num(m.fwIoU)),\"classes\":["
       s += m.classes.map { c in
         "{\"id\":\(c.classId),\"name\":\(JSONText.quote(names[c.classId])),\"iou\":\(num(c.iou)),\"dice\":\(num(c.dice)),\"precision\":\(num(c.precision)),\"recall\":\(num(c.recall)),\"gt_pixels\":\(c.gtPixels),\"pred_pixels\":\(c.predPixels)}"
@@ -21,9 +29,9 @@ enum MetricsFormat {
     case "markdown":
       var s = "**\(Sanitize.forTerminal(title))** — dialect `\(m.dialect.rawValue)`: \(m.dialect.policy)\n\n| class | IoU | Dice | Precision | Recall | GT px | pred px |\n|---|---:|---:|---:|---:|---:|---:|\n"
       for c in m.classes { s += "| \(Sanitize.forTerminal(names[c.classId])) | \(pct(c.iou)) | \(pct(c.dice)) | \(pct(c.precision)) | \(pct(c.recall)) | \(c.gtPixels) | \(c.predPixels) |\n" }
-      return s + "\nmIoU \(pct(m.mIoU)) · aAcc \(pct(m.aAcc)) · mAcc \(pct(m.mAcc)) · fwIoU \(pct(m.fwIoU))"
+      return s + "\nmIoU \(pct(m.mIoU)) · aAcc \(pct(m.aAcc)) · mAcc \(pct(m.mAcc)) · fwIoU \(pct(m.fwIoU))" + [band, fiftyone].compactMap { $0.map { "\n\n" + $0 } }.joined()
     default:
-      return ClassTable.render(m, names: names, title: title)
+      return ClassTable.render(m, names: names, title: title) + [band, fiftyone].compactMap { $0.map { "\n  " + $0 } }.joined()
     }
   }
 
