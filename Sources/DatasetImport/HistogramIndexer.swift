@@ -112,6 +112,7 @@ public struct HistogramIndexer: Sendable {
       defer { writeNanos += DispatchTime.now().uptimeNanoseconds - tw }
       try store.write { db in
         try HistogramIndexer.insertClassPixels(db, finalRows)
+        try DatasetStore.classPixelsChanged(db)
         let mark = try db.makeStatement(sql: "INSERT OR IGNORE INTO histogram_done(sample_id, field) VALUES (?, ?)")
         for d in done {
           mark.setUncheckedArguments([d.0, d.1])

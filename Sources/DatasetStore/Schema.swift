@@ -209,6 +209,27 @@ enum Schema {
           ALTER TABLE class_pixels_new RENAME TO class_pixels;
           """)
     }
+    m.registerMigration("v11-view-cache") { db in
+      // The view columns (samples in path order, splits, class pixel counts) kept between sessions,
+      // so that a cold `query` or a freshly opened app answers class and split views from a few
+      // blobs. Each entry records the generations it was built from: `sample_gen` moves with every
+      // change to a sample's path, split or presence (triggers), `class_gen` with every class
+      // histogram written (DatasetStore.classPixelsChanged, called by the indexer and by revisions).
+      try db.execute(
+        sql: """
+          CREATE TABLE view_cache(key TEXT PRIMARY KEY NOT NULL, gen TEXT NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
+          INSERT OR IGNORE INTO meta(key, value) VALUES ('sample_gen', '0'), ('class_gen', '0');
+          CREATE TRIGGER sample_gen_insert AFTER INSERT ON sample BEGIN
+            UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'sample_gen';
+          END;
+          CREATE TRIGGER sample_gen_update AFTER UPDATE OF path, split, present ON sample BEGIN
+            UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'sample_gen';
+          END;
+          CREATE TRIGGER sample_gen_delete AFTER DELETE ON sample BEGIN
+            UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'sample_gen';
+          END;
+          """)
+    }
     return m
   }
 }

@@ -116,6 +116,13 @@ extension DatasetStore {
       try db.execute(sql: "INSERT INTO class_pixels(sample_id, field, value, pixels) VALUES (?, ?, ?, ?)", arguments: [sampleId, field, v, n])
     }
     try db.execute(sql: "INSERT OR IGNORE INTO histogram_done(sample_id, field) VALUES (?, ?)", arguments: [sampleId, field])
+    try classPixelsChanged(db)
+  }
+
+  /// Marks every stored class column out of date. Whoever writes `class_pixels` calls it in the same
+  /// transaction (the indexer once per batch, revisions once per mask).
+  public static func classPixelsChanged(_ db: Database) throws {
+    try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'class_gen'")
   }
 
   /// Samples with at least one corrected revision, with their newest revision number.

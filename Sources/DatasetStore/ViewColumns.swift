@@ -11,6 +11,11 @@ import SegmentationCore
 /// Freshness: a connection of its own that never writes asks SQLite `PRAGMA data_version`, which
 /// changes whenever any other connection (this process's writer, or another process) commits;
 /// everything is dropped then.
+///
+/// Persistence: what is built from SQL is also written to `view_cache`, labelled with the
+/// generations it was read at (`sample_gen`, `class_gen` in `meta`, read in the same transaction
+/// as the data). The next session (a cold `segscope query`, the app's first view) reads those blobs
+/// instead of scanning 100,000 rows, as long as the generations still match.
 final class ViewColumns: @unchecked Sendable {
   private let lock = NSLock()
   private let probe: DatabaseQueue
@@ -23,7 +28,9 @@ final class ViewColumns: @unchecked Sendable {
   /// Ids too sparse for arrays at this version: SQL answers until the next commit.
   private var sparse = false
 
-  private struct Loaded {
+  fileprivate struct Loaded {
+    /// The `sample_gen` these columns were read at.
+    let generation: String
     let order: [Int64]
     let base: Int64
     let span: Int
@@ -102,7 +109,9 @@ final class ViewColumns: @unchecked Sendable {
   private func load(_ store: DatasetStore) throws -> Loaded? {
     if let columns { return columns }
     if sparse { return nil }
-    let loaded = try store.read { db -> Loaded? in
+    let (loaded, built) = try store.read { db -> (Loaded?, Bool) in
+      let generation = try ViewColumns.generations(db).samples
+      if let blob = try ViewColumns.cached(db, key: "samples", generation: generation), let l = Loaded.decode(blob, generation: generation) { return (l, false) }
       // Two sequential scans with the C API (100,000 rows through GRDB's Row cost several times
       // more): path order from the covering index on path, then present and split in id order.
       func scan(_ sql: String, _ row: (OpaquePointer?) -> Void) throws { try ViewColumns.scan(db, sql, [], row) }
@@ -130,33 +139,63 @@ final class ViewColumns: @unchecked Sendable {
         if !absent.contains(id) { ids.append(id) }
       }
       let base = ids.min() ?? 0, span = Int((ids.max() ?? 0) - base + 1)
-      guard ids.isEmpty || span <= 4 * ids.count + 1024 else { return nil }
-      guard names.count < 255 else { return nil }  // more than 254 distinct splits: leave it to SQL
+      guard ids.isEmpty || span <= 4 * ids.count + 1024 else { return (nil, false) }
+      guard names.count < 255 else { return (nil, false) }  // more than 254 distinct splits: leave it to SQL
       var codes = [UInt8](repeating: 0, count: ids.isEmpty ? 0 : span)
       for (id, k) in splitOf {
         let i = Int(id - base)
         if i >= 0 && i < codes.count { codes[i] = UInt8(k + 1) }
       }
-      return Loaded(order: ids, base: base, span: ids.isEmpty ? 0 : span, splitCodes: codes, splitNames: names)
+      return (Loaded(generation: generation, order: ids, base: base, span: ids.isEmpty ? 0 : span, splitCodes: codes, splitNames: names), true)
     }
     columns = loaded
     sparse = loaded == nil
+    if built, let loaded { ViewColumns.save(store, key: "samples", generation: loaded.generation, loaded.encoded()) }
     return loaded
   }
 
   /// Pixels of one class per sample (index `id - base`; 0 without a row).
   private func classPixels(_ field: String, _ value: Int, _ loaded: Loaded, _ store: DatasetStore) throws -> [UInt32] {
     if let cached = pixels[field]?[value] { return cached }
-    let column = try store.read { db -> [UInt32] in
+    let key = "class\u{1F}\(field)\u{1F}\(value)"
+    let (column, generation, built) = try store.read { db -> ([UInt32], String, Bool) in
+      let generation = loaded.generation + "/" + (try ViewColumns.generations(db).classes)
+      if let blob = try ViewColumns.cached(db, key: key, generation: generation), blob.count == loaded.span * 4 {
+        return (blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }, generation, false)
+      }
       var out = [UInt32](repeating: 0, count: loaded.span)
       try ViewColumns.scan(db, "SELECT sample_id, pixels FROM class_pixels WHERE field = ? AND value = ?", [field, value]) { raw in
         let i = Int(sqlite3_column_int64(raw, 0) - loaded.base)
         if i >= 0 && i < out.count { out[i] = UInt32(clamping: sqlite3_column_int64(raw, 1)) }
       }
-      return out
+      return (out, generation, true)
     }
     pixels[field, default: [:]][value] = column
+    if built { ViewColumns.save(store, key: key, generation: generation, column.withUnsafeBytes { Data($0) }) }
     return column
+  }
+
+  /// `sample_gen` and `class_gen`, read in the caller's transaction.
+  static func generations(_ db: Database) throws -> (samples: String, classes: String) {
+    var out = (samples: "0", classes: "0")
+    for r in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('sample_gen', 'class_gen')") {
+      let key: String = r["key"], value: String = r["value"]
+      if key == "sample_gen" { out.samples = value } else { out.classes = value }
+    }
+    return out
+  }
+
+  /// A stored column, if it was built at `generation`.
+  static func cached(_ db: Database, key: String, generation: String) throws -> Data? {
+    try Data.fetchOne(db, sql: "SELECT data FROM view_cache WHERE key = ? AND gen = ?", arguments: [key, generation])
+  }
+
+  /// Stores a column for the next session. Best effort: a read-only database or a busy writer only
+  /// means the next session builds it again.
+  static func save(_ store: DatasetStore, key: String, generation: String, _ data: Data) {
+    _ = try? store.write { db in
+      try db.execute(sql: "INSERT OR REPLACE INTO view_cache(key, gen, data) VALUES (?, ?, ?)", arguments: [key, generation, data])
+    }
   }
 
   /// Steps a statement with the C API, handing each row to `row`.
@@ -191,6 +230,54 @@ final class ViewColumns: @unchecked Sendable {
       return { !t($0) }
     default:
       throw ViewResolveError(message: "internal: filter not handled in memory")
+    }
+  }
+}
+
+extension ViewColumns.Loaded {
+  /// Little-endian: base, span, count, split name count, then each name (length + UTF-8), the ids in
+  /// path order and the split codes.
+  func encoded() -> Data {
+    var d = Data()
+    func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    put(base)
+    put(Int64(span))
+    put(Int64(order.count))
+    put(Int64(splitNames.count))
+    for n in splitNames {
+      let u = Array(n.utf8)
+      put(Int64(u.count))
+      d.append(contentsOf: u)
+    }
+    var le = order.map { $0.littleEndian }
+    le.withUnsafeMutableBytes { d.append(contentsOf: $0) }
+    d.append(contentsOf: splitCodes)
+    return d
+  }
+
+  /// Nil when the blob is not one `encoded()` wrote.
+  static func decode(_ d: Data, generation: String) -> Self? {
+    d.withUnsafeBytes { raw -> Self? in
+      var at = 0
+      func int() -> Int64? {
+        guard at + 8 <= raw.count else { return nil }
+        defer { at += 8 }
+        return Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self))
+      }
+      guard let base = int(), let span = int(), let count = int(), let nameCount = int(),
+        span >= 0, count >= 0, nameCount >= 0, nameCount < 255, count <= span || span == 0
+      else { return nil }
+      var names: [String] = []
+      for _ in 0..<nameCount {
+        guard let len = int(), len >= 0, at + Int(len) <= raw.count else { return nil }
+        names.append(String(decoding: UnsafeRawBufferPointer(rebasing: raw[at..<(at + Int(len))]), as: UTF8.self))
+        at += Int(len)
+      }
+      guard at + Int(count) * 8 + Int(span) == raw.count else { return nil }
+      let order = (0..<Int(count)).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at + $0 * 8, as: Int64.self)) }
+      at += Int(count) * 8
+      let codes = Array(UnsafeRawBufferPointer(rebasing: raw[at..<(at + Int(span))]).bindMemory(to: UInt8.self))
+      return Self(generation: generation, order: order, base: base, span: Int(span), splitCodes: codes, splitNames: names)
     }
   }
 }

@@ -41,6 +41,43 @@ struct ViewColumnsTests {
     #expect(throws: ViewResolveError.self) { try store.sampleIds(ViewExpression.parse("class:car@nope")) }
   }
 
+  @Test("columns kept in the database serve the next session, and go stale with samples and histograms")
+  func persisted() throws {
+    let f = try Fixture(samples: 10)
+    defer { f.remove() }
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root).run(into: store)
+    _ = try HistogramIndexer(store: store).run()
+    let views = ["class:car", "not class:road split=train", "class:person>=200 split!=val", "split=val"]
+    let expected = try views.map { try viaSQL(store, $0) }
+    // The first session builds the columns and keeps them.
+    for (v, e) in zip(views, expected) { #expect(try store.sampleIds(ViewExpression.parse(v)) == e, "\(v)") }
+    let keys = try store.read { db in try String.fetchAll(db, sql: "SELECT key FROM view_cache ORDER BY key") }
+    #expect(keys.contains("samples") && keys.contains { $0.hasPrefix("class\u{1F}ground_truth\u{1F}") }, "\(keys)")
+    // A new session answers from them, without rebuilding (the stored generations are unchanged).
+    let stamps = try store.read { db in try Row.fetchAll(db, sql: "SELECT key, gen FROM view_cache ORDER BY key").map { "\($0["key"] as String)=\($0["gen"] as String)" } }
+    let next = try DatasetStore(root: f.root)
+    for (v, e) in zip(views, expected) { #expect(try next.sampleIds(ViewExpression.parse(v)) == e, "next session: \(v)") }
+    #expect(try store.read { db in try Row.fetchAll(db, sql: "SELECT key, gen FROM view_cache ORDER BY key").map { "\($0["key"] as String)=\($0["gen"] as String)" } } == stamps)
+    // A relabel (a new histogram) and a split change make the stored columns stale: a later session
+    // sees the new data, not the kept blobs.
+    let id = try #require(expected[0].first)
+    let car = try store.classValue("car", field: "ground_truth")
+    let (mask, ref) = try MaskEditor(store: store).current(sampleId: id)
+    let noCar = LabelMask(width: mask.width, height: mask.height, values16: mask.values16.map { Int($0) == car ? 0 : $0 })
+    _ = try MaskEditor(store: store).commit(sampleId: id, field: "ground_truth", base: ref.revision, before: mask, after: noCar, note: "no car")
+    let afterRelabel = try DatasetStore(root: f.root)
+    #expect(try !afterRelabel.sampleIds(ViewExpression.parse("class:car")).contains(id), "the relabel is seen by a new session")
+    try store.write { db in try db.execute(sql: "UPDATE sample SET split = 'val' WHERE id = ?", arguments: [id]) }
+    let later = try DatasetStore(root: f.root)
+    for v in views { #expect(try later.sampleIds(ViewExpression.parse(v)) == viaSQL(later, v), "after changes: \(v)") }
+    #expect(try !later.sampleIds(ViewExpression.parse("class:car")).contains(id))
+    // A damaged blob is rebuilt, not trusted.
+    try store.write { db in try db.execute(sql: "UPDATE view_cache SET data = x'00' WHERE key = 'samples'") }
+    let damaged = try DatasetStore(root: f.root)
+    for v in views { #expect(try damaged.sampleIds(ViewExpression.parse(v)) == viaSQL(damaged, v), "damaged cache: \(v)") }
+  }
+
   @Test("a commit from any connection, here or in another store, is seen by the next view")
   func freshness() throws {
     let f = try Fixture(samples: 6)
@@ -55,6 +92,7 @@ struct ViewColumnsTests {
     let other = try DatasetStore(root: f.root)
     try other.write { db in
       try db.execute(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES (?, 'ground_truth', 6, 2000000)", arguments: [id])
+      try DatasetStore.classPixelsChanged(db)
       try db.execute(sql: "UPDATE sample SET split = 'test' WHERE id = ?", arguments: [id])
     }
     #expect(try store.sampleIds(ViewExpression.parse("class:car>=1000000")) == [id])
