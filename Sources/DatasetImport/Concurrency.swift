@@ -32,67 +32,7 @@ public final class AtomicCounter: @unchecked Sendable {
   private let lock = Mutex()
   public init() {}
   public func increment() -> Int { lock.withLock { n += 1; return n } }
-}
-
-/// Results produced out of order by workers and taken in order by one consumer.
-public final class ResultPipe<T>: @unchecked Sendable {
-  private var items: [T?]
-  private var cancelled = false
-  /// The index the consumer is blocked on, or -1: producers signal only when they fill that slot,
-  /// so the consumer is not woken (and a decoding core not interrupted) for every item.
-  private var waitingFor = -1
-  private let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-  private let c = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-
-  public init(count: Int) {
-    items = Array(repeating: nil, count: count)
-    pthread_mutex_init(m, nil)
-    pthread_cond_init(c, nil)
-  }
-
-  deinit {
-    pthread_cond_destroy(c)
-    pthread_mutex_destroy(m)
-    c.deallocate()
-    m.deallocate()
-  }
-
-  public func put(_ i: Int, _ v: T) {
-    pthread_mutex_lock(m)
-    items[i] = v
-    if i == waitingFor { pthread_cond_signal(c) }
-    pthread_mutex_unlock(m)
-  }
-
-  /// Waits until every result in `range` is there and returns them (releasing their slots).
-  public func take(_ range: Range<Int>) -> [T] {
-    pthread_mutex_lock(m)
-    defer { pthread_mutex_unlock(m) }
-    var out: [T] = []
-    out.reserveCapacity(range.count)
-    for i in range {
-      while items[i] == nil {
-        waitingFor = i
-        pthread_cond_wait(c, m)
-      }
-      waitingFor = -1
-      out.append(items[i]!)
-      items[i] = nil
-    }
-    return out
-  }
-
-  public func cancel() {
-    pthread_mutex_lock(m)
-    cancelled = true
-    pthread_mutex_unlock(m)
-  }
-
-  public var isCancelled: Bool {
-    pthread_mutex_lock(m)
-    defer { pthread_mutex_unlock(m) }
-    return cancelled
-  }
+  public var value: Int { lock.withLock { n } }
 }
 
 /// The number of cores to use.

@@ -1,3 +1,4 @@
+import Foundation
 import DatasetStore
 import Dispatch
 import GRDB
@@ -27,140 +28,215 @@ public struct HistogramIndexer: Sendable {
           SELECT m.sample_id, m.field, m.path, m.decoding FROM mask m JOIN sample s ON s.id = m.sample_id
           JOIN mask_field f ON f.name = m.field AND f.kind != 'confidence'
           WHERE s.present = 1 AND m.revision = (SELECT max(revision) FROM mask WHERE sample_id = m.sample_id AND field = m.field)
-          AND NOT EXISTS (SELECT 1 FROM histogram_done h WHERE h.sample_id = m.sample_id AND h.field = m.field)
+          AND NOT EXISTS (SELECT 1 FROM mask_histogram h WHERE h.field = m.field AND h.sample_id = m.sample_id)
           ORDER BY m.sample_id, m.field
           """
       ).map { ($0["sample_id"], $0["field"], $0["path"], $0["decoding"]) }
     }
   }
 
-  /// Indexes every pending mask on all cores. Decoding runs ahead on worker threads while this thread
-  /// commits finished batches, so the database writes overlap the decoding. `shouldStop` is polled
-  /// between batches (Ctrl-C): what was committed stays, the rest resumes next time.
+  /// Indexes every pending mask on all cores. There are exactly as many threads as cores, all of
+  /// them decoding: whichever worker completes a batch (in order) commits it, so the database writes
+  /// take no thread of their own from the decoders. `shouldStop` is polled before every mask and
+  /// every commit (Ctrl-C): what was committed stays, the rest resumes next time.
   /// Returns the number indexed and the problems found (unreadable masks, values outside the class map).
   public func run(progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> (indexed: Int, problems: [(String, String)]) {
     let t0 = DispatchTime.now().uptimeNanoseconds
     let todo = try pending()
     guard !todo.isEmpty else { return (0, []) }
     let tPending = DispatchTime.now().uptimeNanoseconds - t0
-    var waitNanos: UInt64 = 0
     var known: [String: Set<Int>] = [:]
     var decodings: [String: MaskDecoding] = [:]
     for f in try store.fields() {
-      known[f.name] = Set(f.classes.map(\.value))
+      // A field whose only classes are ignore values (255 by default) has no class map to break:
+      // its values are classes named by number.
+      known[f.name] = f.classes.contains { !$0.isIgnore } ? Set(f.classes.map(\.value)) : []
       decodings[f.name] = f.decoding
     }
     let fieldDecodings = decodings
-    let pipe = ResultPipe<Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>>(count: todo.count)
+    let classMaps = known
+    let committer = BatchCommitter(count: todo.count, batchSize: batchSize)
     let root = store
     let counter = AtomicCounter()
-    let workers = DispatchGroup()
-    DispatchQueue.global().async(group: workers) {
-      DispatchQueue.concurrentPerform(iterations: ProcessInfoLite.activeProcessorCount) { worker in
-        var i = worker
-        while i < todo.count && !pipe.isCancelled {
-          let result: Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
-          do throws(ImageCodecError) {
-            let loaded = try ImageLoader.loadMask(path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
-            result = .success((loaded.mask.histogram(), loaded.unknownColors))
-          } catch {
-            result = .failure(error)
+    let claimed = AtomicCounter()
+    // Commits every batch that is complete, in order, unless another worker is committing (it will
+    // look again when it is done). Runs on the worker threads.
+    @Sendable func commitReady() {
+      while !shouldStop(), let (range, results) = committer.nextReadyBatch() {
+        var rows: [(Int64, String, Data)] = []
+        var found: [(String, String)] = []
+        for (k, r) in results.enumerated() {
+          let (sid, field, path, _) = todo[range.lowerBound + k]
+          switch r {
+          case .success(let (hist, unknownColors)):
+            rows.append((sid, field, ClassHistogram.pack(hist)))
+            if !unknownColors.isEmpty {
+              let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map { "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)" }.joined(separator: ", ")
+              found.append((path, "\(unknownColors.values.reduce(0, +)) pixels of colours not in the colour map: \(list)"))
+            }
+            let map = classMaps[field] ?? []
+            let outside = map.isEmpty ? [:] : hist.filter { !map.contains(Int($0.key)) }
+            if !outside.isEmpty {
+              let list = outside.sorted { $0.key < $1.key }.prefix(8).map { "\($0.key) (\($0.value) px)" }.joined(separator: ", ")
+              found.append((path, "values outside the class map: \(list)"))
+            }
+          case .failure(let e):
+            found.append((path, e.kind.reasonText))
+            // An unreadable mask gets an empty histogram, so that the pass does not retry it
+            // forever; its problem stays listed until the file is fixed and the sample re-imported.
+            rows.append((sid, field, Data()))
           }
-          pipe.put(i, result)
-          progress?(counter.increment(), todo.count)
-          i += ProcessInfoLite.activeProcessorCount
+        }
+        let finalRows = rows
+        let tw = DispatchTime.now().uptimeNanoseconds
+        do {
+          try root.write { db in
+            try HistogramIndexer.insertHistograms(db, finalRows)
+            try DatasetStore.classPixelsChanged(db)
+          }
+          committer.committed(range, problems: found, writeNanos: DispatchTime.now().uptimeNanoseconds - tw)
+        } catch {
+          committer.failed(error)
+          return
         }
       }
     }
-    var problems: [(String, String)] = []
-    var indexed = 0
-    var start = 0
-    var writeNanos: UInt64 = 0
-    defer { if getenv("SEGSCOPE_TRACE") != nil { print("indexer: \(tPending / 1_000_000) ms finding pending masks, \(waitNanos / 1_000_000) ms waiting for decodes, \(writeNanos / 1_000_000) ms in database writes") } }
-    while start < todo.count {
-      if shouldStop() {
-        pipe.cancel()
-        break
-      }
-      let end = min(todo.count, start + batchSize)
-      let tw0 = DispatchTime.now().uptimeNanoseconds
-      let results = pipe.take(start..<end)
-      waitNanos += DispatchTime.now().uptimeNanoseconds - tw0
-      var rows: [(Int64, String, Int, Int)] = []
-      for (k, r) in results.enumerated() {
-        let (sid, field, path, _) = todo[start + k]
-        switch r {
-        case .success(let (hist, unknownColors)):
-          for (v, n) in hist { rows.append((sid, field, Int(v), n)) }
-          if !unknownColors.isEmpty {
-            let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map { "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)" }.joined(separator: ", ")
-            problems.append((path, "\(unknownColors.values.reduce(0, +)) pixels of colours not in the colour map: \(list)"))
-          }
-          let map = known[field] ?? []
-          let outside = map.isEmpty ? [:] : hist.filter { !map.contains(Int($0.key)) }
-          if !outside.isEmpty {
-            let list = outside.sorted { $0.key < $1.key }.prefix(8).map { "\($0.key) (\($0.value) px)" }.joined(separator: ", ")
-            problems.append((path, "values outside the class map: \(list)"))
-          }
-        case .failure(let e):
-          problems.append((path, e.kind.reasonText))
+    DispatchQueue.concurrentPerform(iterations: ProcessInfoLite.activeProcessorCount) { _ in
+      // Claimed one at a time (not in fixed stripes): a worker slowed down by a commit simply takes
+      // fewer masks, and all of them finish together.
+      while !committer.isStopped && !shouldStop() {
+        let i = claimed.increment() - 1
+        if i >= todo.count { break }
+        let result: Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
+        do throws(ImageCodecError) {
+          let loaded = try ImageLoader.loadMask(path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
+          result = .success((loaded.mask.histogram(), loaded.unknownColors))
+        } catch {
+          result = .failure(error)
         }
+        committer.put(i, result)
+        progress?(counter.increment(), todo.count)
+        commitReady()
       }
-      let done = todo[start..<end].map { ($0.0, $0.1) }
-      let finalRows = rows
-      let tw = DispatchTime.now().uptimeNanoseconds
-      defer { writeNanos += DispatchTime.now().uptimeNanoseconds - tw }
-      try store.write { db in
-        try HistogramIndexer.insertClassPixels(db, finalRows)
-        try DatasetStore.classPixelsChanged(db)
-        let mark = try db.makeStatement(sql: "INSERT OR IGNORE INTO histogram_done(sample_id, field) VALUES (?, ?)")
-        for d in done {
-          mark.setUncheckedArguments([d.0, d.1])
-          try mark.execute()
-        }
-      }
-      indexed += end - start
-      start = end
+      commitReady()
     }
-    pipe.cancel()
-    workers.wait()
-    let old = try store.problems().filter { $0.stage == "histogram" && !problems.map(\.0).contains($0.path) }.map { ($0.path, $0.problem) }
-    try store.replaceProblems(stage: "histogram", old + problems)
-    return (indexed, problems)
+    let outcome = committer.outcome()
+    defer {
+      if getenv("SEGSCOPE_TRACE") != nil {
+        print("indexer: \(tPending / 1_000_000) ms finding pending masks, \(outcome.writeNanos / 1_000_000) ms in database writes, \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms in all")
+      }
+    }
+    if let error = outcome.error { throw error }
+    let problems = outcome.problems
+    let stored = try store.problems().filter { $0.stage == "histogram" }
+    let newPaths = Set(problems.map(\.0))
+    let old = stored.filter { !newPaths.contains($0.path) }.map { ($0.path, $0.problem) }
+    // Rewritten only when something changed: a clean pass over a clean dataset writes nothing more.
+    if !problems.isEmpty || old.count != stored.count {
+      try store.replaceProblems(stage: "histogram", old + problems)
+    }
+    return (outcome.committed, problems)
   }
 
-  /// Pixel count, sample count per (field, value).
+  /// Pixel count, sample count per (field, value), over present samples.
   public func totals() throws -> [String: [Int: (pixels: Int, samples: Int)]] {
     try store.read { db in
       var out: [String: [Int: (Int, Int)]] = [:]
-      for r in try Row.fetchAll(db, sql: "SELECT field, value, sum(pixels) AS px, count(*) AS n FROM class_pixels cp JOIN sample s ON s.id = cp.sample_id WHERE s.present = 1 GROUP BY field, value") {
-        out[r["field"], default: [:]][r["value"]] = (r["px"], r["n"])
+      let rows = try Row.fetchCursor(db, sql: "SELECT h.field, h.hist FROM mask_histogram h JOIN sample s ON s.id = h.sample_id WHERE s.present = 1")
+      while let r = try rows.next() {
+        let field: String = r["field"]
+        let hist: Data = r["hist"] ?? Data()
+        for e in ClassHistogram.unpack(hist) {
+          let old = out[field]?[e.value] ?? (0, 0)
+          out[field, default: [:]][e.value] = (old.0 + e.pixels, old.1 + 1)
+        }
       }
       return out
     }.mapValues { $0.mapValues { (pixels: $0.0, samples: $0.1) } }
   }
 
-  /// Inserts (sample, field, value, pixels) rows with values bound straight to SQLite: boxing each
-  /// value for GRDB cost more than the insert itself. Rows go in primary-key order, one field at a time.
-  static func insertClassPixels(_ db: Database, _ rows: [(Int64, String, Int, Int)]) throws {
-    let st = try db.makeStatement(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES (?, ?, ?, ?)")
+  /// Stores (field, sample) histograms with values bound straight to SQLite (boxing each value for
+  /// GRDB cost more than the insert itself). Rows go in primary-key order, one field at a time.
+  static func insertHistograms(_ db: Database, _ rows: [(Int64, String, Data)]) throws {
+    let st = try db.makeStatement(sql: "INSERT OR REPLACE INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)")
     let raw = st.sqliteStatement
     defer { sqlite3_clear_bindings(raw) }
     for (field, group) in Dictionary(grouping: rows, by: \.1) {
-      let sorted = group.sorted { ($0.2, $0.0) < ($1.2, $1.0) }
+      let sorted = group.sorted { $0.0 < $1.0 }
       try field.withCString { name in
-        // SQLITE_STATIC (nil): the text outlives every step below; the bindings are cleared after.
-        sqlite3_bind_text(raw, 2, name, -1, nil)
+        // SQLITE_STATIC (nil): the text and blobs outlive each step; the bindings are cleared after.
+        sqlite3_bind_text(raw, 1, name, -1, nil)
         for r in sorted {
-          sqlite3_bind_int64(raw, 1, r.0)
-          sqlite3_bind_int64(raw, 3, Int64(r.2))
-          sqlite3_bind_int64(raw, 4, Int64(r.3))
-          let rc = sqlite3_step(raw)
-          sqlite3_reset(raw)
-          guard rc == SQLITE_DONE else { throw StoreError.invalid("storing class pixels: \(String(cString: sqlite3_errstr(rc)))") }
+          sqlite3_bind_int64(raw, 2, r.0)
+          let rc = r.2.withUnsafeBytes { b -> Int32 in
+            sqlite3_bind_blob(raw, 3, b.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(b.count), nil)
+            let rc = sqlite3_step(raw)
+            sqlite3_reset(raw)
+            return rc
+          }
+          guard rc == SQLITE_DONE else { throw StoreError.invalid("storing class histograms: \(String(cString: sqlite3_errstr(rc)))") }
         }
         sqlite3_clear_bindings(raw)
       }
     }
+  }
+}
+
+/// Decoded results arriving out of order, handed out as complete batches in order to one committer
+/// at a time.
+final class BatchCommitter: @unchecked Sendable {
+  typealias Item = Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
+  private var items: [Item?]
+  private let batchSize: Int
+  private var next = 0
+  private var committing = false
+  private var done = 0
+  private var problems: [(String, String)] = []
+  private var writeNanos: UInt64 = 0
+  private var error: (any Error)?
+  private let lock = Mutex()
+
+  init(count: Int, batchSize: Int) {
+    items = Array(repeating: nil, count: count)
+    self.batchSize = max(1, batchSize)
+  }
+
+  func put(_ i: Int, _ item: Item) { lock.withLock { items[i] = item } }
+
+  var isStopped: Bool { lock.withLock { error != nil } }
+
+  /// The next batch if all of it has arrived and nobody is committing; the caller must then call
+  /// `committed` or `failed`.
+  func nextReadyBatch() -> (Range<Int>, [Item])? {
+    lock.withLock {
+      guard !committing, error == nil, next < items.count else { return nil }
+      let range = next..<min(items.count, next + batchSize)
+      guard range.allSatisfy({ items[$0] != nil }) else { return nil }
+      committing = true
+      let out = range.map { items[$0]! }
+      for i in range { items[i] = nil }
+      return (range, out)
+    }
+  }
+
+  func committed(_ range: Range<Int>, problems found: [(String, String)], writeNanos nanos: UInt64) {
+    lock.withLock {
+      next = range.upperBound
+      done += range.count
+      problems += found
+      writeNanos += nanos
+      committing = false
+    }
+  }
+
+  func failed(_ e: any Error) {
+    lock.withLock {
+      if error == nil { error = e }
+      committing = false
+    }
+  }
+
+  func outcome() -> (committed: Int, problems: [(String, String)], writeNanos: UInt64, error: (any Error)?) {
+    lock.withLock { (done, problems, writeNanos, error) }
   }
 }

@@ -55,8 +55,8 @@ public final class DatasetStore: Sendable {
     config.foreignKeysEnabled = true
     config.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
-      // The writer gets 16 MiB of page cache (the default is 2 MiB): bulk writes to class_pixels
-      // touch one insertion point per (field, class) and would otherwise re-read evicted pages.
+      db.add(function: ClassHistogram.sqlFunction)
+      // The writer gets 16 MiB of page cache (the default is 2 MiB) for bulk imports and indexing.
       // Readers keep the default: there are several of them.
       if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -16384") }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The database schema, as versioned migrations. New migrations are appended; old ones never change.
@@ -229,6 +230,32 @@ enum Schema {
             UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'sample_gen';
           END;
           """)
+    }
+    m.registerMigration("v12-mask-histogram") { db in
+      // One row per indexed mask with its whole class histogram (ClassHistogram), replacing one row
+      // per (mask, class) and the separate "done" marks: the indexing pass writes ten times fewer rows.
+      try db.execute(sql: "CREATE TABLE mask_histogram(field TEXT NOT NULL, sample_id INTEGER NOT NULL, hist BLOB NOT NULL, PRIMARY KEY(field, sample_id)) WITHOUT ROWID")
+      let insert = try db.makeStatement(sql: "INSERT INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)")
+      var current: (String, Int64)? = nil
+      var entries: [(Int, Int)] = []
+      func flush() throws {
+        if let (f, sid) = current { try insert.execute(arguments: [f, sid, ClassHistogram.pack(entries)]) }
+        entries = []
+      }
+      let rows = try Row.fetchCursor(db, sql: "SELECT field, sample_id, value, pixels FROM class_pixels ORDER BY field, sample_id")
+      while let r = try rows.next() {
+        let key: (String, Int64) = (r["field"], r["sample_id"])
+        if current.map({ $0.0 != key.0 || $0.1 != key.1 }) ?? true {
+          try flush()
+          current = key
+        }
+        entries.append((r["value"], r["pixels"]))
+      }
+      try flush()
+      // Masks indexed with no pixel at all (an empty mask) keep their mark as an empty histogram.
+      try db.execute(sql: "INSERT OR IGNORE INTO mask_histogram(field, sample_id, hist) SELECT field, sample_id, x'' FROM histogram_done")
+      try db.execute(sql: "DROP TABLE class_pixels; DROP TABLE histogram_done")
+      try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'class_gen'")
     }
     return m
   }

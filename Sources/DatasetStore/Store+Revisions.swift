@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SegmentationCore
 
@@ -100,9 +101,7 @@ extension DatasetStore {
       let current = try Int.fetchOne(db, sql: "SELECT max(revision) FROM mask WHERE sample_id = ? AND field = ?", arguments: [sampleId, field]) ?? -1
       guard current == last.revision else { throw RevisionConflict(expected: last.revision, found: current) }
       var hist: [Int: Int] = [:]
-      for r in try Row.fetchAll(db, sql: "SELECT value, pixels FROM class_pixels WHERE sample_id = ? AND field = ?", arguments: [sampleId, field]) {
-        hist[r["value"]] = r["pixels"]
-      }
+      for e in try DatasetStore.histogram(db, sampleId: sampleId, field: field) ?? [] { hist[e.value] = e.pixels }
       for (v, d) in last.diff?.delta ?? [:] { hist[v, default: 0] -= d }
       try DatasetStore.replaceHistogram(db, sampleId: sampleId, field: field, hist)
       try db.execute(sql: "DELETE FROM mask WHERE sample_id = ? AND field = ? AND revision = ?", arguments: [sampleId, field, last.revision])
@@ -110,17 +109,19 @@ extension DatasetStore {
     return last
   }
 
-  static func replaceHistogram(_ db: Database, sampleId: Int64, field: String, _ hist: [Int: Int]) throws {
-    try db.execute(sql: "DELETE FROM class_pixels WHERE sample_id = ? AND field = ?", arguments: [sampleId, field])
-    for (v, n) in hist where n > 0 {
-      try db.execute(sql: "INSERT INTO class_pixels(sample_id, field, value, pixels) VALUES (?, ?, ?, ?)", arguments: [sampleId, field, v, n])
-    }
-    try db.execute(sql: "INSERT OR IGNORE INTO histogram_done(sample_id, field) VALUES (?, ?)", arguments: [sampleId, field])
+  /// Stores (replaces) a mask's class histogram and marks the class columns out of date.
+  public static func replaceHistogram(_ db: Database, sampleId: Int64, field: String, _ hist: [Int: Int]) throws {
+    try db.execute(sql: "INSERT OR REPLACE INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)", arguments: [field, sampleId, ClassHistogram.pack(hist.map { ($0.key, $0.value) })])
     try classPixelsChanged(db)
   }
 
-  /// Marks every stored class column out of date. Whoever writes `class_pixels` calls it in the same
-  /// transaction (the indexer once per batch, revisions once per mask).
+  /// A mask's stored class histogram (nil before the indexing pass reached it).
+  public static func histogram(_ db: Database, sampleId: Int64, field: String) throws -> [(value: Int, pixels: Int)]? {
+    try Data.fetchOne(db, sql: "SELECT hist FROM mask_histogram WHERE field = ? AND sample_id = ?", arguments: [field, sampleId]).map(ClassHistogram.unpack)
+  }
+
+  /// Marks every stored class column out of date. Whoever writes `mask_histogram` calls it in the
+  /// same transaction (the indexer once per batch, revisions once per mask).
   public static func classPixelsChanged(_ db: Database) throws {
     try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'class_gen'")
   }

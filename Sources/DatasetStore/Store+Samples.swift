@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SegmentationCore
 
@@ -224,10 +225,14 @@ extension DatasetStore {
 
   /// The largest mask value the indexing pass found in a field, ignoring some values.
   public func maxIndexedValue(field: String, excluding: Set<UInt16>) throws -> Int? {
-    let ex = excluding.map { Int($0) }
+    let ex = Set(excluding.map { Int($0) })
     return try read { db in
-      let marks = ex.isEmpty ? "-1" : ex.map { _ in "?" }.joined(separator: ",")
-      return try Int.fetchOne(db, sql: "SELECT max(value) FROM class_pixels WHERE field = ? AND value NOT IN (\(marks))", arguments: StatementArguments([field] + ex))
+      var best: Int? = nil
+      let rows = try Data.fetchCursor(db, sql: "SELECT hist FROM mask_histogram WHERE field = ?", arguments: [field])
+      while let d = try rows.next() {
+        for e in ClassHistogram.unpack(d) where !ex.contains(e.value) { best = max(best ?? e.value, e.value) }
+      }
+      return best
     }
   }
 

@@ -98,8 +98,9 @@ extension DatasetStore {
     case .classPixels(let cls, let field):
       try requireField(field)
       args.append(field)
-      args.append(try classValue(cls, field: field))
-      return (" LEFT JOIN class_pixels k ON k.field = ? AND k.value = ? AND k.sample_id = s.id", "COALESCE(k.pixels, 0)")
+      // The class value is an Int from the class table, written into the SQL as a number.
+      let value = try classValue(cls, field: field)
+      return (" LEFT JOIN mask_histogram k ON k.field = ? AND k.sample_id = s.id", "COALESCE(segscope_px(k.hist, \(value)), 0)")
     }
   }
 
@@ -128,17 +129,17 @@ extension DatasetStore {
       if inner.filters.isEmpty { return "1" }
       return "(" + (try inner.filters.map { try filterSQL($0, &args) }.joined(separator: " AND ")) + ")"
     case .classPixels(let name, let field, let op, let n):
-      // A sample without a row has 0 pixels. When 0 fails the test, keep the samples whose row
-      // passes; when 0 passes, drop the samples whose row fails. Either way one index range scan.
+      // A sample without the class has 0 pixels. When 0 fails the test, keep the samples whose
+      // histogram passes; when 0 passes, drop those whose histogram fails. Either way one scan of
+      // the field's histograms.
       try requireField(field)
       let value = try classValue(name, field: field)
       args.append(field)
-      args.append(value)
       args.append(n)
       if Self.holds(0, op, n) {
-        return "s.id NOT IN (SELECT sample_id FROM class_pixels WHERE field = ? AND value = ? AND NOT (pixels \(op.rawValue) ?))"
+        return "s.id NOT IN (SELECT sample_id FROM mask_histogram WHERE field = ? AND NOT (segscope_px(hist, \(value)) \(op.rawValue) ?))"
       }
-      return "s.id IN (SELECT sample_id FROM class_pixels WHERE field = ? AND value = ? AND pixels \(op.rawValue) ?)"
+      return "s.id IN (SELECT sample_id FROM mask_histogram WHERE field = ? AND segscope_px(hist, \(value)) \(op.rawValue) ?)"
     case .metric(let m, let op, let n):
       switch m {
       case .miou(let run), .accuracy(let run), .instanceCount(let run, _):
@@ -187,8 +188,8 @@ extension DatasetStore {
     case .classPixels(let cls, let field):
       try requireField(field)
       args.append(field)
-      args.append(try classValue(cls, field: field))
-      return "COALESCE((SELECT cp.pixels FROM class_pixels cp WHERE cp.field = ? AND cp.value = ? AND cp.sample_id = s.id), 0)"
+      let value = try classValue(cls, field: field)
+      return "COALESCE((SELECT segscope_px(h.hist, \(value)) FROM mask_histogram h WHERE h.field = ? AND h.sample_id = s.id), 0)"
     }
   }
 

@@ -150,29 +150,36 @@ final class ViewColumns: @unchecked Sendable {
     }
     columns = loaded
     sparse = loaded == nil
-    if built, let loaded { ViewColumns.save(store, key: "samples", generation: loaded.generation, loaded.encoded()) }
+    if built, let loaded { ViewColumns.save(store, generation: loaded.generation, [("samples", loaded.encoded())]) }
     return loaded
   }
 
-  /// Pixels of one class per sample (index `id - base`; 0 without a row).
+  /// Pixels of one class per sample (index `id - base`; 0 when the class is absent). Built from the
+  /// stored histograms, one scan per field giving every class's column at once.
   private func classPixels(_ field: String, _ value: Int, _ loaded: Loaded, _ store: DatasetStore) throws -> [UInt32] {
     if let cached = pixels[field]?[value] { return cached }
-    let key = "class\u{1F}\(field)\u{1F}\(value)"
-    let (column, generation, built) = try store.read { db -> ([UInt32], String, Bool) in
+    @Sendable func key(_ v: Int) -> String { "class\u{1F}\(field)\u{1F}\(v)" }
+    let (columns, generation, built) = try store.read { db -> ([Int: [UInt32]], String, Bool) in
       let generation = loaded.generation + "/" + (try ViewColumns.generations(db).classes)
-      if let blob = try ViewColumns.cached(db, key: key, generation: generation), blob.count == loaded.span * 4 {
-        return (blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }, generation, false)
+      if let blob = try ViewColumns.cached(db, key: key(value), generation: generation), blob.count == loaded.span * 4 {
+        return ([value: blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }], generation, false)
       }
-      var out = [UInt32](repeating: 0, count: loaded.span)
-      try ViewColumns.scan(db, "SELECT sample_id, pixels FROM class_pixels WHERE field = ? AND value = ?", [field, value]) { raw in
+      var out: [Int: [UInt32]] = [value: [UInt32](repeating: 0, count: loaded.span)]
+      try ViewColumns.scan(db, "SELECT sample_id, hist FROM mask_histogram WHERE field = ?", [field]) { raw in
         let i = Int(sqlite3_column_int64(raw, 0) - loaded.base)
-        if i >= 0 && i < out.count { out[i] = UInt32(clamping: sqlite3_column_int64(raw, 1)) }
+        guard i >= 0 && i < loaded.span, let bytes = sqlite3_column_blob(raw, 1) else { return }
+        for e in ClassHistogram.unpack(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(raw, 1)))) {
+          if out[e.value] == nil { out[e.value] = [UInt32](repeating: 0, count: loaded.span) }
+          out[e.value]![i] = UInt32(clamping: e.pixels)
+        }
       }
       return (out, generation, true)
     }
-    pixels[field, default: [:]][value] = column
-    if built { ViewColumns.save(store, key: key, generation: generation, column.withUnsafeBytes { Data($0) }) }
-    return column
+    for (v, column) in columns { pixels[field, default: [:]][v] = column }
+    if built {
+      ViewColumns.save(store, generation: generation, columns.map { (key($0.key), $0.value.withUnsafeBytes { Data($0) }) })
+    }
+    return columns[value] ?? [UInt32](repeating: 0, count: loaded.span)
   }
 
   /// `sample_gen` and `class_gen`, read in the caller's transaction.
@@ -192,9 +199,11 @@ final class ViewColumns: @unchecked Sendable {
 
   /// Stores a column for the next session. Best effort: a read-only database or a busy writer only
   /// means the next session builds it again.
-  static func save(_ store: DatasetStore, key: String, generation: String, _ data: Data) {
+  static func save(_ store: DatasetStore, generation: String, _ entries: [(String, Data)]) {
     _ = try? store.write { db in
-      try db.execute(sql: "INSERT OR REPLACE INTO view_cache(key, gen, data) VALUES (?, ?, ?)", arguments: [key, generation, data])
+      for (key, data) in entries {
+        try db.execute(sql: "INSERT OR REPLACE INTO view_cache(key, gen, data) VALUES (?, ?, ?)", arguments: [key, generation, data])
+      }
     }
   }
 

@@ -119,9 +119,10 @@ enum EngineBench {
     var rng = SplitMix64(seed: 3)
     var results: [SampleResult] = []
     try store.write { db in
-      let ins = try db.makeStatement(sql: "INSERT INTO class_pixels(sample_id, field, value, pixels) VALUES (?, 'ground_truth', ?, ?)")
+      let ins = try db.makeStatement(sql: "INSERT INTO mask_histogram(field, sample_id, hist) VALUES ('ground_truth', ?, ?)")
       for id in 1...Int64(n) {
-        for c in 0..<10 where (id + Int64(c)) % 3 != 0 { try ins.execute(arguments: [id, c, (Int(id) * 7919 + c * 104729) % 20000]) }
+        let hist = (0..<10).filter { (id + Int64($0)) % 3 != 0 }.map { c in (c, (Int(id) * 7919 + c * 104729) % 20000) }
+        try ins.execute(arguments: [id, ClassHistogram.pack(hist)])
       }
     }
     for id in 1...Int64(n) {

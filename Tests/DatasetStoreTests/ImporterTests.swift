@@ -69,6 +69,59 @@ struct ImporterTests {
     #expect(try store.integrityCheck() == "ok")
   }
 
+  @Test("the indexing pass: values outside a class map are reported; without a class file they are classes by number")
+  func indexerClassMaps() throws {
+    let f = try Fixture(samples: 6)
+    defer { f.remove() }
+    // With classes.txt listing 9 of the 10 scene classes: the masks that use the 10th are reported.
+    try "road\nsidewalk\nbuilding\nvegetation\nsky\nperson\ncar\npole\ntraffic sign\n".write(toFile: f.root + "/classes.txt", atomically: true, encoding: .utf8)
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root).run(into: store)
+    let (n, problems) = try HistogramIndexer(store: store).run()
+    #expect(n == 6)
+    let withTerrain = try (0..<6).filter { i in
+      let m = try ImageLoader.loadMask(path: f.root + "/labels/\(i % 4 == 0 ? "val" : "train")/s\(i).png")
+      return m.histogram()[9] != nil
+    }
+    #expect(!withTerrain.isEmpty)
+    #expect(problems.count == withTerrain.count && problems.allSatisfy { $0.1.hasPrefix("values outside the class map: 9 (") })
+    // Without any class file: no map, so nothing is outside it, and the counts are kept by number.
+    let g = try Fixture(samples: 6)
+    defer { g.remove() }
+    try FileManager.default.removeItem(atPath: g.root + "/classes.txt")
+    let plain = try DatasetStore(root: g.root)
+    _ = try ImgSegImporter(root: g.root).run(into: plain)
+    let (m, none) = try HistogramIndexer(store: plain).run()
+    #expect(m == 6 && none.isEmpty)
+    #expect(try plain.problems().isEmpty)
+    #expect((try HistogramIndexer(store: plain).totals()["ground_truth"]?.keys.sorted() ?? []).contains(0))
+  }
+
+  @Test("the indexing pass stops when asked, keeps what it committed, and resumes where it stopped")
+  func indexerStopsAndResumes() throws {
+    let f = try Fixture(samples: 40)
+    defer { f.remove() }
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root, predictions: [("model_b", "pred")]).run(into: store)
+    var indexer = HistogramIndexer(store: store)
+    indexer.batchSize = 8
+    let seen = AtomicCounter()
+    let (first, _) = try indexer.run(progress: { _, _ in _ = seen.increment() }, shouldStop: { seen.value >= 20 })
+    #expect(first > 0 && first < 80 && first % 8 == 0, "committed whole batches only: \(first)")
+    #expect(try HistogramIndexer(store: store).pending().count == 80 - first)
+    let (second, _) = try indexer.run()
+    #expect(first + second == 80)
+    #expect(try HistogramIndexer(store: store).pending().isEmpty)
+    // The resumed pass gives the same counts as one uninterrupted pass.
+    let g = try Fixture(samples: 40)
+    defer { g.remove() }
+    let other = try DatasetStore(root: g.root)
+    _ = try ImgSegImporter(root: g.root, predictions: [("model_b", "pred")]).run(into: other)
+    _ = try HistogramIndexer(store: other).run()
+    let a = try HistogramIndexer(store: store).totals(), b = try HistogramIndexer(store: other).totals()
+    #expect(a.mapValues { $0.mapValues { "\($0.pixels)/\($0.samples)" } } == b.mapValues { $0.mapValues { "\($0.pixels)/\($0.samples)" } })
+  }
+
   @Test("re-import adds new files, reports vanished ones, and the user's files are untouched")
   func reimport() throws {
     let f = try Fixture(samples: 4)

@@ -91,8 +91,10 @@ struct ViewColumnsTests {
     // Another connection (as another process would) changes a histogram and a split.
     let other = try DatasetStore(root: f.root)
     try other.write { db in
-      try db.execute(sql: "INSERT OR REPLACE INTO class_pixels(sample_id, field, value, pixels) VALUES (?, 'ground_truth', 6, 2000000)", arguments: [id])
-      try DatasetStore.classPixelsChanged(db)
+      var hist: [Int: Int] = [:]
+      for e in try DatasetStore.histogram(db, sampleId: id, field: "ground_truth") ?? [] { hist[e.value] = e.pixels }
+      hist[6] = 2_000_000
+      try DatasetStore.replaceHistogram(db, sampleId: id, field: "ground_truth", hist)
       try db.execute(sql: "UPDATE sample SET split = 'test' WHERE id = ?", arguments: [id])
     }
     #expect(try store.sampleIds(ViewExpression.parse("class:car>=1000000")) == [id])
@@ -126,7 +128,7 @@ struct ConfidenceImportTests {
     let field = try #require(try store.fields().first { $0.name == "model_b.confidence" })
     #expect(field.kind == "confidence" && field.role == "confidence" && field.classes.isEmpty)
     _ = try HistogramIndexer(store: store).run()
-    let rows = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM class_pixels WHERE field = 'model_b.confidence'") }
+    let rows = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM mask_histogram WHERE field = 'model_b.confidence'") }
     #expect(rows == 0)
     #expect(throws: (any Error).self) { try EvaluationRunner(store: store).run(.init(key: "c", predField: "model_b.confidence"), version: "t") }
     #expect(try store.problems().allSatisfy { !$0.path.hasPrefix("conf/") || $0.stage == "import" })

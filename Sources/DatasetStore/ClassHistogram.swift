@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+/// A mask's class histogram as stored in `mask_histogram.hist`: one entry per value present, in
+/// increasing value order, each a little-endian UInt32 value and a UInt64 pixel count (12 bytes).
+///
+/// One row per mask instead of one per (mask, class) keeps the indexing pass's database writes
+/// about ten times cheaper; class filters read these through the view columns (kept in
+/// `view_cache`) or, in SQL, through the `segscope_px(hist, value)` function.
+public enum ClassHistogram {
+  static let entrySize = 12
+
+  /// Packs (value, pixels) pairs; zero counts are left out.
+  public static func pack<S: Sequence>(_ entries: S) -> Data where S.Element == (Int, Int) {
+    let sorted = entries.filter { $0.1 > 0 }.sorted { $0.0 < $1.0 }
+    var d = Data(capacity: sorted.count * entrySize)
+    for (v, n) in sorted {
+      withUnsafeBytes(of: UInt32(clamping: v).littleEndian) { d.append(contentsOf: $0) }
+      withUnsafeBytes(of: UInt64(n).littleEndian) { d.append(contentsOf: $0) }
+    }
+    return d
+  }
+
+  /// Packs a decoded histogram.
+  public static func pack(_ hist: [UInt16: Int]) -> Data { pack(hist.map { (Int($0.key), $0.value) }) }
+
+  /// The entries of a stored histogram (a damaged blob's partial tail is ignored).
+  public static func unpack(_ d: Data) -> [(value: Int, pixels: Int)] {
+    d.withUnsafeBytes { unpack($0) }
+  }
+
+  public static func unpack(_ raw: UnsafeRawBufferPointer) -> [(value: Int, pixels: Int)] {
+    (0..<(raw.count / entrySize)).map { i in
+      (Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * entrySize, as: UInt32.self))),
+       Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * entrySize + 4, as: UInt64.self))))
+    }
+  }
+
+  /// The pixel count of one value (0 when absent), by binary search.
+  public static func pixels(_ raw: UnsafeRawBufferPointer, value: Int) -> Int {
+    var lo = 0, hi = raw.count / entrySize
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      let v = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: mid * entrySize, as: UInt32.self)))
+      if v == value { return Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: mid * entrySize + 4, as: UInt64.self))) }
+      if v < value { lo = mid + 1 } else { hi = mid }
+    }
+    return 0
+  }
+
+  /// `segscope_px(hist, value)`: registered on every connection of a dataset's pool.
+  static let sqlFunction = DatabaseFunction("segscope_px", argumentCount: 2, pure: true) { values in
+    guard let value = Int.fromDatabaseValue(values[1]) else { return 0 }
+    switch values[0].storage {
+    case .blob(let d): return d.withUnsafeBytes { pixels($0, value: value) }
+    default: return 0
+    }
+  }
+}
