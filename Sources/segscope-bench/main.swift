@@ -1,4 +1,4 @@
-// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|import|database|grid|all] | eval [N] [--rounds N]`.
+// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|import|import-large|database|grid|all] | eval [N] [--rounds N]`.
 // Ratios are measured side by side in one run (interleaved), since the machine is shared and noisy.
 let args = Array(CommandLine.arguments.dropFirst())
 let which = args.first { !$0.hasPrefix("-") } ?? "all"
@@ -11,6 +11,8 @@ do {
   if which == "graphics" || which == "all" { GraphicsBench.run(rounds: rounds) }
   let scratch = "/tmp/segscope-bench"
   if which == "import" || which == "all" { try EngineBench.importBench(root: scratch + "/import", pairs: 10_000) }
+  // The same pass on Cityscapes-like masks, where decoding weighs more against the fixed costs.
+  if which == "import-large" { try EngineBench.importBench(root: scratch + "/import-large", pairs: 2_000, width: 1024, height: 512) }
   if which == "database" || which == "all" { try EngineBench.bigDatabase(root: scratch + "/big", samples: 100_000) }
   if which == "grid" || which == "all" { try GridBench.run(root: scratch + "/grid") }
   if which == "eval" { try EngineBench.evalBench(root: scratch + "/eval", pairs: Int(args.last ?? "") ?? 1000) }
