@@ -257,6 +257,11 @@ enum Schema {
       try db.execute(sql: "DROP TABLE class_pixels; DROP TABLE histogram_done")
       try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'class_gen'")
     }
+    m.registerMigration("v13-mask-file-signature") { db in
+      // Size and modification time of an imported mask file: a re-import that finds them changed
+      // drops the mask's histogram so that the indexing pass reads the new content.
+      try db.execute(sql: "ALTER TABLE mask ADD COLUMN file_sig TEXT")
+    }
     return m
   }
 }

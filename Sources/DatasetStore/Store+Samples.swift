@@ -77,6 +77,9 @@ public struct ImportCounts: Sendable, Equatable {
   public var added = 0
   public var updated = 0
   public var vanished: [String] = []
+  /// Mask files whose size or modification time changed since the last import: their class
+  /// histograms are dropped, so that the next indexing pass reads them again.
+  public var changedMasks: [String] = []
   public init() {}
 }
 
@@ -118,7 +121,11 @@ extension DatasetStore {
       let insertSample = try db.makeStatement(sql: "INSERT INTO sample(path, stem, width, height, split, orientation, present) VALUES (?, ?, ?, ?, ?, ?, 1)")
       let updateSample = try db.makeStatement(sql: "UPDATE sample SET stem = ?, width = ?, height = ?, split = ?, orientation = ?, present = 1 WHERE id = ?")
       let upsertMask = try db.makeStatement(
-        sql: "INSERT INTO mask(sample_id, field, revision, path, width, height, bit_depth) VALUES (?, ?, 0, ?, ?, ?, ?) ON CONFLICT(sample_id, field, revision) DO UPDATE SET path = excluded.path, width = excluded.width, height = excluded.height, bit_depth = excluded.bit_depth")
+        sql: "INSERT INTO mask(sample_id, field, revision, path, width, height, bit_depth, file_sig) VALUES (?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT(sample_id, field, revision) DO UPDATE SET path = excluded.path, width = excluded.width, height = excluded.height, bit_depth = excluded.bit_depth, file_sig = excluded.file_sig")
+      // What the mask file was at the last import, and whether a correction (revision > 0) stands
+      // over it: a changed file matters only where the imported revision is the current one.
+      let previous = try db.makeStatement(sql: "SELECT path, file_sig, (SELECT max(revision) FROM mask r WHERE r.sample_id = m.sample_id AND r.field = m.field) AS newest FROM mask m WHERE sample_id = ? AND field = ? AND revision = 0")
+      let dropHistogram = try db.makeStatement(sql: "DELETE FROM mask_histogram WHERE field = ? AND sample_id = ?")
       let insertSeen = try db.makeStatement(sql: "INSERT OR IGNORE INTO seen(path) VALUES (?)")
       for s in samples {
         try insertSeen.execute(arguments: [s.path])
@@ -133,11 +140,20 @@ extension DatasetStore {
           counts.added += 1
         }
         for m in s.masks {
-          try upsertMask.execute(arguments: [id, m.field, m.path, m.width, m.height, m.bitDepth])
+          let sig = DatasetStore.fileSignature(absolutePath(m.path))
+          if let row = try Row.fetchOne(previous, arguments: [id, m.field]) {
+            let oldPath: String = row["path"], oldSig: String? = row["file_sig"], newest: Int = row["newest"] ?? 0
+            if newest == 0 && (oldPath != m.path || (oldSig != nil && oldSig != sig)) {
+              try dropHistogram.execute(arguments: [m.field, id])
+              counts.changedMasks.append(m.path)
+            }
+          }
+          try upsertMask.execute(arguments: [id, m.field, m.path, m.width, m.height, m.bitDepth, sig])
         }
       }
       counts.vanished = try String.fetchAll(db, sql: "SELECT path FROM sample WHERE present = 1 AND path NOT IN (SELECT path FROM seen) ORDER BY path")
       try db.execute(sql: "UPDATE sample SET present = 0 WHERE path NOT IN (SELECT path FROM seen)")
+      if !counts.changedMasks.isEmpty { try DatasetStore.classPixelsChanged(db) }
       return counts
     }
   }
@@ -251,5 +267,14 @@ extension DatasetStore {
   /// Saved views by name.
   public func savedViews() throws -> [(name: String, expression: String)] {
     try read { db in try Row.fetchAll(db, sql: "SELECT name, expr FROM saved_view ORDER BY name").map { ($0["name"], $0["expr"]) as (String, String) } }.map { (name: $0.0, expression: $0.1) }
+  }
+}
+
+extension DatasetStore {
+  /// Size and modification time of a file ("size:seconds.nanoseconds"), or "" when it cannot be read.
+  static func fileSignature(_ path: String) -> String {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return "" }
+    return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
   }
 }

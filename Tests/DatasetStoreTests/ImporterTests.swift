@@ -141,6 +141,31 @@ struct ImporterTests {
     #expect(Set(after) == Set(before).subtracting(["data/train/s1.jpg"]).union(["data/train/new.jpg"]))
   }
 
+  @Test("re-import notices a changed mask file and its class counts follow the new content")
+  func reimportChangedMask() throws {
+    let f = try Fixture(samples: 4)
+    defer { f.remove() }
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root).run(into: store)
+    _ = try HistogramIndexer(store: store).run()
+    let car = try store.classValue("car", field: "ground_truth")
+    let before = try store.sampleIds(ViewExpression.parse("class:car>=3000"))
+    #expect(before.isEmpty)
+    // The user repaints s1's mask (in another tool): most of it becomes car.
+    let all = try store.sampleIds(ViewExpression())
+    let s1 = try #require(store.samples(ids: all).first { $0.path == "data/train/s1.jpg" }?.id)
+    try f.write("labels/train/s1.png", PNGEncoder.encode(LabelMask(width: 64, height: 48, fill: UInt16(car))))
+    let again = try ImgSegImporter(root: f.root).run(into: store)
+    #expect(again.counts.changedMasks == ["labels/train/s1.png"])
+    #expect(try HistogramIndexer(store: store).run().indexed == 1)
+    #expect(try store.sampleIds(ViewExpression.parse("class:car>=3000")) == [s1])
+    #expect(try HistogramIndexer(store: store).totals()["ground_truth"]?[car]?.samples ?? 0 >= 1)
+    // An unchanged dataset re-imports without re-indexing anything.
+    let third = try ImgSegImporter(root: f.root).run(into: store)
+    #expect(third.counts.changedMasks.isEmpty)
+    #expect(try HistogramIndexer(store: store).run().indexed == 0)
+  }
+
   @Test("queries over histograms and stored runs; view metrics come from stored matrices")
   func queriesAndRuns() throws {
     let f = try Fixture(samples: 12)

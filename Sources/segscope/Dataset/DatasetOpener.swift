@@ -46,6 +46,9 @@ enum DatasetOpener {
     hbar.finish()
     if !quiet {
       print("imported \(report.samples) samples (\(report.counts.added) new, \(report.counts.updated) known) from \(Sanitize.forTerminal(store.root)); fields: \(report.fields.joined(separator: ", ")); \(report.unlabeled) without ground truth; \(indexed) masks indexed")
+      if !report.counts.changedMasks.isEmpty {
+        print("\(report.counts.changedMasks.count) mask files changed since the last import (their class counts were recomputed): " + report.counts.changedMasks.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
+      }
       if !report.counts.vanished.isEmpty {
         print("\(report.counts.vanished.count) samples vanished since the last import: " + report.counts.vanished.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
       }
