@@ -27,6 +27,24 @@ def contour_band(mask, bandwidth):
     return band.astype(bool)
 
 
+def fiftyone_metrics(gt, pred, values):
+    """FiftyOne's evaluate_segmentations numbers on band pixels (mask_targets = `values`, value 0 the
+    missing class): sklearn's confusion_matrix(gt, pred, labels=values) drops pixels whose GT or
+    prediction is not a target; then micro accuracy, precision and recall without class 0."""
+    index = {v: i for i, v in enumerate(values)}
+    keep = np.array([g in index and p in index for g, p in zip(gt.tolist(), pred.tolist())], dtype=bool)
+    c = np.zeros((len(values), len(values)), dtype=np.int64)
+    for g, p in zip(gt[keep].tolist(), pred[keep].tolist()):
+        c[index[g], index[p]] += 1
+    n = c.sum()
+    tp = sum(c[i, i] for i in range(1, len(values)))
+    cols = sum(c[:, i].sum() for i in range(1, len(values)))
+    rows = sum(c[i, :].sum() for i in range(1, len(values)))
+    def div(a, b):
+        return None if b == 0 else float(a) / float(b)
+    return {"accuracy": div(tp, n - c[0, 0]), "precision": div(tp, cols), "recall": div(tp, rows)}
+
+
 def shapes(rng, h, w, k):
     kind = int(rng.integers(0, 6))
     if kind == 0:  # blocky regions
@@ -93,12 +111,13 @@ def main():
         cm = np.zeros((len(values), len(values)), dtype=np.int64)
         for g, p in zip(gt[band].tolist(), pred[band].tolist()):
             cm[index[g], index[p]] += 1
+        fo = fiftyone_metrics(gt[band], pred[band], list(range(k)))
         gname, pname, bname = f"c{t}_gt.u16", f"c{t}_pred.u16", f"c{t}_band.u8"
         gt.astype("<u2").tofile(os.path.join(out, gname))
         pred.astype("<u2").tofile(os.path.join(out, pname))
         band.astype(np.uint8).tofile(os.path.join(out, bname))
         cases.append({"name": f"c{t}", "w": w, "h": h, "bandwidth": bandwidth, "gt": gname, "pred": pname, "band": bname,
-                      "band_pixels": int(band.sum()), "values": values, "confusion": cm.tolist()})
+                      "band_pixels": int(band.sum()), "values": values, "confusion": cm.tolist(), "classes": k, "fiftyone": fo})
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump({"opencv": cv2.__version__, "cases": cases}, f)
 

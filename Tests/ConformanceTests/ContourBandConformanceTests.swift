@@ -61,6 +61,12 @@ struct ContourBandConformanceTests {
           #expect(Int(m[g, p]) == expected[gi][pi], "\(name) cell (\(g), \(p))")
         }
       }
+      // FiftyOne's own numbers on the band: micro accuracy, precision and recall without class 0.
+      let fo = try #require(c["fiftyone"] as? [String: Any])
+      let metrics = SemanticMetrics(matrix: m, dialect: .fiftyone)
+      #expect(agrees(metrics.microAccuracy, fo["accuracy"]), "\(name) accuracy \(metrics.microAccuracy) vs \(fo["accuracy"] ?? "nil")")
+      #expect(agrees(metrics.microPrecision, fo["precision"]), "\(name) precision")
+      #expect(agrees(metrics.microRecall, fo["recall"]), "\(name) recall")
     }
   }
 
