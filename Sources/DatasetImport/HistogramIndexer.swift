@@ -135,6 +135,9 @@ public struct HistogramIndexer: Sendable {
     if !problems.isEmpty || old.count != stored.count {
       try store.replaceProblems(stage: "histogram", old + problems)
     }
+    // The class and split columns that views read, built now and kept in the database: the first
+    // `query` after an import answers from them like any later one.
+    if outcome.committed > 0 && !shouldStop() { try? store.warmViewColumns() }
     return (outcome.committed, problems)
   }
 

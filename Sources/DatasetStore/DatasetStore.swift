@@ -78,6 +78,11 @@ public final class DatasetStore: Sendable {
     try pool.read(body)
   }
 
+  /// Moves the write-ahead log into the database file, as closing the last connection does.
+  public func checkpoint() throws {
+    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+  }
+
   /// `PRAGMA integrity_check` ("ok" when healthy).
   public func integrityCheck() throws -> String {
     try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }

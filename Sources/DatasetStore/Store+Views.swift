@@ -12,7 +12,10 @@ extension DatasetStore {
   /// view is answered from memory (the app calls it in the background after opening a dataset).
   public func warmViewColumns() throws {
     // The ground truth's classes: what `class:` terms ask about unless they name another field.
-    let fields = try fields().filter { $0.kind == "semantic" && $0.role == "ground_truth" }.map { ($0.name, $0.classes.filter { !$0.isIgnore }.map(\.value)) }
+    // (Without a class map, value 0 stands in: one scan of the field loads every value's column.)
+    let fields = try fields().filter { $0.kind == "semantic" && $0.role == "ground_truth" }.map { f in
+      (f.name, f.classes.contains { !$0.isIgnore } ? f.classes.filter { !$0.isIgnore }.map(\.value) : [0])
+    }
     try columns?.warm(fields: fields, store: self)
   }
 
@@ -129,17 +132,14 @@ extension DatasetStore {
       if inner.filters.isEmpty { return "1" }
       return "(" + (try inner.filters.map { try filterSQL($0, &args) }.joined(separator: " AND ")) + ")"
     case .classPixels(let name, let field, let op, let n):
-      // A sample without the class has 0 pixels. When 0 fails the test, keep the samples whose
-      // histogram passes; when 0 passes, drop those whose histogram fails. Either way one scan of
-      // the field's histograms.
+      // A sample without the class (or not indexed yet) has 0 pixels.
       try requireField(field)
       let value = try classValue(name, field: field)
       args.append(field)
       args.append(n)
-      if Self.holds(0, op, n) {
-        return "s.id NOT IN (SELECT sample_id FROM mask_histogram WHERE field = ? AND NOT (segscope_px(hist, \(value)) \(op.rawValue) ?))"
-      }
-      return "s.id IN (SELECT sample_id FROM mask_histogram WHERE field = ? AND segscope_px(hist, \(value)) \(op.rawValue) ?)"
+      // One primary-key lookup per sample the rest of the plan visits (a limited walk over a run's
+      // index stops early), not a scan of every histogram of the field.
+      return "COALESCE((SELECT segscope_px(h.hist, \(value)) FROM mask_histogram h WHERE h.field = ? AND h.sample_id = s.id), 0) \(op.rawValue) ?"
     case .metric(let m, let op, let n):
       switch m {
       case .miou(let run), .accuracy(let run), .instanceCount(let run, _):

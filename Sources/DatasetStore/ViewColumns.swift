@@ -25,6 +25,11 @@ final class ViewColumns: @unchecked Sendable {
   private var columns: Loaded?
   /// Pixels per sample (UInt32: decoding limits keep a mask far below 4 G pixels).
   private var pixels: [String: [Int: [UInt32]]] = [:]
+  /// The "sample_gen/class_gen" every column in `pixels` was read at.
+  private var pixelsGeneration: String?
+  /// Fields whose histograms were scanned at `pixelsGeneration`: a class missing from `pixels` for
+  /// them is in no sample.
+  private var scannedFields: Set<String> = []
   /// Ids too sparse for arrays at this version: SQL answers until the next commit.
   private var sparse = false
 
@@ -95,13 +100,23 @@ final class ViewColumns: @unchecked Sendable {
     }
   }
 
+  /// After any commit elsewhere, keeps what the generations say is still current: a commit that
+  /// touched neither samples nor histograms (a flag, a run, this class's own saved columns) drops
+  /// nothing.
   private func refresh(_ store: DatasetStore) throws {
-    let v = try probe.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") } ?? 0
-    if v != version {
-      version = v
+    let (v, gens) = try probe.read { db in (try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0, try ViewColumns.generations(db)) }
+    guard v != version else { return }
+    version = v
+    if let loaded = columns, loaded.generation != gens.samples {
       columns = nil
-      pixels = [:]
       sparse = false
+    } else if columns == nil {
+      sparse = false
+    }
+    if pixelsGeneration != gens.samples + "/" + gens.classes {
+      pixels = [:]
+      scannedFields = []
+      pixelsGeneration = nil
     }
   }
 
@@ -113,39 +128,34 @@ final class ViewColumns: @unchecked Sendable {
       let generation = try ViewColumns.generations(db).samples
       if let blob = try ViewColumns.cached(db, key: "samples", generation: generation), let l = Loaded.decode(blob, generation: generation) { return (l, false) }
       // Two sequential scans with the C API (100,000 rows through GRDB's Row cost several times
-      // more): path order from the covering index on path, then present and split in id order.
-      func scan(_ sql: String, _ row: (OpaquePointer?) -> Void) throws { try ViewColumns.scan(db, sql, [], row) }
-      var absent = Set<Int64>()
-      // Split names are few: each row's text is compared with the ones seen, not copied.
-      var names: [String] = []
-      var cNames: [[CChar]] = []
-      var splitOf: [(Int64, Int)] = []
-      try scan("SELECT id, present, split FROM sample") { raw in
+      // more): presence and split code in id order (SQL turns the few split names into numbers),
+      // then path order from the covering index on path.
+      let names = try String.fetchAll(db, sql: "SELECT DISTINCT split FROM sample WHERE split IS NOT NULL ORDER BY split")
+      guard names.count < 255 else { return (nil, false) }  // more than 254 distinct splits: leave it to SQL
+      let code = names.isEmpty ? "0" : "CASE split " + names.indices.map { "WHEN ?\($0 + 1) THEN \($0 + 1) " }.joined() + "ELSE 0 END"
+      var scanned: [(Int64, UInt8)] = []
+      var maxId: Int64 = 0
+      try ViewColumns.scan(db, "SELECT id, present, \(code) FROM sample", StatementArguments(names)) { raw in
         let id = sqlite3_column_int64(raw, 0)
-        if sqlite3_column_int64(raw, 1) == 0 { absent.insert(id) }
-        guard let text = sqlite3_column_text(raw, 2) else { return }
-        let k = text.withMemoryRebound(to: CChar.self, capacity: 1) { p in cNames.firstIndex { strcmp($0, p) == 0 } }
-        if let k {
-          splitOf.append((id, k))
-        } else {
-          names.append(String(cString: text))
-          cNames.append(Array(names[names.count - 1].utf8CString))
-          splitOf.append((id, names.count - 1))
-        }
+        maxId = max(maxId, id)
+        // Absent samples are kept with code 255, a mark the path scan below drops.
+        scanned.append((id, sqlite3_column_int64(raw, 1) == 0 ? 255 : UInt8(truncatingIfNeeded: sqlite3_column_int64(raw, 2))))
       }
+      let minId = scanned.first?.0 ?? 0
+      guard scanned.isEmpty || Int(maxId - minId) <= 4 * scanned.count + 1024 else { return (nil, false) }
+      var byId = [UInt8](repeating: 255, count: scanned.isEmpty ? 0 : Int(maxId - minId) + 1)
+      for (id, c) in scanned { byId[Int(id - minId)] = c }
       var ids: [Int64] = []
-      try scan("SELECT id FROM sample ORDER BY path") { raw in
+      ids.reserveCapacity(scanned.count)
+      try ViewColumns.scan(db, "SELECT id FROM sample ORDER BY path", []) { raw in
         let id = sqlite3_column_int64(raw, 0)
-        if !absent.contains(id) { ids.append(id) }
+        let i = Int(id - minId)
+        if i >= 0 && i < byId.count && byId[i] != 255 { ids.append(id) }
       }
       let base = ids.min() ?? 0, span = Int((ids.max() ?? 0) - base + 1)
       guard ids.isEmpty || span <= 4 * ids.count + 1024 else { return (nil, false) }
-      guard names.count < 255 else { return (nil, false) }  // more than 254 distinct splits: leave it to SQL
       var codes = [UInt8](repeating: 0, count: ids.isEmpty ? 0 : span)
-      for (id, k) in splitOf {
-        let i = Int(id - base)
-        if i >= 0 && i < codes.count { codes[i] = UInt8(k + 1) }
-      }
+      for id in ids { codes[Int(id - base)] = byId[Int(id - minId)] }
       return (Loaded(generation: generation, order: ids, base: base, span: ids.isEmpty ? 0 : span, splitCodes: codes, splitNames: names), true)
     }
     columns = loaded
@@ -158,26 +168,64 @@ final class ViewColumns: @unchecked Sendable {
   /// stored histograms, one scan per field giving every class's column at once.
   private func classPixels(_ field: String, _ value: Int, _ loaded: Loaded, _ store: DatasetStore) throws -> [UInt32] {
     if let cached = pixels[field]?[value] { return cached }
+    if scannedFields.contains(field), let l = columns {
+      let zeros = [UInt32](repeating: 0, count: l.span)
+      pixels[field, default: [:]][value] = zeros
+      return zeros
+    }
     @Sendable func key(_ v: Int) -> String { "class\u{1F}\(field)\u{1F}\(v)" }
+    // The class map's values get a column even when no mask has them, so that it is kept too.
+    let mapped = try store.fields().first { $0.name == field }?.classes.map(\.value) ?? []
     let (columns, generation, built) = try store.read { db -> ([Int: [UInt32]], String, Bool) in
       let generation = loaded.generation + "/" + (try ViewColumns.generations(db).classes)
-      if let blob = try ViewColumns.cached(db, key: key(value), generation: generation), blob.count == loaded.span * 4 {
-        return ([value: blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }], generation, false)
-      }
-      var out: [Int: [UInt32]] = [value: [UInt32](repeating: 0, count: loaded.span)]
-      try ViewColumns.scan(db, "SELECT sample_id, hist FROM mask_histogram WHERE field = ?", [field]) { raw in
-        let i = Int(sqlite3_column_int64(raw, 0) - loaded.base)
-        guard i >= 0 && i < loaded.span, let bytes = sqlite3_column_blob(raw, 1) else { return }
-        for e in ClassHistogram.unpack(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(raw, 1)))) {
-          if out[e.value] == nil { out[e.value] = [UInt32](repeating: 0, count: loaded.span) }
-          out[e.value]![i] = UInt32(clamping: e.pixels)
+      if let blob = try ViewColumns.cached(db, key: key(value), generation: generation) {
+        // An empty blob stands for a class no sample has.
+        if blob.isEmpty { return ([value: [UInt32](repeating: 0, count: loaded.span)], generation, false) }
+        if blob.count == loaded.span * 4 {
+          return ([value: blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }], generation, false)
         }
       }
+      // Columns in one flat buffer (slot per value seen), entries read in place from each blob.
+      var slotOf = [Int32](repeating: -1, count: 65536)
+      var valuesBySlot: [Int] = []
+      var flat: [UInt32] = []
+      func slot(_ v: Int) -> Int {
+        if v >= 0 && v < 65536 && slotOf[v] >= 0 { return Int(slotOf[v]) }
+        valuesBySlot.append(v)
+        flat.append(contentsOf: repeatElement(0, count: loaded.span))
+        if v >= 0 && v < 65536 { slotOf[v] = Int32(valuesBySlot.count - 1) }
+        return valuesBySlot.count - 1
+      }
+      _ = slot(value)
+      for v in mapped { _ = slot(v) }
+      let span = loaded.span
+      try ViewColumns.scan(db, "SELECT sample_id, hist FROM mask_histogram WHERE field = ?", [field]) { raw in
+        let i = Int(sqlite3_column_int64(raw, 0) - loaded.base)
+        guard i >= 0 && i < span, let bytes = sqlite3_column_blob(raw, 1) else { return }
+        let buf = UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(raw, 1)))
+        var at = 0
+        while at + ClassHistogram.entrySize <= buf.count {
+          let v = Int(UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+          let n = UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self))
+          let k = v < 65536 && slotOf[v] >= 0 ? Int(slotOf[v]) : slot(v)
+          flat[k * span + i] = UInt32(clamping: n)
+          at += ClassHistogram.entrySize
+        }
+      }
+      var out: [Int: [UInt32]] = [:]
+      for (k, v) in valuesBySlot.enumerated() { out[v] = Array(flat[(k * span)..<((k + 1) * span)]) }
       return (out, generation, true)
+    }
+    if pixelsGeneration != generation {
+      pixels = [:]
+      scannedFields = []
+      pixelsGeneration = generation
     }
     for (v, column) in columns { pixels[field, default: [:]][v] = column }
     if built {
-      ViewColumns.save(store, generation: generation, columns.map { (key($0.key), $0.value.withUnsafeBytes { Data($0) }) })
+      scannedFields.insert(field)
+      // Every column of the scan is kept, so that no later session scans this field again.
+      ViewColumns.save(store, generation: generation, columns.map { (key($0.key), $0.value.contains { $0 != 0 } ? $0.value.withUnsafeBytes { Data($0) } : Data()) })
     }
     return columns[value] ?? [UInt32](repeating: 0, count: loaded.span)
   }

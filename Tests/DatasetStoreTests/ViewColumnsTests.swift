@@ -45,10 +45,14 @@ struct ViewColumnsTests {
   func persisted() throws {
     let f = try Fixture(samples: 10)
     defer { f.remove() }
+    // An 11th class that no mask uses.
+    try "road\nsidewalk\nbuilding\nvegetation\nsky\nperson\ncar\npole\ntraffic sign\nterrain\nunused\n".write(toFile: f.root + "/classes.txt", atomically: true, encoding: .utf8)
     let store = try DatasetStore(root: f.root)
     _ = try ImgSegImporter(root: f.root).run(into: store)
     _ = try HistogramIndexer(store: store).run()
-    let views = ["class:car", "not class:road split=train", "class:person>=200 split!=val", "split=val"]
+    #expect(try store.sampleIds(ViewExpression.parse("class:unused")).isEmpty)
+    #expect(try store.sampleIds(ViewExpression.parse("not class:unused")).count == 10)
+    let views = ["class:car", "not class:road split=train", "class:person>=200 split!=val", "split=val", "class:unused", "not class:unused"]
     let expected = try views.map { try viaSQL(store, $0) }
     // The first session builds the columns and keeps them.
     for (v, e) in zip(views, expected) { #expect(try store.sampleIds(ViewExpression.parse(v)) == e, "\(v)") }
