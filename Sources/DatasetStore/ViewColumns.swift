@@ -53,7 +53,12 @@ final class ViewColumns: @unchecked Sendable {
 
   /// The view's ids when every term is a class, split or path term (else nil: use SQL).
   func sampleIds(_ view: ViewExpression, store: DatasetStore) throws -> [Int64]? {
-    if let sort = view.sort, sort.metric != .path { return nil }
+    if let sort = view.sort {
+      switch sort.metric {
+      case .path, .classPixels: break
+      default: return nil
+      }
+    }
     guard view.filters.allSatisfy(ViewColumns.handles) else { return nil }
     // Names resolve (and fail) exactly as the SQL plan does.
     var tests: [(Int64) -> Bool] = []
@@ -67,7 +72,17 @@ final class ViewColumns: @unchecked Sendable {
     let t2 = DispatchTime.now().uptimeNanoseconds
     defer { if getenv("SEGSCOPE_TRACE") != nil { print("view columns: \((t1 - t0) / 1000) us samples, \((t2 - t1) / 1000) us class columns, \((DispatchTime.now().uptimeNanoseconds - t2) / 1000) us filtering") } }
     var ids = loaded.order.filter { id in tests.allSatisfy { $0(id) } }
-    if view.sort?.descending == true { ids.reverse() }
+    if let sort = view.sort, case .classPixels(let name, let field) = sort.metric {
+      // As the SQL plan orders: by the count (0 without the class), ties in path order.
+      try store.requireField(field)
+      let counts = try classPixels(field, try store.classValue(name, field: field), loaded, store)
+      let base = loaded.base
+      let keyed = ids.enumerated().map { (counts[Int($0.element - base)], $0.offset, $0.element) }
+      let sorted = keyed.sorted { a, b in a.0 != b.0 ? (sort.descending ? a.0 > b.0 : a.0 < b.0) : a.1 < b.1 }
+      ids = sorted.map(\.2)
+    } else if view.sort?.descending == true {
+      ids.reverse()
+    }
     let tail = ids.dropFirst(view.skip)
     return Array(view.limit.map { tail.prefix($0) } ?? tail)
   }

@@ -31,7 +31,8 @@ struct ViewColumnsTests {
       "", "split=val", "split!=val", "not split=val", "not split!=train", "class:car", "not class:car", "class:person>=200",
       "class:person<200", "class:car=0", "class:car!=0", "class:road>100 not class:sky", "class:car@model_b>10 split=train",
       "pixels(car)>=50", "sort:path", "sort:-path", "class:road limit:3", "class:road skip:2 limit:4", "sort:-path skip:5",
-      "not class:'traffic sign'", "class:terrain<=0",
+      "not class:'traffic sign'", "class:terrain<=0", "sort:-pixels(car)", "sort:pixels(road) split=val", "class:sky sort:-pixels(person) limit:4 skip:1",
+      "sort:pixels(car@model_b)",
     ]
     for text in views {
       #expect(try store.sampleIds(ViewExpression.parse(text)) == viaSQL(store, text), "\(text)")
