@@ -129,8 +129,10 @@ public struct HistogramIndexer: Sendable {
     if let error = outcome.error { throw error }
     let problems = outcome.problems
     let stored = try store.problems().filter { $0.stage == "histogram" }
-    let newPaths = Set(problems.map(\.0))
-    let old = stored.filter { !newPaths.contains($0.path) }.map { ($0.path, $0.problem) }
+    // Earlier problems stay for the masks this pass did not read; a mask read again keeps only what
+    // this pass found (a repaired file loses its old complaint).
+    let reread = Set(todo.prefix(outcome.committed).map(\.2))
+    let old = stored.filter { !reread.contains($0.path) }.map { ($0.path, $0.problem) }
     // Rewritten only when something changed: a clean pass over a clean dataset writes nothing more.
     if !problems.isEmpty || old.count != stored.count {
       try store.replaceProblems(stage: "histogram", old + problems)

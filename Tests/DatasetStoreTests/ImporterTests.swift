@@ -164,6 +164,16 @@ struct ImporterTests {
     let third = try ImgSegImporter(root: f.root).run(into: store)
     #expect(third.counts.changedMasks.isEmpty)
     #expect(try HistogramIndexer(store: store).run().indexed == 0)
+    // A file broken on disk is reported; once repaired and re-imported, the complaint goes.
+    let good = try FileBytes.read(f.root + "/labels/train/s2.png")
+    try f.write("labels/train/s2.png", Array(good.prefix(60)))
+    _ = try ImgSegImporter(root: f.root).run(into: store)
+    #expect(try HistogramIndexer(store: store).run().problems.contains { $0.0 == "labels/train/s2.png" })
+    #expect(try store.problems().contains { $0.path == "labels/train/s2.png" })
+    try f.write("labels/train/s2.png", good)
+    _ = try ImgSegImporter(root: f.root).run(into: store)
+    #expect(try HistogramIndexer(store: store).run().problems.isEmpty)
+    #expect(try !store.problems().contains { $0.path == "labels/train/s2.png" })
   }
 
   @Test("queries over histograms and stored runs; view metrics come from stored matrices")
