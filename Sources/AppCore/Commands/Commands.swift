@@ -146,10 +146,10 @@ enum Commands {
         // Instance runs: the most missed objects first.
         guard let key = s.instanceRunKey else { return [] }
         s.viewLoading = true
-        return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:-fn(\(key))", run: nil)]
+        return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:-fn(\(TriageCommands.runTerm(key)))", run: nil)]
       }
       s.viewLoading = true
-      return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:miou(\(run.key))", run: run.key)]
+      return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:miou(\(TriageCommands.runTerm(run.key)))", run: run.key)]
     case "view.save":
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "save ")

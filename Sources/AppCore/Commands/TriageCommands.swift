@@ -154,8 +154,13 @@ enum TriageCommands {
   static func worstFirst(_ s: AppState) -> String {
     let text = s.viewText.trimmingCharacters()
     guard let run = s.activeRunSummary, !text.split(separator: " ").contains(where: { $0.hasPrefix("sort:") }) else { return text }
-    let key = run.key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) ? "'\(run.key)'" : run.key
-    return (text.isEmpty ? "" : text + " ") + "sort:miou(\(key))"
+    return (text.isEmpty ? "" : text + " ") + "sort:miou(\(runTerm(run.key)))"
+  }
+
+  /// A run key as the view language reads it: quoted when it has characters other than letters,
+  /// digits, `_`, `-` and `.`.
+  static func runTerm(_ key: String) -> String {
+    key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) ? "'\(key)'" : key
   }
 
   static let exportFormats = ["csv", "json", "sheet", "imgseg", "voc", "coco", "cvat"]
