@@ -296,6 +296,8 @@ struct PanopticCommandTests {
     }
     #expect((out["classes"] as? [Any])?.count == 5 && out["images"] as? Int == 15)
     let runs = String(decoding: try Shell.run([Binary.path, "runs", data]).out, as: UTF8.self)
-    #expect(runs.contains("pan") && runs.contains("panoptic"))
+    // The headline is panopticapi's PQ, in percent with one decimal.
+    let pq = String(Double((((theirs["pq"] as? NSNumber)?.doubleValue ?? -1) * 1000).rounded()) / 10)
+    #expect(runs.contains("pan") && runs.contains("panoptic") && runs.contains("PQ \(pq)  SQ "), "\(runs)")
   }
 }

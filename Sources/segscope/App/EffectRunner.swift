@@ -138,20 +138,8 @@ struct EffectRunner: Sendable {
   /// Instance and panoptic runs with their headline numbers, from the stored summaries.
   func otherRuns() throws -> AppAction {
     let runs = try store.runs().filter { $0.kind == "instance" || $0.kind == "panoptic" }.map { r -> OtherRunSummary in
-      var headline = ""
-      if let data = r.summary?.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-        func pct(_ v: Any?) -> String {
-          guard let d = (v as? NSNumber)?.doubleValue, d >= 0, !d.isNaN else { return "-" }
-          return String(Double((d * 1000).rounded()) / 10)
-        }
-        if r.kind == "instance" {
-          headline = ["AP", "AP50", "AP75", "AR100"].map { "\($0) \(pct(json[$0]))" }.joined(separator: "  ")
-        } else if let all = json["All"] as? [String: Any] {
-          headline = "PQ \(pct(all["pq"]))  SQ \(pct(all["sq"]))  RQ \(pct(all["rq"]))"
-        }
-      }
-      let label = r.kind == "instance" ? (r.options.contains("boundary") ? "boundary AP" : "mask AP") : "panoptic"
-      return OtherRunSummary(key: r.key, kind: label, predField: r.predField, gtField: r.gtField, headline: headline, createdAt: r.createdAt)
+      let h = RunHeadline.of(r)
+      return OtherRunSummary(key: r.key, kind: h.label, predField: r.predField, gtField: r.gtField, headline: h.numbers, createdAt: r.createdAt)
     }
     return .otherRunsLoaded(runs)
   }
