@@ -108,9 +108,13 @@ struct TriageReducerTests {
     #expect(s.rectAnchor == nil)
     // An unknown class is refused before anything is written.
     #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["zebra"])).isEmpty && s.statusIsError)
-    // The confirmation reloads the sample's flags.
-    #expect(Reducer.reduce(&s, .flagSaved(id: 7, sample: 11, text: "whole mask → car")) == [.loadImages(11)])
+    // The confirmation re-reads the sample's flag lines only; the pictures stay as they are.
+    let picture = s.images[11]?.image
+    #expect(Reducer.reduce(&s, .flagSaved(id: 7, sample: 11, text: "whole mask → car")) == [.loadRevisionInfo(11)])
     #expect(s.status == "flag #7 saved: whole mask → car")
+    let info = RevisionInfo(revision: 0, history: [], flags: ["#7 whole mask → car"])
+    #expect(Reducer.reduce(&s, .revisionInfoLoaded(sample: 11, info)).isEmpty)
+    #expect(s.images[11]?.revision == info && s.images[11]?.image == picture)
   }
 
   @Test("L relabels the marked region as a new revision based on the one shown; u undoes")

@@ -223,9 +223,13 @@ enum TriageCommands {
     case .flagSaved(let id, let sample, let text):
       Reducer.setStatus(&s, "flag #\(id) saved: \(text)", error: false)
       var e: [Effect] = []
-      if s.images[sample] != nil { e.append(.loadImages(sample)) }
+      // Only the flag lines changed: the pictures stay, the lines are read again.
+      if s.images[sample] != nil { e.append(.loadRevisionInfo(sample)) }
       if s.screen == .flags { e.append(.loadFlags(s.flagsFilter)) }
       return e
+    case .revisionInfoLoaded(let sample, let info):
+      s.images[sample]?.revision = info
+      return []
     case .otherRunsLoaded(let runs):
       s.otherRuns = runs
       return []

@@ -29,6 +29,8 @@ public enum AppAction: Sendable {
   /// The database confirmed a flag.
   case flagSaved(id: Int64, sample: Int64, text: String)
   case flagsLoaded([FlagSummary])
+  /// A sample's revision history and open flags, re-read (its pictures are unchanged).
+  case revisionInfoLoaded(sample: Int64, RevisionInfo)
   /// A sample's mask got a new revision (or lost one): its pictures are stale.
   case maskRevised(sample: Int64, message: String)
   /// Instance and panoptic runs (read-only in the app).
@@ -42,6 +44,8 @@ public enum Effect: Sendable, Equatable {
   case loadCell(run: String, gt: Int, pred: Int, gtName: String, predName: String)
   case loadRows([Int64], run: String?)
   case loadImages(Int64)
+  /// Re-reads a shown sample's revision history and open flags, without decoding its pictures.
+  case loadRevisionInfo(Int64)
   case loadThumbnails([Int64])
   case loadCompare(run: String, view: String)
   /// The samples of the view ranked by how much their mIoU dropped from `from` to `to`.

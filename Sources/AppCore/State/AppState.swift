@@ -87,7 +87,7 @@ public struct SampleImages: Sendable, Equatable {
   /// Problems met while loading (a missing or broken mask), shown in the view.
   public let problems: [String]
   /// The ground truth's revision, its corrections and the sample's open flags.
-  public let revision: RevisionInfo?
+  public var revision: RevisionInfo?
   /// Per-pixel confidence maps of prediction fields, by prediction name (values / `maxValue`).
   public var confidence: [String: LabelMask] = [:]
   public init(id: Int64, image: RGBImage, groundTruth: LabelMask?, predictions: [String: LabelMask], problems: [String], revision: RevisionInfo? = nil) {

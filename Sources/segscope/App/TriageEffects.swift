@@ -42,6 +42,8 @@ extension EffectRunner {
       let flag = RegionFlag(sampleId: sample, region: region.storeRegion, suggestedClass: value, note: note)
       let id = try store.addFlag(flag)
       return [.flagSaved(id: id, sample: sample, text: region.text + (className.map { " → \($0)" } ?? "") + (note.isEmpty ? "" : " \"\(note)\""))]
+    case .loadRevisionInfo(let sample):
+      return [.revisionInfoLoaded(sample: sample, try revisionInfo(sample))]
     case .loadFlags(let filter):
       return [.flagsLoaded(try flagSummaries(filter))]
     case .setFlagState(let id, let state, let filter):
