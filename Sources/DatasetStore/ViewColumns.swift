@@ -200,14 +200,14 @@ final class ViewColumns: @unchecked Sendable {
           return ([value: blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }], generation, false)
         }
       }
-      // Columns in one flat buffer (slot per value seen), entries read in place from each blob.
+      // One column per value seen (a slot), entries read in place from each blob.
       var slotOf = [Int32](repeating: -1, count: 65536)
       var valuesBySlot: [Int] = []
-      var flat: [UInt32] = []
+      var slots: [[UInt32]] = []
       func slot(_ v: Int) -> Int {
         if v >= 0 && v < 65536 && slotOf[v] >= 0 { return Int(slotOf[v]) }
         valuesBySlot.append(v)
-        flat.append(contentsOf: repeatElement(0, count: loaded.span))
+        slots.append([UInt32](repeating: 0, count: loaded.span))
         if v >= 0 && v < 65536 { slotOf[v] = Int32(valuesBySlot.count - 1) }
         return valuesBySlot.count - 1
       }
@@ -223,12 +223,12 @@ final class ViewColumns: @unchecked Sendable {
           let v = Int(UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
           let n = UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self))
           let k = v < 65536 && slotOf[v] >= 0 ? Int(slotOf[v]) : slot(v)
-          flat[k * span + i] = UInt32(clamping: n)
+          slots[k][i] = UInt32(clamping: n)
           at += ClassHistogram.entrySize
         }
       }
       var out: [Int: [UInt32]] = [:]
-      for (k, v) in valuesBySlot.enumerated() { out[v] = Array(flat[(k * span)..<((k + 1) * span)]) }
+      for (k, v) in valuesBySlot.enumerated() { out[v] = slots[k] }
       return (out, generation, true)
     }
     if pixelsGeneration != generation {
