@@ -10,7 +10,7 @@ import SegmentationCore
 ///
 /// Freshness: a connection of its own that never writes asks SQLite `PRAGMA data_version`, which
 /// changes whenever any other connection (this process's writer, or another process) commits;
-/// everything is dropped then.
+/// then the generations below say what is stale, and only that is dropped.
 ///
 /// Persistence: what is built from SQL is also written to `view_cache`, labelled with the
 /// generations it was read at (`sample_gen`, `class_gen` in `meta`, read in the same transaction
@@ -90,10 +90,10 @@ final class ViewColumns: @unchecked Sendable {
   /// Loads the sample columns and every class column of `fields` ahead of the first view, one
   /// column per lock hold so that a view asked for meanwhile waits for at most one column.
   func warm(fields: [(String, [Int])], store: DatasetStore) throws {
-    lock.lock()
-    try refresh(store)
-    let loaded = try load(store)
-    lock.unlock()
+    let loaded = try lock.withLock { () throws -> Loaded? in
+      try refresh(store)
+      return try load(store)
+    }
     guard loaded != nil else { return }
     for (field, values) in fields {
       for value in values {
