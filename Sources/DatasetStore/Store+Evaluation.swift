@@ -12,7 +12,7 @@ public struct EvalRun: Sendable, Equatable {
   public let options: String
   public let version: String
   public let createdAt: String
-  /// "semantic" or "instance".
+  /// "semantic", "instance" or "panoptic" ("pending" while a semantic run is being written).
   public let kind: String
   /// Instance runs: the summary numbers as JSON.
   public let summary: String?
@@ -34,15 +34,38 @@ public struct SampleResult: Sendable {
 }
 
 extension DatasetStore {
-  /// Stores a run (replacing one with the same key) with every sample's matrix and per-class IoU.
+  /// Stores a whole semantic run (replacing a run of the same key, which stays until this one is
+  /// complete), with every sample's matrix and per-class IoU.
   @discardableResult
   public func saveRun(key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String, results: [SampleResult]) throws -> Int64 {
+    let id = try beginRun(key: key, gtField: gtField, predField: predField, dialect: dialect, classCount: classCount, options: options, version: version)
+    do {
+      try appendRunSamples(runId: id, dialect: dialect, results)
+      try finishRun(runId: id, key: key)
+    } catch {
+      try? discardRun(runId: id)
+      throw error
+    }
+    return id
+  }
+
+  /// Starts a semantic run that is written in parts (so that an evaluation keeps only a batch of
+  /// per-sample results in memory). Until `finishRun`, it has a private key and kind "pending", and
+  /// `runs()` does not list it; a run of the same key stays as it was. Pending runs that a killed
+  /// process left for more than a day are removed here.
+  public func beginRun(key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String) throws -> Int64 {
     try write { db in
-      try db.execute(sql: "DELETE FROM eval_run WHERE key = ?", arguments: [key])
+      try db.execute(sql: "DELETE FROM eval_run WHERE kind = 'pending' AND created_at < datetime('now', '-1 day')")
       try db.execute(
-        sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        arguments: [key, gtField, predField, dialect.rawValue, classCount, options, version])
-      let runId = db.lastInsertedRowID
+        sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+        arguments: [key + "\u{1}pending\u{1}" + UUID().uuidString, gtField, predField, dialect.rawValue, classCount, options, version])
+      return db.lastInsertedRowID
+    }
+  }
+
+  /// Adds per-sample results to a pending run, in one transaction.
+  public func appendRunSamples(runId: Int64, dialect: MetricDialect, _ results: [SampleResult]) throws {
+    try write { db in
       let ins = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       let cls = try db.makeStatement(sql: "INSERT INTO eval_class(run_id, sample_id, class, iou, tp, fp, fn) VALUES (?, ?, ?, ?, ?, ?, ?)")
       for r in results {
@@ -56,14 +79,26 @@ extension DatasetStore {
           try cls.execute(arguments: [runId, r.sampleId, c.classId, c.iou.isNaN ? nil : c.iou, Int64(c.truePositives), Int64(c.falsePositives), Int64(c.falseNegatives)])
         }
       }
-      return runId
     }
+  }
+
+  /// Makes a pending run the run of `key`, replacing the previous one, in one transaction.
+  public func finishRun(runId: Int64, key: String) throws {
+    try write { db in
+      try db.execute(sql: "DELETE FROM eval_run WHERE key = ? AND id != ?", arguments: [key, runId])
+      try db.execute(sql: "UPDATE eval_run SET key = ?, kind = 'semantic', created_at = CURRENT_TIMESTAMP WHERE id = ?", arguments: [key, runId])
+    }
+  }
+
+  /// Removes a pending run and what was written of it.
+  public func discardRun(runId: Int64) throws {
+    try write { db in try db.execute(sql: "DELETE FROM eval_run WHERE id = ? AND kind = 'pending'", arguments: [runId]) }
   }
 
   /// Every run, oldest first.
   public func runs() throws -> [EvalRun] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM eval_run ORDER BY id").map {
+      try Row.fetchAll(db, sql: "SELECT * FROM eval_run WHERE kind != 'pending' ORDER BY id").map {
         EvalRun(id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"], options: $0["options"], version: $0["version"], createdAt: $0["created_at"], kind: $0["kind"], summary: $0["summary"])
       }
     }

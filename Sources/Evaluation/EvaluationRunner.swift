@@ -5,6 +5,8 @@ import SegmentationCore
 /// Evaluates a prediction field against the ground truth of a dataset and stores the run.
 public struct EvaluationRunner: Sendable {
   public let store: DatasetStore
+  /// Pairs evaluated and stored per batch.
+  public var chunkSize = 512
   public init(store: DatasetStore) { self.store = store }
 
   /// Options of a semantic evaluation.
@@ -55,29 +57,48 @@ public struct EvaluationRunner: Sendable {
     evaluator.bandwidth = r.bandwidth
     evaluator.gtDecoding = gt.decoding
     evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
-    let results = evaluator.evaluate(pairs.map { MaskPair(sampleId: String($0.0), groundTruth: store.absolutePath($0.1.path), prediction: store.absolutePath($0.2.path), instanceIds: instancePaths[$0.0], gtDecoding: $0.1.decoding, predDecoding: $0.2.decoding) }, progress: progress, shouldStop: shouldStop)
+    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)\(r.bandwidth.map { ",\"bandwidth\":\($0)" } ?? "")}"
+    // Pairs are evaluated and stored a batch at a time, so memory does not grow with the dataset;
+    // the run becomes visible (replacing the previous one of its key) only when it is complete.
+    let runId = try store.beginRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version)
     var iiou = CityscapesInstanceIoU()
     var haveInstances = false
-    for res in results where res.problem == nil {
-      if let c = res.instances {
-        iiou.add(c)
-        haveInstances = true
-      }
-    }
-    if shouldStop?() == true { throw EvaluationCancelled() }
-    var stored: [SampleResult] = []
     var problems: [String] = []
-    for res in results {
-      var problem = res.problem
-      if let m = res.matrix, !m.unknownGroundTruth.isEmpty {
-        let values = m.unknownGroundTruth.keys.sorted().map(String.init).joined(separator: ", ")
-        problem = "ground truth has values outside the \(k) classes: \(values) (sample not evaluated)"
+    do {
+      var start = 0
+      while start < pairs.count {
+        if shouldStop?() == true { throw EvaluationCancelled() }
+        let chunk = pairs[start..<min(pairs.count, start + chunkSize)]
+        let offset = start
+        var chunkProgress: (@Sendable (Int) -> Void)? = nil
+        if let progress { chunkProgress = { @Sendable done in progress(offset + done) } }
+        let batch: [MaskPair] = chunk.map { p in
+          MaskPair(sampleId: String(p.0), groundTruth: store.absolutePath(p.1.path), prediction: store.absolutePath(p.2.path), instanceIds: instancePaths[p.0], gtDecoding: p.1.decoding, predDecoding: p.2.decoding)
+        }
+        let results = evaluator.evaluate(batch, progress: chunkProgress, shouldStop: shouldStop)
+        if shouldStop?() == true { throw EvaluationCancelled() }
+        var stored: [SampleResult] = []
+        for res in results {
+          var problem = res.problem
+          if let m = res.matrix, !m.unknownGroundTruth.isEmpty {
+            let values = m.unknownGroundTruth.keys.sorted().map(String.init).joined(separator: ", ")
+            problem = "ground truth has values outside the \(k) classes: \(values) (sample not evaluated)"
+          }
+          if let problem { problems.append(problem) }
+          if problem == nil, let c = res.instances {
+            iiou.add(c)
+            haveInstances = true
+          }
+          stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem, boundary: problem == nil ? res.boundary : nil))
+        }
+        try store.appendRunSamples(runId: runId, dialect: r.dialect, stored)
+        start += chunk.count
       }
-      if let problem { problems.append(problem) }
-      stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem, boundary: problem == nil ? res.boundary : nil))
+      try store.finishRun(runId: runId, key: r.key)
+    } catch {
+      try? store.discardRun(runId: runId)
+      throw error
     }
-    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)\(r.bandwidth.map { ",\"bandwidth\":\($0)" } ?? "")}"
-    try store.saveRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version, results: stored)
     guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
     let total = try store.matrix(run: run).0
     if haveInstances {

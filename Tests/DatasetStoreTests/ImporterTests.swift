@@ -176,6 +176,36 @@ struct ImporterTests {
     #expect(try !store.problems().contains { $0.path == "labels/train/s2.png" })
   }
 
+  @Test("runs are written in batches: same numbers as one batch; a cancelled or failed run leaves the old one")
+  func batchedRuns() throws {
+    let f = try Fixture(samples: 11)
+    defer { f.remove() }
+    let store = try DatasetStore(root: f.root)
+    _ = try ImgSegImporter(root: f.root, predictions: [("model_b", "pred")]).run(into: store)
+    _ = try HistogramIndexer(store: store).run()
+    var one = EvaluationRunner(store: store)
+    one.chunkSize = 10_000
+    let (a, ma, _) = try one.run(.init(key: "whole", predField: "model_b"), version: "t")
+    var small = EvaluationRunner(store: store)
+    small.chunkSize = 3
+    let (b, mb, _) = try small.run(.init(key: "batched", predField: "model_b"), version: "t")
+    #expect(ma == mb)
+    #expect(try store.sampleMatrices(run: a) == store.sampleMatrices(run: b))
+    #expect(try store.sampleMIoU(run: "whole", ids: store.sampleIds(ViewExpression())) == store.sampleMIoU(run: "batched", ids: store.sampleIds(ViewExpression())))
+    // Cancelled after the first batch: the previous "batched" run is untouched and nothing pending shows.
+    let calls = AtomicCounter()
+    #expect(throws: EvaluationCancelled.self) {
+      try small.run(.init(key: "batched", predField: "model_b"), version: "t2", progress: { _ in _ = calls.increment() }, shouldStop: { calls.value >= 3 })
+    }
+    let runs = try store.runs()
+    #expect(runs.map(\.key) == ["whole", "batched"] && runs.last?.version == "t")
+    #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM eval_run WHERE kind = 'pending'") } == 0)
+    #expect(try store.sampleMatrices(run: runs[1]) == store.sampleMatrices(run: a))
+    // A run finished later replaces it whole.
+    let (c, _, _) = try small.run(.init(key: "batched", predField: "model_b"), version: "t3")
+    #expect(try store.runs().map(\.version) == ["t", "t3"] && store.sampleMatrices(run: c).count == 11)
+  }
+
   @Test("queries over histograms and stored runs; view metrics come from stored matrices")
   func queriesAndRuns() throws {
     let f = try Fixture(samples: 12)
