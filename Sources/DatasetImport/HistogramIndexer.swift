@@ -48,9 +48,8 @@ public struct HistogramIndexer: Sendable {
     var known: [String: Set<Int>] = [:]
     var decodings: [String: MaskDecoding] = [:]
     for f in try store.fields() {
-      // A field whose only classes are ignore values (255 by default) has no class map to break:
-      // its values are classes named by number.
-      known[f.name] = f.classes.contains { !$0.isIgnore } ? Set(f.classes.map(\.value)) : []
+      // Without a class map there is nothing to be outside of.
+      known[f.name] = f.hasClassMap ? Set(f.classes.map(\.value)) : []
       decodings[f.name] = f.decoding
     }
     let fieldDecodings = decodings

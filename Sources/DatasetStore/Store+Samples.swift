@@ -56,6 +56,9 @@ public struct FieldInfo: Sendable, Equatable {
   public let classes: [ClassInfo]
   /// How the field's files become class ids.
   public var decoding: MaskDecoding = .identity
+  /// Whether the field names its classes. A field whose only entries are ignore values (255 by
+  /// default) has no class map: its values are classes named by number.
+  public var hasClassMap: Bool { classes.contains { !$0.isIgnore } }
 }
 
 /// One class of a field.

@@ -14,7 +14,7 @@ extension DatasetStore {
     // The ground truth's classes: what `class:` terms ask about unless they name another field.
     // (Without a class map, value 0 stands in: one scan of the field loads every value's column.)
     let fields = try fields().filter { $0.kind == "semantic" && $0.role == "ground_truth" }.map { f in
-      (f.name, f.classes.contains { !$0.isIgnore } ? f.classes.filter { !$0.isIgnore }.map(\.value) : [0])
+      (f.name, f.hasClassMap ? f.classes.filter { !$0.isIgnore }.map(\.value) : [0])
     }
     try columns?.warm(fields: fields, store: self)
   }
