@@ -52,10 +52,9 @@ public struct Thumbnails: Sendable {
     return (image, gt)
   }
 
+  /// A source file's part of the cache key ("0" when it cannot be read).
   func stamp(_ path: String) -> String {
-    guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return "0" }
-    let size = (a[.size] as? NSNumber)?.intValue ?? 0
-    let mtime = Int(((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) * 1000)
-    return "\(size)x\(mtime)"
+    let sig = DatasetStore.fileSignature(path)
+    return sig.isEmpty ? "0" : sig.replacingOccurrences(of: ":", with: "x")
   }
 }

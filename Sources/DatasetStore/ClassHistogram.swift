@@ -30,9 +30,21 @@ public enum ClassHistogram {
   }
 
   public static func unpack(_ raw: UnsafeRawBufferPointer) -> [(value: Int, pixels: Int)] {
-    (0..<(raw.count / entrySize)).map { i in
-      (Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * entrySize, as: UInt32.self))),
-       Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * entrySize + 4, as: UInt64.self))))
+    var out: [(value: Int, pixels: Int)] = []
+    out.reserveCapacity(raw.count / entrySize)
+    forEachEntry(raw) { out.append(($0, $1)) }
+    return out
+  }
+
+  /// Calls `body(value, pixels)` for each entry, read in place (no array is built).
+  @inline(__always)
+  public static func forEachEntry(_ raw: UnsafeRawBufferPointer, _ body: (Int, Int) -> Void) {
+    var at = 0
+    while at + entrySize <= raw.count {
+      body(
+        Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))),
+        Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self))))
+      at += entrySize
     }
   }
 

@@ -274,8 +274,9 @@ extension DatasetStore {
 }
 
 extension DatasetStore {
-  /// Size and modification time of a file ("size:seconds.nanoseconds"), or "" when it cannot be read.
-  static func fileSignature(_ path: String) -> String {
+  /// Size and modification time of a file ("size:seconds.nanoseconds"), or "" when it cannot be read:
+  /// what tells a changed file from the one seen before (re-import, the thumbnail cache).
+  public static func fileSignature(_ path: String) -> String {
     var st = stat()
     guard stat(path, &st) == 0 else { return "" }
     return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"

@@ -217,14 +217,9 @@ final class ViewColumns: @unchecked Sendable {
       try ViewColumns.scan(db, "SELECT sample_id, hist FROM mask_histogram WHERE field = ?", [field]) { raw in
         let i = Int(sqlite3_column_int64(raw, 0) - loaded.base)
         guard i >= 0 && i < span, let bytes = sqlite3_column_blob(raw, 1) else { return }
-        let buf = UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(raw, 1)))
-        var at = 0
-        while at + ClassHistogram.entrySize <= buf.count {
-          let v = Int(UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-          let n = UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self))
+        ClassHistogram.forEachEntry(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(raw, 1)))) { v, n in
           let k = v < 65536 && slotOf[v] >= 0 ? Int(slotOf[v]) : slot(v)
           slots[k][i] = UInt32(clamping: n)
-          at += ClassHistogram.entrySize
         }
       }
       var out: [Int: [UInt32]] = [:]
