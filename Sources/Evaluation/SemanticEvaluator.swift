@@ -90,10 +90,7 @@ public struct SemanticEvaluator: Sendable {
       do throws(AccumulateError) {
         let m: ConfusionMatrix
         if let bw = bandwidth {
-          guard gt.width == pred.width, gt.height == pred.height else {
-            throw AccumulateError.sizeMismatch(gt: (gt.width, gt.height), pred: (pred.width, pred.height))
-          }
-          let (bg, bp) = ContourBand.restrict(gt: gt, pred: pred, bandwidth: bw)
+          let (bg, bp) = try ContourBand.restrict(gt: gt, pred: pred, bandwidth: bw)
           m = try ConfusionMatrix.of(gt: bg, pred: bp, classCount: classCount, ignore: ignore)
         } else {
           m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)

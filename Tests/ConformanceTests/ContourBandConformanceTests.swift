@@ -28,7 +28,7 @@ struct ContourBandConformanceTests {
       }
       // The confusion matrix over band pixels only, as FiftyOne builds it.
       let values = try #require(c["values"] as? [Int])
-      let (g, p) = ContourBand.restrict(gt: gt, pred: pred, bandwidth: bandwidth)
+      let (g, p) = try ContourBand.restrict(gt: gt, pred: pred, bandwidth: bandwidth)
       #expect(g.count == (c["band_pixels"] as? Int), "\(name)")
       var cm = [[Int]](repeating: [Int](repeating: 0, count: values.count), count: values.count)
       let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($0.element, $0.offset) })
@@ -67,6 +67,13 @@ struct ContourBandConformanceTests {
       #expect(agrees(metrics.microAccuracy, fo["accuracy"]), "\(name) accuracy \(metrics.microAccuracy) vs \(fo["accuracy"] ?? "nil")")
       #expect(agrees(metrics.microPrecision, fo["precision"]), "\(name) precision")
       #expect(agrees(metrics.microRecall, fo["recall"]), "\(name) recall")
+    }
+  }
+
+  @Test("a prediction of another size is refused, as without a band")
+  func sizeMismatch() {
+    #expect(throws: AccumulateError.sizeMismatch(gt: (4, 4), pred: (3, 4))) {
+      try ContourBand.restrict(gt: LabelMask(width: 4, height: 4), pred: LabelMask(width: 3, height: 4), bandwidth: 2)
     }
   }
 

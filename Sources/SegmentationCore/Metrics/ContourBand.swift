@@ -13,30 +13,31 @@ public enum ContourBand {
   /// The band of a ground-truth mask: `true` where a pixel is evaluated.
   public static func mask(groundTruth gt: LabelMask, bandwidth: Int) -> [Bool] {
     let w = gt.width, h = gt.height
-    var band = [UInt8](repeating: 0, count: w * h)
-    guard w > 0, h > 0, bandwidth > 0 else { return band.map { $0 != 0 } }
-    let values = gt.values16
-    var present = Set<UInt16>()
-    for v in values { present.insert(v) }
-    var canvas = Canvas(width: w, height: h, pixels: band)
-    for v in present.sorted() {
-      for contour in contours(width: w, height: h, isSet: { values[$0] == v }) {
-        canvas.drawClosed(contour, thickness: bandwidth)
+    var canvas = Canvas(width: w, height: h)
+    if w > 0, h > 0, bandwidth > 0 {
+      let values = gt.values16
+      for v in Set(values).sorted() {
+        for contour in contours(width: w, height: h, isSet: { values[$0] == v }) {
+          canvas.drawClosed(contour, thickness: bandwidth)
+        }
       }
     }
-    band = canvas.pixels
-    return band.map { $0 != 0 }
+    return canvas.pixels.map { $0 != 0 }
   }
 
   /// Keeps the pixels of both masks that lie in the band, as two 1-row masks (FiftyOne's
-  /// `pred_mask[band], gt_mask[band]`), ready for the usual accumulation.
-  public static func restrict(gt: LabelMask, pred: LabelMask, bandwidth: Int) -> (gt: LabelMask, pred: LabelMask) {
+  /// `pred_mask[band], gt_mask[band]`), ready for the usual accumulation. The masks must be of one
+  /// size, as for any accumulation.
+  public static func restrict(gt: LabelMask, pred: LabelMask, bandwidth: Int) throws(AccumulateError) -> (gt: LabelMask, pred: LabelMask) {
+    guard gt.width == pred.width, gt.height == pred.height else {
+      throw .sizeMismatch(gt: (gt.width, gt.height), pred: (pred.width, pred.height))
+    }
     let band = mask(groundTruth: gt, bandwidth: bandwidth)
     let g = gt.values16, p = pred.values16
     var gk: [UInt16] = [], pk: [UInt16] = []
     for i in band.indices where band[i] {
       gk.append(g[i])
-      pk.append(i < p.count ? p[i] : 0)
+      pk.append(p[i])
     }
     return (LabelMask(width: gk.count, height: gk.isEmpty ? 0 : 1, values16: gk), LabelMask(width: pk.count, height: pk.isEmpty ? 0 : 1, values16: pk))
   }
@@ -298,7 +299,7 @@ public enum ContourBand {
       guard Canvas.clipLine(Int64(width) << 16, Int64(height) << 16, &x1, &y1, &x2, &y2) else { return }
       var dx = x2 - x1, dy = y2 - y1
       let ax = abs(dx), ay = abs(dy)
-      var xStep: Int64, yStep: Int64
+      let xStep: Int64, yStep: Int64
       var ecount: Int64
       if ax > ay {
         if dx < 0 {
@@ -339,7 +340,6 @@ public enum ContourBand {
           ecount -= 1
         }
       }
-      _ = xStep
     }
 
     /// FillConvexPoly with LINE_8 and 16 fractional bits: the outline (Line2) and the scan fill.
