@@ -21,8 +21,9 @@ final class ViewColumns: @unchecked Sendable {
   private let probe: DatabaseQueue
   private var version: Int64?
   /// Present samples in path order, and the columns below indexed by `id - base` (sample ids are
-  /// dense: they come from one INTEGER PRIMARY KEY).
-  private var columns: Loaded?
+  /// dense: they come from one INTEGER PRIMARY KEY); or, at a `sample_gen` whose ids are too sparse
+  /// for arrays, the mark that SQL answers.
+  private var samples: Samples?
   /// Pixels per sample (UInt32: decoding limits keep a mask far below 4 G pixels).
   private var pixels: [String: [Int: [UInt32]]] = [:]
   /// The "sample_gen/class_gen" every column in `pixels` was read at.
@@ -30,8 +31,16 @@ final class ViewColumns: @unchecked Sendable {
   /// Fields whose histograms were scanned at `pixelsGeneration`: a class missing from `pixels` for
   /// them is in no sample.
   private var scannedFields: Set<String> = []
-  /// Ids too sparse for arrays at this version: SQL answers until the next commit.
-  private var sparse = false
+  private enum Samples {
+    case loaded(Loaded)
+    case sparse(generation: String)
+    var generation: String {
+      switch self {
+      case .loaded(let l): return l.generation
+      case .sparse(let g): return g
+      }
+    }
+  }
 
   fileprivate struct Loaded {
     /// The `sample_gen` these columns were read at.
@@ -122,12 +131,7 @@ final class ViewColumns: @unchecked Sendable {
     let (v, gens) = try probe.read { db in (try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0, try ViewColumns.generations(db)) }
     guard v != version else { return }
     version = v
-    if let loaded = columns, loaded.generation != gens.samples {
-      columns = nil
-      sparse = false
-    } else if columns == nil {
-      sparse = false
-    }
+    if let s = samples, s.generation != gens.samples { samples = nil }
     if pixelsGeneration != gens.samples + "/" + gens.classes {
       pixels = [:]
       scannedFields = []
@@ -137,16 +141,19 @@ final class ViewColumns: @unchecked Sendable {
 
   /// Loads the sample columns; nil when ids are too sparse for arrays (then SQL answers).
   private func load(_ store: DatasetStore) throws -> Loaded? {
-    if let columns { return columns }
-    if sparse { return nil }
-    let (loaded, built) = try store.read { db -> (Loaded?, Bool) in
+    switch samples {
+    case .loaded(let l): return l
+    case .sparse: return nil
+    case nil: break
+    }
+    let (state, built) = try store.read { db -> (Samples, Bool) in
       let generation = try ViewColumns.generations(db).samples
-      if let blob = try ViewColumns.cached(db, key: "samples", generation: generation), let l = Loaded.decode(blob, generation: generation) { return (l, false) }
+      if let blob = try ViewColumns.cached(db, key: "samples", generation: generation), let l = Loaded.decode(blob, generation: generation) { return (.loaded(l), false) }
       // Two sequential scans with the C API (100,000 rows through GRDB's Row cost several times
       // more): presence and split code in id order (SQL turns the few split names into numbers),
       // then path order from the covering index on path.
       let names = try String.fetchAll(db, sql: "SELECT DISTINCT split FROM sample WHERE split IS NOT NULL ORDER BY split")
-      guard names.count < 255 else { return (nil, false) }  // more than 254 distinct splits: leave it to SQL
+      guard names.count < 255 else { return (.sparse(generation: generation), false) }  // more than 254 distinct splits: leave it to SQL
       let code = names.isEmpty ? "0" : "CASE split " + names.indices.map { "WHEN ?\($0 + 1) THEN \($0 + 1) " }.joined() + "ELSE 0 END"
       var scanned: [(Int64, UInt8)] = []
       var maxId: Int64 = 0
@@ -157,7 +164,7 @@ final class ViewColumns: @unchecked Sendable {
         scanned.append((id, sqlite3_column_int64(raw, 1) == 0 ? 255 : UInt8(truncatingIfNeeded: sqlite3_column_int64(raw, 2))))
       }
       let minId = scanned.first?.0 ?? 0
-      guard scanned.isEmpty || Int(maxId - minId) <= 4 * scanned.count + 1024 else { return (nil, false) }
+      guard scanned.isEmpty || Int(maxId - minId) <= 4 * scanned.count + 1024 else { return (.sparse(generation: generation), false) }
       var byId = [UInt8](repeating: 255, count: scanned.isEmpty ? 0 : Int(maxId - minId) + 1)
       for (id, c) in scanned { byId[Int(id - minId)] = c }
       var ids: [Int64] = []
@@ -168,14 +175,14 @@ final class ViewColumns: @unchecked Sendable {
         if i >= 0 && i < byId.count && byId[i] != 255 { ids.append(id) }
       }
       let base = ids.min() ?? 0, span = Int((ids.max() ?? 0) - base + 1)
-      guard ids.isEmpty || span <= 4 * ids.count + 1024 else { return (nil, false) }
+      guard ids.isEmpty || span <= 4 * ids.count + 1024 else { return (.sparse(generation: generation), false) }
       var codes = [UInt8](repeating: 0, count: ids.isEmpty ? 0 : span)
       for id in ids { codes[Int(id - base)] = byId[Int(id - minId)] }
-      return (Loaded(generation: generation, order: ids, base: base, span: ids.isEmpty ? 0 : span, splitCodes: codes, splitNames: names), true)
+      return (.loaded(Loaded(generation: generation, order: ids, base: base, span: ids.isEmpty ? 0 : span, splitCodes: codes, splitNames: names)), true)
     }
-    columns = loaded
-    sparse = loaded == nil
-    if built, let loaded { ViewColumns.save(store, generation: loaded.generation, [("samples", loaded.encoded())]) }
+    samples = state
+    guard case .loaded(let loaded) = state else { return nil }
+    if built { ViewColumns.save(store, generation: loaded.generation, [("samples", loaded.encoded())]) }
     return loaded
   }
 
@@ -183,8 +190,8 @@ final class ViewColumns: @unchecked Sendable {
   /// stored histograms, one scan per field giving every class's column at once.
   private func classPixels(_ field: String, _ value: Int, _ loaded: Loaded, _ store: DatasetStore) throws -> [UInt32] {
     if let cached = pixels[field]?[value] { return cached }
-    if scannedFields.contains(field), let l = columns {
-      let zeros = [UInt32](repeating: 0, count: l.span)
+    if scannedFields.contains(field) {
+      let zeros = [UInt32](repeating: 0, count: loaded.span)
       pixels[field, default: [:]][value] = zeros
       return zeros
     }
