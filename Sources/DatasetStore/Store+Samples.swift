@@ -133,7 +133,8 @@ extension DatasetStore {
       for s in samples {
         try insertSeen.execute(arguments: [s.path])
         let id: Int64
-        if let existing = try Int64.fetchOne(findSample, arguments: [s.path]) {
+        let known = try Int64.fetchOne(findSample, arguments: [s.path])
+        if let existing = known {
           try updateSample.execute(arguments: [s.stem, s.width, s.height, s.split, s.orientation, existing])
           id = existing
           counts.updated += 1
@@ -144,7 +145,8 @@ extension DatasetStore {
         }
         for m in s.masks {
           let sig = DatasetStore.fileSignature(absolutePath(m.path))
-          if let row = try Row.fetchOne(previous, arguments: [id, m.field]) {
+          // A sample added just now has no earlier mask to compare with.
+          if known != nil, let row = try Row.fetchOne(previous, arguments: [id, m.field]) {
             let oldPath: String = row["path"], oldSig: String? = row["file_sig"], newest: Int = row["newest"] ?? 0
             if newest == 0 && (oldPath != m.path || (oldSig != nil && oldSig != sig)) {
               try dropHistogram.execute(arguments: [m.field, id])
