@@ -91,7 +91,7 @@ public struct HistogramIndexer: Sendable {
         do {
           try root.write { db in
             try HistogramIndexer.insertHistograms(db, finalRows)
-            try DatasetStore.classPixelsChanged(db)
+            try DatasetStore.histogramsChanged(db)
           }
           committer.committed(range, problems: found, writeNanos: DispatchTime.now().uptimeNanoseconds - tw)
         } catch {

@@ -215,7 +215,7 @@ enum Schema {
       // so that a cold `query` or a freshly opened app answers class and split views from a few
       // blobs. Each entry records the generations it was built from: `sample_gen` moves with every
       // change to a sample's path, split or presence (triggers), `class_gen` with every class
-      // histogram written (DatasetStore.classPixelsChanged, called by the indexer and by revisions).
+      // histogram written (DatasetStore.histogramsChanged, called by the indexer and by revisions).
       try db.execute(
         sql: """
           CREATE TABLE view_cache(key TEXT PRIMARY KEY NOT NULL, gen TEXT NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;

@@ -112,7 +112,7 @@ extension DatasetStore {
   /// Stores (replaces) a mask's class histogram and marks the class columns out of date.
   public static func replaceHistogram(_ db: Database, sampleId: Int64, field: String, _ hist: [Int: Int]) throws {
     try db.execute(sql: "INSERT OR REPLACE INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)", arguments: [field, sampleId, ClassHistogram.pack(hist.map { ($0.key, $0.value) })])
-    try classPixelsChanged(db)
+    try histogramsChanged(db)
   }
 
   /// A mask's stored class histogram (nil before the indexing pass reached it).
@@ -122,7 +122,7 @@ extension DatasetStore {
 
   /// Marks every stored class column out of date. Whoever writes `mask_histogram` calls it in the
   /// same transaction (the indexer once per batch, revisions once per mask).
-  public static func classPixelsChanged(_ db: Database) throws {
+  public static func histogramsChanged(_ db: Database) throws {
     try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'class_gen'")
   }
 

@@ -158,7 +158,7 @@ extension DatasetStore {
       }
       counts.vanished = try String.fetchAll(db, sql: "SELECT path FROM sample WHERE present = 1 AND path NOT IN (SELECT path FROM seen) ORDER BY path")
       try db.execute(sql: "UPDATE sample SET present = 0 WHERE path NOT IN (SELECT path FROM seen)")
-      if !counts.changedMasks.isEmpty { try DatasetStore.classPixelsChanged(db) }
+      if !counts.changedMasks.isEmpty { try DatasetStore.histogramsChanged(db) }
       return counts
     }
   }

@@ -35,9 +35,7 @@ extension DatasetStore {
     guard let sort = view.sort, let limit = view.limit else { return nil }
     let column: String, run: String
     switch sort.metric {
-    case .miou(let r): (column, run) = ("miou", r)
-    case .accuracy(let r): (column, run) = ("accuracy", r)
-    case .instanceCount(let r, let outcome): (column, run) = (outcome, r)
+    case .miou(let r), .accuracy(let r), .instanceCount(let r, _): (column, run) = (Self.column(sort.metric), r)
     default: return nil
     }
     let runId = try runId(named: run)
