@@ -27,23 +27,29 @@ enum EngineBench {
     }
   }
 
-  /// 10,000 image + mask pairs (small files copied from a few generated scenes): header import time,
-  /// then the mask-indexing pass against decoding the same masks alone, in interleaved rounds (the
-  /// histograms are dropped between rounds so that each pass indexes every mask again).
-  static func importBench(root: String, pairs: Int, width: Int = 320, height: Int = 240, rounds: Int = 3) throws {
+  /// A fresh imgseg folder at `root` with `pairs` image + mask + prediction files (data/, labels/,
+  /// pred/), copied round-robin from a few encoded scenes.
+  static func writeTriples(root: String, pairs: Int, scenes: [([UInt8], [UInt8], [UInt8])]) throws {
     system("rm -rf '\(root)'")
     for d in ["data/train", "labels/train", "pred/train"] { mkdirs(root + "/" + d) }
-    var scenes: [([UInt8], [UInt8], [UInt8])] = []
-    for i in 0..<16 {
-      let s = DemoScene.generate(seed: UInt64(i), width: width, height: height)
-      scenes.append((try JPEGEncoder.encode(s.image), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelB.predict(s.trueLabels, seed: 1))))
-    }
     for i in 0..<pairs {
       let (j, m, p) = scenes[i % scenes.count]
       try FileBytes.writeAtomically(j, to: "\(root)/data/train/\(i).jpg")
       try FileBytes.writeAtomically(m, to: "\(root)/labels/train/\(i).png")
       try FileBytes.writeAtomically(p, to: "\(root)/pred/train/\(i).png")
     }
+  }
+
+  /// 10,000 image + mask pairs (small files copied from a few generated scenes): header import time,
+  /// then the mask-indexing pass against decoding the same masks alone, in interleaved rounds (the
+  /// histograms are dropped between rounds so that each pass indexes every mask again).
+  static func importBench(root: String, pairs: Int, width: Int = 320, height: Int = 240, rounds: Int = 3) throws {
+    var scenes: [([UInt8], [UInt8], [UInt8])] = []
+    for i in 0..<16 {
+      let s = DemoScene.generate(seed: UInt64(i), width: width, height: height)
+      scenes.append((try JPEGEncoder.encode(s.image), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelB.predict(s.trueLabels, seed: 1))))
+    }
+    try writeTriples(root: root, pairs: pairs, scenes: scenes)
     system("sync")
     let store = try DatasetStore(root: root)
     var t0 = nowMs()
@@ -77,19 +83,12 @@ enum EngineBench {
 
   /// Evaluation throughput against decode-only on 1024x512 masks, and peak RSS.
   static func evalBench(root: String, pairs: Int) throws {
-    system("rm -rf '\(root)'")
-    for d in ["data/train", "labels/train", "pred/train"] { mkdirs(root + "/" + d) }
     var scenes: [([UInt8], [UInt8], [UInt8])] = []
     for i in 0..<8 {
       let s = DemoScene.generate(seed: UInt64(i), width: 1024, height: 512)
       scenes.append((try JPEGEncoder.encode(RGBImage(width: 1024, height: 512)), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelA.predict(s.trueLabels, seed: 1))))
     }
-    for i in 0..<pairs {
-      let (j, m, p) = scenes[i % scenes.count]
-      try FileBytes.writeAtomically(j, to: "\(root)/data/train/\(i).jpg")
-      try FileBytes.writeAtomically(m, to: "\(root)/labels/train/\(i).png")
-      try FileBytes.writeAtomically(p, to: "\(root)/pred/train/\(i).png")
-    }
+    try writeTriples(root: root, pairs: pairs, scenes: scenes)
     let store = try DatasetStore(root: root)
     _ = try ImgSegImporter(root: root, predictions: [("model_a", "pred")]).run(into: store)
     // The indexing pass gives the largest class id (this dataset has no class-name file).
