@@ -69,6 +69,8 @@ public struct EvaluationRunner: Sendable {
     var iiou = CityscapesInstanceIoU()
     var haveInstances = false
     var problems: [String] = []
+    // The run's total, summed as the batches go (the stored matrices are these same ones).
+    var total = ConfusionMatrix(classCount: k)
     // Each batch is written while the next one is decoded (at most one write in flight).
     let writer = DispatchQueue(label: "segscope.eval.writer")
     var evalNanos: UInt64 = 0, waitNanos: UInt64 = 0
@@ -107,6 +109,7 @@ public struct EvaluationRunner: Sendable {
             iiou.add(c)
             haveInstances = true
           }
+          if problem == nil, let m = res.matrix { total.add(m) }
           stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem, boundary: problem == nil ? res.boundary : nil))
         }
         let tw = DispatchTime.now().uptimeNanoseconds
@@ -128,7 +131,6 @@ public struct EvaluationRunner: Sendable {
       throw error
     }
     guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
-    let total = try store.matrix(run: run).0
     if haveInstances {
       let per = iiou.perClass(total)
       let json = "{\"iIoU\":{" + per.keys.sorted().map { "\"\($0)\":\(per[$0].map { $0.isNaN ? "null" : "\($0)" } ?? "null")" }.joined(separator: ",") + "},\"mean_iIoU\":\(iiou.mean(total).isNaN ? "null" : "\(iiou.mean(total))")}"

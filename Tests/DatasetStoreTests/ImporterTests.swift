@@ -190,6 +190,7 @@ struct ImporterTests {
     small.chunkSize = 3
     let (b, mb, _) = try small.run(.init(key: "batched", predField: "model_b"), version: "t")
     #expect(ma == mb)
+    #expect(try ma == store.matrix(run: a).0 && mb == store.matrix(run: b).0, "the runner's total is the sum of what it stored")
     #expect(try store.sampleMatrices(run: a) == store.sampleMatrices(run: b))
     #expect(try store.sampleMIoU(run: "whole", ids: store.sampleIds(ViewExpression())) == store.sampleMIoU(run: "batched", ids: store.sampleIds(ViewExpression())))
     // Cancelled after the first batch: the previous "batched" run is untouched and nothing pending shows.
