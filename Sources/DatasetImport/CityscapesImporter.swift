@@ -44,15 +44,17 @@ public struct CityscapesImporter: Sendable {
 
   public func run(into store: DatasetStore, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
     var report = ImportReport()
-    let boundary = FileWalker.realPath(root) ?? root
-    var escaped: [String] = []
     var images: [String: String] = [:]
-    for rel in FileWalker.files(in: root + "/leftImg8bit", boundary: boundary, escaped: &escaped) where rel.hasSuffix("_leftImg8bit.png") {
+    let imageListing = FileWalker.list(root + "/leftImg8bit")
+    report.problems += imageListing.problems(under: "leftImg8bit")
+    for rel in imageListing.files where rel.hasSuffix("_leftImg8bit.png") {
       guard let k = CityscapesImporter.key(rel) else { continue }
       images[k] = rel
     }
     var masks: [String: [String: String]] = ["ground_truth": [:], "instance_ids": [:]]
-    for rel in FileWalker.files(in: root + "/gtFine", boundary: boundary, escaped: &escaped) {
+    let gtListing = FileWalker.list(root + "/gtFine")
+    report.problems += gtListing.problems(under: "gtFine")
+    for rel in gtListing.files {
       let field: String
       if rel.hasSuffix("_gtFine_labelIds.png") { field = "ground_truth" } else if rel.hasSuffix("_gtFine_instanceIds.png") { field = "instance_ids" } else { continue }
       guard let k = CityscapesImporter.key(rel) else { continue }
@@ -62,25 +64,35 @@ public struct CityscapesImporter: Sendable {
       }
       masks[field]?[k] = "gtFine/" + rel
     }
+    var predRoots: [String: String] = [:]
     var fields = ["ground_truth"]
     if !(masks["instance_ids"]?.isEmpty ?? true) { fields.append("instance_ids") }
-    for (name, dir) in predictions {
-      guard FileWalker.isDirectory(root + "/" + dir) else {
-        report.problems.append((dir, "prediction folder for '\(name)' is missing"))
+    for (name, typed) in predictions {
+      let dir = FolderRef(typed, root: root)
+      guard FileWalker.isDirectory(dir.absolute) else {
+        report.failedRequests.append("--pred \(name)=\(typed): no such folder")
         continue
       }
       var byKey: [String: String] = [:]
-      for rel in FileWalker.files(in: root + "/" + dir, boundary: boundary, escaped: &escaped) where rel.hasSuffix(".png") {
+      let listing = FileWalker.list(dir.absolute)
+      report.problems += listing.problems(under: dir.stored)
+      var pngs = 0
+      for rel in listing.files where rel.hasSuffix(".png") {
+        pngs += 1
         guard let k = CityscapesImporter.key(rel), images[k] != nil else {
-          report.problems.append(("\(dir)/\(rel)", "prediction matches no image"))
+          report.problems.append((dir.storedPath(rel), "prediction matches no image"))
           continue
         }
-        byKey[k] = dir + "/" + rel
+        byKey[k] = dir.storedPath(rel)
+      }
+      if byKey.isEmpty {
+        report.failedRequests.append("--pred \(name)=\(typed): " + (pngs == 0 ? "the folder holds no .png masks" : "0 of \(pngs) predictions matched an image (names must keep CITY_SEQ_FRAME)"))
+        continue
       }
       masks[name] = byKey
       fields.append(name)
+      predRoots[name] = dir.stored
     }
-    for e in escaped { report.problems.append((e, "symbolic link leaves the dataset folder; skipped")) }
     let keys = images.keys.sorted()
     let slots = ResultSlots<(NewSample?, [(String, String)])>(count: keys.count)
     let counter = AtomicCounter()
@@ -102,13 +114,13 @@ public struct CityscapesImporter: Sendable {
         // 16-bit ids (labelId * 1000 + k), read as stored: the source of Cityscapes' iIoU.
         try store.defineField(f, kind: "instance_ids", role: "instance_ids", root: nil, classes: [], decoding: .identity)
       } else {
-        try store.defineField(f, role: f == "ground_truth" ? "ground_truth" : "prediction", root: nil, classes: classes, decoding: CityscapesImporter.decoding)
+        try store.defineField(f, role: f == "ground_truth" ? "ground_truth" : "prediction", root: predRoots[f], classes: classes, decoding: CityscapesImporter.decoding)
       }
       report.fields.append(f)
     }
     report.counts = try store.upsertSamples(samples)
     report.samples = samples.count
-    try store.replaceProblems(stage: "import", report.problems)
+    try store.replaceProblems(stage: "import", report.problems + report.failedRequests.map { ("command line", $0) })
     return report
   }
 }

@@ -45,7 +45,9 @@ public struct CocoImporter: Sendable {
       throw StoreError.invalid("\(root): no COCO layout (data/ + labels.json, or images/ + one .json)")
     }
     var report = ImportReport()
-    let json = try CocoImporter.readJSON(root + "/" + labelsFile, name: labelsFile)
+    let json = try CocoImporter.readJSON(labelsFile.hasPrefix("/") ? labelsFile : root + "/" + labelsFile, name: labelsFile)
+    let imageRef = FolderRef(imageDir, root: root)
+    guard FileWalker.isDirectory(imageRef.absolute) else { throw StoreError.invalid("\(imageDir): no such image folder") }
     guard let dict = json as? [String: Any] else { throw StoreError.invalid("\(labelsFile): expected a JSON object with images, annotations and categories") }
     // Categories (ids may have gaps).
     var classes: [ClassInfo] = []
@@ -79,9 +81,9 @@ public struct CocoImporter: Sendable {
     let rootDir = root
     DispatchQueue.concurrentPerform(iterations: list.count) { i in
       let e = list[i]
-      let rel = imageDir + "/" + e.file
+      let rel = imageRef.storedPath(e.file)
       do {
-        let h = try ImageHeader.read(path: rootDir + "/" + rel)
+        let h = try ImageHeader.read(path: rel.hasPrefix("/") ? rel : rootDir + "/" + rel)
         var problems: [(String, String)] = []
         if h.displayWidth != e.width || h.displayHeight != e.height {
           problems.append((rel, "the JSON says \(e.width)x\(e.height) but the image is \(h.displayWidth)x\(h.displayHeight)"))
@@ -97,7 +99,7 @@ public struct CocoImporter: Sendable {
     let present = Set(samples.map(\.path))
     func path(_ imageId: Int) -> String? {
       guard let e = entries[imageId] else { return nil }
-      let p = imageDir + "/" + e.file
+      let p = imageRef.storedPath(e.file)
       return present.contains(p) ? p : nil
     }
     // Annotations.
@@ -131,7 +133,7 @@ public struct CocoImporter: Sendable {
     // Samples without any annotation are the unlabeled ones here (no masks are involved).
     let annotated = Set(instances.map(\.samplePath))
     report.unlabeled = samples.filter { !annotated.contains($0.path) }.count
-    try store.defineField("ground_truth", kind: "instance", role: "ground_truth", root: imageDir, classes: classes)
+    try store.defineField("ground_truth", kind: "instance", role: "ground_truth", root: imageRef.stored, classes: classes)
     report.fields.append("ground_truth")
     report.counts = try store.upsertSamples(samples)
     report.samples = samples.count
@@ -166,10 +168,10 @@ public struct CocoImporter: Sendable {
         try store.replaceInstances(field: name, preds)
         report.fields.append(name)
       } catch {
-        report.problems.append((file, "\(error)"))
+        report.failedRequests.append("--pred \(name)=\(file): \(error)")
       }
     }
-    try store.replaceProblems(stage: "import", report.problems)
+    try store.replaceProblems(stage: "import", report.problems + report.failedRequests.map { ("command line", $0) })
     return report
   }
 

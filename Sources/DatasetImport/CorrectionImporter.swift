@@ -82,7 +82,6 @@ public struct CorrectionImporter: Sendable {
 
   /// (stem, loader) for every corrected mask in the folder, by stem.
   func sources(_ gt: FieldInfo) throws -> [(String, Loader)] {
-    var escaped: [String] = []
     switch format {
     case .imgseg, .cvat:
       let sub = format == .cvat ? "SegmentationClass" : (FileWalker.isDirectory(folder + "/labels") ? "labels" : "masks")
@@ -91,7 +90,7 @@ public struct CorrectionImporter: Sendable {
       var decoding = MaskDecoding.identity
       if format == .cvat { decoding = try cvatDecoding(gt) }
       let d = decoding
-      return FileWalker.files(in: dir, boundary: dir, escaped: &escaped).filter { $0.lowercased().hasSuffix(".png") }.sorted().map { rel in
+      return FileWalker.list(dir).files.filter { $0.lowercased().hasSuffix(".png") }.sorted().map { rel in
         let stem = String(rel.dropLast(4)).replacingOccurrences(of: "/", with: "__")
         let path = dir + "/" + rel
         return (stem, { _, _ in

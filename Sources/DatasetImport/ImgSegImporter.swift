@@ -10,6 +10,22 @@ public struct ImportReport: Sendable {
   public var fields: [String] = []
   public var unlabeled = 0
   public var problems: [(path: String, problem: String)] = []
+  /// What the user explicitly asked for and did not get (a `--pred` folder that is missing, empty or
+  /// matched no image): the command exits 1 after importing the rest.
+  public var failedRequests: [String] = []
+}
+
+/// A class-name file: line i names value i.
+public enum ClassNames {
+  /// Lines with LF or CRLF ends, a UTF-8 byte-order mark dropped, blanks trimmed, trailing empty
+  /// lines dropped (an empty line inside leaves its value unnamed).
+  public static func parse(_ text: String) -> [String] {
+    var t = Substring(text)
+    if t.hasPrefix("\u{FEFF}") { t = t.dropFirst() }
+    // "\r\n" is one Character in Swift: split on both forms.
+    let lines = t.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    return lines.map { $0.trimmingCharacters() }.reversed().drop { $0.isEmpty }.reversed()
+  }
 }
 
 /// FiftyOne's ImageSegmentationDirectory (`data/` + `labels/`) and the common `images/` + `masks/`
@@ -31,7 +47,8 @@ public struct ImgSegImporter: Sendable {
     self.classesFile = classesFile
   }
 
-  static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+  static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "tif", "tiff"]
+  static let maskExtensions: Set<String> = ["png", "tif", "tiff"]
   static let splitNames: Set<String> = ["train", "val", "valid", "validation", "test", "trainval"]
 
   /// Whether `root` looks like this layout.
@@ -41,18 +58,21 @@ public struct ImgSegImporter: Sendable {
   }
 
   /// Scans the folders, reads every header (on all cores), records samples, masks, classes and
-  /// problems. Never stops at a broken file.
+  /// problems. Never stops at a broken file. A prediction or confidence folder that is missing,
+  /// empty or matches no image is a failed request (`report.failedRequests`): the rest is imported.
   public func run(into store: DatasetStore, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
     let (imageDir, labelDir): (String, String) = FileWalker.isDirectory(root + "/data") ? ("data", "labels") : ("images", "masks")
     guard FileWalker.isDirectory(root + "/" + imageDir) else {
       throw StoreError.invalid("\(root): no data/ + labels/ or images/ + masks/ folders (use --format to choose another layout)")
     }
-    let boundary = FileWalker.realPath(root) ?? root
+    let classNames = try readClassNames()
     var report = ImportReport()
-    var escaped: [String] = []
     // Images by relative stem.
     var images: [String: String] = [:]
-    for rel in FileWalker.files(in: root + "/" + imageDir, boundary: boundary, escaped: &escaped) {
+    let imageListing = FileWalker.list(root + "/" + imageDir)
+    report.problems += imageListing.problems(under: imageDir)
+    report.problems += imageListing.skippedByExtension(accepted: Self.imageExtensions, folder: imageDir + "/", what: "image")
+    for rel in imageListing.files {
       let (stem, ext) = splitExtension(rel)
       guard Self.imageExtensions.contains(ext) else { continue }
       if let other = images[stem] {
@@ -63,85 +83,111 @@ public struct ImgSegImporter: Sendable {
       images[stem] = rel
     }
     images = images.filter { !$0.value.isEmpty }
-    for e in escaped { report.problems.append((e, "symbolic link leaves the dataset folder; skipped")) }
-    // Mask folders: ground truth first, then predictions.
-    var maskDirs: [(field: String, dir: String)] = []
-    if FileWalker.isDirectory(root + "/" + labelDir) { maskDirs.append(("ground_truth", labelDir)) }
+    // Mask folders: ground truth first, then predictions, then confidence maps.
+    var maskDirs: [(field: String, dir: FolderRef, requested: String?)] = []
+    if FileWalker.isDirectory(root + "/" + labelDir) { maskDirs.append(("ground_truth", FolderRef(labelDir, root: root), nil)) }
     for (name, dir) in predictions {
-      let rel = dir.hasPrefix("/") ? relativeOrNil(dir, boundary: boundary) : dir
-      guard let rel, FileWalker.isDirectory(root + "/" + rel) else {
-        report.problems.append((dir, "prediction folder for '\(name)' is missing or outside the dataset folder"))
+      let ref = FolderRef(dir, root: root)
+      guard FileWalker.isDirectory(ref.absolute) else {
+        report.failedRequests.append("--pred \(name)=\(dir): \(FileWalker.exists(ref.absolute) ? "not a folder" : "no such folder")")
         continue
       }
-      maskDirs.append((name, rel))
+      maskDirs.append((name, ref, "--pred \(name)=\(dir)"))
     }
     for (name, dir) in confidences {
-      let rel = dir.hasPrefix("/") ? relativeOrNil(dir, boundary: boundary) : dir
+      let ref = FolderRef(dir, root: root)
       guard predictions.contains(where: { $0.0 == name }) else {
-        report.problems.append((dir, "confidence maps for '\(name)', which is not a prediction field of this import (give --pred \(name)=DIR too)"))
+        report.failedRequests.append("--conf \(name)=\(dir): '\(name)' is not a prediction field of this import (give --pred \(name)=DIR too)")
         continue
       }
-      guard let rel, FileWalker.isDirectory(root + "/" + rel) else {
-        report.problems.append((dir, "confidence folder for '\(name)' is missing or outside the dataset folder"))
+      guard FileWalker.isDirectory(ref.absolute) else {
+        report.failedRequests.append("--conf \(name)=\(dir): \(FileWalker.exists(ref.absolute) ? "not a folder" : "no such folder")")
         continue
       }
-      maskDirs.append((name + ".confidence", rel))
+      maskDirs.append((name + ".confidence", ref, "--conf \(name)=\(dir)"))
     }
-    var masks: [String: [String: String]] = [:]  // field -> stem -> rel path (from root)
-    for (field, dir) in maskDirs {
-      var esc: [String] = []
+    var masks: [String: [String: String]] = [:]  // field -> stem -> stored path
+    var definedDirs: [(field: String, dir: FolderRef)] = []
+    let firstImageStem = images.keys.min()
+    for (field, dir, requested) in maskDirs {
+      let listing = FileWalker.list(dir.absolute)
+      let shown = dir.stored
+      report.problems += listing.problems(under: shown)
+      report.problems += listing.skippedByExtension(accepted: Self.maskExtensions.union(["jpg", "jpeg"]), folder: shown + "/", what: "mask")
       var byStem: [String: String] = [:]
-      for rel in FileWalker.files(in: root + "/" + dir, boundary: boundary, escaped: &esc) {
+      var candidates = 0
+      var unmatched: [String] = []
+      var orphans: [(String, String)] = []
+      for rel in listing.files {
         let (stem, ext) = splitExtension(rel)
-        guard ext == "png" || ext == "jpg" || ext == "jpeg" else { continue }
+        guard Self.maskExtensions.contains(ext) || ext == "jpg" || ext == "jpeg" else { continue }
+        candidates += 1
         if images[stem] == nil {
-          report.problems.append(("\(dir)/\(rel)", "\(field) mask has no image with the stem '\(stem)'"))
+          unmatched.append(stem)
+          orphans.append((dir.storedPath(rel), "\(field) mask has no image with the stem '\(stem)'"))
           continue
         }
-        byStem[stem] = dir + "/" + rel
+        byStem[stem] = dir.storedPath(rel)
       }
-      for e in esc { report.problems.append(("\(dir)/\(e)", "symbolic link leaves the dataset folder; skipped")) }
+      if let requested, byStem.isEmpty {
+        if candidates == 0 {
+          report.failedRequests.append("\(requested): the folder holds no mask files (.png, .tif, .tiff)")
+        } else {
+          var why = "0 of \(candidates) mask stems matched an image"
+          if let m = unmatched.min(), let i = firstImageStem { why += "; first mask stem '\(m)' vs first image stem '\(i)'" }
+          report.failedRequests.append("\(requested): \(why)")
+        }
+        continue
+      }
+      report.problems += orphans
       masks[field] = byStem
+      definedDirs.append((field, dir))
+    }
+    // Prediction fields of earlier imports whose folders are gone: reported, never silently dropped.
+    let given = Set(definedDirs.map(\.field))
+    for f in try store.fields() where f.role != "ground_truth" && !given.contains(f.name) {
+      if let r = f.root, !r.isEmpty, !FileWalker.isDirectory(store.absolutePath(r)) {
+        report.problems.append((r, "the folder of field '\(f.name)' is missing (moved or deleted?); its masks stay recorded but cannot be read"))
+      }
     }
     // Headers, in parallel.
     let stems = images.keys.sorted()
     let results = ResultSlots<(NewSample?, [(String, String)])>(count: stems.count)
     let done = AtomicCounter()
-    let imgs = images, msk = masks, dirs = maskDirs, rootDir = root
+    let imgs = images, msk = masks, fieldNames = definedDirs.map(\.field), rootDir = root
     DispatchQueue.concurrentPerform(iterations: stems.count) { i in
-      results.set(i, Self.inspect(stem: stems[i], image: imageDir + "/" + imgs[stems[i]]!, masks: msk, fields: dirs.map(\.field), root: rootDir))
+      results.set(i, Self.inspect(stem: stems[i], image: imageDir + "/" + imgs[stems[i]]!, masks: msk, fields: fieldNames, root: rootDir))
       progress?(done.increment(), stems.count)
     }
     let samples = report.collect(results.values())
     // Classes.
-    let classNames = readClassNames()
     var classes: [ClassInfo] = []
     for (v, name) in classNames.enumerated() where !name.isEmpty { classes.append(ClassInfo(value: v, name: name, color: nil, isIgnore: ignoreValues.contains(v))) }
     for v in ignoreValues where !classes.contains(where: { $0.value == v }) { classes.append(ClassInfo(value: v, name: "ignore", isIgnore: true)) }
-    for (field, dir) in maskDirs {
+    for (field, dir) in definedDirs {
       if field.hasSuffix(".confidence") {
-        try store.defineField(field, kind: "confidence", role: "confidence", root: dir, classes: [])
+        try store.defineField(field, kind: "confidence", role: "confidence", root: dir.stored, classes: [])
       } else {
-        try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir, classes: classes)
+        try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir.stored, classes: classes)
       }
       report.fields.append(field)
     }
     report.counts = try store.upsertSamples(samples)
     report.samples = samples.count
-    try store.replaceProblems(stage: "import", report.problems)
+    try store.replaceProblems(stage: "import", report.problems + report.failedRequests.map { ("command line", $0) })
     return report
   }
 
-  func relativeOrNil(_ abs: String, boundary: String) -> String? {
-    guard let real = FileWalker.realPath(abs), real.hasPrefix(boundary + "/") else { return nil }
-    return String(real.dropFirst(boundary.count + 1))
-  }
-
-  func readClassNames() -> [String] {
+  /// The class names, line i naming value i. A `classesFile` the user gave must be readable: an
+  /// error before anything is changed. Windows line ends, a byte-order mark and trailing blanks are
+  /// accepted.
+  func readClassNames() throws -> [String] {
     let file = classesFile ?? root + "/classes.txt"
-    guard let text = FileWalker.readText(file) else { return [] }
-    return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters() }
-      .reversed().drop { $0.isEmpty }.reversed()
+    guard let text = FileWalker.readText(file) else {
+      if let classesFile { throw StoreError.invalid("--classes \(classesFile): \(FileWalker.exists(classesFile) ? "not a readable file" : "no such file"); nothing was imported") }
+      return []
+    }
+    return ClassNames.parse(text)
   }
 
   /// Reads the headers of one sample's files and checks them.
@@ -157,7 +203,7 @@ public struct ImgSegImporter: Sendable {
     for field in fields {
       guard let rel = masks[field]?[stem] else { continue }
       do {
-        let h = try ImageHeader.read(path: root + "/" + rel)
+        let h = try ImageHeader.read(path: rel.hasPrefix("/") ? rel : root + "/" + rel)
         guard h.format == .png else {
           problems.append((rel, "mask is a JPEG: lossy compression invents class values; store masks as PNG"))
           continue

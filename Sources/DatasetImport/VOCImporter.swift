@@ -74,7 +74,6 @@ public struct VOCImporter: Sendable {
 
   public func run(into store: DatasetStore, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
     var report = ImportReport()
-    let boundary = FileWalker.realPath(root) ?? root
     // Splits from the lists; train and val win over trainval.
     var split: [String: String] = [:]
     var listed: [String] = []
@@ -91,33 +90,45 @@ public struct VOCImporter: Sendable {
         if split[stem] == nil || name != "trainval" { split[stem] = name }
       }
     }
-    var escaped: [String] = []
     var images: [String: String] = [:]
-    for rel in FileWalker.files(in: root + "/JPEGImages", boundary: boundary, escaped: &escaped) {
+    let imageListing = FileWalker.list(root + "/JPEGImages")
+    report.problems += imageListing.problems(under: "JPEGImages")
+    report.problems += imageListing.skippedByExtension(accepted: ImgSegImporter.imageExtensions, folder: "JPEGImages/", what: "image")
+    for rel in imageListing.files {
       let (stem, ext) = splitExtension(rel)
       if ImgSegImporter.imageExtensions.contains(ext) { images[stem] = rel }
     }
     var masks: [String: [String: String]] = [:]
-    var fields = [("ground_truth", "SegmentationClass")]
-    for (name, dir) in predictions { fields.append((name, dir)) }
-    for (field, dir) in fields {
-      guard FileWalker.isDirectory(root + "/" + dir) else {
-        report.problems.append((dir, "mask folder for '\(field)' is missing"))
+    var fields: [(String, String)] = []
+    var candidates: [(field: String, dir: FolderRef, requested: String?)] = [("ground_truth", FolderRef("SegmentationClass", root: root), nil)]
+    for (name, dir) in predictions { candidates.append((name, FolderRef(dir, root: root), "--pred \(name)=\(dir)")) }
+    for (field, dir, requested) in candidates {
+      guard FileWalker.isDirectory(dir.absolute) else {
+        if let requested { report.failedRequests.append("\(requested): no such folder") } else { report.problems.append((dir.stored, "mask folder for '\(field)' is missing")) }
         continue
       }
       var byStem: [String: String] = [:]
-      for rel in FileWalker.files(in: root + "/" + dir, boundary: boundary, escaped: &escaped) {
+      let listing = FileWalker.list(dir.absolute)
+      report.problems += listing.problems(under: dir.stored)
+      report.problems += listing.skippedByExtension(accepted: ["png"], folder: dir.stored + "/", what: "mask")
+      var pngs = 0
+      for rel in listing.files {
         let (stem, ext) = splitExtension(rel)
         guard ext == "png" else { continue }
+        pngs += 1
         if images[stem] == nil {
-          report.problems.append(("\(dir)/\(rel)", "\(field) mask has no image in JPEGImages"))
+          report.problems.append((dir.storedPath(rel), "\(field) mask has no image in JPEGImages"))
           continue
         }
-        byStem[stem] = dir + "/" + rel
+        byStem[stem] = dir.storedPath(rel)
+      }
+      if let requested, byStem.isEmpty {
+        report.failedRequests.append("\(requested): " + (pngs == 0 ? "the folder holds no .png masks" : "0 of \(pngs) mask stems matched an image in JPEGImages"))
+        continue
       }
       masks[field] = byStem
+      fields.append((field, dir.stored))
     }
-    for e in escaped { report.problems.append((e, "symbolic link leaves the dataset folder; skipped")) }
     // The segmentation subset: listed stems, or (without lists) every stem with a class mask.
     let stems = listed.isEmpty ? (masks["ground_truth"] ?? [:]).keys.sorted() : listed
     for s in stems where images[s] == nil { report.problems.append(("JPEGImages/\(s).jpg", "listed in ImageSets/Segmentation but missing")) }
@@ -148,7 +159,7 @@ public struct VOCImporter: Sendable {
     }
     report.counts = try store.upsertSamples(samples)
     report.samples = samples.count
-    try store.replaceProblems(stage: "import", report.problems)
+    try store.replaceProblems(stage: "import", report.problems + report.failedRequests.map { ("command line", $0) })
     return report
   }
 }

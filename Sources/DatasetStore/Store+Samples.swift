@@ -56,6 +56,8 @@ public struct FieldInfo: Sendable, Equatable {
   public let classes: [ClassInfo]
   /// How the field's files become class ids.
   public var decoding: MaskDecoding = .identity
+  /// The folder its masks were imported from: relative to the dataset root, or absolute.
+  public var root: String? = nil
   /// Whether the field names its classes. A field whose only entries are ignore values (255 by
   /// default) has no class map: its values are classes named by number.
   public var hasClassMap: Bool { classes.contains { !$0.isIgnore } }
@@ -192,11 +194,12 @@ extension DatasetStore {
       for c in try Row.fetchAll(db, sql: "SELECT field, value, name, color, is_ignore FROM class ORDER BY field, value") {
         classes[c["field"], default: []].append(ClassInfo(value: c["value"], name: c["name"], color: c["color"], isIgnore: c["is_ignore"]))
       }
-      let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role, decoding FROM mask_field ORDER BY role != 'ground_truth', name")
+      let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role, decoding, root FROM mask_field ORDER BY role != 'ground_truth', name")
       return rows.map { r in
         let name: String = r["name"]
         var info = FieldInfo(name: name, kind: r["kind"], role: r["role"], classes: classes[name] ?? [])
         info.decoding = MaskDecoding(serialized: r["decoding"])
+        info.root = r["root"]
         return info
       }
     }

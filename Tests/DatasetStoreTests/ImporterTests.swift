@@ -59,10 +59,11 @@ struct ImporterTests {
     #expect(problems.contains("labels/train/s5.png: expected a PNG file but the content is a JPEG file"))
     #expect(problems.contains("labels/train/s6.png: mask is an RGB(A) colour image"))
     #expect(problems.contains("data/train/s9.jpg: expected a JPEG file but the content is not an image"))
-    #expect(problems.contains("train/escape.jpg: symbolic link leaves the dataset folder"))
-    // s0..s7 minus s3 (ambiguous); s9 is corrupt and s8 does not exist.
-    #expect(report.samples == 7)
-    #expect(try store.sampleCount() == 7)
+    // A symbolic link to an image elsewhere on disk is followed (the folder is the user's).
+    #expect(!problems.contains("escape.jpg"))
+    // s0..s7 minus s3 (ambiguous), plus the linked image; s9 is corrupt and s8 does not exist.
+    #expect(report.samples == 8)
+    #expect(try store.samples(ids: try store.sampleIds(ViewExpression())).contains { $0.path == "data/train/escape.jpg" })
     // The truncated mask passes the header read but fails decoding in the histogram pass.
     let (_, hp) = try HistogramIndexer(store: store).run()
     #expect(hp.contains { $0.0 == "labels/train/s1.png" && $0.1.contains("truncated") })

@@ -128,7 +128,7 @@ struct ConfidenceImportTests {
     importer.confidences = [("model_b", "conf"), ("nope", "conf")]
     let report = try importer.run(into: store)
     #expect(report.fields.contains("model_b.confidence"))
-    #expect(report.problems.contains { $0.0 == "conf" && $0.1.contains("'nope', which is not a prediction field") })
+    #expect(report.failedRequests.contains { $0.hasPrefix("--conf nope=conf") && $0.contains("'nope' is not a prediction field") })
     #expect(report.problems.contains { $0.0.hasPrefix("conf/train/s1.png") || $0.1.contains("conf/train/s1.png") })
     let field = try #require(try store.fields().first { $0.name == "model_b.confidence" })
     #expect(field.kind == "confidence" && field.role == "confidence" && field.classes.isEmpty)

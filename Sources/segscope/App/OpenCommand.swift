@@ -63,7 +63,8 @@ struct OpenCommand: AsyncParsableCommand {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
     if try store.sampleCount() == 0 || !predictions.isEmpty {
-      _ = try DatasetOpener.importFolder(store, format: nil, predictions: predictions.compactMap(parsePredictionSpec), classes: nil)
+      let report = try DatasetOpener.importFolder(store, format: nil, predictions: typedSpecs(predictions), classes: nil)
+      try DatasetOpener.failIfRequestsFailed(report)
     }
     // An interrupted indexing pass resumes inside the app, as a background job.
     if Interrupt.isRequested { return }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import DatasetImport
 import DatasetStore
 import SegmentationCore
@@ -64,9 +65,24 @@ enum DatasetOpener {
   }
 }
 
+extension DatasetOpener {
+  /// What the user asked for and did not get ends the command with status 1 (the rest was kept).
+  static func failIfRequestsFailed(_ report: ImportReport) throws {
+    guard !report.failedRequests.isEmpty else { return }
+    for r in report.failedRequests { FileHandleOut.stderr("segscope: error: " + Sanitize.forTerminal(r)) }
+    FileHandleOut.stderr("segscope: the rest of the import was kept")
+    throw ExitCode.failure
+  }
+}
+
 struct ImportError: Error, CustomStringConvertible {
   let message: String
   var description: String { message }
+}
+
+/// NAME=PATH specs with PATH made absolute (typed paths are relative to the current directory).
+func typedSpecs(_ specs: [String]) -> [(String, String)] {
+  specs.compactMap(parsePredictionSpec).map { ($0.0, typedPath($0.1)) }
 }
 
 /// Parses NAME=DIR.

@@ -23,3 +23,18 @@ enum Paths {
     }
   }
 }
+
+/// A path the user typed: absolute as it is, relative to the current directory otherwise. Symbolic
+/// links are resolved the way the kernel resolves them (so `../x` from a linked folder means what
+/// `ls ../x` means); a path that does not exist yet is made absolute lexically.
+func typedPath(_ p: String) -> String {
+  if p.hasPrefix("/") { return p }
+  if let r = realpath(p, nil) {
+    defer { free(r) }
+    return String(cString: r)
+  }
+  var buf = [CChar](repeating: 0, count: 4096)
+  guard getcwd(&buf, 4096) != nil else { return p }
+  let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  return cwd == "/" ? "/" + p : cwd + "/" + p
+}
