@@ -14,16 +14,17 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
-    // C boundary: every setjmp/longjmp and every libpng/libjpeg call lives in these two targets.
+    // C boundary: every setjmp/longjmp and every libpng/libjpeg/libtiff call lives in these targets.
     .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
     .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+    .target(name: "CTIFF", linkerSettings: [.linkedLibrary("tiff")]),
     .systemLibrary(name: "CNcursesw"),
     .systemLibrary(name: "CSQLite"),
 
     // Pure core: dataset model, masks, metrics. No I/O, no C.
     .target(name: "SegmentationCore", swiftSettings: strict),
     // PNG/JPEG to RGBImage / LabelMask, typed errors.
-    .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG", "SegmentationCore"], swiftSettings: strict),
+    .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG", "CTIFF", "SegmentationCore"], swiftSettings: strict),
 
     // Pure terminal graphics: cell Buffer, half-block and sixel renderers, capability probe parsing.
     .target(name: "TerminalRender", dependencies: ["SegmentationCore"], swiftSettings: strict),

@@ -3,14 +3,15 @@
 #   ./run.sh demo   build (release) and run the demo on a dataset segscope generates itself
 #   ./run.sh test   run the whole test suite, conformance against the reference implementations included
 # Both install what is missing first: Debian packages with apt-get (only when one is missing; via sudo
-# when not root) and the Python oracles (numpy, pycocotools, OpenCV) with pip.
+# when not root) and the Python oracles (numpy, pycocotools, OpenCV, tifffile, Pillow) with pip.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libsqlite3-dev pkg-config)
+BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libtiff-dev libsqlite3-dev pkg-config)
 TEST_PKGS=(tmux python3 python3-pip imagemagick libsixel-bin)
-# module:pip package. OpenCV (headless) is the reference for FiftyOne's contour band (--bandwidth).
-PY_MODULES=(numpy:numpy pycocotools:pycocotools cv2:opencv-python-headless)
+# module:pip package. OpenCV (headless) is the reference for FiftyOne's contour band (--bandwidth);
+# tifffile and Pillow write and read the TIFF conformance files.
+PY_MODULES=(numpy:numpy pycocotools:pycocotools cv2:opencv-python-headless tifffile:tifffile PIL:Pillow)
 
 need_apt() {
   local missing=()

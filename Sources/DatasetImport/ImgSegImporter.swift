@@ -204,8 +204,8 @@ public struct ImgSegImporter: Sendable {
       guard let rel = masks[field]?[stem] else { continue }
       do {
         let h = try ImageHeader.read(path: rel.hasPrefix("/") ? rel : root + "/" + rel)
-        guard h.format == .png else {
-          problems.append((rel, "mask is a JPEG: lossy compression invents class values; store masks as PNG"))
+        guard h.format != .jpeg else {
+          problems.append((rel, "mask is a JPEG: lossy compression invents class values; store masks as PNG or TIFF"))
           continue
         }
         guard colorMasks || h.colorType == 0 || h.colorType == 3 else {

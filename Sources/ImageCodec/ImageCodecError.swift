@@ -37,7 +37,7 @@ public struct ImageCodecError: Error, Sendable, Equatable, CustomStringConvertib
     case .unreadable(let why): reason = "cannot read file: \(why)"
     case .empty: reason = "file is empty"
     case .wrongFormat(let expected, let found): reason = "expected a \(expected) file but the content is \(found)"
-    case .unknownFormat: reason = "not a PNG or JPEG file"
+    case .unknownFormat: reason = "not a PNG, JPEG or TIFF file"
     case .corrupt(let why): reason = "corrupt or truncated image: \(why)"
     case .tooLarge(let w, let h, let limit):
       reason = "image is \(w)x\(h) = \(w * h) pixels, over the limit of \(limit) pixels (raise it with --max-pixels)"

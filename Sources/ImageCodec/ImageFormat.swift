@@ -2,12 +2,19 @@
 public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
   case png = "PNG"
   case jpeg = "JPEG"
+  case tiff = "TIFF"
 
-  /// Recognises the format from the first bytes; nil when it is neither PNG nor JPEG.
+  /// Recognises the format from the first bytes; nil when it is not PNG, JPEG or TIFF.
   public static func sniff<C: Collection>(_ bytes: C) -> ImageFormat? where C.Element == UInt8 {
     let head = Array(bytes.prefix(8))
     if head.count >= 8 && head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
     if head.count >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF { return .jpeg }
+    // Classic TIFF (42) and BigTIFF (43), either byte order.
+    if head.count >= 4 && ((head[0] == 0x49 && head[1] == 0x49 && (head[2] == 0x2A || head[2] == 0x2B) && head[3] == 0)
+      || (head[0] == 0x4D && head[1] == 0x4D && head[2] == 0 && (head[3] == 0x2A || head[3] == 0x2B)))
+    {
+      return .tiff
+    }
     return nil
   }
 
@@ -17,7 +24,6 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
     let head = Array(bytes.prefix(8))
     if head.starts(with: [0x47, 0x49, 0x46, 0x38]) { return "a GIF file" }
     if head.starts(with: [0x42, 0x4D]) { return "a BMP file" }
-    if head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return "a TIFF file" }
     if head.starts(with: [0x52, 0x49, 0x46, 0x46]) { return "a RIFF (WebP?) file" }
     if head.first == UInt8(ascii: "{") || head.first == UInt8(ascii: "[") { return "text (JSON?)" }
     return "not an image"
@@ -29,6 +35,7 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
     switch path[path.index(after: dot)...].lowercased() {
     case "png": return .png
     case "jpg", "jpeg", "jpe", "jfif": return .jpeg
+    case "tif", "tiff": return .tiff
     default: return nil
     }
   }

@@ -20,6 +20,8 @@ public struct ImageHeader: Sendable, Equatable {
   /// header sits behind large metadata.
   public static func read(path: String) throws(ImageCodecError) -> ImageHeader {
     let data = try FileBytes.readPrefix(path, maxBytes: 16 * 1024)
+    // A TIFF's directory may sit anywhere in the file: libtiff reads it by path.
+    if try ImageLoader.checkedFormat(data, path: path) == .tiff { return try tiff(path: path) }
     do {
       return try parse(data, path: path)
     } catch {
@@ -28,10 +30,29 @@ public struct ImageHeader: Sendable, Equatable {
     }
   }
 
+  /// The header of a TIFF file: its colour type in PNG's terms (0 gray, 2 RGB, 3 palette, 4 gray +
+  /// alpha, 6 RGBA). Multi-page and floating-point files are refused here, before any import uses them.
+  static func tiff(path: String) throws(ImageCodecError) -> ImageHeader {
+    let (i, _) = try TIFFDecoder.header(path: path)
+    if let why = TIFFDecoder.refusal(i, forMask: false) { throw ImageCodecError(path: path, kind: .unsupported(why)) }
+    guard i.width > 0, i.height > 0 else { throw ImageCodecError(path: path, kind: .corrupt("TIFF has zero size")) }
+    let colorType: Int
+    switch (Int(i.photometric), Int(i.spp)) {
+    case (3, _): colorType = 3
+    case (_, 1): colorType = 0
+    case (_, 2): colorType = 4
+    case (_, 3): colorType = 2
+    default: colorType = 6
+    }
+    return ImageHeader(format: .tiff, width: Int(i.width), height: Int(i.height), bitDepth: Int(i.bits), colorType: colorType, orientation: .up)
+  }
+
   /// Parses a header from the first bytes of a file; the extension must agree with the content.
   public static func parse(_ d: [UInt8], path: String) throws(ImageCodecError) -> ImageHeader {
     let format = try ImageLoader.checkedFormat(d, path: path)
     switch format {
+    case .tiff:
+      throw ImageCodecError(path: path, kind: .unsupported("a TIFF header is read from the file (ImageHeader.read(path:))"))
     case .png:
       guard d.count >= 33, d[12] == 0x49, d[13] == 0x48, d[14] == 0x44, d[15] == 0x52 else {
         throw ImageCodecError(path: path, kind: .corrupt("PNG has no IHDR chunk"))

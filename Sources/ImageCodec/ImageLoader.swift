@@ -25,6 +25,9 @@ public enum ImageLoader {
     case .jpeg:
       let j = try JPEGDecoder.decode(data, path: path, scale: scale, limits: limits)
       return Loaded(image: j.image, format: .jpeg, orientation: j.orientation, storedWidth: j.storedWidth, storedHeight: j.storedHeight)
+    case .tiff:
+      let t = try TIFFDecoder.decode(data, path: path, limits: limits)
+      return Loaded(image: t.rgbImage(), format: .tiff, orientation: .up, storedWidth: t.width, storedHeight: t.height)
     }
   }
 
@@ -33,10 +36,12 @@ public enum ImageLoader {
   public static func loadMask(path: String, limits: DecodeLimits = .default) throws(ImageCodecError) -> LabelMask {
     let data = try FileBytes.read(path)
     let format = try checkedFormat(data, path: path)
-    guard format == .png else {
-      throw ImageCodecError(path: path, kind: .unsupported("JPEG masks are not accepted: lossy compression invents class values; store masks as PNG"))
+    switch format {
+    case .png: return try PNGDecoder.decode(data, path: path, limits: limits).labelMask(path: path)
+    case .tiff: return try TIFFDecoder.decode(data, path: path, limits: limits, forMask: true).labelMask(path: path)
+    case .jpeg:
+      throw ImageCodecError(path: path, kind: .unsupported("JPEG masks are not accepted: lossy compression invents class values; store masks as PNG or TIFF"))
     }
-    return try PNGDecoder.decode(data, path: path, limits: limits).labelMask(path: path)
   }
 
   /// Loads a mask through a field's decoding: values as stored, a value lookup, or RGB colours to

@@ -10,7 +10,7 @@ struct FileCommand: ParsableCommand {
     discussion: "Each file is checked on its own; a broken file is reported and the others go on. Exit status 1 if any file failed."
   )
 
-  @Argument(help: "PNG or JPEG files.")
+  @Argument(help: "PNG, JPEG or TIFF files.")
   var paths: [String]
 
   @Option(help: "Refuse images with more pixels than this (decompression bombs).")
@@ -87,6 +87,18 @@ struct FileCommand: ParsableCommand {
       var detail = kind + (j.progressive ? ", progressive" : "")
       if j.orientation != .up { detail += ", Exif orientation \(j.orientation.rawValue) (\(j.orientation))" }
       return Report(format: "JPEG", width: j.storedWidth, height: j.storedHeight, detail: detail, values: nil)
+    case .tiff:
+      let t = try TIFFDecoder.decode(data, path: path, limits: limits)
+      let kind: String
+      switch (t.photometric, t.channels) {
+      case (3, _): kind = "\(t.bitDepth)-bit palette (\(t.palette.count) colours, read as indices)"
+      case (_, 1): kind = "\(t.bitDepth)-bit gray"
+      case (_, 2): kind = "\(t.bitDepth)-bit gray+alpha"
+      case (_, 3): kind = "\(t.bitDepth)-bit RGB"
+      default: kind = "\(t.bitDepth)-bit RGBA"
+      }
+      let values = t.channels == 1 ? try t.labelMask(path: path).histogram() : nil
+      return Report(format: "TIFF", width: t.width, height: t.height, detail: kind, values: values)
     }
   }
 }
