@@ -107,7 +107,8 @@ public struct Exporter: Sendable {
     case .imgseg:
       var text = ""
       let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
-      if maxValue >= 0 { for v in 0...maxValue { text += (classes.first { $0.value == v }?.name ?? "") + "\n" } }
+      let byValue = Dictionary(classes.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a })
+      if maxValue >= 0 { for v in 0...maxValue { text += (byValue[v] ?? "") + "\n" } }
       try text.write(toFile: out + "/classes.txt", atomically: true, encoding: .utf8)
     case .voc, .cvat:
       try fm.createDirectory(atPath: out + "/ImageSets/Segmentation", withIntermediateDirectories: true)

@@ -65,8 +65,12 @@ public struct ImgSegImporter: Sendable {
     guard FileWalker.isDirectory(root + "/" + imageDir) else {
       throw StoreError.invalid("\(root): no data/ + labels/ or images/ + masks/ folders (use --format to choose another layout)")
     }
-    let classNames = try readClassNames()
+    var classNames = try readClassNames()
     var report = ImportReport()
+    if classNames.count > 65536 {
+      report.problems.append((classesFile ?? "classes.txt", "names \(classNames.count) classes, but mask values stop at 65535: the lines after 65536 are ignored"))
+      classNames = Array(classNames.prefix(65536))
+    }
     // Images by relative stem.
     var images: [String: String] = [:]
     let imageListing = FileWalker.list(root + "/" + imageDir)

@@ -68,6 +68,11 @@ public final class DatasetStore: Sendable {
     relative.hasPrefix("/") ? relative : root + "/" + relative
   }
 
+  /// A path as it is shown: relative to the root when inside it, else as it is.
+  public func relativePath(_ path: String) -> String {
+    path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+  }
+
   /// Runs `body` in one write transaction.
   public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
     try pool.write(body)

@@ -171,10 +171,45 @@ public enum MatrixBlob {
     return BoundaryIoU(classCount: k, intersection: Array(v[..<k]), union: Array(v[k...]))
   }
 
-  public static func encode(_ m: ConfusionMatrix) -> Data { pack(m.counts) }
+  /// A matrix as a blob. Dense matrices are K x (K + 1) little-endian UInt64 (the format of every
+  /// run stored before the class-map rule), or (K + 1) x (K + 1) when pixels of ground truth outside the
+  /// class map were counted (row K). Sparse ones are "SPM1" and (key, count) pairs, row K included.
+  public static func encode(_ m: ConfusionMatrix) -> Data {
+    let k = m.classCount, c = m.columns
+    if m.isDense {
+      guard !m.outside.isEmpty else { return pack(m.counts) }
+      var row = [UInt64](repeating: 0, count: c)
+      for (p, n) in m.outside { row[p] = n }
+      return pack(m.counts + row)
+    }
+    var values: [UInt64] = []
+    m.forEachNonZero { g, p, n in values += [UInt64(g * c + p), n] }
+    for (p, n) in m.outside where n != 0 { values += [UInt64(k * c + p), n] }
+    return Data(sparseMagic) + pack(values)
+  }
+
+  static let sparseMagic: [UInt8] = Array("SPM1".utf8)
 
   public static func decode(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
-    unpack(b, count: k * (k + 1)).map { ConfusionMatrix(classCount: k, counts: $0) }
+    let c = k + 1
+    if b.count >= 4 && Array(b.prefix(4)) == sparseMagic {
+      guard (b.count - 4) % 16 == 0, let v = unpack(Array(b.dropFirst(4)), count: (b.count - 4) / 8) else { return nil }
+      var m = ConfusionMatrix(classCount: k)
+      var i = 0
+      while i < v.count {
+        let key = Int(truncatingIfNeeded: v[i]), n = v[i + 1]
+        guard key >= 0, key < c * c else { return nil }
+        if key / c == k { m.outside[key % c, default: 0] &+= n } else { m[key / c, key % c] &+= n }
+        i += 2
+      }
+      return m
+    }
+    if let all = unpack(b, count: c * c) {
+      var m = ConfusionMatrix(classCount: k, counts: Array(all[..<(k * c)]))
+      for p in 0..<c where all[k * c + p] != 0 { m.outside[p] = all[k * c + p] }
+      return m
+    }
+    return unpack(b, count: k * c).map { ConfusionMatrix(classCount: k, counts: $0) }
   }
 
   /// Little-endian UInt64s.

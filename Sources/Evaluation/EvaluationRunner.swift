@@ -33,8 +33,14 @@ public struct EvaluationRunner: Sendable {
     }
   }
 
-  /// Runs, stores and returns the run with its total matrix.
-  public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> (EvalRun, ConfusionMatrix, problems: [String]) {
+  /// Without a class file, values 0 to this - 1 are classes named by number; larger values are
+  /// outside the class map (reported, and counted by the dialect's rule).
+  public static let implicitClassLimit = 1024
+
+  /// Runs, stores and returns the run with its total matrix. `problems` lists the samples that were
+  /// not evaluated; `notes` the evaluated samples with values outside the class map (file, values,
+  /// pixels, and what the dialect did with them).
+  public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> (EvalRun, ConfusionMatrix, problems: [String], notes: [String]) {
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == r.gtField }) else { throw StoreError.notFound("mask field '\(r.gtField)'") }
     guard let pred = fields.first(where: { $0.name == r.predField }) else {
@@ -45,10 +51,15 @@ public struct EvaluationRunner: Sendable {
     }
     var ignore = r.ignore
     for c in gt.classes where c.isIgnore { ignore.insert(UInt16(c.value)) }
-    // Classes: the class map's, extended to the largest value the indexing pass saw in the ground truth
-    // (a dataset without a class-name file still evaluates; its classes are named by number).
-    let seen = try store.maxIndexedValue(field: r.gtField, excluding: ignore)
-    let k = max(1, max(gt.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0, seen ?? 0) + 1)
+    // Classes come from the class map, never from the largest value found in the data. A dataset
+    // without a class-name file has its values as classes named by number, up to implicitClassLimit.
+    let k: Int
+    if gt.hasClassMap {
+      k = min(65536, (gt.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0) + 1)
+    } else {
+      let seen = try store.maxIndexedValue(field: r.gtField, excluding: ignore)
+      k = max(1, min(Self.implicitClassLimit, (seen ?? 0) + 1))
+    }
     let pairs = try store.maskPairs(gt: r.gtField, pred: r.predField, sampleIds: r.sampleIds)
     // Cityscapes instanceIds, when imported, give the instance-weighted iIoU.
     var instancePaths: [Int64: String] = [:]
@@ -68,7 +79,7 @@ public struct EvaluationRunner: Sendable {
     let runId = try store.beginRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version)
     var iiou = CityscapesInstanceIoU()
     var haveInstances = false
-    var problems: [String] = []
+    var problems: [String] = [], notes: [(String, String)] = []
     // The run's total, summed as the batches go (the stored matrices are these same ones).
     var total = ConfusionMatrix(classCount: k)
     // Each batch is written while the next one is decoded (at most one write in flight).
@@ -98,11 +109,20 @@ public struct EvaluationRunner: Sendable {
         evalNanos += DispatchTime.now().uptimeNanoseconds - te
         if shouldStop?() == true { throw EvaluationCancelled() }
         var stored: [SampleResult] = []
+        let files = Dictionary(batch.map { ($0.sampleId, ($0.groundTruth, $0.prediction)) }, uniquingKeysWith: { a, _ in a })
         for res in results {
           var problem = res.problem
+          let (gtFile, predFile) = files[res.sampleId] ?? ("sample \(res.sampleId)", "sample \(res.sampleId)")
           if let m = res.matrix, !m.unknownGroundTruth.isEmpty {
-            let values = m.unknownGroundTruth.keys.sorted().map(String.init).joined(separator: ", ")
-            problem = "ground truth has values outside the \(k) classes: \(values) (sample not evaluated)"
+            let what = "ground truth has values outside the class map (0-\(k - 1)): " + Self.valueList(m.unknownGroundTruth)
+            switch r.dialect {
+            case .mmseg: notes.append((gtFile, "\(what); as mmseg counts them: in no class's ground truth, their predictions count as false positives"))
+            case .fiftyone: notes.append((gtFile, "\(what); dropped with their predictions, as FiftyOne drops them"))
+            case .cityscapes, .torchmetrics: problem = "\(gtFile): \(what); the \(r.dialect.rawValue) rule refuses them (sample not evaluated)"
+            }
+          }
+          if problem == nil, !res.outsidePredictions.isEmpty {
+            notes.append((predFile, "prediction has values outside the class map (0-\(k - 1)): \(Self.valueList(res.outsidePredictions)); counted in the 'other' column (false negatives of their ground-truth class)"))
           }
           if let problem { problems.append(problem) }
           if problem == nil, let c = res.instances {
@@ -136,7 +156,17 @@ public struct EvaluationRunner: Sendable {
       let json = "{\"iIoU\":{" + per.keys.sorted().map { "\"\($0)\":\(per[$0].map { $0.isNaN ? "null" : "\($0)" } ?? "null")" }.joined(separator: ",") + "},\"mean_iIoU\":\(iiou.mean(total).isNaN ? "null" : "\(iiou.mean(total))")}"
       try store.setRunSummary(key: r.key, summary: json)
     }
-    return (run, total, problems)
+    // Kept with the dataset's problems (info, the problems screen) until the run is made again.
+    try store.replaceProblems(stage: "eval \(r.key)", notes.map { (store.relativePath($0.0), $0.1) })
+    return (run, total, problems, notes.map { "\($0.0): \($0.1)" })
+  }
+
+  /// "40000 (1 px), 65535 (3 px)", the first eight values.
+  static func valueList(_ counts: [UInt16: UInt64]) -> String {
+    let sorted = counts.keys.sorted()
+    var s = sorted.prefix(8).map { "\($0) (\(counts[$0] ?? 0) px)" }.joined(separator: ", ")
+    if sorted.count > 8 { s += ", and \(sorted.count - 8) more values" }
+    return s
   }
 }
 

@@ -34,6 +34,8 @@ public struct SampleEvaluation: Sendable {
   public var boundary: BoundaryIoU? = nil
   /// Cityscapes instance-weighted counts (when the pair has instanceIds).
   public var instances: CityscapesInstanceIoU? = nil
+  /// Predicted values outside the class map, with their pixel counts (they go to the "other" column).
+  public var outsidePredictions: [UInt16: UInt64] = [:]
 
   /// This sample's metrics (mIoU over the classes present in its ground truth or prediction).
   public func metrics(dialect: MetricDialect = .mmseg) -> SemanticMetrics? {
@@ -96,6 +98,12 @@ public struct SemanticEvaluator: Sendable {
           m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: classCount, ignore: ignore)
         }
         var result = SampleEvaluation(sampleId: pair.sampleId, matrix: m, problem: nil)
+        // Which predicted values fell in the "other" column: looked up only when some did.
+        var other: UInt64 = 0
+        for g in 0..<classCount { other &+= m[g, classCount] }
+        if other > 0 || !m.outside.isEmpty {
+          for (v, n) in pred.histogram() where Int(v) >= classCount { result.outsidePredictions[v] = UInt64(n) }
+        }
         if let ip = pair.instanceIds, let inst = try? ImageLoader.loadMask(path: ip, limits: limits), inst.width == gt.width, inst.height == gt.height {
           var c = CityscapesInstanceIoU()
           c.accumulate(instanceIds: inst, prediction: pred)

@@ -102,7 +102,7 @@ enum EngineBench {
       DispatchQueueRunner.run(paths.count) { i in _ = try? ImageLoader.loadMask(path: paths[i]) }
       let decodeMs = nowMs() - t0
       t0 = nowMs()
-      let (_, m, problems) = try EvaluationRunner(store: store).run(.init(key: "a\(round)", predField: "model_a"), version: "bench")
+      let (_, m, problems, _) = try EvaluationRunner(store: store).run(.init(key: "a\(round)", predField: "model_a"), version: "bench")
       let evalMs = nowMs() - t0
       ratios.append(decodeMs / evalMs)
       let mpx = Double(pairs * 1024 * 512) / 1e6

@@ -127,7 +127,7 @@ def main():
         arr.astype("<u2").tofile(path)
         return name
 
-    def case(name, k, pairs, ignore=255, rzl=False):
+    def case(name, k, pairs, ignore=255, rzl=False, outside=False):
         files = []
         eval_pairs = []
         for i, (gt, pred) in enumerate(pairs):
@@ -137,14 +137,19 @@ def main():
             g = reduce_zero_label(gt) if rzl else gt.astype(np.int64)
             eval_pairs.append((g, pred.astype(np.int64)))
         mm = mmseg_metrics(eval_pairs, k, ignore)
-        tm = torchmetrics_metrics(eval_pairs, k, ignore)
-        cs = cityscapes_metrics(eval_pairs, k, ignore)
-        cases.append({
+        entry = {
             "name": name, "classes": k, "ignore": ignore, "reduce_zero_label": rzl, "files": files,
+            "outside": outside,
             "mmseg": {key: clean(v) for key, v in mm.items()},
-            "torchmetrics": {key: clean(v) for key, v in tm.items()},
-            "cityscapes": {key: clean(v) for key, v in cs.items()},
-        })
+        }
+        # Ground truth outside [0, K): mmseg's histc drops it from the label area but keeps the
+        # prediction in the prediction area. The confusion-matrix references refuse such data.
+        if not outside:
+            tm = torchmetrics_metrics(eval_pairs, k, ignore)
+            cs = cityscapes_metrics(eval_pairs, k, ignore)
+            entry["torchmetrics"] = {key: clean(v) for key, v in tm.items()}
+            entry["cityscapes"] = {key: clean(v) for key, v in cs.items()}
+        cases.append(entry)
 
     # Randomized: 8-bit ids with ignore pixels and out-of-range predictions.
     for t in range(20):
@@ -183,6 +188,27 @@ def main():
     pred16 = np.where(rng.random((30, 30)) < 0.7, gt16, rng.integers(0, big, size=(30, 30)))
     pred16[pred16 == 65535] = 7
     case("sixteen_bit", big, [(gt16, pred16)], ignore=65535)
+    # Ground truth and predictions with values outside the class map, 8- and 16-bit.
+    g = np.array([[0, 1, 2, 7], [200, 3, 3, 40000], [65535, 4, 4, 1]])
+    p = np.array([[0, 1, 1, 2], [3, 3, 40000, 1], [4, 65535, 4, 9]])
+    case("outside_map_16bit", 5, [(g, p)], outside=True)
+    for t in range(6):
+        k = int(rng.integers(2, 80))
+        pairs = []
+        for _ in range(int(rng.integers(1, 4))):
+            h, w = int(rng.integers(1, 50)), int(rng.integers(1, 50))
+            gt = rng.integers(0, k, size=(h, w))
+            stray = rng.random((h, w))
+            gt[stray < 0.08] = rng.integers(k, 255)
+            gt[stray > 0.97] = 255
+            if t % 2:
+                gt[stray < 0.02] = 40000
+            pred = np.where(rng.random((h, w)) < 0.6, np.minimum(gt, 254), rng.integers(0, k + 3, size=(h, w)))
+            pred[pred == 255] = 0
+            if t % 2:
+                pred[rng.random((h, w)) < 0.02] = 65535
+            pairs.append((gt, pred))
+        case(f"outside_random{t}", k, pairs, outside=True)
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump(cases, f)
     print(f"wrote {len(cases)} cases to {out}")

@@ -34,7 +34,7 @@ struct CityscapesAndRGBTests {
     #expect(try store.count(ViewExpression.parse("split=val")) == 1)
     _ = try HistogramIndexer(store: store).run()
     #expect(try store.count(ViewExpression.parse("class:car=8")) == 1)  // trainId 13, 8 pixels
-    let (run, m, problems) = try EvaluationRunner(store: store).run(.init(key: "psp", predField: "psp"), version: "t")
+    let (run, m, problems, _) = try EvaluationRunner(store: store).run(.init(key: "psp", predField: "psp"), version: "t")
     #expect(problems.isEmpty && run.classCount == 19)
     #expect(m[0, 1] == 4 && m[0, 0] == 4 && m[13, 13] == 8 && m.ignoredPixels == 16)
     // Both cars fully predicted and no car false positives: car iIoU is 1.

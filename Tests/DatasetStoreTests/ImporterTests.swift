@@ -186,10 +186,10 @@ struct ImporterTests {
     _ = try HistogramIndexer(store: store).run()
     var one = EvaluationRunner(store: store)
     one.chunkSize = 10_000
-    let (a, ma, _) = try one.run(.init(key: "whole", predField: "model_b"), version: "t")
+    let (a, ma, _, _) = try one.run(.init(key: "whole", predField: "model_b"), version: "t")
     var small = EvaluationRunner(store: store)
     small.chunkSize = 3
-    let (b, mb, _) = try small.run(.init(key: "batched", predField: "model_b"), version: "t")
+    let (b, mb, _, _) = try small.run(.init(key: "batched", predField: "model_b"), version: "t")
     #expect(ma == mb)
     #expect(try ma == store.matrix(run: a).0 && mb == store.matrix(run: b).0, "the runner's total is the sum of what it stored")
     #expect(try store.sampleMatrices(run: a) == store.sampleMatrices(run: b))
@@ -204,7 +204,7 @@ struct ImporterTests {
     #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM eval_run WHERE kind = 'pending'") } == 0)
     #expect(try store.sampleMatrices(run: runs[1]) == store.sampleMatrices(run: a))
     // A run finished later replaces it whole.
-    let (c, _, _) = try small.run(.init(key: "batched", predField: "model_b"), version: "t3")
+    let (c, _, _, _) = try small.run(.init(key: "batched", predField: "model_b"), version: "t3")
     #expect(try store.runs().map(\.version) == ["t", "t3"] && store.sampleMatrices(run: c).count == 11)
   }
 
@@ -227,7 +227,7 @@ struct ImporterTests {
     let manyCars = try store.sampleIds(ViewExpression.parse("class:car>=10"))
     #expect(Set(fewCars).union(manyCars) == Set(all) && Set(fewCars).isDisjoint(with: manyCars))
     #expect(try store.sampleIds(ViewExpression.parse("not class:car")).allSatisfy { !withCars.contains($0) })
-    let (run, total, problems) = try EvaluationRunner(store: store).run(.init(key: "b", predField: "model_b"), version: "test")
+    let (run, total, problems, _) = try EvaluationRunner(store: store).run(.init(key: "b", predField: "model_b"), version: "test")
     #expect(problems.isEmpty)
     // The stored per-sample matrices of a view sum to a fresh evaluation of that view.
     let val = try store.sampleIds(ViewExpression.parse("split=val"))

@@ -50,7 +50,7 @@ struct VOCImporterTests {
     let gt = try #require(store.fields().first { $0.name == "ground_truth" })
     #expect(gt.classes.first { $0.value == 255 }?.isIgnore == true)
     #expect(gt.classes.first { $0.value == 15 }?.color == "#c08080")
-    let (run, m, problemsEval) = try EvaluationRunner(store: store).run(.init(key: "deeplab", predField: "deeplab"), version: "test")
+    let (run, m, problemsEval, _) = try EvaluationRunner(store: store).run(.init(key: "deeplab", predField: "deeplab"), version: "test")
     #expect(problemsEval.isEmpty && run.classCount == 21)
     #expect(m.ignoredPixels == 30)
     #expect(m[15, 15] == 200 && m[15, 8] == 100)

@@ -29,11 +29,12 @@ public struct Bootstrap: Sendable {
     guard let k = ms.first?.classCount else { return (0, []) }
     var out = [Double](repeating: 0, count: ms.count * k * 3)
     for (i, m) in ms.enumerated() {
+      let (rows, cols, diag) = m.marginals()
       for c in 0..<k {
-        let tp = m[c, c]
+        let tp = diag[c]
         out[(i * k + c) * 3] = Double(tp)
-        out[(i * k + c) * 3 + 1] = Double(m.columnSum(c) - tp)
-        out[(i * k + c) * 3 + 2] = Double(m.rowSum(c) - tp)
+        out[(i * k + c) * 3 + 1] = Double(cols[c] &+ (m.outside[c] ?? 0) - tp)
+        out[(i * k + c) * 3 + 2] = Double(rows[c] - tp)
       }
     }
     return (k, out)

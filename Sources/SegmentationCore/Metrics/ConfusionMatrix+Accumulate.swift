@@ -105,16 +105,17 @@ extension ConfusionMatrix {
       }
       if gv >= k {
         unknownGroundTruth[UInt16(gv), default: 0] &+= rowTotal
+        for pv in 0..<256 where hist[base | pv] != 0 { outside[pv < k ? pv : k, default: 0] &+= UInt64(hist[base | pv]) }
         continue
       }
       let row = gv * (k + 1)
       var valid: UInt64 = 0
       for pv in 0..<min(256, k) {
         let c = UInt64(hist[base | pv])
-        counts[row + pv] &+= c
+        add(key: row + pv, c)
         valid &+= c
       }
-      counts[row + k] &+= rowTotal - valid
+      add(key: row + k, rowTotal - valid)
     }
   }
 
@@ -123,27 +124,59 @@ extension ConfusionMatrix {
     var ignoreTable = [Bool](repeating: false, count: 65536)
     for v in ignore { ignoreTable[Int(v)] = true }
     var unknown: [UInt16: UInt64] = [:]
+    var outsideRuns: [Int: UInt64] = [:]
     var ignored: UInt64 = 0
-    counts.withUnsafeMutableBufferPointer { c in
-      g.withUnsafeBufferPointer { gp in
-        p.withUnsafeBufferPointer { pp in
-          for i in 0..<gp.count {
-            let gv = Int(gp[i])
-            if ignoreTable[gv] {
-              ignored &+= 1
-              continue
+    if isDense {
+      dense.withUnsafeMutableBufferPointer { c in
+        g.withUnsafeBufferPointer { gp in
+          p.withUnsafeBufferPointer { pp in
+            for i in 0..<gp.count {
+              let gv = Int(gp[i])
+              if ignoreTable[gv] {
+                ignored &+= 1
+                continue
+              }
+              let pv = Int(pp[i])
+              if gv >= k {
+                unknown[UInt16(gv), default: 0] &+= 1
+                outsideRuns[pv < k ? pv : k, default: 0] &+= 1
+                continue
+              }
+              c[gv * (k + 1) + (pv < k ? pv : k)] &+= 1
             }
-            if gv >= k {
-              unknown[UInt16(gv), default: 0] &+= 1
-              continue
-            }
-            let pv = Int(pp[i])
-            c[gv * (k + 1) + (pv < k ? pv : k)] &+= 1
           }
         }
       }
+    } else {
+      // Sparse: count runs of one (gt, pred) pair and touch the dictionary once per run.
+      var prevG = -1, prevP = -1
+      var run: UInt64 = 0
+      func flush() {
+        guard run > 0 else { return }
+        if ignoreTable[prevG] {
+          ignored &+= run
+        } else if prevG >= k {
+          unknown[UInt16(prevG), default: 0] &+= run
+          outsideRuns[prevP < k ? prevP : k, default: 0] &+= run
+        } else {
+          cells[prevG * (k + 1) + (prevP < k ? prevP : k), default: 0] &+= run
+        }
+      }
+      for i in 0..<g.count {
+        let gv = Int(g[i]), pv = Int(p[i])
+        if gv == prevG && pv == prevP {
+          run &+= 1
+        } else {
+          flush()
+          prevG = gv
+          prevP = pv
+          run = 1
+        }
+      }
+      flush()
     }
     ignoredPixels &+= ignored
     for (v, n) in unknown { unknownGroundTruth[v, default: 0] &+= n }
+    for (c, n) in outsideRuns { outside[c, default: 0] &+= n }
   }
 }

@@ -46,14 +46,18 @@ public struct SemanticMetrics: Sendable, Equatable {
     classes.reserveCapacity(k)
     var totalTP: UInt64 = 0
     var n: UInt64 = 0
+    let (rowTotals, colTotals, diagonal) = m.marginals()
     var rowSums = [UInt64](repeating: 0, count: k)
     for c in 0..<k {
-      rowSums[c] = dropInvalid ? m.rowSum(c) - m[c, k] : m.rowSum(c)
+      rowSums[c] = dropInvalid ? rowTotals[c] - m[c, k] : rowTotals[c]
       n &+= rowSums[c]
     }
+    // Pixels whose ground truth is outside the class map: mmseg's histograms still count what was
+    // predicted on them (a false positive of that class); FiftyOne drops them with their prediction.
+    let countOutside = dialect != .fiftyone
     for c in 0..<k {
-      let tp = m[c, c]
-      let col = m.columnSum(c)
+      let tp = diagonal[c]
+      let col = colTotals[c] &+ (countOutside ? m.outside[c] ?? 0 : 0)
       let fp = col - tp
       let fn = rowSums[c] - tp
       totalTP &+= tp

@@ -89,7 +89,7 @@ struct EffectRunner: Sendable {
     let post = self.post, control = self.control
     let counter = ProgressThrottle(total: total)
     do {
-      let (run, _, problems) = try EvaluationRunner(store: store).run(
+      let (run, _, problems, notes) = try EvaluationRunner(store: store).run(
         .init(key: field, predField: field), version: Segscope.version,
         progress: { done in if counter.shouldReport(done) { post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) } },
         shouldStop: { control.isCancelled(job) })
@@ -123,7 +123,8 @@ struct EffectRunner: Sendable {
     let gt = fields.first { $0.role == "ground_truth" } ?? fields.first
     let classes = gt?.classes ?? []
     let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
-    let names = (0...max(0, maxValue)).map { v in classes.first { $0.value == v }?.name ?? "class \(v)" }
+    let byValue = Dictionary(classes.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a })
+    let names = (0...max(0, maxValue)).map { v in byValue[v] ?? "class \(v)" }
     var colors: [UInt16: RGB] = [:]
     for c in classes { if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb } }
     var ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])

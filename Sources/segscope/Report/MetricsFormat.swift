@@ -20,7 +20,15 @@ enum MetricsFormat {
       s += m.classes.map { c in
         "{\"id\":\(c.classId),\"name\":\(JSONText.quote(names[c.classId])),\"iou\":\(num(c.iou)),\"dice\":\(num(c.dice)),\"precision\":\(num(c.precision)),\"recall\":\(num(c.recall)),\"gt_pixels\":\(c.gtPixels),\"pred_pixels\":\(c.predPixels)}"
       }.joined(separator: ",")
-      s += "],\"confusion\":[" + (0..<matrix.classCount).map { g in "[" + (0..<matrix.columns).map { String(matrix[g, $0]) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]}"
+      if matrix.isDense {
+        s += "],\"confusion\":[" + (0..<matrix.classCount).map { g in "[" + (0..<matrix.columns).map { String(matrix[g, $0]) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]}"
+      } else {
+        // Large class maps: the non-zero cells only, [gt, pred, pixels] (pred K is the "other" column).
+        var cells: [(Int, Int, UInt64)] = []
+        matrix.forEachNonZero { cells.append(($0, $1, $2)) }
+        cells.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        s += "],\"confusion_sparse\":[" + cells.map { "[\($0.0),\($0.1),\($0.2)]" }.joined(separator: ",") + "]}"
+      }
       return s
     case "csv":
       var s = "id,name,iou,dice,precision,recall,gt_pixels,pred_pixels\n"
