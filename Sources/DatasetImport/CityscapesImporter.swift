@@ -107,6 +107,7 @@ public struct CityscapesImporter: Sendable {
       progress?(counter.increment(), keys.count)
     }
     let samples = report.collect(slots.values())
+    try ImportGuard.refuseEmpty(samples, store: store, root: root)
     var classes = CityscapesImporter.classes.enumerated().map { ClassInfo(value: $0.offset, name: $0.element.0) }
     classes.append(ClassInfo(value: 255, name: "ignore", isIgnore: true))
     for f in fields {

@@ -51,12 +51,19 @@ public struct CocoImporter: Sendable {
     guard let dict = json as? [String: Any] else { throw StoreError.invalid("\(labelsFile): expected a JSON object with images, annotations and categories") }
     // Categories (ids may have gaps).
     var classes: [ClassInfo] = []
+    var seenIds: [Int: String] = [:]
     for c in dict["categories"] as? [[String: Any]] ?? [] {
       guard let id = (c["id"] as? NSNumber)?.intValue else {
         report.problems.append((labelsFile, "a category has no numeric id"))
         continue
       }
-      classes.append(ClassInfo(value: id, name: Sanitize.forTerminal(c["name"] as? String ?? "category \(id)")))
+      let name = Sanitize.forTerminal(c["name"] as? String ?? "category \(id)")
+      if let first = seenIds[id] {
+        report.problems.append((labelsFile, "category id \(id) appears twice ('\(first)' and '\(name)'); the first is kept"))
+        continue
+      }
+      seenIds[id] = name
+      classes.append(ClassInfo(value: id, name: name))
     }
     let known = Set(classes.map(\.value))
     // Images.
@@ -66,6 +73,11 @@ public struct CocoImporter: Sendable {
         let w = (im["width"] as? NSNumber)?.intValue, let h = (im["height"] as? NSNumber)?.intValue, w > 0, h > 0
       else {
         report.problems.append((labelsFile, "an image entry lacks id, file_name, width or height: skipped"))
+        continue
+      }
+      // The JSON's size decides what the masks cost: bounded like a decoded image.
+      guard w <= DecodeLimits.default.maxPixels / h else {
+        report.problems.append((file, "the JSON says \(w)x\(h), over the limit of \(DecodeLimits.default.maxPixels) pixels; skipped"))
         continue
       }
       if file.hasPrefix("/") || file.split(separator: "/").contains("..") {
@@ -96,6 +108,7 @@ public struct CocoImporter: Sendable {
       progress?(counter.increment(), list.count)
     }
     let samples = report.collect(slots.values())
+    try ImportGuard.refuseEmpty(samples, store: store, root: root)
     let present = Set(samples.map(\.path))
     func path(_ imageId: Int) -> String? {
       guard let e = entries[imageId] else { return nil }
@@ -189,6 +202,14 @@ public struct CocoImporter: Sendable {
     if let polys = seg as? [[NSNumber]] {
       let parts = polys.map { $0.map(\.doubleValue) }
       guard !parts.isEmpty, parts.allSatisfy({ $0.count >= 6 && $0.count % 2 == 0 }) else { throw StoreError.invalid("a polygon needs at least 3 points") }
+      // pycocotools walks the outline pixel by pixel: a vertex far off the image would make that walk
+      // (and its memory) as long as the coordinate. Vertices a little outside are fine and clipped.
+      let side = Double(max(w, h)), lo = -2 * side - 64, hi = 3 * side + 64
+      for part in parts {
+        if let bad = part.first(where: { !$0.isFinite || $0 < lo || $0 > hi }) {
+          throw StoreError.invalid("polygon coordinate \(bad) is far outside the \(w)x\(h) image (allowed \(Int(lo)) to \(Int(hi)))")
+        }
+      }
       return CocoRLE.polygons(parts, height: h, width: w)
     }
     guard let d = seg as? [String: Any], let size = d["size"] as? [NSNumber], size.count == 2 else { throw StoreError.invalid("segmentation is neither polygons nor RLE") }

@@ -47,6 +47,14 @@ public struct Exporter: Sendable {
     }
     let instanceField = gtField?.kind == "instance"
     let instancesBySample = instanceField ? Dictionary(grouping: try store.instances(field: gtField?.name ?? "ground_truth", sampleIds: sampleIds), by: \.imageId) : [:]
+    // Mask formats hold class values: 16-bit for imgseg, 8-bit palette indices for VOC and CVAT.
+    if format != .coco {
+      let limit = format == .imgseg ? 65535 : 254
+      if let bad = classes.filter({ !$0.isIgnore && ($0.value < 0 || $0.value > limit) }).first {
+        try? fm.removeItem(atPath: out)
+        throw StoreError.invalid("class '\(bad.name)' has the value \(bad.value), which a \(format.rawValue) mask cannot hold (0-\(limit)); nothing was exported (use --format coco)")
+      }
+    }
     for (n, row) in rows.enumerated() {
       // Flat output names: the relative stem with '/' replaced, so nested sources stay unique.
       let stem = row.stem.replacingOccurrences(of: "/", with: "__")
@@ -64,9 +72,12 @@ public struct Exporter: Sendable {
       let decoding = maskRef?.decoding ?? decoding
       switch format {
       case .imgseg, .voc, .cvat:
-        guard let maskPath else { break }
+        guard instanceField || maskPath != nil else { break }
         do {
-          let mask = try ImageLoader.loadMask(path: store.absolutePath(maskPath), decoding: decoding).mask
+          // Instances (COCO) become a semantic map of category ids: larger objects first, so smaller
+          // ones stay visible; crowd regions are ignored (255).
+          let mask = try maskPath.map { try ImageLoader.loadMask(path: store.absolutePath($0), decoding: decoding).mask }
+            ?? Exporter.semanticMap(instancesBySample[Int(row.id)] ?? [], width: row.width, height: row.height)
           if format == .imgseg {
             try FileBytes.writeAtomically(PNGEncoder.encode(mask), to: "\(out)/\(maskDir)/\(stem).png")
           } else {
@@ -74,7 +85,7 @@ public struct Exporter: Sendable {
             try FileBytes.writeAtomically(PNGEncoder.encodePalette(width: mask.width, height: mask.height, indices: v, palette: vocPalette), to: "\(out)/\(maskDir)/\(stem).png")
           }
         } catch {
-          report.problems.append((maskPath, "\(error)"))
+          report.problems.append((maskPath ?? row.path, "\(error)"))
         }
       case .coco:
         cocoImages.append("{\"id\":\(n + 1),\"file_name\":\(JSONText.quote(imageName)),\"width\":\(row.width),\"height\":\(row.height)}")
@@ -129,6 +140,27 @@ public struct Exporter: Sendable {
       try json.write(toFile: out + "/labels.json", atomically: true, encoding: .utf8)
     }
     return report
+  }
+
+  /// Instances painted as a semantic label map: category ids, 0 where there is none, 255 under crowds.
+  static func semanticMap(_ items: [CocoInstance], width: Int, height: Int) -> LabelMask {
+    var out = [UInt16](repeating: 0, count: width * height)
+    let sized = items.filter { $0.rle.width == width && $0.rle.height == height }
+    for inst in sized.filter({ !$0.isCrowd }).sorted(by: { $0.rle.area > $1.rle.area }) + sized.filter(\.isCrowd) {
+      let value = inst.isCrowd ? 255 : UInt16(clamping: inst.categoryId)
+      // COCO runs are column-major; the label map is row-major.
+      var i = 0, on = false
+      for run in inst.rle.counts {
+        let end = min(i + Int(run), width * height)
+        if on && i < end {
+          for k in i..<end { out[(k % height) * width + k / height] = value }
+        }
+        i += Int(run)
+        on.toggle()
+      }
+    }
+    if out.allSatisfy({ $0 <= 255 }) { return LabelMask(width: width, height: height, values: out.map { UInt8($0) }) }
+    return LabelMask(width: width, height: height, values16: out)
   }
 
   /// One distinct colour per class: the class's own colours when they are distinct, VOC's otherwise.

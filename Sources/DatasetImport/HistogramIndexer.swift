@@ -20,6 +20,27 @@ public struct HistogramIndexer: Sendable {
   public init(store: DatasetStore) { self.store = store }
 
   /// Masks still to index: (sample id, field, relative path, decoding override).
+  /// How far the indexing pass got: masks indexed and masks in all (present samples, newest
+  /// revisions, class-mask fields). Numbers from a partial index undercount.
+  public func coverage() throws -> (indexed: Int, total: Int) {
+    try store.read { db in
+      let row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT count(*) AS total, sum(EXISTS (SELECT 1 FROM mask_histogram h WHERE h.field = m.field AND h.sample_id = m.sample_id)) AS indexed
+          FROM mask m JOIN sample s ON s.id = m.sample_id JOIN mask_field f ON f.name = m.field AND f.kind != 'confidence'
+          WHERE s.present = 1 AND m.revision = (SELECT max(revision) FROM mask WHERE sample_id = m.sample_id AND field = m.field)
+          """)
+      return ((row?["indexed"] as Int?) ?? 0, (row?["total"] as Int?) ?? 0)
+    }
+  }
+
+  /// The warning for numbers read from a partial index, or nil when the index is complete.
+  public func incompleteWarning() throws -> String? {
+    let (indexed, total) = try coverage()
+    return indexed < total ? "index incomplete (\(indexed) of \(total) masks); run segscope import to finish: class counts and class filters undercount until then" : nil
+  }
+
   public func pending() throws -> [(Int64, String, String, String?)] {
     try store.read { db in
       try Row.fetchAll(
@@ -242,5 +263,26 @@ final class BatchCommitter: @unchecked Sendable {
 
   func outcome() -> (committed: Int, problems: [(String, String)], writeNanos: UInt64, error: (any Error)?) {
     lock.withLock { (done, problems, writeNanos, error) }
+  }
+}
+
+/// Checks that keep an import from changing a dataset it does not understand.
+public enum ImportGuard {
+  /// An import that found no sample in a dataset that has some stops before it changes anything
+  /// (a wrong --format, an unmounted folder): nothing is marked vanished, no class map replaced.
+  public static func refuseEmpty(_ samples: [NewSample], store: DatasetStore, root: String) throws {
+    guard samples.isEmpty else { return }
+    let present = try store.sampleCount()
+    guard present == 0 else {
+      throw StoreError.invalid("\(root): this import found no samples, but the dataset has \(present); nothing was changed (is a folder missing or unmounted, or the --format wrong?)")
+    }
+  }
+
+  /// The layout an import would use against the one the dataset was made with: a different one
+  /// would replace its samples and class map, so it needs `force`.
+  public static func checkFormat(_ format: String, store: DatasetStore, force: Bool) throws {
+    guard let previous = try store.meta("format"), previous != format, !force else { return }
+    throw StoreError.invalid(
+      "\(store.root): this dataset was imported as \(previous); importing it as \(format) would replace its samples and class map. Nothing was changed; give --force to import it as \(format) anyway")
   }
 }

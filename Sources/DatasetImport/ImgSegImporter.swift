@@ -164,6 +164,7 @@ public struct ImgSegImporter: Sendable {
       progress?(done.increment(), stems.count)
     }
     let samples = report.collect(results.values())
+    try ImportGuard.refuseEmpty(samples, store: store, root: root)
     // Classes.
     var classes: [ClassInfo] = []
     for (v, name) in classNames.enumerated() where !name.isEmpty { classes.append(ClassInfo(value: v, name: name, color: nil, isIgnore: ignoreValues.contains(v))) }

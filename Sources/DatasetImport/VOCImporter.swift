@@ -145,6 +145,7 @@ public struct VOCImporter: Sendable {
       progress?(counter.increment(), todo.count)
     }
     let samples = report.collect(slots.values())
+    try ImportGuard.refuseEmpty(samples, store: store, root: root)
     var classes = VOCImporter.classNames.enumerated().map { ClassInfo(value: $0.offset, name: $0.element, color: VOCImporter.color($0.offset)) }
       + [ClassInfo(value: 255, name: "void", color: VOCImporter.color(255), isIgnore: true)]
     var decoding = MaskDecoding.identity

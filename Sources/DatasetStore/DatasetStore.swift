@@ -47,6 +47,8 @@ public final class DatasetStore: Sendable {
     try self.pool.write { db in
       try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('root', ?)", arguments: [root])
     }
+    // Runs left half-written by a process that died are removed at the next open.
+    try removeStalePendingRuns()
   }
 
   static func makePool(_ path: String) throws -> DatabasePool {
@@ -71,6 +73,16 @@ public final class DatasetStore: Sendable {
   /// A path as it is shown: relative to the root when inside it, else as it is.
   public func relativePath(_ path: String) -> String {
     path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+  }
+
+  /// A value kept in the database's meta table.
+  public func meta(_ key: String) throws -> String? {
+    try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+  }
+
+  /// Sets a value in the database's meta table.
+  public func setMeta(_ key: String, _ value: String) throws {
+    try write { db in try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value]) }
   }
 
   /// Runs `body` in one write transaction.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import GRDB
 import SegmentationCore
 
@@ -55,10 +58,9 @@ extension DatasetStore {
   /// process left for more than a day are removed here.
   public func beginRun(key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String) throws -> Int64 {
     try write { db in
-      try db.execute(sql: "DELETE FROM eval_run WHERE kind = 'pending' AND created_at < datetime('now', '-1 day')")
       try db.execute(
         sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
-        arguments: [key + "\u{1}pending\u{1}" + UUID().uuidString, gtField, predField, dialect.rawValue, classCount, options, version])
+        arguments: [PendingRun.key(for: key), gtField, predField, dialect.rawValue, classCount, options, version])
       return db.lastInsertedRowID
     }
   }
@@ -80,6 +82,22 @@ extension DatasetStore {
         }
       }
     }
+  }
+
+  /// Removes pending runs whose process is gone (killed part way: kill -9, a crash, a power cut),
+  /// with what they wrote. A pending run of a live process, here or on another host, is left alone;
+  /// one of another host is removed after a day. Returns how many were removed.
+  @discardableResult
+  public func removeStalePendingRuns() throws -> Int {
+    let pending: [(Int64, String, Bool)] = try read { db in
+      try Row.fetchAll(db, sql: "SELECT id, key, created_at < datetime('now', '-1 day') AS old FROM eval_run WHERE kind = 'pending'").map { ($0["id"], $0["key"], $0["old"]) }
+    }
+    let stale = pending.filter { PendingRun.isStale(key: $0.1, old: $0.2) }.map(\.0)
+    guard !stale.isEmpty else { return 0 }
+    try write { db in
+      for id in stale { try db.execute(sql: "DELETE FROM eval_run WHERE id = ? AND kind = 'pending'", arguments: [id]) }
+    }
+    return stale.count
   }
 
   /// Makes a pending run the run of `key`, replacing the previous one, in one transaction.
@@ -297,5 +315,27 @@ extension DatasetStore {
       }
       return total
     }
+  }
+}
+
+/// The private key of a run being written: KEY, "pending", the host and process that write it, a UUID.
+enum PendingRun {
+  static func host() -> String {
+    var buf = [CChar](repeating: 0, count: 256)
+    gethostname(&buf, 255)
+    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  static func key(for key: String) -> String {
+    [key, "pending", host(), String(getpid()), UUID().uuidString].joined(separator: "\u{1}")
+  }
+
+  /// Whether the process that wrote a pending run is gone.
+  static func isStale(key: String, old: Bool) -> Bool {
+    let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+    // Keys of older versions (KEY, pending, UUID) name no process: stale after a day.
+    guard parts.count >= 5, let pid = Int32(parts[3]) else { return old }
+    guard parts[2] == host() else { return old }
+    return kill(pid, 0) != 0 && errno == ESRCH
   }
 }

@@ -101,6 +101,10 @@ extension DatasetStore {
       args.append(field)
       // The class value is an Int from the class table, written into the SQL as a number.
       let value = try classValue(cls, field: field)
+      if try isInstanceField(field) {
+        args.removeLast()
+        return ("", try instancePixelsSQL(field: field, value: value, &args))
+      }
       return (" LEFT JOIN mask_histogram k ON k.field = ? AND k.sample_id = s.id", "COALESCE(segscope_px(k.hist, \(value)), 0)")
     }
   }
@@ -133,6 +137,11 @@ extension DatasetStore {
       // A sample without the class (or not indexed yet) has 0 pixels.
       try requireField(field)
       let value = try classValue(name, field: field)
+      if try isInstanceField(field) {
+        let expr = try instancePixelsSQL(field: field, value: value, &args)
+        args.append(n)
+        return "\(expr) \(op.rawValue) ?"
+      }
       args.append(field)
       args.append(n)
       // One primary-key lookup per sample the rest of the plan visits (a limited walk over a run's
@@ -185,8 +194,9 @@ extension DatasetStore {
       return "(SELECT c.iou FROM eval_class c WHERE c.run_id = ? AND c.class = ? AND c.sample_id = s.id)"
     case .classPixels(let cls, let field):
       try requireField(field)
-      args.append(field)
       let value = try classValue(cls, field: field)
+      if try isInstanceField(field) { return try instancePixelsSQL(field: field, value: value, &args) }
+      args.append(field)
       return "COALESCE((SELECT segscope_px(h.hist, \(value)) FROM mask_histogram h WHERE h.field = ? AND h.sample_id = s.id), 0)"
     }
   }
@@ -211,6 +221,18 @@ extension DatasetStore {
     }
   }
 
+  /// Whether a field holds instances (COCO) rather than masks.
+  func isInstanceField(_ field: String) throws -> Bool {
+    try fields().first { $0.name == field }?.kind == "instance"
+  }
+
+  /// A class's pixels in a sample of an instance field: the summed area of its (non-crowd) instances,
+  /// as COCO counts area. A sample with an instance of the class has more than 0.
+  func instancePixelsSQL(field: String, value: Int, _ args: inout [(any DatabaseValueConvertible)?]) throws -> String {
+    args.append(field)
+    return "COALESCE((SELECT sum(max(i.area, 1)) FROM instance i WHERE i.field = ? AND i.sample_id = s.id AND i.category = \(value) AND i.iscrowd = 0), 0)"
+  }
+
   func requireField(_ field: String) throws {
     let names = try fields().map(\.name)
     guard names.contains(field) else {
@@ -220,9 +242,9 @@ extension DatasetStore {
 
   /// The id of an evaluation run by key.
   public func runId(named key: String) throws -> Int64 {
-    let found = try read { db in try Int64.fetchOne(db, sql: "SELECT id FROM eval_run WHERE key = ?", arguments: [key]) }
+    let found = try read { db in try Int64.fetchOne(db, sql: "SELECT id FROM eval_run WHERE key = ? AND kind != 'pending'", arguments: [key]) }
     guard let found else {
-      let keys = try read { db in try String.fetchAll(db, sql: "SELECT key FROM eval_run ORDER BY id") }
+      let keys = try read { db in try String.fetchAll(db, sql: "SELECT key FROM eval_run WHERE kind != 'pending' ORDER BY id") }
       throw ViewResolveError(message: "no evaluation run '\(key)' (runs: \(keys.isEmpty ? "none; run segscope eval first" : keys.joined(separator: ", ")))")
     }
     return found

@@ -61,6 +61,8 @@ public struct EvaluationRunner: Sendable {
       k = max(1, min(Self.implicitClassLimit, (seen ?? 0) + 1))
     }
     let pairs = try store.maskPairs(gt: r.gtField, pred: r.predField, sampleIds: r.sampleIds)
+    // Nothing to evaluate never replaces a stored run with an empty one.
+    guard !pairs.isEmpty else { throw EvaluationRunner.nothingToEvaluate(r, viewSize: r.sampleIds?.count, store: store) }
     // Cityscapes instanceIds, when imported, give the instance-weighted iIoU.
     var instancePaths: [Int64: String] = [:]
     if fields.contains(where: { $0.name == "instance_ids" }) {
@@ -186,6 +188,7 @@ extension EvaluationRunner {
       throw StoreError.invalid("'\(r.predField)' is not an instance prediction field")
     }
     let ids = try r.sampleIds ?? store.sampleIds(ViewExpression())
+    guard !ids.isEmpty else { throw EvaluationRunner.nothingToEvaluate(r, viewSize: r.sampleIds?.count, store: store) }
     let gts = try store.instances(field: r.gtField, sampleIds: ids)
     let dts = try store.instances(field: r.predField, sampleIds: ids)
     var params = CocoEval.Params()
@@ -198,6 +201,17 @@ extension EvaluationRunner {
       key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"\(r.boundary ? "boundary" : "segm")\",\"match_iou\":0.5}", version: version, summary: summary,
       matches: result.matches, counts: result.imageCounts)
     return result
+  }
+}
+
+extension EvaluationRunner {
+  /// The error for a request that selects no pair: it names why, and says the stored run is kept.
+  static func nothingToEvaluate(_ r: Request, viewSize: Int?, store: DatasetStore) -> StoreError {
+    let kept = ((try? store.runs()) ?? []).contains { $0.key == r.key } ? "; the stored run '\(r.key)' is kept as it was" : "; nothing was stored"
+    if let n = viewSize {
+      return .invalid(n == 0 ? "the view matches 0 samples\(kept)" : "none of the view's \(n) samples has both '\(r.gtField)' and '\(r.predField)'\(kept)")
+    }
+    return .invalid("no sample has both '\(r.gtField)' and '\(r.predField)'\(kept)")
   }
 }
 

@@ -11,15 +11,23 @@ enum DatasetOpener {
   }
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
-  static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false) throws -> ImportReport {
+  static let layouts: [(String, @Sendable (String) -> Bool, String)] = [
+    ("cityscapes", CityscapesImporter.detect, "leftImg8bit/ + gtFine/"), ("rgb", VOCImporter.detectCVAT, "labelmap.txt + SegmentationClass/"),
+    ("voc", VOCImporter.detect, "JPEGImages/ + SegmentationClass/"), ("imgseg", ImgSegImporter.detect, "data/ + labels/ or images/ + masks/"),
+    ("coco", CocoImporter.detect, "data/ + labels.json, or images/ + one .json"),
+  ]
+
+  static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false, force: Bool = false) throws -> ImportReport {
     let root = store.root
-    let fmt = format ?? [
-      ("cityscapes", CityscapesImporter.detect), ("rgb", VOCImporter.detectCVAT), ("voc", VOCImporter.detect),
-      ("imgseg", ImgSegImporter.detect), ("coco", CocoImporter.detect),
-    ].first { $0.1(root) }?.0
+    let fmt = format ?? layouts.first { $0.1(root) }?.0
     guard let fmt else {
       throw ImportError(message: "\(Sanitize.forTerminal(store.root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, VOC's JPEGImages/ + SegmentationClass/, or COCO's data/ + labels.json); choose one with --format")
     }
+    // A format that finds nothing it recognises stops before it changes anything.
+    if let layout = layouts.first(where: { $0.0 == fmt }), !layout.1(root) {
+      throw ImportError(message: "\(Sanitize.forTerminal(store.root)): no \(fmt) layout here (expected \(layout.2)); nothing was changed")
+    }
+    try ImportGuard.checkFormat(fmt, store: store, force: force)
     if !confidences.isEmpty && fmt != "imgseg" {
       throw ImportError(message: "--conf (confidence maps) is read for imgseg folders only, this one is \(fmt)")
     }
@@ -42,6 +50,7 @@ enum DatasetOpener {
       throw ImportError(message: "format '\(Sanitize.forTerminal(fmt))' is not supported yet (supported: imgseg, voc, coco, cityscapes, rgb)")
     }
     bar.finish()
+    try store.setMeta("format", fmt)
     let hbar = ProgressBar(label: "indexing masks", total: 1)
     let (indexed, _) = try HistogramIndexer(store: store).run(progress: { done, total in hbar.set(done, total) }, shouldStop: { Interrupt.isRequested })
     hbar.finish()
