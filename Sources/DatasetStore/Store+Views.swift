@@ -102,8 +102,7 @@ extension DatasetStore {
       // The class value is an Int from the class table, written into the SQL as a number.
       let value = try classValue(cls, field: field)
       if try isInstanceField(field) {
-        args.removeLast()
-        return ("", try instancePixelsSQL(field: field, value: value, &args))
+        return (" LEFT JOIN (SELECT sample_id, sum(max(area, 1)) AS px FROM instance WHERE field = ? AND category = \(value) AND iscrowd = 0 GROUP BY sample_id) k ON k.sample_id = s.id", "COALESCE(k.px, 0)")
       }
       return (" LEFT JOIN mask_histogram k ON k.field = ? AND k.sample_id = s.id", "COALESCE(segscope_px(k.hist, \(value)), 0)")
     }
