@@ -189,9 +189,11 @@ public struct CocoImporter: Sendable {
   }
 
   static func readJSON(_ path: String, name: String) throws -> Any {
-    guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.invalid("\(name): cannot read the file") }
+    // Regular files only (a FIFO or device would block or never end), of bounded size.
+    let bytes: [UInt8]
+    do { bytes = try FileBytes.read(path) } catch { throw StoreError.invalid("\(name): \(error.kind.reasonText)") }
     do {
-      return try JSONSerialization.jsonObject(with: data)
+      return try JSONSerialization.jsonObject(with: Data(bytes))
     } catch {
       throw StoreError.invalid("\(name): malformed JSON (\((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"))")
     }

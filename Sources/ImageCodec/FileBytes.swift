@@ -8,16 +8,41 @@
 
 /// Whole-file reads and atomic writes with POSIX calls (no Foundation on the hot path).
 public enum FileBytes {
-  /// Reads a whole file. Throws `ImageCodecError` naming the path.
-  public static func read(_ path: String) throws(ImageCodecError) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+  /// The largest file read whole: 4 GiB, or the memory budget if that is smaller.
+  public static let maxFileBytes = min(4 << 30, MemoryBudget.available)
+
+  /// Opens a regular file for reading. Devices, FIFOs and sockets are refused without blocking
+  /// (O_NONBLOCK until the type is known: a FIFO with no writer would block `open` forever).
+  static func openRegular(_ path: String) throws(ImageCodecError) -> (fd: Int32, size: Int) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     if fd < 0 { throw ImageCodecError(path: path, kind: .unreadable(errnoText())) }
-    defer { close(fd) }
     var st = stat()
-    if fstat(fd, &st) != 0 { throw ImageCodecError(path: path, kind: .unreadable(errnoText())) }
-    if (st.st_mode & S_IFMT) == S_IFDIR { throw ImageCodecError(path: path, kind: .unreadable("is a directory")) }
-    let size = Int(st.st_size)
-    var out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buf, n in
+    if fstat(fd, &st) != 0 {
+      let why = errnoText()
+      close(fd)
+      throw ImageCodecError(path: path, kind: .unreadable(why))
+    }
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR:
+      close(fd)
+      throw ImageCodecError(path: path, kind: .unreadable("is a directory"))
+    default:
+      close(fd)
+      throw ImageCodecError(path: path, kind: .unreadable("not a regular file (a device, FIFO or socket); only files are read"))
+    }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    return (fd, Int(st.st_size))
+  }
+
+  /// Reads a whole regular file of at most `maxFileBytes`. Throws `ImageCodecError` naming the path.
+  public static func read(_ path: String) throws(ImageCodecError) -> [UInt8] {
+    let (fd, size) = try openRegular(path)
+    defer { close(fd) }
+    if size > maxFileBytes {
+      throw ImageCodecError(path: path, kind: .unreadable("the file is \(MemoryBudget.text(size)), over the \(MemoryBudget.text(maxFileBytes)) segscope reads whole"))
+    }
+    let out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buf, n in
       var got = 0
       while got < size {
         let r = Glibc.read(fd, buf.baseAddress! + got, size - got)
@@ -34,22 +59,12 @@ public enum FileBytes {
       // The file shrank while being read, or a read error: report rather than decode a partial file.
       throw ImageCodecError(path: path, kind: .unreadable("short read (\(out.count) of \(size) bytes)"))
     }
-    // Files that grow while being read (or report size 0, like /proc) are read to the end.
-    if size == 0 {
-      var chunk = [UInt8](repeating: 0, count: 65536)
-      while true {
-        let r = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, 65536) }
-        if r <= 0 { break }
-        out.append(contentsOf: chunk[0..<r])
-      }
-    }
     return out
   }
 
   /// Reads at most `maxBytes` from the start of a file.
   public static func readPrefix(_ path: String, maxBytes: Int) throws(ImageCodecError) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw ImageCodecError(path: path, kind: .unreadable(errnoText())) }
+    let (fd, _) = try openRegular(path)
     defer { close(fd) }
     var out = [UInt8](repeating: 0, count: maxBytes)
     var got = 0

@@ -18,6 +18,8 @@ public struct ImageCodecError: Error, Sendable, Equatable, CustomStringConvertib
     case unsupported(String)
     /// The encoder failed.
     case encodeFailed(String)
+    /// Decoding would need more memory than this machine can give (a raised pixel limit).
+    case outOfMemory(needed: Int, available: Int)
   }
 
   /// The path of the file, or "<memory>".
@@ -43,6 +45,8 @@ public struct ImageCodecError: Error, Sendable, Equatable, CustomStringConvertib
       reason = "image is \(w)x\(h) = \(w * h) pixels, over the limit of \(limit) pixels (raise it with --max-pixels)"
     case .unsupported(let why): reason = why
     case .encodeFailed(let why): reason = "cannot encode image: \(why)"
+    case .outOfMemory(let needed, let available):
+      reason = "decoding needs \(MemoryBudget.text(needed)) of memory, more than the \(MemoryBudget.text(available)) segscope allows itself on this machine (half of its memory)"
     }
     return "\(path): \(reason)"
   }
@@ -59,4 +63,31 @@ public struct DecodeLimits: Sendable, Equatable {
 
   /// 200 megapixels.
   public static let `default` = DecodeLimits()
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What one decoded picture may take: half of the machine's memory (or of the address-space limit),
+/// so that an allocation that cannot succeed is an error naming the file instead of an abort.
+public enum MemoryBudget {
+  public static let available: Int = {
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+    var total = pages > 0 && size > 0 ? pages * size : Int.max / 2
+    var lim = rlimit()
+    if getrlimit(Int32(RLIMIT_AS.rawValue), &lim) == 0 && lim.rlim_cur != rlim_t.max { total = min(total, Int(clamping: lim.rlim_cur)) }
+    return total / 2
+  }()
+
+  /// Throws when `width * height * bytesPerPixel` does not fit the budget.
+  public static func check(width: Int, height: Int, bytesPerPixel: Int, path: String) throws(ImageCodecError) {
+    let (px, o1) = width.multipliedReportingOverflow(by: height)
+    let (bytes, o2) = px.multipliedReportingOverflow(by: bytesPerPixel)
+    if o1 || o2 || bytes > available { throw ImageCodecError(path: path, kind: .outOfMemory(needed: o1 || o2 ? Int.max : bytes, available: available)) }
+  }
+
+  static func text(_ bytes: Int) -> String {
+    bytes == Int.max ? "more than 8 EiB" : bytes >= 1 << 30 ? "\(bytes / (1 << 30)).\((bytes % (1 << 30)) * 10 / (1 << 30)) GiB" : "\(bytes >> 20) MiB"
+  }
 }

@@ -50,6 +50,8 @@ public enum JPEGDecoder {
       }
       defer { segjpeg_close(reader) }
       let w = Int(info.pointee.output_width), h = Int(info.pointee.output_height)
+      // The pixels, and a second copy when the Exif orientation is applied.
+      do throws(ImageCodecError) { try MemoryBudget.check(width: w, height: h, bytesPerPixel: applyOrientation ? 6 : 3, path: path) } catch { return .failure(error) }
       let n = w * h * 3
       var rc: Int32 = 0
       let px = [UInt8](unsafeUninitializedCapacity: max(n, 1)) { b, count in

@@ -25,6 +25,8 @@ public enum PNGDecoder {
   public static func decode(_ data: [UInt8], path: String = "<memory>", limits: DecodeLimits = .default) throws(ImageCodecError) -> PNGImage {
     try withReader(data, path: path, limits: limits) { reader, p throws(ImageCodecError) in
       let w = Int(p.width), h = Int(p.height), ch = Int(p.channels)
+      // The samples, and the RGB picture a photo becomes.
+      try MemoryBudget.check(width: w, height: h, bytesPerPixel: ch * Int(p.out_bit_depth) / 8 + 3, path: path)
       let total = Int(p.rowbytes) * h
       var message = [CChar](repeating: 0, count: 256)
       var code: Int32 = 0

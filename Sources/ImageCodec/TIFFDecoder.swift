@@ -149,6 +149,7 @@ public enum TIFFDecoder {
       guard w > 0, h > 0 else { return .failure(ImageCodecError(path: path, kind: .corrupt("TIFF has zero size"))) }
       guard w <= limits.maxPixels / h else { return .failure(ImageCodecError(path: path, kind: .tooLarge(width: w, height: h, limit: limits.maxPixels))) }
       if let why = refusal(info, forMask: forMask) { return .failure(ImageCodecError(path: path, kind: .unsupported(why))) }
+      do throws(ImageCodecError) { try MemoryBudget.check(width: w, height: h, bytesPerPixel: max(4, Int(info.spp) * Int(info.bits) / 8) + 3, path: path) } catch { return .failure(error) }
       let direct = (info.bits == 8 || info.bits == 16) && [0, 1, 2, 3].contains(info.photometric) && info.spp >= 1 && info.spp <= 4
       if !direct {
         // YCbCr, JPEG-in-TIFF, CMYK, 1-bit and the like: through libtiff's RGBA reader (photos only).

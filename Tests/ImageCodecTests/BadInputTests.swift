@@ -124,3 +124,46 @@ struct BadInputTests {
     #expect(throws: ImageCodecError.self) { try JPEGDecoder.decode(j, path: "x.jpg") }
   }
 }
+
+@Suite("Files that are not files, and pictures larger than memory")
+struct SpecialFileTests {
+  @Test("devices, FIFOs and folders are refused at once, naming the path")
+  func notRegularFiles() throws {
+    let dir = TempDir()
+    let fifo = dir.path + "/pipe.png"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    for path in ["/dev/zero", fifo, dir.path] {
+      let t0 = Date()
+      let err = #expect(throws: ImageCodecError.self) { try FileBytes.read(path) }
+      #expect(err?.path == path)
+      #expect(Date().timeIntervalSince(t0) < 2, "\(path) took too long")
+      #expect(throws: ImageCodecError.self) { try ImageHeader.read(path: path) }
+    }
+  }
+
+  @Test("a raised pixel limit cannot make a decoder allocate more than the machine has: an error, not an abort")
+  func memoryBudget() throws {
+    // A valid 16x16 JPEG whose frame header is rewritten to say 65500 x 65500.
+    var jpeg = try JPEGEncoder.encode(RGBImage(width: 16, height: 16))
+    var i = 2
+    while i + 9 < jpeg.count {
+      let m = jpeg[i + 1]
+      if (0xC0...0xC2).contains(m) {
+        for (k, b) in [UInt8(0xFF), 0xDC, 0xFF, 0xDC].enumerated() { jpeg[i + 5 + k] = b }
+        break
+      }
+      i += 2 + (Int(jpeg[i + 2]) << 8 | Int(jpeg[i + 3]))
+    }
+    let limits = DecodeLimits(maxPixels: 65500 * 65500 + 1)
+    let t0 = Date()
+    let err = #expect(throws: ImageCodecError.self) { try JPEGDecoder.decode(jpeg, path: "huge.jpg", limits: limits) }
+    #expect(Date().timeIntervalSince(t0) < 5)
+    guard case .outOfMemory(let needed, let available) = err?.kind else {
+      Issue.record("expected outOfMemory, got \(String(describing: err))")
+      return
+    }
+    #expect(needed >= 65500 * 65500 * 3 && available == MemoryBudget.available)
+    #expect(err?.description.contains("huge.jpg: decoding needs") == true)
+    #expect(MemoryBudget.available < 65500 * 65500 * 3)
+  }
+}
