@@ -1,4 +1,5 @@
 import AppCore
+import TerminalRender
 import SegmentationCore
 import Testing
 
@@ -252,5 +253,22 @@ struct PaletteSelectionTests {
     #expect(s.paletteState.selection == 0)
     _ = press(&s, .enter)
     #expect(!s.paletteState.isOpen && s.screen == .confusion)
+  }
+}
+
+@Suite("Huge class maps in the app")
+struct HugeClassMapTests {
+  @Test("a 70,000-name class map: opening a sample renders its numbers instead of crashing")
+  func seventyThousandClasses() {
+    var s = AppState()
+    _ = Reducer.reduce(&s, .terminalResized(width: 100, height: 30))
+    let names = (0..<70_000).map { "class \($0)" }
+    _ = Reducer.reduce(&s, .datasetLoaded(name: "big", total: 1, fields: ["ground_truth", "model_b"], classNames: names, palette: ClassPalette(colors: [:]), ignore: [255], runs: [], problems: []))
+    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: nil))
+    _ = Reducer.reduce(&s, .rowsLoaded([SampleSummary(id: 11, path: "a.png", split: nil, width: 64, height: 48, miou: nil, tags: [])]))
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("this sample: mIoU"), "\(text)")
   }
 }
