@@ -50,7 +50,8 @@ extension Segscope {
         print(fullMessage(for: error))
         return 0
       } else if code == .validationFailure {
-        FileHandleOut.stderr(fullMessage(for: error))
+        // Line by line: a message may quote what the user typed, control characters included.
+        FileHandleOut.stderr(fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.forTerminal(String($0)) }.joined(separator: "\n"))
         return 2
       } else if let e = error as? ExitCode {
         return e.rawValue

@@ -82,7 +82,8 @@ public struct ViewSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
   public let expected: String
   public let found: String
 
-  public var description: String { "at position \(position): expected \(expected), found \(found)" }
+  /// One line, with any control character of the expression escaped (it may come from a script).
+  public var description: String { Sanitize.forTerminal("at position \(position): expected \(expected), found \(found)") }
 }
 
 struct ViewParser {
@@ -91,11 +92,18 @@ struct ViewParser {
 
   init(_ s: String) { chars = Array(s) }
 
+  /// More filters than this are refused with a syntax error (SQLite nests one level per filter and
+  /// stops at a depth of 1000).
+  static let maxFilters = 256
+
   mutating func parseAll() throws(ViewSyntaxError) -> ViewExpression {
     var v = ViewExpression()
     skipSpaces()
     while i < chars.count {
       try parseTerm(into: &v)
+      if v.filters.count > ViewParser.maxFilters {
+        throw ViewSyntaxError(position: i, expected: "at most \(ViewParser.maxFilters) filters", found: "more (save parts as views with :save, or use fewer terms)")
+      }
       skipSpaces()
     }
     return v

@@ -84,7 +84,7 @@ struct ReviewCommand: ParsableCommand {
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Option(help: "The queue name.") var queue: String
-  @Option(help: "The queue's view (creates the queue, or changes its view).") var view: String?
+  @Option(parsing: .unconditional, help: "The queue's view (creates the queue, or changes its view).") var view: String?
   @Option(help: "Record a verdict, SAMPLE=ok|needs-fix|skip (repeatable).") var verdict: [String] = []
   @Flag(help: "JSON output.") var json = false
 
