@@ -9,7 +9,7 @@ import TerminalRender
 public enum TTYProbe {
   /// Runs the probe on /dev/tty. Without a terminal (or when it cannot be put in raw mode), returns
   /// what the environment alone says.
-  public static func run(timeoutMs: Int = 1000, env: [String: String] = ProcessEnvironment.current()) -> TerminalCapabilities {
+  public static func run(timeoutMs: Int = 1000, env: [String: String] = ProcessEnvironment.current(), needs: ProbeReplies.ProbeNeeds = ProbeReplies.ProbeNeeds()) -> TerminalCapabilities {
     let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { return ProbeReplies.capabilities(replies: [], env: env, winsize: (0, 0, 0, 0)) }
     defer { close(fd) }
@@ -20,7 +20,9 @@ public enum TTYProbe {
     cfmakeraw(&raw)
     guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return ProbeReplies.capabilities(replies: [], env: env, winsize: ws) }
     defer { _ = tcsetattr(fd, TCSANOW, &saved) }
-    let query = Array(ProbeReplies.queries.utf8)
+    var needs = needs
+    needs.inTmux = needs.inTmux || env["TMUX"] != nil || (env["TERM"] ?? "").hasPrefix("tmux") || (env["TERM"] ?? "").hasPrefix("screen")
+    let query = Array(ProbeReplies.queries(for: needs).utf8)
     var written = 0
     while written < query.count {
       let r = query.withUnsafeBytes { write(fd, $0.baseAddress! + written, query.count - written) }

@@ -13,6 +13,8 @@ public enum InputEvent: Sendable {
   case resize(Int, Int)
   case click(Int, Int)
   case wheel(up: Bool)
+  /// The terminal is gone (hangup, end of input, an I/O error): restore what can be and exit.
+  case closed
 }
 
 /// The one place that talks to ncurses: start and restore the terminal, apply buffer diffs with
@@ -180,7 +182,8 @@ public final class Terminal {
   public func readEvent() -> InputEvent? {
     var ch: wint_t = 0
     let r = wget_wch(cnc_stdscr(), &ch)
-    if r == ERR { return nil }
+    if r == ERR { return inputIsGone() ? .closed : nil }
+    deadChecks = 0
     if r == cnc_key_code_yes() {
       let k = Int32(ch)
       if k == cnc_key_resize() {
@@ -227,6 +230,40 @@ public final class Terminal {
       guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
       return .key(.char(Character(scalar)))
     }
+  }
+
+  private var deadChecks = 0
+
+  /// After a read gave nothing: whether standard input is gone rather than quiet. A hung-up or
+  /// closed terminal polls as HUP/ERR/NVAL; one at end of input (or failing with EIO) keeps
+  /// polling readable while reads return nothing. Either way `wget_wch` returns at once instead of
+  /// waiting, which would otherwise spin.
+  private func inputIsGone() -> Bool {
+    var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+    guard poll(&pfd, 1, 0) >= 0 else { return errno != EINTR }
+    if pfd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+    guard pfd.revents & Int16(POLLIN) != 0 else {
+      deadChecks = 0
+      return false
+    }
+    // Readable, yet ncurses read nothing: confirm with a few more reads (a partial escape sequence
+    // also reads nothing once).
+    deadChecks += 1
+    if deadChecks < 5 { return false }
+    var byte: UInt8 = 0
+    let n = read(0, &byte, 0)
+    return n < 0 ? errno == EIO || errno == EBADF : deadChecks >= 20
+  }
+
+  /// Whether the controlling terminal is still there (false after a hangup).
+  public static func isHungUp() -> Bool { hangup != 0 }
+
+  nonisolated(unsafe) static var hangup: sig_atomic_t = 0
+
+  /// SIGHUP (the SSH connection or the tmux pane went away) ends the app like a quit.
+  public static func installHangupHandler() {
+    let handler: @convention(c) (Int32) -> Void = { _ in Terminal.hangup = 1 }
+    signal(SIGHUP, handler)
   }
 
   /// Writes bytes to standard output, all of them (retrying partial writes and EINTR).

@@ -58,3 +58,19 @@ struct ProbeTests {
     #expect(c.kitty && c.graphics == .kitty)
   }
 }
+
+@Suite("Probe questions follow what is still unknown")
+struct ProbeNeedsTests {
+  @Test("an override skips the questions it makes moot; inside tmux the kitty query is never sent")
+  func queriesFollowNeeds() {
+    let all = ProbeReplies.queries(for: .init())
+    #expect(all.contains("\u{1B}_G") && all.contains("\u{1B}[16t") && all.contains("\u{1B}P$qm") && all.hasSuffix("\u{1B}[c"))
+    let halfblock = ProbeReplies.queries(for: .init(graphics: false, pixels: false, colors: true))
+    #expect(!halfblock.contains("\u{1B}_G") && !halfblock.contains("\u{1B}[16t") && !halfblock.contains("\u{1B}[?1;1;0S"))
+    let both = ProbeReplies.queries(for: .init(graphics: false, pixels: false, colors: false))
+    #expect(!both.contains("\u{1B}P$qm") && both.hasSuffix("\u{1B}[c"))
+    let sixel = ProbeReplies.queries(for: .init(graphics: false, pixels: true, colors: true))
+    #expect(sixel.contains("\u{1B}[16t") && !sixel.contains("\u{1B}_G"))
+    #expect(!ProbeReplies.queries(for: .init(inTmux: true)).contains("\u{1B}_G"))
+  }
+}

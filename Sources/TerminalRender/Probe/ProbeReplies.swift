@@ -4,9 +4,38 @@ import SegmentationCore
 public enum ProbeReplies {
   /// The query burst, DA1 last: XTVERSION, XTSMGRAPHICS (registers, geometry), CSI 14/16/18 t,
   /// DECRQM 2026, the kitty graphics query, the DECRQSS truecolor check.
-  public static let queries: String =
-    "\u{1B}[>0q" + "\u{1B}[?1;1;0S" + "\u{1B}[?2;1;0S" + "\u{1B}[14t" + "\u{1B}[16t" + "\u{1B}[18t" + "\u{1B}[?2026$p"
-    + "\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\" + "\u{1B}[38;2;1;2;3m" + "\u{1B}P$qm\u{1B}\\" + "\u{1B}[0m" + "\u{1B}[c"
+  public static let queries: String = queries(for: ProbeNeeds())
+
+  /// What a probe has to find out: an override on the command line or in the config makes a
+  /// question moot, and a question not asked leaves no trace in the terminal.
+  public struct ProbeNeeds: Sendable, Equatable {
+    /// Whether the graphics protocol is still to be chosen (sixel and kitty questions).
+    public var graphics = true
+    /// Whether pixel sizes matter (sixel or kitty pictures).
+    public var pixels = true
+    /// Whether the colour depth is still to be found (the truecolor round trip).
+    public var colors = true
+    /// Inside tmux the kitty query is never sent: tmux does not pass it on, and takes an APC string
+    /// for a pane title.
+    public var inTmux = false
+    public init(graphics: Bool = true, pixels: Bool = true, colors: Bool = true, inTmux: Bool = false) {
+      self.graphics = graphics
+      self.pixels = pixels
+      self.colors = colors
+      self.inTmux = inTmux
+    }
+  }
+
+  /// The query burst for `needs`; it always ends with DA1, whose answer ends the wait.
+  public static func queries(for needs: ProbeNeeds) -> String {
+    var q = "\u{1B}[>0q"
+    if needs.graphics || needs.pixels { q += "\u{1B}[?1;1;0S" + "\u{1B}[?2;1;0S" }
+    if needs.pixels { q += "\u{1B}[14t" + "\u{1B}[16t" }
+    q += "\u{1B}[18t" + "\u{1B}[?2026$p"
+    if needs.graphics && !needs.inTmux { q += "\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\" }
+    if needs.colors { q += "\u{1B}[38;2;1;2;3m" + "\u{1B}P$qm\u{1B}\\" + "\u{1B}[0m" }
+    return q + "\u{1B}[c"
+  }
 
   /// Whether the bytes contain the DA1 reply (`CSI ? ... c`), which ends the probe.
   public static func hasDA1(_ bytes: [UInt8]) -> Bool {

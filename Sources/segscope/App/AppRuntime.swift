@@ -54,7 +54,8 @@ final class AppRuntime {
     perform([.loadDataset, .indexMasks(job: "indexing masks")])
     var dirty = true
     var idleFrames = 0
-    while !state.quitRequested && !Interrupt.isRequested {
+    Terminal.installHangupHandler()
+    while !state.quitRequested && !Interrupt.isRequested && !Terminal.isHungUp() {
       for a in queue.drain() {
         dispatch(a)
         dirty = true
@@ -74,6 +75,7 @@ final class AppRuntime {
           dispatch(.terminalResized(width: w, height: h))
         case .click(let x, let y): dispatch(.mouseClicked(x: x, y: y))
         case .wheel(let up): dispatch(.mouseScrolled(up: up))
+        case .closed: return
         }
         dirty = true
       } else {

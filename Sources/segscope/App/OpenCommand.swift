@@ -23,7 +23,12 @@ struct DisplayOptions: ParsableArguments {
 
   /// Probes the terminal (bounded wait) and applies the overrides.
   func capabilities(config: AppConfig = AppConfig()) -> TerminalCapabilities {
-    var caps = TTYProbe.run(timeoutMs: 500)
+    // Questions an override makes moot are not asked (no trace in the terminal, no pane title).
+    let forcedGraphics = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
+    let forcedColors = colors.flatMap(ColorMode.init(rawValue:)) ?? config.colors.flatMap(ColorMode.init(rawValue:))
+    let needs = ProbeReplies.ProbeNeeds(
+      graphics: forcedGraphics == nil, pixels: forcedGraphics == nil || forcedGraphics == .sixel || forcedGraphics == .kitty, colors: forcedColors == nil)
+    var caps = TTYProbe.run(timeoutMs: 500, needs: needs)
     if let g = config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
     if let c = config.colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
     if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
