@@ -50,6 +50,10 @@ let package = Package(
     // Release benchmarks (swift run -c release segscope-bench).
     .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
+    // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a
+    // corpus replayer otherwise (the tests run it over Fuzz/corpus).
+    .executableTarget(name: "segscope-fuzz", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "AppCore"]),
+
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),

@@ -2,6 +2,7 @@
 # segscope's two entry points on a fresh Debian/Ubuntu machine with Swift 6:
 #   ./run.sh demo   build (release) and run the demo on a dataset segscope generates itself
 #   ./run.sh test   run the whole test suite, conformance against the reference implementations included
+#   ./run.sh fuzz [TARGET...] [--seconds N]   run the libFuzzer targets longer (default: all, 300 s each)
 # Both install what is missing first: Debian packages with apt-get (only when one is missing; via sudo
 # when not root) and the Python oracles (numpy, pycocotools, OpenCV, tifffile, Pillow) with pip.
 set -euo pipefail
@@ -37,6 +38,37 @@ need_python() {
     || python3 -m pip install --quiet --break-system-packages "${missing[@]}"
 }
 
+FUZZ_TARGETS=(png jpeg tiff coco labelmap view toml)
+
+# Builds the libFuzzer flavour of segscope-fuzz (address sanitizer too) in its own build folder.
+build_fuzzer() {
+  swift build --scratch-path .build-fuzz --product segscope-fuzz \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link,address >&2
+}
+
+# Runs each named target for N seconds from its corpus (Fuzz/corpus/TARGET, read only; new inputs go
+# to a scratch folder). A crash, leak or out-of-memory fails the run and leaves the input in
+# .build-fuzz/crash-TARGET-*: add it to Fuzz/corpus/TARGET as a regression once fixed.
+run_fuzzer() {
+  local seconds=$1; shift
+  local failed=0
+  for t in "$@"; do
+    local work log
+    work=$(mktemp -d) log=$(mktemp)
+    if SEGSCOPE_FUZZ_TARGET=$t timeout $((seconds + 120)) .build-fuzz/debug/segscope-fuzz \
+        -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
+        -artifact_prefix="$PWD/.build-fuzz/crash-$t-" "$work" "Fuzz/corpus/$t" >"$log" 2>&1; then
+      echo "fuzz $t: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') executions in ${seconds} s, no crash"
+    else
+      failed=1
+      echo "fuzz $t: FAILED; the input is in .build-fuzz/crash-$t-*" >&2
+      grep -E 'ERROR|SUMMARY|#[0-9]+ .* in ' "$log" | head -20 >&2
+    fi
+    rm -rf "$work" "$log"
+  done
+  return $failed
+}
+
 case "${1:-}" in
   demo)
     shift
@@ -49,6 +81,11 @@ case "${1:-}" in
     need_apt "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
     need_python
     status=0
+    # A short fuzzing round first (FUZZ_SECONDS each, 20 by default; 0 skips it), so that the test
+    # runner's summary stays the last line.
+    if [ "${FUZZ_SECONDS:-20}" -gt 0 ]; then
+      build_fuzzer && run_fuzzer "${FUZZ_SECONDS:-20}" "${FUZZ_TARGETS[@]}" || status=1
+    fi
     swift test "$@" || status=$?
     # End-to-end tests run the app under private tmux servers; make sure none outlives the run.
     for pid in $(pgrep -f "tmux -L segscope-test-" 2>/dev/null); do
@@ -57,8 +94,22 @@ case "${1:-}" in
     done
     exit $status
     ;;
+  fuzz)
+    shift
+    need_apt "${BUILD_PKGS[@]}"
+    seconds=300 targets=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --seconds) seconds=$2; shift 2 ;;
+        *) targets+=("$1"); shift ;;
+      esac
+    done
+    [ ${#targets[@]} -eq 0 ] && targets=("${FUZZ_TARGETS[@]}")
+    build_fuzzer
+    run_fuzzer "$seconds" "${targets[@]}"
+    ;;
   *)
-    sed -n '2,6p' "$0" >&2
+    sed -n '2,7p' "$0" >&2
     exit 2
     ;;
 esac

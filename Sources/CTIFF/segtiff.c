@@ -10,6 +10,7 @@
 
 struct segtiff {
   TIFF *tif;
+  uint64_t max_alloc; /* the largest strip or tile buffer segtiff_read allocates */
   const uint8_t *data;
   size_t size;
   size_t pos;
@@ -142,6 +143,7 @@ segtiff *segtiff_open_memory(const uint8_t *data, size_t size, uint64_t max_allo
   }
   t->data = data;
   t->size = size;
+  t->max_alloc = max_alloc ? max_alloc : (uint64_t)256 << 20;
   TIFFOpenOptions *o = options(t, max_alloc);
   if (!o) {
     free(t);
@@ -166,7 +168,8 @@ segtiff *segtiff_open_path(const char *path, segtiff_info *info, char *err, size
     copy_err(err, errlen, "out of memory");
     return NULL;
   }
-  TIFFOpenOptions *o = options(t, (uint64_t)64 << 20);
+  t->max_alloc = (uint64_t)64 << 20;
+  TIFFOpenOptions *o = options(t, t->max_alloc);
   if (!o) {
     free(t);
     copy_err(err, errlen, "out of memory");
@@ -231,6 +234,11 @@ int segtiff_read(segtiff *t, uint8_t *out, size_t outsize, char *err, size_t err
       copy_err(err, errlen, "tile size disagrees with the tile dimensions");
       return SEGTIFF_ERR_LIBTIFF;
     }
+    /* A tile may be declared far larger than the image: its buffer is bounded like the image. */
+    if ((uint64_t)ts > t->max_alloc) {
+      snprintf(err, errlen, "a %ux%u tile needs %llu bytes, over the limit of %llu", tw, th, (unsigned long long)ts, (unsigned long long)t->max_alloc);
+      return SEGTIFF_ERR_TOO_LARGE;
+    }
     uint8_t *buf = malloc((size_t)ts);
     if (!buf) {
       copy_err(err, errlen, "out of memory for a tile");
@@ -259,6 +267,10 @@ int segtiff_read(segtiff *t, uint8_t *out, size_t outsize, char *err, size_t err
     if (ss <= 0 || (uint64_t)rps * i->width * in_px > (uint64_t)ss) {
       copy_err(err, errlen, t->error[0] ? t->error : "invalid strip size");
       return SEGTIFF_ERR_LIBTIFF;
+    }
+    if ((uint64_t)ss > t->max_alloc) {
+      snprintf(err, errlen, "a strip of %llu bytes is over the limit of %llu", (unsigned long long)ss, (unsigned long long)t->max_alloc);
+      return SEGTIFF_ERR_TOO_LARGE;
     }
     uint8_t *buf = malloc((size_t)ss);
     if (!buf) {

@@ -25,10 +25,18 @@ public struct VOCImporter: Sendable {
 
   /// Classes and colours from CVAT's labelmap.txt (`name:r,g,b:parts:actions`), or the VOC defaults.
   func colorClasses() -> ([ClassInfo], [UInt32: UInt16]) {
+    VOCImporter.labelmap(FileWalker.readText(root + "/labelmap.txt"))
+  }
+
+  /// Parses CVAT's labelmap.txt text (nil: no file, the VOC classes). Lines that are comments or
+  /// not `name:r,g,b:...` are passed over; an unknown colour maps to the ignore value 255. Does no I/O.
+  public static func labelmap(_ text: String?) -> ([ClassInfo], [UInt32: UInt16]) {
     var classes: [ClassInfo] = []
     var map: [UInt32: UInt16] = [:]
-    if let text = FileWalker.readText(root + "/labelmap.txt") {
+    if let text {
       for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+        // Class values stop below 255 (the ignore value of colour masks).
+        guard classes.count < 255 else { break }
         let parts = line.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count >= 2 else { continue }
         let rgb = parts[1].split(separator: ",").compactMap { UInt32($0.trimmingCharacters()) }

@@ -167,3 +167,16 @@ struct SpecialFileTests {
     #expect(MemoryBudget.available < 65500 * 65500 * 3)
   }
 }
+
+@Suite("Inputs the fuzzers found")
+struct FuzzRegressionTests {
+  static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fuzz/corpus").path
+
+  @Test("a TIFF tile declared far larger than its image is refused before its buffer is allocated")
+  func hugeTile() throws {
+    let path = Self.corpus + "/tiff/regression-oom-huge-tile.tif"
+    let err = #expect(throws: ImageCodecError.self) { try TIFFDecoder.decode(FileBytes.read(path), path: path, limits: DecodeLimits(maxPixels: 4_000_000)) }
+    #expect(err?.description.contains("over the limit") == true, "\(String(describing: err))")
+  }
+}
