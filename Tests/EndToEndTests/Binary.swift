@@ -51,9 +51,10 @@ final class TmuxSession {
 
   func resize(_ w: Int, _ h: Int) throws { try Shell.run(["tmux", "-L", socket, "resize-window", "-t", "t", "-x", "\(w)", "-y", "\(h)"]) }
 
-  /// Polls the screen until `predicate` holds or `seconds` pass; returns the last capture.
+  /// Polls the screen until `predicate` holds and returns that screen; after `seconds` it throws,
+  /// with the last screen in the message (a wait that times out is a failure, never a pass).
   @discardableResult
-  func waitFor(seconds: Double = 10, escapes: Bool = false, _ predicate: (String) -> Bool) throws -> String {
+  func waitFor(seconds: Double = 10, escapes: Bool = false, _ what: String = "", file: StaticString = #filePath, line: UInt = #line, _ predicate: (String) -> Bool) throws -> String {
     let deadline = Date().addingTimeInterval(seconds)
     var last = ""
     while Date() < deadline {
@@ -61,7 +62,7 @@ final class TmuxSession {
       if predicate(last) { return last }
       usleep(50_000)
     }
-    return last
+    throw TmuxError(message: "timed out after \(seconds) s waiting\(what.isEmpty ? "" : " for " + what) (\(file):\(line)); the screen was:\n\(last)")
   }
 }
 

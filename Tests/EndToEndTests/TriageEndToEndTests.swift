@@ -35,7 +35,10 @@ struct TriageEndToEndTests {
   }
 
   func kill9(_ dir: String) throws {
-    try Shell.run(["pkill", "-9", "-f", "segscope open \(dir)"])
+    // The app only (its command line starts with the binary), not the pane's shell around it, which
+    // then reports the exit status.
+    let r = try Shell.run(["pkill", "-9", "-f", "^" + Binary.path + " open " + dir])
+    guard r.status == 0 else { throw TmuxError(message: "no segscope process to kill for \(dir)") }
   }
 
   @Test("review: verdicts confirmed on screen survive kill -9; the next session resumes after them")
