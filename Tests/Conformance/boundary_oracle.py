@@ -40,20 +40,7 @@ def main():
     rng = np.random.default_rng(seed)
     os.makedirs(out, exist_ok=True)
     cases = []
-    for t in range(14):
-        k = int(rng.integers(2, 7))
-        pairs = []
-        for _ in range(int(rng.integers(1, 4))):
-            h, w = int(rng.integers(1, 90)), int(rng.integers(1, 90))
-            bh, bw = max(1, h // int(rng.integers(1, 8))), max(1, w // int(rng.integers(1, 8)))
-            coarse = rng.integers(0, k, size=(h // bh + 1, w // bw + 1))
-            gt = np.kron(coarse, np.ones((bh, bw), dtype=np.int64))[:h, :w]
-            pred = gt.copy()
-            flip = rng.random((h, w)) < 0.05
-            pred[flip] = rng.integers(0, k + 1, size=flip.sum())  # k is outside the classes
-            if t % 3 == 0:
-                gt[rng.random((h, w)) < 0.05] = 255
-            pairs.append((gt, pred))
+    def make(name, k, pairs):
         inter = np.zeros(k)
         union = np.zeros(k)
         files = []
@@ -65,12 +52,36 @@ def main():
                 inter[c] += (bg & bp).sum()
                 union[c] += (bg | bp).sum()
             h, w = gt.shape
-            gname, pname = f"b{t}_{i}_gt.u16", f"b{t}_{i}_pred.u16"
+            gname, pname = f"{name}_{i}_gt.u16", f"{name}_{i}_pred.u16"
             gt.astype("<u2").tofile(os.path.join(out, gname))
             pred.astype("<u2").tofile(os.path.join(out, pname))
             files.append({"w": w, "h": h, "gt": gname, "pred": pname})
         biou = [None if u == 0 else float(i / u) for i, u in zip(inter, union)]
-        cases.append({"name": f"b{t}", "classes": k, "files": files, "intersection": inter.tolist(), "union": union.tolist(), "biou": biou})
+        cases.append({"name": name, "classes": k, "files": files, "intersection": inter.tolist(), "union": union.tolist(), "biou": biou})
+
+    def blocks(h, w, k, noisy):
+        bh, bw = max(1, h // int(rng.integers(1, 8))), max(1, w // int(rng.integers(1, 8)))
+        coarse = rng.integers(0, k, size=(h // bh + 1, w // bw + 1))
+        gt = np.kron(coarse, np.ones((bh, bw), dtype=np.int64))[:h, :w]
+        pred = gt.copy()
+        flip = rng.random((h, w)) < 0.05
+        pred[flip] = rng.integers(0, k + 1, size=flip.sum())  # k is outside the classes
+        if noisy:
+            gt[rng.random((h, w)) < 0.05] = 255
+        return gt, pred
+
+    for t in range(14):
+        k = int(rng.integers(2, 7))
+        pairs = [blocks(int(rng.integers(1, 90)), int(rng.integers(1, 90)), k, t % 3 == 0) for _ in range(int(rng.integers(1, 4)))]
+        make(f"b{t}", k, pairs)
+    # Ties: 0.02 * diagonal is exactly 2.5, 4.5 or 12.5, where Python's round (half to even) gives
+    # 2, 4 and 12 and rounding half up would give 3, 5 and 13.
+    for h, w in [(75, 100), (100, 75), (135, 180), (175, 600)]:
+        gt = np.zeros((h, w), dtype=np.int64)
+        gt[h // 4: 3 * h // 4, w // 5: 4 * w // 5] = 1
+        gt[h // 3: h // 2, w // 3: w // 2] = 2
+        pred = np.roll(gt, 1, axis=1)
+        make(f"tie{h}x{w}", 3, [(gt, pred)])
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump(cases, f)
 

