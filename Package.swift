@@ -39,10 +39,17 @@ let package = Package(
     // Reads masks from files and evaluates them on every core.
     .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
+    // The app's effects and session: performs the reducer's effects against a dataset (loads, evaluation
+    // and indexing jobs, triage, exports), the dataset's class/palette/ignore rules, settings and the demo.
+    .target(
+      name: "AppSession",
+      dependencies: ["AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "DatasetStore", "DatasetImport", "Evaluation"],
+      swiftSettings: strict),
+
     .executableTarget(
       name: "segscope",
       dependencies: [
-        "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore",
+        "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -62,6 +69,7 @@ let package = Package(
     .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "AppSessionTests", dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

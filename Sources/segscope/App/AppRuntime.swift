@@ -1,3 +1,4 @@
+import AppSession
 import AppCore
 import DatasetImport
 import DatasetStore
@@ -35,8 +36,7 @@ final class AppRuntime {
 
   init(store: DatasetStore, caps: TerminalCapabilities, theme: Theme = .dark, readyFile: String? = nil) {
     let queue = self.queue
-    var r = EffectRunner(store: store)
-    r.post = { queue.push($0) }
+    let r = EffectRunner(store: store, version: Segscope.version) { queue.push($0) }
     runner = r
     self.caps = caps
     self.theme = theme

@@ -1,3 +1,4 @@
+import AppSession
 import AppCore
 import ArgumentParser
 import DatasetStore

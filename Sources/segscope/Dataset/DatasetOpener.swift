@@ -1,3 +1,4 @@
+import AppSession
 import ArgumentParser
 import DatasetImport
 import DatasetStore
@@ -11,49 +12,26 @@ enum DatasetOpener {
   }
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
-  static let layouts: [(String, @Sendable (String) -> Bool, String)] = [
-    ("cityscapes", CityscapesImporter.detect, "leftImg8bit/ + gtFine/"), ("rgb", VOCImporter.detectCVAT, "labelmap.txt + SegmentationClass/"),
-    ("voc", VOCImporter.detect, "JPEGImages/ + SegmentationClass/"), ("imgseg", ImgSegImporter.detect, "data/ + labels/ or images/ + masks/"),
-    ("coco", CocoImporter.detect, "data/ + labels.json, or images/ + one .json"),
-  ]
-
   static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false, force: Bool = false) throws -> ImportReport {
-    let root = store.root
-    let fmt = format ?? layouts.first { $0.1(root) }?.0
-    guard let fmt else {
-      throw ImportError(message: "\(Sanitize.forTerminal(store.root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, VOC's JPEGImages/ + SegmentationClass/, or COCO's data/ + labels.json); choose one with --format")
+    var job = FolderImport()
+    if let format {
+      guard let layout = DatasetLayout(rawValue: format) else {
+        throw ImportError(message: "format '\(Sanitize.forTerminal(format))' is not supported (supported: \(DatasetLayout.allCases.map(\.rawValue).sorted().joined(separator: ", ")))")
+      }
+      job.format = layout
     }
-    // A format that finds nothing it recognises stops before it changes anything.
-    if let layout = layouts.first(where: { $0.0 == fmt }), !layout.1(root) {
-      throw ImportError(message: "\(Sanitize.forTerminal(store.root)): no \(fmt) layout here (expected \(layout.2)); nothing was changed")
-    }
-    try ImportGuard.checkFormat(fmt, store: store, force: force)
-    if !confidences.isEmpty && fmt != "imgseg" {
-      throw ImportError(message: "--conf (confidence maps) is read for imgseg folders only, this one is \(fmt)")
-    }
+    job.predictions = predictions
+    job.confidences = confidences
+    job.classesFile = classes
+    job.force = force
     let bar = ProgressBar(label: "reading headers", total: 1)
-    let report: ImportReport
-    switch fmt {
-    case "imgseg":
-      var importer = ImgSegImporter(root: store.root, predictions: predictions, classesFile: classes)
-      importer.confidences = confidences
-      report = try importer.run(into: store) { done, total in bar.set(done, total) }
-    case "coco":
-      report = try CocoImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
-    case "voc":
-      report = try VOCImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
-    case "rgb":
-      report = try VOCImporter(root: store.root, predictions: predictions, colorMasks: true).run(into: store) { done, total in bar.set(done, total) }
-    case "cityscapes":
-      report = try CityscapesImporter(root: store.root, predictions: predictions).run(into: store) { done, total in bar.set(done, total) }
-    default:
-      throw ImportError(message: "format '\(Sanitize.forTerminal(fmt))' is not supported yet (supported: imgseg, voc, coco, cityscapes, rgb)")
-    }
-    bar.finish()
-    try store.setMeta("format", fmt)
     let hbar = ProgressBar(label: "indexing masks", total: 1)
-    let (indexed, _) = try HistogramIndexer(store: store).run(progress: { done, total in hbar.set(done, total) }, shouldStop: { Interrupt.isRequested })
+    let outcome = try job.run(
+      into: store, headers: { done, total in bar.set(done, total) },
+      indexing: { done, total in hbar.set(done, total) }, shouldStop: { Interrupt.isRequested })
+    bar.finish()
     hbar.finish()
+    let report = outcome.report, indexed = outcome.indexed
     if !quiet {
       print("imported \(report.samples) samples (\(report.counts.added) new, \(report.counts.updated) known) from \(Sanitize.forTerminal(store.root)); fields: \(report.fields.joined(separator: ", ")); \(report.unlabeled) without ground truth; \(indexed) masks indexed")
       if !report.counts.changedMasks.isEmpty {

@@ -1,3 +1,4 @@
+import AppSession
 import ArgumentParser
 import DatasetStore
 import Evaluation
@@ -86,7 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
       return
     }
     Swift.print("mIoU: " + summaries.map { "\($0.0) \(ClassTable.format1($0.1 * 100))" }.joined(separator: "  vs  "))
-    Swift.print("Mislabeled ground truth was planted in " + (0..<samples).filter(demo.isMislabeled).map(demo.stem).joined(separator: ", "))
+    Swift.print("Mislabeled ground truth was planted in " + (0..<samples).filter { demo.isMislabeled($0) }.map { demo.stem($0) }.joined(separator: ", "))
   }
 }
 

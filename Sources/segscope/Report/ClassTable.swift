@@ -1,3 +1,4 @@
+import AppSession
 import SegmentationCore
 
 /// Formats semantic metrics as a plain-text table.
@@ -25,12 +26,7 @@ enum ClassTable {
   }
 
   /// One decimal, without Foundation.
-  static func format1(_ v: Double) -> String {
-    let r = (v * 10).rounded() / 10
-    let whole = Int(r)
-    let frac = Int(((abs(r) - Double(abs(whole))) * 10).rounded())
-    return (r < 0 && whole == 0 ? "-" : "") + "\(whole).\(frac)"
-  }
+  static func format1(_ v: Double) -> String { ClassNaming.format1(v) }
 }
 
 extension String {

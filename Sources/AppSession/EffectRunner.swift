@@ -7,13 +7,21 @@ import SegmentationCore
 import TerminalRender
 
 /// Performs effects against the dataset (off the main actor) and answers with actions.
-struct EffectRunner: Sendable {
-  let store: DatasetStore
+public struct EffectRunner: Sendable {
+  public let store: DatasetStore
   /// Posts actions while an effect is still running (job progress).
-  var post: @Sendable ([AppAction]) -> Void = { _ in }
-  let control = JobControl()
+  public var post: @Sendable ([AppAction]) -> Void = { _ in }
+  public let control = JobControl()
+  /// The segscope version stored with the runs this runner makes.
+  public let version: String
 
-  func perform(_ effect: Effect) -> [AppAction] {
+  public init(store: DatasetStore, version: String, post: @escaping @Sendable ([AppAction]) -> Void = { _ in }) {
+    self.store = store
+    self.version = version
+    self.post = post
+  }
+
+  public func perform(_ effect: Effect) -> [AppAction] {
     do {
       switch effect {
       case .loadDataset:
@@ -83,14 +91,14 @@ struct EffectRunner: Sendable {
   }
 
   /// Runs an evaluation as a background job, posting progress; a cancelled job stores nothing.
-  func evaluate(_ field: String, job: String) throws -> [AppAction] {
+  public func evaluate(_ field: String, job: String) throws -> [AppAction] {
     control.start(job)
     let total = try store.maskPairs(gt: "ground_truth", pred: field).count
     let post = self.post, control = self.control
     let counter = ProgressThrottle(total: total)
     do {
       let (run, _, problems, notes) = try EvaluationRunner(store: store).run(
-        .init(key: field, predField: field), version: Segscope.version,
+        .init(key: field, predField: field), version: version,
         progress: { done in if counter.shouldReport(done) { post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) } },
         shouldStop: { control.isCancelled(job) })
       let note = problems.isEmpty ? "" : " (\(problems.count) samples not evaluated: see problems, 5)"
@@ -103,7 +111,7 @@ struct EffectRunner: Sendable {
   }
 
   /// Finishes the mask-indexing pass in the background; cancelling keeps what was committed.
-  func indexMasks(job: String) throws -> [AppAction] {
+  public func indexMasks(job: String) throws -> [AppAction] {
     let indexer = HistogramIndexer(store: store)
     let pending = try indexer.pending().count
     guard pending > 0 else { return [] }
@@ -118,7 +126,7 @@ struct EffectRunner: Sendable {
     return [.jobProgress(id: job, nil), try loadDataset(), .statusMessage("indexed \(n) masks (\(problems.count) problems), \(note)", isError: !problems.isEmpty)]
   }
 
-  func loadDataset() throws -> AppAction {
+  public func loadDataset() throws -> AppAction {
     let fields = try store.fields()
     let gt = fields.first { $0.role == "ground_truth" } ?? fields.first
     let classes = gt?.classes ?? []
@@ -137,7 +145,7 @@ struct EffectRunner: Sendable {
   }
 
   /// Instance and panoptic runs with their headline numbers, from the stored summaries.
-  func otherRuns() throws -> AppAction {
+  public func otherRuns() throws -> AppAction {
     let runs = try store.runs().filter { $0.kind == "instance" || $0.kind == "panoptic" }.map { r -> OtherRunSummary in
       let h = RunHeadline.of(r)
       return OtherRunSummary(key: r.key, kind: h.label, predField: r.predField, gtField: r.gtField, headline: h.numbers, createdAt: r.createdAt)
@@ -145,7 +153,7 @@ struct EffectRunner: Sendable {
     return .otherRunsLoaded(runs)
   }
 
-  func loadView(_ text: String, run: String?) throws -> AppAction {
+  public func loadView(_ text: String, run: String?) throws -> AppAction {
     let view: ViewExpression
     do {
       view = try ViewExpression.parse(text)
@@ -161,12 +169,12 @@ struct EffectRunner: Sendable {
   }
 
   /// A thumbnail from the on-disk cache, or made (and cached) now.
-  func loadThumbnail(_ id: Int64) -> AppAction? {
+  public func loadThumbnail(_ id: Int64) -> AppAction? {
     guard let (image, gt) = Thumbnails(store: store).make(id) else { return nil }
     return .thumbnailLoaded(Thumbnail(id: id, image: image, groundTruth: gt))
   }
 
-  func loadImages(_ id: Int64) -> AppAction {
+  public func loadImages(_ id: Int64) -> AppAction {
     do {
       guard let row = try store.samples(ids: [id]).first else { return .imagesFailed(id: id, message: "sample \(id) not found") }
       let image = try ImageLoader.loadImage(path: store.absolutePath(row.path)).image
@@ -222,24 +230,24 @@ struct EffectRunner: Sendable {
 }
 
 extension String {
-  func trimmingCharacters(in set: Character) -> String { String(drop { $0 == set }.reversed().drop { $0 == set }.reversed()) }
+  public func trimmingCharacters(in set: Character) -> String { String(drop { $0 == set }.reversed().drop { $0 == set }.reversed()) }
 }
 
 /// Which background jobs were asked to stop. Thread-safe.
-final class JobControl: @unchecked Sendable {
+public final class JobControl: @unchecked Sendable {
   private var cancelled: Set<String> = []
   private let lock = Mutex()
   /// A job starting (again) clears an old cancellation of the same id.
-  func start(_ id: String) { lock.withLock { _ = cancelled.remove(id) } }
-  func cancel(_ ids: [String]) { lock.withLock { cancelled.formUnion(ids) } }
-  func isCancelled(_ id: String) -> Bool { lock.withLock { cancelled.contains(id) } }
+  public func start(_ id: String) { lock.withLock { _ = cancelled.remove(id) } }
+  public func cancel(_ ids: [String]) { lock.withLock { cancelled.formUnion(ids) } }
+  public func isCancelled(_ id: String) -> Bool { lock.withLock { cancelled.contains(id) } }
 }
 
 /// Reports progress about every 2 % (or every item for small jobs).
-final class ProgressThrottle: @unchecked Sendable {
+public final class ProgressThrottle: @unchecked Sendable {
   private let step: Int
-  init(total: Int) { step = max(1, total / 50) }
-  func shouldReport(_ done: Int) -> Bool { done % step == 0 }
+  public init(total: Int) { step = max(1, total / 50) }
+  public func shouldReport(_ done: Int) -> Bool { done % step == 0 }
 }
 
 #if canImport(Glibc)

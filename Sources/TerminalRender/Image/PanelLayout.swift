@@ -1,22 +1,28 @@
 import SegmentationCore
-import TerminalRender
 
 /// One picture of a side-by-side row, built at whatever pixel size the layout picks.
-struct Panel {
-  let title: String
-  let build: (Int, Int) -> ComposedImage
-  let sourceWidth: Int
-  let sourceHeight: Int
+public struct Panel {
+  public let title: String
+  public let build: (Int, Int) -> ComposedImage
+  public let sourceWidth: Int
+  public let sourceHeight: Int
+
+  public init(title: String, build: @escaping (Int, Int) -> ComposedImage, sourceWidth: Int, sourceHeight: Int) {
+    self.title = title
+    self.build = build
+    self.sourceWidth = sourceWidth
+    self.sourceHeight = sourceHeight
+  }
 }
 
 /// Lays panels side by side for the render command.
-enum PanelLayout {
-  static let gap = 2
+public enum PanelLayout {
+  public static let gap = 2
 
-  static func panelColumns(_ count: Int, _ columns: Int) -> Int { max(4, (columns - gap * (count - 1)) / max(1, count)) }
+  public static func panelColumns(_ count: Int, _ columns: Int) -> Int { max(4, (columns - gap * (count - 1)) / max(1, count)) }
 
   /// Half-block (or shading) text: a caption row, then the pictures.
-  static func halfBlock(_ panels: [Panel], columns: Int, mode: ColorMode) -> String {
+  public static func halfBlock(_ panels: [Panel], columns: Int, mode: ColorMode) -> String {
     guard let first = panels.first else { return "" }
     let pc = panelColumns(panels.count, columns)
     let (pw, ph) = Resample.fit(width: first.sourceWidth, height: first.sourceHeight, maxWidth: pc, maxHeight: 4000, pixelAspect: 1)
@@ -31,7 +37,7 @@ enum PanelLayout {
   }
 
   /// Composes the panels into one picture (with gaps) sized in pixels for the terminal's cells.
-  static func composite(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> ComposedImage? {
+  public static func composite(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> ComposedImage? {
     guard let first = panels.first else { return nil }
     let pc = panelColumns(panels.count, columns)
     var maxW = pc * caps.cellWidth
@@ -59,14 +65,14 @@ enum PanelLayout {
     return ComposedImage(image: canvas, exact: exact)
   }
 
-  static func captions(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> String {
+  public static func captions(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> String {
     let pc = panelColumns(panels.count, columns)
     var buf = Buffer(width: panels.count * pc + gap * (panels.count - 1), height: 1)
     for (i, p) in panels.enumerated() { buf.putPadded(p.title, x: i * (pc + gap), y: 0, width: pc, style: Style(attributes: .bold)) }
     return AnsiWriter.render(buf, mode: caps.colors == .none ? .none : .palette256)
   }
 
-  static func sixel(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> [UInt8] {
+  public static func sixel(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> [UInt8] {
     guard let img = composite(panels, columns: columns, caps: caps) else { return [] }
     var out = Array(captions(panels, columns: columns, caps: caps).utf8)
     out += SixelEncoder(registers: caps.colorRegisters).encode(img)
@@ -74,7 +80,7 @@ enum PanelLayout {
     return out
   }
 
-  static func kitty(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> [UInt8] {
+  public static func kitty(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> [UInt8] {
     guard let img = composite(panels, columns: columns, caps: caps) else { return [] }
     var out = Array(captions(panels, columns: columns, caps: caps).utf8)
     out += KittyEncoder.encode(img.image)

@@ -3,9 +3,9 @@ import Foundation
 
 /// The headline numbers of an instance or panoptic run, read from its stored JSON summary: what the
 /// `runs` command prints and the app's runs screen lists.
-enum RunHeadline {
+public enum RunHeadline {
   /// "mask AP", "boundary AP" or "panoptic", and the numbers ("AP 41.2  AP50 …", "PQ 52.0  SQ …").
-  static func of(_ r: EvalRun) -> (label: String, numbers: String) {
+  public static func of(_ r: EvalRun) -> (label: String, numbers: String) {
     var numbers = ""
     if let data = r.summary?.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
       func pct(_ v: Any?) -> String {

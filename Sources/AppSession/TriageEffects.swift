@@ -7,7 +7,7 @@ import SegmentationCore
 /// The triage effects: review queues, flags, corrections and exports, each committed to the
 /// database before the screen is told it is done.
 extension EffectRunner {
-  func triage(_ effect: Effect) throws -> [AppAction] {
+  public func triage(_ effect: Effect) throws -> [AppAction] {
     switch effect {
     case .openReview(let name, let expression, let newQueueView, let run):
       let existing = try store.queues().first { $0.name == name }
@@ -60,7 +60,7 @@ extension EffectRunner {
       case .mask: throw StoreError.invalid("relabel a component or a rectangle, not the whole mask")
       }
       guard edit.diff.changedPixels > 0 else { return [.statusMessage("nothing changed: the \(region.text) is \(className) already", isError: false)] }
-      let names = classNamer(store, field: "ground_truth")
+      let names = ClassNaming.namer(store, field: "ground_truth")
       return [.maskRevised(sample: sample, message: "saved GT revision \(edit.revision): \(edit.diff.describe(names: names)) (u undoes)")]
     case .undoRevision(let sample):
       let removed = try MaskEditor(store: store).undo(sampleId: sample)
@@ -82,14 +82,14 @@ extension EffectRunner {
     }
   }
 
-  func flagSummaries(_ filter: FlagsFilter) throws -> [FlagSummary] {
+  public func flagSummaries(_ filter: FlagsFilter) throws -> [FlagSummary] {
     var f = FlagFilter()
     f.state = filter.state
     f.author = filter.author
     if let c = filter.className { f.suggestedClass = try store.classValue(c, field: "ground_truth") }
     let flags = try store.flags(f)
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
-    let names = classNamer(store, field: "ground_truth")
+    let names = ClassNaming.namer(store, field: "ground_truth")
     return flags.map {
       FlagSummary(
         id: $0.id, sampleId: $0.sampleId, path: paths[$0.sampleId] ?? "?", field: $0.field, region: $0.regionText,
@@ -98,8 +98,8 @@ extension EffectRunner {
   }
 
   /// The ground truth's revision, its corrections (newest first) and the sample's open flags.
-  func revisionInfo(_ id: Int64) throws -> RevisionInfo {
-    let names = classNamer(store, field: "ground_truth")
+  public func revisionInfo(_ id: Int64) throws -> RevisionInfo {
+    let names = ClassNaming.namer(store, field: "ground_truth")
     let revs = try store.revisions(sampleId: id, field: "ground_truth")
     let history = revs.filter { $0.revision > 0 }.reversed().map { r in
       "r\(r.revision) by \(r.author ?? "?") \(r.createdAt ?? ""): \(r.diff?.describe(names: names) ?? "")"
@@ -113,14 +113,14 @@ extension EffectRunner {
     return RevisionInfo(revision: revs.map(\.revision).max() ?? 0, history: Array(history), flags: flags)
   }
 
-  func expandHome(_ path: String) -> String {
+  public func expandHome(_ path: String) -> String {
     guard path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] else { return path }
     return home + path.dropFirst(1)
   }
 }
 
 extension MaskRegion {
-  var storeRegion: RegionFlag.Region {
+  public var storeRegion: RegionFlag.Region {
     switch self {
     case .mask: return .mask
     case .component(let x, let y): return .component(x: x, y: y)

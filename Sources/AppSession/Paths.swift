@@ -3,19 +3,19 @@
 #endif
 
 /// XDG base directories and folder creation.
-enum Paths {
-  static func env(_ name: String) -> String? {
+public enum Paths {
+  public static func env(_ name: String) -> String? {
     guard let v = getenv(name) else { return nil }
     let s = String(cString: v)
     return s.isEmpty ? nil : s
   }
 
-  static func home() -> String { env("HOME") ?? "/tmp" }
+  public static func home() -> String { env("HOME") ?? "/tmp" }
 
-  static func cacheHome() -> String { env("XDG_CACHE_HOME") ?? home() + "/.cache" }
+  public static func cacheHome() -> String { env("XDG_CACHE_HOME") ?? home() + "/.cache" }
 
   /// `mkdir -p`.
-  static func makeDirectories(_ path: String) {
+  public static func makeDirectories(_ path: String) {
     var current = path.hasPrefix("/") ? "" : "."
     for part in path.split(separator: "/") {
       current += "/" + part
@@ -27,7 +27,7 @@ enum Paths {
 /// A path the user typed: absolute as it is, relative to the current directory otherwise. Symbolic
 /// links are resolved the way the kernel resolves them (so `../x` from a linked folder means what
 /// `ls ../x` means); a path that does not exist yet is made absolute lexically.
-func typedPath(_ p: String) -> String {
+public func typedPath(_ p: String) -> String {
   if p.hasPrefix("/") { return p }
   if let r = realpath(p, nil) {
     defer { free(r) }

@@ -6,11 +6,11 @@ import ImageCodec
 #endif
 
 /// The user's config file and the theme it (or --theme) names.
-enum Settings {
-  static func configHome() -> String { Paths.env("XDG_CONFIG_HOME") ?? Paths.home() + "/.config" }
+public enum Settings {
+  public static func configHome() -> String { Paths.env("XDG_CONFIG_HOME") ?? Paths.home() + "/.config" }
 
   /// The config file, or an empty config; syntax errors and warnings become messages.
-  static func loadConfig() -> (AppConfig, [String]) {
+  public static func loadConfig() -> (AppConfig, [String]) {
     let path = configHome() + "/segscope/config.toml"
     guard let bytes = try? FileBytes.read(path) else { return (AppConfig(), []) }
     do {
@@ -23,7 +23,7 @@ enum Settings {
 
   /// Folders searched for themes: the user's, $SEGSCOPE_THEMES, the source tree's Themes/ (found from
   /// the executable's location), the system one.
-  static func themeFolders() -> [String] {
+  public static func themeFolders() -> [String] {
     var out = [configHome() + "/segscope/themes"]
     if let e = Paths.env("SEGSCOPE_THEMES") { out.append(e) }
     var exe = [CChar](repeating: 0, count: 4096)
@@ -41,7 +41,7 @@ enum Settings {
   }
 
   /// The theme to use, falling back on the built-in dark one with a message.
-  static func theme(_ name: String) -> (Theme, [String]) {
+  public static func theme(_ name: String) -> (Theme, [String]) {
     do {
       let loaded = try ThemeLoader.load(name, folders: themeFolders()) { path in
         (try? FileBytes.read(path)).map { String(decoding: $0, as: UTF8.self) }

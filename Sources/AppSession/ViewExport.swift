@@ -7,14 +7,14 @@ import TerminalRender
 
 /// Writes a view's samples as a table (CSV or JSON: id, path, split, size, mIoU and accuracy in a
 /// run, tags, open flags) or as a PNG contact sheet (image with ground truth, error map, caption).
-struct ViewExport {
-  enum Kind: String, CaseIterable { case csv, json, sheet }
+public struct ViewExport {
+  public enum Kind: String, CaseIterable { case csv, json, sheet }
 
-  let store: DatasetStore
+  public let store: DatasetStore
   /// The run whose metrics are listed (nil: none).
-  let run: EvalRun?
+  public let run: EvalRun?
 
-  init(store: DatasetStore, run key: String?) throws {
+  public init(store: DatasetStore, run key: String?) throws {
     self.store = store
     let runs = try store.runs().filter { $0.kind == "semantic" }
     if let key {
@@ -25,7 +25,7 @@ struct ViewExport {
     }
   }
 
-  struct Row {
+  public struct Row {
     let sample: SampleRow
     let miou: Double?
     let accuracy: Double?
@@ -33,7 +33,7 @@ struct ViewExport {
     let openFlags: Int
   }
 
-  func rows(_ ids: [Int64]) throws -> [Row] {
+  public func rows(_ ids: [Int64]) throws -> [Row] {
     let samples = try store.samples(ids: ids)
     let tags = try store.tags(ids: ids)
     var miou: [Int64: Double] = [:], acc: [Int64: Double] = [:]
@@ -49,7 +49,7 @@ struct ViewExport {
   }
 
   /// Writes the file; returns the number of samples written.
-  func write(_ kind: Kind, ids: [Int64], title: String, to out: String) throws -> Int {
+  public func write(_ kind: Kind, ids: [Int64], title: String, to out: String) throws -> Int {
     switch kind {
     case .csv:
       var text = "id,path,split,width,height,miou,accuracy,tags,open_flags,run\n"
@@ -83,9 +83,9 @@ struct ViewExport {
   }
 
   /// One sample's tile; a broken file gives a captioned grey tile instead of stopping the sheet.
-  func tile(_ r: Row) throws -> ContactSheet.Tile {
+  public func tile(_ r: Row) throws -> ContactSheet.Tile {
     var caption = [r.sample.path]
-    var line = r.miou.map { "mIoU \(pct($0))%" } ?? "not evaluated"
+    var line = r.miou.map { "mIoU \(ClassNaming.percent($0))%" } ?? "not evaluated"
     if r.openFlags > 0 { line += "  \(r.openFlags) flag\(r.openFlags == 1 ? "" : "s")" }
     if !r.tags.isEmpty { line += "  " + r.tags.joined(separator: ",") }
     caption.append(line)
@@ -116,7 +116,7 @@ struct ViewExport {
     return ContactSheet.Tile(image: image, groundTruth: gt, prediction: pred, caption: caption)
   }
 
-  func palette() throws -> ClassPalette {
+  public func palette() throws -> ClassPalette {
     var colors: [UInt16: RGB] = [:]
     for c in try store.fields().first(where: { $0.role == "ground_truth" })?.classes ?? [] {
       if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb }
@@ -124,7 +124,7 @@ struct ViewExport {
     return ClassPalette(colors: colors)
   }
 
-  static func csvField(_ s: String) -> String {
+  public static func csvField(_ s: String) -> String {
     let clean = Sanitize.forTerminal(s)
     let formula: Bool = clean.first.map { "=+-@".contains($0) } ?? false
     let special: Bool = clean.contains { $0 == "," || $0 == "\"" || $0 == "\n" }
@@ -134,7 +134,7 @@ struct ViewExport {
     return "\"" + body.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 
-  static func number(_ v: Double?) -> String {
+  public static func number(_ v: Double?) -> String {
     guard let v, !v.isNaN else { return "null" }
     return "\(v)"
   }

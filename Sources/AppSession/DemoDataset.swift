@@ -8,45 +8,52 @@ import SegmentationCore
 
 /// Writes the demo dataset as an ImageSegmentationDirectory: `data/*.jpg`, `labels/*.png`,
 /// `predictions/<model>/*.png` and `classes.txt`, plus a few deliberately broken files.
-struct DemoDataset {
-  var root: String
-  var samples: Int
-  var width: Int
-  var height: Int
+public struct DemoDataset: Sendable {
+  public var root: String
+  public var samples: Int
+  public var width: Int
+  public var height: Int
+
+  public init(root: String, samples: Int, width: Int, height: Int) {
+    self.root = root
+    self.samples = samples
+    self.width = width
+    self.height = height
+  }
 
   /// Sample stems, in order.
-  var stems: [String] { (0..<samples).map { stem($0) } }
+  public var stems: [String] { (0..<samples).map { stem($0) } }
 
-  func stem(_ i: Int) -> String {
+  public func stem(_ i: Int) -> String {
     let s = String(i)
     return "street_" + String(repeating: "0", count: max(0, 4 - s.count)) + s
   }
 
   /// A line that identifies the parameters, stored in the folder so a changed request regenerates.
-  var signature: String { "segscope-demo v3 samples=\(samples) size=\(width)x\(height)" }
+  public var signature: String { "segscope-demo v3 samples=\(samples) size=\(width)x\(height)" }
 
   /// Every fifth sample is in the validation split.
-  func split(_ i: Int) -> String { i % 5 == 0 ? "val" : "train" }
+  public func split(_ i: Int) -> String { i % 5 == 0 ? "val" : "train" }
 
   /// The path of sample i below a mask or image folder, without extension.
-  func relative(_ i: Int) -> String { split(i) + "/" + stem(i) }
+  public func relative(_ i: Int) -> String { split(i) + "/" + stem(i) }
 
   /// Samples whose ground truth the annotator got wrong.
-  func isMislabeled(_ i: Int) -> Bool { i % 17 == 5 }
+  public func isMislabeled(_ i: Int) -> Bool { i % 17 == 5 }
   /// Samples that nearly repeat the previous one (same scene, brighter, shifted).
-  func isNearDuplicate(_ i: Int) -> Bool { i % 23 == 7 && i > 0 }
+  public func isNearDuplicate(_ i: Int) -> Bool { i % 23 == 7 && i > 0 }
   /// Samples whose label file is truncated on purpose.
-  func hasBrokenLabel(_ i: Int) -> Bool { i == 13 }
+  public func hasBrokenLabel(_ i: Int) -> Bool { i == 13 }
   /// Samples whose model_b prediction has the wrong size on purpose.
-  func hasWrongSizePrediction(_ i: Int) -> Bool { i == 29 }
+  public func hasWrongSizePrediction(_ i: Int) -> Bool { i == 29 }
 
-  func exists() -> Bool {
+  public func exists() -> Bool {
     guard let data = try? FileBytes.read(root + "/.segscope-demo") else { return false }
     return String(decoding: data, as: UTF8.self) == signature
   }
 
   /// Generates every file, in parallel, and returns how many files were written.
-  func generate(progress: @escaping @Sendable (Int) -> Void) throws -> Int {
+  public func generate(progress: @escaping @Sendable (Int) -> Void) throws -> Int {
     for dir in ["", "/data", "/labels", "/predictions", "/predictions/model_a", "/predictions/model_b", "/predictions/model_b_conf"] {
       mkdir(root + dir, 0o755)
       if dir != "" && dir != "/predictions" {
@@ -74,7 +81,7 @@ struct DemoDataset {
 
   /// A made-up confidence map for a prediction (8-bit, value / 255): high where it is right, low
   /// where it is wrong, lower along its class boundaries, as a real model's softmax tends to be.
-  func confidence(_ pred: LabelMask, truth: LabelMask) -> LabelMask {
+  public func confidence(_ pred: LabelMask, truth: LabelMask) -> LabelMask {
     let w = truth.width, h = truth.height
     var out = [UInt8](repeating: 0, count: w * h)
     for y in 0..<h {
@@ -91,7 +98,7 @@ struct DemoDataset {
     return LabelMask(width: w, height: h, values: out)
   }
 
-  func writeSample(_ i: Int) throws {
+  public func writeSample(_ i: Int) throws {
     let seed = UInt64(isNearDuplicate(i) ? i - 1 : i) &+ 1000
     let scene = DemoScene.generate(
       seed: seed, width: width, height: height, mislabel: isMislabeled(i),
@@ -114,22 +121,22 @@ struct DemoDataset {
   }
 }
 
-struct DemoError: Error, CustomStringConvertible {
-  let message: String
-  var description: String { message }
+public struct DemoError: Error, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
 }
 
-final class FailureList: @unchecked Sendable {
+public final class FailureList: @unchecked Sendable {
   private var items: [String] = []
   private let lock = Mutex()
-  func append(_ s: String) { lock.withLock { items.append(s) } }
-  var first: String? { lock.withLock { items.first } }
+  public func append(_ s: String) { lock.withLock { items.append(s) } }
+  public var first: String? { lock.withLock { items.first } }
 }
 
 import Dispatch
 
-enum DispatchQueueRunner {
-  static func run(_ n: Int, _ body: @Sendable (Int) -> Void) {
+public enum DispatchQueueRunner {
+  public static func run(_ n: Int, _ body: @Sendable (Int) -> Void) {
     DispatchQueue.concurrentPerform(iterations: n, execute: body)
   }
 }
