@@ -55,7 +55,7 @@ let package = Package(
       swiftSettings: strict),
 
     // Release benchmarks (swift run -c release segscope-bench).
-    .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", .product(name: "GRDB", package: "GRDB.swift")]),
+    .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession", .product(name: "GRDB", package: "GRDB.swift")]),
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a
     // corpus replayer otherwise (the tests run it over Fuzz/corpus).

@@ -54,7 +54,12 @@ public enum Reducer {
       if s.activeRun == nil && !runs.isEmpty { s.activeRun = runs.count - 1 }
       s.viewLoading = true
       return [.loadView(text: s.viewText, run: s.activeRunSummary?.key)]
-    case .viewLoaded(let text, let title, let ids, let matrix):
+    case .viewRequested(let id):
+      s.viewRequest = id
+      return []
+    case .viewLoaded(let text, let title, let ids, let matrix, let request):
+      // A slower, older load finishing after a newer one must not replace it.
+      guard request == s.viewRequest else { return [] }
       s.viewLoading = false
       s.viewText = text
       s.viewTitle = title
@@ -73,7 +78,8 @@ public enum Reducer {
       s.rows = [:]
       clampScroll(&s)
       return s.screen == .sample ? Commands.imageEffects(s) : Commands.previewEffects(&s)
-    case .viewFailed(let text, let message):
+    case .viewFailed(let text, let message, let request):
+      guard request == s.viewRequest else { return [] }
       s.viewLoading = false
       setStatus(&s, "view '\(text)': \(message)", error: true)
       return []

@@ -30,13 +30,13 @@ public struct EffectRunner: Sendable {
         let store = self.store
         Task.detached(priority: .utility) { try? store.warmViewColumns() }
         return [try loadDataset(), try otherRuns()]
-      case .loadView(let text, let run): return [try loadView(text, run: run)]
-      case .loadCell(let run, let g, let p, let gn, let pn):
+      case .loadView(let text, let run, let request): return [try loadView(text, run: run, request: request)]
+      case .loadCell(let run, let g, let p, let gn, let pn, let request):
         guard let r = try store.runs().first(where: { $0.key == run }) else { return [] }
         let ranked = try store.cellRanking(run: r, gt: g, pred: p)
         let ids = ranked.map(\.sampleId)
         let matrix = try store.matrix(run: r, sampleIds: ids).0
-        return [.viewLoaded(text: "", title: "\(gn) predicted as \(pn), most pixels first", ids: ids, matrix: matrix)]
+        return [.viewLoaded(text: "", title: "\(gn) predicted as \(pn), most pixels first", ids: ids, matrix: matrix, request: request)]
       case .loadRows(let ids, let run):
         let rows = try store.samples(ids: ids)
         let miou = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
@@ -62,7 +62,7 @@ public struct EffectRunner: Sendable {
         try store.tag(ids, tag)
         return [.statusMessage("tagged \(ids.count) samples '\(tag)'", isError: false)]
       case .quit: return []
-      case .loadChanges(let from, let to, let text):
+      case .loadChanges(let from, let to, let text, let request):
         let view = try ViewExpression.parse(text)
         let ids = try store.sampleIds(view)
         let a = try store.sampleMIoU(run: from, ids: ids), b = try store.sampleMIoU(run: to, ids: ids)
@@ -72,7 +72,7 @@ public struct EffectRunner: Sendable {
         }.sorted { $0.1 < $1.1 }.map(\.0)
         let r = try store.runs().first { $0.key == from }
         let matrix = try r.map { try store.matrix(run: $0, sampleIds: ranked).0 }
-        return [.viewLoaded(text: "", title: "got worse from \(from) to \(to), most first", ids: ranked, matrix: matrix)]
+        return [.viewLoaded(text: "", title: "got worse from \(from) to \(to), most first", ids: ranked, matrix: matrix, request: request)]
       case .cancelJobs(let ids):
         control.cancel(ids)
         return []
@@ -84,7 +84,9 @@ public struct EffectRunner: Sendable {
         return try triage(effect)
       }
     } catch {
-      if case .loadView(let text, _) = effect { return [.viewFailed(text: text, message: "\(error)")] }
+      if case .loadView(let text, _, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
+      if effect.loadsView, case .loadCell(_, _, _, _, _, let request) = effect { return [.viewFailed(text: "", message: "\(error)", request: request)] }
+      if case .loadChanges(_, _, let text, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
       if case .openReview(let queue, let text, _, _) = effect { return [.viewFailed(text: text ?? "", message: "review \(queue): \(error)")] }
       return [.statusMessage("\(error)", isError: true)]
     }
@@ -153,19 +155,19 @@ public struct EffectRunner: Sendable {
     return .otherRunsLoaded(runs)
   }
 
-  public func loadView(_ text: String, run: String?) throws -> AppAction {
+  public func loadView(_ text: String, run: String?, request: Int = 0) throws -> AppAction {
     let view: ViewExpression
     do {
       view = try ViewExpression.parse(text)
     } catch {
-      return .viewFailed(text: text, message: "syntax error \(error.description)")
+      return .viewFailed(text: text, message: "syntax error \(error.description)", request: request)
     }
     let ids = try store.sampleIds(view)
     var matrix: ConfusionMatrix? = nil
     if let run, let r = try store.runs().first(where: { $0.key == run }) {
       matrix = try store.matrix(run: r, sampleIds: text.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
     }
-    return .viewLoaded(text: text, title: text, ids: ids, matrix: matrix)
+    return .viewLoaded(text: text, title: text, ids: ids, matrix: matrix, request: request)
   }
 
   /// A thumbnail from the on-disk cache, or made (and cached) now.

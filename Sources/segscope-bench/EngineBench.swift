@@ -1,3 +1,4 @@
+import AppSession
 import AppCore
 import DatasetImport
 import DatasetStore
@@ -186,13 +187,14 @@ enum EngineBench {
     print("background warm-up of the view columns: \(fmt(warmMs, 1)) ms; then a first 'class:sky>=500 not class:road split=train' (\(found) found): \(fmt(nowMs() - tw, 1)) ms")
     // The app: first frame = load dataset + the all-samples view (with the summed matrix) + render.
     t0 = nowMs()
-    let runner = AppBenchRunner(store: reopened)
+    // The app's own effect runner, inline (the app runs it off the main actor).
+    let runner = EffectRunner(store: reopened, version: "bench")
     var state = AppState()
     _ = Reducer.reduce(&state, .terminalResized(width: 120, height: 40))
-    for e in Reducer.reduce(&state, try runner.dataset()) {
-      if case .loadView(let text, let run) = e {
-        for e2 in Reducer.reduce(&state, try runner.view(text, run)) {
-          if case .loadRows(let ids, let run) = e2 { _ = Reducer.reduce(&state, try runner.rows(ids, run)) }
+    for e in Reducer.reduce(&state, try runner.loadDataset()) where e.loadsView {
+      for a in runner.perform(e) {
+        for e2 in Reducer.reduce(&state, a) {
+          if case .loadRows = e2 { for r in runner.perform(e2) { _ = Reducer.reduce(&state, r) } }
         }
       }
     }
@@ -208,26 +210,6 @@ enum EngineBench {
       times.append(nowMs() - t)
     }
     print("key press to finished frame (reduce + render, 120x40 text screens): median \(fmt(times.sorted()[times.count / 2], 2)) ms, max \(fmt(times.max() ?? 0, 2)) ms")
-  }
-}
-
-/// The effect runner's store calls, inline (the executable's EffectRunner does the same off the main actor).
-struct AppBenchRunner {
-  let store: DatasetStore
-  func dataset() throws -> AppAction {
-    let names = DemoClasses.table.map(\.name)
-    let runs = try store.runs().map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: .mmseg, createdAt: $0.createdAt) }
-    return .datasetLoaded(name: "bench", total: try store.sampleCount(), fields: ["ground_truth", "model_b"], classNames: names, palette: ClassPalette(), ignore: [255], runs: runs, problems: [])
-  }
-  func view(_ text: String, _ run: String?) throws -> AppAction {
-    let ids = try store.sampleIds(ViewExpression.parse(text))
-    let r = try store.runs().first { $0.key == run }
-    return .viewLoaded(text: text, title: text, ids: ids, matrix: try r.map { try store.matrix(run: $0).0 })
-  }
-  func rows(_ ids: [Int64], _ run: String?) throws -> AppAction {
-    let rows = try store.samples(ids: ids)
-    let m = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
-    return .rowsLoaded(rows.map { SampleSummary(id: $0.id, path: $0.path, split: $0.split, width: $0.width, height: $0.height, miou: m[$0.id], tags: []) })
   }
 }
 

@@ -272,3 +272,29 @@ struct HugeClassMapTests {
     #expect(text.contains("this sample: mIoU"), "\(text)")
   }
 }
+
+@Suite("View loads are numbered; stale results are dropped")
+struct StaleViewTests {
+  @Test("a slower, older view result arriving after a newer one does not replace it")
+  func staleViewDropped() {
+    var s = loadedState()
+    // Two loads started: 1 for 'split=train', then 2 for 'split=val'.
+    _ = Reducer.reduce(&s, .viewRequested(1))
+    _ = Reducer.reduce(&s, .viewRequested(2))
+    // The newer one answers first ...
+    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil, request: 2))
+    #expect(s.viewText == "split=val" && s.viewIds == [11])
+    // ... then the older one: dropped, and so is its failure.
+    let e = Reducer.reduce(&s, .viewLoaded(text: "split=train", title: "split=train", ids: [12, 13, 14, 15], matrix: nil, request: 1))
+    #expect(e.isEmpty && s.viewText == "split=val" && s.viewIds == [11])
+    _ = Reducer.reduce(&s, .viewFailed(text: "split=train", message: "boom", request: 1))
+    #expect(s.status?.contains("boom") != true)
+  }
+
+  @Test("view effects are numbered; other effects are left alone")
+  func numbering() {
+    #expect(Effect.loadView(text: "a", run: nil).numbered(7) == .loadView(text: "a", run: nil, request: 7))
+    #expect(Effect.loadChanges(from: "a", to: "b", view: "").loadsView)
+    #expect(!Effect.loadRows([1], run: nil).loadsView && Effect.loadRows([1], run: nil).numbered(3) == .loadRows([1], run: nil))
+  }
+}

@@ -9,8 +9,12 @@ public enum AppAction: Sendable {
   case mouseScrolled(up: Bool)
   case commandInvoked(CommandID, [String])
   case datasetLoaded(name: String, total: Int, fields: [String], classNames: [String], palette: ClassPalette, ignore: Set<UInt16>, runs: [RunSummary], problems: [String])
-  case viewLoaded(text: String, title: String, ids: [Int64], matrix: ConfusionMatrix?)
-  case viewFailed(text: String, message: String)
+  /// A view's samples. `request` is the id the runtime gave the load (0: unnumbered); a result
+  /// for an older request than the newest one is stale and dropped.
+  case viewLoaded(text: String, title: String, ids: [Int64], matrix: ConfusionMatrix?, request: Int = 0)
+  case viewFailed(text: String, message: String, request: Int = 0)
+  /// The runtime numbered a view load: results of earlier loads are stale from now on.
+  case viewRequested(Int)
   case rowsLoaded([SampleSummary])
   case imagesLoaded(SampleImages)
   case imagesFailed(id: Int64, message: String)
@@ -39,9 +43,27 @@ public enum AppAction: Sendable {
 
 /// Work the reducer asks for; the runtime performs it and answers with actions.
 public enum Effect: Sendable, Equatable {
+  /// Whether the effect loads the view (its answer replaces the samples shown).
+  public var loadsView: Bool {
+    switch self {
+    case .loadView, .loadCell, .loadChanges: return true
+    default: return false
+    }
+  }
+
+  /// The effect numbered as view request `id` (other effects are returned as they are).
+  public func numbered(_ id: Int) -> Effect {
+    switch self {
+    case .loadView(let text, let run, _): return .loadView(text: text, run: run, request: id)
+    case .loadCell(let run, let g, let p, let gn, let pn, _): return .loadCell(run: run, gt: g, pred: p, gtName: gn, predName: pn, request: id)
+    case .loadChanges(let from, let to, let view, _): return .loadChanges(from: from, to: to, view: view, request: id)
+    default: return self
+    }
+  }
+
   case loadDataset
-  case loadView(text: String, run: String?)
-  case loadCell(run: String, gt: Int, pred: Int, gtName: String, predName: String)
+  case loadView(text: String, run: String?, request: Int = 0)
+  case loadCell(run: String, gt: Int, pred: Int, gtName: String, predName: String, request: Int = 0)
   case loadRows([Int64], run: String?)
   case loadImages(Int64)
   /// Re-reads a shown sample's revision history and open flags, without decoding its pictures.
@@ -49,7 +71,7 @@ public enum Effect: Sendable, Equatable {
   case loadThumbnails([Int64])
   case loadCompare(run: String, view: String)
   /// The samples of the view ranked by how much their mIoU dropped from `from` to `to`.
-  case loadChanges(from: String, to: String, view: String)
+  case loadChanges(from: String, to: String, view: String, request: Int = 0)
   /// Evaluate a prediction field in the background as job `job`.
   case evaluate(field: String, job: String)
   case cancelJobs([String])

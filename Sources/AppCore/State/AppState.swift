@@ -118,6 +118,8 @@ public struct AppState: Sendable {
   public var viewTitle = ""
   public var viewIds: [Int64] = []
   public var viewLoading = false
+  /// The newest view load the runtime numbered; results of older loads are dropped.
+  public var viewRequest = 0
   public var cursor = 0
   public var scroll = 0
   public var rows: [Int64: SampleSummary] = [:]

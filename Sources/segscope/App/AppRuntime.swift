@@ -97,10 +97,18 @@ final class AppRuntime {
     perform(effects)
   }
 
+  /// View loads are numbered as they start; the reducer keeps only the newest one's result.
+  private var viewRequests = 0
+
   func perform(_ effects: [Effect]) {
-    for e in effects where e != .quit {
-      let runner = self.runner, queue = self.queue
-      Task.detached { queue.push(runner.perform(e)) }
+    for var e in effects where e != .quit {
+      if e.loadsView {
+        viewRequests += 1
+        e = e.numbered(viewRequests)
+        _ = Reducer.reduce(&state, .viewRequested(viewRequests))
+      }
+      let runner = self.runner, queue = self.queue, effect = e
+      Task.detached { queue.push(runner.perform(effect)) }
     }
   }
 

@@ -1,0 +1,118 @@
+import AppCore
+import AppSession
+import DatasetImport
+import DatasetStore
+import Foundation
+import ImageCodec
+import SegmentationCore
+import Testing
+
+/// A small imgseg dataset with a prediction folder, imported through FolderImport.
+struct SessionFixture {
+  let root: String
+  let store: DatasetStore
+
+  init(samples: Int = 6) throws {
+    root = FileManager.default.temporaryDirectory.appendingPathComponent("session-" + UUID().uuidString).path
+    for d in ["images/train", "images/val", "masks/train", "masks/val", "pred/train", "pred/val"] {
+      try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true)
+    }
+    try DemoClasses.table.map(\.name).joined(separator: "\n").write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+    for i in 0..<samples {
+      let split = i % 3 == 0 ? "val" : "train"
+      let scene = DemoScene.generate(seed: UInt64(i), width: 48, height: 32)
+      try FileBytes.writeAtomically(PNGEncoder.encode(scene.image), to: "\(root)/images/\(split)/s\(i).png")
+      try FileBytes.writeAtomically(PNGEncoder.encode(scene.groundTruth), to: "\(root)/masks/\(split)/s\(i).png")
+      try FileBytes.writeAtomically(PNGEncoder.encode(DemoModel.modelB.predict(scene.trueLabels, seed: UInt64(i))), to: "\(root)/pred/\(split)/s\(i).png")
+    }
+    store = try DatasetStore(root: root)
+    var job = FolderImport()
+    job.predictions = [("model_b", "pred")]
+    _ = try job.run(into: store)
+  }
+
+  func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+@Suite("The effect runner against a real dataset", .serialized)
+struct EffectRunnerTests {
+  @Test("loading the dataset gives class names, colours, ignore values and runs from the store")
+  func loadDataset() throws {
+    let f = try SessionFixture()
+    defer { f.remove() }
+    let runner = EffectRunner(store: f.store, version: "test")
+    guard case .datasetLoaded(_, let total, let fields, let names, _, let ignore, let runs, _) = try runner.loadDataset() else {
+      Issue.record("not datasetLoaded")
+      return
+    }
+    #expect(total == 6 && fields == ["ground_truth", "model_b"])
+    #expect(names == DemoClasses.table.map(\.name))
+    #expect(ignore.contains(255) && runs.isEmpty)
+  }
+
+  @Test("a view load answers with its request number; a syntax error fails that request")
+  func loadView() throws {
+    let f = try SessionFixture()
+    defer { f.remove() }
+    let runner = EffectRunner(store: f.store, version: "test")
+    let a = runner.perform(.loadView(text: "split=val", run: nil, request: 5))
+    guard case .viewLoaded(let text, _, let ids, _, let request)? = a.first else {
+      Issue.record("\(a)")
+      return
+    }
+    #expect(text == "split=val" && ids.count == 2 && request == 5)
+    let bad = runner.perform(.loadView(text: "split=", run: nil, request: 6))
+    guard case .viewFailed(_, let message, let r)? = bad.first else {
+      Issue.record("\(bad)")
+      return
+    }
+    #expect(message.contains("syntax error") && r == 6)
+  }
+
+  @Test("an evaluation job cancelled while it runs stores nothing; run again, it stores the run and reloads the dataset")
+  func evaluateAndCancel() throws {
+    let f = try SessionFixture()
+    defer { f.remove() }
+    // The first progress report cancels the job, as `x` does in the app.
+    let box = ControlBox()
+    let cancelling = EffectRunner(store: f.store, version: "test") { actions in
+      if actions.contains(where: { if case .jobProgress(_, .some) = $0 { return true } else { return false } }) { box.control?.cancel(["ev"]) }
+    }
+    box.control = cancelling.control
+    let stopped = cancelling.perform(.evaluate(field: "model_b", job: "ev"))
+    #expect(stopped.contains { if case .statusMessage(let m, false) = $0 { return m.contains("cancelled; nothing was stored") } else { return false } }, "\(stopped)")
+    #expect(try f.store.runs().isEmpty)
+    let out = EffectRunner(store: f.store, version: "test").perform(.evaluate(field: "model_b", job: "ev"))
+    #expect(out.contains { if case .statusMessage(let m, false) = $0 { return m.contains("evaluated model_b as run 'model_b'") } else { return false } }, "\(out)")
+    #expect(try f.store.runs().map(\.key) == ["model_b"])
+    // The runs screen lists it with the dialect.
+    guard case .datasetLoaded(_, _, _, _, _, _, let runs, _)? = out.first(where: { if case .datasetLoaded = $0 { return true } else { return false } }) else {
+      Issue.record("no datasetLoaded")
+      return
+    }
+    #expect(runs.map(\.key) == ["model_b"] && runs.first?.dialect == .mmseg)
+  }
+
+  @Test("FolderImport refuses a layout that is not there, and one the dataset was not made with, changing nothing")
+  func importRules() throws {
+    let f = try SessionFixture()
+    defer { f.remove() }
+    #expect(DatasetLayout.detect(f.root) == .imgseg)
+    var voc = FolderImport(format: .voc)
+    #expect { try voc.run(into: f.store) } throws: { "\($0)".contains("no voc layout here") }
+    // A folder that looks like VOC too: the dataset was imported as imgseg, so --force is needed.
+    try FileManager.default.createDirectory(atPath: f.root + "/JPEGImages", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: f.root + "/SegmentationClass", withIntermediateDirectories: true)
+    #expect { try voc.run(into: f.store) } throws: { "\($0)".contains("imported as imgseg") }
+    #expect(try f.store.sampleCount() == 6)
+    voc.force = true
+    // Forced, the VOC importer finds no samples in a dataset that has 6: still nothing changes.
+    #expect { try voc.run(into: f.store) } throws: { "\($0)".contains("nothing was changed") }
+    #expect(try f.store.sampleCount() == 6)
+  }
+}
+
+/// Lets a runner's progress callback reach the runner's own job control (set once, before use).
+final class ControlBox: @unchecked Sendable {
+  var control: JobControl?
+}
