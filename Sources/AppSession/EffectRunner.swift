@@ -43,7 +43,7 @@ public struct EffectRunner: Sendable {
         let tags = try store.tags(ids: ids)
         // Without a semantic run, the newest instance run's TP/FP/FN.
         var counts: [Int64: CocoEval.Counts] = [:]
-        if run == nil, let inst = try store.runs().last(where: { $0.kind == "instance" }) { counts = try store.instanceCounts(run: inst.key, ids: ids) }
+        if run == nil, let inst = try store.runs().last(where: { $0.kind == .instance }) { counts = try store.instanceCounts(run: inst.key, ids: ids) }
         return [.rowsLoaded(rows.map { r in
           var row = SampleSummary(id: r.id, path: r.path, split: r.split, width: r.width, height: r.height, miou: miou[r.id], tags: tags[r.id] ?? [])
           row.detections = counts[r.id].map { [$0.tp, $0.fp, $0.fn] }
@@ -130,7 +130,7 @@ public struct EffectRunner: Sendable {
 
   public func loadDataset() throws -> AppAction {
     let fields = try store.fields()
-    let gt = fields.first { $0.role == "ground_truth" } ?? fields.first
+    let gt = fields.first { $0.role == .groundTruth } ?? fields.first
     let classes = gt?.classes ?? []
     let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
     let byValue = Dictionary(classes.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -138,17 +138,17 @@ public struct EffectRunner: Sendable {
     var colors: [UInt16: RGB] = [:]
     for c in classes { if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb } }
     var ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
-    if gt?.kind == "instance" { ignore.insert(0) }  // 0 = no instance in the painted label maps
-    let runs = try store.runs().filter { $0.kind == "semantic" }.map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
+    if gt?.kind == .instance { ignore.insert(0) }  // 0 = no instance in the painted label maps
+    let runs = try store.runs().filter { $0.kind == .semantic }.map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
     let problems = try store.problems().map { "\($0.path): \($0.problem) [\($0.stage)]" }
     let name = store.root.split(separator: "/").last.map(String.init) ?? store.root
-    let shown = fields.filter { $0.role == "ground_truth" || $0.role == "prediction" }.map(\.name)
+    let shown = fields.filter { $0.role == .groundTruth || $0.role == .prediction }.map(\.name)
     return .datasetLoaded(name: name, total: try store.sampleCount(), fields: shown, classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs, problems: problems)
   }
 
   /// Instance and panoptic runs with their headline numbers, from the stored summaries.
   public func otherRuns() throws -> AppAction {
-    let runs = try store.runs().filter { $0.kind == "instance" || $0.kind == "panoptic" }.map { r -> OtherRunSummary in
+    let runs = try store.runs().filter { $0.kind == .instance || $0.kind == .panoptic }.map { r -> OtherRunSummary in
       let h = RunHeadline.of(r)
       return OtherRunSummary(key: r.key, kind: h.label, predField: r.predField, gtField: r.gtField, headline: h.numbers, createdAt: r.createdAt)
     }
@@ -185,7 +185,7 @@ public struct EffectRunner: Sendable {
       var preds: [String: LabelMask] = [:]
       let allFields = try store.fields()
       let decodings = Dictionary(uniqueKeysWithValues: allFields.map { ($0.name, $0.decoding) })
-      let shown = Set(allFields.filter { $0.role == "ground_truth" || $0.role == "prediction" }.map(\.name))
+      let shown = Set(allFields.filter { $0.role == .groundTruth || $0.role == .prediction }.map(\.name))
       let refs = try store.maskRefs(sampleId: id)
       for (field, ref) in refs where shown.contains(field) {
         let path = ref.path
@@ -201,14 +201,14 @@ public struct EffectRunner: Sendable {
         }
       }
       // Instance fields (COCO) are shown as label maps of their category ids.
-      for f in allFields where f.kind == "instance" {
+      for f in allFields where f.kind == .instance {
         let items = try store.instances(field: f.name, sampleIds: [id])
         let map = CocoInstance.labelMap(items, width: image.width, height: image.height)
-        if f.role == "ground_truth" { gt = map } else { preds[f.name] = map }
+        if f.role == .groundTruth { gt = map } else { preds[f.name] = map }
       }
       // Confidence maps of predictions (field "NAME.confidence").
       var confidence: [String: LabelMask] = [:]
-      for f in allFields where f.kind == "confidence" && f.name.hasSuffix(".confidence") {
+      for f in allFields where f.kind == .confidence && f.name.hasSuffix(".confidence") {
         guard let ref = refs[f.name] else { continue }
         let pred = String(f.name.dropLast(".confidence".count))
         do {

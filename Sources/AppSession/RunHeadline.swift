@@ -12,13 +12,13 @@ public enum RunHeadline {
         guard let d = (v as? NSNumber)?.doubleValue, d >= 0, !d.isNaN else { return "-" }
         return String(Double((d * 1000).rounded()) / 10)
       }
-      if r.kind == "instance" {
+      if r.kind == .instance {
         numbers = ["AP", "AP50", "AP75", "AR100"].map { "\($0) \(pct(json[$0]))" }.joined(separator: "  ")
       } else if let all = json["All"] as? [String: Any] {
         numbers = "PQ \(pct(all["pq"]))  SQ \(pct(all["sq"]))  RQ \(pct(all["rq"]))"
       }
     }
-    let label = r.kind == "instance" ? (r.options.contains("boundary") ? "boundary AP" : "mask AP") : "panoptic"
+    let label = r.kind == .instance ? (r.options.contains("boundary") ? "boundary AP" : "mask AP") : "panoptic"
     return (label, numbers)
   }
 }

@@ -16,7 +16,7 @@ public struct ViewExport {
 
   public init(store: DatasetStore, run key: String?) throws {
     self.store = store
-    let runs = try store.runs().filter { $0.kind == "semantic" }
+    let runs = try store.runs().filter { $0.kind == .semantic }
     if let key {
       guard let r = runs.first(where: { $0.key == key }) else { throw StoreError.notFound("evaluation run '\(key)'") }
       run = r
@@ -74,7 +74,7 @@ public struct ViewExport {
       let tiles = try rows(ids).map(tile)
       var o = ContactSheet.Options()
       o.palette = try palette()
-      let ignore = try store.fields().first { $0.role == "ground_truth" }?.classes.filter(\.isIgnore).map { UInt16($0.value) } ?? []
+      let ignore = try store.fields().first { $0.role == .groundTruth }?.classes.filter(\.isIgnore).map { UInt16($0.value) } ?? []
       o.ignore = Set(ignore).union([255])
       let sheet = ContactSheet.render(tiles, title: "\(title.isEmpty ? "all samples" : title)  (\(ids.count) samples\(run.map { ", run " + $0.key } ?? ""))", options: o)
       try FileBytes.writeAtomically(PNGEncoder.encode(sheet), to: out)
@@ -118,7 +118,7 @@ public struct ViewExport {
 
   public func palette() throws -> ClassPalette {
     var colors: [UInt16: RGB] = [:]
-    for c in try store.fields().first(where: { $0.role == "ground_truth" })?.classes ?? [] {
+    for c in try store.fields().first(where: { $0.role == .groundTruth })?.classes ?? [] {
       if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb }
     }
     return ClassPalette(colors: colors)

@@ -113,9 +113,9 @@ public struct CityscapesImporter: Sendable {
     for f in fields {
       if f == "instance_ids" {
         // 16-bit ids (labelId * 1000 + k), read as stored: the source of Cityscapes' iIoU.
-        try store.defineField(f, kind: "instance_ids", role: "instance_ids", root: nil, classes: [], decoding: .identity)
+        try store.defineField(f, kind: .instanceIds, role: .instanceIds, root: nil, classes: [], decoding: .identity)
       } else {
-        try store.defineField(f, role: f == "ground_truth" ? "ground_truth" : "prediction", root: predRoots[f], classes: classes, decoding: CityscapesImporter.decoding)
+        try store.defineField(f, role: f == FieldName.groundTruth ? .groundTruth : .prediction, root: predRoots[f], classes: classes, decoding: CityscapesImporter.decoding)
       }
       report.fields.append(f)
     }

@@ -146,7 +146,7 @@ public struct CocoImporter: Sendable {
     // Samples without any annotation are the unlabeled ones here (no masks are involved).
     let annotated = Set(instances.map(\.samplePath))
     report.unlabeled = samples.filter { !annotated.contains($0.path) }.count
-    try store.defineField("ground_truth", kind: "instance", role: "ground_truth", root: imageRef.stored, classes: classes)
+    try store.defineField("ground_truth", kind: .instance, role: .groundTruth, root: imageRef.stored, classes: classes)
     report.fields.append("ground_truth")
     report.counts = try store.upsertSamples(samples)
     report.samples = samples.count
@@ -177,7 +177,7 @@ public struct CocoImporter: Sendable {
             report.problems.append((file, "result \(i + 1): \(error)"))
           }
         }
-        try store.defineField(name, kind: "instance", role: "prediction", root: file, classes: classes)
+        try store.defineField(name, kind: .instance, role: .prediction, root: file, classes: classes)
         try store.replaceInstances(field: name, preds)
         report.fields.append(name)
       } catch {

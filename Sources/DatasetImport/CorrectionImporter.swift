@@ -51,7 +51,7 @@ public struct CorrectionImporter: Sendable {
   public func run(shouldStop: @Sendable () -> Bool = { false }, each: (Outcome) -> Void) throws {
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == field }) else { throw StoreError.notFound("mask field '\(field)'") }
-    guard gt.kind == "semantic" else { throw StoreError.invalid("'\(field)' holds instances; corrections are read for semantic masks only") }
+    guard gt.kind == .semantic else { throw StoreError.invalid("'\(field)' holds instances; corrections are read for semantic masks only") }
     // Samples by exported stem.
     let ids = try store.sampleIds(ViewExpression())
     var byStem: [String: SampleRow] = [:]

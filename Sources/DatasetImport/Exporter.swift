@@ -27,7 +27,7 @@ public struct Exporter: Sendable {
     if fm.fileExists(atPath: out), let items = try? fm.contentsOfDirectory(atPath: out), !items.isEmpty {
       throw StoreError.invalid("\(out): the output folder exists and is not empty")
     }
-    let gtField = try store.fields().first { $0.role == "ground_truth" }
+    let gtField = try store.fields().first { $0.role == .groundTruth }
     let decoding = gtField?.decoding ?? .identity
     let classes = gtField?.classes ?? []
     let rows = try store.samples(ids: sampleIds)
@@ -45,7 +45,7 @@ public struct Exporter: Sendable {
       let c = (format == .cvat ? cvatColors[i] : nil) ?? RGB(hex: VOCImporter.color(i)) ?? RGB(0, 0, 0)
       return RGBA(c.r, c.g, c.b)
     }
-    let instanceField = gtField?.kind == "instance"
+    let instanceField = gtField?.kind == .instance
     let instancesBySample = instanceField ? Dictionary(grouping: try store.instances(field: gtField?.name ?? "ground_truth", sampleIds: sampleIds), by: \.imageId) : [:]
     // Mask formats hold class values: 16-bit for imgseg, 8-bit palette indices for VOC and CVAT.
     if format != .coco {

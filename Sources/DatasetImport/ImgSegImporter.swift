@@ -149,7 +149,7 @@ public struct ImgSegImporter: Sendable {
     }
     // Prediction fields of earlier imports whose folders are gone: reported, never silently dropped.
     let given = Set(definedDirs.map(\.field))
-    for f in try store.fields() where f.role != "ground_truth" && !given.contains(f.name) {
+    for f in try store.fields() where f.role != .groundTruth && !given.contains(f.name) {
       if let r = f.root, !r.isEmpty, !FileWalker.isDirectory(store.absolutePath(r)) {
         report.problems.append((r, "the folder of field '\(f.name)' is missing (moved or deleted?); its masks stay recorded but cannot be read"))
       }
@@ -171,9 +171,9 @@ public struct ImgSegImporter: Sendable {
     for v in ignoreValues where !classes.contains(where: { $0.value == v }) { classes.append(ClassInfo(value: v, name: "ignore", isIgnore: true)) }
     for (field, dir) in definedDirs {
       if field.hasSuffix(".confidence") {
-        try store.defineField(field, kind: "confidence", role: "confidence", root: dir.stored, classes: [])
+        try store.defineField(field, kind: .confidence, role: .confidence, root: dir.stored, classes: [])
       } else {
-        try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir.stored, classes: classes)
+        try store.defineField(field, role: field == FieldName.groundTruth ? .groundTruth : .prediction, root: dir.stored, classes: classes)
       }
       report.fields.append(field)
     }

@@ -41,7 +41,7 @@ public struct Thumbnails: Sendable {
     let decoding = maskRef?.decoding ?? (try? store.fields().first { $0.name == "ground_truth" }?.decoding) ?? .identity
     if let maskPath, let m = try? ImageLoader.loadMask(path: maskPath, decoding: decoding).mask, m.width == row.width, m.height == row.height {
       gt = Resample.majority(m, width: w, height: h)
-    } else if let f = try? store.fields().first(where: { $0.role == "ground_truth" && $0.kind == "instance" }),
+    } else if let f = try? store.fields().first(where: { $0.role == .groundTruth && $0.kind == .instance }),
       let items = try? store.instances(field: f.name, sampleIds: [id])
     {
       gt = Resample.majority(CocoInstance.labelMap(items, width: row.width, height: row.height), width: w, height: h)

@@ -163,7 +163,7 @@ public struct VOCImporter: Sendable {
       decoding = .colors(map, unknown: 255)
     }
     for (field, dir) in fields where masks[field] != nil {
-      try store.defineField(field, role: field == "ground_truth" ? "ground_truth" : "prediction", root: dir, classes: classes, decoding: decoding)
+      try store.defineField(field, role: field == FieldName.groundTruth ? .groundTruth : .prediction, root: dir, classes: classes, decoding: decoding)
       report.fields.append(field)
     }
     report.counts = try store.upsertSamples(samples)

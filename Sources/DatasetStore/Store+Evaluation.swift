@@ -16,7 +16,7 @@ public struct EvalRun: Sendable, Equatable {
   public let version: String
   public let createdAt: String
   /// "semantic", "instance" or "panoptic" ("pending" while a semantic run is being written).
-  public let kind: String
+  public let kind: RunKind
   /// Instance runs: the summary numbers as JSON.
   public let summary: String?
 }
@@ -117,7 +117,7 @@ extension DatasetStore {
   public func runs() throws -> [EvalRun] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM eval_run WHERE kind != 'pending' ORDER BY id").map {
-        EvalRun(id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"], options: $0["options"], version: $0["version"], createdAt: $0["created_at"], kind: $0["kind"], summary: $0["summary"])
+        EvalRun(id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"], options: $0["options"], version: $0["version"], createdAt: $0["created_at"], kind: RunKind(rawValue: $0["kind"] as String) ?? .semantic, summary: $0["summary"])
       }
     }
   }
@@ -130,7 +130,7 @@ extension DatasetStore {
 
   /// The summed confusion matrix of a run over some samples (all when nil): no mask is read again.
   public func matrix(run: EvalRun, sampleIds: [Int64]? = nil) throws -> (ConfusionMatrix, evaluated: Int, failed: Int) {
-    guard run.kind == "semantic", run.classCount > 0 else { throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run: it has AP, not a confusion matrix") }
+    guard run.kind == .semantic, run.classCount > 0 else { throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run: it has AP, not a confusion matrix") }
     let k = run.classCount
     let keep = sampleIds.map(Set.init)
     return try read { db in
@@ -283,7 +283,7 @@ extension DatasetStore {
 extension DatasetStore {
   /// Per-sample matrices of a run (samples that failed are absent).
   public func sampleMatrices(run: EvalRun) throws -> [Int64: ConfusionMatrix] {
-    guard run.kind == "semantic", run.classCount > 0 else { throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run") }
+    guard run.kind == .semantic, run.classCount > 0 else { throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run") }
     let k = run.classCount
     return try read { db in
       var out: [Int64: ConfusionMatrix] = [:]

@@ -51,8 +51,8 @@ public struct NewSample: Sendable, Equatable {
 /// A mask field (ground truth or a prediction) and its classes.
 public struct FieldInfo: Sendable, Equatable {
   public let name: String
-  public let kind: String
-  public let role: String
+  public let kind: FieldKind
+  public let role: FieldRole
   public let classes: [ClassInfo]
   /// How the field's files become class ids.
   public var decoding: MaskDecoding = .identity
@@ -102,11 +102,11 @@ extension DatasetStore {
   }
 
   /// Creates or updates a mask field and replaces its class table.
-  public func defineField(_ name: String, kind: String = "semantic", role: String, root: String?, classes: [ClassInfo], decoding: MaskDecoding? = nil) throws {
+  public func defineField(_ name: String, kind: FieldKind = .semantic, role: FieldRole, root: String?, classes: [ClassInfo], decoding: MaskDecoding? = nil) throws {
     try write { db in
       try db.execute(
         sql: "INSERT INTO mask_field(name, kind, role, root) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, role = excluded.role, root = excluded.root",
-        arguments: [name, kind, role, root])
+        arguments: [name, kind.rawValue, role.rawValue, root])
       if let decoding { try db.execute(sql: "UPDATE mask_field SET decoding = ? WHERE name = ?", arguments: [decoding.serialized, name]) }
       try db.execute(sql: "DELETE FROM class WHERE field = ?", arguments: [name])
       for c in classes {
@@ -197,7 +197,8 @@ extension DatasetStore {
       let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role, decoding, root FROM mask_field ORDER BY role != 'ground_truth', name")
       return rows.map { r in
         let name: String = r["name"]
-        var info = FieldInfo(name: name, kind: r["kind"], role: r["role"], classes: classes[name] ?? [])
+        let kindText: String = r["kind"], roleText: String = r["role"]
+        var info = FieldInfo(name: name, kind: FieldKind(rawValue: kindText) ?? .semantic, role: FieldRole(rawValue: roleText) ?? .prediction, classes: classes[name] ?? [])
         info.decoding = MaskDecoding(serialized: r["decoding"])
         info.root = r["root"]
         return info

@@ -13,7 +13,7 @@ extension DatasetStore {
   public func warmViewColumns() throws {
     // The ground truth's classes: what `class:` terms ask about unless they name another field.
     // (Without a class map, value 0 stands in: one scan of the field loads every value's column.)
-    let fields = try fields().filter { $0.kind == "semantic" && $0.role == "ground_truth" }.map { f in
+    let fields = try fields().filter { $0.kind == .semantic && $0.role == .groundTruth }.map { f in
       (f.name, f.hasClassMap ? f.classes.filter { !$0.isIgnore }.map(\.value) : [0])
     }
     try columns?.warm(fields: fields, store: self)
@@ -222,7 +222,7 @@ extension DatasetStore {
 
   /// Whether a field holds instances (COCO) rather than masks.
   func isInstanceField(_ field: String) throws -> Bool {
-    try fields().first { $0.name == field }?.kind == "instance"
+    try fields().first { $0.name == field }?.kind == .instance
   }
 
   /// A class's pixels in a sample of an instance field: the summed area of its (non-crowd) instances,

@@ -191,7 +191,7 @@ final class ViewColumns: @unchecked Sendable {
   private func classPixels(_ field: String, _ value: Int, _ loaded: Loaded, _ store: DatasetStore) throws -> [UInt32] {
     if let cached = pixels[field]?[value] { return cached }
     // Instance fields have no histograms: their class terms are answered by SQL over the instances.
-    guard try store.fields().first(where: { $0.name == field })?.kind != "instance" else { throw ViewResolveError(message: "instance field: answered by SQL") }
+    guard try store.fields().first(where: { $0.name == field })?.kind != .instance else { throw ViewResolveError(message: "instance field: answered by SQL") }
     if scannedFields.contains(field) {
       let zeros = [UInt32](repeating: 0, count: loaded.span)
       pixels[field, default: [:]][value] = zeros

@@ -46,7 +46,7 @@ public struct EvaluationRunner: Sendable {
     guard let pred = fields.first(where: { $0.name == r.predField }) else {
       throw StoreError.invalid("no mask field '\(r.predField)' (fields: \(fields.map(\.name).joined(separator: ", ")))")
     }
-    for f in [gt, pred] where f.kind == "confidence" {
+    for f in [gt, pred] where f.kind == .confidence {
       throw StoreError.invalid("'\(f.name)' holds confidence maps, not class masks; evaluate its prediction field instead")
     }
     var ignore = r.ignore
@@ -175,16 +175,16 @@ public struct EvaluationRunner: Sendable {
 extension EvaluationRunner {
   /// Whether a field holds instance annotations (COCO) rather than semantic masks.
   public func isInstanceField(_ name: String) throws -> Bool {
-    try store.fields().first { $0.name == name }?.kind == "instance"
+    try store.fields().first { $0.name == name }?.kind == .instance
   }
 
   /// COCO mask AP of an instance prediction field against the ground truth, stored as a run.
   public func runInstances(_ r: Request, version: String) throws -> CocoEval.Result {
     let fields = try store.fields()
-    guard let gt = fields.first(where: { $0.name == r.gtField }), gt.kind == "instance" else {
+    guard let gt = fields.first(where: { $0.name == r.gtField }), gt.kind == .instance else {
       throw StoreError.invalid("'\(r.gtField)' has no instance annotations")
     }
-    guard fields.contains(where: { $0.name == r.predField && $0.kind == "instance" }) else {
+    guard fields.contains(where: { $0.name == r.predField && $0.kind == .instance }) else {
       throw StoreError.invalid("'\(r.predField)' is not an instance prediction field")
     }
     let ids = try r.sampleIds ?? store.sampleIds(ViewExpression())

@@ -118,8 +118,8 @@ enum EngineBench {
     mkdirs(root)
     let store = try DatasetStore(root: root)
     let classes = DemoClasses.table.enumerated().map { ClassInfo(value: $0.offset, name: $0.element.name) } + [ClassInfo(value: 255, name: "ignore", isIgnore: true)]
-    try store.defineField("ground_truth", role: "ground_truth", root: "labels", classes: classes)
-    try store.defineField("model_b", role: "prediction", root: "pred", classes: classes)
+    try store.defineField("ground_truth", role: .groundTruth, root: "labels", classes: classes)
+    try store.defineField("model_b", role: .prediction, root: "pred", classes: classes)
     var samples: [NewSample] = []
     for i in 0..<n {
       samples.append(NewSample(path: "data/\(i % 5 == 0 ? "val" : "train")/\(i).jpg", stem: "\(i)", width: 1024, height: 512, split: i % 5 == 0 ? "val" : "train", masks: [

@@ -35,7 +35,7 @@ struct CocoImporterTests {
     let expected = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/expected.json"))) as? [String: Any])
     let stats = try #require(expected["stats"] as? [Double])
     for i in 0..<12 { #expect(abs(result.stats[i] - stats[i]) <= 1e-9, "stat \(i)") }
-    #expect(try store.runs().contains { $0.key == "model" && $0.kind == "instance" })
+    #expect(try store.runs().contains { $0.key == "model" && $0.kind == .instance })
     // Boundary AP through the runner, as boundary-iou-api computes it.
     var breq = EvaluationRunner.Request(key: "model_boundary", predField: "model")
     breq.boundary = true

@@ -131,7 +131,7 @@ struct ConfidenceImportTests {
     #expect(report.failedRequests.contains { $0.hasPrefix("--conf nope=conf") && $0.contains("'nope' is not a prediction field") })
     #expect(report.problems.contains { $0.0.hasPrefix("conf/train/s1.png") || $0.1.contains("conf/train/s1.png") })
     let field = try #require(try store.fields().first { $0.name == "model_b.confidence" })
-    #expect(field.kind == "confidence" && field.role == "confidence" && field.classes.isEmpty)
+    #expect(field.kind == .confidence && field.role == .confidence && field.classes.isEmpty)
     _ = try HistogramIndexer(store: store).run()
     let rows = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM mask_histogram WHERE field = 'model_b.confidence'") }
     #expect(rows == 0)

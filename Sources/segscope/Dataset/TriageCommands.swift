@@ -55,7 +55,7 @@ struct FlagsCommand: ParsableCommand {
     var filter = FlagFilter()
     filter.state = state == "any" ? nil : state
     filter.author = author
-    let gt = try store.fields().first { $0.role == "ground_truth" }
+    let gt = try store.fields().first { $0.role == .groundTruth }
     if let suggested { filter.suggestedClass = try store.classValue(suggested, field: gt?.name ?? "ground_truth") }
     let flags = try store.flags(filter)
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
