@@ -95,7 +95,7 @@ public struct EffectRunner: Sendable {
   /// Runs an evaluation as a background job, posting progress; a cancelled job stores nothing.
   public func evaluate(_ field: String, job: String) throws -> [AppAction] {
     control.start(job)
-    let total = try store.maskPairs(gt: "ground_truth", pred: field).count
+    let total = try store.maskPairs(gt: FieldName.groundTruth, pred: field).count
     let post = self.post, control = self.control
     let counter = ProgressThrottle(total: total)
     do {
@@ -195,7 +195,7 @@ public struct EffectRunner: Sendable {
             problems.append("\(path): \(m.width)x\(m.height) mask on a \(image.width)x\(image.height) image, not shown")
             continue
           }
-          if field == "ground_truth" { gt = m } else { preds[field] = m }
+          if field == FieldName.groundTruth { gt = m } else { preds[field] = m }
         } catch {
           problems.append(error.description)
         }

@@ -38,7 +38,7 @@ extension EffectRunner {
       try store.setQueuePosition(queue, sampleId: sample)
       return []
     case .addFlag(let sample, let region, let className, let note):
-      let value = try className.map { try store.classValue($0, field: "ground_truth") }
+      let value = try className.map { try store.classValue($0, field: FieldName.groundTruth) }
       let flag = RegionFlag(sampleId: sample, region: region.storeRegion, suggestedClass: value, note: note)
       let id = try store.addFlag(flag)
       return [.flagSaved(id: id, sample: sample, text: region.text + (className.map { " → \($0)" } ?? "") + (note.isEmpty ? "" : " \"\(note)\""))]
@@ -50,7 +50,7 @@ extension EffectRunner {
       try store.setFlagState(id, state)
       return [.flagsLoaded(try flagSummaries(filter)), .statusMessage("flag #\(id) is \(state)", isError: false)]
     case .relabel(let sample, let region, let className, let base):
-      let value = try store.classValue(className, field: "ground_truth")
+      let value = try store.classValue(className, field: FieldName.groundTruth)
       guard let v = UInt16(exactly: value) else { throw StoreError.invalid("class value \(value) does not fit a mask") }
       let editor = MaskEditor(store: store)
       let edit: MaskEditor.Edit
@@ -60,7 +60,7 @@ extension EffectRunner {
       case .mask: throw StoreError.invalid("relabel a component or a rectangle, not the whole mask")
       }
       guard edit.diff.changedPixels > 0 else { return [.statusMessage("nothing changed: the \(region.text) is \(className) already", isError: false)] }
-      let names = ClassNaming.namer(store, field: "ground_truth")
+      let names = ClassNaming.namer(store, field: FieldName.groundTruth)
       return [.maskRevised(sample: sample, message: "saved GT revision \(edit.revision): \(edit.diff.describe(names: names)) (u undoes)")]
     case .undoRevision(let sample):
       let removed = try MaskEditor(store: store).undo(sampleId: sample)
@@ -86,10 +86,10 @@ extension EffectRunner {
     var f = FlagFilter()
     f.state = filter.state
     f.author = filter.author
-    if let c = filter.className { f.suggestedClass = try store.classValue(c, field: "ground_truth") }
+    if let c = filter.className { f.suggestedClass = try store.classValue(c, field: FieldName.groundTruth) }
     let flags = try store.flags(f)
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
-    let names = ClassNaming.namer(store, field: "ground_truth")
+    let names = ClassNaming.namer(store, field: FieldName.groundTruth)
     return flags.map {
       FlagSummary(
         id: $0.id, sampleId: $0.sampleId, path: paths[$0.sampleId] ?? "?", field: $0.field, region: $0.regionText,
@@ -99,8 +99,8 @@ extension EffectRunner {
 
   /// The ground truth's revision, its corrections (newest first) and the sample's open flags.
   public func revisionInfo(_ id: Int64) throws -> RevisionInfo {
-    let names = ClassNaming.namer(store, field: "ground_truth")
-    let revs = try store.revisions(sampleId: id, field: "ground_truth")
+    let names = ClassNaming.namer(store, field: FieldName.groundTruth)
+    let revs = try store.revisions(sampleId: id, field: FieldName.groundTruth)
     let history = revs.filter { $0.revision > 0 }.reversed().map { r in
       "r\(r.revision) by \(r.author ?? "?") \(r.createdAt ?? ""): \(r.diff?.describe(names: names) ?? "")"
     }

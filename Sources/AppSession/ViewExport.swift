@@ -111,7 +111,7 @@ public struct ViewExport {
       // The picture may have been decoded at a quarter scale; masks follow it.
       return m.width == image.width && m.height == image.height ? m : m.resizedNearest(width: image.width, height: image.height)
     }
-    let gt = mask("ground_truth")
+    let gt = mask(FieldName.groundTruth)
     let pred = mask(run?.predField)
     return ContactSheet.Tile(image: image, groundTruth: gt, prediction: pred, caption: caption)
   }

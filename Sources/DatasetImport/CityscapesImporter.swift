@@ -51,12 +51,12 @@ public struct CityscapesImporter: Sendable {
       guard let k = CityscapesImporter.key(rel) else { continue }
       images[k] = rel
     }
-    var masks: [String: [String: String]] = ["ground_truth": [:], "instance_ids": [:]]
+    var masks: [String: [String: String]] = [FieldName.groundTruth: [:], "instance_ids": [:]]
     let gtListing = FileWalker.list(root + "/gtFine")
     report.problems += gtListing.problems(under: "gtFine")
     for rel in gtListing.files {
       let field: String
-      if rel.hasSuffix("_gtFine_labelIds.png") { field = "ground_truth" } else if rel.hasSuffix("_gtFine_instanceIds.png") { field = "instance_ids" } else { continue }
+      if rel.hasSuffix("_gtFine_labelIds.png") { field = FieldName.groundTruth } else if rel.hasSuffix("_gtFine_instanceIds.png") { field = "instance_ids" } else { continue }
       guard let k = CityscapesImporter.key(rel) else { continue }
       if images[k] == nil {
         report.problems.append(("gtFine/" + rel, "ground truth has no image in leftImg8bit"))
@@ -65,7 +65,7 @@ public struct CityscapesImporter: Sendable {
       masks[field]?[k] = "gtFine/" + rel
     }
     var predRoots: [String: String] = [:]
-    var fields = ["ground_truth"]
+    var fields = [FieldName.groundTruth]
     if !(masks["instance_ids"]?.isEmpty ?? true) { fields.append("instance_ids") }
     for (name, typed) in predictions {
       let dir = FolderRef(typed, root: root)

@@ -146,11 +146,11 @@ public struct CocoImporter: Sendable {
     // Samples without any annotation are the unlabeled ones here (no masks are involved).
     let annotated = Set(instances.map(\.samplePath))
     report.unlabeled = samples.filter { !annotated.contains($0.path) }.count
-    try store.defineField("ground_truth", kind: .instance, role: .groundTruth, root: imageRef.stored, classes: classes)
-    report.fields.append("ground_truth")
+    try store.defineField(FieldName.groundTruth, kind: .instance, role: .groundTruth, root: imageRef.stored, classes: classes)
+    report.fields.append(FieldName.groundTruth)
     report.counts = try store.upsertSamples(samples)
     report.samples = samples.count
-    try store.replaceInstances(field: "ground_truth", instances)
+    try store.replaceInstances(field: FieldName.groundTruth, instances)
     // Results files as prediction fields.
     for (name, file) in predictions {
       do {

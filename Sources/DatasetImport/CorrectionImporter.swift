@@ -19,7 +19,7 @@ public struct CorrectionImporter: Sendable {
   public let store: DatasetStore
   public let folder: String
   public let format: Format
-  public var field = "ground_truth"
+  public var field = FieldName.groundTruth
 
   public init(store: DatasetStore, folder: String, format: Format? = nil) throws {
     self.store = store

@@ -46,7 +46,7 @@ public struct Exporter: Sendable {
       return RGBA(c.r, c.g, c.b)
     }
     let instanceField = gtField?.kind == .instance
-    let instancesBySample = instanceField ? Dictionary(grouping: try store.instances(field: gtField?.name ?? "ground_truth", sampleIds: sampleIds), by: \.imageId) : [:]
+    let instancesBySample = instanceField ? Dictionary(grouping: try store.instances(field: gtField?.name ?? FieldName.groundTruth, sampleIds: sampleIds), by: \.imageId) : [:]
     // Mask formats hold class values: 16-bit for imgseg, 8-bit palette indices for VOC and CVAT.
     if format != .coco {
       let limit = format == .imgseg ? 65535 : 254
@@ -67,7 +67,7 @@ public struct Exporter: Sendable {
         continue
       }
       if let split = row.split { splits[split, default: []].append(stem) }
-      let maskRef = try store.maskRefs(sampleId: row.id)["ground_truth"]
+      let maskRef = try store.maskRefs(sampleId: row.id)[FieldName.groundTruth]
       let maskPath = maskRef?.path
       let decoding = maskRef?.decoding ?? decoding
       switch format {

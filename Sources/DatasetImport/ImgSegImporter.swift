@@ -89,7 +89,7 @@ public struct ImgSegImporter: Sendable {
     images = images.filter { !$0.value.isEmpty }
     // Mask folders: ground truth first, then predictions, then confidence maps.
     var maskDirs: [(field: String, dir: FolderRef, requested: String?)] = []
-    if FileWalker.isDirectory(root + "/" + labelDir) { maskDirs.append(("ground_truth", FolderRef(labelDir, root: root), nil)) }
+    if FileWalker.isDirectory(root + "/" + labelDir) { maskDirs.append((FieldName.groundTruth, FolderRef(labelDir, root: root), nil)) }
     for (name, dir) in predictions {
       let ref = FolderRef(dir, root: root)
       guard FileWalker.isDirectory(ref.absolute) else {
@@ -218,11 +218,11 @@ public struct ImgSegImporter: Sendable {
           continue
         }
         if h.width != header.displayWidth || h.height != header.displayHeight {
-          let what = field == "ground_truth" ? "ground truth" : "prediction '\(field)'"
+          let what = field == FieldName.groundTruth ? "ground truth" : "prediction '\(field)'"
           var msg = "\(what) is \(h.width)x\(h.height) but the image is \(header.displayWidth)x\(header.displayHeight)"
           if header.orientation != .up && h.width == header.width && h.height == header.height { msg += " (the mask matches the image before its Exif rotation)" }
           problems.append((rel, msg))
-          if field == "ground_truth" { continue }
+          if field == FieldName.groundTruth { continue }
         }
         entries.append(MaskEntry(field: field, path: rel, width: h.width, height: h.height, bitDepth: h.bitDepth))
       } catch {
@@ -245,7 +245,7 @@ extension ImportReport {
       problems += r.1
       if let s = r.0 {
         samples.append(s)
-        if !s.masks.contains(where: { $0.field == "ground_truth" }) { unlabeled += 1 }
+        if !s.masks.contains(where: { $0.field == FieldName.groundTruth }) { unlabeled += 1 }
       }
     }
     return samples

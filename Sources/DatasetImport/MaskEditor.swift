@@ -18,7 +18,7 @@ public struct MaskEditor: Sendable {
   }
 
   /// A sample's newest mask of a field, decoded, with the revision it is.
-  public func current(sampleId: Int64, field: String = "ground_truth") throws -> (LabelMask, MaskRef) {
+  public func current(sampleId: Int64, field: String = FieldName.groundTruth) throws -> (LabelMask, MaskRef) {
     guard let ref = try store.maskRefs(sampleId: sampleId)[field] else { throw StoreError.notFound("\(field) mask of sample \(sampleId)") }
     let fieldDecoding = try store.fields().first { $0.name == field }?.decoding ?? .identity
     let mask = try ImageLoader.loadMask(path: store.absolutePath(ref.path), decoding: ref.decoding ?? fieldDecoding).mask
@@ -27,7 +27,7 @@ public struct MaskEditor: Sendable {
 
   /// Relabels the connected component under (x, y) as `value`; a new revision. With `base`, the edit
   /// is refused (RevisionConflict) when the newest revision is no longer the one the user saw.
-  public func relabelComponent(sampleId: Int64, field: String = "ground_truth", x: Int, y: Int, to value: UInt16, base: Int? = nil) throws -> Edit {
+  public func relabelComponent(sampleId: Int64, field: String = FieldName.groundTruth, x: Int, y: Int, to value: UInt16, base: Int? = nil) throws -> Edit {
     let (mask, ref) = try current(sampleId: sampleId, field: field)
     if let base, base != ref.revision { throw RevisionConflict(expected: base, found: ref.revision) }
     guard x >= 0, y >= 0, x < mask.width, y < mask.height else { throw StoreError.invalid("pixel \(x),\(y) is outside the \(mask.width)x\(mask.height) mask") }
@@ -39,7 +39,7 @@ public struct MaskEditor: Sendable {
   }
 
   /// Relabels every pixel of a rectangle as `value`; a new revision.
-  public func relabelRect(sampleId: Int64, field: String = "ground_truth", x: Int, y: Int, width: Int, height: Int, to value: UInt16, base: Int? = nil) throws -> Edit {
+  public func relabelRect(sampleId: Int64, field: String = FieldName.groundTruth, x: Int, y: Int, width: Int, height: Int, to value: UInt16, base: Int? = nil) throws -> Edit {
     let (mask, ref) = try current(sampleId: sampleId, field: field)
     if let base, base != ref.revision { throw RevisionConflict(expected: base, found: ref.revision) }
     let pixels = MaskEdit.rectangle(of: mask, x: x, y: y, width: width, height: height)
@@ -68,7 +68,7 @@ public struct MaskEditor: Sendable {
   }
 
   /// Removes the newest corrected revision of a sample's mask (and its file).
-  public func undo(sampleId: Int64, field: String = "ground_truth") throws -> MaskRevision {
+  public func undo(sampleId: Int64, field: String = FieldName.groundTruth) throws -> MaskRevision {
     let removed = try store.undoRevision(sampleId: sampleId, field: field)
     if removed.path.hasPrefix(store.revisionsFolder) || store.absolutePath(removed.path).hasPrefix(store.revisionsFolder) {
       unlink(store.absolutePath(removed.path))

@@ -22,7 +22,7 @@ public struct Thumbnails: Sendable {
   public func make(_ id: Int64) -> (RGBImage, LabelMask?)? {
     guard let row = try? store.samples(ids: [id]).first else { return nil }
     let imagePath = store.absolutePath(row.path)
-    let maskRef = try? store.maskRefs(sampleId: id)["ground_truth"]
+    let maskRef = try? store.maskRefs(sampleId: id)[FieldName.groundTruth]
     let maskPath = maskRef.map { store.absolutePath($0.path) }
     let key = "\(id)-\(stamp(imagePath))-\(maskPath.map(stamp) ?? "none")-\(target)"
     let cachedImage = folder + "/" + key + "-i.png", cachedMask = folder + "/" + key + "-m.png"
@@ -38,7 +38,7 @@ public struct Thumbnails: Sendable {
     let (w, h) = Resample.fit(width: loaded.image.width, height: loaded.image.height, maxWidth: target, maxHeight: target * 3 / 4)
     let image = Resample.area(loaded.image, width: w, height: h)
     var gt: LabelMask? = nil
-    let decoding = maskRef?.decoding ?? (try? store.fields().first { $0.name == "ground_truth" }?.decoding) ?? .identity
+    let decoding = maskRef?.decoding ?? (try? store.fields().first { $0.name == FieldName.groundTruth }?.decoding) ?? .identity
     if let maskPath, let m = try? ImageLoader.loadMask(path: maskPath, decoding: decoding).mask, m.width == row.width, m.height == row.height {
       gt = Resample.majority(m, width: w, height: h)
     } else if let f = try? store.fields().first(where: { $0.role == .groundTruth && $0.kind == .instance }),

@@ -108,7 +108,7 @@ public struct VOCImporter: Sendable {
     }
     var masks: [String: [String: String]] = [:]
     var fields: [(String, String)] = []
-    var candidates: [(field: String, dir: FolderRef, requested: String?)] = [("ground_truth", FolderRef("SegmentationClass", root: root), nil)]
+    var candidates: [(field: String, dir: FolderRef, requested: String?)] = [(FieldName.groundTruth, FolderRef("SegmentationClass", root: root), nil)]
     for (name, dir) in predictions { candidates.append((name, FolderRef(dir, root: root), "--pred \(name)=\(dir)")) }
     for (field, dir, requested) in candidates {
       guard FileWalker.isDirectory(dir.absolute) else {
@@ -138,7 +138,7 @@ public struct VOCImporter: Sendable {
       fields.append((field, dir.stored))
     }
     // The segmentation subset: listed stems, or (without lists) every stem with a class mask.
-    let stems = listed.isEmpty ? (masks["ground_truth"] ?? [:]).keys.sorted() : listed
+    let stems = listed.isEmpty ? (masks[FieldName.groundTruth] ?? [:]).keys.sorted() : listed
     for s in stems where images[s] == nil { report.problems.append(("JPEGImages/\(s).jpg", "listed in ImageSets/Segmentation but missing")) }
     let todo = stems.filter { images[$0] != nil }
     let slots = ResultSlots<(NewSample?, [(String, String)])>(count: todo.count)

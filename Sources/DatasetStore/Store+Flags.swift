@@ -25,7 +25,7 @@ public struct RegionFlag: Sendable, Equatable {
   public var author = ""
   public var createdAt = ""
 
-  public init(sampleId: Int64, field: String = "ground_truth", region: Region, suggestedClass: Int? = nil, note: String = "") {
+  public init(sampleId: Int64, field: String = FieldName.groundTruth, region: Region, suggestedClass: Int? = nil, note: String = "") {
     self.sampleId = sampleId
     self.field = field
     self.region = region

@@ -63,7 +63,7 @@ extension DatasetStore {
   }
 
   /// Every revision of a sample's mask field, oldest first.
-  public func revisions(sampleId: Int64, field: String = "ground_truth") throws -> [MaskRevision] {
+  public func revisions(sampleId: Int64, field: String = FieldName.groundTruth) throws -> [MaskRevision] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM mask WHERE sample_id = ? AND field = ? ORDER BY revision", arguments: [sampleId, field]).map { r in
         MaskRevision(
@@ -94,7 +94,7 @@ extension DatasetStore {
 
   /// Removes the newest revision (undo); the imported revision 0 cannot be removed. The class
   /// histogram goes back to the previous revision's. Returns the removed revision.
-  public func undoRevision(sampleId: Int64, field: String = "ground_truth") throws -> MaskRevision {
+  public func undoRevision(sampleId: Int64, field: String = FieldName.groundTruth) throws -> MaskRevision {
     let all = try revisions(sampleId: sampleId, field: field)
     guard let last = all.last, last.revision > 0 else { throw StoreError.invalid("nothing to undo: the mask has no corrected revision") }
     try write { db in
@@ -127,7 +127,7 @@ extension DatasetStore {
   }
 
   /// Samples with at least one corrected revision, with their newest revision number.
-  public func revisedSamples(field: String = "ground_truth") throws -> [(sampleId: Int64, revision: Int)] {
+  public func revisedSamples(field: String = FieldName.groundTruth) throws -> [(sampleId: Int64, revision: Int)] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT sample_id, max(revision) AS r FROM mask WHERE field = ? AND revision > 0 GROUP BY sample_id ORDER BY sample_id", arguments: [field])
         .map { (sampleId: $0["sample_id"], revision: $0["r"]) }

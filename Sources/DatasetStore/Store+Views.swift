@@ -92,7 +92,7 @@ extension DatasetStore {
       return (" LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id", "k.\(Self.column(m))")
     case .classIoU(let run, let cls):
       let id = try runId(named: run)
-      let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? "ground_truth"
+      let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? FieldName.groundTruth
       args.append(id)
       args.append(try classValue(cls, field: gtField))
       return (" LEFT JOIN eval_class k ON k.run_id = ? AND k.class = ? AND k.sample_id = s.id", "k.iou")
@@ -187,7 +187,7 @@ extension DatasetStore {
       return "(SELECT e.\(Self.column(m)) FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
     case .classIoU(let run, let cls):
       let id = try runId(named: run)
-      let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? "ground_truth"
+      let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? FieldName.groundTruth
       args.append(id)
       args.append(try classValue(cls, field: gtField))
       return "(SELECT c.iou FROM eval_class c WHERE c.run_id = ? AND c.class = ? AND c.sample_id = s.id)"

@@ -17,7 +17,7 @@ public struct EvaluationRunner: Sendable {
   /// Options of a semantic evaluation.
   public struct Request: Sendable {
     public var key: String
-    public var gtField = "ground_truth"
+    public var gtField = FieldName.groundTruth
     public var predField: String
     public var dialect: MetricDialect = .mmseg
     public var ignore: Set<UInt16> = [255]

@@ -118,12 +118,12 @@ enum EngineBench {
     mkdirs(root)
     let store = try DatasetStore(root: root)
     let classes = DemoClasses.table.enumerated().map { ClassInfo(value: $0.offset, name: $0.element.name) } + [ClassInfo(value: 255, name: "ignore", isIgnore: true)]
-    try store.defineField("ground_truth", role: .groundTruth, root: "labels", classes: classes)
+    try store.defineField(FieldName.groundTruth, role: .groundTruth, root: "labels", classes: classes)
     try store.defineField("model_b", role: .prediction, root: "pred", classes: classes)
     var samples: [NewSample] = []
     for i in 0..<n {
       samples.append(NewSample(path: "data/\(i % 5 == 0 ? "val" : "train")/\(i).jpg", stem: "\(i)", width: 1024, height: 512, split: i % 5 == 0 ? "val" : "train", masks: [
-        MaskEntry(field: "ground_truth", path: "labels/\(i).png", width: 1024, height: 512, bitDepth: 8),
+        MaskEntry(field: FieldName.groundTruth, path: "labels/\(i).png", width: 1024, height: 512, bitDepth: 8),
         MaskEntry(field: "model_b", path: "pred/\(i).png", width: 1024, height: 512, bitDepth: 8),
       ]))
     }
@@ -142,7 +142,7 @@ enum EngineBench {
       for c in 0..<10 { m[c, c] = UInt64(rng.int(0, 5000)); m[c, (c + 1) % 10] = UInt64(rng.int(0, 500)) }
       results.append(SampleResult(sampleId: id, matrix: m, problem: nil))
     }
-    try store.saveRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, classCount: 10, options: "{}", version: "bench", results: results)
+    try store.saveRun(key: "model_b", gtField: FieldName.groundTruth, predField: "model_b", dialect: .mmseg, classCount: 10, options: "{}", version: "bench", results: results)
     let path = store.databasePath
     if getenv("BENCH_ANALYZE") != nil { try store.write { db in try db.execute(sql: "ANALYZE") } }
     // The indexing pass ends by building the view columns and keeping them in the database.

@@ -112,7 +112,7 @@ enum Commands {
       s.viewLoading = true
       return [.loadChanges(from: a.key, to: s.runs[ci].key, view: s.viewText)]
     case "run.evaluate":
-      let preds = s.fields.filter { $0 != "ground_truth" }
+      let preds = s.fields.filter { $0 != FieldName.groundTruth }
       guard !args.isEmpty else {
         Palette.open(&s, prefill: "eval " + (preds.first ?? ""))
         return []

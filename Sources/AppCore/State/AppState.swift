@@ -195,7 +195,7 @@ public struct AppState: Sendable {
 
   /// The prediction field shown in the sample view.
   public var shownPrediction: String? {
-    let preds = fields.filter { $0 != "ground_truth" }
+    let preds = fields.filter { $0 != FieldName.groundTruth }
     guard !preds.isEmpty else { return nil }
     if let r = activeRunSummary, predictionIndex == 0 { return r.predField }
     return preds[predictionIndex % preds.count]

@@ -198,7 +198,7 @@ struct ViewParser {
         skipSpaces()
         b = try word("a class name")
       }
-      var field = "ground_truth"
+      var field = FieldName.groundTruth
       if name == "pixels" && peek("@") {
         i += 1
         field = try word("a mask field")
@@ -275,7 +275,7 @@ struct ViewParser {
     case "class":
       try expect(":")
       let name = try word("a class name")
-      var field = "ground_truth"
+      var field = FieldName.groundTruth
       if peek("@") {
         i += 1
         field = try word("a mask field")

@@ -15,7 +15,7 @@ struct FlagCommand: ParsableCommand {
   @Option(help: "An instance id (instance fields).") var instance: Int64?
   @Option(name: .customLong("class"), help: "The class it should be.") var suggested: String?
   @Option(help: "A note for the annotator.") var note: String = ""
-  @Option(help: "The mask field.") var field: String = "ground_truth"
+  @Option(help: "The mask field.") var field: String = FieldName.groundTruth
 
   func validate() throws {
     if [rect != nil, component != nil, instance != nil].filter({ $0 }).count > 1 { throw ValidationError("give at most one of --rect, --component, --instance") }
@@ -56,7 +56,7 @@ struct FlagsCommand: ParsableCommand {
     filter.state = state == "any" ? nil : state
     filter.author = author
     let gt = try store.fields().first { $0.role == .groundTruth }
-    if let suggested { filter.suggestedClass = try store.classValue(suggested, field: gt?.name ?? "ground_truth") }
+    if let suggested { filter.suggestedClass = try store.classValue(suggested, field: gt?.name ?? FieldName.groundTruth) }
     let flags = try store.flags(filter)
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
     func className(_ v: Int?) -> String? { v.map { v in gt?.classes.first { $0.value == v }?.name ?? String(v) } }
@@ -118,7 +118,7 @@ struct RevisionsCommand: ParsableCommand {
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Argument(help: "The sample: id, path, stem or a unique part of the path.") var sample: String
-  @Option(help: "The mask field.") var field: String = "ground_truth"
+  @Option(help: "The mask field.") var field: String = FieldName.groundTruth
   @Flag(help: "Remove the newest corrected revision.") var undo = false
   @Flag(help: "JSON output.") var json = false
 
@@ -159,7 +159,7 @@ struct RelabelCommand: ParsableCommand {
   @Option(help: "A pixel X,Y inside the component.") var at: String?
   @Option(help: "A rectangle X,Y,W,H instead of a component.") var rect: String?
   @Option(help: "The new class (name or value).") var to: String
-  @Option(help: "The mask field.") var field: String = "ground_truth"
+  @Option(help: "The mask field.") var field: String = FieldName.groundTruth
 
   func validate() throws {
     guard (at == nil) != (rect == nil) else { throw ValidationError("give --at X,Y or --rect X,Y,W,H") }
@@ -201,7 +201,7 @@ struct ReimportCommand: ParsableCommand {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
     let importer = try CorrectionImporter(store: store, folder: folder, format: format.flatMap(CorrectionImporter.Format.init))
-    let names = classNamer(store, field: "ground_truth")
+    let names = classNamer(store, field: FieldName.groundTruth)
     var changed = 0, unchanged = 0, failed = 0
     try importer.run(shouldStop: { Interrupt.isRequested }) { o in
       if let problem = o.problem {

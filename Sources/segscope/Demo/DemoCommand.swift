@@ -69,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
       let bar = ProgressBar(label: "evaluating \(model.rawValue)", total: samples)
       let (run, matrix, problems, _) = try EvaluationRunner(store: store).run(.init(key: model.rawValue, predField: model.rawValue), version: Segscope.version) { _ in bar.tick() }
       bar.finish()
-      let names = classNames(store, field: "ground_truth", count: run.classCount)
+      let names = classNames(store, field: FieldName.groundTruth, count: run.classCount)
       let metrics = SemanticMetrics(matrix: matrix)
       Swift.print(ClassTable.render(metrics, names: names, title: "\(model.rawValue): \(try store.matrix(run: run).evaluated) samples evaluated"))
       if !problems.isEmpty {
