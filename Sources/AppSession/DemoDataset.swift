@@ -1,4 +1,5 @@
 import DatasetImport
+import Synchronization
 import ImageCodec
 import SegmentationCore
 
@@ -126,11 +127,11 @@ public struct DemoError: Error, CustomStringConvertible {
   public var description: String { message }
 }
 
-public final class FailureList: @unchecked Sendable {
-  private var items: [String] = []
-  private let lock = Mutex()
-  public func append(_ s: String) { lock.withLock { items.append(s) } }
-  public var first: String? { lock.withLock { items.first } }
+public final class FailureList: Sendable {
+  private let items = Mutex<[String]>([])
+  public init() {}
+  public func append(_ s: String) { items.withLock { $0.append(s) } }
+  public var first: String? { items.withLock { $0.first } }
 }
 
 import Dispatch

@@ -1,4 +1,5 @@
 import AppCore
+import Synchronization
 import Foundation
 import DatasetImport
 import DatasetStore
@@ -236,17 +237,17 @@ extension String {
 }
 
 /// Which background jobs were asked to stop. Thread-safe.
-public final class JobControl: @unchecked Sendable {
-  private var cancelled: Set<String> = []
-  private let lock = Mutex()
+public final class JobControl: Sendable {
+  private let cancelled = Mutex<Set<String>>([])
+  public init() {}
   /// A job starting (again) clears an old cancellation of the same id.
-  public func start(_ id: String) { lock.withLock { _ = cancelled.remove(id) } }
-  public func cancel(_ ids: [String]) { lock.withLock { cancelled.formUnion(ids) } }
-  public func isCancelled(_ id: String) -> Bool { lock.withLock { cancelled.contains(id) } }
+  public func start(_ id: String) { cancelled.withLock { _ = $0.remove(id) } }
+  public func cancel(_ ids: [String]) { cancelled.withLock { $0.formUnion(ids) } }
+  public func isCancelled(_ id: String) -> Bool { cancelled.withLock { $0.contains(id) } }
 }
 
 /// Reports progress about every 2 % (or every item for small jobs).
-public final class ProgressThrottle: @unchecked Sendable {
+public final class ProgressThrottle: Sendable {
   private let step: Int
   public init(total: Int) { step = max(1, total / 50) }
   public func shouldReport(_ done: Int) -> Bool { done % step == 0 }

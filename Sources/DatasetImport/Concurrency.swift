@@ -1,38 +1,24 @@
+import Synchronization
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// A pthread mutex. Not reentrant.
-public final class Mutex: @unchecked Sendable {
-  private let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-  public init() { pthread_mutex_init(m, nil) }
-  deinit {
-    pthread_mutex_destroy(m)
-    m.deallocate()
-  }
-  public func withLock<T>(_ body: () throws -> T) rethrows -> T {
-    pthread_mutex_lock(m)
-    defer { pthread_mutex_unlock(m) }
-    return try body()
-  }
-}
+// Every lock in segscope is the standard library's Synchronization.Mutex (and Atomic for counters).
 
 /// Slots written by index from worker threads.
-public final class ResultSlots<T>: @unchecked Sendable {
-  private var items: [T?]
-  private let lock = Mutex()
-  public init(count: Int) { items = Array(repeating: nil, count: count) }
-  public func set(_ i: Int, _ v: T) { lock.withLock { items[i] = v } }
-  public func values() -> [T?] { lock.withLock { items } }
+public final class ResultSlots<T: Sendable>: Sendable {
+  private let items: Mutex<[T?]>
+  public init(count: Int) { items = Mutex(Array(repeating: nil, count: count)) }
+  public func set(_ i: Int, _ v: T) { items.withLock { $0[i] = v } }
+  public func values() -> [T?] { items.withLock { $0 } }
 }
 
 /// A counter shared by worker threads.
-public final class AtomicCounter: @unchecked Sendable {
-  private var n = 0
-  private let lock = Mutex()
+public final class AtomicCounter: Sendable {
+  private let n = Atomic<Int>(0)
   public init() {}
-  public func increment() -> Int { lock.withLock { n += 1; return n } }
-  public var value: Int { lock.withLock { n } }
+  public func increment() -> Int { n.add(1, ordering: .relaxed).newValue }
+  public var value: Int { n.load(ordering: .relaxed) }
 }
 
 /// The number of cores to use.

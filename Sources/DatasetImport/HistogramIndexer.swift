@@ -1,5 +1,6 @@
 import Foundation
 import DatasetStore
+import Synchronization
 import Dispatch
 import GRDB
 import ImageCodec
@@ -209,60 +210,64 @@ public struct HistogramIndexer: Sendable {
 
 /// Decoded results arriving out of order, handed out as complete batches in order to one committer
 /// at a time.
-final class BatchCommitter: @unchecked Sendable {
+final class BatchCommitter: Sendable {
   typealias Item = Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
-  private var items: [Item?]
+  private struct State {
+    var items: [Item?]
+    var next = 0
+    var committing = false
+    var done = 0
+    var problems: [(String, String)] = []
+    var writeNanos: UInt64 = 0
+    var error: (any Error)?
+  }
+
   private let batchSize: Int
-  private var next = 0
-  private var committing = false
-  private var done = 0
-  private var problems: [(String, String)] = []
-  private var writeNanos: UInt64 = 0
-  private var error: (any Error)?
-  private let lock = Mutex()
+  private let state: Mutex<State>
 
   init(count: Int, batchSize: Int) {
-    items = Array(repeating: nil, count: count)
+    state = Mutex(State(items: Array(repeating: nil, count: count)))
     self.batchSize = max(1, batchSize)
   }
 
-  func put(_ i: Int, _ item: Item) { lock.withLock { items[i] = item } }
+  func put(_ i: Int, _ item: Item) { state.withLock { $0.items[i] = item } }
 
-  var isStopped: Bool { lock.withLock { error != nil } }
+  var isStopped: Bool { state.withLock { $0.error != nil } }
 
   /// The next batch if all of it has arrived and nobody is committing; the caller must then call
   /// `committed` or `failed`.
   func nextReadyBatch() -> (Range<Int>, [Item])? {
-    lock.withLock {
-      guard !committing, error == nil, next < items.count else { return nil }
-      let range = next..<min(items.count, next + batchSize)
-      guard range.allSatisfy({ items[$0] != nil }) else { return nil }
-      committing = true
-      let out = range.map { items[$0]! }
-      for i in range { items[i] = nil }
+    let size = batchSize
+    return state.withLock { s -> (Range<Int>, [Item])? in
+      guard !s.committing, s.error == nil, s.next < s.items.count else { return nil }
+      let range = s.next..<min(s.items.count, s.next + size)
+      guard range.allSatisfy({ s.items[$0] != nil }) else { return nil }
+      s.committing = true
+      let out = range.compactMap { s.items[$0] }
+      for i in range { s.items[i] = nil }
       return (range, out)
     }
   }
 
   func committed(_ range: Range<Int>, problems found: [(String, String)], writeNanos nanos: UInt64) {
-    lock.withLock {
-      next = range.upperBound
-      done += range.count
-      problems += found
-      writeNanos += nanos
-      committing = false
+    state.withLock {
+      $0.next = range.upperBound
+      $0.done += range.count
+      $0.problems += found
+      $0.writeNanos += nanos
+      $0.committing = false
     }
   }
 
   func failed(_ e: any Error) {
-    lock.withLock {
-      if error == nil { error = e }
-      committing = false
+    state.withLock {
+      if $0.error == nil { $0.error = e }
+      $0.committing = false
     }
   }
 
   func outcome() -> (committed: Int, problems: [(String, String)], writeNanos: UInt64, error: (any Error)?) {
-    lock.withLock { (done, problems, writeNanos, error) }
+    state.withLock { ($0.done, $0.problems, $0.writeNanos, $0.error) }
   }
 }
 

@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import GRDB
+import Synchronization
 import SegmentationCore
 
 /// The columns the commonest views need, in memory: the present samples in path order, their
@@ -17,7 +18,8 @@ import SegmentationCore
 /// as the data). The next session (a cold `segscope query`, the app's first view) reads those blobs
 /// instead of scanning 100,000 rows, as long as the generations still match.
 final class ViewColumns: @unchecked Sendable {
-  private let lock = NSLock()
+  /// Guards every mutable field below (one holder at a time; held across a column's load).
+  private let lock = Mutex(())
   private let probe: DatabaseQueue
   private var version: Int64?
   /// Present samples in path order, and the columns below indexed by `id - base` (sample ids are
@@ -70,9 +72,11 @@ final class ViewColumns: @unchecked Sendable {
     }
     guard view.filters.allSatisfy(ViewColumns.handles) else { return nil }
     // Names resolve (and fail) exactly as the SQL plan does.
+    return try lock.withLock { _ in try sampleIdsLocked(view, store: store) }
+  }
+
+  private func sampleIdsLocked(_ view: ViewExpression, store: DatasetStore) throws -> [Int64]? {
     var tests: [(Int64) -> Bool] = []
-    lock.lock()
-    defer { lock.unlock() }
     try refresh(store)
     let t0 = DispatchTime.now().uptimeNanoseconds
     guard let loaded = try load(store) else { return nil }
@@ -99,18 +103,20 @@ final class ViewColumns: @unchecked Sendable {
   /// Loads the sample columns and every class column of `fields` ahead of the first view, one
   /// column per lock hold so that a view asked for meanwhile waits for at most one column.
   func warm(fields: [(String, [Int])], store: DatasetStore) throws {
-    let loaded = try lock.withLock { () throws -> Loaded? in
+    let loaded = try lock.withLock { _ in
       try refresh(store)
-      return try load(store)
+      return try load(store) != nil
     }
-    guard loaded != nil else { return }
+    guard loaded else { return }
     for (field, values) in fields {
       for value in values {
-        lock.lock()
-        defer { lock.unlock() }
-        try refresh(store)
-        guard let l = try load(store) else { return }
-        _ = try classPixels(field, value, l, store)
+        let more = try lock.withLock { _ in
+          try refresh(store)
+          guard let l = try load(store) else { return false }
+          _ = try classPixels(field, value, l, store)
+          return true
+        }
+        if !more { return }
       }
     }
   }

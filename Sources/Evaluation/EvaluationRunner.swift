@@ -2,6 +2,7 @@
   import Glibc
 #endif
 import Dispatch
+import Synchronization
 import DatasetImport
 import DatasetStore
 import ImageCodec
@@ -222,9 +223,8 @@ public struct EvaluationCancelled: Error, CustomStringConvertible {
 }
 
 /// The first error of work done on another queue.
-final class ErrorBox: @unchecked Sendable {
-  private let lock = Mutex()
-  private var first: (any Error)?
-  func set(_ e: any Error) { lock.withLock { if first == nil { first = e } } }
-  var error: (any Error)? { lock.withLock { first } }
+final class ErrorBox: Sendable {
+  private let first = Mutex<(any Error)?>(nil)
+  func set(_ e: any Error) { first.withLock { if $0 == nil { $0 = e } } }
+  var error: (any Error)? { first.withLock { $0 } }
 }

@@ -213,12 +213,6 @@ enum EngineBench {
   }
 }
 
-import Dispatch
-
-enum DispatchQueueRunner {
-  static func run(_ n: Int, _ body: @Sendable (Int) -> Void) { DispatchQueue.concurrentPerform(iterations: n, execute: body) }
-}
-
 /// A grid page: 24 thumbnails of 1920x1080 JPEGs with 1920x1080 masks, cold (decode, pool, write the
 /// cache) and warm (read from the on-disk cache, as a second session does).
 enum GridBench {

@@ -1,4 +1,5 @@
 import AppSession
+import Synchronization
 import AppCore
 import DatasetImport
 import DatasetStore
@@ -11,14 +12,13 @@ import TerminalRender
 #endif
 
 /// Actions posted by background work, drained by the main loop.
-final class ActionQueue: @unchecked Sendable {
-  private var items: [AppAction] = []
-  private let lock = Mutex()
-  func push(_ a: [AppAction]) { lock.withLock { items += a } }
+final class ActionQueue: Sendable {
+  private let items = Mutex<[AppAction]>([])
+  func push(_ a: [AppAction]) { items.withLock { $0 += a } }
   func drain() -> [AppAction] {
-    lock.withLock {
-      let out = items
-      items = []
+    items.withLock {
+      let out = $0
+      $0 = []
       return out
     }
   }
