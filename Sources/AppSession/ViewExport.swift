@@ -64,10 +64,12 @@ public struct ViewExport {
       try FileBytes.writeAtomically(Array(text.utf8), to: out)
       return ids.count
     case .json:
-      let items = try rows(ids).map { r in
-        "{\"id\":\(r.sample.id),\"path\":\(JSONText.quote(r.sample.path)),\"split\":\(r.sample.split.map(JSONText.quote) ?? "null"),\"width\":\(r.sample.width),\"height\":\(r.sample.height),\"miou\":\(ViewExport.number(r.miou)),\"accuracy\":\(ViewExport.number(r.accuracy)),\"tags\":[\(r.tags.map(JSONText.quote).joined(separator: ","))],\"open_flags\":\(r.openFlags)}"
+      let samples = try rows(ids).map { r in
+        ViewExportReport.Sample(
+          id: r.sample.id, path: r.sample.path, split: Nullable(r.sample.split), width: r.sample.width, height: r.sample.height,
+          miou: Nullable(number: r.miou), accuracy: Nullable(number: r.accuracy), tags: r.tags, openFlags: r.openFlags)
       }
-      let text = "{\"view\":\(JSONText.quote(title)),\"run\":\(run.map { JSONText.quote($0.key) } ?? "null"),\"samples\":[" + items.joined(separator: ",") + "]}\n"
+      let text = try JSONOutput.string(ViewExportReport(view: title, run: Nullable(run?.key), samples: samples)) + "\n"
       try FileBytes.writeAtomically(Array(text.utf8), to: out)
       return ids.count
     case .sheet:

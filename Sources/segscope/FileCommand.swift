@@ -1,3 +1,4 @@
+import AppSession
 import ArgumentParser
 import ImageCodec
 import SegmentationCore
@@ -31,7 +32,7 @@ struct FileCommand: ParsableCommand {
         failed += 1
         let message = Sanitize.forTerminal(error.description)
         if json {
-          print("{\"path\":\(JSONText.quote(path)),\"error\":\(JSONText.quote(error.description))}")
+          print((try? JSONOutput.string(["path": path, "error": error.description])) ?? "{}")
         } else {
           FileHandleOut.stderr("error: \(message)")
         }
@@ -57,12 +58,20 @@ struct FileCommand: ParsableCommand {
       return s
     }
 
+    /// One JSON object: path, format, size, detail, and for single-channel files the pixel count of
+    /// each value.
+    struct JSON: Encodable {
+      let path: String
+      let format: String
+      let width: Int
+      let height: Int
+      let detail: String
+      let values: [String: Int]?
+    }
+
     func json(path: String) -> String {
-      var s = "{\"path\":\(JSONText.quote(path)),\"format\":\"\(format)\",\"width\":\(width),\"height\":\(height),\"detail\":\(JSONText.quote(detail))"
-      if let values {
-        s += ",\"values\":{" + values.keys.sorted().map { "\"\($0)\":\(values[$0] ?? 0)" }.joined(separator: ",") + "}"
-      }
-      return s + "}"
+      let v = values.map { Dictionary(uniqueKeysWithValues: $0.map { (String($0.key), $0.value) }) }
+      return (try? JSONOutput.string(JSON(path: path, format: format, width: width, height: height, detail: detail, values: v))) ?? "{}"
     }
   }
 

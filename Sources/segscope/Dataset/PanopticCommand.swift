@@ -1,3 +1,4 @@
+import AppSession
 import ArgumentParser
 import DatasetImport
 import DatasetStore
@@ -23,17 +24,7 @@ struct PanopticCommand: ParsableCommand {
     bar.finish()
     let groups: [(String, Bool?)] = [("All", nil), ("Things", true), ("Stuff", false)]
     let (_, per) = report.quality.average()
-    func num(_ v: Double) -> String { v.isNaN ? "null" : String(v) }
-    var out = "{\"images\":\(report.images)"
-    for (name, things) in groups {
-      let (a, _) = report.quality.average(things: things)
-      out += ",\"\(name)\":{\"pq\":\(num(a.pq)),\"sq\":\(num(a.sq)),\"rq\":\(num(a.rq)),\"n\":\(a.n)}"
-    }
-    out += ",\"classes\":[" + per.keys.sorted().map { c in
-      let v = per[c]!, st = report.quality.perCategory[c] ?? PanopticQuality.Stat()
-      return "{\"id\":\(c),\"name\":\(JSONText.quote(report.names[c] ?? "")),\"pq\":\(v.pq),\"sq\":\(v.sq),\"rq\":\(v.rq),\"tp\":\(st.tp),\"fp\":\(st.fp),\"fn\":\(st.fn)}"
-    }.joined(separator: ",") + "]"
-    out += ",\"problems\":[" + report.problems.map { "{\"path\":\(JSONText.quote($0.0)),\"problem\":\(JSONText.quote($0.1))}" }.joined(separator: ",") + "]}"
+    let out = try JSONOutput.string(PanopticReport(report))
     if let dataset {
       try DatasetOpener.open(dataset).savePanopticRun(key: key, groundTruth: gt, prediction: pred, version: Segscope.version, summary: out)
     }

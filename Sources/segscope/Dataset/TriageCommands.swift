@@ -61,10 +61,7 @@ struct FlagsCommand: ParsableCommand {
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
     func className(_ v: Int?) -> String? { v.map { v in gt?.classes.first { $0.value == v }?.name ?? String(v) } }
     if json {
-      let items = flags.map { f in
-        "{\"id\":\(f.id),\"sample_id\":\(f.sampleId),\"path\":\(JSONText.quote(paths[f.sampleId] ?? "")),\"field\":\(JSONText.quote(f.field)),\"region\":\(JSONText.quote(f.regionText)),\"suggested_class\":\(className(f.suggestedClass).map(JSONText.quote) ?? "null"),\"note\":\(JSONText.quote(f.note)),\"state\":\(JSONText.quote(f.state)),\"author\":\(JSONText.quote(f.author)),\"created_at\":\(JSONText.quote(f.createdAt))}"
-      }
-      print("[" + items.joined(separator: ",") + "]")
+      print(try JSONOutput.string(flags.map { FlagReport($0, path: paths[$0.sampleId] ?? "", suggestedClass: className($0.suggestedClass)) }))
       return
     }
     if flags.isEmpty {
@@ -104,7 +101,7 @@ struct ReviewCommand: ParsableCommand {
     let p = ReviewProgress(ids: ids, verdicts: verdicts)
     let next = p.nextUnreviewed.flatMap { try? store.samples(ids: [$0]).first?.path }
     if json {
-      print("{\"queue\":\(JSONText.quote(queue)),\"view\":\(JSONText.quote(q.expression)),\"samples\":\(ids.count),\"reviewed\":\(p.reviewed),\"ok\":\(p.counts["ok"] ?? 0),\"needs_fix\":\(p.counts["needs-fix"] ?? 0),\"skip\":\(p.counts["skip"] ?? 0),\"next\":\(next.map(JSONText.quote) ?? "null")}")
+      print(try JSONOutput.string(ReviewReport(queue: queue, view: q.expression, samples: ids.count, reviewed: p.reviewed, counts: p.counts, next: next)))
       return
     }
     print(Sanitize.forTerminal("queue \(queue) (\(q.expression.isEmpty ? "all samples" : q.expression)): \(p.summary)"))
@@ -132,11 +129,7 @@ struct RevisionsCommand: ParsableCommand {
     let names = classNamer(store, field: field)
     let revs = try store.revisions(sampleId: row.id, field: field)
     if json {
-      let items = revs.map { r in
-        let delta = (r.diff?.delta ?? [:]).keys.sorted().map { "\(JSONText.quote(names($0))):\(r.diff?.delta[$0] ?? 0)" }.joined(separator: ",")
-        return "{\"revision\":\(r.revision),\"path\":\(JSONText.quote(r.path)),\"author\":\(r.author.map(JSONText.quote) ?? "null"),\"created_at\":\(r.createdAt.map(JSONText.quote) ?? "null"),\"note\":\(r.note.map(JSONText.quote) ?? "null"),\"changed_pixels\":\(r.diff?.changedPixels ?? 0),\"delta\":{\(delta)}}"
-      }
-      print("{\"sample\":\(JSONText.quote(row.path)),\"field\":\(JSONText.quote(field)),\"revisions\":[" + items.joined(separator: ",") + "]}")
+      print(try JSONOutput.string(RevisionsReport(sample: row.path, field: field, revisions: revs, className: names)))
       return
     }
     print(Sanitize.forTerminal("\(row.path) \(field):"))

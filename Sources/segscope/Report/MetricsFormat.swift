@@ -1,3 +1,4 @@
+import AppSession
 import SegmentationCore
 
 /// Evaluation results as a table, JSON, CSV or Markdown.
@@ -13,23 +14,7 @@ enum MetricsFormat {
     let band = bandwidth.map { "only pixels within the \($0)-px ground-truth contour band (FiftyOne's bandwidth)" }
     switch format {
     case "json":
-      var s = "{\"dialect\":\"\(m.dialect.rawValue)\",\"policy\":\(JSONText.quote(m.dialect.policy)),\"samples\":\(samples)"
-      if let b = bandwidth { s += ",\"bandwidth\":\(b)" }
-      if m.dialect == .fiftyone { s += ",\"accuracy\":\(num(m.microAccuracy)),\"precision\":\(num(m.microPrecision)),\"recall\":\(num(m.microRecall))" }
-      s += ",\"mIoU\":\(num(m.mIoU)),\"aAcc\":\(num(m.aAcc)),\"mAcc\":\(num(m.mAcc)),\"mDice\":\(num(m.mDice)),\"fwIoU\":\(num(m.fwIoU)),\"classes\":["
-      s += m.classes.map { c in
-        "{\"id\":\(c.classId),\"name\":\(JSONText.quote(names[c.classId])),\"iou\":\(num(c.iou)),\"dice\":\(num(c.dice)),\"precision\":\(num(c.precision)),\"recall\":\(num(c.recall)),\"gt_pixels\":\(c.gtPixels),\"pred_pixels\":\(c.predPixels)}"
-      }.joined(separator: ",")
-      if matrix.isDense {
-        s += "],\"confusion\":[" + (0..<matrix.classCount).map { g in "[" + (0..<matrix.columns).map { String(matrix[g, $0]) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]}"
-      } else {
-        // Large class maps: the non-zero cells only, [gt, pred, pixels] (pred K is the "other" column).
-        var cells: [(Int, Int, UInt64)] = []
-        matrix.forEachNonZero { cells.append(($0, $1, $2)) }
-        cells.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-        s += "],\"confusion_sparse\":[" + cells.map { "[\($0.0),\($0.1),\($0.2)]" }.joined(separator: ",") + "]}"
-      }
-      return s
+      return (try? JSONOutput.string(SemanticReport(m, matrix: matrix, names: names, samples: samples, bandwidth: bandwidth))) ?? "{}"
     case "csv":
       var s = "id,name,iou,dice,precision,recall,gt_pixels,pred_pixels\n"
       for c in m.classes { s += "\(c.classId),\(csv(Sanitize.forTerminal(names[c.classId]))),\(num(c.iou)),\(num(c.dice)),\(num(c.precision)),\(num(c.recall)),\(c.gtPixels),\(c.predPixels)\n" }

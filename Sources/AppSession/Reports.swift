@@ -1,0 +1,409 @@
+import DatasetImport
+import DatasetStore
+import Foundation
+import SegmentationCore
+
+/// The JSON that segscope prints: one Codable type per output, encoded one way.
+public enum JSONOutput {
+  /// Compact JSON, keys sorted (the same output every time), slashes left alone (paths stay readable).
+  public static func string<T: Encodable>(_ value: T) throws -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+    return String(decoding: try e.encode(value), as: UTF8.self)
+  }
+}
+
+/// A value that is written as `null` when absent (Swift's synthesized coding would leave the key out).
+public struct Nullable<T: Encodable & Sendable>: Encodable, Sendable {
+  public let value: T?
+  public init(_ value: T?) { self.value = value }
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    if let value { try c.encode(value) } else { try c.encodeNil() }
+  }
+}
+
+extension Nullable where T == Double {
+  /// NaN (an undefined metric) is written as null.
+  public init(number: Double?) { value = number.flatMap { $0.isNaN ? nil : $0 } }
+}
+
+/// `segscope info --json`.
+public struct InfoReport: Encodable, Sendable {
+  public struct Index: Encodable, Sendable {
+    public let indexed: Int
+    public let masks: Int
+    public let complete: Bool
+  }
+  public struct ClassEntry: Encodable, Sendable {
+    public let id: Int
+    public let name: Nullable<String>
+    public let pixels: Int
+    public let instances: Int
+    public let samples: Int
+    public let ignore: Bool
+  }
+  public struct Field: Encodable, Sendable {
+    public let name: String
+    public let kind: FieldKind
+    public let role: FieldRole
+    public let classes: [ClassEntry]
+  }
+  public struct Problem: Encodable, Sendable {
+    public let path: String
+    public let problem: String
+  }
+
+  public let samples: Int
+  public let index: Index
+  public let fields: [Field]
+  public let problems: [Problem]
+
+  /// Everything `info` reports, read from the store (class counts from the indexing pass).
+  public static func of(_ store: DatasetStore) throws -> InfoReport {
+    let indexer = HistogramIndexer(store: store)
+    let totals = try indexer.totals()
+    let instances = try store.instanceCounts()
+    let coverage = try indexer.coverage()
+    let fields = try store.fields().map { f -> Field in
+      var classes = f.classes.map { c in
+        let t = totals[f.name]?[c.value], n = instances[f.name]?[c.value]
+        return ClassEntry(id: c.value, name: Nullable(c.name), pixels: t?.pixels ?? 0, instances: n?.instances ?? 0, samples: t?.samples ?? n?.samples ?? 0, ignore: c.isIgnore)
+      }
+      // Values present in masks but missing from the class map are listed too, by id.
+      let named = Set(f.classes.map(\.value))
+      for v in (totals[f.name] ?? [:]).keys.filter({ !named.contains($0) }).sorted() {
+        classes.append(ClassEntry(id: v, name: Nullable(nil), pixels: totals[f.name]?[v]?.pixels ?? 0, instances: 0, samples: totals[f.name]?[v]?.samples ?? 0, ignore: false))
+      }
+      return Field(name: f.name, kind: f.kind, role: f.role, classes: classes)
+    }
+    return InfoReport(
+      samples: try store.sampleCount(), index: Index(indexed: coverage.indexed, masks: coverage.total, complete: coverage.indexed >= coverage.total),
+      fields: fields, problems: try store.problems().map { Problem(path: $0.path, problem: $0.problem) })
+  }
+}
+
+/// One sample of `segscope query --json`.
+public struct QueryRow: Encodable, Sendable {
+  public let id: Int64
+  public let path: String
+  public let width: Int
+  public let height: Int
+  public let split: Nullable<String>
+
+  public init(_ r: SampleRow) {
+    id = r.id
+    path = r.path
+    width = r.width
+    height = r.height
+    split = Nullable(r.split)
+  }
+}
+
+/// One flag of `segscope flags --json`.
+public struct FlagReport: Encodable, Sendable {
+  public let id: Int64
+  public let sampleId: Int64
+  public let path: String
+  public let field: String
+  public let region: String
+  public let suggestedClass: Nullable<String>
+  public let note: String
+  public let state: String
+  public let author: String
+  public let createdAt: String
+
+  enum CodingKeys: String, CodingKey {
+    case id, path, field, region, note, state, author
+    case sampleId = "sample_id", suggestedClass = "suggested_class", createdAt = "created_at"
+  }
+
+  public init(_ f: RegionFlag, path: String, suggestedClass: String?) {
+    id = f.id
+    sampleId = f.sampleId
+    self.path = path
+    field = f.field
+    region = f.regionText
+    self.suggestedClass = Nullable(suggestedClass)
+    note = f.note
+    state = f.state
+    author = f.author
+    createdAt = f.createdAt
+  }
+}
+
+/// `segscope review --json`.
+public struct ReviewReport: Encodable, Sendable {
+  public let queue: String
+  public let view: String
+  public let samples: Int
+  public let reviewed: Int
+  public let ok: Int
+  public let needsFix: Int
+  public let skip: Int
+  public let next: Nullable<String>
+
+  enum CodingKeys: String, CodingKey {
+    case queue, view, samples, reviewed, ok, skip, next
+    case needsFix = "needs_fix"
+  }
+
+  public init(queue: String, view: String, samples: Int, reviewed: Int, counts: [String: Int], next: String?) {
+    self.queue = queue
+    self.view = view
+    self.samples = samples
+    self.reviewed = reviewed
+    ok = counts[Verdict.ok.rawValue] ?? 0
+    needsFix = counts[Verdict.needsFix.rawValue] ?? 0
+    skip = counts[Verdict.skip.rawValue] ?? 0
+    self.next = Nullable(next)
+  }
+}
+
+/// `segscope revisions --json`.
+public struct RevisionsReport: Encodable, Sendable {
+  public struct Revision: Encodable, Sendable {
+    public let revision: Int
+    public let path: String
+    public let author: Nullable<String>
+    public let createdAt: Nullable<String>
+    public let note: Nullable<String>
+    public let changedPixels: Int
+    /// Pixels gained (or lost, negative) per class name.
+    public let delta: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+      case revision, path, author, note, delta
+      case createdAt = "created_at", changedPixels = "changed_pixels"
+    }
+  }
+
+  public let sample: String
+  public let field: String
+  public let revisions: [Revision]
+
+  public init(sample: String, field: String, revisions: [MaskRevision], className: (Int) -> String) {
+    self.sample = sample
+    self.field = field
+    self.revisions = revisions.map { r in
+      var delta: [String: Int] = [:]
+      for (v, n) in r.diff?.delta ?? [:] { delta[className(v)] = n }
+      return Revision(
+        revision: r.revision, path: r.path, author: Nullable(r.author), createdAt: Nullable(r.createdAt), note: Nullable(r.note),
+        changedPixels: r.diff?.changedPixels ?? 0, delta: delta)
+    }
+  }
+}
+
+/// `segscope eval --format json` of a semantic run.
+public struct SemanticReport: Encodable, Sendable {
+  public struct ClassEntry: Encodable, Sendable {
+    public let id: Int
+    public let name: String
+    public let iou: Nullable<Double>
+    public let dice: Nullable<Double>
+    public let precision: Nullable<Double>
+    public let recall: Nullable<Double>
+    public let gtPixels: UInt64
+    public let predPixels: UInt64
+
+    enum CodingKeys: String, CodingKey {
+      case id, name, iou, dice, precision, recall
+      case gtPixels = "gt_pixels", predPixels = "pred_pixels"
+    }
+  }
+
+  public let dialect: MetricDialect
+  public let policy: String
+  public let samples: Int
+  public let bandwidth: Int?
+  /// FiftyOne's micro accuracy, precision and recall (fiftyone dialect only).
+  public let accuracy: Nullable<Double>?
+  public let precision: Nullable<Double>?
+  public let recall: Nullable<Double>?
+  public let mIoU: Nullable<Double>
+  public let aAcc: Nullable<Double>
+  public let mAcc: Nullable<Double>
+  public let mDice: Nullable<Double>
+  public let fwIoU: Nullable<Double>
+  public let classes: [ClassEntry]
+  /// Rows = ground truth, K + 1 columns (the last: predictions outside the classes). Up to 64 classes.
+  public let confusion: [[UInt64]]?
+  /// Larger class maps: the non-zero cells, [gt, pred, pixels].
+  public let confusionSparse: [[UInt64]]?
+
+  enum CodingKeys: String, CodingKey {
+    case dialect, policy, samples, bandwidth, accuracy, precision, recall, mIoU, aAcc, mAcc, mDice, fwIoU, classes, confusion
+    case confusionSparse = "confusion_sparse"
+  }
+
+  public init(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], samples: Int, bandwidth: Int?) {
+    dialect = m.dialect
+    policy = m.dialect.policy
+    self.samples = samples
+    self.bandwidth = bandwidth
+    let fo = m.dialect == .fiftyone
+    accuracy = fo ? Nullable(number: m.microAccuracy) : nil
+    precision = fo ? Nullable(number: m.microPrecision) : nil
+    recall = fo ? Nullable(number: m.microRecall) : nil
+    mIoU = Nullable(number: m.mIoU)
+    aAcc = Nullable(number: m.aAcc)
+    mAcc = Nullable(number: m.mAcc)
+    mDice = Nullable(number: m.mDice)
+    fwIoU = Nullable(number: m.fwIoU)
+    classes = m.classes.map { c in
+      ClassEntry(
+        id: c.classId, name: c.classId < names.count ? names[c.classId] : "class \(c.classId)", iou: Nullable(number: c.iou), dice: Nullable(number: c.dice),
+        precision: Nullable(number: c.precision), recall: Nullable(number: c.recall), gtPixels: c.gtPixels, predPixels: c.predPixels)
+    }
+    if matrix.isDense {
+      confusion = (0..<matrix.classCount).map { g in (0..<matrix.columns).map { matrix[g, $0] } }
+      confusionSparse = nil
+    } else {
+      var cells: [[UInt64]] = []
+      matrix.forEachNonZero { cells.append([UInt64($0), UInt64($1), $2]) }
+      confusionSparse = cells.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+      confusion = nil
+    }
+  }
+}
+
+/// `segscope eval --format json` of an instance (COCO) run.
+public struct InstanceReport: Encodable, Sendable {
+  public struct ClassAP: Encodable, Sendable {
+    public let id: Int
+    public let name: String
+    public let ap: Double
+  }
+  public struct SampleCounts: Encodable, Sendable {
+    public let id: Int
+    public let path: String
+    public let tp: Int
+    public let fp: Int
+    public let fn: Int
+  }
+
+  public let iouType: String
+  public let stats: [String: Double]
+  public let classes: [ClassAP]
+  public let samples: Int
+  public let perSample: [SampleCounts]
+
+  /// pycocotools' 12 numbers, by name.
+  public static let statNames = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
+
+  public init(boundary: Bool, result: CocoEval.Result, classes: [ClassInfo], paths: [Int64: String]) {
+    iouType = boundary ? "boundary" : "segm"
+    stats = Dictionary(uniqueKeysWithValues: zip(Self.statNames, result.stats))
+    self.classes = classes.map { ClassAP(id: $0.value, name: $0.name, ap: result.perCategoryAP[$0.value] ?? -1) }
+    samples = result.imageCounts.count
+    perSample = result.imageCounts.keys.sorted().map { id in
+      let c = result.imageCounts[id] ?? CocoEval.Counts()
+      return SampleCounts(id: id, path: paths[Int64(id)] ?? "", tp: c.tp, fp: c.fp, fn: c.fn)
+    }
+  }
+
+  enum CodingKeys: String, CodingKey { case dialect, iouType = "iou_type", classes, matchIoU = "match_iou", samples, perSample = "per_sample" }
+
+  /// The 12 numbers sit at the top level beside the other keys, as they always have.
+  struct StatKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode("coco", forKey: .dialect)
+    try c.encode(iouType, forKey: .iouType)
+    try c.encode(classes, forKey: .classes)
+    try c.encode(0.5, forKey: .matchIoU)
+    try c.encode(samples, forKey: .samples)
+    try c.encode(perSample, forKey: .perSample)
+    var s = encoder.container(keyedBy: StatKey.self)
+    for (k, v) in stats { try s.encode(v, forKey: StatKey(stringValue: k)) }
+  }
+}
+
+/// `segscope eval --boundary --format json`: boundary IoU per class and its mean.
+public struct BoundaryReport: Encodable, Sendable {
+  public let boundaryIoU: [Nullable<Double>]
+  public let mBIoU: Nullable<Double>
+  enum CodingKeys: String, CodingKey { case boundaryIoU = "boundary_iou", mBIoU }
+
+  public init(_ b: BoundaryIoU) {
+    boundaryIoU = b.perClass.map { Nullable(number: $0) }
+    mBIoU = Nullable(number: b.mean)
+  }
+}
+
+/// `segscope pq --json`, also the summary stored with a panoptic run.
+public struct PanopticReport: Encodable, Sendable {
+  public struct Group: Encodable, Sendable {
+    public let pq: Nullable<Double>
+    public let sq: Nullable<Double>
+    public let rq: Nullable<Double>
+    public let n: Int
+  }
+  public struct ClassEntry: Encodable, Sendable {
+    public let id: Int
+    public let name: String
+    public let pq: Double
+    public let sq: Double
+    public let rq: Double
+    public let tp: Int
+    public let fp: Int
+    public let fn: Int
+  }
+  public struct Problem: Encodable, Sendable {
+    public let path: String
+    public let problem: String
+  }
+
+  public let images: Int
+  public let all: Group
+  public let things: Group
+  public let stuff: Group
+  public let classes: [ClassEntry]
+  public let problems: [Problem]
+
+  enum CodingKeys: String, CodingKey { case images, all = "All", things = "Things", stuff = "Stuff", classes, problems }
+
+  public init(_ report: PanopticEvaluator.Report) {
+    images = report.images
+    func group(_ things: Bool?) -> Group {
+      let (a, _) = report.quality.average(things: things)
+      return Group(pq: Nullable(number: a.pq), sq: Nullable(number: a.sq), rq: Nullable(number: a.rq), n: a.n)
+    }
+    all = group(nil)
+    things = group(true)
+    stuff = group(false)
+    let (_, per) = report.quality.average()
+    classes = per.keys.sorted().compactMap { c in
+      guard let v = per[c] else { return nil }
+      let st = report.quality.perCategory[c] ?? PanopticQuality.Stat()
+      return ClassEntry(id: c, name: report.names[c] ?? "", pq: v.pq, sq: v.sq, rq: v.rq, tp: st.tp, fp: st.fp, fn: st.fn)
+    }
+    problems = report.problems.map { Problem(path: $0.0, problem: $0.1) }
+  }
+}
+
+/// `segscope export --format json`: a view's samples with their metrics in a run.
+public struct ViewExportReport: Encodable, Sendable {
+  public struct Sample: Encodable, Sendable {
+    public let id: Int64
+    public let path: String
+    public let split: Nullable<String>
+    public let width: Int
+    public let height: Int
+    public let miou: Nullable<Double>
+    public let accuracy: Nullable<Double>
+    public let tags: [String]
+    public let openFlags: Int
+    enum CodingKeys: String, CodingKey { case id, path, split, width, height, miou, accuracy, tags, openFlags = "open_flags" }
+  }
+  public let view: String
+  public let run: Nullable<String>
+  public let samples: [Sample]
+}
