@@ -42,8 +42,18 @@ FUZZ_TARGETS=(png jpeg tiff coco labelmap view toml)
 
 # Builds the libFuzzer flavour of segscope-fuzz (address sanitizer too) in its own build folder.
 build_fuzzer() {
-  swift build --scratch-path .build-fuzz --product segscope-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link,address >&2
+  local log
+  log=$(mktemp)
+  # The sanitizer runtime makes the linker warn by the thousand: the log is shown only on failure.
+  if swift build --scratch-path .build-fuzz --product segscope-fuzz \
+      -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link,address >"$log" 2>&1; then
+    echo "fuzz: built .build-fuzz/debug/segscope-fuzz (libFuzzer + address sanitizer)"
+    rm -f "$log"
+  else
+    grep -v 'warning: Cannot export local symbol' "$log" | tail -40 >&2
+    rm -f "$log"
+    return 1
+  fi
 }
 
 # Runs each named target for N seconds from its corpus (Fuzz/corpus/TARGET, read only; new inputs go

@@ -225,6 +225,13 @@ public struct EffectRunner: Sendable {
       }
       var images = SampleImages(id: id, image: image, groundTruth: gt, predictions: preds, problems: problems, revision: try revisionInfo(id))
       images.confidence = confidence
+      // The side panel's numbers, once per load rather than once per frame.
+      if let gt, let gtField = allFields.first(where: { $0.role == .groundTruth }) {
+        let k = min(65536, max(1, (gtField.classes.filter { !$0.isIgnore }.map(\.value).max() ?? 0) + 1))
+        var ignore = Set(gtField.classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
+        if gtField.kind == .instance { ignore.insert(0) }
+        for (field, p) in preds { images.matrices[field] = try? ConfusionMatrix.of(gt: gt, pred: p, classCount: k, ignore: ignore) }
+      }
       return .imagesLoaded(images)
     } catch {
       return .imagesFailed(id: id, message: "\(error)")

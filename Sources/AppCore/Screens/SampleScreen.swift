@@ -141,7 +141,7 @@ enum SampleScreen {
     }
     // This sample's numbers: always the whole sample, zoomed or not.
     if sideW > 0, comparable, let fg = full.groundTruth, let fp = field.flatMap({ full.predictions[$0] }),
-      let m = try? ConfusionMatrix.of(gt: fg, pred: fp, classCount: min(65536, max(1, s.classNames.count)), ignore: s.ignoreValues)
+      let m = field.flatMap({ full.matrices[$0] }) ?? (try? ConfusionMatrix.of(gt: fg, pred: fp, classCount: min(65536, max(1, s.classNames.count)), ignore: s.ignoreValues))
     {
       let metrics = SemanticMetrics(matrix: m, dialect: s.activeRunSummary?.dialect ?? .mmseg)
       var y = side.y + 1

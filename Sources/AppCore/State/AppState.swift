@@ -90,6 +90,9 @@ public struct SampleImages: Sendable, Equatable {
   public var revision: RevisionInfo?
   /// Per-pixel confidence maps of prediction fields, by prediction name (values / `maxValue`).
   public var confidence: [String: LabelMask] = [:]
+  /// Each prediction's confusion matrix against the ground truth, computed once when the sample is
+  /// loaded (off the main loop) instead of on every frame.
+  public var matrices: [String: ConfusionMatrix] = [:]
   public init(id: Int64, image: RGBImage, groundTruth: LabelMask?, predictions: [String: LabelMask], problems: [String], revision: RevisionInfo? = nil) {
     self.id = id
     self.image = image
