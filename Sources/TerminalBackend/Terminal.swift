@@ -235,9 +235,10 @@ public final class Terminal {
   private var deadChecks = 0
 
   /// After a read gave nothing: whether standard input is gone rather than quiet. A hung-up or
-  /// closed terminal polls as HUP/ERR/NVAL; one at end of input (or failing with EIO) keeps
-  /// polling readable while reads return nothing. Either way `wget_wch` returns at once instead of
-  /// waiting, which would otherwise spin.
+  /// closed terminal polls as HUP/ERR/NVAL. One failing with EIO (no longer our terminal) or at end
+  /// of input polls readable while ncurses reads nothing, at once and again and again, which would
+  /// otherwise spin: then one byte is read without blocking to tell (a byte that was really there is
+  /// handed back to ncurses).
   private func inputIsGone() -> Bool {
     var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
     guard poll(&pfd, 1, 0) >= 0 else { return errno != EINTR }
@@ -246,13 +247,20 @@ public final class Terminal {
       deadChecks = 0
       return false
     }
-    // Readable, yet ncurses read nothing: confirm with a few more reads (a partial escape sequence
-    // also reads nothing once).
     deadChecks += 1
-    if deadChecks < 5 { return false }
+    if deadChecks < 3 { return false }
+    deadChecks = 0
+    let flags = fcntl(0, F_GETFL)
+    _ = fcntl(0, F_SETFL, flags | O_NONBLOCK)
+    defer { _ = fcntl(0, F_SETFL, flags) }
     var byte: UInt8 = 0
-    let n = read(0, &byte, 0)
-    return n < 0 ? errno == EIO || errno == EBADF : deadChecks >= 20
+    let n = read(0, &byte, 1)
+    if n == 1 {
+      ungetch(Int32(byte))
+      return false
+    }
+    if n == 0 { return true }
+    return errno == EIO || errno == EBADF
   }
 
   /// Whether the controlling terminal is still there (false after a hangup).

@@ -4,24 +4,24 @@ import SegmentationCore
 enum Commands {
   static func run(_ s: inout AppState, _ id: CommandID, _ args: [String], keymap: Keymap) -> [Effect] {
     let arg = args.joined(separator: " ")
-    switch id.rawValue {
-    case "app.quit":
+    switch id {
+    case .appQuit:
       s.quitRequested = true
       return [.quit]
-    case "app.help":
+    case .appHelp:
       go(&s, s.screen == .help ? s.previousScreen : .help)
       s.helpScroll = 0
-    case "app.palette":
+    case .appPalette:
       Palette.open(&s, prefill: "")
-    case "screen.samples": go(&s, .samples); return previewEffects(&s)
-    case "screen.classes": go(&s, .classes)
-    case "screen.confusion": go(&s, .confusion)
-    case "screen.runs": go(&s, .runs)
-    case "screen.problems": go(&s, .problems)
-    case "nav.up", "nav.down", "nav.pageUp", "nav.pageDown", "nav.home", "nav.end", "nav.left", "nav.right":
-      return navigate(&s, id.rawValue)
-    case "nav.open": return open(&s)
-    case "nav.back":
+    case .screenSamples: go(&s, .samples); return previewEffects(&s)
+    case .screenClasses: go(&s, .classes)
+    case .screenConfusion: go(&s, .confusion)
+    case .screenRuns: go(&s, .runs)
+    case .screenProblems: go(&s, .problems)
+    case .navUp, .navDown, .navPageUp, .navPageDown, .navHome, .navEnd, .navLeft, .navRight:
+      return navigate(&s, id)
+    case .navOpen: return open(&s)
+    case .navBack:
       if s.status != nil && s.screen == .samples { s.status = nil }
       if s.screen == .sample && s.rectAnchor != nil {
         s.rectAnchor = nil
@@ -32,10 +32,10 @@ enum Commands {
         if s.screen == .sample { go(&s, .samples) }
         return Reducer.rowsEffect(s)
       }
-    case "sample.next", "sample.prev":
-      let next = s.cursor + (id.rawValue == "sample.next" ? 1 : -1)
+    case .sampleNext, .samplePrev:
+      let next = s.cursor + (id == .sampleNext ? 1 : -1)
       guard s.viewIds.indices.contains(next) else {
-        Reducer.setStatus(&s, id.rawValue == "sample.next" ? "last sample of the view" : "first sample of the view", error: false)
+        Reducer.setStatus(&s, id == .sampleNext ? "last sample of the view" : "first sample of the view", error: false)
         return []
       }
       s.cursor = next
@@ -47,31 +47,31 @@ enum Commands {
       Reducer.clampScroll(&s)
       let position: [Effect] = s.review.map { [.setReviewPosition(queue: $0.queue, sample: s.viewIds[next])] } ?? []
       return imageEffects(s) + position
-    case "samples.grid":
+    case .samplesGrid:
       s.gridMode.toggle()
       s.scroll = 0
       Reducer.clampScroll(&s)
       return previewEffects(&s)
-    case "sample.prediction":
+    case .samplePrediction:
       s.predictionIndex += 1
-    case "sample.layout":
+    case .sampleLayout:
       s.layout = s.layout == .sideBySide ? .single : .sideBySide
-    case "sample.panel":
+    case .samplePanel:
       let all = Panel.allCases
       s.single = all[((all.firstIndex(of: s.single) ?? 0) + 1) % all.count]
       s.layout = .single
-    case "sample.alphaUp": s.overlayAlpha = min(1, (s.overlayAlpha * 10 + 1).rounded() / 10)
-    case "sample.alphaDown": s.overlayAlpha = max(0, (s.overlayAlpha * 10 - 1).rounded() / 10)
-    case "sample.outlines": s.outlines.toggle()
-    case "sample.inspector":
+    case .sampleAlphaUp: s.overlayAlpha = min(1, (s.overlayAlpha * 10 + 1).rounded() / 10)
+    case .sampleAlphaDown: s.overlayAlpha = max(0, (s.overlayAlpha * 10 - 1).rounded() / 10)
+    case .sampleOutlines: s.outlines.toggle()
+    case .sampleInspector:
       if s.inspector == nil, let id = s.currentSampleId, let img = s.images[id]?.image {
         s.inspector = (img.width / 2, img.height / 2)
       } else {
         s.inspector = nil
         s.rectAnchor = nil
       }
-    case "sample.zoomIn", "sample.zoomOut":
-      if id.rawValue == "sample.zoomIn" {
+    case .sampleZoomIn, .sampleZoomOut:
+      if id == .sampleZoomIn {
         if s.zoom == 1, let cid = s.currentSampleId, let img = s.images[cid]?.image {
           s.zoomCenter = s.inspector ?? (img.width / 2, img.height / 2)
         }
@@ -79,26 +79,26 @@ enum Commands {
       } else {
         s.zoom = max(1, s.zoom / 2)
       }
-    case "sample.errorClass":
+    case .sampleErrorClass:
       let n = UInt16(s.classNames.count)
       if let c = s.errorClass { s.errorClass = c + 1 < n ? c + 1 : nil } else if n > 0 { s.errorClass = 0 }
-    case "sample.hideClass":
+    case .sampleHideClass:
       guard let v = s.classNames.firstIndex(of: arg) else {
         Reducer.setStatus(&s, "no class '\(arg)'", error: true)
         return []
       }
       let c = UInt16(v)
       if s.hiddenClasses.contains(c) { s.hiddenClasses.remove(c) } else { s.hiddenClasses.insert(c) }
-    case "classes.sort":
+    case .classesSort:
       let all = ClassSort.allCases
       s.classSort = all[((all.firstIndex(of: s.classSort) ?? 0) + 1) % all.count]
-    case "confusion.normalize": s.confusionNormalized.toggle()
-    case "run.next":
+    case .confusionNormalize: s.confusionNormalized.toggle()
+    case .runNext:
       s.activeRun = ((s.activeRun ?? -1) + 1) % max(1, s.runs.count)
       s.rows = [:]
       Reducer.setStatus(&s, "active run: \(s.activeRunSummary?.key ?? "-")", error: false)
       return [.loadView(text: s.viewText, run: s.activeRunSummary?.key)]
-    case "run.compare":
+    case .runCompare:
       guard s.runs.indices.contains(s.runsCursor), s.runsCursor != s.activeRun else {
         Reducer.setStatus(&s, "pick a run other than the active one to compare with", error: true)
         return []
@@ -106,12 +106,12 @@ enum Commands {
       s.compareRun = s.runsCursor
       s.compareMatrix = nil
       return [.loadCompare(run: s.runs[s.runsCursor].key, view: s.viewText)]
-    case "run.worse":
+    case .runWorse:
       guard let a = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci) else { return [] }
       go(&s, .samples)
       s.viewLoading = true
       return [.loadChanges(from: a.key, to: s.runs[ci].key, view: s.viewText)]
-    case "run.evaluate":
+    case .runEvaluate:
       let preds = s.fields.filter { $0 != FieldName.groundTruth }
       guard !args.isEmpty else {
         Palette.open(&s, prefill: "eval " + (preds.first ?? ""))
@@ -125,11 +125,11 @@ enum Commands {
       guard s.jobs[job] == nil else { return [] }
       s.jobs[job] = Job(title: job, done: 0, total: 0)
       return [.evaluate(field: arg, job: job)]
-    case "job.cancel":
+    case .jobCancel:
       let ids = Array(s.jobs.keys).sorted()
       Reducer.setStatus(&s, "cancelling \(ids.joined(separator: ", "))", error: false)
       return [.cancelJobs(ids)]
-    case "view.set":
+    case .viewSet:
       if args.isEmpty {
         Palette.open(&s, prefill: "view " + s.viewText)
         return []
@@ -137,10 +137,10 @@ enum Commands {
       s.viewLoading = true
       s.paletteState.history.append("view " + arg)
       return [.loadView(text: arg, run: s.activeRunSummary?.key)]
-    case "view.reset":
+    case .viewReset:
       s.viewLoading = true
       return [.loadView(text: "", run: s.activeRunSummary?.key)]
-    case "view.worst":
+    case .viewWorst:
       let base = s.viewText.split(separator: " ").filter { !$0.hasPrefix("sort:") }.joined(separator: " ")
       guard let run = s.activeRunSummary else {
         // Instance runs: the most missed objects first.
@@ -150,20 +150,22 @@ enum Commands {
       }
       s.viewLoading = true
       return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:miou(\(TriageCommands.runTerm(run.key)))", run: run.key)]
-    case "view.save":
+    case .viewSave:
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "save ")
         return []
       }
       return [.saveView(name: arg, text: s.viewText)]
-    case "tag.add":
+    case .tagAdd:
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "tag ")
         return []
       }
       return [.tag(s.viewIds, arg)]
-    default:
-      return TriageCommands.run(&s, id, args) ?? []
+    // No default: the compiler checks that every command is handled here.
+    case .reviewStart, .reviewOk, .reviewFix, .reviewSkip, .reviewEnd, .flagAnchor, .flagAdd, .maskRelabel, .maskUndo, .screenFlags,
+      .flagsFix, .flagsReject, .flagsReopen, .flagsState, .flagsFilter, .viewExport:
+      return TriageCommands.run(&s, id, args)
     }
     return []
   }
@@ -196,35 +198,35 @@ enum Commands {
     return e
   }
 
-  static func navigate(_ s: inout AppState, _ how: String) -> [Effect] {
+  static func navigate(_ s: inout AppState, _ how: CommandID) -> [Effect] {
     let page = Reducer.listHeight(s)
     func move(_ value: inout Int, count: Int) {
       switch how {
-      case "nav.up", "nav.left": value -= 1
-      case "nav.down", "nav.right": value += 1
-      case "nav.pageUp": value -= page
-      case "nav.pageDown": value += page
-      case "nav.home": value = 0
-      case "nav.end": value = count - 1
+      case .navUp, .navLeft: value -= 1
+      case .navDown, .navRight: value += 1
+      case .navPageUp: value -= page
+      case .navPageDown: value += page
+      case .navHome: value = 0
+      case .navEnd: value = count - 1
       default: break
       }
       value = max(0, min(count - 1, value))
     }
     switch s.screen {
     case .samples, .sample:
-      if s.screen == .sample && (how == "nav.left" || how == "nav.right") {
-        return run(&s, how == "nav.left" ? "sample.prev" : "sample.next", [], keymap: .defaults)
+      if s.screen == .sample && (how == .navLeft || how == .navRight) {
+        return run(&s, how == .navLeft ? "sample.prev" : "sample.next", [], keymap: .defaults)
       }
       if s.screen == .samples && s.gridMode {
         let cols = GridLayout.columns(s)
         switch how {
-        case "nav.up": s.cursor -= cols
-        case "nav.down": s.cursor += cols
-        case "nav.left": s.cursor -= 1
-        case "nav.right": s.cursor += 1
-        case "nav.pageUp": s.cursor -= cols * GridLayout.rows(s)
-        case "nav.pageDown": s.cursor += cols * GridLayout.rows(s)
-        case "nav.home": s.cursor = 0
+        case .navUp: s.cursor -= cols
+        case .navDown: s.cursor += cols
+        case .navLeft: s.cursor -= 1
+        case .navRight: s.cursor += 1
+        case .navPageUp: s.cursor -= cols * GridLayout.rows(s)
+        case .navPageDown: s.cursor += cols * GridLayout.rows(s)
+        case .navHome: s.cursor = 0
         default: s.cursor = s.viewIds.count - 1
         }
         s.cursor = max(0, min(s.viewIds.count - 1, s.cursor))
@@ -237,7 +239,7 @@ enum Commands {
       move(&s.classCursor, count: s.classNames.count)
     case .confusion:
       let n = s.matrix?.classCount ?? 0
-      if how == "nav.left" || how == "nav.right" || how == "nav.home" || how == "nav.end" {
+      if how == .navLeft || how == .navRight || how == .navHome || how == .navEnd {
         move(&s.confusionCursor.col, count: n)
       } else {
         move(&s.confusionCursor.row, count: n)

@@ -8,13 +8,13 @@ enum TriageCommands {
     "review": "review.start", "flag": "flag.add", "relabel": "mask.relabel", "export": "view.export", "flags": "flags.filter",
   ]
 
-  static let verdictOf: [String: String] = ["review.ok": "ok", "review.fix": "needs-fix", "review.skip": "skip"]
+  static let verdictOf: [CommandID: Verdict] = [.reviewOk: .ok, .reviewFix: .needsFix, .reviewSkip: .skip]
 
-  /// Runs a triage command; nil when `id` is not one.
-  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect]? {
+  /// Runs a triage command (`Commands.run` sends only those here).
+  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()
-    switch id.rawValue {
-    case "review.start":
+    switch id {
+    case .reviewStart:
       let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
       guard let name = words.first else {
         Palette.open(&s, prefill: "review ")
@@ -23,8 +23,8 @@ enum TriageCommands {
       s.viewLoading = true
       // A new queue takes the current view, worst first when there is a run; an existing one keeps its own.
       return [.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: worstFirst(s), run: s.activeRunSummary?.key)]
-    case "review.ok", "review.fix", "review.skip":
-      guard var r = s.review, let sample = s.currentSampleId, let verdict = verdictOf[id.rawValue] else { return [] }
+    case .reviewOk, .reviewFix, .reviewSkip:
+      guard var r = s.review, let sample = s.currentSampleId, let verdict = verdictOf[id]?.rawValue else { return [] }
       r.pending[sample] = verdict
       s.review = r
       var effects: [Effect] = [.setVerdict(queue: r.queue, sample: sample, verdict: verdict)]
@@ -44,12 +44,12 @@ enum TriageCommands {
       }
       Reducer.setStatus(&s, "\(verdict) · saving…", error: false)
       return effects
-    case "review.end":
+    case .reviewEnd:
       guard let r = s.review else { return [] }
       s.review = nil
       Reducer.setStatus(&s, "left review \(r.queue): \(r.progress(s.viewIds)); : review \(r.queue) resumes it", error: false)
       return []
-    case "flag.anchor":
+    case .flagAnchor:
       guard let p = s.inspector else { return [] }
       if s.rectAnchor != nil {
         s.rectAnchor = nil
@@ -59,7 +59,7 @@ enum TriageCommands {
         Reducer.setStatus(&s, "rectangle from \(p.x),\(p.y): move to the other corner, then F flags or L relabels it (b clears)", error: false)
       }
       return []
-    case "flag.add":
+    case .flagAdd:
       guard let sample = s.currentSampleId else { return [] }
       let region = s.screen == .sample ? (s.markedRegion ?? .mask) : .mask
       guard !arg.isEmpty else {
@@ -77,7 +77,7 @@ enum TriageCommands {
       s.rectAnchor = nil
       Reducer.setStatus(&s, "flagging the \(region.text)…", error: false)
       return [.addFlag(sample: sample, region: region, className: className.flatMap { resolveClass(s, $0) }, note: words.count > 1 ? words[1] : "")]
-    case "mask.relabel":
+    case .maskRelabel:
       guard let sample = s.currentSampleId, let region = s.markedRegion else { return [] }
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "relabel ")
@@ -95,29 +95,29 @@ enum TriageCommands {
       s.rectAnchor = nil
       Reducer.setStatus(&s, "relabelling the \(region.text) as \(name)…", error: false)
       return [.relabel(sample: sample, region: region, className: name, baseRevision: images.revision?.revision ?? 0)]
-    case "mask.undo":
+    case .maskUndo:
       guard let sample = s.currentSampleId else { return [] }
       if let rev = s.images[sample]?.revision, rev.revision == 0 {
         Reducer.setStatus(&s, "nothing to undo: the ground truth is as imported", error: true)
         return []
       }
       return [.undoRevision(sample: sample)]
-    case "screen.flags":
+    case .screenFlags:
       Commands.go(&s, .flags)
       s.flagsLoading = true
       return [.loadFlags(s.flagsFilter)]
-    case "flags.fix", "flags.reject", "flags.reopen":
+    case .flagsFix, .flagsReject, .flagsReopen:
       guard let f = s.flags[safe: s.flagsCursor] else { return [] }
-      let state = ["flags.fix": "fixed", "flags.reject": "rejected", "flags.reopen": "open"][id.rawValue] ?? "open"
+      let state = ([.flagsFix: .fixed, .flagsReject: .rejected, .flagsReopen: .open] as [CommandID: FlagState])[id]?.rawValue ?? FlagState.open.rawValue
       return [.setFlagState(id: f.id, state: state, reload: s.flagsFilter)]
-    case "flags.state":
+    case .flagsState:
       let cycle: [String?] = ["open", "fixed", "rejected", nil]
       let i = cycle.firstIndex(of: s.flagsFilter.state) ?? 0
       s.flagsFilter.state = cycle[(i + 1) % cycle.count]
       s.flagsCursor = 0
       s.flagsLoading = true
       return [.loadFlags(s.flagsFilter)]
-    case "flags.filter":
+    case .flagsFilter:
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "flags " + s.flagsFilter.text)
         return []
@@ -132,7 +132,7 @@ enum TriageCommands {
       s.flagsCursor = 0
       s.flagsLoading = true
       return [.loadFlags(s.flagsFilter)]
-    case "view.export":
+    case .viewExport:
       let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
       guard words.count == 2 else {
         Palette.open(&s, prefill: "export " + (words.first.map { $0 + " " } ?? ""))
@@ -145,8 +145,8 @@ enum TriageCommands {
       }
       Reducer.setStatus(&s, "exporting \(s.viewIds.count) samples as \(words[0])…", error: false)
       return [.exportView(format: words[0], out: words[1], view: s.viewText, run: s.activeRunSummary?.key)]
-    default:
-      return nil
+    default:  // Commands.run sends only the triage commands here
+      return []
     }
   }
 

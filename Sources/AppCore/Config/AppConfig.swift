@@ -31,13 +31,13 @@ public struct AppConfig: Sendable, Equatable {
       case "colors": c.colors = v.string
       case "keys":
         for (cmd, keys) in (v.table ?? [:]).sorted(by: { $0.key < $1.key }) {
-          guard CommandRegistry.command(CommandID(rawValue: cmd)) != nil else {
+          guard let id = CommandID(rawValue: cmd), CommandRegistry.command(id) != nil else {
             c.warnings.append("keys: unknown command '\(cmd)'")
             continue
           }
           let names = keys.array?.compactMap(\.string) ?? keys.string.map { [$0] } ?? []
           for n in names {
-            if let key = parseKey(n) { c.bindings.append((CommandID(rawValue: cmd), key)) } else { c.warnings.append("keys: unknown key name '\(n)' for \(cmd)") }
+            if let key = parseKey(n) { c.bindings.append((id, key)) } else { c.warnings.append("keys: unknown key name '\(n)' for \(cmd)") }
           }
         }
       default: c.warnings.append("unknown setting '\(k)'")
