@@ -55,7 +55,12 @@ let package = Package(
       swiftSettings: strict),
 
     // Release benchmarks (swift run -c release segscope-bench).
-    .executableTarget(name: "segscope-bench", dependencies: ["CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession", .product(name: "GRDB", package: "GRDB.swift")]),
+    .executableTarget(
+      name: "segscope-bench",
+      dependencies: [
+        "CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a
     // corpus replayer otherwise (the tests run it over Fuzz/corpus).
@@ -63,13 +68,21 @@ let package = Package(
 
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
-    .testTarget(name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
+    .testTarget(
+      name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"],
+      swiftSettings: strict),
     .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "TestSupport"], swiftSettings: strict),
-    .testTarget(name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
-    .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
+    .testTarget(
+      name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
-    .testTarget(name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "TestSupport"], swiftSettings: strict),
-    .testTarget(name: "AppSessionTests", dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "AppSessionTests", dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"],
+      swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

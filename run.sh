@@ -91,6 +91,13 @@ case "${1:-}" in
     need_apt "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
     need_python
     status=0
+    # The code's format (.swift-format: 2-space indent, 160 columns), checked by the toolchain's swift-format.
+    if swift format lint -r --strict --configuration .swift-format Sources Tests Package.swift; then
+      echo "format: swift-format finds nothing to change"
+    else
+      echo "format: run 'swift format -i -r Sources Tests Package.swift'" >&2
+      status=1
+    fi
     # A short fuzzing round first (FUZZ_SECONDS each, 20 by default; 0 skips it), so that the test
     # runner's summary stays the last line.
     if [ "${FUZZ_SECONDS:-20}" -gt 0 ]; then

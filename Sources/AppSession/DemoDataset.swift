@@ -90,7 +90,8 @@ public struct DemoDataset: Sendable {
         guard x < pred.width, y < pred.height else { continue }
         let p = pred[x: x, y: y]
         var c: UInt8 = p == truth[x: x, y: y] ? 235 : 70
-        let edge = (x > 0 && pred[x: x - 1, y: y] != p) || (y > 0 && pred[x: x, y: y - 1] != p)
+        let edge =
+          (x > 0 && pred[x: x - 1, y: y] != p) || (y > 0 && pred[x: x, y: y - 1] != p)
           || (x + 1 < pred.width && pred[x: x + 1, y: y] != p) || (y + 1 < pred.height && pred[x: x, y: y + 1] != p)
         if edge { c = c / 2 + 40 }
         out[y * w + x] = c

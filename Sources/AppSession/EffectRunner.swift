@@ -45,11 +45,14 @@ public struct EffectRunner: Sendable {
         // Without a semantic run, the newest instance run's TP/FP/FN.
         var counts: [Int64: CocoEval.Counts] = [:]
         if run == nil, let inst = try store.runs().last(where: { $0.kind == .instance }) { counts = try store.instanceCounts(run: inst.key, ids: ids) }
-        return [.rowsLoaded(rows.map { r in
-          var row = SampleSummary(id: r.id, path: r.path, split: r.split, width: r.width, height: r.height, miou: miou[r.id], tags: tags[r.id] ?? [])
-          row.detections = counts[r.id].map { [$0.tp, $0.fp, $0.fn] }
-          return row
-        })]
+        return [
+          .rowsLoaded(
+            rows.map { r in
+              var row = SampleSummary(id: r.id, path: r.path, split: r.split, width: r.width, height: r.height, miou: miou[r.id], tags: tags[r.id] ?? [])
+              row.detections = counts[r.id].map { [$0.tp, $0.fp, $0.fn] }
+              return row
+            })
+        ]
       case .loadImages(let id): return [loadImages(id)]
       case .loadThumbnails(let ids): return ids.compactMap(loadThumbnail)
       case .loadCompare(let run, let text):
@@ -126,7 +129,9 @@ public struct EffectRunner: Sendable {
       progress: { done, total in if throttle.shouldReport(done) { post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) } },
       shouldStop: { control.isCancelled(job) })
     let note = control.isCancelled(job) ? "stopped; the rest resumes next time" : "done"
-    return [.jobProgress(id: job, nil), try loadDataset(), .statusMessage("indexed \(n) masks (\(problems.count) problems), \(note)", isError: !problems.isEmpty)]
+    return [
+      .jobProgress(id: job, nil), try loadDataset(), .statusMessage("indexed \(n) masks (\(problems.count) problems), \(note)", isError: !problems.isEmpty),
+    ]
   }
 
   public func loadDataset() throws -> AppAction {
@@ -140,11 +145,15 @@ public struct EffectRunner: Sendable {
     for c in classes { if let hex = c.color, let rgb = RGB(hex: hex) { colors[UInt16(c.value)] = rgb } }
     var ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
     if gt?.kind == .instance { ignore.insert(0) }  // 0 = no instance in the painted label maps
-    let runs = try store.runs().filter { $0.kind == .semantic }.map { RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt) }
+    let runs = try store.runs().filter { $0.kind == .semantic }.map {
+      RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: MetricDialect(rawValue: $0.dialect) ?? .mmseg, createdAt: $0.createdAt)
+    }
     let problems = try store.problems().map { "\($0.path): \($0.problem) [\($0.stage)]" }
     let name = store.root.split(separator: "/").last.map(String.init) ?? store.root
     let shown = fields.filter { $0.role == .groundTruth || $0.role == .prediction }.map(\.name)
-    return .datasetLoaded(name: name, total: try store.sampleCount(), fields: shown, classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs, problems: problems)
+    return .datasetLoaded(
+      name: name, total: try store.sampleCount(), fields: shown, classNames: names, palette: ClassPalette(colors: colors), ignore: ignore, runs: runs,
+      problems: problems)
   }
 
   /// Instance and panoptic runs with their headline numbers, from the stored summaries.

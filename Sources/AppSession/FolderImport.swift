@@ -60,7 +60,8 @@ public struct FolderImport: Sendable {
     let root = store.root
     guard let layout = format ?? DatasetLayout.detect(root) else {
       throw StoreError.invalid(
-        "\(Sanitize.forTerminal(root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, VOC's JPEGImages/ + SegmentationClass/, or COCO's data/ + labels.json); choose one with --format")
+        "\(Sanitize.forTerminal(root)): cannot tell the dataset layout (expected data/ + labels/, images/ + masks/, VOC's JPEGImages/ + SegmentationClass/, or COCO's data/ + labels.json); choose one with --format"
+      )
     }
     // A layout that is not there stops before it changes anything.
     guard layout.matches(root) else {

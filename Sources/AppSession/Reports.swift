@@ -68,12 +68,15 @@ public struct InfoReport: Encodable, Sendable {
     let fields = try store.fields().map { f -> Field in
       var classes = f.classes.map { c in
         let t = totals[f.name]?[c.value], n = instances[f.name]?[c.value]
-        return ClassEntry(id: c.value, name: Nullable(c.name), pixels: t?.pixels ?? 0, instances: n?.instances ?? 0, samples: t?.samples ?? n?.samples ?? 0, ignore: c.isIgnore)
+        return ClassEntry(
+          id: c.value, name: Nullable(c.name), pixels: t?.pixels ?? 0, instances: n?.instances ?? 0, samples: t?.samples ?? n?.samples ?? 0, ignore: c.isIgnore)
       }
       // Values present in masks but missing from the class map are listed too, by id.
       let named = Set(f.classes.map(\.value))
       for v in (totals[f.name] ?? [:]).keys.filter({ !named.contains($0) }).sorted() {
-        classes.append(ClassEntry(id: v, name: Nullable(nil), pixels: totals[f.name]?[v]?.pixels ?? 0, instances: 0, samples: totals[f.name]?[v]?.samples ?? 0, ignore: false))
+        classes.append(
+          ClassEntry(
+            id: v, name: Nullable(nil), pixels: totals[f.name]?[v]?.pixels ?? 0, instances: 0, samples: totals[f.name]?[v]?.samples ?? 0, ignore: false))
       }
       return Field(name: f.name, kind: f.kind, role: f.role, classes: classes)
     }

@@ -26,7 +26,9 @@ extension EffectRunner {
       if let run, let r = try store.runs().first(where: { $0.key == run }) {
         matrix = try store.matrix(run: r, sampleIds: queue.expression.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
       }
-      return [.reviewLoaded(queue: name, expression: queue.expression, ids: ids, verdicts: try store.verdicts(queue: name), position: queue.position, matrix: matrix)]
+      return [
+        .reviewLoaded(queue: name, expression: queue.expression, ids: ids, verdicts: try store.verdicts(queue: name), position: queue.position, matrix: matrix)
+      ]
     case .setVerdict(let queue, let sample, let verdict):
       do {
         try store.setVerdict(queue: queue, sampleId: sample, verdict)

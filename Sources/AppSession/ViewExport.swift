@@ -78,7 +78,8 @@ public struct ViewExport {
       o.palette = try palette()
       let ignore = try store.fields().first { $0.role == .groundTruth }?.classes.filter(\.isIgnore).map { UInt16($0.value) } ?? []
       o.ignore = Set(ignore).union([255])
-      let sheet = ContactSheet.render(tiles, title: "\(title.isEmpty ? "all samples" : title)  (\(ids.count) samples\(run.map { ", run " + $0.key } ?? ""))", options: o)
+      let sheet = ContactSheet.render(
+        tiles, title: "\(title.isEmpty ? "all samples" : title)  (\(ids.count) samples\(run.map { ", run " + $0.key } ?? ""))", options: o)
       try FileBytes.writeAtomically(PNGEncoder.encode(sheet), to: out)
       return tiles.count
     }

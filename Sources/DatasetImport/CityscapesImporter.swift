@@ -56,7 +56,13 @@ public struct CityscapesImporter: Sendable {
     report.problems += gtListing.problems(under: "gtFine")
     for rel in gtListing.files {
       let field: String
-      if rel.hasSuffix("_gtFine_labelIds.png") { field = FieldName.groundTruth } else if rel.hasSuffix("_gtFine_instanceIds.png") { field = "instance_ids" } else { continue }
+      if rel.hasSuffix("_gtFine_labelIds.png") {
+        field = FieldName.groundTruth
+      } else if rel.hasSuffix("_gtFine_instanceIds.png") {
+        field = "instance_ids"
+      } else {
+        continue
+      }
       guard let k = CityscapesImporter.key(rel) else { continue }
       if images[k] == nil {
         report.problems.append(("gtFine/" + rel, "ground truth has no image in leftImg8bit"))
@@ -86,7 +92,9 @@ public struct CityscapesImporter: Sendable {
         byKey[k] = dir.storedPath(rel)
       }
       if byKey.isEmpty {
-        report.failedRequests.append("--pred \(name)=\(typed): " + (pngs == 0 ? "the folder holds no .png masks" : "0 of \(pngs) predictions matched an image (names must keep CITY_SEQ_FRAME)"))
+        report.failedRequests.append(
+          "--pred \(name)=\(typed): "
+            + (pngs == 0 ? "the folder holds no .png masks" : "0 of \(pngs) predictions matched an image (names must keep CITY_SEQ_FRAME)"))
         continue
       }
       masks[name] = byKey
@@ -115,7 +123,8 @@ public struct CityscapesImporter: Sendable {
         // 16-bit ids (labelId * 1000 + k), read as stored: the source of Cityscapes' iIoU.
         try store.defineField(f, kind: .instanceIds, role: .instanceIds, root: nil, classes: [], decoding: .identity)
       } else {
-        try store.defineField(f, role: f == FieldName.groundTruth ? .groundTruth : .prediction, root: predRoots[f], classes: classes, decoding: CityscapesImporter.decoding)
+        try store.defineField(
+          f, role: f == FieldName.groundTruth ? .groundTruth : .prediction, root: predRoots[f], classes: classes, decoding: CityscapesImporter.decoding)
       }
       report.fields.append(f)
     }

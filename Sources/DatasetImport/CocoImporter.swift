@@ -138,7 +138,8 @@ public struct CocoImporter: Sendable {
       do {
         let rle = try CocoImporter.segmentation(a["segmentation"], height: e.height, width: e.width)
         let area = (a["area"] as? NSNumber)?.doubleValue ?? Double(rle.area)
-        instances.append(NewInstance(samplePath: p, sourceId: id, category: cat, isCrowd: (a["iscrowd"] as? NSNumber)?.intValue == 1, score: nil, area: area, rle: rle))
+        instances.append(
+          NewInstance(samplePath: p, sourceId: id, category: cat, isCrowd: (a["iscrowd"] as? NSNumber)?.intValue == 1, score: nil, area: area, rle: rle))
       } catch {
         report.problems.append((labelsFile, "annotation \(id): \(error)"))
       }
@@ -172,7 +173,9 @@ public struct CocoImporter: Sendable {
             let rle = try CocoImporter.segmentation(r["segmentation"], height: e.height, width: e.width)
             var area = Double(rle.area)
             if boxAreas, let bb = r["bbox"] as? [NSNumber], bb.count == 4 { area = bb[2].doubleValue * bb[3].doubleValue }
-            preds.append(NewInstance(samplePath: p, sourceId: i + 1, category: cat, isCrowd: false, score: (r["score"] as? NSNumber)?.doubleValue ?? 1, area: area, rle: rle))
+            preds.append(
+              NewInstance(
+                samplePath: p, sourceId: i + 1, category: cat, isCrowd: false, score: (r["score"] as? NSNumber)?.doubleValue ?? 1, area: area, rle: rle))
           } catch {
             report.problems.append((file, "result \(i + 1): \(error)"))
           }
@@ -214,7 +217,9 @@ public struct CocoImporter: Sendable {
       }
       return CocoRLE.polygons(parts, height: h, width: w)
     }
-    guard let d = seg as? [String: Any], let size = d["size"] as? [NSNumber], size.count == 2 else { throw StoreError.invalid("segmentation is neither polygons nor RLE") }
+    guard let d = seg as? [String: Any], let size = d["size"] as? [NSNumber], size.count == 2 else {
+      throw StoreError.invalid("segmentation is neither polygons nor RLE")
+    }
     guard size[0].intValue == h, size[1].intValue == w else { throw StoreError.invalid("RLE size \(size[0])x\(size[1]) differs from the image's \(h)x\(w)") }
     if let s = d["counts"] as? String {
       guard let r = CocoRLE(compressed: s, height: h, width: w) else { throw StoreError.invalid("malformed compressed RLE") }

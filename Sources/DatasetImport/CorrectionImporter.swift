@@ -70,7 +70,8 @@ public struct CorrectionImporter: Sendable {
         guard after.width == before.width, after.height == before.height else {
           throw StoreError.invalid("corrected mask is \(after.width)x\(after.height), the sample's is \(before.width)x\(before.height)")
         }
-        let edit = try editor.commit(sampleId: row.id, field: field, base: ref.revision, before: before, after: after, note: "re-imported from \(format.rawValue) folder \(folder)")
+        let edit = try editor.commit(
+          sampleId: row.id, field: field, base: ref.revision, before: before, after: after, note: "re-imported from \(format.rawValue) folder \(folder)")
         each(Outcome(sampleId: row.id, name: name, edit: edit, problem: nil))
       } catch {
         each(Outcome(sampleId: row.id, name: name, edit: nil, problem: "\(error)"))
@@ -93,13 +94,16 @@ public struct CorrectionImporter: Sendable {
       return FileWalker.list(dir).files.filter { $0.lowercased().hasSuffix(".png") }.sorted().map { rel in
         let stem = String(rel.dropLast(4)).replacingOccurrences(of: "/", with: "__")
         let path = dir + "/" + rel
-        return (stem, { _, _ in
-          let (mask, unknown) = try ImageLoader.loadMask(path: path, decoding: d)
-          guard unknown.isEmpty else {
-            throw StoreError.invalid("\(sub)/\(rel): \(unknown.values.reduce(0, +)) pixels of colours not in labelmap.txt; not imported")
+        return (
+          stem,
+          { _, _ in
+            let (mask, unknown) = try ImageLoader.loadMask(path: path, decoding: d)
+            guard unknown.isEmpty else {
+              throw StoreError.invalid("\(sub)/\(rel): \(unknown.values.reduce(0, +)) pixels of colours not in labelmap.txt; not imported")
+            }
+            return mask
           }
-          return mask
-        })
+        )
       }
     case .coco:
       let json = try CocoImporter.readJSON(folder + "/labels.json", name: "labels.json")
@@ -122,16 +126,19 @@ public struct CorrectionImporter: Sendable {
           }
         }
         let paints = painted
-        return (stem, { row, ignore in
-          guard w == row.width, h == row.height else { throw StoreError.invalid("labels.json says \(w)x\(h), the sample is \(row.width)x\(row.height)") }
-          var values = [UInt16](repeating: ignore, count: w * h)
-          for (cat, rle, problem) in paints {
-            if let problem { throw StoreError.invalid(problem) }
-            guard let rle, cat >= 0, cat <= Int(UInt16.max) else { continue }
-            for (i, on) in rle.decode().enumerated() where on { values[i] = UInt16(cat) }
+        return (
+          stem,
+          { row, ignore in
+            guard w == row.width, h == row.height else { throw StoreError.invalid("labels.json says \(w)x\(h), the sample is \(row.width)x\(row.height)") }
+            var values = [UInt16](repeating: ignore, count: w * h)
+            for (cat, rle, problem) in paints {
+              if let problem { throw StoreError.invalid(problem) }
+              guard let rle, cat >= 0, cat <= Int(UInt16.max) else { continue }
+              for (i, on) in rle.decode().enumerated() where on { values[i] = UInt16(cat) }
+            }
+            return LabelMask(width: w, height: h, values16: values).narrowed() ?? LabelMask(width: w, height: h, values16: values)
           }
-          return LabelMask(width: w, height: h, values16: values).narrowed() ?? LabelMask(width: w, height: h, values16: values)
-        })
+        )
       }
     }
   }

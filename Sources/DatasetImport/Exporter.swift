@@ -46,13 +46,15 @@ public struct Exporter: Sendable {
       return RGBA(c.r, c.g, c.b)
     }
     let instanceField = gtField?.kind == .instance
-    let instancesBySample = instanceField ? Dictionary(grouping: try store.instances(field: gtField?.name ?? FieldName.groundTruth, sampleIds: sampleIds), by: \.imageId) : [:]
+    let instancesBySample =
+      instanceField ? Dictionary(grouping: try store.instances(field: gtField?.name ?? FieldName.groundTruth, sampleIds: sampleIds), by: \.imageId) : [:]
     // Mask formats hold class values: 16-bit for imgseg, 8-bit palette indices for VOC and CVAT.
     if format != .coco {
       let limit = format == .imgseg ? 65535 : 254
       if let bad = classes.filter({ !$0.isIgnore && ($0.value < 0 || $0.value > limit) }).first {
         try? fm.removeItem(atPath: out)
-        throw StoreError.invalid("class '\(bad.name)' has the value \(bad.value), which a \(format.rawValue) mask cannot hold (0-\(limit)); nothing was exported (use --format coco)")
+        throw StoreError.invalid(
+          "class '\(bad.name)' has the value \(bad.value), which a \(format.rawValue) mask cannot hold (0-\(limit)); nothing was exported (use --format coco)")
       }
     }
     for (n, row) in rows.enumerated() {
@@ -76,13 +78,15 @@ public struct Exporter: Sendable {
         do {
           // Instances (COCO) become a semantic map of category ids: larger objects first, so smaller
           // ones stay visible; crowd regions are ignored (255).
-          let mask = try maskPath.map { try ImageLoader.loadMask(path: store.absolutePath($0), decoding: decoding).mask }
+          let mask =
+            try maskPath.map { try ImageLoader.loadMask(path: store.absolutePath($0), decoding: decoding).mask }
             ?? Exporter.semanticMap(instancesBySample[Int(row.id)] ?? [], width: row.width, height: row.height)
           if format == .imgseg {
             try FileBytes.writeAtomically(PNGEncoder.encode(mask), to: "\(out)/\(maskDir)/\(stem).png")
           } else {
             guard case .u8(let v) = mask.storage else { throw StoreError.invalid("16-bit mask values do not fit a palette PNG") }
-            try FileBytes.writeAtomically(PNGEncoder.encodePalette(width: mask.width, height: mask.height, indices: v, palette: vocPalette), to: "\(out)/\(maskDir)/\(stem).png")
+            try FileBytes.writeAtomically(
+              PNGEncoder.encodePalette(width: mask.width, height: mask.height, indices: v, palette: vocPalette), to: "\(out)/\(maskDir)/\(stem).png")
           }
         } catch {
           report.problems.append((maskPath ?? row.path, "\(error)"))
@@ -133,10 +137,14 @@ public struct Exporter: Sendable {
         }
         try text.write(toFile: out + "/labelmap.txt", atomically: true, encoding: .utf8)
       }
-      for (name, stems) in lists { try (stems.joined(separator: "\n") + "\n").write(toFile: out + "/ImageSets/Segmentation/\(name).txt", atomically: true, encoding: .utf8) }
+      for (name, stems) in lists {
+        try (stems.joined(separator: "\n") + "\n").write(toFile: out + "/ImageSets/Segmentation/\(name).txt", atomically: true, encoding: .utf8)
+      }
     case .coco:
       let cats = classes.filter { !$0.isIgnore }.map { "{\"id\":\($0.value),\"name\":\(JSONText.quote($0.name))}" }
-      let json = "{\"images\":[" + cocoImages.joined(separator: ",") + "],\"annotations\":[" + cocoAnns.joined(separator: ",") + "],\"categories\":[" + cats.joined(separator: ",") + "]}"
+      let json =
+        "{\"images\":[" + cocoImages.joined(separator: ",") + "],\"annotations\":[" + cocoAnns.joined(separator: ",") + "],\"categories\":["
+        + cats.joined(separator: ",") + "]}"
       try json.write(toFile: out + "/labels.json", atomically: true, encoding: .utf8)
     }
     return report
@@ -176,7 +184,7 @@ public struct Exporter: Sendable {
 
   func annotationJSON(id: Int, image: Int, category: Int, rle: CocoRLE, area: Double, crowd: Bool) -> String {
     let b = rle.boundingBox
-    return "{\"id\":\(id),\"image_id\":\(image),\"category_id\":\(category),\"segmentation\":{\"size\":[\(rle.height),\(rle.width)],\"counts\":\(JSONText.quote(rle.compressed))},\"area\":\(area),\"bbox\":[\(b.x),\(b.y),\(b.w),\(b.h)],\"iscrowd\":\(crowd ? 1 : 0)}"
+    return
+      "{\"id\":\(id),\"image_id\":\(image),\"category_id\":\(category),\"segmentation\":{\"size\":[\(rle.height),\(rle.width)],\"counts\":\(JSONText.quote(rle.compressed))},\"area\":\(area),\"bbox\":[\(b.x),\(b.y),\(b.w),\(b.h)],\"iscrowd\":\(crowd ? 1 : 0)}"
   }
 }
-

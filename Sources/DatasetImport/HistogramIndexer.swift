@@ -39,7 +39,8 @@ public struct HistogramIndexer: Sendable {
   /// The warning for numbers read from a partial index, or nil when the index is complete.
   public func incompleteWarning() throws -> String? {
     let (indexed, total) = try coverage()
-    return indexed < total ? "index incomplete (\(indexed) of \(total) masks); run segscope import to finish: class counts and class filters undercount until then" : nil
+    return indexed < total
+      ? "index incomplete (\(indexed) of \(total) masks); run segscope import to finish: class counts and class filters undercount until then" : nil
   }
 
   public func pending() throws -> [(Int64, String, String, String?)] {
@@ -62,7 +63,9 @@ public struct HistogramIndexer: Sendable {
   /// take no thread of their own from the decoders. `shouldStop` is polled before every mask and
   /// every commit (Ctrl-C): what was committed stays, the rest resumes next time.
   /// Returns the number indexed and the problems found (unreadable masks, values outside the class map).
-  public func run(progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> (indexed: Int, problems: [(String, String)]) {
+  public func run(progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> (
+    indexed: Int, problems: [(String, String)]
+  ) {
     let t0 = DispatchTime.now().uptimeNanoseconds
     let todo = try pending()
     guard !todo.isEmpty else { return (0, []) }
@@ -92,7 +95,9 @@ public struct HistogramIndexer: Sendable {
           case .success(let (hist, unknownColors)):
             rows.append((sid, field, ClassHistogram.pack(hist)))
             if !unknownColors.isEmpty {
-              let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map { "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)" }.joined(separator: ", ")
+              let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map {
+                "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)"
+              }.joined(separator: ", ")
               found.append((path, "\(unknownColors.values.reduce(0, +)) pixels of colours not in the colour map: \(list)"))
             }
             let map = classMaps[field] ?? []
@@ -130,7 +135,8 @@ public struct HistogramIndexer: Sendable {
         if i >= todo.count { break }
         let result: Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
         do throws(ImageCodecError) {
-          let loaded = try ImageLoader.loadMask(path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
+          let loaded = try ImageLoader.loadMask(
+            path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
           result = .success((loaded.mask.histogram(), loaded.unknownColors))
         } catch {
           result = .failure(error)
@@ -144,7 +150,9 @@ public struct HistogramIndexer: Sendable {
     let outcome = committer.outcome()
     defer {
       if getenv("SEGSCOPE_TRACE") != nil {
-        print("indexer: \(tPending / 1_000_000) ms finding pending masks, \(outcome.writeNanos / 1_000_000) ms in database writes, \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms in all")
+        print(
+          "indexer: \(tPending / 1_000_000) ms finding pending masks, \(outcome.writeNanos / 1_000_000) ms in database writes, \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms in all"
+        )
       }
     }
     if let error = outcome.error { throw error }
@@ -279,7 +287,8 @@ public enum ImportGuard {
     guard samples.isEmpty else { return }
     let present = try store.sampleCount()
     guard present == 0 else {
-      throw StoreError.invalid("\(root): this import found no samples, but the dataset has \(present); nothing was changed (is a folder missing or unmounted, or the --format wrong?)")
+      throw StoreError.invalid(
+        "\(root): this import found no samples, but the dataset has \(present); nothing was changed (is a folder missing or unmounted, or the --format wrong?)")
     }
   }
 
@@ -288,6 +297,7 @@ public enum ImportGuard {
   public static func checkFormat(_ format: String, store: DatasetStore, force: Bool) throws {
     guard let previous = try store.meta("format"), previous != format, !force else { return }
     throw StoreError.invalid(
-      "\(store.root): this dataset was imported as \(previous); importing it as \(format) would replace its samples and class map. Nothing was changed; give --force to import it as \(format) anyway")
+      "\(store.root): this dataset was imported as \(previous); importing it as \(format) would replace its samples and class map. Nothing was changed; give --force to import it as \(format) anyway"
+    )
   }
 }

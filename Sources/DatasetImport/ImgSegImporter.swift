@@ -68,7 +68,8 @@ public struct ImgSegImporter: Sendable {
     var classNames = try readClassNames()
     var report = ImportReport()
     if classNames.count > 65536 {
-      report.problems.append((classesFile ?? "classes.txt", "names \(classNames.count) classes, but mask values stop at 65535: the lines after 65536 are ignored"))
+      report.problems.append(
+        (classesFile ?? "classes.txt", "names \(classNames.count) classes, but mask values stop at 65535: the lines after 65536 are ignored"))
       classNames = Array(classNames.prefix(65536))
     }
     // Images by relative stem.
@@ -167,7 +168,9 @@ public struct ImgSegImporter: Sendable {
     try ImportGuard.refuseEmpty(samples, store: store, root: root)
     // Classes.
     var classes: [ClassInfo] = []
-    for (v, name) in classNames.enumerated() where !name.isEmpty { classes.append(ClassInfo(value: v, name: name, color: nil, isIgnore: ignoreValues.contains(v))) }
+    for (v, name) in classNames.enumerated() where !name.isEmpty {
+      classes.append(ClassInfo(value: v, name: name, color: nil, isIgnore: ignoreValues.contains(v)))
+    }
     for v in ignoreValues where !classes.contains(where: { $0.value == v }) { classes.append(ClassInfo(value: v, name: "ignore", isIgnore: true)) }
     for (field, dir) in definedDirs {
       if field.hasSuffix(".confidence") {
@@ -189,14 +192,18 @@ public struct ImgSegImporter: Sendable {
   func readClassNames() throws -> [String] {
     let file = classesFile ?? root + "/classes.txt"
     guard let text = FileWalker.readText(file) else {
-      if let classesFile { throw StoreError.invalid("--classes \(classesFile): \(FileWalker.exists(classesFile) ? "not a readable file" : "no such file"); nothing was imported") }
+      if let classesFile {
+        throw StoreError.invalid("--classes \(classesFile): \(FileWalker.exists(classesFile) ? "not a readable file" : "no such file"); nothing was imported")
+      }
       return []
     }
     return ClassNames.parse(text)
   }
 
   /// Reads the headers of one sample's files and checks them.
-  static func inspect(stem: String, image: String, masks: [String: [String: String]], fields: [String], root: String, colorMasks: Bool = false) -> (NewSample?, [(String, String)]) {
+  static func inspect(stem: String, image: String, masks: [String: [String: String]], fields: [String], root: String, colorMasks: Bool = false) -> (
+    NewSample?, [(String, String)]
+  ) {
     var problems: [(String, String)] = []
     let header: ImageHeader
     do {
@@ -220,7 +227,9 @@ public struct ImgSegImporter: Sendable {
         if h.width != header.displayWidth || h.height != header.displayHeight {
           let what = field == FieldName.groundTruth ? "ground truth" : "prediction '\(field)'"
           var msg = "\(what) is \(h.width)x\(h.height) but the image is \(header.displayWidth)x\(header.displayHeight)"
-          if header.orientation != .up && h.width == header.width && h.height == header.height { msg += " (the mask matches the image before its Exif rotation)" }
+          if header.orientation != .up && h.width == header.width && h.height == header.height {
+            msg += " (the mask matches the image before its Exif rotation)"
+          }
           problems.append((rel, msg))
           if field == FieldName.groundTruth { continue }
         }
@@ -231,7 +240,8 @@ public struct ImgSegImporter: Sendable {
     }
     let firstComponent = image.split(separator: "/").dropFirst().first.map(String.init)
     let split = firstComponent.flatMap { image.split(separator: "/").count > 2 && splitNames.contains($0.lowercased()) ? $0 : nil }
-    let sample = NewSample(path: image, stem: stem, width: header.displayWidth, height: header.displayHeight, split: split, orientation: header.orientation.rawValue, masks: entries)
+    let sample = NewSample(
+      path: image, stem: stem, width: header.displayWidth, height: header.displayHeight, split: split, orientation: header.orientation.rawValue, masks: entries)
     return (sample, problems)
   }
 }

@@ -35,17 +35,22 @@ public struct MaskEditor: Sendable {
     guard from != value else { throw StoreError.invalid("the component is already class \(value)") }
     let pixels = MaskEdit.component(of: mask, x: x, y: y)
     let edited = MaskEdit.relabel(mask, pixels: pixels, to: value)
-    return try commit(sampleId: sampleId, field: field, base: ref.revision, before: mask, after: edited, note: "relabel component at \(x),\(y): \(pixels.count) px from \(from) to \(value)")
+    return try commit(
+      sampleId: sampleId, field: field, base: ref.revision, before: mask, after: edited,
+      note: "relabel component at \(x),\(y): \(pixels.count) px from \(from) to \(value)")
   }
 
   /// Relabels every pixel of a rectangle as `value`; a new revision.
-  public func relabelRect(sampleId: Int64, field: String = FieldName.groundTruth, x: Int, y: Int, width: Int, height: Int, to value: UInt16, base: Int? = nil) throws -> Edit {
+  public func relabelRect(sampleId: Int64, field: String = FieldName.groundTruth, x: Int, y: Int, width: Int, height: Int, to value: UInt16, base: Int? = nil)
+    throws -> Edit
+  {
     let (mask, ref) = try current(sampleId: sampleId, field: field)
     if let base, base != ref.revision { throw RevisionConflict(expected: base, found: ref.revision) }
     let pixels = MaskEdit.rectangle(of: mask, x: x, y: y, width: width, height: height)
     guard !pixels.isEmpty else { throw StoreError.invalid("the rectangle is outside the mask") }
     let edited = MaskEdit.relabel(mask, pixels: pixels, to: value)
-    return try commit(sampleId: sampleId, field: field, base: ref.revision, before: mask, after: edited, note: "relabel rect \(x),\(y) \(width)x\(height) to \(value)")
+    return try commit(
+      sampleId: sampleId, field: field, base: ref.revision, before: mask, after: edited, note: "relabel rect \(x),\(y) \(width)x\(height) to \(value)")
   }
 
   /// Stores `after` as the revision following `base`. Unchanged masks store nothing (revision = base).

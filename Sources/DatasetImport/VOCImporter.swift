@@ -43,7 +43,8 @@ public struct VOCImporter: Sendable {
         guard rgb.count == 3, rgb.allSatisfy({ $0 <= 255 }) else { continue }
         let value = classes.count
         let key = rgb[0] << 16 | rgb[1] << 8 | rgb[2]
-        classes.append(ClassInfo(value: value, name: Sanitize.forTerminal(String(parts[0])), color: RGB(UInt8(rgb[0]), UInt8(rgb[1]), UInt8(rgb[2])).description))
+        classes.append(
+          ClassInfo(value: value, name: Sanitize.forTerminal(String(parts[0])), color: RGB(UInt8(rgb[0]), UInt8(rgb[1]), UInt8(rgb[2])).description))
         map[key] = UInt16(value)
       }
     }
@@ -112,7 +113,11 @@ public struct VOCImporter: Sendable {
     for (name, dir) in predictions { candidates.append((name, FolderRef(dir, root: root), "--pred \(name)=\(dir)")) }
     for (field, dir, requested) in candidates {
       guard FileWalker.isDirectory(dir.absolute) else {
-        if let requested { report.failedRequests.append("\(requested): no such folder") } else { report.problems.append((dir.stored, "mask folder for '\(field)' is missing")) }
+        if let requested {
+          report.failedRequests.append("\(requested): no such folder")
+        } else {
+          report.problems.append((dir.stored, "mask folder for '\(field)' is missing"))
+        }
         continue
       }
       var byStem: [String: String] = [:]
@@ -131,7 +136,8 @@ public struct VOCImporter: Sendable {
         byStem[stem] = dir.storedPath(rel)
       }
       if let requested, byStem.isEmpty {
-        report.failedRequests.append("\(requested): " + (pngs == 0 ? "the folder holds no .png masks" : "0 of \(pngs) mask stems matched an image in JPEGImages"))
+        report.failedRequests.append(
+          "\(requested): " + (pngs == 0 ? "the folder holds no .png masks" : "0 of \(pngs) mask stems matched an image in JPEGImages"))
         continue
       }
       masks[field] = byStem
@@ -145,7 +151,8 @@ public struct VOCImporter: Sendable {
     let counter = AtomicCounter()
     let imgs = images, msk = masks, names = fields.map(\.0), rootDir = root, splits = split, color = colorMasks
     DispatchQueue.concurrentPerform(iterations: todo.count) { i in
-      var (sample, problems) = ImgSegImporter.inspect(stem: todo[i], image: "JPEGImages/" + imgs[todo[i]]!, masks: msk, fields: names, root: rootDir, colorMasks: color)
+      var (sample, problems) = ImgSegImporter.inspect(
+        stem: todo[i], image: "JPEGImages/" + imgs[todo[i]]!, masks: msk, fields: names, root: rootDir, colorMasks: color)
       if let s = sample {
         sample = NewSample(path: s.path, stem: s.stem, width: s.width, height: s.height, split: splits[todo[i]], orientation: s.orientation, masks: s.masks)
       }
@@ -154,7 +161,8 @@ public struct VOCImporter: Sendable {
     }
     let samples = report.collect(slots.values())
     try ImportGuard.refuseEmpty(samples, store: store, root: root)
-    var classes = VOCImporter.classNames.enumerated().map { ClassInfo(value: $0.offset, name: $0.element, color: VOCImporter.color($0.offset)) }
+    var classes =
+      VOCImporter.classNames.enumerated().map { ClassInfo(value: $0.offset, name: $0.element, color: VOCImporter.color($0.offset)) }
       + [ClassInfo(value: 255, name: "void", color: VOCImporter.color(255), isIgnore: true)]
     var decoding = MaskDecoding.identity
     if colorMasks {

@@ -82,7 +82,9 @@ public final class DatasetStore: Sendable {
 
   /// Sets a value in the database's meta table.
   public func setMeta(_ key: String, _ value: String) throws {
-    try write { db in try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value]) }
+    try write { db in
+      try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+    }
   }
 
   /// Runs `body` in one write transaction.
@@ -149,7 +151,8 @@ public enum StorePaths {
     let local = root + "/.segscope"
     mkdir(local, 0o755)
     if access(local, W_OK) == 0 { return local + "/dataset.sqlite" }
-    let base = (getenv("XDG_DATA_HOME").map { String(cString: $0) }).flatMap { $0.isEmpty ? nil : $0 }
+    let base =
+      (getenv("XDG_DATA_HOME").map { String(cString: $0) }).flatMap { $0.isEmpty ? nil : $0 }
       ?? ((getenv("HOME").map { String(cString: $0) } ?? "/tmp") + "/.local/share")
     let dir = base + "/segscope/" + hashName(root)
     var cur = ""

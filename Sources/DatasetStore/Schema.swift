@@ -234,7 +234,8 @@ enum Schema {
     m.registerMigration("v12-mask-histogram") { db in
       // One row per indexed mask with its whole class histogram (ClassHistogram), replacing one row
       // per (mask, class) and the separate "done" marks: the indexing pass writes ten times fewer rows.
-      try db.execute(sql: "CREATE TABLE mask_histogram(field TEXT NOT NULL, sample_id INTEGER NOT NULL, hist BLOB NOT NULL, PRIMARY KEY(field, sample_id)) WITHOUT ROWID")
+      try db.execute(
+        sql: "CREATE TABLE mask_histogram(field TEXT NOT NULL, sample_id INTEGER NOT NULL, hist BLOB NOT NULL, PRIMARY KEY(field, sample_id)) WITHOUT ROWID")
       let insert = try db.makeStatement(sql: "INSERT INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)")
       var current: (String, Int64)? = nil
       var entries: [(Int, Int)] = []

@@ -40,7 +40,9 @@ extension DatasetStore {
   /// Stores a whole semantic run (replacing a run of the same key, which stays until this one is
   /// complete), with every sample's matrix and per-class IoU.
   @discardableResult
-  public func saveRun(key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String, results: [SampleResult]) throws -> Int64 {
+  public func saveRun(
+    key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String, results: [SampleResult]
+  ) throws -> Int64 {
     let id = try beginRun(key: key, gtField: gtField, predField: predField, dialect: dialect, classCount: classCount, options: options, version: version)
     do {
       try appendRunSamples(runId: id, dialect: dialect, results)
@@ -56,7 +58,9 @@ extension DatasetStore {
   /// per-sample results in memory). Until `finishRun`, it has a private key and kind "pending", and
   /// `runs()` does not list it; a run of the same key stays as it was. Pending runs that a killed
   /// process left for more than a day are removed here.
-  public func beginRun(key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String) throws -> Int64 {
+  public func beginRun(key: String, gtField: String, predField: String, dialect: MetricDialect, classCount: Int, options: String, version: String) throws
+    -> Int64
+  {
     try write { db in
       try db.execute(
         sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
@@ -68,7 +72,8 @@ extension DatasetStore {
   /// Adds per-sample results to a pending run, in one transaction.
   public func appendRunSamples(runId: Int64, dialect: MetricDialect, _ results: [SampleResult]) throws {
     try write { db in
-      let ins = try db.makeStatement(sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      let ins = try db.makeStatement(
+        sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       let cls = try db.makeStatement(sql: "INSERT INTO eval_class(run_id, sample_id, class, iou, tp, fp, fn) VALUES (?, ?, ?, ?, ?, ?, ?)")
       for r in results {
         guard let m = r.matrix else {
@@ -76,9 +81,14 @@ extension DatasetStore {
           continue
         }
         let metrics = SemanticMetrics(matrix: m, dialect: dialect)
-        try ins.execute(arguments: [runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil, Int64(m.ignoredPixels), r.boundary.map(MatrixBlob.encodeBoundary)])
+        try ins.execute(arguments: [
+          runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil,
+          Int64(m.ignoredPixels), r.boundary.map(MatrixBlob.encodeBoundary),
+        ])
         for c in metrics.classes where c.truePositives + c.falsePositives + c.falseNegatives > 0 {
-          try cls.execute(arguments: [runId, r.sampleId, c.classId, c.iou.isNaN ? nil : c.iou, Int64(c.truePositives), Int64(c.falsePositives), Int64(c.falseNegatives)])
+          try cls.execute(arguments: [
+            runId, r.sampleId, c.classId, c.iou.isNaN ? nil : c.iou, Int64(c.truePositives), Int64(c.falsePositives), Int64(c.falseNegatives),
+          ])
         }
       }
     }
@@ -90,7 +100,9 @@ extension DatasetStore {
   @discardableResult
   public func removeStalePendingRuns() throws -> Int {
     let pending: [(Int64, String, Bool)] = try read { db in
-      try Row.fetchAll(db, sql: "SELECT id, key, created_at < datetime('now', '-1 day') AS old FROM eval_run WHERE kind = 'pending'").map { ($0["id"], $0["key"], $0["old"]) }
+      try Row.fetchAll(db, sql: "SELECT id, key, created_at < datetime('now', '-1 day') AS old FROM eval_run WHERE kind = 'pending'").map {
+        ($0["id"], $0["key"], $0["old"])
+      }
     }
     let stale = pending.filter { PendingRun.isStale(key: $0.1, old: $0.2) }.map(\.0)
     guard !stale.isEmpty else { return 0 }
@@ -117,7 +129,10 @@ extension DatasetStore {
   public func runs() throws -> [EvalRun] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM eval_run WHERE kind != 'pending' ORDER BY id").map {
-        EvalRun(id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"], options: $0["options"], version: $0["version"], createdAt: $0["created_at"], kind: RunKind(rawValue: $0["kind"] as String) ?? .semantic, summary: $0["summary"])
+        EvalRun(
+          id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"],
+          options: $0["options"], version: $0["version"], createdAt: $0["created_at"], kind: RunKind(rawValue: $0["kind"] as String) ?? .semantic,
+          summary: $0["summary"])
       }
     }
   }
@@ -130,7 +145,9 @@ extension DatasetStore {
 
   /// The summed confusion matrix of a run over some samples (all when nil): no mask is read again.
   public func matrix(run: EvalRun, sampleIds: [Int64]? = nil) throws -> (ConfusionMatrix, evaluated: Int, failed: Int) {
-    guard run.kind == .semantic, run.classCount > 0 else { throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run: it has AP, not a confusion matrix") }
+    guard run.kind == .semantic, run.classCount > 0 else {
+      throw StoreError.invalid("run '\(run.key)' is an instance-segmentation run: it has AP, not a confusion matrix")
+    }
     let k = run.classCount
     let keep = sampleIds.map(Set.init)
     return try read { db in
@@ -261,7 +278,9 @@ extension DatasetStore {
     let runId = try runId(named: key)
     return try read { db in
       var out: [Int64: Double] = [:]
-      for r in try DatasetStore.rows(db, ids, prefix: [runId], sql: { "SELECT sample_id, \(column) AS v FROM eval_sample WHERE run_id = ? AND sample_id IN (\($0))" }) {
+      for r in try DatasetStore.rows(
+        db, ids, prefix: [runId], sql: { "SELECT sample_id, \(column) AS v FROM eval_sample WHERE run_id = ? AND sample_id IN (\($0))" })
+      {
         if let m: Double = r["v"] { out[r["sample_id"]] = m }
       }
       return out

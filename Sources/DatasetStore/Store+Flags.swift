@@ -123,7 +123,9 @@ extension DatasetStore {
 
   /// Moves a flag to another state (open, fixed, rejected). Committed before this returns.
   public func setFlagState(_ id: Int64, _ state: String) throws {
-    guard RegionFlag.states.contains(state) else { throw StoreError.invalid("flag state must be one of \(RegionFlag.states.joined(separator: ", ")), not '\(state)'") }
+    guard RegionFlag.states.contains(state) else {
+      throw StoreError.invalid("flag state must be one of \(RegionFlag.states.joined(separator: ", ")), not '\(state)'")
+    }
     try write { db in
       try db.execute(sql: "UPDATE flag SET state = ?, updated_at = strftime('%Y-%m-%d %H:%M:%S', 'now') WHERE id = ?", arguments: [state, id])
       guard db.changesCount == 1 else { throw StoreError.notFound("flag \(id)") }

@@ -28,7 +28,8 @@ extension DatasetStore {
       try db.execute(sql: "DELETE FROM instance WHERE field = ?", arguments: [field])
       var ids: [String: Int64] = [:]
       for r in try Row.fetchAll(db, sql: "SELECT id, path FROM sample") { ids[r["path"]] = r["id"] }
-      let ins = try db.makeStatement(sql: "INSERT INTO instance(sample_id, field, source_id, category, iscrowd, score, area, height, width, rle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      let ins = try db.makeStatement(
+        sql: "INSERT INTO instance(sample_id, field, source_id, category, iscrowd, score, area, height, width, rle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       for it in items {
         guard let sid = ids[it.samplePath] else { continue }
         try ins.execute(arguments: [sid, field, it.sourceId, it.category, it.isCrowd, it.score, it.area, it.rle.height, it.rle.width, it.rle.compressed])
@@ -45,7 +46,10 @@ extension DatasetStore {
         let sid: Int64 = r["sample_id"]
         if let keep, !keep.contains(sid) { continue }
         guard let rle = CocoRLE(compressed: r["rle"], height: r["height"], width: r["width"]) else { continue }
-        out.append(CocoInstance(id: r["source_id"] ?? Int(r["id"] as Int64), imageId: Int(sid), categoryId: r["category"], rle: rle, area: r["area"], isCrowd: r["iscrowd"], score: r["score"] ?? 1))
+        out.append(
+          CocoInstance(
+            id: r["source_id"] ?? Int(r["id"] as Int64), imageId: Int(sid), categoryId: r["category"], rle: rle, area: r["area"], isCrowd: r["iscrowd"],
+            score: r["score"] ?? 1))
       }
       return out
     }
@@ -70,7 +74,8 @@ extension DatasetStore {
     try write { db in
       try db.execute(sql: "DELETE FROM eval_run WHERE key = ?", arguments: [key])
       try db.execute(
-        sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind, summary) VALUES (?, ?, ?, 'coco', 0, ?, ?, 'instance', ?)",
+        sql:
+          "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind, summary) VALUES (?, ?, ?, 'coco', 0, ?, ?, 'instance', ?)",
         arguments: [key, gtField, predField, options, version, summary])
       let run = db.lastInsertedRowID
       // Per sample TP/FP/FN (sortable: sort:-fp(RUN)), and what became of every instance.
@@ -79,7 +84,8 @@ extension DatasetStore {
         sample.setUncheckedArguments([run, Int64(image), c.tp, c.fp, c.fn])
         try sample.execute()
       }
-      let inst = try db.makeStatement(sql: "INSERT OR REPLACE INTO eval_instance(run_id, side, instance_id, sample_id, category, matched_id, iou, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      let inst = try db.makeStatement(
+        sql: "INSERT OR REPLACE INTO eval_instance(run_id, side, instance_id, sample_id, category, matched_id, iou, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       for m in matches {
         inst.setUncheckedArguments([run, m.isPrediction ? "pred" : "gt", m.id, Int64(m.imageId), m.categoryId, m.matchedId, m.iou, m.outcome.rawValue])
         try inst.execute()
@@ -92,7 +98,8 @@ extension DatasetStore {
     try write { db in
       try db.execute(sql: "DELETE FROM eval_run WHERE key = ?", arguments: [key])
       try db.execute(
-        sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind, summary) VALUES (?, ?, ?, 'panopticapi', 0, '{}', ?, 'panoptic', ?)",
+        sql:
+          "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind, summary) VALUES (?, ?, ?, 'panopticapi', 0, '{}', ?, 'panoptic', ?)",
         arguments: [key, groundTruth, prediction, version, summary])
     }
   }
@@ -101,7 +108,8 @@ extension DatasetStore {
   public func instanceMatches(run key: String, sampleId: Int64) throws -> [CocoEval.InstanceMatch] {
     let run = try runId(named: key)
     return try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM eval_instance WHERE run_id = ? AND sample_id = ? ORDER BY side, instance_id", arguments: [run, sampleId]).map { r in
+      try Row.fetchAll(db, sql: "SELECT * FROM eval_instance WHERE run_id = ? AND sample_id = ? ORDER BY side, instance_id", arguments: [run, sampleId]).map {
+        r in
         CocoEval.InstanceMatch(
           imageId: Int(r["sample_id"] as Int64), id: r["instance_id"], categoryId: r["category"], isPrediction: (r["side"] as String) == "pred",
           matchedId: r["matched_id"], iou: r["iou"], outcome: CocoEval.InstanceMatch.Outcome(rawValue: r["outcome"]) ?? .ignored)

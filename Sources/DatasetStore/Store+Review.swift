@@ -20,10 +20,13 @@ extension DatasetStore {
     guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }) else { throw StoreError.invalid("a queue name is one word, got '\(name)'") }
     return try write { db in
       if let expression {
-        try db.execute(sql: "INSERT INTO review_queue(name, expr) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET expr = excluded.expr", arguments: [name, expression])
+        try db.execute(
+          sql: "INSERT INTO review_queue(name, expr) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET expr = excluded.expr", arguments: [name, expression])
       }
       guard let r = try Row.fetchOne(db, sql: "SELECT * FROM review_queue WHERE name = ?", arguments: [name]) else {
-        throw StoreError.invalid("no review queue '\(name)' (give --view EXPR to create it; queues: \(try String.fetchAll(db, sql: "SELECT name FROM review_queue ORDER BY name").joined(separator: ", ")))")
+        throw StoreError.invalid(
+          "no review queue '\(name)' (give --view EXPR to create it; queues: \(try String.fetchAll(db, sql: "SELECT name FROM review_queue ORDER BY name").joined(separator: ", ")))"
+        )
       }
       return ReviewQueue(name: r["name"], expression: r["expr"], createdAt: r["created_at"], position: r["position"])
     }
@@ -44,7 +47,8 @@ extension DatasetStore {
     let author = DatasetStore.author
     try write { db in
       try db.execute(
-        sql: "INSERT INTO review_verdict(queue, sample_id, verdict, author) VALUES (?, ?, ?, ?) ON CONFLICT(queue, sample_id) DO UPDATE SET verdict = excluded.verdict, author = excluded.author, at = CURRENT_TIMESTAMP",
+        sql:
+          "INSERT INTO review_verdict(queue, sample_id, verdict, author) VALUES (?, ?, ?, ?) ON CONFLICT(queue, sample_id) DO UPDATE SET verdict = excluded.verdict, author = excluded.author, at = CURRENT_TIMESTAMP",
         arguments: [queue, sampleId, verdict, author])
       try db.execute(sql: "UPDATE review_queue SET position = ? WHERE name = ?", arguments: [sampleId, queue])
     }
@@ -59,7 +63,9 @@ extension DatasetStore {
   public func verdicts(queue: String) throws -> [Int64: String] {
     try read { db in
       var out: [Int64: String] = [:]
-      for r in try Row.fetchAll(db, sql: "SELECT sample_id, verdict FROM review_verdict WHERE queue = ?", arguments: [queue]) { out[r["sample_id"]] = r["verdict"] }
+      for r in try Row.fetchAll(db, sql: "SELECT sample_id, verdict FROM review_verdict WHERE queue = ?", arguments: [queue]) {
+        out[r["sample_id"]] = r["verdict"]
+      }
       return out
     }
   }

@@ -56,7 +56,8 @@ extension DatasetStore {
     try read { db in
       var out: [String: MaskRef] = [:]
       for r in try Row.fetchAll(db, sql: "SELECT field, revision, path, decoding FROM mask WHERE sample_id = ? ORDER BY revision", arguments: [sampleId]) {
-        out[r["field"]] = MaskRef(field: r["field"], revision: r["revision"], path: r["path"], decoding: (r["decoding"] as String?).map { MaskDecoding(serialized: $0) })
+        out[r["field"]] = MaskRef(
+          field: r["field"], revision: r["revision"], path: r["path"], decoding: (r["decoding"] as String?).map { MaskDecoding(serialized: $0) })
       }
       return out
     }
@@ -78,14 +79,18 @@ extension DatasetStore {
   /// `RevisionConflict` is thrown. The class histogram of the sample follows the new revision.
   /// Committed before this returns (it survives kill -9).
   @discardableResult
-  public func addRevision(sampleId: Int64, field: String, baseRevision: Int, path: String, width: Int, height: Int, bitDepth: Int, note: String, diff: MaskEdit.Diff, histogram: [UInt16: Int]) throws -> Int {
+  public func addRevision(
+    sampleId: Int64, field: String, baseRevision: Int, path: String, width: Int, height: Int, bitDepth: Int, note: String, diff: MaskEdit.Diff,
+    histogram: [UInt16: Int]
+  ) throws -> Int {
     let author = DatasetStore.author
     return try write { db in
       let current = try Int.fetchOne(db, sql: "SELECT max(revision) FROM mask WHERE sample_id = ? AND field = ?", arguments: [sampleId, field]) ?? -1
       guard current == baseRevision else { throw RevisionConflict(expected: baseRevision, found: current) }
       let rev = current + 1
       try db.execute(
-        sql: "INSERT INTO mask(sample_id, field, revision, path, width, height, bit_depth, decoding, author, created_at, note, diff) VALUES (?, ?, ?, ?, ?, ?, ?, 'identity', ?, strftime('%Y-%m-%d %H:%M:%S', 'now'), ?, ?)",
+        sql:
+          "INSERT INTO mask(sample_id, field, revision, path, width, height, bit_depth, decoding, author, created_at, note, diff) VALUES (?, ?, ?, ?, ?, ?, ?, 'identity', ?, strftime('%Y-%m-%d %H:%M:%S', 'now'), ?, ?)",
         arguments: [sampleId, field, rev, path, width, height, bitDepth, author, note, diff.serialized])
       try DatasetStore.replaceHistogram(db, sampleId: sampleId, field: field, histogram.reduce(into: [:]) { $0[Int($1.key)] = $1.value })
       return rev
@@ -111,7 +116,9 @@ extension DatasetStore {
 
   /// Stores (replaces) a mask's class histogram and marks the class columns out of date.
   public static func replaceHistogram(_ db: Database, sampleId: Int64, field: String, _ hist: [Int: Int]) throws {
-    try db.execute(sql: "INSERT OR REPLACE INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)", arguments: [field, sampleId, ClassHistogram.pack(hist.map { ($0.key, $0.value) })])
+    try db.execute(
+      sql: "INSERT OR REPLACE INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)",
+      arguments: [field, sampleId, ClassHistogram.pack(hist.map { ($0.key, $0.value) })])
     try histogramsChanged(db)
   }
 
@@ -129,8 +136,10 @@ extension DatasetStore {
   /// Samples with at least one corrected revision, with their newest revision number.
   public func revisedSamples(field: String = FieldName.groundTruth) throws -> [(sampleId: Int64, revision: Int)] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT sample_id, max(revision) AS r FROM mask WHERE field = ? AND revision > 0 GROUP BY sample_id ORDER BY sample_id", arguments: [field])
-        .map { (sampleId: $0["sample_id"], revision: $0["r"]) }
+      try Row.fetchAll(
+        db, sql: "SELECT sample_id, max(revision) AS r FROM mask WHERE field = ? AND revision > 0 GROUP BY sample_id ORDER BY sample_id", arguments: [field]
+      )
+      .map { (sampleId: $0["sample_id"], revision: $0["r"]) }
     }
   }
 }

@@ -102,15 +102,19 @@ extension DatasetStore {
   }
 
   /// Creates or updates a mask field and replaces its class table.
-  public func defineField(_ name: String, kind: FieldKind = .semantic, role: FieldRole, root: String?, classes: [ClassInfo], decoding: MaskDecoding? = nil) throws {
+  public func defineField(_ name: String, kind: FieldKind = .semantic, role: FieldRole, root: String?, classes: [ClassInfo], decoding: MaskDecoding? = nil)
+    throws
+  {
     try write { db in
       try db.execute(
-        sql: "INSERT INTO mask_field(name, kind, role, root) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, role = excluded.role, root = excluded.root",
+        sql:
+          "INSERT INTO mask_field(name, kind, role, root) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, role = excluded.role, root = excluded.root",
         arguments: [name, kind.rawValue, role.rawValue, root])
       if let decoding { try db.execute(sql: "UPDATE mask_field SET decoding = ? WHERE name = ?", arguments: [decoding.serialized, name]) }
       try db.execute(sql: "DELETE FROM class WHERE field = ?", arguments: [name])
       for c in classes {
-        try db.execute(sql: "INSERT INTO class(field, value, name, color, is_ignore) VALUES (?, ?, ?, ?, ?)", arguments: [name, c.value, c.name, c.color, c.isIgnore])
+        try db.execute(
+          sql: "INSERT INTO class(field, value, name, color, is_ignore) VALUES (?, ?, ?, ?, ?)", arguments: [name, c.value, c.name, c.color, c.isIgnore])
       }
     }
   }
@@ -126,10 +130,15 @@ extension DatasetStore {
       let insertSample = try db.makeStatement(sql: "INSERT INTO sample(path, stem, width, height, split, orientation, present) VALUES (?, ?, ?, ?, ?, ?, 1)")
       let updateSample = try db.makeStatement(sql: "UPDATE sample SET stem = ?, width = ?, height = ?, split = ?, orientation = ?, present = 1 WHERE id = ?")
       let upsertMask = try db.makeStatement(
-        sql: "INSERT INTO mask(sample_id, field, revision, path, width, height, bit_depth, file_sig) VALUES (?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT(sample_id, field, revision) DO UPDATE SET path = excluded.path, width = excluded.width, height = excluded.height, bit_depth = excluded.bit_depth, file_sig = excluded.file_sig")
+        sql:
+          "INSERT INTO mask(sample_id, field, revision, path, width, height, bit_depth, file_sig) VALUES (?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT(sample_id, field, revision) DO UPDATE SET path = excluded.path, width = excluded.width, height = excluded.height, bit_depth = excluded.bit_depth, file_sig = excluded.file_sig"
+      )
       // What the mask file was at the last import, and whether a correction (revision > 0) stands
       // over it: a changed file matters only where the imported revision is the current one.
-      let previous = try db.makeStatement(sql: "SELECT path, file_sig, (SELECT max(revision) FROM mask r WHERE r.sample_id = m.sample_id AND r.field = m.field) AS newest FROM mask m WHERE sample_id = ? AND field = ? AND revision = 0")
+      let previous = try db.makeStatement(
+        sql:
+          "SELECT path, file_sig, (SELECT max(revision) FROM mask r WHERE r.sample_id = m.sample_id AND r.field = m.field) AS newest FROM mask m WHERE sample_id = ? AND field = ? AND revision = 0"
+      )
       let dropHistogram = try db.makeStatement(sql: "DELETE FROM mask_histogram WHERE field = ? AND sample_id = ?")
       let insertSeen = try db.makeStatement(sql: "INSERT OR IGNORE INTO seen(path) VALUES (?)")
       for s in samples {
@@ -177,7 +186,9 @@ extension DatasetStore {
   /// Every recorded problem, oldest first.
   public func problems() throws -> [(path: String, problem: String, stage: String)] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT path, problem, stage FROM problem ORDER BY id").map { (path: $0["path"], problem: $0["problem"], stage: $0["stage"]) as (String, String, String) }
+      try Row.fetchAll(db, sql: "SELECT path, problem, stage FROM problem ORDER BY id").map {
+        (path: $0["path"], problem: $0["problem"], stage: $0["stage"]) as (String, String, String)
+      }
     }.map { (path: $0.0, problem: $0.1, stage: $0.2) }
   }
 
@@ -198,7 +209,8 @@ extension DatasetStore {
       return rows.map { r in
         let name: String = r["name"]
         let kindText: String = r["kind"], roleText: String = r["role"]
-        var info = FieldInfo(name: name, kind: FieldKind(rawValue: kindText) ?? .semantic, role: FieldRole(rawValue: roleText) ?? .prediction, classes: classes[name] ?? [])
+        var info = FieldInfo(
+          name: name, kind: FieldKind(rawValue: kindText) ?? .semantic, role: FieldRole(rawValue: roleText) ?? .prediction, classes: classes[name] ?? [])
         info.decoding = MaskDecoding(serialized: r["decoding"])
         info.root = r["root"]
         return info
@@ -270,12 +282,17 @@ extension DatasetStore {
 
   /// Saves a named view.
   public func saveView(_ name: String, expression: String) throws {
-    try write { db in try db.execute(sql: "INSERT INTO saved_view(name, expr) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET expr = excluded.expr", arguments: [name, expression]) }
+    try write { db in
+      try db.execute(
+        sql: "INSERT INTO saved_view(name, expr) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET expr = excluded.expr", arguments: [name, expression])
+    }
   }
 
   /// Saved views by name.
   public func savedViews() throws -> [(name: String, expression: String)] {
-    try read { db in try Row.fetchAll(db, sql: "SELECT name, expr FROM saved_view ORDER BY name").map { ($0["name"], $0["expr"]) as (String, String) } }.map { (name: $0.0, expression: $0.1) }
+    try read { db in try Row.fetchAll(db, sql: "SELECT name, expr FROM saved_view ORDER BY name").map { ($0["name"], $0["expr"]) as (String, String) } }.map {
+      (name: $0.0, expression: $0.1)
+    }
   }
 }
 

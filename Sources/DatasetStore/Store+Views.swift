@@ -45,8 +45,10 @@ extension DatasetStore {
     for f in view.filters { wheres.append(try filterSQL(f, &filterArgs)) }
     let filters = wheres.joined(separator: " AND ")
     let order = sort.descending ? "DESC" : "ASC"
-    let withValue = "SELECT s.id FROM eval_sample k JOIN sample s ON s.id = k.sample_id WHERE k.run_id = ? AND k.\(column) IS NOT NULL AND \(filters) ORDER BY k.\(column) \(order), k.sample_id LIMIT \(want)"
-    let withoutValue = "SELECT s.id FROM sample s LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id WHERE k.\(column) IS NULL AND \(filters) ORDER BY s.id LIMIT \(want)"
+    let withValue =
+      "SELECT s.id FROM eval_sample k JOIN sample s ON s.id = k.sample_id WHERE k.run_id = ? AND k.\(column) IS NOT NULL AND \(filters) ORDER BY k.\(column) \(order), k.sample_id LIMIT \(want)"
+    let withoutValue =
+      "SELECT s.id FROM sample s LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id WHERE k.\(column) IS NULL AND \(filters) ORDER BY s.id LIMIT \(want)"
     let args = StatementArguments([runId] + filterArgs)
     let ids: [Int64] = try read { db in
       var out = try Int64.fetchAll(db, sql: withValue, arguments: args)
@@ -102,7 +104,10 @@ extension DatasetStore {
       // The class value is an Int from the class table, written into the SQL as a number.
       let value = try classValue(cls, field: field)
       if try isInstanceField(field) {
-        return (" LEFT JOIN (SELECT sample_id, sum(max(area, 1)) AS px FROM instance WHERE field = ? AND category = \(value) AND iscrowd = 0 GROUP BY sample_id) k ON k.sample_id = s.id", "COALESCE(k.px, 0)")
+        return (
+          " LEFT JOIN (SELECT sample_id, sum(max(area, 1)) AS px FROM instance WHERE field = ? AND category = \(value) AND iscrowd = 0 GROUP BY sample_id) k ON k.sample_id = s.id",
+          "COALESCE(k.px, 0)"
+        )
       }
       return (" LEFT JOIN mask_histogram k ON k.field = ? AND k.sample_id = s.id", "COALESCE(segscope_px(k.hist, \(value)), 0)")
     }

@@ -83,7 +83,13 @@ final class ViewColumns: @unchecked Sendable {
     let t1 = DispatchTime.now().uptimeNanoseconds
     for f in view.filters { tests.append(try test(f, loaded, store)) }
     let t2 = DispatchTime.now().uptimeNanoseconds
-    defer { if getenv("SEGSCOPE_TRACE") != nil { print("view columns: \((t1 - t0) / 1000) us samples, \((t2 - t1) / 1000) us class columns, \((DispatchTime.now().uptimeNanoseconds - t2) / 1000) us filtering") } }
+    defer {
+      if getenv("SEGSCOPE_TRACE") != nil {
+        print(
+          "view columns: \((t1 - t0) / 1000) us samples, \((t2 - t1) / 1000) us class columns, \((DispatchTime.now().uptimeNanoseconds - t2) / 1000) us filtering"
+        )
+      }
+    }
     var ids = loaded.order.filter { id in tests.allSatisfy { $0(id) } }
     if let sort = view.sort, case .classPixels(let name, let field) = sort.metric {
       // As the SQL plan orders: by the count (0 without the class), ties in path order.
@@ -154,7 +160,9 @@ final class ViewColumns: @unchecked Sendable {
     }
     let (state, built) = try store.read { db -> (Samples, Bool) in
       let generation = try ViewColumns.generations(db).samples
-      if let blob = try ViewColumns.cached(db, key: "samples", generation: generation), let l = Loaded.decode(blob, generation: generation) { return (.loaded(l), false) }
+      if let blob = try ViewColumns.cached(db, key: "samples", generation: generation), let l = Loaded.decode(blob, generation: generation) {
+        return (.loaded(l), false)
+      }
       // Two sequential scans with the C API (100,000 rows through GRDB's Row cost several times
       // more): presence and split code in id order (SQL turns the few split names into numbers),
       // then path order from the covering index on path.
@@ -212,7 +220,10 @@ final class ViewColumns: @unchecked Sendable {
         // An empty blob stands for a class no sample has.
         if blob.isEmpty { return ([value: [UInt32](repeating: 0, count: loaded.span)], generation, false) }
         if blob.count == loaded.span * 4 {
-          return ([value: blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }], generation, false)
+          return (
+            [value: blob.withUnsafeBytes { raw in (0..<loaded.span).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }],
+            generation, false
+          )
         }
       }
       // One column per value seen (a slot), entries read in place from each blob.
@@ -250,7 +261,8 @@ final class ViewColumns: @unchecked Sendable {
     if built {
       scannedFields.insert(field)
       // Every column of the scan is kept, so that no later session scans this field again.
-      ViewColumns.save(store, generation: generation, columns.map { (key($0.key), $0.value.contains { $0 != 0 } ? $0.value.withUnsafeBytes { Data($0) } : Data()) })
+      ViewColumns.save(
+        store, generation: generation, columns.map { (key($0.key), $0.value.contains { $0 != 0 } ? $0.value.withUnsafeBytes { Data($0) } : Data()) })
     }
     return columns[value] ?? [UInt32](repeating: 0, count: loaded.span)
   }

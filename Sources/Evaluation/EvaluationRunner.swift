@@ -41,7 +41,9 @@ public struct EvaluationRunner: Sendable {
   /// Runs, stores and returns the run with its total matrix. `problems` lists the samples that were
   /// not evaluated; `notes` the evaluated samples with values outside the class map (file, values,
   /// pixels, and what the dialect did with them).
-  public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> (EvalRun, ConfusionMatrix, problems: [String], notes: [String]) {
+  public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> (
+    EvalRun, ConfusionMatrix, problems: [String], notes: [String]
+  ) {
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == r.gtField }) else { throw StoreError.notFound("mask field '\(r.gtField)'") }
     guard let pred = fields.first(where: { $0.name == r.predField }) else {
@@ -67,7 +69,9 @@ public struct EvaluationRunner: Sendable {
     // Cityscapes instanceIds, when imported, give the instance-weighted iIoU.
     var instancePaths: [Int64: String] = [:]
     if fields.contains(where: { $0.name == "instance_ids" }) {
-      for (sid, _, ref) in try store.maskPairs(gt: "instance_ids", pred: "instance_ids", sampleIds: r.sampleIds) { instancePaths[sid] = store.absolutePath(ref.path) }
+      for (sid, _, ref) in try store.maskPairs(gt: "instance_ids", pred: "instance_ids", sampleIds: r.sampleIds) {
+        instancePaths[sid] = store.absolutePath(ref.path)
+      }
     }
     var evaluator = SemanticEvaluator(classCount: k, ignore: ignore)
     evaluator.reduceZeroLabel = r.reduceZeroLabel
@@ -76,10 +80,12 @@ public struct EvaluationRunner: Sendable {
     evaluator.bandwidth = r.bandwidth
     evaluator.gtDecoding = gt.decoding
     evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
-    let options = "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)\(r.bandwidth.map { ",\"bandwidth\":\($0)" } ?? "")}"
+    let options =
+      "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)\(r.bandwidth.map { ",\"bandwidth\":\($0)" } ?? "")}"
     // Pairs are evaluated and stored a batch at a time, so memory does not grow with the dataset;
     // the run becomes visible (replacing the previous one of its key) only when it is complete.
-    let runId = try store.beginRun(key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version)
+    let runId = try store.beginRun(
+      key: r.key, gtField: r.gtField, predField: r.predField, dialect: r.dialect, classCount: k, options: options, version: version)
     var iiou = CityscapesInstanceIoU()
     var haveInstances = false
     var problems: [String] = [], notes: [(String, String)] = []
@@ -91,7 +97,9 @@ public struct EvaluationRunner: Sendable {
     let t0 = DispatchTime.now().uptimeNanoseconds
     defer {
       if getenv("SEGSCOPE_TRACE") != nil {
-        print("eval runner: \(evalNanos / 1_000_000) ms evaluating, \(waitNanos / 1_000_000) ms waiting for writes, \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms from the first batch to the end")
+        print(
+          "eval runner: \(evalNanos / 1_000_000) ms evaluating, \(waitNanos / 1_000_000) ms waiting for writes, \((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000) ms from the first batch to the end"
+        )
       }
     }
     let writeError = ErrorBox()
@@ -105,7 +113,9 @@ public struct EvaluationRunner: Sendable {
         var chunkProgress: (@Sendable (Int) -> Void)? = nil
         if let progress { chunkProgress = { @Sendable done in progress(offset + done) } }
         let batch: [MaskPair] = chunk.map { p in
-          MaskPair(sampleId: String(p.0), groundTruth: store.absolutePath(p.1.path), prediction: store.absolutePath(p.2.path), instanceIds: instancePaths[p.0], gtDecoding: p.1.decoding, predDecoding: p.2.decoding)
+          MaskPair(
+            sampleId: String(p.0), groundTruth: store.absolutePath(p.1.path), prediction: store.absolutePath(p.2.path), instanceIds: instancePaths[p.0],
+            gtDecoding: p.1.decoding, predDecoding: p.2.decoding)
         }
         let te = DispatchTime.now().uptimeNanoseconds
         let results = evaluator.evaluate(batch, progress: chunkProgress, shouldStop: shouldStop)
@@ -125,7 +135,11 @@ public struct EvaluationRunner: Sendable {
             }
           }
           if problem == nil, !res.outsidePredictions.isEmpty {
-            notes.append((predFile, "prediction has values outside the class map (0-\(k - 1)): \(Self.valueList(res.outsidePredictions)); counted in the 'other' column (false negatives of their ground-truth class)"))
+            notes.append(
+              (
+                predFile,
+                "prediction has values outside the class map (0-\(k - 1)): \(Self.valueList(res.outsidePredictions)); counted in the 'other' column (false negatives of their ground-truth class)"
+              ))
           }
           if let problem { problems.append(problem) }
           if problem == nil, let c = res.instances {
@@ -133,7 +147,9 @@ public struct EvaluationRunner: Sendable {
             haveInstances = true
           }
           if problem == nil, let m = res.matrix { total.add(m) }
-          stored.append(SampleResult(sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem, boundary: problem == nil ? res.boundary : nil))
+          stored.append(
+            SampleResult(
+              sampleId: Int64(res.sampleId) ?? 0, matrix: problem == nil ? res.matrix : nil, problem: problem, boundary: problem == nil ? res.boundary : nil))
         }
         let tw = DispatchTime.now().uptimeNanoseconds
         inFlight.wait()
@@ -156,7 +172,9 @@ public struct EvaluationRunner: Sendable {
     guard let run = try store.runs().first(where: { $0.key == r.key }) else { throw StoreError.notFound("run \(r.key)") }
     if haveInstances {
       let per = iiou.perClass(total)
-      let json = "{\"iIoU\":{" + per.keys.sorted().map { "\"\($0)\":\(per[$0].map { $0.isNaN ? "null" : "\($0)" } ?? "null")" }.joined(separator: ",") + "},\"mean_iIoU\":\(iiou.mean(total).isNaN ? "null" : "\(iiou.mean(total))")}"
+      let json =
+        "{\"iIoU\":{" + per.keys.sorted().map { "\"\($0)\":\(per[$0].map { $0.isNaN ? "null" : "\($0)" } ?? "null")" }.joined(separator: ",")
+        + "},\"mean_iIoU\":\(iiou.mean(total).isNaN ? "null" : "\(iiou.mean(total))")}"
       try store.setRunSummary(key: r.key, summary: json)
     }
     // Kept with the dataset's problems (info, the problems screen) until the run is made again.
@@ -199,7 +217,8 @@ extension EvaluationRunner {
     var summary = "{" + zip(names, result.stats).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
     summary += ",\"per_class\":{" + result.perCategoryAP.keys.sorted().map { "\"\($0)\":\(result.perCategoryAP[$0] ?? -1)" }.joined(separator: ",") + "}}"
     try store.saveInstanceRun(
-      key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"\(r.boundary ? "boundary" : "segm")\",\"match_iou\":0.5}", version: version, summary: summary,
+      key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"\(r.boundary ? "boundary" : "segm")\",\"match_iou\":0.5}",
+      version: version, summary: summary,
       matches: result.matches, counts: result.imageCounts)
     return result
   }

@@ -14,7 +14,9 @@ public struct MaskPair: Sendable, Equatable {
   public var gtDecoding: MaskDecoding? = nil
   public var predDecoding: MaskDecoding? = nil
 
-  public init(sampleId: String, groundTruth: String, prediction: String, instanceIds: String? = nil, gtDecoding: MaskDecoding? = nil, predDecoding: MaskDecoding? = nil) {
+  public init(
+    sampleId: String, groundTruth: String, prediction: String, instanceIds: String? = nil, gtDecoding: MaskDecoding? = nil, predDecoding: MaskDecoding? = nil
+  ) {
     self.sampleId = sampleId
     self.groundTruth = groundTruth
     self.prediction = prediction
@@ -123,4 +125,3 @@ public struct SemanticEvaluator: Sendable {
     }
   }
 }
-

@@ -40,7 +40,8 @@ public enum FileBytes {
     let (fd, size) = try openRegular(path)
     defer { close(fd) }
     if size > maxFileBytes {
-      throw ImageCodecError(path: path, kind: .unreadable("the file is \(MemoryBudget.text(size)), over the \(MemoryBudget.text(maxFileBytes)) segscope reads whole"))
+      throw ImageCodecError(
+        path: path, kind: .unreadable("the file is \(MemoryBudget.text(size)), over the \(MemoryBudget.text(maxFileBytes)) segscope reads whole"))
     }
     let out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buf, n in
       var got = 0

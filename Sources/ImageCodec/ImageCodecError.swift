@@ -46,7 +46,8 @@ public struct ImageCodecError: Error, Sendable, Equatable, CustomStringConvertib
     case .unsupported(let why): reason = why
     case .encodeFailed(let why): reason = "cannot encode image: \(why)"
     case .outOfMemory(let needed, let available):
-      reason = "decoding needs \(MemoryBudget.text(needed)) of memory, more than the \(MemoryBudget.text(available)) segscope allows itself on this machine (half of its memory)"
+      reason =
+        "decoding needs \(MemoryBudget.text(needed)) of memory, more than the \(MemoryBudget.text(available)) segscope allows itself on this machine (half of its memory)"
     }
     return "\(path): \(reason)"
   }

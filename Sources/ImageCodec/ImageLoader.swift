@@ -47,7 +47,9 @@ public enum ImageLoader {
   /// Loads a mask through a field's decoding: values as stored, a value lookup, or RGB colours to
   /// class ids (an RGB PNG is accepted only with a colour map). `unknownColors` counts the pixels of
   /// colours the map does not know.
-  public static func loadMask(path: String, decoding: MaskDecoding, limits: DecodeLimits = .default) throws(ImageCodecError) -> (mask: LabelMask, unknownColors: [UInt32: Int]) {
+  public static func loadMask(path: String, decoding: MaskDecoding, limits: DecodeLimits = .default) throws(ImageCodecError) -> (
+    mask: LabelMask, unknownColors: [UInt32: Int]
+  ) {
     switch decoding {
     case .identity: return (try loadMask(path: path, limits: limits), [:])
     case .lookup: return (decoding.apply(try loadMask(path: path, limits: limits)), [:])

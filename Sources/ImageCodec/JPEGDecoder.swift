@@ -44,14 +44,17 @@ public enum JPEGDecoder {
     let result: Result<(RGBImage, segjpeg_info), ImageCodecError> = data.withUnsafeBufferPointer { buf in
       guard let reader = segjpeg_open(buf.baseAddress, buf.count, Int32(scale.rawValue), 1, UInt64(max(0, limits.maxPixels)), info, &code, &message, 256) else {
         if code == Int32(SEGJPEG_ERR_TOO_LARGE) {
-          return .failure(ImageCodecError(path: path, kind: .tooLarge(width: Int(info.pointee.image_width), height: Int(info.pointee.image_height), limit: limits.maxPixels)))
+          return .failure(
+            ImageCodecError(path: path, kind: .tooLarge(width: Int(info.pointee.image_width), height: Int(info.pointee.image_height), limit: limits.maxPixels)))
         }
         return .failure(ImageCodecError(path: path, kind: .corrupt(cString(message))))
       }
       defer { segjpeg_close(reader) }
       let w = Int(info.pointee.output_width), h = Int(info.pointee.output_height)
       // The pixels, and a second copy when the Exif orientation is applied.
-      do throws(ImageCodecError) { try MemoryBudget.check(width: w, height: h, bytesPerPixel: applyOrientation ? 6 : 3, path: path) } catch { return .failure(error) }
+      do throws(ImageCodecError) { try MemoryBudget.check(width: w, height: h, bytesPerPixel: applyOrientation ? 6 : 3, path: path) } catch {
+        return .failure(error)
+      }
       let n = w * h * 3
       var rc: Int32 = 0
       let px = [UInt8](unsafeUninitializedCapacity: max(n, 1)) { b, count in
@@ -71,7 +74,9 @@ public enum JPEGDecoder {
   }
 
   /// Decodes a JPEG file.
-  public static func decode(path: String, scale: JPEGScale = .full, applyOrientation: Bool = true, limits: DecodeLimits = .default) throws(ImageCodecError) -> JPEGImage {
+  public static func decode(path: String, scale: JPEGScale = .full, applyOrientation: Bool = true, limits: DecodeLimits = .default) throws(ImageCodecError)
+    -> JPEGImage
+  {
     try decode(FileBytes.read(path), path: path, scale: scale, applyOrientation: applyOrientation, limits: limits)
   }
 }
@@ -101,7 +106,9 @@ public enum JPEGEncoder {
     let exif = o == .up ? [] : o.exifPayload()
     let code = px.withUnsafeBufferPointer { p in
       exif.withUnsafeBufferPointer { e in
-        segjpeg_encode(p.baseAddress, UInt32(w), UInt32(h), Int32(ch), Int32(q), Int32(cs), exif.isEmpty ? nil : e.baseAddress, UInt32(exif.count), &out, &size, &message, 256)
+        segjpeg_encode(
+          p.baseAddress, UInt32(w), UInt32(h), Int32(ch), Int32(q), Int32(cs), exif.isEmpty ? nil : e.baseAddress, UInt32(exif.count), &out, &size, &message,
+          256)
       }
     }
     guard code == 0, let out else { throw ImageCodecError(path: "<memory>", kind: .encodeFailed(cString(message))) }

@@ -28,7 +28,9 @@ public enum PNGEncoder {
 
   /// A palette PNG: `indices` are 8-bit palette indices, `palette` up to 256 RGBA entries
   /// (alpha below 255 writes a tRNS chunk).
-  public static func encodePalette(width: Int, height: Int, indices: [UInt8], palette: [RGBA], bitDepth: Int = 8, options: Options = Options()) throws(ImageCodecError) -> [UInt8] {
+  public static func encodePalette(width: Int, height: Int, indices: [UInt8], palette: [RGBA], bitDepth: Int = 8, options: Options = Options())
+    throws(ImageCodecError) -> [UInt8]
+  {
     guard indices.count == width * height else { throw ImageCodecError(path: "<memory>", kind: .encodeFailed("indices size mismatch")) }
     var pal: [UInt8] = []
     for c in palette { pal += [c.r, c.g, c.b, c.a] }
@@ -52,7 +54,9 @@ public enum PNGEncoder {
     return try run(ga, width, height, SEGPNG_ENC_GRAYALPHA, 8, nil, options)
   }
 
-  private static func run(_ pixels: [UInt8], _ w: Int, _ h: Int, _ layout: Int, _ depth: Int, _ palette: [UInt8]?, _ o: Options) throws(ImageCodecError) -> [UInt8] {
+  private static func run(_ pixels: [UInt8], _ w: Int, _ h: Int, _ layout: Int, _ depth: Int, _ palette: [UInt8]?, _ o: Options) throws(ImageCodecError)
+    -> [UInt8]
+  {
     var out: UnsafeMutablePointer<UInt8>? = nil
     var size = 0
     var message = [CChar](repeating: 0, count: 256)

@@ -134,7 +134,9 @@ public enum TIFFDecoder {
   }
 
   /// Decodes TIFF bytes. `path` only names the file in errors.
-  public static func decode(_ data: [UInt8], path: String = "<memory>", limits: DecodeLimits = .default, forMask: Bool = false) throws(ImageCodecError) -> TIFFImage {
+  public static func decode(_ data: [UInt8], path: String = "<memory>", limits: DecodeLimits = .default, forMask: Bool = false) throws(ImageCodecError)
+    -> TIFFImage
+  {
     if data.isEmpty { throw ImageCodecError(path: path, kind: .empty) }
     var info = segtiff_info()
     var message = [CChar](repeating: 0, count: 256)
@@ -149,14 +151,25 @@ public enum TIFFDecoder {
       guard w > 0, h > 0 else { return .failure(ImageCodecError(path: path, kind: .corrupt("TIFF has zero size"))) }
       guard w <= limits.maxPixels / h else { return .failure(ImageCodecError(path: path, kind: .tooLarge(width: w, height: h, limit: limits.maxPixels))) }
       if let why = refusal(info, forMask: forMask) { return .failure(ImageCodecError(path: path, kind: .unsupported(why))) }
-      do throws(ImageCodecError) { try MemoryBudget.check(width: w, height: h, bytesPerPixel: max(4, Int(info.spp) * Int(info.bits) / 8) + 3, path: path) } catch { return .failure(error) }
+      do throws(ImageCodecError) {
+        try MemoryBudget.check(width: w, height: h, bytesPerPixel: max(4, Int(info.spp) * Int(info.bits) / 8) + 3, path: path)
+      } catch { return .failure(error) }
       let direct = (info.bits == 8 || info.bits == 16) && [0, 1, 2, 3].contains(info.photometric) && info.spp >= 1 && info.spp <= 4
       if !direct {
         // YCbCr, JPEG-in-TIFF, CMYK, 1-bit and the like: through libtiff's RGBA reader (photos only).
-        guard !forMask else { return .failure(ImageCodecError(path: path, kind: .unsupported("TIFF mask with photometric \(info.photometric) and \(info.bits)-bit samples: label masks must be 8- or 16-bit gray"))) }
+        guard !forMask else {
+          return .failure(
+            ImageCodecError(
+              path: path,
+              kind: .unsupported("TIFF mask with photometric \(info.photometric) and \(info.bits)-bit samples: label masks must be 8- or 16-bit gray")))
+        }
         var rgba = [UInt32](repeating: 0, count: w * h)
         let code = segtiff_read_rgba(t, &rgba, &message, 256)
-        guard code == Int32(SEGTIFF_OK) else { return .failure(ImageCodecError(path: path, kind: code == Int32(SEGTIFF_ERR_UNSUPPORTED) ? .unsupported("TIFF: " + tiffMessage(message)) : .corrupt(tiffMessage(message)))) }
+        guard code == Int32(SEGTIFF_OK) else {
+          return .failure(
+            ImageCodecError(
+              path: path, kind: code == Int32(SEGTIFF_ERR_UNSUPPORTED) ? .unsupported("TIFF: " + tiffMessage(message)) : .corrupt(tiffMessage(message))))
+        }
         var px = [UInt8](repeating: 0, count: w * h * 3)
         for i in 0..<(w * h) {
           px[i * 3] = UInt8(truncatingIfNeeded: rgba[i])
@@ -189,7 +202,8 @@ public enum TIFFDecoder {
           for i in 0..<Int(info.palette_size) { palette.append(RGB(raw[i * 3], raw[i * 3 + 1], raw[i * 3 + 2])) }
         }
       }
-      return .success(TIFFImage(width: w, height: h, channels: ch, bitDepth: Int(info.bits), photometric: Int(info.photometric), samples: samples, palette: palette))
+      return .success(
+        TIFFImage(width: w, height: h, channels: ch, bitDepth: Int(info.bits), photometric: Int(info.photometric), samples: samples, palette: palette))
     }
     return try result.get()
   }

@@ -6,11 +6,13 @@ extension LabelMask {
     case .u8(let v):
       return LabelMask(width: width, height: height, values: v.map { $0 == 0 || $0 == 255 ? 255 : $0 - 1 })
     case .u16(let v):
-      return LabelMask(width: width, height: height, values16: v.map { x -> UInt16 in
-        if x == 0 { return 255 }
-        let r = x - 1
-        return r == 254 ? 255 : r
-      })
+      return LabelMask(
+        width: width, height: height,
+        values16: v.map { x -> UInt16 in
+          if x == 0 { return 255 }
+          let r = x - 1
+          return r == 254 ? 255 : r
+        })
     }
   }
 

@@ -62,14 +62,18 @@ public enum MaskDecoding: Sendable, Equatable {
     for i in 0..<(width * height) {
       let key = UInt32(samples[i * channels]) << 16 | UInt32(samples[i * channels + 1]) << 8 | UInt32(samples[i * channels + 2])
       let v: UInt16?
-      if key == lastKey { v = lastValue } else {
+      if key == lastKey {
+        v = lastValue
+      } else {
         v = m[key]
         lastKey = key
         lastValue = v
       }
       if let v { out[i] = v } else { unknown[key, default: 0] += 1 }
     }
-    let mask = out.allSatisfy { $0 <= 255 } ? LabelMask(width: width, height: height, values: out.map { UInt8($0) }) : LabelMask(width: width, height: height, values16: out)
+    let mask =
+      out.allSatisfy { $0 <= 255 }
+      ? LabelMask(width: width, height: height, values: out.map { UInt8($0) }) : LabelMask(width: width, height: height, values16: out)
     return (mask, unknown)
   }
 }

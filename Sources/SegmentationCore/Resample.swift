@@ -1,5 +1,3 @@
-
-
 /// Resizing for previews: photos with an area filter, masks with majority pooling so class ids never
 /// blend. Does no I/O.
 public enum Resample {

@@ -9,7 +9,9 @@ import TerminalRender
 public enum TTYProbe {
   /// Runs the probe on /dev/tty. Without a terminal (or when it cannot be put in raw mode), returns
   /// what the environment alone says.
-  public static func run(timeoutMs: Int = 1000, env: [String: String] = ProcessEnvironment.current(), needs: ProbeReplies.ProbeNeeds = ProbeReplies.ProbeNeeds()) -> TerminalCapabilities {
+  public static func run(
+    timeoutMs: Int = 1000, env: [String: String] = ProcessEnvironment.current(), needs: ProbeReplies.ProbeNeeds = ProbeReplies.ProbeNeeds()
+  ) -> TerminalCapabilities {
     let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { return ProbeReplies.capabilities(replies: [], env: env, winsize: (0, 0, 0, 0)) }
     defer { close(fd) }

@@ -121,7 +121,9 @@ public final class Terminal {
     var touched = Set<String>()
     for pl in frame.placements {
       let redrawn = !staleRows.isDisjoint(with: pl.rect.y..<pl.rect.maxY)
-      let dirty = redrawn || shownPlacements[pl.key] != pl.rect || changes.contains { c in c.x >= pl.rect.x && c.x < pl.rect.maxX && c.y >= pl.rect.y && c.y < pl.rect.maxY }
+      let dirty =
+        redrawn || shownPlacements[pl.key] != pl.rect
+        || changes.contains { c in c.x >= pl.rect.x && c.x < pl.rect.maxX && c.y >= pl.rect.y && c.y < pl.rect.maxY }
       touched.insert(pl.key)
       guard dirty else { continue }
       var bytes = Array("\u{1B}7\u{1B}[\(pl.rect.y + 1);\(pl.rect.x + 1)H".utf8)

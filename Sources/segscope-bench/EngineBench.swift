@@ -48,7 +48,8 @@ enum EngineBench {
     var scenes: [([UInt8], [UInt8], [UInt8])] = []
     for i in 0..<16 {
       let s = DemoScene.generate(seed: UInt64(i), width: width, height: height)
-      scenes.append((try JPEGEncoder.encode(s.image), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelB.predict(s.trueLabels, seed: 1))))
+      scenes.append(
+        (try JPEGEncoder.encode(s.image), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelB.predict(s.trueLabels, seed: 1))))
     }
     try writeTriples(root: root, pairs: pairs, scenes: scenes)
     system("sync")
@@ -77,7 +78,9 @@ enum EngineBench {
       let (indexed, _) = try HistogramIndexer(store: store).run()
       let indexMs = nowMs() - t0
       ratios.append(decodeMs / indexMs)
-      print("round \(round): decode \(paths.count) \(width)x\(height) masks alone, all cores: \(fmt(decodeMs, 0)) ms; decode + histogram, no database: \(fmt(histMs, 0)) ms; indexing pass (decode + histogram + store): \(fmt(indexMs, 0)) ms for \(indexed) masks = \(fmt(decodeMs / indexMs * 100, 0))% of decode-only speed")
+      print(
+        "round \(round): decode \(paths.count) \(width)x\(height) masks alone, all cores: \(fmt(decodeMs, 0)) ms; decode + histogram, no database: \(fmt(histMs, 0)) ms; indexing pass (decode + histogram + store): \(fmt(indexMs, 0)) ms for \(indexed) masks = \(fmt(decodeMs / indexMs * 100, 0))% of decode-only speed"
+      )
     }
     print("indexing pass, median over \(rounds) rounds: \(fmt(ratios.sorted()[ratios.count / 2] * 100, 0))% of decode-only speed")
   }
@@ -87,7 +90,11 @@ enum EngineBench {
     var scenes: [([UInt8], [UInt8], [UInt8])] = []
     for i in 0..<8 {
       let s = DemoScene.generate(seed: UInt64(i), width: 1024, height: 512)
-      scenes.append((try JPEGEncoder.encode(RGBImage(width: 1024, height: 512)), try PNGEncoder.encode(s.groundTruth), try PNGEncoder.encode(DemoModel.modelA.predict(s.trueLabels, seed: 1))))
+      scenes.append(
+        (
+          try JPEGEncoder.encode(RGBImage(width: 1024, height: 512)), try PNGEncoder.encode(s.groundTruth),
+          try PNGEncoder.encode(DemoModel.modelA.predict(s.trueLabels, seed: 1))
+        ))
     }
     try writeTriples(root: root, pairs: pairs, scenes: scenes)
     let store = try DatasetStore(root: root)
@@ -107,9 +114,13 @@ enum EngineBench {
       let evalMs = nowMs() - t0
       ratios.append(decodeMs / evalMs)
       let mpx = Double(pairs * 1024 * 512) / 1e6
-      print("round \(round): eval \(pairs) pairs of 1024x512: decode-only \(fmt(decodeMs, 0)) ms, evaluation \(fmt(evalMs, 0)) ms (\(fmt(mpx / (evalMs / 1000), 0)) Mpixel/s, \(fmt(decodeMs / evalMs * 100, 0))% of decode-only); \(problems.count) problems, \(m.total) pixels")
+      print(
+        "round \(round): eval \(pairs) pairs of 1024x512: decode-only \(fmt(decodeMs, 0)) ms, evaluation \(fmt(evalMs, 0)) ms (\(fmt(mpx / (evalMs / 1000), 0)) Mpixel/s, \(fmt(decodeMs / evalMs * 100, 0))% of decode-only); \(problems.count) problems, \(m.total) pixels"
+      )
     }
-    print("evaluation, median over 3 rounds: \(fmt(ratios.sorted()[1] * 100, 0))% of decode-only; peak RSS \(fmt(maxRSSMiB(), 0)) MiB (before: \(fmt(rssBefore, 0)) MiB)")
+    print(
+      "evaluation, median over 3 rounds: \(fmt(ratios.sorted()[1] * 100, 0))% of decode-only; peak RSS \(fmt(maxRSSMiB(), 0)) MiB (before: \(fmt(rssBefore, 0)) MiB)"
+    )
   }
 
   /// A 100,000-sample database: open, query and first-frame times.
@@ -117,15 +128,19 @@ enum EngineBench {
     system("rm -rf '\(root)'")
     mkdirs(root)
     let store = try DatasetStore(root: root)
-    let classes = DemoClasses.table.enumerated().map { ClassInfo(value: $0.offset, name: $0.element.name) } + [ClassInfo(value: 255, name: "ignore", isIgnore: true)]
+    let classes =
+      DemoClasses.table.enumerated().map { ClassInfo(value: $0.offset, name: $0.element.name) } + [ClassInfo(value: 255, name: "ignore", isIgnore: true)]
     try store.defineField(FieldName.groundTruth, role: .groundTruth, root: "labels", classes: classes)
     try store.defineField("model_b", role: .prediction, root: "pred", classes: classes)
     var samples: [NewSample] = []
     for i in 0..<n {
-      samples.append(NewSample(path: "data/\(i % 5 == 0 ? "val" : "train")/\(i).jpg", stem: "\(i)", width: 1024, height: 512, split: i % 5 == 0 ? "val" : "train", masks: [
-        MaskEntry(field: FieldName.groundTruth, path: "labels/\(i).png", width: 1024, height: 512, bitDepth: 8),
-        MaskEntry(field: "model_b", path: "pred/\(i).png", width: 1024, height: 512, bitDepth: 8),
-      ]))
+      samples.append(
+        NewSample(
+          path: "data/\(i % 5 == 0 ? "val" : "train")/\(i).jpg", stem: "\(i)", width: 1024, height: 512, split: i % 5 == 0 ? "val" : "train",
+          masks: [
+            MaskEntry(field: FieldName.groundTruth, path: "labels/\(i).png", width: 1024, height: 512, bitDepth: 8),
+            MaskEntry(field: "model_b", path: "pred/\(i).png", width: 1024, height: 512, bitDepth: 8),
+          ]))
     }
     _ = try store.upsertSamples(samples)
     var rng = SplitMix64(seed: 3)
@@ -142,7 +157,8 @@ enum EngineBench {
       for c in 0..<10 { m[c, c] = UInt64(rng.int(0, 5000)); m[c, (c + 1) % 10] = UInt64(rng.int(0, 500)) }
       results.append(SampleResult(sampleId: id, matrix: m, problem: nil))
     }
-    try store.saveRun(key: "model_b", gtField: FieldName.groundTruth, predField: "model_b", dialect: .mmseg, classCount: 10, options: "{}", version: "bench", results: results)
+    try store.saveRun(
+      key: "model_b", gtField: FieldName.groundTruth, predField: "model_b", dialect: .mmseg, classCount: 10, options: "{}", version: "bench", results: results)
     let path = store.databasePath
     if getenv("BENCH_ANALYZE") != nil { try store.write { db in try db.execute(sql: "ANALYZE") } }
     // The indexing pass ends by building the view columns and keeping them in the database.
@@ -156,7 +172,10 @@ enum EngineBench {
     let count = try reopened.sampleCount()
     let openMs = nowMs() - t0
     print("open a \(count)-sample database and count: \(fmt(openMs, 1)) ms")
-    for q in ["split=val class:car>500 sort:miou(model_b) limit:50", "class:person>=1000 not class:car", "sort:-miou(model_b) limit:100", "miou(model_b)<0.5 split=train"] {
+    for q in [
+      "split=val class:car>500 sort:miou(model_b) limit:50", "class:person>=1000 not class:car", "sort:-miou(model_b) limit:100",
+      "miou(model_b)<0.5 split=train",
+    ] {
       let view = try ViewExpression.parse(q)
       let t1 = nowMs()
       let n = try reopened.sampleIds(view).count
@@ -184,7 +203,9 @@ enum EngineBench {
     let warmMs = nowMs() - tw
     tw = nowMs()
     let found = try warm.sampleIds(ViewExpression.parse("class:sky>=500 not class:road split=train")).count
-    print("background warm-up of the view columns: \(fmt(warmMs, 1)) ms; then a first 'class:sky>=500 not class:road split=train' (\(found) found): \(fmt(nowMs() - tw, 1)) ms")
+    print(
+      "background warm-up of the view columns: \(fmt(warmMs, 1)) ms; then a first 'class:sky>=500 not class:road split=train' (\(found) found): \(fmt(nowMs() - tw, 1)) ms"
+    )
     // The app: first frame = load dataset + the all-samples view (with the summed matrix) + render.
     t0 = nowMs()
     // The app's own effect runner, inline (the app runs it off the main actor).
@@ -200,7 +221,9 @@ enum EngineBench {
     }
     _ = AppView.render(state)
     let firstFrame = nowMs() - t0
-    print("first frame of the app on \(count) samples (dataset, view of all samples with summed matrix, rows, render): \(fmt(firstFrame, 0)) ms; peak RSS \(fmt(maxRSSMiB(), 0)) MiB")
+    print(
+      "first frame of the app on \(count) samples (dataset, view of all samples with summed matrix, rows, render): \(fmt(firstFrame, 0)) ms; peak RSS \(fmt(maxRSSMiB(), 0)) MiB"
+    )
     // Key press to finished frame on text screens.
     var times: [Double] = []
     for k in [Key.char("2"), .down, .down, .char("s"), .char("3"), .right, .down, .char("n"), .char("1"), .pageDown, .down] {
@@ -209,7 +232,9 @@ enum EngineBench {
       _ = AppView.render(state)
       times.append(nowMs() - t)
     }
-    print("key press to finished frame (reduce + render, 120x40 text screens): median \(fmt(times.sorted()[times.count / 2], 2)) ms, max \(fmt(times.max() ?? 0, 2)) ms")
+    print(
+      "key press to finished frame (reduce + render, 120x40 text screens): median \(fmt(times.sorted()[times.count / 2], 2)) ms, max \(fmt(times.max() ?? 0, 2)) ms"
+    )
   }
 }
 

@@ -91,21 +91,32 @@ struct RenderCommand: ParsableCommand {
     let pr = try pred.map(checked)
     var panels: [Panel] = []
     let overlay = MaskComposer.Overlay(alpha: alpha, ignore: ignore)
-    panels.append(Panel(title: gt == nil ? "image" : "image + ground truth", build: { w, h in
-      let small = Resample.area(photo, width: w, height: h)
-      guard let gt else { return ComposedImage(image: small) }
-      return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: overlay.sized(w))
-    }, sourceWidth: photo.width, sourceHeight: photo.height))
+    panels.append(
+      Panel(
+        title: gt == nil ? "image" : "image + ground truth",
+        build: { w, h in
+          let small = Resample.area(photo, width: w, height: h)
+          guard let gt else { return ComposedImage(image: small) }
+          return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: overlay.sized(w))
+        }, sourceWidth: photo.width, sourceHeight: photo.height))
     if let pr {
-      panels.append(Panel(title: "prediction", build: { w, h in
-        MaskComposer.overlay(Resample.area(photo, width: w, height: h), Resample.majority(pr, width: w, height: h), palette: palette, options: overlay.sized(w))
-      }, sourceWidth: photo.width, sourceHeight: photo.height))
+      panels.append(
+        Panel(
+          title: "prediction",
+          build: { w, h in
+            MaskComposer.overlay(
+              Resample.area(photo, width: w, height: h), Resample.majority(pr, width: w, height: h), palette: palette, options: overlay.sized(w))
+          }, sourceWidth: photo.width, sourceHeight: photo.height))
     }
     if error, let gt, let pr {
       let title = errorClass.map { "errors for class \($0): TP FP FN" } ?? "errors: correct / wrong / ignored"
-      panels.append(Panel(title: title, build: { w, h in
-        MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pr, width: w, height: h), ignore: ignore, classId: errorClass)
-      }, sourceWidth: photo.width, sourceHeight: photo.height))
+      panels.append(
+        Panel(
+          title: title,
+          build: { w, h in
+            MaskComposer.errorMap(
+              gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pr, width: w, height: h), ignore: ignore, classId: errorClass)
+          }, sourceWidth: photo.width, sourceHeight: photo.height))
     }
     return panels
   }

@@ -14,7 +14,11 @@ struct Segscope: AsyncParsableCommand {
       confusion matrix and side-by-side sample views, over plain SSH. Exit status: 0 ok, 1 error, 2 usage.
       """,
     version: version,
-    subcommands: [DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, PanopticCommand.self, RunsCommand.self, TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self, ReimportCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self]
+    subcommands: [
+      DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, PanopticCommand.self, RunsCommand.self,
+      TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self,
+      ReimportCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self,
+    ]
   )
 }
 
@@ -52,7 +56,8 @@ extension Segscope {
         return 0
       } else if code == .validationFailure {
         // Line by line: a message may quote what the user typed, control characters included.
-        FileHandleOut.stderr(fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.forTerminal(String($0)) }.joined(separator: "\n"))
+        FileHandleOut.stderr(
+          fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.forTerminal(String($0)) }.joined(separator: "\n"))
         return 2
       } else if let e = error as? ExitCode {
         return e.rawValue

@@ -10,14 +10,25 @@ func loadedState(width: Int = 80, height: Int = 24, withRun: Bool = true) -> App
   let runs = withRun ? [RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2026-11-26 12:00:00")] : []
   var pal: [UInt16: RGB] = [:]
   for (i, c) in DemoClasses.table.enumerated() { pal[UInt16(i)] = c.color }
-  let effects = Reducer.reduce(&s, .datasetLoaded(name: "demo", total: 5, fields: ["ground_truth", "model_b"], classNames: DemoClasses.table.map(\.name), palette: ClassPalette(colors: pal), ignore: [255], runs: runs, problems: ["labels/x.png: truncated [import]"]))
+  let effects = Reducer.reduce(
+    &s,
+    .datasetLoaded(
+      name: "demo", total: 5, fields: ["ground_truth", "model_b"], classNames: DemoClasses.table.map(\.name), palette: ClassPalette(colors: pal), ignore: [255],
+      runs: runs, problems: ["labels/x.png: truncated [import]"]))
   assert(effects == [.loadView(text: "", run: withRun ? "model_b" : nil)])
   var m = ConfusionMatrix(classCount: 10)
   for c in 0..<10 { m[c, c] = UInt64(1000 * (c + 1)) }
   m[1, 0] = 700
   m[7, 1] = 300
   _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11, 12, 13, 14, 15], matrix: withRun ? m : nil))
-  _ = Reducer.reduce(&s, .rowsLoaded((11...15).map { SampleSummary(id: $0, path: "data/street_\($0).jpg", split: $0 == 11 ? "val" : "train", width: 64, height: 48, miou: Double($0 - 10) / 6, tags: $0 == 12 ? ["hard"] : []) }))
+  _ = Reducer.reduce(
+    &s,
+    .rowsLoaded(
+      (11...15).map {
+        SampleSummary(
+          id: $0, path: "data/street_\($0).jpg", split: $0 == 11 ? "val" : "train", width: 64, height: 48, miou: Double($0 - 10) / 6,
+          tags: $0 == 12 ? ["hard"] : [])
+      }))
   return s
 }
 
@@ -33,5 +44,6 @@ func type(_ s: inout AppState, _ text: String) {
 
 func sampleImages(_ id: Int64) -> SampleImages {
   let scene = DemoScene.generate(seed: UInt64(id), width: 64, height: 48)
-  return SampleImages(id: id, image: scene.image, groundTruth: scene.groundTruth, predictions: ["model_b": DemoModel.modelB.predict(scene.trueLabels, seed: 1)], problems: [])
+  return SampleImages(
+    id: id, image: scene.image, groundTruth: scene.groundTruth, predictions: ["model_b": DemoModel.modelB.predict(scene.trueLabels, seed: 1)], problems: [])
 }

@@ -144,10 +144,14 @@ struct RunsTests {
   @Test("pick a second run to compare; its matrix fills the per-class comparison")
   func compare() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .datasetLoaded(name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255], runs: [
-      RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
-      RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
-    ], problems: []))
+    _ = Reducer.reduce(
+      &s,
+      .datasetLoaded(
+        name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
+        runs: [
+          RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
+          RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
+        ], problems: []))
     var m = ConfusionMatrix(classCount: 10)
     for c in 0..<10 { m[c, c] = 100 }
     _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: m))
@@ -229,10 +233,14 @@ struct WorseTests {
   @Test func worse() {
     var s = loadedState()
     #expect(press(&s, .char("4"), .char("W")).isEmpty && s.statusIsError)
-    _ = Reducer.reduce(&s, .datasetLoaded(name: "d", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: ["a", "b"], palette: s.palette, ignore: [255], runs: [
-      RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "1"),
-      RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2"),
-    ], problems: []))
+    _ = Reducer.reduce(
+      &s,
+      .datasetLoaded(
+        name: "d", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: ["a", "b"], palette: s.palette, ignore: [255],
+        runs: [
+          RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "1"),
+          RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2"),
+        ], problems: []))
     _ = press(&s, .down, .char("c"))
     #expect(press(&s, .char("W")) == [.loadChanges(from: "model_a", to: "model_b", view: "")])
     #expect(s.screen == .samples)
@@ -263,7 +271,11 @@ struct HugeClassMapTests {
     var s = AppState()
     _ = Reducer.reduce(&s, .terminalResized(width: 100, height: 30))
     let names = (0..<70_000).map { "class \($0)" }
-    _ = Reducer.reduce(&s, .datasetLoaded(name: "big", total: 1, fields: ["ground_truth", "model_b"], classNames: names, palette: ClassPalette(colors: [:]), ignore: [255], runs: [], problems: []))
+    _ = Reducer.reduce(
+      &s,
+      .datasetLoaded(
+        name: "big", total: 1, fields: ["ground_truth", "model_b"], classNames: names, palette: ClassPalette(colors: [:]), ignore: [255], runs: [], problems: []
+      ))
     _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: nil))
     _ = Reducer.reduce(&s, .rowsLoaded([SampleSummary(id: 11, path: "a.png", split: nil, width: 64, height: 48, miou: nil, tags: [])]))
     _ = press(&s, .enter)

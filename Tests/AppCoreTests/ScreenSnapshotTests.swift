@@ -59,7 +59,8 @@ struct ScreenSnapshotTests {
   @Test("names from a dataset never reach the screen with control characters")
   func sanitized() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .rowsLoaded([SampleSummary(id: 11, path: "evil\u{1B}]0;pwned\u{07}.jpg", split: nil, width: 1, height: 1, miou: nil, tags: ["\u{1B}[31m"])]))
+    _ = Reducer.reduce(
+      &s, .rowsLoaded([SampleSummary(id: 11, path: "evil\u{1B}]0;pwned\u{07}.jpg", split: nil, width: 1, height: 1, miou: nil, tags: ["\u{1B}[31m"])]))
     let f = AppView.render(s)
     for c in f.buffer.cells {
       #expect(!c.symbol.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
@@ -95,10 +96,16 @@ struct TriageSnapshotTests {
   func flagged() -> AppState {
     var s = loadedState()
     _ = press(&s, .char("6"))
-    _ = Reducer.reduce(&s, .flagsLoaded([
-      FlagSummary(id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "parked car labelled road", state: "open", author: "ana", createdAt: "2026-11-26 10:00:00"),
-      FlagSummary(id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "rect 10,4 20x8", suggestedClass: nil, note: "", state: "open", author: "bo", createdAt: "2026-11-26 10:01:00"),
-    ]))
+    _ = Reducer.reduce(
+      &s,
+      .flagsLoaded([
+        FlagSummary(
+          id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "parked car labelled road",
+          state: "open", author: "ana", createdAt: "2026-11-26 10:00:00"),
+        FlagSummary(
+          id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "rect 10,4 20x8", suggestedClass: nil, note: "", state: "open",
+          author: "bo", createdAt: "2026-11-26 10:01:00"),
+      ]))
     return s
   }
 
@@ -114,7 +121,12 @@ struct TriageSnapshotTests {
     var s = loadedState()
     _ = Reducer.reduce(&s, .reviewLoaded(queue: "worst", expression: "sort:miou(model_b)", ids: [11, 12, 13], verdicts: [11: "ok"], position: 11, matrix: nil))
     let img = sampleImages(12)
-    _ = Reducer.reduce(&s, .imagesLoaded(SampleImages(id: 12, image: img.image, groundTruth: img.groundTruth, predictions: img.predictions, problems: [], revision: RevisionInfo(revision: 1, history: ["r1 by ana 2026-11-26 10:02:00: +120 car -120 road"], flags: ["#1 whole mask → car: parked car"]))))
+    _ = Reducer.reduce(
+      &s,
+      .imagesLoaded(
+        SampleImages(
+          id: 12, image: img.image, groundTruth: img.groundTruth, predictions: img.predictions, problems: [],
+          revision: RevisionInfo(revision: 1, history: ["r1 by ana 2026-11-26 10:02:00: +120 car -120 road"], flags: ["#1 whole mask → car: parked car"]))))
     s.status = nil
     _ = press(&s, .char("i"), .char("b"), .right, .right)
     s.status = nil

@@ -4,7 +4,9 @@ import SegmentationCore
 import TerminalRender
 import Testing
 
-let themesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Themes").path
+let themesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+  "Themes"
+).path
 
 func readFile(_ p: String) -> String? { try? String(contentsOfFile: p, encoding: .utf8) }
 
@@ -51,7 +53,8 @@ struct ThemeAndConfigTests {
 
   @Test("TOML subset")
   func toml() throws {
-    let t = try TOMLSubset.parse("""
+    let t = try TOMLSubset.parse(
+      """
       # comment
       a = "x\\ty" # trailing
       b = 'lit\\eral'
@@ -77,7 +80,8 @@ struct ThemeAndConfigTests {
 
   @Test("key bindings are overridable by command id")
   func keyOverrides() throws {
-    let c = try AppConfig.parse("""
+    let c = try AppConfig.parse(
+      """
       theme = "light"
       [keys]
       "sample.next" = ["Right", "x"]

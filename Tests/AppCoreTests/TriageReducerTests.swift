@@ -12,7 +12,8 @@ struct TriageReducerTests {
     type(&s, "review q")
     let e = press(&s, .enter)
     #expect(e == [.openReview(queue: "q", expression: nil, newQueueView: "sort:miou(model_b)", run: "model_b")])
-    let effects = Reducer.reduce(&s, .reviewLoaded(queue: "q", expression: "sort:miou(model_b)", ids: [11, 12, 13, 14, 15], verdicts: verdicts, position: position, matrix: nil))
+    let effects = Reducer.reduce(
+      &s, .reviewLoaded(queue: "q", expression: "sort:miou(model_b)", ids: [11, 12, 13, 14, 15], verdicts: verdicts, position: position, matrix: nil))
     #expect(effects.contains(.loadImages(s.currentSampleId ?? -1)))
     return s
   }
@@ -21,9 +22,15 @@ struct TriageReducerTests {
   func startQueue() {
     var s = loadedState()
     _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
-    #expect(Reducer.reduce(&s, .commandInvoked("review.start", ["mine"])) == [.openReview(queue: "mine", expression: nil, newQueueView: "split=val sort:miou(model_b)", run: "model_b")])
+    #expect(
+      Reducer.reduce(&s, .commandInvoked("review.start", ["mine"])) == [
+        .openReview(queue: "mine", expression: nil, newQueueView: "split=val sort:miou(model_b)", run: "model_b")
+      ])
     _ = Reducer.reduce(&s, .viewLoaded(text: "sort:-pixels(car)", title: "", ids: [11], matrix: nil))
-    #expect(Reducer.reduce(&s, .commandInvoked("review.start", ["mine", "class:car"])) == [.openReview(queue: "mine", expression: "class:car", newQueueView: "sort:-pixels(car)", run: "model_b")])
+    #expect(
+      Reducer.reduce(&s, .commandInvoked("review.start", ["mine", "class:car"])) == [
+        .openReview(queue: "mine", expression: "class:car", newQueueView: "sort:-pixels(car)", run: "model_b")
+      ])
   }
 
   @Test("a ok, r needs-fix, s skip: saved, then the next sample; progress in the status bar")
@@ -100,11 +107,17 @@ struct TriageReducerTests {
     #expect(press(&s, .enter) == [.addFlag(sample: 11, region: .mask, className: "car", note: "parked, not road")])
     // The inspector: its component.
     _ = press(&s, .char("i"))
-    #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["-", "looks", "off"])) == [.addFlag(sample: 11, region: .component(x: 32, y: 24), className: nil, note: "looks off")])
+    #expect(
+      Reducer.reduce(&s, .commandInvoked("flag.add", ["-", "looks", "off"])) == [
+        .addFlag(sample: 11, region: .component(x: 32, y: 24), className: nil, note: "looks off")
+      ])
     // b marks a corner; moving the inspector spans a rectangle.
     _ = press(&s, .char("b"), .right, .down)
     #expect(s.markedRegion == .rect(x: 32, y: 24, width: 2, height: 2))
-    #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["ROAD"])) == [.addFlag(sample: 11, region: .rect(x: 32, y: 24, width: 2, height: 2), className: "road", note: "")])
+    #expect(
+      Reducer.reduce(&s, .commandInvoked("flag.add", ["ROAD"])) == [
+        .addFlag(sample: 11, region: .rect(x: 32, y: 24, width: 2, height: 2), className: "road", note: "")
+      ])
     #expect(s.rectAnchor == nil)
     // An unknown class is refused before anything is written.
     #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["zebra"])).isEmpty && s.statusIsError)
@@ -123,7 +136,12 @@ struct TriageReducerTests {
     _ = press(&s, .enter)
     #expect(Reducer.reduce(&s, .commandInvoked("mask.relabel", ["car"])).isEmpty && s.status?.contains("inspector") == true)
     let img = sampleImages(11)
-    _ = Reducer.reduce(&s, .imagesLoaded(SampleImages(id: 11, image: img.image, groundTruth: img.groundTruth, predictions: img.predictions, problems: [], revision: RevisionInfo(revision: 2, history: ["r2 by ana: +10 car -10 road", "r1 by bo: +3 sky -3 road"], flags: ["#3 whole mask → car"]))))
+    _ = Reducer.reduce(
+      &s,
+      .imagesLoaded(
+        SampleImages(
+          id: 11, image: img.image, groundTruth: img.groundTruth, predictions: img.predictions, problems: [],
+          revision: RevisionInfo(revision: 2, history: ["r2 by ana: +10 car -10 road", "r1 by bo: +3 sky -3 road"], flags: ["#3 whole mask → car"]))))
     _ = press(&s, .char("i"), .char("L"))
     #expect(s.paletteState.input == "relabel ")
     type(&s, "car")
@@ -143,7 +161,12 @@ struct TriageReducerTests {
   func undoNothing() {
     var s = loadedState()
     _ = press(&s, .enter)
-    _ = Reducer.reduce(&s, .imagesLoaded(SampleImages(id: 11, image: sampleImages(11).image, groundTruth: nil, predictions: [:], problems: [], revision: RevisionInfo(revision: 0, history: [], flags: []))))
+    _ = Reducer.reduce(
+      &s,
+      .imagesLoaded(
+        SampleImages(
+          id: 11, image: sampleImages(11).image, groundTruth: nil, predictions: [:], problems: [], revision: RevisionInfo(revision: 0, history: [], flags: [])))
+    )
     #expect(press(&s, .char("u")).isEmpty && s.status?.contains("nothing to undo") == true)
   }
 
@@ -153,8 +176,12 @@ struct TriageReducerTests {
     #expect(press(&s, .char("6")) == [.loadFlags(FlagsFilter())])
     #expect(s.screen == .flags)
     let flags = [
-      FlagSummary(id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "n", state: "open", author: "ana", createdAt: "2026-11-26 10:00:00"),
-      FlagSummary(id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "component at 3,4", suggestedClass: nil, note: "", state: "open", author: "bo", createdAt: "2026-11-26 10:01:00"),
+      FlagSummary(
+        id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "n", state: "open",
+        author: "ana", createdAt: "2026-11-26 10:00:00"),
+      FlagSummary(
+        id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "component at 3,4", suggestedClass: nil, note: "", state: "open",
+        author: "bo", createdAt: "2026-11-26 10:01:00"),
     ]
     _ = Reducer.reduce(&s, .flagsLoaded(flags))
     _ = press(&s, .down)
@@ -222,10 +249,15 @@ struct OtherRunsTests {
   @Test("listed read-only with their headline numbers, below the semantic runs")
   func listed() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .otherRunsLoaded([
-      OtherRunSummary(key: "maskrcnn", kind: "mask AP", predField: "maskrcnn", gtField: "ground_truth", headline: "AP 41.2  AP50 63.0  AP75 44.1  AR100 55.0", createdAt: "2026-11-26 12:00:00"),
-      OtherRunSummary(key: "pan", kind: "panoptic", predField: "pred.json", gtField: "gt.json", headline: "PQ 19.7  SQ 68.7  RQ 29.7", createdAt: "2026-11-26 12:01:00"),
-    ]))
+    _ = Reducer.reduce(
+      &s,
+      .otherRunsLoaded([
+        OtherRunSummary(
+          key: "maskrcnn", kind: "mask AP", predField: "maskrcnn", gtField: "ground_truth", headline: "AP 41.2  AP50 63.0  AP75 44.1  AR100 55.0",
+          createdAt: "2026-11-26 12:00:00"),
+        OtherRunSummary(
+          key: "pan", kind: "panoptic", predField: "pred.json", gtField: "gt.json", headline: "PQ 19.7  SQ 68.7  RQ 29.7", createdAt: "2026-11-26 12:01:00"),
+      ]))
     _ = press(&s, .char("4"))
     let lines = AppView.render(s).buffer.textDump().split(separator: "\n").map(String.init)
     let header = lines.firstIndex { $0.contains("instance and panoptic runs") }
@@ -243,7 +275,8 @@ struct InstanceListTests {
   @Test("without a semantic run, the list shows the instance run's TP/FP/FN and w sorts by missed objects")
   func counts() {
     var s = loadedState(withRun: false)
-    _ = Reducer.reduce(&s, .otherRunsLoaded([OtherRunSummary(key: "mrcnn", kind: "mask AP", predField: "mrcnn", gtField: "ground_truth", headline: "AP 40.0", createdAt: "")]))
+    _ = Reducer.reduce(
+      &s, .otherRunsLoaded([OtherRunSummary(key: "mrcnn", kind: "mask AP", predField: "mrcnn", gtField: "ground_truth", headline: "AP 40.0", createdAt: "")]))
     var row = SampleSummary(id: 11, path: "data/street_11.jpg", split: "val", width: 64, height: 48, miou: nil, tags: [])
     row.detections = [3, 1, 2]
     _ = Reducer.reduce(&s, .rowsLoaded([row]))

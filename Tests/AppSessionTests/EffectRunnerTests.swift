@@ -80,10 +80,12 @@ struct EffectRunnerTests {
     }
     box.control = cancelling.control
     let stopped = cancelling.perform(.evaluate(field: "model_b", job: "ev"))
-    #expect(stopped.contains { if case .statusMessage(let m, false) = $0 { return m.contains("cancelled; nothing was stored") } else { return false } }, "\(stopped)")
+    #expect(
+      stopped.contains { if case .statusMessage(let m, false) = $0 { return m.contains("cancelled; nothing was stored") } else { return false } }, "\(stopped)")
     #expect(try f.store.runs().isEmpty)
     let out = EffectRunner(store: f.store, version: "test").perform(.evaluate(field: "model_b", job: "ev"))
-    #expect(out.contains { if case .statusMessage(let m, false) = $0 { return m.contains("evaluated model_b as run 'model_b'") } else { return false } }, "\(out)")
+    #expect(
+      out.contains { if case .statusMessage(let m, false) = $0 { return m.contains("evaluated model_b as run 'model_b'") } else { return false } }, "\(out)")
     #expect(try f.store.runs().map(\.key) == ["model_b"])
     // The runs screen lists it with the dialect.
     guard case .datasetLoaded(_, _, _, _, _, _, let runs, _)? = out.first(where: { if case .datasetLoaded = $0 { return true } else { return false } }) else {

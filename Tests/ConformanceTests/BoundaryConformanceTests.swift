@@ -30,6 +30,8 @@ struct BoundaryConformanceTests {
 
   func load(_ dir: URL, _ name: Any?, _ w: Int, _ h: Int) throws -> LabelMask {
     let data = try Data(contentsOf: dir.appendingPathComponent(try #require(name as? String)))
-    return LabelMask(width: w, height: h, values16: data.withUnsafeBytes { raw in (0..<(w * h)).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) } })
+    return LabelMask(
+      width: w, height: h,
+      values16: data.withUnsafeBytes { raw in (0..<(w * h)).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) } })
   }
 }

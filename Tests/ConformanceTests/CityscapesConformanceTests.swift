@@ -10,7 +10,9 @@ struct CityscapesConformanceTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let root = try #require(OracleRunner.json(dir.appendingPathComponent("cases.json")) as? [String: Any])
     // labelId -> trainId, everything else ignored.
-    let train: [Int: Int] = [7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12, 26: 13, 27: 14, 28: 15, 31: 16, 32: 17, 33: 18]
+    let train: [Int: Int] = [
+      7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12, 26: 13, 27: 14, 28: 15, 31: 16, 32: 17, 33: 18,
+    ]
     func toTrain(_ m: LabelMask) -> LabelMask {
       LabelMask(width: m.width, height: m.height, values: m.values16.map { UInt8(train[Int($0)] ?? 255) })
     }
@@ -32,6 +34,8 @@ struct CityscapesConformanceTests {
 
   func load(_ dir: URL, _ name: Any?, _ w: Int, _ h: Int) throws -> LabelMask {
     let data = try Data(contentsOf: dir.appendingPathComponent(try #require(name as? String)))
-    return LabelMask(width: w, height: h, values16: data.withUnsafeBytes { raw in (0..<(w * h)).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) } })
+    return LabelMask(
+      width: w, height: h,
+      values16: data.withUnsafeBytes { raw in (0..<(w * h)).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) } })
   }
 }

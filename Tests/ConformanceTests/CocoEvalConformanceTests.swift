@@ -26,10 +26,11 @@ struct CocoEvalConformanceTests {
     for a in try #require(gt["annotations"] as? [[String: Any]]) {
       let img = try #require(a["image_id"] as? Int)
       let (h, w) = try #require(sizes[img])
-      gts.append(CocoInstance(
-        id: try #require(a["id"] as? Int), imageId: img, categoryId: try #require(a["category_id"] as? Int),
-        rle: try rle(a["segmentation"], h, w), area: try #require((a["area"] as? NSNumber)?.doubleValue),
-        isCrowd: (a["iscrowd"] as? Int ?? 0) == 1))
+      gts.append(
+        CocoInstance(
+          id: try #require(a["id"] as? Int), imageId: img, categoryId: try #require(a["category_id"] as? Int),
+          rle: try rle(a["segmentation"], h, w), area: try #require((a["area"] as? NSNumber)?.doubleValue),
+          isCrowd: (a["iscrowd"] as? Int ?? 0) == 1))
     }
     var dts: [CocoInstance] = []
     let boxAreas = (results.first?["bbox"] as? [Double])?.isEmpty == false
@@ -40,7 +41,10 @@ struct CocoEvalConformanceTests {
       // loadRes: when the first result has a non-empty bbox, every result's area is its box's area.
       var area = Double(m.area)
       if boxAreas, let bb = r["bbox"] as? [Double], bb.count == 4 { area = bb[2] * bb[3] }
-      dts.append(CocoInstance(id: i + 1, imageId: img, categoryId: try #require(r["category_id"] as? Int), rle: m, area: area, score: try #require((r["score"] as? NSNumber)?.doubleValue)))
+      dts.append(
+        CocoInstance(
+          id: i + 1, imageId: img, categoryId: try #require(r["category_id"] as? Int), rle: m, area: area,
+          score: try #require((r["score"] as? NSNumber)?.doubleValue)))
     }
     let cats = try #require(gt["categories"] as? [[String: Any]]).compactMap { $0["id"] as? Int }
     let result = CocoEval.evaluate(gts: gts, dts: dts, imageIds: Array(sizes.keys), categoryIds: cats)
@@ -60,7 +64,9 @@ struct CocoEvalConformanceTests {
     }
     let dtMatch = try #require(expected["dt_match"] as? [String: Any])
     let gtMatch = try #require(expected["gt_match"] as? [String: Any])
-    let mine = Dictionary(result.matches.filter { $0.outcome != .beyondMaxDets }.map { (($0.isPrediction ? "d" : "g") + String($0.id), outcome($0)) }, uniquingKeysWith: { a, _ in a })
+    let mine = Dictionary(
+      result.matches.filter { $0.outcome != .beyondMaxDets }.map { (($0.isPrediction ? "d" : "g") + String($0.id), outcome($0)) },
+      uniquingKeysWith: { a, _ in a })
     #expect(mine.count == dtMatch.count + gtMatch.count)
     for (id, v) in dtMatch { #expect(mine["d" + id] == "\(v)", "prediction \(id)") }
     for (id, v) in gtMatch { #expect(mine["g" + id] == "\(v)", "ground truth \(id)") }

@@ -22,7 +22,9 @@ struct ContourBandConformanceTests {
       let expected = try Data(contentsOf: dir.appendingPathComponent(try #require(c["band"] as? String))).map { $0 != 0 }
       let ours = ContourBand.mask(groundTruth: gt, bandwidth: bandwidth)
       if ours != expected {
-        let diff = zip(ours, expected).enumerated().filter { $0.element.0 != $0.element.1 }.prefix(5).map { "(\($0.offset % w),\($0.offset / w)) ours=\($0.element.0)" }
+        let diff = zip(ours, expected).enumerated().filter { $0.element.0 != $0.element.1 }.prefix(5).map {
+          "(\($0.offset % w),\($0.offset / w)) ours=\($0.element.0)"
+        }
         mismatched.append("\(name) \(w)x\(h) bw=\(bandwidth): \(diff.joined(separator: " "))")
         continue
       }
@@ -79,6 +81,8 @@ struct ContourBandConformanceTests {
 
   func load16(_ dir: URL, _ name: Any?, _ w: Int, _ h: Int) throws -> LabelMask {
     let data = try Data(contentsOf: dir.appendingPathComponent(try #require(name as? String)))
-    return LabelMask(width: w, height: h, values16: data.withUnsafeBytes { raw in (0..<(w * h)).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) } })
+    return LabelMask(
+      width: w, height: h,
+      values16: data.withUnsafeBytes { raw in (0..<(w * h)).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) } })
   }
 }

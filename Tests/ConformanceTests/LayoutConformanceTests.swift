@@ -33,7 +33,9 @@ struct LayoutConformanceTests {
       let r = try segscope(["eval", root + "/work/ds", "--pred", field, "--format", "json"], in: root + "/elsewhere")
       #expect(r.status == 0, "\(r.err)")
       let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(r.out)")
-      #expect(agrees((json["mIoU"] as? Double) ?? .nan, expected["mIoU"]), "\(field) mIoU \(String(describing: json["mIoU"])) vs \(String(describing: expected["mIoU"]))")
+      #expect(
+        agrees((json["mIoU"] as? Double) ?? .nan, expected["mIoU"]),
+        "\(field) mIoU \(String(describing: json["mIoU"])) vs \(String(describing: expected["mIoU"]))")
       #expect(agrees((json["aAcc"] as? Double) ?? .nan, expected["aAcc"]), "\(field) aAcc")
       let classes = try #require(json["classes"] as? [[String: Any]])
       let iou = try #require(expected["iou"] as? [Any])

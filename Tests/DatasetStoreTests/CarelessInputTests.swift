@@ -71,7 +71,8 @@ struct CarelessInputTests {
       try store.write { db in
         for (k, pid) in [("gone", deadPid), ("alive", getpid())] {
           try db.execute(
-            sql: "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind) VALUES (?, 'ground_truth', 'model_b', 'mmseg', 10, '{}', 't', 'pending')",
+            sql:
+              "INSERT INTO eval_run(key, gt_field, pred_field, dialect, class_count, options, version, kind) VALUES (?, 'ground_truth', 'model_b', 'mmseg', 10, '{}', 't', 'pending')",
             arguments: [[k, "pending", hostName, String(pid), UUID().uuidString].joined(separator: "\u{1}")])
         }
       }
@@ -177,7 +178,9 @@ struct CarelessInputTests {
     // "bad\xff.png" made with the C API (Foundation would refuse the name).
     let path = f.root + "/data/train/bad"
     var bytes = Array(path.utf8) + [0xFF] + Array(".png".utf8) + [0]
-    let fd = bytes.withUnsafeMutableBufferPointer { p in p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_CREAT | O_WRONLY, 0o644) } }
+    let fd = bytes.withUnsafeMutableBufferPointer { p in
+      p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+    }
     #expect(fd >= 0)
     close(fd)
     let store = try DatasetStore(root: f.root)

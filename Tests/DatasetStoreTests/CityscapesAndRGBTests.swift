@@ -15,7 +15,9 @@ struct CityscapesAndRGBTests {
     let root = tempRoot("cs")
     defer { try? FileManager.default.removeItem(atPath: root) }
     let stem = "frankfurt_000000_000294"
-    for d in ["leftImg8bit/val/frankfurt", "gtFine/val/frankfurt", "results"] { try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true) }
+    for d in ["leftImg8bit/val/frankfurt", "gtFine/val/frankfurt", "results"] {
+      try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true)
+    }
     let w = 8, h = 4
     try FileBytes.writeAtomically(PNGEncoder.encode(RGBImage(width: w, height: h)), to: "\(root)/leftImg8bit/val/frankfurt/\(stem)_leftImg8bit.png")
     // Row 0: road (7); row 1: car (26); row 2: unlabeled (0); row 3: static (4, ignoreInEval).
@@ -23,7 +25,8 @@ struct CityscapesAndRGBTests {
     try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: w, height: h, values: gt)), to: "\(root)/gtFine/val/frankfurt/\(stem)_gtFine_labelIds.png")
     // Two cars in row 1 (ids 26000 and 26001), the rest plain label ids.
     let inst = (0..<(w * h)).map { i -> UInt16 in i / w == 1 ? (i % w < 5 ? 26000 : 26001) : UInt16(gt[i]) }
-    try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: w, height: h, values16: inst)), to: "\(root)/gtFine/val/frankfurt/\(stem)_gtFine_instanceIds.png")
+    try FileBytes.writeAtomically(
+      PNGEncoder.encode(LabelMask(width: w, height: h, values16: inst)), to: "\(root)/gtFine/val/frankfurt/\(stem)_gtFine_instanceIds.png")
     // Prediction: road read as sidewalk (8) in half the row, cars right, the rest anything.
     let pred = (0..<(w * h)).map { i -> UInt8 in i < 4 ? 8 : (i < w ? 7 : (i < 2 * w ? 26 : 7)) }
     try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: w, height: h, values: pred)), to: "\(root)/results/\(stem)_pred.png")
@@ -47,8 +50,11 @@ struct CityscapesAndRGBTests {
   func cvatColours() throws {
     let root = tempRoot("cvat")
     defer { try? FileManager.default.removeItem(atPath: root) }
-    for d in ["JPEGImages", "SegmentationClass", "ImageSets/Segmentation"] { try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true) }
-    try "# label:color_rgb:parts:actions\nbackground:0,0,0::\nperson:192,128,128::\ncar:128,128,128::\n".write(toFile: root + "/labelmap.txt", atomically: true, encoding: .utf8)
+    for d in ["JPEGImages", "SegmentationClass", "ImageSets/Segmentation"] {
+      try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true)
+    }
+    try "# label:color_rgb:parts:actions\nbackground:0,0,0::\nperson:192,128,128::\ncar:128,128,128::\n".write(
+      toFile: root + "/labelmap.txt", atomically: true, encoding: .utf8)
     try "a\n".write(toFile: root + "/ImageSets/Segmentation/default.txt", atomically: true, encoding: .utf8)
     let w = 10, h = 5
     try FileBytes.writeAtomically(JPEGEncoder.encode(RGBImage(width: w, height: h)), to: root + "/JPEGImages/a.jpg")

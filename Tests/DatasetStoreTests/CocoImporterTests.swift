@@ -14,7 +14,9 @@ struct CocoImporterTests {
     // The same randomized data the COCOeval conformance test uses, laid out as data/ + labels.json.
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("coco-" + UUID().uuidString).path
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Conformance/cocoeval_oracle.py").path
+    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+      "Conformance/cocoeval_oracle.py"
+    ).path
     let r = try Shell.run(["python3", oracle, root, "2"])
     try #require(r.status == 0, "\(r.err)")
     try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
@@ -40,7 +42,9 @@ struct CocoImporterTests {
     var breq = EvaluationRunner.Request(key: "model_boundary", predField: "model")
     breq.boundary = true
     let bres = try EvaluationRunner(store: store).runInstances(breq, version: "test")
-    let bstats = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/expected_boundary.json"))) as? [String: Any])?["stats"] as? [Double])
+    let bstats = try #require(
+      (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/expected_boundary.json"))) as? [String: Any])?["stats"]
+        as? [Double])
     for i in 0..<12 { #expect(abs(bres.stats[i] - bstats[i]) <= 1e-9, "boundary stat \(i)") }
     #expect(try store.runs().first { $0.key == "model_boundary" }?.options.contains("boundary") == true)
     // Per-sample TP/FP/FN at IoU 0.5 are stored, equal pycocotools' evalImgs, and sort the view.
@@ -85,7 +89,8 @@ struct CocoImporterTests {
        ]}
       """
     try labels.write(toFile: root + "/labels.json", atomically: true, encoding: .utf8)
-    try "[{\"image_id\": 1, \"category_id\": 5, \"segmentation\": {\"size\": [8, 10], \"counts\": \"00\"}, ".write(toFile: root + "/bad.json", atomically: true, encoding: .utf8)
+    try "[{\"image_id\": 1, \"category_id\": 5, \"segmentation\": {\"size\": [8, 10], \"counts\": \"00\"}, ".write(
+      toFile: root + "/bad.json", atomically: true, encoding: .utf8)
     let store = try DatasetStore(root: root)
     let report = try CocoImporter(root: root, predictions: [("model", "bad.json")]).run(into: store)
     let text = report.problems.map { "\($0.path): \($0.problem)" }.joined(separator: "\n")

@@ -16,7 +16,8 @@ struct Fixture {
     for d in ["data/train", "data/val", "labels/train", "labels/val", "pred/train", "pred/val"] {
       try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true)
     }
-    try "road\nsidewalk\nbuilding\nvegetation\nsky\nperson\ncar\npole\ntraffic sign\nterrain\n".write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+    try "road\nsidewalk\nbuilding\nvegetation\nsky\nperson\ncar\npole\ntraffic sign\nterrain\n".write(
+      toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
     for i in 0..<samples {
       let split = i % 4 == 0 ? "val" : "train"
       let scene = DemoScene.generate(seed: UInt64(i), width: 64, height: 48)
@@ -198,7 +199,8 @@ struct ImporterTests {
     #expect(ma == mb)
     #expect(try ma == store.matrix(run: a).0 && mb == store.matrix(run: b).0, "the runner's total is the sum of what it stored")
     #expect(try store.sampleMatrices(run: a) == store.sampleMatrices(run: b))
-    #expect(try store.sampleMIoU(run: "whole", ids: store.sampleIds(ViewExpression())) == store.sampleMIoU(run: "batched", ids: store.sampleIds(ViewExpression())))
+    #expect(
+      try store.sampleMIoU(run: "whole", ids: store.sampleIds(ViewExpression())) == store.sampleMIoU(run: "batched", ids: store.sampleIds(ViewExpression())))
     // Cancelled after the first batch: the previous "batched" run is untouched and nothing pending shows.
     let calls = AtomicCounter()
     #expect(throws: EvaluationCancelled.self) {
@@ -265,7 +267,8 @@ struct ImporterTests {
     let store = try DatasetStore(root: f.root)
     _ = try ImgSegImporter(root: f.root).run(into: store)
     let bin = Binary.path
-    let script = "for i in $(seq 1 15); do \(bin) tag \(f.root) a$i >/dev/null || echo FAIL; done & for i in $(seq 1 15); do \(bin) tag \(f.root) b$i >/dev/null || echo FAIL; done & wait"
+    let script =
+      "for i in $(seq 1 15); do \(bin) tag \(f.root) a$i >/dev/null || echo FAIL; done & for i in $(seq 1 15); do \(bin) tag \(f.root) b$i >/dev/null || echo FAIL; done & wait"
     let r = try Shell.run(["bash", "-c", script])
     #expect(!String(decoding: r.out, as: UTF8.self).contains("FAIL"), "\(r.err)")
     let count = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tag") ?? 0 }
@@ -273,4 +276,3 @@ struct ImporterTests {
     #expect(try store.integrityCheck() == "ok")
   }
 }
-

@@ -22,7 +22,9 @@ struct MigrationTests {
       for id in 1...3 {
         try db.execute(sql: "INSERT INTO sample(id, path, stem, width, height) VALUES (?, ?, ?, 4, 4)", arguments: [id, "img/\(id).png", "\(id)"])
       }
-      let rows: [(Int, String, Int, Int)] = [(1, "ground_truth", 0, 10), (1, "ground_truth", 3, 6), (2, "ground_truth", 3, 16), (1, "pred", 0, 16), (2, "pred", 7, 70000)]
+      let rows: [(Int, String, Int, Int)] = [
+        (1, "ground_truth", 0, 10), (1, "ground_truth", 3, 6), (2, "ground_truth", 3, 16), (1, "pred", 0, 16), (2, "pred", 7, 70000),
+      ]
       for r in rows { try db.execute(sql: "INSERT INTO class_pixels(sample_id, field, value, pixels) VALUES (?, ?, ?, ?)", arguments: [r.0, r.1, r.2, r.3]) }
       // Sample 3's mask was indexed but had no pixel counted (marked done, no rows).
       for (sid, f) in [(1, "ground_truth"), (2, "ground_truth"), (3, "ground_truth"), (1, "pred"), (2, "pred")] {
@@ -37,7 +39,9 @@ struct MigrationTests {
       }
     }
     #expect(hist == ["0:10 3:6", "3:16", "", "0:16", "7:70000", nil])
-    let tables = try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('class_pixels', 'histogram_done')") }
+    let tables = try store.read { db in
+      try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('class_pixels', 'histogram_done')")
+    }
     #expect(tables.isEmpty)
     // Views read the moved histograms (value 3 has no class name: it is asked for by number).
     #expect(try store.sampleIds(ViewExpression.parse("class:3>=10")) == [2])

@@ -47,7 +47,8 @@ struct ViewColumnsTests {
     let f = try Fixture(samples: 10)
     defer { f.remove() }
     // An 11th class that no mask uses.
-    try "road\nsidewalk\nbuilding\nvegetation\nsky\nperson\ncar\npole\ntraffic sign\nterrain\nunused\n".write(toFile: f.root + "/classes.txt", atomically: true, encoding: .utf8)
+    try "road\nsidewalk\nbuilding\nvegetation\nsky\nperson\ncar\npole\ntraffic sign\nterrain\nunused\n".write(
+      toFile: f.root + "/classes.txt", atomically: true, encoding: .utf8)
     let store = try DatasetStore(root: f.root)
     _ = try ImgSegImporter(root: f.root).run(into: store)
     _ = try HistogramIndexer(store: store).run()
@@ -60,10 +61,14 @@ struct ViewColumnsTests {
     let keys = try store.read { db in try String.fetchAll(db, sql: "SELECT key FROM view_cache ORDER BY key") }
     #expect(keys.contains("samples") && keys.contains { $0.hasPrefix("class\u{1F}ground_truth\u{1F}") }, "\(keys)")
     // A new session answers from them, without rebuilding (the stored generations are unchanged).
-    let stamps = try store.read { db in try Row.fetchAll(db, sql: "SELECT key, gen FROM view_cache ORDER BY key").map { "\($0["key"] as String)=\($0["gen"] as String)" } }
+    let stamps = try store.read { db in
+      try Row.fetchAll(db, sql: "SELECT key, gen FROM view_cache ORDER BY key").map { "\($0["key"] as String)=\($0["gen"] as String)" }
+    }
     let next = try DatasetStore(root: f.root)
     for (v, e) in zip(views, expected) { #expect(try next.sampleIds(ViewExpression.parse(v)) == e, "next session: \(v)") }
-    #expect(try store.read { db in try Row.fetchAll(db, sql: "SELECT key, gen FROM view_cache ORDER BY key").map { "\($0["key"] as String)=\($0["gen"] as String)" } } == stamps)
+    #expect(
+      try store.read { db in try Row.fetchAll(db, sql: "SELECT key, gen FROM view_cache ORDER BY key").map { "\($0["key"] as String)=\($0["gen"] as String)" } }
+        == stamps)
     // A relabel (a new histogram) and a split change make the stored columns stale: a later session
     // sees the new data, not the kept blobs.
     let id = try #require(expected[0].first)

@@ -54,7 +54,9 @@ final class TmuxSession {
   /// Polls the screen until `predicate` holds and returns that screen; after `seconds` it throws,
   /// with the last screen in the message (a wait that times out is a failure, never a pass).
   @discardableResult
-  func waitFor(seconds: Double = 10, escapes: Bool = false, _ what: String = "", file: StaticString = #filePath, line: UInt = #line, _ predicate: (String) -> Bool) throws -> String {
+  func waitFor(
+    seconds: Double = 10, escapes: Bool = false, _ what: String = "", file: StaticString = #filePath, line: UInt = #line, _ predicate: (String) -> Bool
+  ) throws -> String {
     let deadline = Date().addingTimeInterval(seconds)
     var last = ""
     while Date() < deadline {

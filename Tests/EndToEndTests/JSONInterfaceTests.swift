@@ -45,7 +45,9 @@ struct JSONInterfaceTests {
     let text = String(decoding: r.out, as: UTF8.self)
     // One JSON document, or one per line (file --json).
     let docs = text.split(separator: "\n").filter { !$0.isEmpty }
-    let parsed = try (docs.count > 1 && args.first == "file" ? docs.map(String.init) : [text]).map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)).shape }
+    let parsed = try (docs.count > 1 && args.first == "file" ? docs.map(String.init) : [text]).map {
+      try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)).shape
+    }
     return parsed.joined(separator: "\n")
   }
 

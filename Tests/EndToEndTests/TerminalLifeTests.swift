@@ -32,7 +32,8 @@ struct TerminalLifeTests {
     let t = try TmuxSession(command: "\(Binary.path) open \(DemoFixture.dir) --graphics halfblock", width: 100, height: 30, env: ["TERM": "xterm-256color"])
     defer { t.kill() }
     try t.waitFor { $0.contains("12/12 samples") }
-    let shell = String(decoding: try Shell.run(["tmux", "-L", t.socket, "display-message", "-p", "-t", "t", "#{pane_pid}"]).out, as: UTF8.self).filter(\.isNumber)
+    let shell = String(decoding: try Shell.run(["tmux", "-L", t.socket, "display-message", "-p", "-t", "t", "#{pane_pid}"]).out, as: UTF8.self).filter(
+      \.isNumber)
     let children = String(decoding: try Shell.run(["pgrep", "-P", shell, "-f", "segscope"]).out, as: UTF8.self)
     let pid = try #require(children.split(separator: "\n").compactMap { Int32($0) }.first, "no segscope under the pane's shell \(shell)")
     #expect(alive(pid))
@@ -87,9 +88,12 @@ struct TerminalLifeTests {
 
   @Test("with --graphics halfblock inside tmux the probe leaves no trace: the pane title is unchanged")
   func noProbeTrace() throws {
-    let t = try TmuxSession(command: "\(Binary.path) open \(DemoFixture.dir) --graphics halfblock; sleep 600", width: 100, height: 30, env: ["TERM": "xterm-256color"])
+    let t = try TmuxSession(
+      command: "\(Binary.path) open \(DemoFixture.dir) --graphics halfblock; sleep 600", width: 100, height: 30, env: ["TERM": "xterm-256color"])
     defer { t.kill() }
-    func title() throws -> String { String(decoding: try Shell.run(["tmux", "-L", t.socket, "display-message", "-p", "-t", "t", "#{pane_title}"]).out, as: UTF8.self) }
+    func title() throws -> String {
+      String(decoding: try Shell.run(["tmux", "-L", t.socket, "display-message", "-p", "-t", "t", "#{pane_title}"]).out, as: UTF8.self)
+    }
     try t.waitFor { $0.contains("12/12 samples") }
     var host = [CChar](repeating: 0, count: 256)
     gethostname(&host, 255)

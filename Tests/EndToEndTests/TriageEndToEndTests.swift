@@ -88,8 +88,9 @@ struct TriageEndToEndTests {
     try t.send(["Enter"])
     let opened = try t.waitFor { $0.contains("1/12") && $0.contains("errors") }
     // The sample's stem, from the title line "1/12  data/train/street_0001.jpg  160x120".
-    let stem = try #require(opened.split(separator: "\n").first { $0.contains("1/12") }?.split(separator: " ").first { $0.contains("street_") }
-      .map { String($0.split(separator: "/").last ?? "").replacingOccurrences(of: ".jpg", with: "") })
+    let stem = try #require(
+      opened.split(separator: "\n").first { $0.contains("1/12") }?.split(separator: " ").first { $0.contains("street_") }
+        .map { String($0.split(separator: "/").last ?? "").replacingOccurrences(of: ".jpg", with: "") })
     try t.send(["i"])
     var screen = try t.waitFor { $0.contains("pixel 80,60: GT") }
     try t.send(["F"])
@@ -289,11 +290,17 @@ struct PanopticCommandTests {
   func pqCommand() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pq-\(getpid())").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Conformance/panoptic_oracle.py").path
+    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+      "Conformance/panoptic_oracle.py"
+    ).path
     #expect(try Shell.run(["python3", oracle, dir, "3"]).status == 0)
     let data = try triageDataset("pq")
     defer { try? FileManager.default.removeItem(atPath: data) }
-    let out = try #require(try segscopeJSON(["pq", "--gt", dir + "/gt.json", "--gt-dir", dir + "/gt", "--pred", dir + "/pred.json", "--pred-dir", dir + "/pred", "--json", "--dataset", data, "--key", "pan"]) as? [String: Any])
+    let out = try #require(
+      try segscopeJSON([
+        "pq", "--gt", dir + "/gt.json", "--gt-dir", dir + "/gt", "--pred", dir + "/pred.json", "--pred-dir", dir + "/pred", "--json", "--dataset", data,
+        "--key", "pan",
+      ]) as? [String: Any])
     let expected = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json"))) as? [String: Any])
     let mine = try #require(out["All"] as? [String: Any]), theirs = try #require(expected["All"] as? [String: Any])
     for k in ["pq", "sq", "rq"] {

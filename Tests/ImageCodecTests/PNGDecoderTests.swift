@@ -41,7 +41,8 @@ struct PNGDecoderTests {
     var plte: [UInt8] = []
     for i in 0..<256 { plte += [UInt8(i), UInt8(255 - i), UInt8((i * 7) & 0xFF)] }
     let indices: [UInt8] = [0, 1, 13, 255, 20, 13]
-    let png = try PNGDecoder.decode(rawPNG(width: 3, height: 2, bitDepth: 8, colorType: 3, rows: [Array(indices[0..<3]), Array(indices[3..<6])], plte: plte, trns: [0, 128]))
+    let png = try PNGDecoder.decode(
+      rawPNG(width: 3, height: 2, bitDepth: 8, colorType: 3, rows: [Array(indices[0..<3]), Array(indices[3..<6])], plte: plte, trns: [0, 128]))
     #expect(png.colorType == .palette)
     #expect(try png.labelMask().values16 == indices.map(UInt16.init))  // 13 stays 13, never 101
     #expect(png.palette.count == 256)

@@ -4,18 +4,22 @@ import Testing
 @Suite("Confusion matrix accumulation")
 struct ConfusionMatrixTests {
   // 4x4 hand-built masks, 3 classes, 255 ignored.
-  let gt = LabelMask(width: 4, height: 4, values: [
-    0, 0, 1, 1,
-    0, 0, 1, 1,
-    2, 2, 255, 255,
-    2, 2, 2, 255,
-  ])
-  let pred = LabelMask(width: 4, height: 4, values: [
-    0, 1, 1, 1,
-    0, 0, 1, 7,
-    2, 0, 1, 2,
-    2, 2, 2, 0,
-  ])
+  let gt = LabelMask(
+    width: 4, height: 4,
+    values: [
+      0, 0, 1, 1,
+      0, 0, 1, 1,
+      2, 2, 255, 255,
+      2, 2, 2, 255,
+    ])
+  let pred = LabelMask(
+    width: 4, height: 4,
+    values: [
+      0, 1, 1, 1,
+      0, 0, 1, 7,
+      2, 0, 1, 2,
+      2, 2, 2, 0,
+    ])
 
   @Test func exactCounts() throws {
     let m = try ConfusionMatrix.of(gt: gt, pred: pred, classCount: 3)
@@ -68,11 +72,13 @@ struct ConfusionMatrixTests {
 @Suite("Semantic metrics and dialects")
 struct SemanticMetricsTests {
   // gt rows x pred cols, 3 classes + invalid column.
-  let m = ConfusionMatrix(classCount: 3, counts: [
-    5, 1, 0, 0,
-    2, 3, 0, 1,
-    0, 0, 0, 0,  // class 2 absent from GT, never predicted
-  ])
+  let m = ConfusionMatrix(
+    classCount: 3,
+    counts: [
+      5, 1, 0, 0,
+      2, 3, 0, 1,
+      0, 0, 0, 0,  // class 2 absent from GT, never predicted
+    ])
 
   @Test func mmsegSkipsAbsentClasses() {
     let r = SemanticMetrics(matrix: m, dialect: .mmseg)

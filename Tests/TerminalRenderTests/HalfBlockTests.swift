@@ -4,12 +4,14 @@ import Testing
 
 @Suite("Half-block rendering")
 struct HalfBlockTests {
-  let img = RGBImage(width: 2, height: 4, pixels: [
-    255, 0, 0, 0, 0, 255,
-    0, 255, 0, 0, 0, 255,
-    10, 10, 10, 200, 200, 200,
-    10, 10, 10, 250, 250, 250,
-  ])
+  let img = RGBImage(
+    width: 2, height: 4,
+    pixels: [
+      255, 0, 0, 0, 0, 255,
+      0, 255, 0, 0, 0, 255,
+      10, 10, 10, 200, 200, 200,
+      10, 10, 10, 250, 250, 250,
+    ])
 
   @Test("truecolor: top pixel as foreground, bottom as background, equal halves as a space")
   func truecolor() {
@@ -67,7 +69,8 @@ struct HalfBlockTests {
     let pr = LabelMask(width: 4, height: 1, values: [1, 2, 1, 1])
     let c = ErrorColors()
     let e = MaskComposer.errorMap(gt: gt, pred: pr, classId: 1)
-    #expect([e.image[x: 0, y: 0], e.image[x: 1, y: 0], e.image[x: 2, y: 0], e.image[x: 3, y: 0]] == [c.truePositive, c.falseNegative, c.falsePositive, c.ignored])
+    #expect(
+      [e.image[x: 0, y: 0], e.image[x: 1, y: 0], e.image[x: 2, y: 0], e.image[x: 3, y: 0]] == [c.truePositive, c.falseNegative, c.falsePositive, c.ignored])
     #expect(ClassPalette.voc(1) == RGB(128, 0, 0) && ClassPalette.voc(15) == RGB(192, 128, 128) && ClassPalette.voc(255) == RGB(224, 224, 192))
   }
 }

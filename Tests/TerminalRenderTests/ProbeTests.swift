@@ -7,7 +7,8 @@ struct ProbeTests {
 
   @Test("xterm -ti vt340 with allowWindowOps")
   func xterm() {
-    let replies = "\u{1B}P>|XTerm(379)\u{1B}\\\u{1B}[?1;0;1024S\u{1B}[?2;0;1000;1000S\u{1B}[4;600;1000t\u{1B}[6;20;10t\u{1B}[8;30;100t\u{1B}P1$r0;38:2::1:2:3m\u{1B}\\\u{1B}[?63;1;2;4;6;9;15;16;22;28;29c"
+    let replies =
+      "\u{1B}P>|XTerm(379)\u{1B}\\\u{1B}[?1;0;1024S\u{1B}[?2;0;1000;1000S\u{1B}[4;600;1000t\u{1B}[6;20;10t\u{1B}[8;30;100t\u{1B}P1$r0;38:2::1:2:3m\u{1B}\\\u{1B}[?63;1;2;4;6;9;15;16;22;28;29c"
     let c = ProbeReplies.capabilities(replies: Array(replies.utf8), env: ["TERM": "xterm-256color"], winsize: winsize)
     #expect(c.answered && c.sixel && c.graphics == .sixel)
     #expect(c.colorRegisters == 1024)
@@ -34,7 +35,8 @@ struct ProbeTests {
 
   @Test("inside tmux, DA1 describes tmux: half-blocks even if it says sixel")
   func tmux() {
-    let c = ProbeReplies.capabilities(replies: Array("\u{1B}P>|tmux 3.4\u{1B}\\\u{1B}[?1;2;4c".utf8), env: ["TERM": "tmux-256color", "TMUX": "/tmp/x"], winsize: winsize)
+    let c = ProbeReplies.capabilities(
+      replies: Array("\u{1B}P>|tmux 3.4\u{1B}\\\u{1B}[?1;2;4c".utf8), env: ["TERM": "tmux-256color", "TMUX": "/tmp/x"], winsize: winsize)
     #expect(c.inTmux && c.graphics == .halfblock)
   }
 
@@ -45,7 +47,10 @@ struct ProbeTests {
 
   @Test("malformed and hostile replies do not trap, and names are sanitized")
   func malformed() {
-    let junk: [UInt8] = [0x1B, 0x1B, 0x5B, 0x3F, 0x3B, 0x3B, 0x63, 0x1B, 0x50, 0x3E, 0x7C, 0x1B, 0x5B, 0x32, 0x4A, 0x1B, 0x5C, 0x1B, 0x5B, 0x36, 0x3B, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x74, 0x1B]
+    let junk: [UInt8] = [
+      0x1B, 0x1B, 0x5B, 0x3F, 0x3B, 0x3B, 0x63, 0x1B, 0x50, 0x3E, 0x7C, 0x1B, 0x5B, 0x32, 0x4A, 0x1B, 0x5C, 0x1B, 0x5B, 0x36, 0x3B, 0x39, 0x39, 0x39, 0x39,
+      0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x74, 0x1B,
+    ]
     let c = ProbeReplies.capabilities(replies: junk, env: [:], winsize: (0, 0, 0, 0))
     #expect(c.terminalName == "\\x1b[2J")
     #expect(c.cellWidth == 10)

@@ -36,10 +36,12 @@ func psnr(_ a: RGBImage, _ b: RGBImage) -> Double {
 struct SixelTests {
   @Test("a tiny image encodes to a known string")
   func golden() {
-    let img = RGBImage(width: 5, height: 2, pixels: [
-      255, 0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 0, 0, 255,
-      255, 0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 0, 0, 255,
-    ])
+    let img = RGBImage(
+      width: 5, height: 2,
+      pixels: [
+        255, 0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 0, 0, 255,
+        255, 0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 0, 0, 255,
+      ])
     let s = String(decoding: SixelEncoder().encode(ComposedImage(image: img)), as: UTF8.self)
     #expect(s == "\u{1B}P0;0;0q\"1;1;5;2#0;2;100;0;0#1;2;0;0;100#0!4B$#1!4?B-\u{1B}\\")
   }

@@ -84,7 +84,10 @@ public struct Command: Sendable {
   /// Whether it takes an argument typed in the palette (like `view EXPR`).
   public let argument: String?
 
-  public init(_ id: CommandID, _ title: String, doc: String, screens: Set<Screen> = [], argument: String? = nil, disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil }) {
+  public init(
+    _ id: CommandID, _ title: String, doc: String, screens: Set<Screen> = [], argument: String? = nil,
+    disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil }
+  ) {
     self.id = id
     self.title = title
     self.doc = doc
@@ -143,23 +146,54 @@ public enum CommandRegistry {
     Command(.confusionNormalize, "Counts / row-normalized", doc: "Show counts or row percentages.", screens: [.confusion]),
     Command(.runNext, "Next run", doc: "Make the next evaluation run active.", disabledReason: needsRun),
     Command(.runCompare, "Compare runs", doc: "Compare the active run with the run under the cursor.", screens: [.runs]),
-    Command(.runWorse, "Samples that got worse", doc: "The samples ranked by how much their mIoU dropped from the active run to the compared one.", disabledReason: { $0.compareRun == nil || $0.activeRun == nil ? "pick a run to compare with first (4, then c)" : nil }),
-    Command(.runEvaluate, "Evaluate a prediction", doc: "Evaluate a prediction field against the ground truth in the background (argument: field).", argument: "FIELD"),
-    Command(.jobCancel, "Cancel jobs", doc: "Stop the background jobs; nothing half-done is stored.", disabledReason: { $0.jobs.isEmpty ? "no background job is running" : nil }),
+    Command(
+      .runWorse, "Samples that got worse", doc: "The samples ranked by how much their mIoU dropped from the active run to the compared one.",
+      disabledReason: { $0.compareRun == nil || $0.activeRun == nil ? "pick a run to compare with first (4, then c)" : nil }),
+    Command(
+      .runEvaluate, "Evaluate a prediction", doc: "Evaluate a prediction field against the ground truth in the background (argument: field).", argument: "FIELD"
+    ),
+    Command(
+      .jobCancel, "Cancel jobs", doc: "Stop the background jobs; nothing half-done is stored.",
+      disabledReason: { $0.jobs.isEmpty ? "no background job is running" : nil }),
     Command(.viewSet, "Filter (view)", doc: "Show the samples of a view expression, e.g. split=val class:car sort:miou(RUN).", argument: "EXPR"),
     Command(.viewReset, "All samples", doc: "Clear the view."),
-    Command(.viewWorst, "Worst first", doc: "Sort the view by the active run's mIoU, worst first (instance runs: most missed objects first).", disabledReason: { $0.activeRun == nil && $0.instanceRunKey == nil ? "no evaluation run (segscope eval PATH --pred FIELD)" : nil }),
+    Command(
+      .viewWorst, "Worst first", doc: "Sort the view by the active run's mIoU, worst first (instance runs: most missed objects first).",
+      disabledReason: { $0.activeRun == nil && $0.instanceRunKey == nil ? "no evaluation run (segscope eval PATH --pred FIELD)" : nil }),
     Command(.viewSave, "Save view", doc: "Save the current view under a name.", argument: "NAME"),
     Command(.tagAdd, "Tag samples", doc: "Tag every sample of the view (argument: tag).", argument: "TAG"),
-    Command(.viewExport, "Export the view", doc: "Write the view as csv, json, sheet (a PNG contact sheet), or an imgseg, voc, coco or cvat folder (arguments: FORMAT PATH).", argument: "FORMAT PATH"),
-    Command(.reviewStart, "Review queue", doc: "Open a named review queue, or create it from the current view sorted worst first; resumes where the last session stopped (argument: NAME [EXPR]).", argument: "NAME"),
-    Command(.reviewOk, "Verdict: ok", doc: "Mark the sample ok in the review queue and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview),
-    Command(.reviewFix, "Verdict: needs fix", doc: "Mark the sample as needing a fix and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview),
-    Command(.reviewSkip, "Verdict: skip", doc: "Skip the sample (a verdict too) and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview),
-    Command(.reviewEnd, "Leave the review", doc: "Stop reviewing; verdicts are kept and the queue resumes later.", disabledReason: { $0.review == nil ? "no review queue is open" : nil }),
-    Command(.flagAdd, "Flag mislabeled", doc: "Flag the region the inspector marks (the component under it, or the rectangle from b), else the whole mask, with a suggested class and a note (arguments: CLASS|- NOTE).", argument: "CLASS NOTE", disabledReason: needsSample),
-    Command(.flagAnchor, "Mark rectangle corner", doc: "Start (or clear) a rectangle at the inspector; flag or relabel then acts on it.", screens: [.sample], disabledReason: needsInspector),
-    Command(.maskRelabel, "Relabel region", doc: "Relabel the component under the inspector (or the marked rectangle) as a class; writes a new mask revision, never the original file (argument: CLASS).", screens: [.sample], argument: "CLASS", disabledReason: needsInspector),
+    Command(
+      .viewExport, "Export the view",
+      doc: "Write the view as csv, json, sheet (a PNG contact sheet), or an imgseg, voc, coco or cvat folder (arguments: FORMAT PATH).", argument: "FORMAT PATH"
+    ),
+    Command(
+      .reviewStart, "Review queue",
+      doc: "Open a named review queue, or create it from the current view sorted worst first; resumes where the last session stopped (argument: NAME [EXPR]).",
+      argument: "NAME"),
+    Command(
+      .reviewOk, "Verdict: ok", doc: "Mark the sample ok in the review queue and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview
+    ),
+    Command(
+      .reviewFix, "Verdict: needs fix", doc: "Mark the sample as needing a fix and go to the next one.", screens: [.sample, .samples],
+      disabledReason: needsReview),
+    Command(
+      .reviewSkip, "Verdict: skip", doc: "Skip the sample (a verdict too) and go to the next one.", screens: [.sample, .samples], disabledReason: needsReview),
+    Command(
+      .reviewEnd, "Leave the review", doc: "Stop reviewing; verdicts are kept and the queue resumes later.",
+      disabledReason: { $0.review == nil ? "no review queue is open" : nil }),
+    Command(
+      .flagAdd, "Flag mislabeled",
+      doc:
+        "Flag the region the inspector marks (the component under it, or the rectangle from b), else the whole mask, with a suggested class and a note (arguments: CLASS|- NOTE).",
+      argument: "CLASS NOTE", disabledReason: needsSample),
+    Command(
+      .flagAnchor, "Mark rectangle corner", doc: "Start (or clear) a rectangle at the inspector; flag or relabel then acts on it.", screens: [.sample],
+      disabledReason: needsInspector),
+    Command(
+      .maskRelabel, "Relabel region",
+      doc:
+        "Relabel the component under the inspector (or the marked rectangle) as a class; writes a new mask revision, never the original file (argument: CLASS).",
+      screens: [.sample], argument: "CLASS", disabledReason: needsInspector),
     Command(.maskUndo, "Undo correction", doc: "Remove the newest correction of this sample's ground truth.", screens: [.sample], disabledReason: needsSample),
     Command(.screenFlags, "Flags", doc: "Region flags with their state, author and suggested class; Enter opens the sample."),
     Command(.flagsFix, "Flag fixed", doc: "Mark the flag under the cursor fixed.", screens: [.flags], disabledReason: needsFlag),

@@ -2,8 +2,10 @@
 /// take arguments; anything that is not a command runs as a view expression.
 public enum Palette {
   /// Argument verbs and the command they run.
-  static let verbs: [String: CommandID] = ["view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass", "eval": "run.evaluate"]
-    .merging(TriageCommands.verbs) { a, _ in a }
+  static let verbs: [String: CommandID] = [
+    "view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass", "eval": "run.evaluate",
+  ]
+  .merging(TriageCommands.verbs) { a, _ in a }
 
   static func open(_ s: inout AppState, prefill: String) {
     s.paletteState.isOpen = true
@@ -110,7 +112,8 @@ public enum Palette {
       let tail = String(word.dropFirst(head.count).lowercased().filter { $0 != "'" })
       return options.filter { String($0.lowercased().filter { $0 != "'" }).hasPrefix(tail) && head + $0 != word }.prefix(6).map { head + $0 }
     }
-    let keywords = ["split=", "tag:", "has:", "class:", "path~", "sort:", "limit:", "skip:", "view:", "not"] + s.runs.flatMap { ["miou(\($0.key))<", "acc(\($0.key))<"] }
+    let keywords =
+      ["split=", "tag:", "has:", "class:", "path~", "sort:", "limit:", "skip:", "view:", "not"] + s.runs.flatMap { ["miou(\($0.key))<", "acc(\($0.key))<"] }
     return keywords.filter { $0.hasPrefix(word) && $0 != word }.prefix(6).map { $0 }
   }
 }

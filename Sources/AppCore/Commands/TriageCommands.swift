@@ -71,7 +71,8 @@ enum TriageCommands {
       var className: String? = words[0]
       if className == "-" || className == "none" { className = nil }
       if let c = className, resolveClass(s, c) == nil {
-        Reducer.setStatus(&s, "no class '\(c)' (classes: \(s.classNames.prefix(8).joined(separator: ", "))\(s.classNames.count > 8 ? ", …" : ""); - for none)", error: true)
+        Reducer.setStatus(
+          &s, "no class '\(c)' (classes: \(s.classNames.prefix(8).joined(separator: ", "))\(s.classNames.count > 8 ? ", …" : ""); - for none)", error: true)
         return []
       }
       s.rectAnchor = nil

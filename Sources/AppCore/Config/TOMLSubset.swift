@@ -145,7 +145,9 @@ public enum TOMLSubset {
           case "\\": out += "\\"
           case "\"": out += "\""
           case "u":
-            guard i + 4 <= s.count, let v = UInt32(String(String.UnicodeScalarView(s[i..<(i + 4)])), radix: 16), let u = Unicode.Scalar(v) else { throw fail("bad \\u escape") }
+            guard i + 4 <= s.count, let v = UInt32(String(String.UnicodeScalarView(s[i..<(i + 4)])), radix: 16), let u = Unicode.Scalar(v) else {
+              throw fail("bad \\u escape")
+            }
             out.unicodeScalars.append(u)
             i += 4
           default: throw fail("unknown escape \\\(e)")

@@ -114,7 +114,9 @@ public enum ThemeLoader {
       }
     }
     if heat.count < 2 { warnings.append("eval.heatmap needs at least two colours") }
-    let theme = Theme(name: name, scopes: scopes, classes: ClassPalette(colors: classColors, fallback: fallback), heatmap: heat.count >= 2 ? heat : Theme.dark.heatmap, errors: errors, overlayAlpha: alpha)
+    let theme = Theme(
+      name: name, scopes: scopes, classes: ClassPalette(colors: classColors, fallback: fallback), heatmap: heat.count >= 2 ? heat : Theme.dark.heatmap,
+      errors: errors, overlayAlpha: alpha)
     return Loaded(theme: theme, warnings: warnings)
   }
 

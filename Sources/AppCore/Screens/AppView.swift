@@ -82,6 +82,7 @@ public enum AppView {
     guard !v.isNaN, width > 0 else { return String(repeating: " ", count: max(0, width)) }
     let eighths = Int((max(0, min(1, v)) * Double(width * 8)).rounded())
     let blocks = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
-    return String(repeating: "█", count: eighths / 8) + blocks[eighths % 8] + String(repeating: " ", count: max(0, width - eighths / 8 - (eighths % 8 > 0 ? 1 : 0)))
+    return String(repeating: "█", count: eighths / 8) + blocks[eighths % 8]
+      + String(repeating: " ", count: max(0, width - eighths / 8 - (eighths % 8 > 0 ? 1 : 0)))
   }
 }

@@ -20,14 +20,16 @@ enum ClassTableScreen {
 
   static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
     guard let m = s.metrics else {
-      b.putPadded(" no evaluation for this view (segscope eval PATH --pred FIELD, then R)", x: area.x, y: area.y + 1, width: area.width, style: t.style("ui.dim"))
+      b.putPadded(
+        " no evaluation for this view (segscope eval PATH --pred FIELD, then R)", x: area.x, y: area.y + 1, width: area.width, style: t.style("ui.dim"))
       return
     }
     let compact = area.width < 70
     let nameW = compact ? 12 : 16
     let header = compact ? "   IoU  Prec   Rec  " : "   IoU  Dice  Prec Recall      GT px    pred px  "
     let barW = max(0, area.width - nameW - header.count - 2)
-    b.putPadded(" " + "class (sort: \(s.classSort.rawValue))".padding(nameW) + header + "IoU", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
+    b.putPadded(
+      " " + "class (sort: \(s.classSort.rawValue))".padding(nameW) + header + "IoU", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
     let rows = sortedClasses(m, s)
     let visible = area.height - 3
     let first = max(0, min(s.classCursor - visible + 1, rows.count - visible))
@@ -48,7 +50,9 @@ enum ClassTableScreen {
       b.putPadded(AppView.bar(c.iou, width: barW), x: area.x + 1 + nameW + header.count, y: y, width: barW, style: barStyle)
     }
     let y = area.maxY - 1
-    b.putPadded(" mIoU \(AppView.pct(m.mIoU))  aAcc \(AppView.pct(m.aAcc))  mAcc \(AppView.pct(m.mAcc))  fwIoU \(AppView.pct(m.fwIoU))  ·  \(m.dialect.policy)", x: area.x, y: y, width: area.width, style: t.style("ui.header"))
+    b.putPadded(
+      " mIoU \(AppView.pct(m.mIoU))  aAcc \(AppView.pct(m.aAcc))  mAcc \(AppView.pct(m.mAcc))  fwIoU \(AppView.pct(m.fwIoU))  ·  \(m.dialect.policy)",
+      x: area.x, y: y, width: area.width, style: t.style("ui.header"))
   }
 }
 

@@ -15,7 +15,9 @@ enum ConfusionScreen {
     b.putPadded(" GT \\ pred (\(s.confusionNormalized ? "% of row" : "pixels"))", x: area.x, y: area.y, width: labelW + 1, style: t.style("ui.header"))
     for p in 0..<(k + 1) {
       let name = p < k ? (s.classNames.indices.contains(p) ? s.classNames[p] : "\(p)") : "other"
-      b.putPadded(Sanitize.forTerminal(name).padding(cellW - 1) + " ", x: area.x + labelW + 1 + p * cellW, y: area.y, width: cellW, style: p == cc ? t.style("ui.selection") : t.style("ui.header"))
+      b.putPadded(
+        Sanitize.forTerminal(name).padding(cellW - 1) + " ", x: area.x + labelW + 1 + p * cellW, y: area.y, width: cellW,
+        style: p == cc ? t.style("ui.selection") : t.style("ui.header"))
     }
     for g in 0..<min(k, area.height - 3) {
       let y = area.y + 1 + g
@@ -40,7 +42,9 @@ enum ConfusionScreen {
     if cr < k, cc <= k {
       let gn = s.classNames.indices.contains(cr) ? s.classNames[cr] : "\(cr)"
       let pn = cc < k ? (s.classNames.indices.contains(cc) ? s.classNames[cc] : "\(cc)") : "a value outside the classes"
-      b.putPadded(" \(Sanitize.forTerminal(gn)) predicted as \(Sanitize.forTerminal(pn)): \(m[cr, cc]) pixels — Enter lists the samples with the most", x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.header"))
+      b.putPadded(
+        " \(Sanitize.forTerminal(gn)) predicted as \(Sanitize.forTerminal(pn)): \(m[cr, cc]) pixels — Enter lists the samples with the most", x: area.x,
+        y: area.maxY - 1, width: area.width, style: t.style("ui.header"))
     }
   }
 }

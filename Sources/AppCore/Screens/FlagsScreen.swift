@@ -24,14 +24,18 @@ enum FlagsScreen {
       if narrow {
         line += name.padding(14) + cls
       } else {
-        line += name.padding(22) + Sanitize.forTerminal(f.region).padding(24) + cls.padding(14) + Sanitize.forTerminal(f.author).padding(10) + Sanitize.forTerminal(f.note)
+        line +=
+          name.padding(22) + Sanitize.forTerminal(f.region).padding(24) + cls.padding(14) + Sanitize.forTerminal(f.author).padding(10)
+          + Sanitize.forTerminal(f.note)
       }
       let style = selected ? t.style("ui.selection") : (f.state == "open" ? t.style("ui") : t.style("ui.dim"))
       b.putPadded(line, x: area.x, y: y, width: area.width, style: style)
     }
     // Details of the flag under the cursor.
     if let f = s.flags[safe: s.flagsCursor] {
-      let detail = " \(Sanitize.forTerminal(f.path)) · \(Sanitize.forTerminal(f.region)) · by \(Sanitize.forTerminal(f.author)) \(f.createdAt)" + (f.note.isEmpty ? "" : " · \"\(Sanitize.forTerminal(f.note))\"")
+      let detail =
+        " \(Sanitize.forTerminal(f.path)) · \(Sanitize.forTerminal(f.region)) · by \(Sanitize.forTerminal(f.author)) \(f.createdAt)"
+        + (f.note.isEmpty ? "" : " · \"\(Sanitize.forTerminal(f.note))\"")
       b.putPadded(detail, x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.dim"))
     }
   }

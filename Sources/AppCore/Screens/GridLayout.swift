@@ -15,7 +15,9 @@ enum GridScreen {
     let tw = GridLayout.tileWidth(s), th = GridLayout.tileHeight(s)
     let cols = GridLayout.columns(s)
     if s.viewIds.isEmpty {
-      frame.buffer.putPadded(s.viewLoading ? " loading…" : " no samples in this view (0 resets it, / filters)", x: area.x, y: area.y + 1, width: area.width, style: t.style("ui.dim"))
+      frame.buffer.putPadded(
+        s.viewLoading ? " loading…" : " no samples in this view (0 resets it, / filters)", x: area.x, y: area.y + 1, width: area.width, style: t.style("ui.dim")
+      )
     }
     for (k, id) in Reducer.visibleIds(s).enumerated() {
       let idx = s.scroll + k
@@ -39,7 +41,10 @@ enum GridScreen {
       }
       let palette = s.palette
       let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.hiddenClasses, ignore: s.ignoreValues)
-      ImageSlot.draw(into: &frame, rect: Rect(x: x + 1, y: y, width: tw - 2, height: th - 1), key: "thumb-\(id)-\(s.overlayAlpha)", source: (thumb.image.width, thumb.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+      ImageSlot.draw(
+        into: &frame, rect: Rect(x: x + 1, y: y, width: tw - 2, height: th - 1), key: "thumb-\(id)-\(s.overlayAlpha)",
+        source: (thumb.image.width, thumb.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell
+      ) { w, h in
         let small = Resample.area(thumb.image, width: w, height: h)
         guard let gt = thumb.groundTruth else { return ComposedImage(image: small) }
         return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: opts)

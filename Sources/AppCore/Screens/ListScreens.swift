@@ -4,7 +4,8 @@ import TerminalRender
 /// Evaluation runs.
 enum RunsScreen {
   static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
-    b.putPadded("   run             prediction        ground truth   dialect       created", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
+    b.putPadded(
+      "   run             prediction        ground truth   dialect       created", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
     if s.runs.isEmpty && s.otherRuns.isEmpty {
       b.putPadded(" no runs yet: segscope eval PATH --pred FIELD", x: area.x, y: area.y + 2, width: area.width, style: t.style("ui.dim"))
     }
@@ -23,27 +24,40 @@ enum RunsScreen {
     }
     for (i, r) in s.runs.enumerated() where i < area.height - 2 {
       let mark = (i == s.activeRun ? "●" : " ") + (i == s.compareRun ? "◆" : " ")
-      let line = " " + mark + Sanitize.forTerminal(r.key).padding(16) + Sanitize.forTerminal(r.predField).padding(18) + Sanitize.forTerminal(r.gtField).padding(15) + r.dialect.rawValue.padding(14) + r.createdAt
+      let line =
+        " " + mark + Sanitize.forTerminal(r.key).padding(16) + Sanitize.forTerminal(r.predField).padding(18) + Sanitize.forTerminal(r.gtField).padding(15)
+        + r.dialect.rawValue.padding(14) + r.createdAt
       b.putPadded(line, x: area.x, y: area.y + 1 + i, width: area.width, style: i == s.runsCursor ? t.style("ui.selection") : t.style("ui"))
     }
-    b.putPadded(" ● active run (its numbers fill the class table and the badges)   ◆ compared run", x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.dim"))
+    b.putPadded(
+      " ● active run (its numbers fill the class table and the badges)   ◆ compared run", x: area.x, y: area.maxY - 1, width: area.width,
+      style: t.style("ui.dim"))
     // Per-class comparison of the two runs on the current view.
-    guard let a = s.matrix, let bm = s.compareMatrix, let ra = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci), a.classCount == bm.classCount else { return }
+    guard let a = s.matrix, let bm = s.compareMatrix, let ra = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci),
+      a.classCount == bm.classCount
+    else { return }
     let ma = SemanticMetrics(matrix: a, dialect: ra.dialect), mb = SemanticMetrics(matrix: bm, dialect: ra.dialect)
     var y = max(area.y + s.runs.count + 2, other + 1)
     guard y < area.maxY - 2 else { return }
-    b.putPadded(" class         " + Sanitize.forTerminal(ra.key).padding(9) + " " + Sanitize.forTerminal(s.runs[ci].key).padding(9) + "  change", x: area.x, y: y, width: area.width, style: t.style("ui.header"))
+    b.putPadded(
+      " class         " + Sanitize.forTerminal(ra.key).padding(9) + " " + Sanitize.forTerminal(s.runs[ci].key).padding(9) + "  change", x: area.x, y: y,
+      width: area.width, style: t.style("ui.header"))
     y += 1
     for c in 0..<a.classCount where y < area.maxY - 2 {
       let d = mb.classes[c].iou - ma.classes[c].iou
       let name = s.classNames.indices.contains(c) ? s.classNames[c] : "\(c)"
       let change = d.isNaN ? "" : (d >= 0 ? "+" : "") + AppView.pct(d)
-      b.putPadded(" " + Sanitize.forTerminal(name).padding(13) + AppView.pct(ma.classes[c].iou).leftPadding(9) + " " + AppView.pct(mb.classes[c].iou).leftPadding(9) + "  " + change, x: area.x, y: y, width: area.width, style: d < -0.005 ? t.style("ui.bar.bad") : t.style("ui"))
+      b.putPadded(
+        " " + Sanitize.forTerminal(name).padding(13) + AppView.pct(ma.classes[c].iou).leftPadding(9) + " " + AppView.pct(mb.classes[c].iou).leftPadding(9)
+          + "  " + change, x: area.x, y: y, width: area.width, style: d < -0.005 ? t.style("ui.bar.bad") : t.style("ui"))
       y += 1
     }
     if y < area.maxY - 1 {
       let d = mb.mIoU - ma.mIoU
-      b.putPadded(" mIoU         " + AppView.pct(ma.mIoU).leftPadding(9) + " " + AppView.pct(mb.mIoU).leftPadding(9) + "  " + (d >= 0 ? "+" : "") + AppView.pct(d) + "   (segscope runs PATH --compare A B adds intervals and the samples that got worse)", x: area.x, y: y, width: area.width, style: t.style("ui.header"))
+      b.putPadded(
+        " mIoU         " + AppView.pct(ma.mIoU).leftPadding(9) + " " + AppView.pct(mb.mIoU).leftPadding(9) + "  " + (d >= 0 ? "+" : "") + AppView.pct(d)
+          + "   (segscope runs PATH --compare A B adds intervals and the samples that got worse)", x: area.x, y: y, width: area.width,
+        style: t.style("ui.header"))
     }
   }
 }
@@ -58,7 +72,8 @@ enum HelpScreen {
       let keys = s.keymap.keys(for: c.id).map(\.description).joined(separator: " ")
       let disabled = c.disabledReason(s).map { "  (unavailable: \($0))" } ?? ""
       b.putPadded(" " + keys.padding(16), x: area.x, y: y, width: 17, style: t.style("ui.key"))
-      b.putPadded(c.title.padding(26) + c.doc + disabled, x: area.x + 17, y: y, width: area.width - 17, style: disabled.isEmpty ? t.style("ui") : t.style("ui.dim"))
+      b.putPadded(
+        c.title.padding(26) + c.doc + disabled, x: area.x + 17, y: y, width: area.width - 17, style: disabled.isEmpty ? t.style("ui") : t.style("ui.dim"))
     }
   }
 }
@@ -90,12 +105,15 @@ enum PaletteOverlay {
     let completions = Palette.completions(s)
     var y = r.y + 1
     if !completions.isEmpty {
-      b.putPadded("   complete: " + completions.joined(separator: "  "), x: r.x, y: y, width: r.width, style: t.style("ui.dim").patched(with: Style(bg: style.bg)))
+      b.putPadded(
+        "   complete: " + completions.joined(separator: "  "), x: r.x, y: y, width: r.width, style: t.style("ui.dim").patched(with: Style(bg: style.bg)))
       y += 1
     }
     let matches = Palette.matches(s)
     if matches.isEmpty {
-      b.putPadded("   Enter runs it as a command argument or a view: split=val class:car sort:miou(RUN)", x: r.x, y: y, width: r.width, style: t.style("ui.dim").patched(with: Style(bg: style.bg)))
+      b.putPadded(
+        "   Enter runs it as a command argument or a view: split=val class:car sort:miou(RUN)", x: r.x, y: y, width: r.width,
+        style: t.style("ui.dim").patched(with: Style(bg: style.bg)))
     }
     for (i, (c, _)) in matches.prefix(r.maxY - y).enumerated() {
       let keys = s.keymap.keys(for: c.id).prefix(2).map(\.description).joined(separator: " ")

@@ -54,7 +54,8 @@ enum SampleScreen {
     let pixelGraphics = s.graphics == .sixel || s.graphics == .kitty
     func shownPixels(_ w: Int, _ h: Int) -> Int {
       if pixelGraphics {
-        let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w * s.cell.width), maxHeight: max(1, (h - 1) * s.cell.height))
+        let (pw, ph) = Resample.fit(
+          width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w * s.cell.width), maxHeight: max(1, (h - 1) * s.cell.height))
         return pw * ph
       }
       let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: max(1, w), maxHeight: max(1, (h - 1) * 2), pixelAspect: aspect)
@@ -87,7 +88,9 @@ enum SampleScreen {
       case .confidence:
         caption = "confidence of " + Sanitize.forTerminal(field ?? "prediction") + " (dark = unsure)"
       case .errors:
-        caption = "errors" + (errorClass.map { " of " + (s.classNames.indices.contains(Int($0)) ? s.classNames[Int($0)] : "\($0)") + ": TP FP FN" } ?? ": ok / wrong / ignored")
+        caption =
+          "errors"
+          + (errorClass.map { " of " + (s.classNames.indices.contains(Int($0)) ? s.classNames[Int($0)] : "\($0)") + ": TP FP FN" } ?? ": ok / wrong / ignored")
       }
       frame.buffer.putPadded(caption, x: r.x, y: r.y, width: r.width, style: t.style("ui.dim"))
       let picRect = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1)
@@ -95,7 +98,8 @@ enum SampleScreen {
       let revisionStamp = full.revision.map { "r\($0.revision)-\($0.history.first?.hashValue ?? 0)" } ?? "r0"
       let marks = i == 0 && pixelGraphics ? s.inspector.map { ins in (ins, s.rectAnchor) } : nil
       let markStamp = marks.map { "-m\($0.0.x),\($0.0.y)" + ($0.1.map { "-a\($0.x),\($0.y)" } ?? "") } ?? ""
-      let key = "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
+      let key =
+        "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
       func compose(_ w: Int, _ h: Int) -> ComposedImage {
         let outlineOpts = { () -> MaskComposer.Overlay in
           var o = opts
@@ -120,10 +124,13 @@ enum SampleScreen {
           return ComposedImage(image: Resample.area(ConfidenceRamp.colorize(conf), width: w, height: h))
         case .errors:
           guard let gt, let pred else { return ComposedImage(image: RGBImage(width: w, height: h)) }
-          return MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass, colors: errorColors)
+          return MaskComposer.errorMap(
+            gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, classId: errorClass,
+            colors: errorColors)
         }
       }
-      ImageSlot.draw(into: &frame, rect: picRect, key: key, source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+      ImageSlot.draw(into: &frame, rect: picRect, key: key, source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell)
+      { w, h in
         var composed = compose(w, h)
         if let (ins, anchor) = marks { InspectorMarks.draw(&composed.image, cursor: ins, anchor: anchor, window: window) }
         return composed
@@ -131,7 +138,8 @@ enum SampleScreen {
       // The inspector's cursor (and the rectangle's first corner), over the first panel.
       if i == 0, let ins = s.inspector, s.graphics == .halfblock || s.graphics == .ascii {
         let aspect = Double(s.cell.height) / Double(2 * s.cell.width)
-        let (pw, ph) = Resample.fit(width: imgs.image.width, height: imgs.image.height, maxWidth: picRect.width, maxHeight: picRect.height * 2, pixelAspect: aspect)
+        let (pw, ph) = Resample.fit(
+          width: imgs.image.width, height: imgs.image.height, maxWidth: picRect.width, maxHeight: picRect.height * 2, pixelAspect: aspect)
         for (p, mark) in [(s.rectAnchor, "┼"), (ins, "+")] {
           guard let p, p.x >= window.x, p.x < window.x + window.w, p.y >= window.y, p.y < window.y + window.h else { continue }
           let cx = picRect.x + (p.x - window.x) * pw / max(1, window.w), cy = picRect.y + ((p.y - window.y) * ph / max(1, window.h)) / 2
@@ -141,17 +149,21 @@ enum SampleScreen {
     }
     // This sample's numbers: always the whole sample, zoomed or not.
     if sideW > 0, comparable, let fg = full.groundTruth, let fp = field.flatMap({ full.predictions[$0] }),
-      let m = field.flatMap({ full.matrices[$0] }) ?? (try? ConfusionMatrix.of(gt: fg, pred: fp, classCount: min(65536, max(1, s.classNames.count)), ignore: s.ignoreValues))
+      let m = field.flatMap({ full.matrices[$0] })
+        ?? (try? ConfusionMatrix.of(gt: fg, pred: fp, classCount: min(65536, max(1, s.classNames.count)), ignore: s.ignoreValues))
     {
       let metrics = SemanticMetrics(matrix: m, dialect: s.activeRunSummary?.dialect ?? .mmseg)
       var y = side.y + 1
-      frame.buffer.putPadded(" this sample: mIoU \(AppView.pct(metrics.mIoU)), acc \(AppView.pct(metrics.aAcc))", x: side.x, y: y, width: side.width, style: t.style("ui.header"))
+      frame.buffer.putPadded(
+        " this sample: mIoU \(AppView.pct(metrics.mIoU)), acc \(AppView.pct(metrics.aAcc))", x: side.x, y: y, width: side.width, style: t.style("ui.header"))
       y += 1
       for c in metrics.classes where c.gtPixels + c.predPixels > 0 && y < side.maxY - 1 {
         let name = s.classNames.indices.contains(c.classId) ? s.classNames[c.classId] : "\(c.classId)"
         let swatch = palette.color(UInt16(c.classId))
         frame.buffer.put("■", x: side.x + 1, y: y, style: Style(fg: swatch))
-        frame.buffer.putPadded(" " + Sanitize.forTerminal(name).padding(13) + AppView.pct(c.iou).leftPadding(6) + " " + AppView.bar(c.iou, width: 10), x: side.x + 2, y: y, width: side.width - 2, style: c.iou < 0.5 ? t.style("ui.bar.bad") : t.style("ui"))
+        frame.buffer.putPadded(
+          " " + Sanitize.forTerminal(name).padding(13) + AppView.pct(c.iou).leftPadding(6) + " " + AppView.bar(c.iou, width: 10), x: side.x + 2, y: y,
+          width: side.width - 2, style: c.iou < 0.5 ? t.style("ui.bar.bad") : t.style("ui"))
         y += 1
       }
     }
@@ -183,8 +195,13 @@ enum SampleScreen {
     }
     for p in problems { lines.append("! " + Sanitize.forTerminal(p)) }
     if let rev = full.revision {
-      if let newest = rev.history.first { lines.append("GT " + Sanitize.forTerminal(newest) + (rev.history.count > 1 ? "  (+\(rev.history.count - 1) older; u undoes)" : "  (u undoes)")) }
-      if !rev.flags.isEmpty { lines.append("⚑ " + rev.flags.prefix(2).map(Sanitize.forTerminal).joined(separator: " · ") + (rev.flags.count > 2 ? " · +\(rev.flags.count - 2) more (6)" : "")) }
+      if let newest = rev.history.first {
+        lines.append("GT " + Sanitize.forTerminal(newest) + (rev.history.count > 1 ? "  (+\(rev.history.count - 1) older; u undoes)" : "  (u undoes)"))
+      }
+      if !rev.flags.isEmpty {
+        lines.append(
+          "⚑ " + rev.flags.prefix(2).map(Sanitize.forTerminal).joined(separator: " · ") + (rev.flags.count > 2 ? " · +\(rev.flags.count - 2) more (6)" : ""))
+      }
     }
     return lines
   }

@@ -13,7 +13,9 @@ enum SamplesScreen {
     b.putPadded(metricName, x: list.maxX - 20, y: list.y, width: 13, style: header, alignRight: true)
     b.putPadded(" split", x: list.maxX - 7, y: list.y, width: 7, style: header)
     if s.viewIds.isEmpty {
-      b.putPadded(s.viewLoading ? " loading…" : " no samples in this view (0 resets it, / filters)", x: list.x, y: list.y + 2, width: list.width, style: t.style("ui.dim"))
+      b.putPadded(
+        s.viewLoading ? " loading…" : " no samples in this view (0 resets it, / filters)", x: list.x, y: list.y + 2, width: list.width, style: t.style("ui.dim")
+      )
     }
     let rows = Reducer.listHeight(s) - 0
     for i in 0..<min(rows, max(0, s.viewIds.count - s.scroll)) {
@@ -26,18 +28,22 @@ enum SamplesScreen {
       let row = s.rows[id]
       let num = String(idx + 1)
       // The image folder (data/, images/, JPEGImages/) is the same for every row: leave it out.
-      let name = row.map { r -> String in
-        let parts = r.path.split(separator: "/")
-        return Sanitize.forTerminal(parts.count > 1 ? parts.dropFirst().joined(separator: "/") : r.path)
-      } ?? "…"
+      let name =
+        row.map { r -> String in
+          let parts = r.path.split(separator: "/")
+          return Sanitize.forTerminal(parts.count > 1 ? parts.dropFirst().joined(separator: "/") : r.path)
+        } ?? "…"
       let verdict = s.review.map { ReviewMarks.glyph($0, id) + " " } ?? ""
       let tags = row.map { $0.tags.isEmpty ? "" : " [" + $0.tags.map(Sanitize.forTerminal).joined(separator: ",") + "]" } ?? ""
-      b.putPadded(" " + num + String(repeating: " ", count: max(1, 6 - num.count)) + verdict + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
+      b.putPadded(
+        " " + num + String(repeating: " ", count: max(1, 6 - num.count)) + verdict + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
       let miou = row?.miou
       var mstyle = style
       if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heat(1 - m))) }
       let counts = s.activeRun == nil ? row?.detections.map { $0.map(String.init).joined(separator: "/") } : nil
-      b.putPadded(miou.map { AppView.pct($0) } ?? counts ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: counts == nil ? 7 : 13, style: mstyle, alignRight: counts == nil)
+      b.putPadded(
+        miou.map { AppView.pct($0) } ?? counts ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: counts == nil ? 7 : 13, style: mstyle,
+        alignRight: counts == nil)
       if counts == nil {
         b.putPadded(" " + AppView.bar(miou ?? .nan, width: 5), x: list.maxX - 13, y: y, width: 6, style: selected ? style : t.style("ui.bar"))
       }
@@ -55,7 +61,9 @@ enum SamplesScreen {
     let half = Rect(x: p.x, y: p.y + 1, width: p.width, height: (p.height - 2) / 2)
     let palette = s.palette
     let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.hiddenClasses, ignore: s.ignoreValues)
-    ImageSlot.draw(into: &frame, rect: half, key: "prev-gt-\(id)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
+    ImageSlot.draw(
+      into: &frame, rect: half, key: "prev-gt-\(id)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell
+    ) { w, h in
       let small = Resample.area(imgs.image, width: w, height: h)
       guard let gt = imgs.groundTruth else { return ComposedImage(image: small) }
       return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: opts)
@@ -65,8 +73,12 @@ enum SamplesScreen {
       frame.buffer.putPadded("errors of \(Sanitize.forTerminal(field))", x: p.x, y: half.maxY, width: p.width, style: t.style("ui.dim"))
       let ignore = s.ignoreValues
       let errorColors = t.errors
-      ImageSlot.draw(into: &frame, rect: lower, key: "prev-err-\(id)-\(field)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell) { w, h in
-        MaskComposer.errorMap(gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, colors: errorColors)
+      ImageSlot.draw(
+        into: &frame, rect: lower, key: "prev-err-\(id)-\(field)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors,
+        cell: s.cell
+      ) { w, h in
+        MaskComposer.errorMap(
+          gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pred, width: w, height: h), ignore: ignore, colors: errorColors)
       }
     }
   }

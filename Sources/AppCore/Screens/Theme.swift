@@ -11,7 +11,10 @@ public struct Theme: Sendable {
   public var errors: ErrorColors
   public var overlayAlpha: Double
 
-  public init(name: String, scopes: [String: Style], classes: ClassPalette = ClassPalette(), heatmap: [RGB], errors: ErrorColors = ErrorColors(), overlayAlpha: Double = 0.5) {
+  public init(
+    name: String, scopes: [String: Style], classes: ClassPalette = ClassPalette(), heatmap: [RGB], errors: ErrorColors = ErrorColors(),
+    overlayAlpha: Double = 0.5
+  ) {
     self.name = name
     self.scopes = scopes
     self.classes = classes

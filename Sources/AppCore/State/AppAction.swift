@@ -8,7 +8,8 @@ public enum AppAction: Sendable {
   case mouseClicked(x: Int, y: Int)
   case mouseScrolled(up: Bool)
   case commandInvoked(CommandID, [String])
-  case datasetLoaded(name: String, total: Int, fields: [String], classNames: [String], palette: ClassPalette, ignore: Set<UInt16>, runs: [RunSummary], problems: [String])
+  case datasetLoaded(
+    name: String, total: Int, fields: [String], classNames: [String], palette: ClassPalette, ignore: Set<UInt16>, runs: [RunSummary], problems: [String])
   /// A view's samples. `request` is the id the runtime gave the load (0: unnumbered); a result
   /// for an older request than the newest one is stale and dropped.
   case viewLoaded(text: String, title: String, ids: [Int64], matrix: ConfusionMatrix?, request: Int = 0)

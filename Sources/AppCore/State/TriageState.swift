@@ -34,7 +34,10 @@ public struct FlagSummary: Sendable, Equatable {
   public let state: String
   public let author: String
   public let createdAt: String
-  public init(id: Int64, sampleId: Int64, path: String, field: String, region: String, suggestedClass: String?, note: String, state: String, author: String, createdAt: String) {
+  public init(
+    id: Int64, sampleId: Int64, path: String, field: String, region: String, suggestedClass: String?, note: String, state: String, author: String,
+    createdAt: String
+  ) {
     self.id = id
     self.sampleId = sampleId
     self.path = path
@@ -69,7 +72,9 @@ public struct FlagsFilter: Sendable, Equatable {
       guard parts.count == 2 else { throw FilterError(message: "'\(word)': use state=open|fixed|rejected|any, author=NAME, class=NAME") }
       switch parts[0] {
       case "state":
-        guard ["open", "fixed", "rejected", "any"].contains(parts[1]) else { throw FilterError(message: "state is open, fixed, rejected or any, not '\(parts[1])'") }
+        guard ["open", "fixed", "rejected", "any"].contains(parts[1]) else {
+          throw FilterError(message: "state is open, fixed, rejected or any, not '\(parts[1])'")
+        }
         f.state = parts[1] == "any" ? nil : parts[1]
       case "author": f.author = parts[1] == "any" ? nil : parts[1]
       case "class": f.className = parts[1] == "any" ? nil : parts[1]

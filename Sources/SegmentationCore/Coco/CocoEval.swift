@@ -211,14 +211,16 @@ public struct CocoEval: Sendable {
               let best = gi.map { ious[di][$0] } ?? (ious[di].max() ?? 0)
               let outcome: InstanceMatch.Outcome = dtIg[t][di] ? .ignored : (gi != nil ? .tp : .fp)
               if outcome == .tp { c.tp += 1 } else if outcome == .fp { c.fp += 1 }
-              matches.append(InstanceMatch(imageId: image, id: d.id, categoryId: cat, isPrediction: true, matchedId: gi.map { gt[$0].id }, iou: best, outcome: outcome))
+              matches.append(
+                InstanceMatch(imageId: image, id: d.id, categoryId: cat, isPrediction: true, matchedId: gi.map { gt[$0].id }, iou: best, outcome: outcome))
             }
             for (gi, g) in gt.enumerated() {
               let di = dt.firstIndex { $0.id == gtm[t][gi] && gtm[t][gi] != 0 }
               let best = di.map { ious[$0][gi] } ?? (ious.map { $0[gi] }.max() ?? 0)
               let outcome: InstanceMatch.Outcome = gtIg[gi] ? .ignored : (di != nil ? .tp : .fn)
               if outcome == .fn { c.fn += 1 }
-              matches.append(InstanceMatch(imageId: image, id: g.id, categoryId: cat, isPrediction: false, matchedId: di.map { dt[$0].id }, iou: best, outcome: outcome))
+              matches.append(
+                InstanceMatch(imageId: image, id: g.id, categoryId: cat, isPrediction: false, matchedId: di.map { dt[$0].id }, iou: best, outcome: outcome))
             }
             counts[image] = c
           }
@@ -243,7 +245,7 @@ public struct CocoEval: Sendable {
             var tp = 0.0, fp = 0.0
             var rc: [Double] = [], pr: [Double] = []
             for i in inds {
-              if ignored[t][i] { } else if matched[t][i] { tp += 1 } else { fp += 1 }
+              if ignored[t][i] {} else if matched[t][i] { tp += 1 } else { fp += 1 }
               rc.append(tp / Double(npig))
               pr.append(tp / (fp + tp + 2.220446049250313e-16))
             }

@@ -236,7 +236,9 @@ extension CocoRLE {
       cc += Int(counts[j])
       let t = cc - j % 2
       let y = t % height, x = (t - y) / height
-      if j % 2 == 0 { xp = x } else if xp < x {
+      if j % 2 == 0 {
+        xp = x
+      } else if xp < x {
         ys = 0
         ye = height - 1
       }

@@ -51,7 +51,8 @@ public struct BoundaryIoU: Sendable, Equatable {
           continue
         }
         let c = v[i]
-        if v[i - 1] != c || v[i + 1] != c || v[i - w] != c || v[i + w] != c || v[i - w - 1] != c || v[i - w + 1] != c || v[i + w - 1] != c || v[i + w + 1] != c {
+        if v[i - 1] != c || v[i + 1] != c || v[i - w] != c || v[i + w] != c || v[i - w - 1] != c || v[i - w + 1] != c || v[i + w - 1] != c || v[i + w + 1] != c
+        {
           d[i] = 1
         }
       }

@@ -102,7 +102,8 @@ struct ViewParser {
     while i < chars.count {
       try parseTerm(into: &v)
       if v.filters.count > ViewParser.maxFilters {
-        throw ViewSyntaxError(position: i, expected: "at most \(ViewParser.maxFilters) filters", found: "more (save parts as views with :save, or use fewer terms)")
+        throw ViewSyntaxError(
+          position: i, expected: "at most \(ViewParser.maxFilters) filters", found: "more (save parts as views with :save, or use fewer terms)")
       }
       skipSpaces()
     }

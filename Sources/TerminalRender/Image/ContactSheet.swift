@@ -48,7 +48,8 @@ public enum ContactSheet {
       let small = Resample.area(t.image, width: w, height: h)
       var gtSmall: LabelMask? = nil
       if let g = t.groundTruth, g.width == t.image.width, g.height == t.image.height { gtSmall = Resample.majority(g, width: w, height: h) }
-      let left = gtSmall.map { MaskComposer.overlay(small, $0, palette: o.palette, options: .init(alpha: 0.5, outlines: true, ignore: o.ignore)).image } ?? small
+      let left =
+        gtSmall.map { MaskComposer.overlay(small, $0, palette: o.palette, options: .init(alpha: 0.5, outlines: true, ignore: o.ignore)).image } ?? small
       blit(left, into: &sheet, x: x0, y: y0)
       if let g = t.groundTruth, let p = t.prediction, g.width == p.width, g.height == p.height, g.width == t.image.width, g.height == t.image.height {
         let err = MaskComposer.errorMap(gt: g, pred: p, ignore: o.ignore, colors: o.errors).image

@@ -20,7 +20,10 @@ public struct ErrorColors: Sendable, Equatable {
   public var ignored: RGB
   public var background: RGB
 
-  public init(truePositive: RGB = RGB(46, 160, 67), falsePositive: RGB = RGB(218, 54, 51), falseNegative: RGB = RGB(240, 170, 20), ignored: RGB = RGB(110, 110, 110), background: RGB = RGB(24, 24, 28)) {
+  public init(
+    truePositive: RGB = RGB(46, 160, 67), falsePositive: RGB = RGB(218, 54, 51), falseNegative: RGB = RGB(240, 170, 20), ignored: RGB = RGB(110, 110, 110),
+    background: RGB = RGB(24, 24, 28)
+  ) {
     self.truePositive = truePositive
     self.falsePositive = falsePositive
     self.falseNegative = falseNegative
@@ -65,11 +68,15 @@ public enum MaskComposer {
         let v = values[i]
         if o.hidden.contains(v) || o.ignore.contains(v) { continue }
         let c: RGB
-        if let cc = cache[v] { c = cc } else {
+        if let cc = cache[v] {
+          c = cc
+        } else {
           c = palette.color(v)
           cache[v] = c
         }
-        let edge = o.outlines && ((x + 1 < w && values[i + 1] != v) || (y + 1 < h && values[i + w] != v) || (x > 0 && values[i - 1] != v) || (y > 0 && values[i - w] != v))
+        let edge =
+          o.outlines
+          && ((x + 1 < w && values[i + 1] != v) || (y + 1 < h && values[i + w] != v) || (x > 0 && values[i - 1] != v) || (y > 0 && values[i - w] != v))
         if edge || a >= 1 {
           px[i * 3] = c.r
           px[i * 3 + 1] = c.g
@@ -93,7 +100,11 @@ public enum MaskComposer {
     for i in 0..<mask.count {
       let v = values[i]
       let c: RGB
-      if ignore.contains(v) { c = ignoreColor } else if let cc = cache[v] { c = cc } else {
+      if ignore.contains(v) {
+        c = ignoreColor
+      } else if let cc = cache[v] {
+        c = cc
+      } else {
         c = palette.color(v)
         cache[v] = c
       }
@@ -107,7 +118,9 @@ public enum MaskComposer {
   /// Pixel outcomes of a prediction against ground truth. Overall: correct pixels are true positives,
   /// wrong ones false positives (they are a false negative of the ground-truth class too). For one
   /// class c: TP gt = pred = c, FP pred = c only, FN gt = c only, everything else background.
-  public static func errorMap(gt: LabelMask, pred: LabelMask, ignore: Set<UInt16> = [255], classId: UInt16? = nil, colors: ErrorColors = ErrorColors()) -> ComposedImage {
+  public static func errorMap(gt: LabelMask, pred: LabelMask, ignore: Set<UInt16> = [255], classId: UInt16? = nil, colors: ErrorColors = ErrorColors())
+    -> ComposedImage
+  {
     precondition(gt.width == pred.width && gt.height == pred.height, "error map needs equal sizes")
     let g = gt.values16, p = pred.values16
     var px = [UInt8](repeating: 0, count: gt.count * 3)

@@ -44,7 +44,9 @@ public enum ProbeReplies {
 
   /// Everything learnt, given the replies, the environment and the window size from TIOCGWINSZ
   /// (columns, rows, pixel width, pixel height; zeros when unknown).
-  public static func capabilities(replies bytes: [UInt8], env: [String: String], winsize: (cols: Int, rows: Int, xpixel: Int, ypixel: Int)) -> TerminalCapabilities {
+  public static func capabilities(replies bytes: [UInt8], env: [String: String], winsize: (cols: Int, rows: Int, xpixel: Int, ypixel: Int))
+    -> TerminalCapabilities
+  {
     var caps = TerminalCapabilities()
     caps.inTmux = env["TMUX"] != nil || (env["TERM"] ?? "").hasPrefix("tmux") || (env["TERM"] ?? "").hasPrefix("screen")
     if winsize.cols > 0 { caps.columns = winsize.cols }

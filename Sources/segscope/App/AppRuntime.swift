@@ -43,7 +43,8 @@ final class AppRuntime {
     self.readyFile = readyFile
     state.graphics = caps.graphics
     state.colors = caps.colors
-    state.cell = CellGeometry(width: caps.cellWidth, height: caps.cellHeight, maxImageWidth: caps.maxGraphicsSize?.width, maxImageHeight: caps.maxGraphicsSize?.height)
+    state.cell = CellGeometry(
+      width: caps.cellWidth, height: caps.cellHeight, maxImageWidth: caps.maxGraphicsSize?.width, maxImageHeight: caps.maxGraphicsSize?.height)
   }
 
   func run() async {

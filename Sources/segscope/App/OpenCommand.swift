@@ -25,7 +25,8 @@ struct DisplayOptions: ParsableArguments {
   /// Probes the terminal (bounded wait) and applies the overrides.
   func capabilities(config: AppConfig = AppConfig()) -> TerminalCapabilities {
     // Questions an override makes moot are not asked (no trace in the terminal, no pane title).
-    let forcedGraphics = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
+    let forcedGraphics =
+      graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
     let forcedColors = colors.flatMap(ColorMode.init(rawValue:)) ?? config.colors.flatMap(ColorMode.init(rawValue:))
     let needs = ProbeReplies.ProbeNeeds(
       graphics: forcedGraphics == nil, pixels: forcedGraphics == nil || forcedGraphics == .sixel || forcedGraphics == .kitty, colors: forcedColors == nil)

@@ -12,11 +12,16 @@ enum DatasetOpener {
   }
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
-  static func importFolder(_ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false, force: Bool = false) throws -> ImportReport {
+  static func importFolder(
+    _ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false,
+    force: Bool = false
+  ) throws -> ImportReport {
     var job = FolderImport()
     if let format {
       guard let layout = DatasetLayout(rawValue: format) else {
-        throw ImportError(message: "format '\(Sanitize.forTerminal(format))' is not supported (supported: \(DatasetLayout.allCases.map(\.rawValue).sorted().joined(separator: ", ")))")
+        throw ImportError(
+          message:
+            "format '\(Sanitize.forTerminal(format))' is not supported (supported: \(DatasetLayout.allCases.map(\.rawValue).sorted().joined(separator: ", ")))")
       }
       job.format = layout
     }
@@ -33,12 +38,18 @@ enum DatasetOpener {
     hbar.finish()
     let report = outcome.report, indexed = outcome.indexed
     if !quiet {
-      print("imported \(report.samples) samples (\(report.counts.added) new, \(report.counts.updated) known) from \(Sanitize.forTerminal(store.root)); fields: \(report.fields.joined(separator: ", ")); \(report.unlabeled) without ground truth; \(indexed) masks indexed")
+      print(
+        "imported \(report.samples) samples (\(report.counts.added) new, \(report.counts.updated) known) from \(Sanitize.forTerminal(store.root)); fields: \(report.fields.joined(separator: ", ")); \(report.unlabeled) without ground truth; \(indexed) masks indexed"
+      )
       if !report.counts.changedMasks.isEmpty {
-        print("\(report.counts.changedMasks.count) mask files changed since the last import (their class counts were recomputed): " + report.counts.changedMasks.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
+        print(
+          "\(report.counts.changedMasks.count) mask files changed since the last import (their class counts were recomputed): "
+            + report.counts.changedMasks.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
       }
       if !report.counts.vanished.isEmpty {
-        print("\(report.counts.vanished.count) samples vanished since the last import: " + report.counts.vanished.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
+        print(
+          "\(report.counts.vanished.count) samples vanished since the last import: "
+            + report.counts.vanished.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
       }
       let problems = try store.problems()
       if !problems.isEmpty {

@@ -20,7 +20,9 @@ struct PanopticCommand: ParsableCommand {
 
   func run() throws {
     let bar = ProgressBar(label: "panoptic quality", total: 1)
-    let report = try PanopticEvaluator(groundTruthJSON: gt, groundTruthFolder: gtDir, predictionJSON: pred, predictionFolder: predDir).run { done, total in bar.set(done, total) }
+    let report = try PanopticEvaluator(groundTruthJSON: gt, groundTruthFolder: gtDir, predictionJSON: pred, predictionFolder: predDir).run { done, total in
+      bar.set(done, total)
+    }
     bar.finish()
     let groups: [(String, Bool?)] = [("All", nil), ("Things", true), ("Stuff", false)]
     let (_, per) = report.quality.average()

@@ -6,7 +6,8 @@ import SegmentationCore
 
 /// `segscope flag PATH SAMPLE [--rect X,Y,W,H | --component X,Y | --instance ID] [--class C] [--note N]`.
 struct FlagCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "flag", abstract: "Flag a mask (or a region of it) as mislabeled, with a suggested class and a note.")
+  static let configuration = CommandConfiguration(
+    commandName: "flag", abstract: "Flag a mask (or a region of it) as mislabeled, with a suggested class and a note.")
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Argument(help: "The sample: id, path, stem or a unique part of the path.") var sample: String
@@ -18,7 +19,9 @@ struct FlagCommand: ParsableCommand {
   @Option(help: "The mask field.") var field: String = FieldName.groundTruth
 
   func validate() throws {
-    if [rect != nil, component != nil, instance != nil].filter({ $0 }).count > 1 { throw ValidationError("give at most one of --rect, --component, --instance") }
+    if [rect != nil, component != nil, instance != nil].filter({ $0 }).count > 1 {
+      throw ValidationError("give at most one of --rect, --component, --instance")
+    }
     if let rect, parseInts(rect, count: 4) == nil { throw ValidationError("--rect takes X,Y,W,H") }
     if let component, parseInts(component, count: 2) == nil { throw ValidationError("--component takes X,Y") }
   }
@@ -111,7 +114,8 @@ struct ReviewCommand: ParsableCommand {
 
 /// `segscope revisions PATH SAMPLE [--json] [--undo]`.
 struct RevisionsCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "revisions", abstract: "The revision history of a sample's mask; --undo removes the newest correction.")
+  static let configuration = CommandConfiguration(
+    commandName: "revisions", abstract: "The revision history of a sample's mask; --undo removes the newest correction.")
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Argument(help: "The sample: id, path, stem or a unique part of the path.") var sample: String
@@ -145,7 +149,8 @@ struct RevisionsCommand: ParsableCommand {
 
 /// `segscope relabel PATH SAMPLE --at X,Y --to CLASS` (or `--rect X,Y,W,H`).
 struct RelabelCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "relabel", abstract: "Relabel a connected component (or a rectangle) of a ground-truth mask as a new revision.")
+  static let configuration = CommandConfiguration(
+    commandName: "relabel", abstract: "Relabel a connected component (or a rectangle) of a ground-truth mask as a new revision.")
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Argument(help: "The sample: id, path, stem or a unique part of the path.") var sample: String

@@ -67,7 +67,8 @@ struct DemoCommand: AsyncParsableCommand {
     var summaries: [(String, Double)] = []
     for model in DemoModel.allCases {
       let bar = ProgressBar(label: "evaluating \(model.rawValue)", total: samples)
-      let (run, matrix, problems, _) = try EvaluationRunner(store: store).run(.init(key: model.rawValue, predField: model.rawValue), version: Segscope.version) { _ in bar.tick() }
+      let (run, matrix, problems, _) = try EvaluationRunner(store: store).run(.init(key: model.rawValue, predField: model.rawValue), version: Segscope.version)
+      { _ in bar.tick() }
       bar.finish()
       let names = classNames(store, field: FieldName.groundTruth, count: run.classCount)
       let metrics = SemanticMetrics(matrix: matrix)

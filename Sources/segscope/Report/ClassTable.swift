@@ -21,7 +21,8 @@ enum ClassTable {
       out += " " + lpad(String(c.gtPixels), 10) + " " + lpad(String(c.predPixels), 10) + "  "
       out += String(repeating: "█", count: barLen) + String(repeating: "·", count: 20 - barLen) + "\n"
     }
-    out += "  mIoU \(pct(m.mIoU).trimmingLeadingSpaces)  aAcc \(pct(m.aAcc).trimmingLeadingSpaces)  mAcc \(pct(m.mAcc).trimmingLeadingSpaces)  fwIoU \(pct(m.fwIoU).trimmingLeadingSpaces)  (\(m.pixels) pixels)\n"
+    out +=
+      "  mIoU \(pct(m.mIoU).trimmingLeadingSpaces)  aAcc \(pct(m.aAcc).trimmingLeadingSpaces)  mAcc \(pct(m.mAcc).trimmingLeadingSpaces)  fwIoU \(pct(m.fwIoU).trimmingLeadingSpaces)  (\(m.pixels) pixels)\n"
     return out
   }
 

@@ -8,21 +8,33 @@ enum MetricsFormat {
   /// - Parameters:
   ///   - samples: the number of samples evaluated.
   ///   - bandwidth: FiftyOne's contour band width when the run used one.
-  static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String, samples: Int, bandwidth: Int? = nil) -> String {
-    let fiftyone = m.dialect == .fiftyone
-      ? "accuracy \(pct(m.microAccuracy)) · precision \(pct(m.microPrecision)) · recall \(pct(m.microRecall)) (FiftyOne's micro averages, class 0 excluded)" : nil
+  static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String, samples: Int, bandwidth: Int? = nil)
+    -> String
+  {
+    let fiftyone =
+      m.dialect == .fiftyone
+      ? "accuracy \(pct(m.microAccuracy)) · precision \(pct(m.microPrecision)) · recall \(pct(m.microRecall)) (FiftyOne's micro averages, class 0 excluded)"
+      : nil
     let band = bandwidth.map { "only pixels within the \($0)-px ground-truth contour band (FiftyOne's bandwidth)" }
     switch format {
     case "json":
       return (try? JSONOutput.string(SemanticReport(m, matrix: matrix, names: names, samples: samples, bandwidth: bandwidth))) ?? "{}"
     case "csv":
       var s = "id,name,iou,dice,precision,recall,gt_pixels,pred_pixels\n"
-      for c in m.classes { s += "\(c.classId),\(csv(Sanitize.forTerminal(names[c.classId]))),\(num(c.iou)),\(num(c.dice)),\(num(c.precision)),\(num(c.recall)),\(c.gtPixels),\(c.predPixels)\n" }
+      for c in m.classes {
+        s +=
+          "\(c.classId),\(csv(Sanitize.forTerminal(names[c.classId]))),\(num(c.iou)),\(num(c.dice)),\(num(c.precision)),\(num(c.recall)),\(c.gtPixels),\(c.predPixels)\n"
+      }
       return s + "all,mIoU=\(num(m.mIoU)) aAcc=\(num(m.aAcc)) mAcc=\(num(m.mAcc)) fwIoU=\(num(m.fwIoU)),,,,,,"
     case "markdown":
-      var s = "**\(Sanitize.forTerminal(title))** — dialect `\(m.dialect.rawValue)`: \(m.dialect.policy)\n\n| class | IoU | Dice | Precision | Recall | GT px | pred px |\n|---|---:|---:|---:|---:|---:|---:|\n"
-      for c in m.classes { s += "| \(Sanitize.forTerminal(names[c.classId])) | \(pct(c.iou)) | \(pct(c.dice)) | \(pct(c.precision)) | \(pct(c.recall)) | \(c.gtPixels) | \(c.predPixels) |\n" }
-      return s + "\nmIoU \(pct(m.mIoU)) · aAcc \(pct(m.aAcc)) · mAcc \(pct(m.mAcc)) · fwIoU \(pct(m.fwIoU))" + [band, fiftyone].compactMap { $0.map { "\n\n" + $0 } }.joined()
+      var s =
+        "**\(Sanitize.forTerminal(title))** — dialect `\(m.dialect.rawValue)`: \(m.dialect.policy)\n\n| class | IoU | Dice | Precision | Recall | GT px | pred px |\n|---|---:|---:|---:|---:|---:|---:|\n"
+      for c in m.classes {
+        s +=
+          "| \(Sanitize.forTerminal(names[c.classId])) | \(pct(c.iou)) | \(pct(c.dice)) | \(pct(c.precision)) | \(pct(c.recall)) | \(c.gtPixels) | \(c.predPixels) |\n"
+      }
+      return s + "\nmIoU \(pct(m.mIoU)) · aAcc \(pct(m.aAcc)) · mAcc \(pct(m.mAcc)) · fwIoU \(pct(m.fwIoU))"
+        + [band, fiftyone].compactMap { $0.map { "\n\n" + $0 } }.joined()
     default:
       return ClassTable.render(m, names: names, title: title) + [band, fiftyone].compactMap { $0.map { "\n  " + $0 } }.joined()
     }
