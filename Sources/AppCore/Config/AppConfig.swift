@@ -24,6 +24,7 @@ public struct AppConfig: Sendable, Equatable {
   public static func parse(_ text: String) throws(TOMLError) -> AppConfig {
     let t = try TOMLSubset.parse(text)
     var c = AppConfig()
+    func at(_ key: String) -> String { TOMLSubset.line(of: key, in: text).map { " (line \($0))" } ?? "" }
     for (k, v) in t {
       switch k {
       case "theme": c.theme = v.string
@@ -32,15 +33,15 @@ public struct AppConfig: Sendable, Equatable {
       case "keys":
         for (cmd, keys) in (v.table ?? [:]).sorted(by: { $0.key < $1.key }) {
           guard let id = CommandID(rawValue: cmd), CommandRegistry.command(id) != nil else {
-            c.warnings.append("keys: unknown command '\(cmd)'")
+            c.warnings.append("keys: unknown command '\(cmd)'" + at(cmd))
             continue
           }
           let names = keys.array?.compactMap(\.string) ?? keys.string.map { [$0] } ?? []
           for n in names {
-            if let key = parseKey(n) { c.bindings.append((id, key)) } else { c.warnings.append("keys: unknown key name '\(n)' for \(cmd)") }
+            if let key = parseKey(n) { c.bindings.append((id, key)) } else { c.warnings.append("keys: unknown key name '\(n)' for \(cmd)" + at(cmd)) }
           }
         }
-      default: c.warnings.append("unknown setting '\(k)'")
+      default: c.warnings.append("unknown setting '\(k)'" + at(k))
       }
     }
     return c

@@ -236,3 +236,18 @@ public enum TOMLSubset {
 extension String {
   func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
 }
+
+extension TOMLSubset {
+  /// The line of `text` that sets `key` (as `key =`, `"key" =` or `[key]`), for messages about it.
+  public static func line(of key: String, in text: String) -> Int? {
+    for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let l = raw.drop { $0 == " " || $0 == "\t" }
+      for form in [key, "\"" + key + "\"", "'" + key + "'"] where l.hasPrefix(form) {
+        let rest = l.dropFirst(form.count).drop { $0 == " " || $0 == "\t" }
+        if rest.hasPrefix("=") { return i + 1 }
+      }
+      if l.hasPrefix("[" + key + "]") || l.hasPrefix("[\"" + key + "\"]") { return i + 1 }
+    }
+    return nil
+  }
+}

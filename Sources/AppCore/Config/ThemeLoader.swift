@@ -22,11 +22,18 @@ public enum ThemeLoader {
   public static func load(_ name: String, folders: [String], read: (String) -> String?) throws -> Loaded {
     var warnings: [String] = []
     var seen: Set<String> = []
+    // The files read, the theme's own first: a warning names the line that set the key.
+    var texts: [String] = []
+    func at(_ key: String) -> String {
+      for t in texts { if let n = TOMLSubset.line(of: key, in: t) { return " (line \(n))" } }
+      return ""
+    }
     func table(_ n: String) throws -> [String: TOMLValue] {
       guard !seen.contains(n) else { throw ThemeError(message: "theme '\(n)' inherits itself") }
       seen.insert(n)
       for f in folders {
         if let text = read(f + "/" + n + ".toml") {
+          texts.append(text)
           do {
             var t = try TOMLSubset.parse(text)
             if let parent = t["inherits"]?.string {
@@ -56,7 +63,7 @@ public enum ThemeLoader {
     var scopes: [String: Style] = [:]
     for (key, v) in t where !topLevel.contains(key) {
       guard ThemeLoader.scopes.contains(key) else {
-        warnings.append("unknown key '\(key)'")
+        warnings.append("unknown key '\(key)'" + at(key))
         continue
       }
       if v.string != nil {
@@ -95,7 +102,7 @@ public enum ThemeLoader {
         if let st = v.table, let idx = st["index"]?.number, let c = color(st["color"], "classes.ignore") { classColors[UInt16(idx)] = c }
       default:
         guard let id = UInt16(k) else {
-          warnings.append("classes: unknown key '\(k)'")
+          warnings.append("classes: unknown key '\(k)'" + at(k))
           continue
         }
         if let c = color(v.table?["color"] ?? v, "classes.\(k)") { classColors[id] = c }
@@ -110,7 +117,7 @@ public enum ThemeLoader {
       case "false_negative": errors.falseNegative = c
       case "ignored": errors.ignored = c
       case "background": errors.background = c
-      default: warnings.append("errors: unknown key '\(k)'")
+      default: warnings.append("errors: unknown key '\(k)'" + at(k))
       }
     }
     if heat.count < 2 { warnings.append("eval.heatmap needs at least two colours") }
