@@ -29,7 +29,7 @@ public struct EffectRunner: Sendable {
         // Views of class terms answer from memory once their columns are loaded: load them now,
         // off the main loop, so that the first filter typed is already instant.
         let store = self.store
-        Task.detached(priority: .utility) { try? store.warmViewColumns() }
+        DispatchQueue.global(qos: .utility).async { try? store.warmViewColumns() }
         return [try loadDataset(), try otherRuns()]
       case .loadView(let text, let run, let request): return [try loadView(text, run: run, request: request)]
       case .loadCell(let run, let g, let p, let gn, let pn, let request):

@@ -5,6 +5,7 @@ import DatasetStore
 import Foundation
 import ImageCodec
 import SegmentationCore
+import Synchronization
 import Testing
 
 /// A small imgseg dataset with a prediction folder, imported through FolderImport.
@@ -117,4 +118,43 @@ struct EffectRunnerTests {
 /// Lets a runner's progress callback reach the runner's own job control (set once, before use).
 final class ControlBox: @unchecked Sendable {
   var control: JobControl?
+}
+
+@Suite("Effects run on queues sized for blocking work")
+struct EffectSchedulerTests {
+  @Test("an interactive load completes while a background job is still running")
+  func interactiveAheadOfJobs() throws {
+    let f = try SessionFixture(samples: 3)
+    defer { f.remove() }
+    let scheduler = EffectScheduler()
+    let done = DispatchSemaphore(value: 0)
+    let jobHeld = DispatchSemaphore(value: 0)
+    let order = OrderLog()
+    // A job that posts progress and then waits (as a long evaluation would): the runner's post
+    // callback blocks the job thread until the test releases it.
+    let slow = EffectRunner(store: f.store, version: "test") { actions in
+      if actions.contains(where: { if case .jobProgress(_, .some) = $0 { return true } else { return false } }) { _ = jobHeld.wait(timeout: .now() + 20) }
+    }
+    scheduler.run(.evaluate(field: "model_b", job: "ev"), with: slow) { _ in
+      order.add("job")
+      done.signal()
+    }
+    scheduler.run(.loadView(text: "split=val", run: nil, request: 1), with: EffectRunner(store: f.store, version: "test")) { actions in
+      order.add(actions.contains { if case .viewLoaded = $0 { return true } else { return false } } ? "view" : "view failed")
+      done.signal()
+    }
+    #expect(done.wait(timeout: .now() + 20) == .success)
+    #expect(order.items == ["view"], "the view waited for the job: \(order.items)")
+    jobHeld.signal()
+    jobHeld.signal()
+    jobHeld.signal()
+    #expect(done.wait(timeout: .now() + 20) == .success)
+    #expect(order.items == ["view", "job"])
+  }
+}
+
+final class OrderLog: Sendable {
+  private let list = Mutex<[String]>([])
+  func add(_ s: String) { list.withLock { $0.append(s) } }
+  var items: [String] { list.withLock { $0 } }
 }

@@ -52,6 +52,15 @@ public enum Effect: Sendable, Equatable {
     }
   }
 
+  /// Long work that runs as a job in the background (evaluation, indexing, exports), behind
+  /// everything a key press is waiting for.
+  public var isBackgroundJob: Bool {
+    switch self {
+    case .evaluate, .indexMasks, .exportView: return true
+    default: return false
+    }
+  }
+
   /// The effect numbered as view request `id` (other effects are returned as they are).
   public func numbered(_ id: Int) -> Effect {
     switch self {

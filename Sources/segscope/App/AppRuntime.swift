@@ -100,6 +100,7 @@ final class AppRuntime {
 
   /// View loads are numbered as they start; the reducer keeps only the newest one's result.
   private var viewRequests = 0
+  private let scheduler = EffectScheduler()
 
   func perform(_ effects: [Effect]) {
     for var e in effects where e != .quit {
@@ -108,8 +109,8 @@ final class AppRuntime {
         e = e.numbered(viewRequests)
         _ = Reducer.reduce(&state, .viewRequested(viewRequests))
       }
-      let runner = self.runner, queue = self.queue, effect = e
-      Task.detached { queue.push(runner.perform(effect)) }
+      let queue = self.queue
+      scheduler.run(e, with: runner) { queue.push($0) }
     }
   }
 
