@@ -77,62 +77,7 @@ struct RenderCommand: ParsableCommand {
   }
 
   func loadPanels() throws -> [Panel] {
-    let ignore = Set(ignoreIndex)
-    let photo = try ImageLoader.loadImage(path: image).image
-    let palette = ClassPalette()
-    func checked(_ path: String) throws -> LabelMask {
-      let m = try ImageLoader.loadMask(path: path)
-      guard m.width == photo.width, m.height == photo.height else {
-        throw RenderError(message: "\(Sanitize.forTerminal(path)): mask is \(m.width)x\(m.height) but the image is \(photo.width)x\(photo.height)")
-      }
-      return m
-    }
-    let gt = try mask.map(checked)
-    let pr = try pred.map(checked)
-    var panels: [Panel] = []
-    let overlay = MaskComposer.Overlay(alpha: alpha, ignore: ignore)
-    panels.append(
-      Panel(
-        title: gt == nil ? "image" : "image + ground truth",
-        build: { w, h in
-          let small = Resample.area(photo, width: w, height: h)
-          guard let gt else { return ComposedImage(image: small) }
-          return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: overlay.sized(w))
-        }, sourceWidth: photo.width, sourceHeight: photo.height))
-    if let pr {
-      panels.append(
-        Panel(
-          title: "prediction",
-          build: { w, h in
-            MaskComposer.overlay(
-              Resample.area(photo, width: w, height: h), Resample.majority(pr, width: w, height: h), palette: palette, options: overlay.sized(w))
-          }, sourceWidth: photo.width, sourceHeight: photo.height))
-    }
-    if error, let gt, let pr {
-      let title = errorClass.map { "errors for class \($0): TP FP FN" } ?? "errors: correct / wrong / ignored"
-      panels.append(
-        Panel(
-          title: title,
-          build: { w, h in
-            MaskComposer.errorMap(
-              gt: Resample.majority(gt, width: w, height: h), pred: Resample.majority(pr, width: w, height: h), ignore: ignore, classId: errorClass)
-          }, sourceWidth: photo.width, sourceHeight: photo.height))
-    }
-    return panels
-  }
-
-}
-
-extension MaskComposer.Overlay {
-  /// Outlines only where there is room for them: below 160 pixels they hide the picture.
-  func sized(_ width: Int) -> MaskComposer.Overlay {
-    var o = self
-    o.outlines = outlines && width >= 160
-    return o
+    try SampleRender(image: image, groundTruth: mask, prediction: pred, errorMap: error, errorClass: errorClass, alpha: alpha, ignore: Set(ignoreIndex)).panels()
   }
 }
 
-struct RenderError: Error, CustomStringConvertible {
-  let message: String
-  var description: String { message }
-}
