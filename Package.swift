@@ -83,6 +83,10 @@ let package = Package(
     .testTarget(
       name: "AppSessionTests", dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "DatasetImportTests", dependencies: ["DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TerminalRender"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

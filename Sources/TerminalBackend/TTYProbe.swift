@@ -15,6 +15,11 @@ public enum TTYProbe {
     let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { return ProbeReplies.capabilities(replies: [], env: env, winsize: (0, 0, 0, 0)) }
     defer { close(fd) }
+    return run(fd: fd, timeoutMs: timeoutMs, env: env, needs: needs)
+  }
+
+  /// Runs the probe on an open terminal device `fd` (which stays open).
+  public static func run(fd: Int32, timeoutMs: Int, env: [String: String], needs: ProbeReplies.ProbeNeeds = ProbeReplies.ProbeNeeds()) -> TerminalCapabilities {
     let ws = windowSize(fd)
     var saved = termios()
     guard tcgetattr(fd, &saved) == 0 else { return ProbeReplies.capabilities(replies: [], env: env, winsize: ws) }

@@ -77,7 +77,7 @@ struct RenderCommand: ParsableCommand {
   }
 
   func loadPanels() throws -> [Panel] {
-    try SampleRender(image: image, groundTruth: mask, prediction: pred, errorMap: error, errorClass: errorClass, alpha: alpha, ignore: Set(ignoreIndex)).panels()
+    try SampleRender(image: image, groundTruth: mask, prediction: pred, errorMap: error, errorClass: errorClass, alpha: alpha, ignore: Set(ignoreIndex))
+      .panels()
   }
 }
-
