@@ -129,7 +129,7 @@ public struct FlagReport: Encodable, Sendable {
     region = f.regionText
     self.suggestedClass = Nullable(suggestedClass)
     note = f.note
-    state = f.state
+    state = f.state.rawValue
     author = f.author
     createdAt = f.createdAt
   }
@@ -151,14 +151,14 @@ public struct ReviewReport: Encodable, Sendable {
     case needsFix = "needs_fix"
   }
 
-  public init(queue: String, view: String, samples: Int, reviewed: Int, counts: [String: Int], next: String?) {
+  public init(queue: String, view: String, samples: Int, reviewed: Int, counts: [Verdict: Int], next: String?) {
     self.queue = queue
     self.view = view
     self.samples = samples
     self.reviewed = reviewed
-    ok = counts[Verdict.ok.rawValue] ?? 0
-    needsFix = counts[Verdict.needsFix.rawValue] ?? 0
-    skip = counts[Verdict.skip.rawValue] ?? 0
+    ok = counts[.ok] ?? 0
+    needsFix = counts[.needsFix] ?? 0
+    skip = counts[.skip] ?? 0
     self.next = Nullable(next)
   }
 }

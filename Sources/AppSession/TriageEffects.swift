@@ -108,7 +108,7 @@ extension EffectRunner {
     }
     var open = FlagFilter()
     open.sampleId = id
-    open.state = "open"
+    open.state = .open
     let flags = try store.flags(open).map { f in
       "#\(f.id) \(f.regionText)" + (f.suggestedClass.map { " → " + names($0) } ?? "") + (f.note.isEmpty ? "" : ": \(f.note)")
     }

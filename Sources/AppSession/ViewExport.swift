@@ -43,7 +43,7 @@ public struct ViewExport {
     }
     var flags: [Int64: Int] = [:]
     var open = FlagFilter()
-    open.state = "open"
+    open.state = .open
     for f in try store.flags(open) { flags[f.sampleId, default: 0] += 1 }
     return samples.map { Row(sample: $0, miou: miou[$0.id], accuracy: acc[$0.id], tags: tags[$0.id] ?? [], openFlags: flags[$0.id] ?? 0) }
   }

@@ -21,7 +21,7 @@ public struct RegionFlag: Sendable, Equatable {
   public let region: Region
   public let suggestedClass: Int?
   public let note: String
-  public var state = "open"
+  public var state = FlagState.open
   public var author = ""
   public var createdAt = ""
 
@@ -122,20 +122,17 @@ extension DatasetStore {
   }
 
   /// Moves a flag to another state (open, fixed, rejected). Committed before this returns.
-  public func setFlagState(_ id: Int64, _ state: String) throws {
-    guard RegionFlag.states.contains(state) else {
-      throw StoreError.invalid("flag state must be one of \(RegionFlag.states.joined(separator: ", ")), not '\(state)'")
-    }
+  public func setFlagState(_ id: Int64, _ state: FlagState) throws {
     try write { db in
-      try db.execute(sql: "UPDATE flag SET state = ?, updated_at = strftime('%Y-%m-%d %H:%M:%S', 'now') WHERE id = ?", arguments: [state, id])
+      try db.execute(sql: "UPDATE flag SET state = ?, updated_at = strftime('%Y-%m-%d %H:%M:%S', 'now') WHERE id = ?", arguments: [state.rawValue, id])
       guard db.changesCount == 1 else { throw StoreError.notFound("flag \(id)") }
     }
   }
 
   /// Samples having a flag in a state (open by default), ascending.
-  public func flaggedSampleIds(state: String? = "open") throws -> [Int64] {
+  public func flaggedSampleIds(state: FlagState? = .open) throws -> [Int64] {
     try read { db in
-      if let state { return try Int64.fetchAll(db, sql: "SELECT DISTINCT sample_id FROM flag WHERE state = ? ORDER BY sample_id", arguments: [state]) }
+      if let state { return try Int64.fetchAll(db, sql: "SELECT DISTINCT sample_id FROM flag WHERE state = ? ORDER BY sample_id", arguments: [state.rawValue]) }
       return try Int64.fetchAll(db, sql: "SELECT DISTINCT sample_id FROM flag ORDER BY sample_id")
     }
   }
@@ -144,16 +141,13 @@ extension DatasetStore {
 /// Which flags to list.
 public struct FlagFilter: Sendable, Equatable {
   public var sampleId: Int64? = nil
-  public var state: String? = nil
+  public var state: FlagState? = nil
   public var author: String? = nil
   public var suggestedClass: Int? = nil
   public init() {}
 }
 
 extension RegionFlag {
-  /// The states a flag can be in.
-  public static let states = ["open", "fixed", "rejected"]
-
   /// "rect 10,20 30x40", "component at 5,6", "instance 17", "whole mask".
   public var regionText: String {
     switch region {
@@ -164,3 +158,7 @@ extension RegionFlag {
     }
   }
 }
+
+// The domain's words are stored as their raw text.
+extension FlagState: DatabaseValueConvertible {}
+extension Verdict: DatabaseValueConvertible {}

@@ -1,4 +1,5 @@
 import GRDB
+import SegmentationCore
 
 /// A named review queue: a view expression (worst first, usually) and how far the reviewers got.
 public struct ReviewQueue: Sendable, Equatable {
@@ -11,7 +12,7 @@ public struct ReviewQueue: Sendable, Equatable {
 
 extension DatasetStore {
   /// The verdicts a reviewer can give.
-  public static let verdicts = ["ok", "needs-fix", "skip"]
+  public static let verdicts = Verdict.allCases.map(\.rawValue)
 
   /// Creates a queue, or changes its expression when `expression` is given for an existing one.
   /// Returns the queue as stored.
@@ -42,14 +43,13 @@ extension DatasetStore {
   }
 
   /// Records a verdict (replacing an earlier one for the sample). Committed before this returns.
-  public func setVerdict(queue: String, sampleId: Int64, _ verdict: String) throws {
-    guard DatasetStore.verdicts.contains(verdict) else { throw StoreError.invalid("a verdict is ok, needs-fix or skip, not '\(verdict)'") }
+  public func setVerdict(queue: String, sampleId: Int64, _ verdict: Verdict) throws {
     let author = DatasetStore.author
     try write { db in
       try db.execute(
         sql:
           "INSERT INTO review_verdict(queue, sample_id, verdict, author) VALUES (?, ?, ?, ?) ON CONFLICT(queue, sample_id) DO UPDATE SET verdict = excluded.verdict, author = excluded.author, at = CURRENT_TIMESTAMP",
-        arguments: [queue, sampleId, verdict, author])
+        arguments: [queue, sampleId, verdict.rawValue, author])
       try db.execute(sql: "UPDATE review_queue SET position = ? WHERE name = ?", arguments: [sampleId, queue])
     }
   }
@@ -60,11 +60,11 @@ extension DatasetStore {
   }
 
   /// The verdicts of a queue by sample.
-  public func verdicts(queue: String) throws -> [Int64: String] {
+  public func verdicts(queue: String) throws -> [Int64: Verdict] {
     try read { db in
-      var out: [Int64: String] = [:]
+      var out: [Int64: Verdict] = [:]
       for r in try Row.fetchAll(db, sql: "SELECT sample_id, verdict FROM review_verdict WHERE queue = ?", arguments: [queue]) {
-        out[r["sample_id"]] = r["verdict"]
+        if let v = Verdict(rawValue: r["verdict"] as String) { out[r["sample_id"]] = v }
       }
       return out
     }

@@ -50,3 +50,10 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
   case needsFix = "needs-fix"
   case skip
 }
+
+// In messages every word reads as it is stored ("needs-fix", "ground_truth"), never as a Swift case name.
+extension FieldKind: CustomStringConvertible { public var description: String { rawValue } }
+extension FieldRole: CustomStringConvertible { public var description: String { rawValue } }
+extension RunKind: CustomStringConvertible { public var description: String { rawValue } }
+extension FlagState: CustomStringConvertible { public var description: String { rawValue } }
+extension Verdict: CustomStringConvertible { public var description: String { rawValue } }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Triage: review queue, flags, relabel and undo, export")
 struct TriageReducerTests {
   /// A state with review queue `q` open over samples 11...15, as the runtime answers `.openReview`.
-  func reviewing(verdicts: [Int64: String] = [:], position: Int64? = nil) -> AppState {
+  func reviewing(verdicts: [Int64: Verdict] = [:], position: Int64? = nil) -> AppState {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "review q")
@@ -38,16 +38,16 @@ struct TriageReducerTests {
     var s = reviewing()
     #expect(s.screen == .sample && s.cursor == 0 && s.viewTitle.hasPrefix("review q"))
     var e = press(&s, .char("a"))
-    #expect(e.first == .setVerdict(queue: "q", sample: 11, verdict: "ok"))
-    #expect(s.cursor == 1 && s.review?.pending[11] == "ok")
+    #expect(e.first == .setVerdict(queue: "q", sample: 11, verdict: .ok))
+    #expect(s.cursor == 1 && s.review?.pending[11] == .ok)
     #expect(e.contains(.loadImages(12)))
     // Not confirmed yet: the progress does not count it.
     #expect(s.review?.progress(s.viewIds) == "0/5 reviewed (ok 0, needs-fix 0, skip 0, 1 saving)")
-    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 11, verdict: "ok"))
+    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 11, verdict: .ok))
     #expect(s.review?.pending.isEmpty == true)
     e = press(&s, .char("r"))
-    #expect(e.first == .setVerdict(queue: "q", sample: 12, verdict: "needs-fix"))
-    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 12, verdict: "needs-fix"))
+    #expect(e.first == .setVerdict(queue: "q", sample: 12, verdict: .needsFix))
+    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 12, verdict: .needsFix))
     _ = press(&s, .char("s"))
     _ = Reducer.reduce(&s, .verdictFailed(queue: "q", sample: 13, message: "database is locked"))
     #expect(s.statusIsError && s.review?.verdicts[13] == nil && s.review?.pending[13] == nil)
@@ -64,20 +64,20 @@ struct TriageReducerTests {
 
   @Test("the last sample keeps the cursor; the status says the queue is done")
   func endOfQueue() {
-    var s = reviewing(verdicts: [11: "ok", 12: "ok", 13: "ok", 14: "skip"], position: 14)
+    var s = reviewing(verdicts: [11: .ok, 12: .ok, 13: .ok, 14: .skip], position: 14)
     #expect(s.cursor == 4)
     _ = press(&s, .char("a"))
     #expect(s.cursor == 4)
-    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 15, verdict: "ok"))
+    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 15, verdict: .ok))
     #expect(s.status?.contains("every sample has a verdict") == true)
   }
 
   @Test("resume: at the saved position when it has no verdict, else the next one without, wrapping")
   func resume() {
     #expect(reviewing(position: 13).cursor == 2)
-    #expect(reviewing(verdicts: [13: "ok", 14: "ok"], position: 13).cursor == 4)
-    #expect(reviewing(verdicts: [13: "ok", 14: "ok", 15: "ok"], position: 13).cursor == 0)
-    #expect(reviewing(verdicts: [11: "ok", 12: "ok", 13: "ok", 14: "ok", 15: "ok"], position: 12).cursor == 1)
+    #expect(reviewing(verdicts: [13: .ok, 14: .ok], position: 13).cursor == 4)
+    #expect(reviewing(verdicts: [13: .ok, 14: .ok, 15: .ok], position: 13).cursor == 0)
+    #expect(reviewing(verdicts: [11: .ok, 12: .ok, 13: .ok, 14: .ok, 15: .ok], position: 12).cursor == 1)
   }
 
   @Test("verdict keys without a queue say how to start one")
@@ -177,18 +177,18 @@ struct TriageReducerTests {
     #expect(s.screen == .flags)
     let flags = [
       FlagSummary(
-        id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "n", state: "open",
+        id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "n", state: .open,
         author: "ana", createdAt: "2026-11-26 10:00:00"),
       FlagSummary(
-        id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "component at 3,4", suggestedClass: nil, note: "", state: "open",
+        id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "component at 3,4", suggestedClass: nil, note: "", state: .open,
         author: "bo", createdAt: "2026-11-26 10:01:00"),
     ]
     _ = Reducer.reduce(&s, .flagsLoaded(flags))
     _ = press(&s, .down)
     #expect(s.flagsCursor == 1)
-    #expect(press(&s, .char("d")) == [.setFlagState(id: 2, state: "fixed", reload: FlagsFilter())])
-    #expect(press(&s, .char("X")) == [.setFlagState(id: 2, state: "rejected", reload: FlagsFilter())])
-    #expect(press(&s, .char("s")) == [.loadFlags(FlagsFilter(state: "fixed"))])
+    #expect(press(&s, .char("d")) == [.setFlagState(id: 2, state: .fixed, reload: FlagsFilter())])
+    #expect(press(&s, .char("X")) == [.setFlagState(id: 2, state: .rejected, reload: FlagsFilter())])
+    #expect(press(&s, .char("s")) == [.loadFlags(FlagsFilter(state: .fixed))])
     _ = press(&s, .char("s"), .char("s"))
     #expect(s.flagsFilter.state == nil)
     _ = Reducer.reduce(&s, .flagsLoaded(flags))
@@ -204,7 +204,7 @@ struct TriageReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "flags author=ana class=car")
-    #expect(press(&s, .enter) == [.loadFlags(FlagsFilter(state: "open", author: "ana", className: "car"))])
+    #expect(press(&s, .enter) == [.loadFlags(FlagsFilter(state: .open, author: "ana", className: "car"))])
     #expect(s.screen == .flags)
     #expect(Reducer.reduce(&s, .commandInvoked("flags.filter", ["colour=red"])).isEmpty && s.status == "flags: unknown filter 'colour' (state, author, class)")
   }

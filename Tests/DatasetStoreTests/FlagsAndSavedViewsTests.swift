@@ -19,7 +19,7 @@ struct FlagsAndSavedViewsTests {
     let other = try DatasetStore(root: f.root)
     let flags = try other.flags(sampleId: id)
     #expect(flags.map(\.region) == [.component(x: 5, y: 7), .rect(x: 1, y: 2, width: 3, height: 4)])
-    #expect(flags[0].suggestedClass == 6 && flags[0].note == "this is a car" && flags[0].author == DatasetStore.author && flags[0].state == "open")
+    #expect(flags[0].suggestedClass == 6 && flags[0].note == "this is a car" && flags[0].author == DatasetStore.author && flags[0].state == .open)
   }
 
   @Test("view:NAME uses the filters of a saved view")

@@ -89,13 +89,15 @@ struct TriageStoreTests {
     let q = try store.openQueue("q", expression: "split=train sort:path")
     #expect(q.expression == "split=train sort:path" && q.position == nil)
     let ids = try store.sampleIds(ViewExpression.parse(q.expression))
-    try store.setVerdict(queue: "q", sampleId: ids[0], "ok")
-    try store.setVerdict(queue: "q", sampleId: ids[1], "needs-fix")
-    try store.setVerdict(queue: "q", sampleId: ids[1], "skip")  // a second verdict replaces the first
-    #expect(throws: (any Error).self) { try store.setVerdict(queue: "q", sampleId: ids[2], "maybe") }
+    try store.setVerdict(queue: "q", sampleId: ids[0], .ok)
+    try store.setVerdict(queue: "q", sampleId: ids[1], .needsFix)
+    try store.setVerdict(queue: "q", sampleId: ids[1], .skip)  // a second verdict replaces the first
+    // An unknown verdict is not a Verdict at all; in a view it is a syntax error naming it.
+    #expect(Verdict(rawValue: "maybe") == nil)
+    #expect { try ViewExpression.parse("verdict:q=maybe") } throws: { "\($0)".contains("expected a verdict (ok, needs-fix, skip), found 'maybe'") }
     // Another connection (another process would do the same) sees it all.
     let other = try DatasetStore(root: f.root)
-    #expect(try other.verdicts(queue: "q") == [ids[0]: "ok", ids[1]: "skip"])
+    #expect(try other.verdicts(queue: "q") == [ids[0]: .ok, ids[1]: .skip])
     #expect(try other.openQueue("q", expression: nil).position == ids[1])
     try other.setQueuePosition("q", sampleId: ids[2])
     #expect(try store.queues().first?.position == ids[2])
@@ -113,7 +115,7 @@ struct TriageStoreTests {
     let f2 = try store.addFlag(RegionFlag(sampleId: b.id, region: .component(x: 3, y: 4), suggestedClass: 0))
     _ = try store.addFlag(RegionFlag(sampleId: b.id, region: .rect(x: 0, y: 0, width: 5, height: 5)))
     var filter = FlagFilter()
-    filter.state = "open"
+    filter.state = .open
     #expect(try store.flags(filter).count == 3)
     filter.suggestedClass = 6
     #expect(try store.flags(filter).map(\.id) == [f1])
@@ -122,14 +124,14 @@ struct TriageStoreTests {
     #expect(try store.flags(filter).count == 3)
     filter.author = "someone-else"
     #expect(try store.flags(filter).isEmpty)
-    try store.setFlagState(f1, "fixed")
-    try store.setFlagState(f2, "rejected")
-    #expect(throws: (any Error).self) { try store.setFlagState(f2, "done") }
+    try store.setFlagState(f1, .fixed)
+    try store.setFlagState(f2, .rejected)
+    #expect { try ViewExpression.parse("flagged:done") } throws: { "\($0)".contains("expected a flag state (open, fixed, rejected, any), found 'done'") }
     #expect(try store.sampleIds(ViewExpression.parse("flagged")) == [b.id])
     #expect(try store.sampleIds(ViewExpression.parse("flagged:fixed")) == [a.id])
     #expect(try Set(store.sampleIds(ViewExpression.parse("flagged:any"))) == [a.id, b.id])
     var fixed = FlagFilter()
-    fixed.state = "fixed"
+    fixed.state = .fixed
     #expect(try store.flags(fixed).first?.regionText == "whole mask")
   }
 

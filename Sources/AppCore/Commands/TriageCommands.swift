@@ -24,7 +24,7 @@ enum TriageCommands {
       // A new queue takes the current view, worst first when there is a run; an existing one keeps its own.
       return [.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: worstFirst(s), run: s.activeRunSummary?.key)]
     case .reviewOk, .reviewFix, .reviewSkip:
-      guard var r = s.review, let sample = s.currentSampleId, let verdict = verdictOf[id]?.rawValue else { return [] }
+      guard var r = s.review, let sample = s.currentSampleId, let verdict = verdictOf[id] else { return [] }
       r.pending[sample] = verdict
       s.review = r
       var effects: [Effect] = [.setVerdict(queue: r.queue, sample: sample, verdict: verdict)]
@@ -109,10 +109,10 @@ enum TriageCommands {
       return [.loadFlags(s.flagsFilter)]
     case .flagsFix, .flagsReject, .flagsReopen:
       guard let f = s.flags[safe: s.flagsCursor] else { return [] }
-      let state = ([.flagsFix: .fixed, .flagsReject: .rejected, .flagsReopen: .open] as [CommandID: FlagState])[id]?.rawValue ?? FlagState.open.rawValue
+      let state = ([.flagsFix: .fixed, .flagsReject: .rejected, .flagsReopen: .open] as [CommandID: FlagState])[id] ?? .open
       return [.setFlagState(id: f.id, state: state, reload: s.flagsFilter)]
     case .flagsState:
-      let cycle: [String?] = ["open", "fixed", "rejected", nil]
+      let cycle: [FlagState?] = [.open, .fixed, .rejected, nil]
       let i = cycle.firstIndex(of: s.flagsFilter.state) ?? 0
       s.flagsFilter.state = cycle[(i + 1) % cycle.count]
       s.flagsCursor = 0
@@ -259,6 +259,6 @@ enum TriageCommands {
     s.viewLoading = true
     s.inspector = nil
     s.rectAnchor = nil
-    return [.loadView(text: "flagged:\(s.flagsFilter.state ?? "any")", run: s.activeRunSummary?.key)]
+    return [.loadView(text: "flagged:\(s.flagsFilter.state?.rawValue ?? "any")", run: s.activeRunSummary?.key)]
   }
 }

@@ -20,7 +20,7 @@ enum FlagsScreen {
       let selected = i == s.flagsCursor
       let name = Sanitize.forTerminal(f.path.split(separator: "/").last.map(String.init) ?? f.path)
       let cls = f.suggestedClass.map { "→ " + Sanitize.forTerminal($0) } ?? ""
-      var line = " #\(f.id)".padding(6) + f.state.padding(9)
+      var line = " #\(f.id)".padding(6) + f.state.rawValue.padding(9)
       if narrow {
         line += name.padding(14) + cls
       } else {
@@ -28,7 +28,7 @@ enum FlagsScreen {
           name.padding(22) + Sanitize.forTerminal(f.region).padding(24) + cls.padding(14) + Sanitize.forTerminal(f.author).padding(10)
           + Sanitize.forTerminal(f.note)
       }
-      let style = selected ? t.style("ui.selection") : (f.state == "open" ? t.style("ui") : t.style("ui.dim"))
+      let style = selected ? t.style("ui.selection") : (f.state == .open ? t.style("ui") : t.style("ui.dim"))
       b.putPadded(line, x: area.x, y: y, width: area.width, style: style)
     }
     // Details of the flag under the cursor.
@@ -47,15 +47,15 @@ enum ReviewMarks {
   static func glyph(_ r: ReviewSession, _ id: Int64) -> String {
     if r.pending[id] != nil { return "…" }
     switch r.verdicts[id] {
-    case "ok": return "✓"
-    case "needs-fix": return "✗"
-    case "skip": return "»"
-    default: return "·"
+    case .ok: return "✓"
+    case .needsFix: return "✗"
+    case .skip: return "»"
+    case nil: return "·"
     }
   }
 
   static func text(_ r: ReviewSession, _ id: Int64) -> String {
-    if let p = r.pending[id] { return p + ", saving…" }
-    return r.verdicts[id] ?? "no verdict"
+    if let p = r.pending[id] { return p.rawValue + ", saving…" }
+    return r.verdicts[id]?.rawValue ?? "no verdict"
   }
 }

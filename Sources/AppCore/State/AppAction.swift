@@ -26,9 +26,9 @@ public enum AppAction: Sendable {
   case statusMessage(String, isError: Bool)
   /// A review queue opened: its samples (in the queue's order), saved verdicts, and where the last
   /// session stopped.
-  case reviewLoaded(queue: String, expression: String, ids: [Int64], verdicts: [Int64: String], position: Int64?, matrix: ConfusionMatrix?)
+  case reviewLoaded(queue: String, expression: String, ids: [Int64], verdicts: [Int64: Verdict], position: Int64?, matrix: ConfusionMatrix?)
   /// The database confirmed a verdict.
-  case verdictSaved(queue: String, sample: Int64, verdict: String)
+  case verdictSaved(queue: String, sample: Int64, verdict: Verdict)
   /// A verdict could not be saved (it is shown as not given).
   case verdictFailed(queue: String, sample: Int64, message: String)
   /// The database confirmed a flag.
@@ -91,14 +91,14 @@ public enum Effect: Sendable, Equatable {
   case tag([Int64], String)
   /// Opens (or creates, with `expression`) a review queue.
   case openReview(queue: String, expression: String?, newQueueView: String, run: String?)
-  case setVerdict(queue: String, sample: Int64, verdict: String)
+  case setVerdict(queue: String, sample: Int64, verdict: Verdict)
   /// Remembers the reviewer's place in a queue.
   case setReviewPosition(queue: String, sample: Int64)
   /// Flags a region of a sample's ground truth with a suggested class (a name) and a note.
   case addFlag(sample: Int64, region: MaskRegion, className: String?, note: String)
   case loadFlags(FlagsFilter)
   /// Moves a flag to open, fixed or rejected, then reloads the list.
-  case setFlagState(id: Int64, state: String, reload: FlagsFilter)
+  case setFlagState(id: Int64, state: FlagState, reload: FlagsFilter)
   /// Relabels a region of the ground truth as a new revision based on `baseRevision` (the one shown).
   case relabel(sample: Int64, region: MaskRegion, className: String, baseRevision: Int)
   /// Removes the newest correction of a sample's ground truth.

@@ -1,3 +1,4 @@
+import SegmentationCore
 /// A part of a mask that a flag or a correction is about.
 public enum MaskRegion: Sendable, Equatable {
   /// The whole mask.
@@ -31,11 +32,11 @@ public struct FlagSummary: Sendable, Equatable {
   public let region: String
   public let suggestedClass: String?
   public let note: String
-  public let state: String
+  public let state: FlagState
   public let author: String
   public let createdAt: String
   public init(
-    id: Int64, sampleId: Int64, path: String, field: String, region: String, suggestedClass: String?, note: String, state: String, author: String,
+    id: Int64, sampleId: Int64, path: String, field: String, region: String, suggestedClass: String?, note: String, state: FlagState, author: String,
     createdAt: String
   ) {
     self.id = id
@@ -54,11 +55,11 @@ public struct FlagSummary: Sendable, Equatable {
 /// Which flags the flags screen shows.
 public struct FlagsFilter: Sendable, Equatable {
   /// open, fixed, rejected; nil: any.
-  public var state: String? = "open"
+  public var state: FlagState? = .open
   public var author: String? = nil
   /// A suggested class name.
   public var className: String? = nil
-  public init(state: String? = "open", author: String? = nil, className: String? = nil) {
+  public init(state: FlagState? = .open, author: String? = nil, className: String? = nil) {
     self.state = state
     self.author = author
     self.className = className
@@ -72,10 +73,10 @@ public struct FlagsFilter: Sendable, Equatable {
       guard parts.count == 2 else { throw FilterError(message: "'\(word)': use state=open|fixed|rejected|any, author=NAME, class=NAME") }
       switch parts[0] {
       case "state":
-        guard ["open", "fixed", "rejected", "any"].contains(parts[1]) else {
+        guard parts[1] == "any" || FlagState(rawValue: parts[1]) != nil else {
           throw FilterError(message: "state is open, fixed, rejected or any, not '\(parts[1])'")
         }
-        f.state = parts[1] == "any" ? nil : parts[1]
+        f.state = FlagState(rawValue: parts[1])
       case "author": f.author = parts[1] == "any" ? nil : parts[1]
       case "class": f.className = parts[1] == "any" ? nil : parts[1]
       default: throw FilterError(message: "unknown filter '\(parts[0])' (state, author, class)")
@@ -86,7 +87,7 @@ public struct FlagsFilter: Sendable, Equatable {
 
   /// As the flags screen's header shows it.
   public var text: String {
-    "state=\(state ?? "any") author=\(author ?? "any") class=\(className ?? "any")"
+    "state=\(state?.rawValue ?? "any") author=\(author ?? "any") class=\(className ?? "any")"
   }
 
   public struct FilterError: Error, Sendable { public let message: String }
@@ -97,10 +98,10 @@ public struct ReviewSession: Sendable, Equatable {
   public var queue: String
   public var expression: String
   /// Saved verdicts by sample.
-  public var verdicts: [Int64: String]
+  public var verdicts: [Int64: Verdict]
   /// Verdicts given on screen and not yet confirmed by the database.
-  public var pending: [Int64: String] = [:]
-  public init(queue: String, expression: String, verdicts: [Int64: String]) {
+  public var pending: [Int64: Verdict] = [:]
+  public init(queue: String, expression: String, verdicts: [Int64: Verdict]) {
     self.queue = queue
     self.expression = expression
     self.verdicts = verdicts
@@ -108,15 +109,8 @@ public struct ReviewSession: Sendable, Equatable {
 
   /// "12/40 reviewed (ok 8, needs-fix 3, skip 1)" over the samples of the queue.
   public func progress(_ ids: [Int64]) -> String {
-    var counts: [String: Int] = [:]
-    var reviewed = 0
-    for id in ids {
-      guard let v = verdicts[id] else { continue }
-      reviewed += 1
-      counts[v, default: 0] += 1
-    }
     let waiting = pending.isEmpty ? "" : ", \(pending.count) saving"
-    return "\(reviewed)/\(ids.count) reviewed (ok \(counts["ok"] ?? 0), needs-fix \(counts["needs-fix"] ?? 0), skip \(counts["skip"] ?? 0)\(waiting))"
+    return ReviewProgress(ids: ids, verdicts: verdicts).summary.dropLast() + waiting + ")"
   }
 }
 
@@ -132,5 +126,23 @@ public struct RevisionInfo: Sendable, Equatable {
     self.revision = revision
     self.history = history
     self.flags = flags
+  }
+}
+
+/// How far a review queue got: verdicts over the queue's samples.
+public struct ReviewProgress: Sendable {
+  public let ids: [Int64]
+  public let verdicts: [Int64: Verdict]
+  public init(ids: [Int64], verdicts: [Int64: Verdict]) {
+    self.ids = ids
+    self.verdicts = verdicts
+  }
+  public var reviewed: Int { ids.filter { verdicts[$0] != nil }.count }
+  public var counts: [Verdict: Int] { ids.compactMap { verdicts[$0] }.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
+  public var nextUnreviewed: Int64? { ids.first { verdicts[$0] == nil } }
+  /// "12/40 reviewed (ok 8, needs-fix 3, skip 1)".
+  public var summary: String {
+    let c = counts
+    return "\(reviewed)/\(ids.count) reviewed (ok \(c[.ok] ?? 0), needs-fix \(c[.needsFix] ?? 0), skip \(c[.skip] ?? 0))"
   }
 }

@@ -40,9 +40,9 @@ public struct ViewExpression: Sendable, Equatable {
     case metric(Metric, Comparison, Double)
     case not(Filter)
     /// Samples with a flag in a state (`flagged` = open flags, `flagged:fixed`, `flagged:any`).
-    case flagged(state: String?)
+    case flagged(state: FlagState?)
     /// Samples a review queue gave a verdict (`verdict:QUEUE=needs-fix`).
-    case verdict(queue: String, String)
+    case verdict(queue: String, Verdict)
     /// Samples whose ground truth has a corrected revision.
     case revised
   }
@@ -287,15 +287,23 @@ struct ViewParser {
       }
       return .classPixels(className: name, field: field, .gt, 0)
     case "flagged":
-      guard peek(":") else { return .flagged(state: "open") }
+      guard peek(":") else { return .flagged(state: .open) }
       i += 1
+      let start = i
       let state = try word("a flag state (open, fixed, rejected, any)")
-      return .flagged(state: state == "any" ? nil : state)
+      if state == "any" { return .flagged(state: nil) }
+      guard let s = FlagState(rawValue: state) else {
+        throw ViewSyntaxError(position: start + 1, expected: "a flag state (open, fixed, rejected, any)", found: "'\(state)'")
+      }
+      return .flagged(state: s)
     case "verdict":
       try expect(":")
       let queue = try word("a review queue name")
       try expect("=")
-      return .verdict(queue: queue, try word("a verdict (ok, needs-fix, skip)"))
+      let start = i
+      let text = try word("a verdict (ok, needs-fix, skip)")
+      guard let v = Verdict(rawValue: text) else { throw ViewSyntaxError(position: start + 1, expected: "a verdict (ok, needs-fix, skip)", found: "'\(text)'") }
+      return .verdict(queue: queue, v)
     case "revised":
       return .revised
     case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn":

@@ -1,3 +1,4 @@
+import AppCore
 import AppSession
 import ArgumentParser
 import DatasetImport
@@ -51,12 +52,16 @@ struct FlagsCommand: ParsableCommand {
   @Option(help: "Mark a flag fixed (its id).") var fix: Int64?
   @Option(help: "Mark a flag rejected (its id).") var reject: Int64?
 
+  func validate() throws {
+    guard state == "any" || FlagState(rawValue: state) != nil else { throw ValidationError("--state must be open, fixed, rejected or any") }
+  }
+
   func run() throws {
     let store = try DatasetOpener.open(path)
-    if let fix { try store.setFlagState(fix, "fixed") }
-    if let reject { try store.setFlagState(reject, "rejected") }
+    if let fix { try store.setFlagState(fix, .fixed) }
+    if let reject { try store.setFlagState(reject, .rejected) }
     var filter = FlagFilter()
-    filter.state = state == "any" ? nil : state
+    filter.state = FlagState(rawValue: state)
     filter.author = author
     let gt = try store.fields().first { $0.role == .groundTruth }
     if let suggested { filter.suggestedClass = try store.classValue(suggested, field: gt?.name ?? FieldName.groundTruth) }
@@ -97,7 +102,9 @@ struct ReviewCommand: ParsableCommand {
     for v in verdict {
       guard let eq = v.lastIndex(of: "=") else { throw ValidationError("--verdict takes SAMPLE=VERDICT, got '\(v)'") }
       let row = try store.resolveSample(String(v[..<eq]))
-      try store.setVerdict(queue: queue, sampleId: row.id, String(v[v.index(after: eq)...]))
+      let word = String(v[v.index(after: eq)...])
+      guard let verdict = Verdict(rawValue: word) else { throw ValidationError("a verdict is ok, needs-fix or skip, not '\(word)'") }
+      try store.setVerdict(queue: queue, sampleId: row.id, verdict)
     }
     let ids = try store.sampleIds(parseView(q.expression))
     let verdicts = try store.verdicts(queue: queue)
@@ -215,19 +222,6 @@ struct ReimportCommand: ParsableCommand {
     print("\(changed) masks changed (new revisions), \(unchanged) unchanged, \(failed) not read")
     if Interrupt.isRequested { throw ExitCode(130) }
     if failed > 0 { throw ExitCode(1) }
-  }
-}
-
-/// How far a review queue got.
-struct ReviewProgress {
-  let ids: [Int64]
-  let verdicts: [Int64: String]
-  var reviewed: Int { ids.filter { verdicts[$0] != nil }.count }
-  var counts: [String: Int] { ids.compactMap { verdicts[$0] }.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
-  var nextUnreviewed: Int64? { ids.first { verdicts[$0] == nil } }
-  var summary: String {
-    let c = counts
-    return "\(reviewed)/\(ids.count) reviewed (ok \(c["ok"] ?? 0), needs-fix \(c["needs-fix"] ?? 0), skip \(c["skip"] ?? 0))"
   }
 }
 
