@@ -1,10 +1,9 @@
-import AppSession
 import SegmentationCore
 
 /// Formats semantic metrics as a plain-text table.
-enum ClassTable {
+public enum ClassTable {
   /// `names[i]` names class i. NaN prints as "n/a".
-  static func render(_ m: SemanticMetrics, names: [String], title: String) -> String {
+  public static func render(_ m: SemanticMetrics, names: [String], title: String) -> String {
     func pct(_ v: Double) -> String {
       if v.isNaN { return "   n/a" }
       let s = String(format1(v * 100))
@@ -27,7 +26,7 @@ enum ClassTable {
   }
 
   /// One decimal, without Foundation.
-  static func format1(_ v: Double) -> String { ClassNaming.format1(v) }
+  public static func format1(_ v: Double) -> String { ClassNaming.format1(v) }
 }
 
 extension String {

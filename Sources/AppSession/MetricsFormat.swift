@@ -1,14 +1,14 @@
-import AppSession
 import SegmentationCore
 
 /// Evaluation results as a table, JSON, CSV or Markdown.
-enum MetricsFormat {
-  static func num(_ v: Double) -> String { v.isNaN ? "null" : "\(v)" }
+public enum MetricsFormat {
+  public static func num(_ v: Double) -> String { v.isNaN ? "null" : "\(v)" }
+  static func pct(_ v: Double) -> String { ClassNaming.percent(v) }
 
   /// - Parameters:
   ///   - samples: the number of samples evaluated.
   ///   - bandwidth: FiftyOne's contour band width when the run used one.
-  static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String, samples: Int, bandwidth: Int? = nil)
+  public static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String, samples: Int, bandwidth: Int? = nil)
     -> String
   {
     let fiftyone =
@@ -40,11 +40,11 @@ enum MetricsFormat {
     }
   }
 
-  static func csv(_ s: String) -> String {
+  public static func csv(_ s: String) -> String {
     s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences("\"", "\"\"") + "\"" : s
   }
 }
 
 extension String {
-  func replacingOccurrences(_ a: String, _ b: String) -> String { split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b) }
+  public func replacingOccurrences(_ a: String, _ b: String) -> String { split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b) }
 }
