@@ -22,22 +22,6 @@ struct DisplayOptions: ParsableArguments {
     if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
   }
 
-  /// Probes the terminal (bounded wait) and applies the overrides.
-  func capabilities(config: AppConfig = AppConfig()) -> TerminalCapabilities {
-    // Questions an override makes moot are not asked (no trace in the terminal, no pane title).
-    let forcedGraphics =
-      graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
-    let forcedColors = colors.flatMap(ColorMode.init(rawValue:)) ?? config.colors.flatMap(ColorMode.init(rawValue:))
-    let needs = ProbeReplies.ProbeNeeds(
-      graphics: forcedGraphics == nil, pixels: forcedGraphics == nil || forcedGraphics == .sixel || forcedGraphics == .kitty, colors: forcedColors == nil)
-    var caps = TTYProbe.run(timeoutMs: 500, needs: needs)
-    if let g = config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
-    if let c = config.colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
-    if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
-    if let c = colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
-    if caps.colors == .none && caps.graphics == .halfblock { caps.graphics = .ascii }
-    return caps
-  }
 }
 
 /// Starts the full-screen app on a dataset.
@@ -46,15 +30,9 @@ func launchApp(_ store: DatasetStore, display: DisplayOptions) async throws {
   guard isatty(0) != 0 && isatty(1) != 0 else {
     throw ValidationError("the app needs a terminal (stdin and stdout); use segscope info/query/eval in scripts")
   }
-  let (config, configMessages) = Settings.loadConfig()
-  let (theme, themeMessages) = Settings.theme(display.theme ?? config.theme ?? "dark")
-  let runtime = AppRuntime(store: store, caps: display.capabilities(config: config), theme: theme, readyFile: display.readyFile)
-  runtime.state.keymap = config.keymap()
-  if let first = (configMessages + themeMessages).first {
-    runtime.state.status = first
-    runtime.state.statusIsError = true
-  }
-  await runtime.run()
+  try await AppLaunch.run(
+    store, graphics: display.graphics, colors: display.colors, theme: display.theme, readyFile: display.readyFile, version: Segscope.version,
+    shouldStop: { Interrupt.isRequested })
 }
 
 /// `segscope open PATH`.

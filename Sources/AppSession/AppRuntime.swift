@@ -1,4 +1,3 @@
-import AppSession
 import Synchronization
 import AppCore
 import DatasetImport
@@ -13,6 +12,7 @@ import TerminalRender
 
 /// Actions posted by background work, drained by the main loop.
 final class ActionQueue: Sendable {
+  init() {}
   private let items = Mutex<[AppAction]>([])
   func push(_ a: [AppAction]) { items.withLock { $0 += a } }
   func drain() -> [AppAction] {
@@ -26,17 +26,24 @@ final class ActionQueue: Sendable {
 
 /// The event loop: render, apply the diff, read input, reduce, run effects in the background.
 @MainActor
-final class AppRuntime {
-  var state = AppState()
+public final class AppRuntime {
+  public var state = AppState()
   let runner: EffectRunner
   let queue = ActionQueue()
   let caps: TerminalCapabilities
   let theme: Theme
   let readyFile: String?
 
-  init(store: DatasetStore, caps: TerminalCapabilities, theme: Theme = .dark, readyFile: String? = nil) {
+  /// Polled by the loop: a quit from outside (SIGTERM).
+  let shouldStop: @Sendable () -> Bool
+
+  public init(
+    store: DatasetStore, caps: TerminalCapabilities, theme: Theme = .dark, readyFile: String? = nil, version: String,
+    shouldStop: @escaping @Sendable () -> Bool = { false }
+  ) {
+    self.shouldStop = shouldStop
     let queue = self.queue
-    let r = EffectRunner(store: store, version: Segscope.version) { queue.push($0) }
+    let r = EffectRunner(store: store, version: version) { queue.push($0) }
     runner = r
     self.caps = caps
     self.theme = theme
@@ -47,7 +54,7 @@ final class AppRuntime {
       width: caps.cellWidth, height: caps.cellHeight, maxImageWidth: caps.maxGraphicsSize?.width, maxImageHeight: caps.maxGraphicsSize?.height)
   }
 
-  func run() async {
+  public func run() async {
     let terminal = Terminal(colors: caps.colors, graphics: caps.graphics, registers: caps.colorRegisters)
     defer { terminal.shutdown() }
     let (w, h) = terminal.size
@@ -56,7 +63,7 @@ final class AppRuntime {
     var dirty = true
     var idleFrames = 0
     Terminal.installHangupHandler()
-    while !state.quitRequested && !Interrupt.isRequested && !Terminal.isHungUp() {
+    while !state.quitRequested && !shouldStop() && !Terminal.isHungUp() {
       for a in queue.drain() {
         dispatch(a)
         dirty = true

@@ -1,0 +1,51 @@
+import AppCore
+import DatasetStore
+import TerminalBackend
+import TerminalRender
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Opening the full-screen app: the terminal probed (only for what is still unknown), the config and
+/// theme read, the runtime started.
+public enum AppLaunch {
+  /// Probes the terminal (bounded wait) and applies the overrides: the command line's, then the
+  /// config's. Questions an override makes moot are not asked (no trace in the terminal, no pane title).
+  public static func capabilities(graphics: String?, colors: String?, config: AppConfig = AppConfig()) -> TerminalCapabilities {
+    let forcedGraphics =
+      graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
+    let forcedColors = colors.flatMap(ColorMode.init(rawValue:)) ?? config.colors.flatMap(ColorMode.init(rawValue:))
+    let needs = ProbeReplies.ProbeNeeds(
+      graphics: forcedGraphics == nil, pixels: forcedGraphics == nil || forcedGraphics == .sixel || forcedGraphics == .kitty, colors: forcedColors == nil)
+    var caps = TTYProbe.run(timeoutMs: 500, needs: needs)
+    if let g = config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
+    if let c = config.colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
+    if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
+    if let c = colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
+    if caps.colors == .none && caps.graphics == .halfblock { caps.graphics = .ascii }
+    return caps
+  }
+
+  /// Runs the app until the user quits, the terminal goes away or `shouldStop` says so.
+  @MainActor
+  public static func run(
+    _ store: DatasetStore, graphics: String?, colors: String?, theme: String?, readyFile: String?, version: String,
+    shouldStop: @escaping @Sendable () -> Bool
+  ) async throws {
+    guard isatty(0) != 0 && isatty(1) != 0 else {
+      throw StoreError.invalid("the app needs a terminal (stdin and stdout); use segscope info/query/eval in scripts")
+    }
+    let (config, configMessages) = Settings.loadConfig()
+    let (loaded, themeMessages) = Settings.theme(theme ?? config.theme ?? "dark")
+    let runtime = AppRuntime(
+      store: store, caps: capabilities(graphics: graphics, colors: colors, config: config), theme: loaded, readyFile: readyFile, version: version,
+      shouldStop: shouldStop)
+    runtime.state.keymap = config.keymap()
+    if let first = (configMessages + themeMessages).first {
+      runtime.state.status = first
+      runtime.state.statusIsError = true
+    }
+    await runtime.run()
+  }
+}
