@@ -49,6 +49,32 @@ public struct FolderImport: Sendable {
     public let layout: DatasetLayout
     public let report: ImportReport
     public let indexed: Int
+
+    /// What `import` prints: counts, fields, changed and vanished files, the first problems.
+    public func summary(_ store: DatasetStore) throws -> String {
+      var text = ""
+      func out(_ s: String) { text += s + "\n" }
+      out(
+        "imported \(report.samples) samples (\(report.counts.added) new, \(report.counts.updated) known) from \(Sanitize.forTerminal(store.root)); fields: \(report.fields.joined(separator: ", ")); \(report.unlabeled) without ground truth; \(indexed) masks indexed"
+      )
+      if !report.counts.changedMasks.isEmpty {
+        out(
+          "\(report.counts.changedMasks.count) mask files changed since the last import (their class counts were recomputed): "
+            + report.counts.changedMasks.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
+      }
+      if !report.counts.vanished.isEmpty {
+        out(
+          "\(report.counts.vanished.count) samples vanished since the last import: "
+            + report.counts.vanished.prefix(5).map(Sanitize.forTerminal).joined(separator: ", "))
+      }
+      let problems = try store.problems()
+      if !problems.isEmpty {
+        out("\(problems.count) problems:")
+        for p in problems.prefix(20) { out("  \(Sanitize.forTerminal(p.path)): \(Sanitize.forTerminal(p.problem))") }
+        if problems.count > 20 { out("  ... (segscope info PATH lists them all)") }
+      }
+      return text
+    }
   }
 
   /// Runs the import. `headers` and `indexing` get (done, total); `shouldStop` ends the indexing

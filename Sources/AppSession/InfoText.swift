@@ -51,6 +51,8 @@ public enum InfoText {
 }
 
 extension String {
-  func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
-  func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+  /// Padded with spaces on the right to `n` characters (never cut).
+  public func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+  /// Padded with spaces on the left to `n` characters (never cut).
+  public func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }

@@ -38,3 +38,17 @@ public func typedPath(_ p: String) -> String {
   let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   return cwd == "/" ? "/" + p : cwd + "/" + p
 }
+
+/// NAME=PATH specs (`--pred`, `--conf`) with PATH made absolute (typed paths are relative to the
+/// current directory); malformed specs are left out (the command line rejects them first).
+public func typedSpecs(_ specs: [String]) -> [(String, String)] {
+  specs.compactMap(parsePredictionSpec).map { ($0.0, typedPath($0.1)) }
+}
+
+/// Parses NAME=PATH: a name of letters, digits, '_' and '-', and a non-empty path.
+public func parsePredictionSpec(_ s: String) -> (String, String)? {
+  guard let eq = s.firstIndex(of: "="), eq != s.startIndex else { return nil }
+  let name = String(s[..<eq]), dir = String(s[s.index(after: eq)...])
+  guard !dir.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
+  return (name, dir)
+}

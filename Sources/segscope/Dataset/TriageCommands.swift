@@ -72,15 +72,7 @@ struct FlagsCommand: ParsableCommand {
       print(try JSONOutput.string(flags.map { FlagReport($0, path: paths[$0.sampleId] ?? "", suggestedClass: className($0.suggestedClass)) }))
       return
     }
-    if flags.isEmpty {
-      print("no \(state == "any" ? "" : state + " ")flags")
-      return
-    }
-    for f in flags {
-      let cls = className(f.suggestedClass).map { " -> \($0)" } ?? ""
-      let note = f.note.isEmpty ? "" : "  \"\(f.note)\""
-      print(Sanitize.forTerminal("#\(f.id) [\(f.state)] \(paths[f.sampleId] ?? "?") \(f.regionText)\(cls) by \(f.author) \(f.createdAt)\(note)"))
-    }
+    print(TriageText.flags(flags, paths: paths, state: state, className: className), terminator: "")
   }
 }
 
@@ -137,20 +129,13 @@ struct RevisionsCommand: ParsableCommand {
       let r = try MaskEditor(store: store).undo(sampleId: row.id, field: field)
       if !json { print("removed revision \(r.revision) of \(Sanitize.forTerminal(row.path))") }
     }
-    let names = classNamer(store, field: field)
+    let names = ClassNaming.namer(store, field: field)
     let revs = try store.revisions(sampleId: row.id, field: field)
     if json {
       print(try JSONOutput.string(RevisionsReport(sample: row.path, field: field, revisions: revs, className: names)))
       return
     }
-    print(Sanitize.forTerminal("\(row.path) \(field):"))
-    for r in revs {
-      if r.revision == 0 {
-        print(Sanitize.forTerminal("  r0 imported  \(r.path)"))
-      } else {
-        print(Sanitize.forTerminal("  r\(r.revision) \(r.createdAt ?? "") by \(r.author ?? "?"): \(r.note ?? "")  [\(r.diff?.describe(names: names) ?? "")]"))
-      }
-    }
+    print(TriageText.revisions(revs, sample: row.path, field: field, names: names), terminator: "")
   }
 }
 
@@ -184,7 +169,7 @@ struct RelabelCommand: ParsableCommand {
       let r = parseInts(rect ?? "", count: 4) ?? [0, 0, 0, 0]
       edit = try editor.relabelRect(sampleId: row.id, field: field, x: r[0], y: r[1], width: r[2], height: r[3], to: value)
     }
-    let names = classNamer(store, field: field)
+    let names = ClassNaming.namer(store, field: field)
     print(Sanitize.forTerminal("\(row.path): revision \(edit.revision), \(edit.diff.describe(names: names))"))
   }
 }
@@ -206,7 +191,7 @@ struct ReimportCommand: ParsableCommand {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
     let importer = try CorrectionImporter(store: store, folder: folder, format: format.flatMap(CorrectionImporter.Format.init))
-    let names = classNamer(store, field: FieldName.groundTruth)
+    let names = ClassNaming.namer(store, field: FieldName.groundTruth)
     var changed = 0, unchanged = 0, failed = 0
     try importer.run(shouldStop: { Interrupt.isRequested }) { o in
       if let problem = o.problem {

@@ -5,7 +5,7 @@ import Synchronization
 #endif
 
 /// A progress bar on stderr, shown only when stderr is a terminal. Safe to tick from many threads.
-final class ProgressBar: Sendable {
+public final class ProgressBar: Sendable {
   private struct Counts {
     var total: Int
     var done = 0
@@ -16,13 +16,13 @@ final class ProgressBar: Sendable {
   private let enabled: Bool
   private let counts: Mutex<Counts>
 
-  init(label: String, total: Int) {
+  public init(label: String, total: Int) {
     self.label = label
     counts = Mutex(Counts(total: max(1, total)))
     enabled = isatty(2) != 0
   }
 
-  func tick() {
+  public func tick() {
     counts.withLock { advance(&$0) }
   }
 
@@ -38,7 +38,7 @@ final class ProgressBar: Sendable {
   }
 
   /// Sets progress to `done` of `total` (for work whose size is known late).
-  func set(_ done: Int, _ total: Int) {
+  public func set(_ done: Int, _ total: Int) {
     counts.withLock {
       $0.total = max(1, total)
       $0.done = done - 1
@@ -46,7 +46,7 @@ final class ProgressBar: Sendable {
     }
   }
 
-  func finish() {
+  public func finish() {
     guard enabled else { return }
     let clear = "\r\u{1B}[K"
     _ = clear.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }

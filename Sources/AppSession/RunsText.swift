@@ -1,0 +1,44 @@
+import DatasetStore
+import SegmentationCore
+
+/// Runs as text: the `runs` listing, boundary IoU and bootstrap intervals under an `eval` table.
+public enum RunsText {
+  static func pct(_ v: Double) -> String { ClassNaming.percent(v) }
+
+  /// One line a run: key, fields, dialect or kind, the headline numbers, options, date, version.
+  public static func list(_ store: DatasetStore, _ runs: [EvalRun]) throws -> String {
+    var text = ""
+    for r in runs where r.kind == .instance || r.kind == .panoptic {
+      let h = RunHeadline.of(r)
+      text +=
+        "\(Sanitize.forTerminal(r.key).padded(14)) \(Sanitize.forTerminal(r.predField)) vs \(Sanitize.forTerminal(r.gtField))  \(h.label)  \(Sanitize.forTerminal(h.numbers))  \(r.createdAt)  segscope \(r.version)\n"
+    }
+    for r in runs where r.kind == .semantic {
+      let m = SemanticMetrics(matrix: try store.matrix(run: r).0, dialect: MetricDialect(rawValue: r.dialect) ?? .mmseg)
+      // Options that change what was counted are named with the numbers.
+      let notes = RunOptions.notes(r)
+      text +=
+        "\(Sanitize.forTerminal(r.key).padded(14)) \(Sanitize.forTerminal(r.predField)) vs \(Sanitize.forTerminal(r.gtField))  \(r.dialect)  mIoU \(pct(m.mIoU))\(notes.isEmpty ? "" : "  (" + notes.joined(separator: ", ") + ")")  \(r.createdAt)  segscope \(r.version)\n"
+    }
+    return text
+  }
+
+  public static func boundary(_ b: BoundaryIoU, names: [String]) -> String {
+    var text = "  boundary IoU (d = 2% of the diagonal): mean \(pct(b.mean))\n"
+    for (c, v) in b.perClass.enumerated() { text += "    \(Sanitize.forTerminal(c < names.count ? names[c] : "class \(c)").padded(14)) \(pct(v))\n" }
+    return text
+  }
+
+  /// 95 % bootstrap intervals of mIoU and each class's IoU, resampling the samples.
+  public static func intervals(_ matrices: [Int64: ConfusionMatrix], dialect: MetricDialect, names: [String]) -> String {
+    // In sample order: the resampling is seeded, and the same run must give the same intervals.
+    let per = matrices.keys.sorted().compactMap { matrices[$0] }
+    let iv = Bootstrap().intervals(per, dialect: dialect)
+    var text = "  95% bootstrap intervals (1000 resamples of \(per.count) samples, seed \(Bootstrap().seed)):\n"
+    text += "    mIoU [\(pct(iv.mIoU.low)), \(pct(iv.mIoU.high))]\n"
+    for (c, i) in iv.classes.enumerated() {
+      text += "    \(Sanitize.forTerminal(c < names.count ? names[c] : "class \(c)").padded(14)) [\(pct(i.low)), \(pct(i.high))]\n"
+    }
+    return text
+  }
+}
