@@ -45,19 +45,18 @@ public struct CocoImporter: Sendable {
       throw StoreError.invalid("\(root): no COCO layout (data/ + labels.json, or images/ + one .json)")
     }
     var report = ImportReport()
-    let json = try CocoImporter.readJSON(labelsFile.hasPrefix("/") ? labelsFile : root + "/" + labelsFile, name: labelsFile)
+    let doc = try CocoJSON.read(CocoLabelsFile.self, path: labelsFile.hasPrefix("/") ? labelsFile : root + "/" + labelsFile, name: labelsFile)
     let imageRef = FolderRef(imageDir, root: root)
     guard FileWalker.isDirectory(imageRef.absolute) else { throw StoreError.invalid("\(imageDir): no such image folder") }
-    guard let dict = json as? [String: Any] else { throw StoreError.invalid("\(labelsFile): expected a JSON object with images, annotations and categories") }
     // Categories (ids may have gaps).
     var classes: [ClassInfo] = []
     var seenIds: [Int: String] = [:]
-    for c in dict["categories"] as? [[String: Any]] ?? [] {
-      guard let id = (c["id"] as? NSNumber)?.intValue else {
-        report.problems.append((labelsFile, "a category has no numeric id"))
+    for (i, entry) in (doc.categories ?? []).enumerated() {
+      guard let c = entry.value, let id = c.id else {
+        report.problems.append((labelsFile, "category \(i + 1) has no numeric id" + (entry.error.map { " (\($0))" } ?? "")))
         continue
       }
-      let name = Sanitize.forTerminal(c["name"] as? String ?? "category \(id)")
+      let name = Sanitize.forTerminal(c.name ?? "category \(id)")
       if let first = seenIds[id] {
         report.problems.append((labelsFile, "category id \(id) appears twice ('\(first)' and '\(name)'); the first is kept"))
         continue
@@ -68,11 +67,9 @@ public struct CocoImporter: Sendable {
     let known = Set(classes.map(\.value))
     // Images.
     var entries: [Int: ImageEntry] = [:]
-    for im in dict["images"] as? [[String: Any]] ?? [] {
-      guard let id = (im["id"] as? NSNumber)?.intValue, let file = im["file_name"] as? String,
-        let w = (im["width"] as? NSNumber)?.intValue, let h = (im["height"] as? NSNumber)?.intValue, w > 0, h > 0
-      else {
-        report.problems.append((labelsFile, "an image entry lacks id, file_name, width or height: skipped"))
+    for entry in doc.images ?? [] {
+      guard let im = entry.value, let id = im.id, let file = im.fileName, let w = im.width, let h = im.height, w > 0, h > 0 else {
+        report.problems.append((labelsFile, "an image entry lacks id, file_name, width or height: skipped" + (entry.error.map { " (\($0))" } ?? "")))
         continue
       }
       // The JSON's size decides what the masks cost: bounded like a decoded image.
@@ -117,29 +114,32 @@ public struct CocoImporter: Sendable {
     }
     // Annotations.
     var instances: [NewInstance] = []
-    let anns = dict["annotations"] as? [[String: Any]] ?? []
-    var maxId = anns.compactMap { ($0["id"] as? NSNumber)?.intValue }.max() ?? 0
-    for a in anns {
-      var id = (a["id"] as? NSNumber)?.intValue ?? 0
+    let anns = doc.annotations ?? []
+    var maxId = anns.compactMap { $0.value?.id }.max() ?? 0
+    for (i, entry) in anns.enumerated() {
+      guard let a = entry.value else {
+        report.problems.append((labelsFile, "annotation \(i + 1) is malformed: \(entry.error ?? "?")"))
+        continue
+      }
+      var id = a.id ?? 0
       if id == 0 {
         maxId += 1
         report.problems.append((labelsFile, "annotation id 0 renumbered to \(maxId) (pycocotools treats id 0 as unmatched)"))
         id = maxId
       }
-      guard let imageId = (a["image_id"] as? NSNumber)?.intValue, let e = entries[imageId] else {
+      guard let imageId = a.imageId, let e = entries[imageId] else {
         report.problems.append((labelsFile, "annotation \(id) refers to an unknown image"))
         continue
       }
       guard let p = path(imageId) else { continue }
-      guard let cat = (a["category_id"] as? NSNumber)?.intValue, known.contains(cat) else {
+      guard let cat = a.categoryId, known.contains(cat) else {
         report.problems.append((labelsFile, "annotation \(id) has an unknown category"))
         continue
       }
       do {
-        let rle = try CocoImporter.segmentation(a["segmentation"], height: e.height, width: e.width)
-        let area = (a["area"] as? NSNumber)?.doubleValue ?? Double(rle.area)
-        instances.append(
-          NewInstance(samplePath: p, sourceId: id, category: cat, isCrowd: (a["iscrowd"] as? NSNumber)?.intValue == 1, score: nil, area: area, rle: rle))
+        let rle = try CocoImporter.segmentation(a.segmentation, height: e.height, width: e.width)
+        let area = a.area ?? Double(rle.area)
+        instances.append(NewInstance(samplePath: p, sourceId: id, category: cat, isCrowd: a.iscrowd == 1, score: nil, area: area, rle: rle))
       } catch {
         report.problems.append((labelsFile, "annotation \(id): \(error)"))
       }
@@ -155,27 +155,28 @@ public struct CocoImporter: Sendable {
     // Results files as prediction fields.
     for (name, file) in predictions {
       do {
-        let results = try CocoImporter.readJSON(file.hasPrefix("/") ? file : root + "/" + file, name: file)
-        guard let list = results as? [[String: Any]] else { throw StoreError.invalid("expected a JSON list of results") }
+        let list = try CocoJSON.read([Lossy<CocoAnnotationRecord>].self, path: file.hasPrefix("/") ? file : root + "/" + file, name: file)
         // pycocotools' loadRes: when the first result has a bbox, every result's area is its box's area.
-        let boxAreas = (list.first?["bbox"] as? [Any])?.isEmpty == false
+        let boxAreas = list.first?.value?.bbox?.isEmpty == false
         var preds: [NewInstance] = []
-        for (i, r) in list.enumerated() {
-          guard let imageId = (r["image_id"] as? NSNumber)?.intValue, let e = entries[imageId], let p = path(imageId) else {
+        for (i, entry) in list.enumerated() {
+          guard let r = entry.value else {
+            report.problems.append((file, "result \(i + 1) is malformed: \(entry.error ?? "?")"))
+            continue
+          }
+          guard let imageId = r.imageId, let e = entries[imageId], let p = path(imageId) else {
             report.problems.append((file, "result \(i + 1) refers to an image that is not in the ground truth"))
             continue
           }
-          guard let cat = (r["category_id"] as? NSNumber)?.intValue, known.contains(cat) else {
+          guard let cat = r.categoryId, known.contains(cat) else {
             report.problems.append((file, "result \(i + 1) has an unknown category"))
             continue
           }
           do {
-            let rle = try CocoImporter.segmentation(r["segmentation"], height: e.height, width: e.width)
+            let rle = try CocoImporter.segmentation(r.segmentation, height: e.height, width: e.width)
             var area = Double(rle.area)
-            if boxAreas, let bb = r["bbox"] as? [NSNumber], bb.count == 4 { area = bb[2].doubleValue * bb[3].doubleValue }
-            preds.append(
-              NewInstance(
-                samplePath: p, sourceId: i + 1, category: cat, isCrowd: false, score: (r["score"] as? NSNumber)?.doubleValue ?? 1, area: area, rle: rle))
+            if boxAreas, let bb = r.bbox, bb.count == 4 { area = bb[2] * bb[3] }
+            preds.append(NewInstance(samplePath: p, sourceId: i + 1, category: cat, isCrowd: false, score: r.score ?? 1, area: area, rle: rle))
           } catch {
             report.problems.append((file, "result \(i + 1): \(error)"))
           }
@@ -191,21 +192,12 @@ public struct CocoImporter: Sendable {
     return report
   }
 
-  static func readJSON(_ path: String, name: String) throws -> Any {
-    // Regular files only (a FIFO or device would block or never end), of bounded size.
-    let bytes: [UInt8]
-    do { bytes = try FileBytes.read(path) } catch { throw StoreError.invalid("\(name): \(error.kind.reasonText)") }
-    do {
-      return try JSONSerialization.jsonObject(with: Data(bytes))
-    } catch {
-      throw StoreError.invalid("\(name): malformed JSON (\((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"))")
-    }
-  }
-
   /// A COCO segmentation (polygons, uncompressed or compressed RLE) as RLE of the image's size.
-  static func segmentation(_ seg: Any?, height h: Int, width w: Int) throws -> CocoRLE {
-    if let polys = seg as? [[NSNumber]] {
-      let parts = polys.map { $0.map(\.doubleValue) }
+  static func segmentation(_ seg: CocoSegmentation?, height h: Int, width w: Int) throws -> CocoRLE {
+    switch seg {
+    case nil: throw StoreError.invalid("segmentation is neither polygons nor RLE")
+    case .invalid(let why)?: throw StoreError.invalid(why)
+    case .polygons(let parts)?:
       guard !parts.isEmpty, parts.allSatisfy({ $0.count >= 6 && $0.count % 2 == 0 }) else { throw StoreError.invalid("a polygon needs at least 3 points") }
       // pycocotools walks the outline pixel by pixel: a vertex far off the image would make that walk
       // (and its memory) as long as the coordinate. Vertices a little outside are fine and clipped.
@@ -216,21 +208,20 @@ public struct CocoImporter: Sendable {
         }
       }
       return CocoRLE.polygons(parts, height: h, width: w)
+    case .rle(let size, let counts)?:
+      guard size.count == 2 else { throw StoreError.invalid("segmentation is neither polygons nor RLE") }
+      guard size[0] == h, size[1] == w else { throw StoreError.invalid("RLE size \(size[0])x\(size[1]) differs from the image's \(h)x\(w)") }
+      switch counts {
+      case .compressed(let s):
+        guard let r = CocoRLE(compressed: s, height: h, width: w) else { throw StoreError.invalid("malformed compressed RLE") }
+        guard r.counts.reduce(0, { $0 + Int($1) }) == h * w else { throw StoreError.invalid("RLE counts do not cover the image") }
+        return r
+      case .uncompressed(let c):
+        guard c.allSatisfy({ $0 >= 0 && $0 <= h * w }) else { throw StoreError.invalid("RLE counts do not cover the image") }
+        let counts = c.map { UInt32(truncatingIfNeeded: $0) }
+        guard counts.reduce(0, { $0 + Int($1) }) == h * w else { throw StoreError.invalid("RLE counts do not cover the image") }
+        return CocoRLE(height: h, width: w, counts: counts)
+      }
     }
-    guard let d = seg as? [String: Any], let size = d["size"] as? [NSNumber], size.count == 2 else {
-      throw StoreError.invalid("segmentation is neither polygons nor RLE")
-    }
-    guard size[0].intValue == h, size[1].intValue == w else { throw StoreError.invalid("RLE size \(size[0])x\(size[1]) differs from the image's \(h)x\(w)") }
-    if let s = d["counts"] as? String {
-      guard let r = CocoRLE(compressed: s, height: h, width: w) else { throw StoreError.invalid("malformed compressed RLE") }
-      guard r.counts.reduce(0, { $0 + Int($1) }) == h * w else { throw StoreError.invalid("RLE counts do not cover the image") }
-      return r
-    }
-    if let c = d["counts"] as? [NSNumber] {
-      let counts = c.map { UInt32(truncatingIfNeeded: max(0, $0.intValue)) }
-      guard counts.reduce(0, { $0 + Int($1) }) == h * w else { throw StoreError.invalid("RLE counts do not cover the image") }
-      return CocoRLE(height: h, width: w, counts: counts)
-    }
-    throw StoreError.invalid("RLE without counts")
   }
 }

@@ -106,23 +106,22 @@ public struct CorrectionImporter: Sendable {
         )
       }
     case .coco:
-      let json = try CocoImporter.readJSON(folder + "/labels.json", name: "labels.json")
-      guard let root = json as? [String: Any], let images = root["images"] as? [[String: Any]] else { throw StoreError.invalid("labels.json: no images list") }
-      let anns = root["annotations"] as? [[String: Any]] ?? []
-      let byImage = Dictionary(grouping: anns) { ($0["image_id"] as? NSNumber)?.intValue ?? -1 }
-      return images.compactMap { img -> (String, Loader)? in
-        guard let id = (img["id"] as? NSNumber)?.intValue, let file = img["file_name"] as? String else { return nil }
+      let doc = try CocoJSON.read(CocoLabelsFile.self, path: folder + "/labels.json", name: "labels.json")
+      guard let images = doc.images else { throw StoreError.invalid("labels.json: no images list") }
+      let anns = (doc.annotations ?? []).compactMap(\.value)
+      let byImage = Dictionary(grouping: anns) { $0.imageId ?? -1 }
+      return images.compactMap(\.value).compactMap { img -> (String, Loader)? in
+        guard let id = img.id, let file = img.fileName else { return nil }
         let stem = ((file as NSString).deletingPathExtension).replacingOccurrences(of: "/", with: "__")
         let list = byImage[id] ?? []
-        // Decoded now, on this thread: Foundation's JSON objects are not Sendable.
         var painted: [(Int, CocoRLE?, String?)] = []
-        let w = (img["width"] as? NSNumber)?.intValue ?? 0, h = (img["height"] as? NSNumber)?.intValue ?? 0
+        let w = img.width ?? 0, h = img.height ?? 0
         for a in list {
-          let cat = (a["category_id"] as? NSNumber)?.intValue ?? -1
+          let cat = a.categoryId ?? -1
           do {
-            painted.append((cat, try CocoImporter.segmentation(a["segmentation"], height: h, width: w), nil))
+            painted.append((cat, try CocoImporter.segmentation(a.segmentation, height: h, width: w), nil))
           } catch {
-            painted.append((cat, nil, "annotation \((a["id"] as? NSNumber)?.intValue ?? -1): \(error)"))
+            painted.append((cat, nil, "annotation \(a.id ?? -1): \(error)"))
           }
         }
         let paints = painted

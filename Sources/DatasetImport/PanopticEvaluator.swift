@@ -37,20 +37,21 @@ public struct PanopticEvaluator: Sendable {
   }
 
   public func run(progress: ((Int, Int) -> Void)? = nil) throws -> Report {
-    let gtRoot = try CocoImporter.readJSON(groundTruthJSON, name: groundTruthJSON)
-    let predRoot = try CocoImporter.readJSON(predictionJSON, name: predictionJSON)
-    guard let gt = gtRoot as? [String: Any], let cats = gt["categories"] as? [[String: Any]] else {
+    let gt = try CocoJSON.read(PanopticFile.self, path: groundTruthJSON, name: groundTruthJSON)
+    guard let cats = gt.categories else {
       throw StoreError.invalid("\(groundTruthJSON): no categories list (is it a COCO panoptic file?)")
     }
+    // The predictions: a panoptic file, or just its annotations list.
+    let pred = try? CocoJSON.read(PanopticFile.self, path: predictionJSON, name: predictionJSON)
+    let predList = try pred?.annotations ?? CocoJSON.read([Lossy<PanopticFile.Annotation>].self, path: predictionJSON, name: predictionJSON)
     var isThing: [Int: Bool] = [:], names: [Int: String] = [:]
-    for c in cats {
-      guard let id = (c["id"] as? NSNumber)?.intValue else { continue }
-      isThing[id] = (c["isthing"] as? NSNumber)?.intValue == 1
-      names[id] = c["name"] as? String ?? "category \(id)"
+    for c in cats.compactMap(\.value) {
+      guard let id = c.id else { continue }
+      isThing[id] = c.isthing == 1
+      names[id] = c.name ?? "category \(id)"
     }
     var report = Report(quality: PanopticQuality(categories: isThing), names: names)
-    let gtAnns = try annotations(gt["annotations"], file: groundTruthJSON, isGroundTruth: true, problems: &report.problems)
-    let predList = (predRoot as? [String: Any])?["annotations"] ?? predRoot
+    let gtAnns = try annotations(gt.annotations, file: groundTruthJSON, isGroundTruth: true, problems: &report.problems)
     let predAnns = try annotations(predList, file: predictionJSON, isGroundTruth: false, problems: &report.problems)
     let predByImage = Dictionary(predAnns.map { ($0.imageId, $0) }, uniquingKeysWith: { a, _ in a })
     for (k, g) in gtAnns.enumerated() {
@@ -83,27 +84,43 @@ public struct PanopticEvaluator: Sendable {
     return folder + "/" + name
   }
 
-  func annotations(_ value: Any?, file: String, isGroundTruth: Bool, problems: inout [(String, String)]) throws -> [Annotation] {
-    guard let list = value as? [[String: Any]] else { throw StoreError.invalid("\(file): no annotations list") }
+  func annotations(_ value: [Lossy<PanopticFile.Annotation>]?, file: String, isGroundTruth: Bool, problems: inout [(String, String)]) throws -> [Annotation] {
+    guard let list = value else { throw StoreError.invalid("\(file): no annotations list") }
     var out: [Annotation] = []
-    for a in list {
-      guard let image = (a["image_id"] as? NSNumber)?.intValue, let name = a["file_name"] as? String,
-        let segs = a["segments_info"] as? [[String: Any]]
-      else {
+    for entry in list {
+      guard let a = entry.value, let image = a.imageId, let name = a.fileName, let segs = a.segmentsInfo else {
         problems.append((file, "an annotation without image_id, file_name or segments_info; skipped"))
         continue
       }
       var segments: [UInt32: PanopticQuality.Segment] = [:]
       for s in segs {
-        guard let id = (s["id"] as? NSNumber)?.intValue, id > 0, id < 1 << 24, let cat = (s["category_id"] as? NSNumber)?.intValue else {
+        guard let seg = s.value, let id = seg.id, id > 0, id < 1 << 24, let cat = seg.categoryId else {
           problems.append((name, "a segment without a valid id (1...16777215) or category_id; skipped"))
           continue
         }
-        segments[UInt32(id)] = PanopticQuality.Segment(
-          categoryId: cat, isCrowd: (s["iscrowd"] as? NSNumber)?.intValue == 1, area: (s["area"] as? NSNumber)?.intValue ?? 0)
+        segments[UInt32(id)] = PanopticQuality.Segment(categoryId: cat, isCrowd: seg.iscrowd == 1, area: seg.area.map { Int($0) } ?? 0)
       }
       out.append(Annotation(imageId: image, fileName: name, segments: segments))
     }
     return out
   }
+}
+
+/// A COCO panoptic JSON file: categories (with `isthing`) and per-image segment lists.
+public struct PanopticFile: Decodable, Sendable {
+  public struct Segment: Decodable, Sendable {
+    public let id: Int?
+    public let categoryId: Int?
+    public let iscrowd: Int?
+    public let area: Double?
+    enum CodingKeys: String, CodingKey { case id, iscrowd, area, categoryId = "category_id" }
+  }
+  public struct Annotation: Decodable, Sendable {
+    public let imageId: Int?
+    public let fileName: String?
+    public let segmentsInfo: [Lossy<Segment>]?
+    enum CodingKeys: String, CodingKey { case imageId = "image_id", fileName = "file_name", segmentsInfo = "segments_info" }
+  }
+  public let categories: [Lossy<CocoCategoryRecord>]?
+  public let annotations: [Lossy<Annotation>]?
 }
