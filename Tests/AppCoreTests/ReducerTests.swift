@@ -310,3 +310,21 @@ struct StaleViewTests {
     #expect(!Effect.loadRows([1], run: nil).loadsView && Effect.loadRows([1], run: nil).numbered(3) == .loadRows([1], run: nil))
   }
 }
+
+@Suite("Per-frame work is cached by what it depends on")
+struct ComposeCacheTests {
+  @Test("the sample view composes its pictures once; a frame that changes the opacity composes them again")
+  func cached() {
+    var s = loadedState(width: 120, height: 40)
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    let first = AppView.render(s).buffer.textDump()
+    let kept = s.composeCache.count
+    #expect(kept >= 3)
+    #expect(AppView.render(s).buffer.textDump() == first)
+    #expect(s.composeCache.count == kept, "a frame with nothing changed composed new pictures")
+    _ = press(&s, .char("+"))
+    _ = AppView.render(s)
+    #expect(s.composeCache.count > kept, "a new opacity must compose new pictures")
+  }
+}

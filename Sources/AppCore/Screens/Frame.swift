@@ -1,3 +1,4 @@
+import Synchronization
 import SegmentationCore
 import TerminalRender
 
@@ -37,8 +38,13 @@ public struct CellGeometry: Sendable, Equatable {
 struct ImageSlot {
   static func draw(
     into frame: inout Frame, rect: Rect, key: String, source: (w: Int, h: Int), graphics: TerminalCapabilities.Graphics,
-    colors: ColorMode, cell: CellGeometry, build: (Int, Int) -> ComposedImage
+    colors: ColorMode, cell: CellGeometry, cache: ComposeCache? = nil, build: (Int, Int) -> ComposedImage
   ) {
+    // A picture is made once per key and size; frames that change nothing else reuse it.
+    func make(_ w: Int, _ h: Int) -> ComposedImage {
+      guard let cache else { return build(w, h) }
+      return cache.image(key + "@\(w)x\(h)") { build(w, h) }
+    }
     guard rect.width >= 2, rect.height >= 1, source.w > 0, source.h > 0 else { return }
     switch graphics {
     case .sixel, .kitty:
@@ -49,12 +55,41 @@ struct ImageSlot {
       let cellsW = (pw + cell.width - 1) / cell.width, cellsH = (ph + cell.height - 1) / cell.height
       let r = Rect(x: rect.x, y: rect.y, width: min(rect.width, cellsW), height: min(rect.height, cellsH))
       frame.buffer.fill(r, symbol: " ", style: .plain)
-      frame.placements.append(ImagePlacement(rect: r, key: key + "@\(pw)x\(ph)", image: build(pw, ph)))
+      frame.placements.append(ImagePlacement(rect: r, key: key + "@\(pw)x\(ph)", image: make(pw, ph)))
     case .halfblock, .ascii:
       let aspect = Double(cell.height) / Double(2 * cell.width)
       let (pw, ph) = Resample.fit(width: source.w, height: source.h, maxWidth: rect.width, maxHeight: rect.height * 2, pixelAspect: aspect)
-      let img = build(pw, ph)
+      let img = make(pw, ph)
       HalfBlockRenderer.draw(img.image, into: &frame.buffer, at: (rect.x, rect.y), mode: graphics == .ascii ? .none : colors)
     }
   }
+}
+
+/// Pictures composed for the screen (overlays, error maps), kept by what they depend on: the key a
+/// screen gives (sample, panel, field, opacity, outlines, hidden classes, revision, zoom window…) and
+/// the pixel size. A frame that changes none of those reuses the picture instead of resampling
+/// full-resolution masks again. A few dozen pictures at screen size; the oldest go first.
+public final class ComposeCache: Sendable {
+  private struct Entries {
+    var images: [String: ComposedImage] = [:]
+    var order: [String] = []
+  }
+
+  private let entries = Mutex(Entries())
+  private let capacity: Int
+
+  public init(capacity: Int = 32) { self.capacity = capacity }
+
+  func image(_ key: String, make: () -> ComposedImage) -> ComposedImage {
+    if let hit = entries.withLock({ $0.images[key] }) { return hit }
+    let made = make()
+    entries.withLock { e in
+      if e.images.updateValue(made, forKey: key) == nil { e.order.append(key) }
+      while e.order.count > capacity { e.images[e.order.removeFirst()] = nil }
+    }
+    return made
+  }
+
+  /// Pictures kept now.
+  public var count: Int { entries.withLock { $0.images.count } }
 }

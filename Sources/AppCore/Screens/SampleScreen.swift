@@ -100,6 +100,7 @@ enum SampleScreen {
       let markStamp = marks.map { "-m\($0.0.x),\($0.0.y)" + ($0.1.map { "-a\($0.x),\($0.y)" } ?? "") } ?? ""
       let key =
         "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
+        + "-w\(window.x),\(window.y),\(window.w)x\(window.h)"
       func compose(_ w: Int, _ h: Int) -> ComposedImage {
         let outlineOpts = { () -> MaskComposer.Overlay in
           var o = opts
@@ -129,8 +130,10 @@ enum SampleScreen {
             colors: errorColors)
         }
       }
-      ImageSlot.draw(into: &frame, rect: picRect, key: key, source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell)
-      { w, h in
+      ImageSlot.draw(
+        into: &frame, rect: picRect, key: key, source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell,
+        cache: s.composeCache
+      ) { w, h in
         var composed = compose(w, h)
         if let (ins, anchor) = marks { InspectorMarks.draw(&composed.image, cursor: ins, anchor: anchor, window: window) }
         return composed

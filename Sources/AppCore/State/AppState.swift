@@ -189,6 +189,9 @@ public struct AppState: Sendable {
   public var colors: ColorMode = .palette256
   public var quitRequested = false
   public var cell = CellGeometry()
+  /// Composed pictures, reused by frames that change nothing they depend on (shared by copies of
+  /// the state; a new state starts empty).
+  public var composeCache = ComposeCache()
   /// Key bindings (defaults plus the user's config).
   public var keymap = Keymap.defaults
 
