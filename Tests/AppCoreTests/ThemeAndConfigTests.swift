@@ -51,7 +51,7 @@ struct ThemeAndConfigTests {
     #expect(throws: ThemeError.self) { try ThemeLoader.load("missing", folders: ["/t"], read: { files[$0] }) }
   }
 
-  @Test("TOML subset: errors name the line")
+  @Test("TOML 1.0 without a library: every construct, errors name the line")
   func toml() throws {
     let t = try TOMLSubset.parse(
       """
@@ -76,6 +76,19 @@ struct ThemeAndConfigTests {
       #expect(error.line == 2)
     }
     #expect(throws: TOMLError.self) { try TOMLSubset.parse("x = [1, 2") }
+    // The rest of TOML 1.0: dotted keys, arrays of tables, multi-line strings, dates, other integers.
+    let doc = [
+      "site.name = \"x\"", "[[runs]]", "key = \"a\"", "[[runs]]", "key = \"b\"", "when = 1979-05-27T07:32:00Z", "day = 1979-05-27 07:32:00",
+      "text = \"\"\"", "two", "lines\"\"\"", "raw = '''C:\\x", "'''", "hex = 0xff", "big = 1e3", "neg = -inf", "esc = \"\\u00e9\\U0001F600\"",
+    ].joined(separator: "\n")
+    let full = try TOMLSubset.parse(doc)
+    #expect(full["site"]?.table?["name"] == .string("x"))
+    let runs = full["runs"]?.array ?? []
+    #expect(runs.count == 2 && runs[0].table?["key"] == .string("a") && runs[1].table?["key"] == .string("b"))
+    #expect(runs[1].table?["when"] == .string("1979-05-27T07:32:00Z") && runs[1].table?["day"] == .string("1979-05-27 07:32:00"))
+    #expect(runs[1].table?["text"] == .string("two\nlines") && runs[1].table?["raw"] == .string("C:\\x\n"))
+    #expect(runs[1].table?["hex"] == .integer(255) && runs[1].table?["big"] == .float(1000) && runs[1].table?["neg"] == .float(-.infinity))
+    #expect(runs[1].table?["esc"] == .string("é😀"))
     // A table header with a character no key may start with is a syntax error naming its line
     // (TOMLKit 0.6.0's toml++ aborts the process on it, which is why segscope keeps its own parser).
     do {

@@ -26,9 +26,11 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String { "line \(line): \(message)" }
 }
 
-/// The part of TOML that themes and the config file use: comments, `[table]` and `[a.b]` headers,
-/// bare and quoted keys, strings (basic and literal), integers, floats, booleans, arrays (also over
-/// several lines) and inline tables. Dates and array-of-tables are not supported and are errors.
+/// TOML 1.0 for themes and the config file: comments, `[table]` and `[a.b]` headers, `[[arrays of
+/// tables]]`, bare, quoted and dotted keys, strings (basic, literal and both multi-line forms),
+/// integers (decimal, hex, octal, binary), floats (with exponents, inf and nan), booleans, dates and
+/// times (kept as their text), arrays (also over several lines) and inline tables. Errors name the
+/// line. (TOMLKit was tried: its toml++ aborts the process on some malformed input.)
 public enum TOMLSubset {
   public static func parse(_ text: String) throws(TOMLError) -> [String: TOMLValue] {
     var p = Parser(Array(text.unicodeScalars))
@@ -83,7 +85,17 @@ public enum TOMLSubset {
         if atEnd { return root }
         if s[i] == "[" {
           i += 1
-          if !atEnd && s[i] == "[" { throw fail("arrays of tables ([[...]]) are not supported") }
+          if !atEnd && s[i] == "[" {
+            // [[name]]: a new table at the end of the array `name`; the keys below go into it.
+            i += 1
+            path = try keyPath(until: "]")
+            i += 1
+            guard !atEnd && s[i] == "]" else { throw fail("expected ']]'") }
+            i += 1
+            try endOfLine()
+            try appendTable(&root, path)
+            continue
+          }
           path = try keyPath(until: "]")
           i += 1
           try endOfLine()
@@ -136,31 +148,87 @@ public enum TOMLSubset {
         i += 1
         if c == q { return out }
         if c == "\\" && q == "\"" {
-          guard !atEnd else { throw fail("unterminated string") }
-          let e = s[i]
-          i += 1
-          switch e {
-          case "n": out += "\n"
-          case "t": out += "\t"
-          case "\\": out += "\\"
-          case "\"": out += "\""
-          case "u":
-            guard i + 4 <= s.count, let v = UInt32(String(String.UnicodeScalarView(s[i..<(i + 4)])), radix: 16), let u = Unicode.Scalar(v) else {
-              throw fail("bad \\u escape")
-            }
-            out.unicodeScalars.append(u)
-            i += 4
-          default: throw fail("unknown escape \\\(e)")
-          }
+          out += try escape()
         } else {
           out.unicodeScalars.append(c)
         }
       }
     }
 
+    /// Whether the next three characters are `q`.
+    func triple(_ q: Unicode.Scalar) -> Bool { i + 2 < s.count && s[i] == q && s[i + 1] == q && s[i + 2] == q }
+
+    /// A multi-line string: `"""..."""` (escapes, a backslash at a line end joins lines) or
+    /// `'''...'''` (as written). A newline right after the opening quotes is dropped.
+    mutating func multiline(_ q: Unicode.Scalar) throws(TOMLError) -> String {
+      i += 3
+      if !atEnd && s[i] == "\r" { i += 1 }
+      if !atEnd && s[i] == "\n" {
+        i += 1
+        line += 1
+      }
+      var out = ""
+      while true {
+        guard !atEnd else { throw fail("unterminated multi-line string") }
+        if triple(q) {
+          i += 3
+          // Up to two more quotes belong to the string (""""a""""" ends with a quote).
+          while !atEnd && s[i] == q && out.unicodeScalars.count < Int.max {
+            out.unicodeScalars.append(q)
+            i += 1
+          }
+          return out
+        }
+        let c = s[i]
+        i += 1
+        if c == "\n" { line += 1 }
+        if c == "\\" && q == "\"" {
+          guard !atEnd else { throw fail("unterminated multi-line string") }
+          let e = s[i]
+          if e == "\n" || e == " " || e == "\t" || e == "\r" {
+            // A line-ending backslash: drop the newline and the blanks that follow.
+            while !atEnd && (s[i] == " " || s[i] == "\t" || s[i] == "\r" || s[i] == "\n") {
+              if s[i] == "\n" { line += 1 }
+              i += 1
+            }
+            continue
+          }
+          i -= 1
+          out += try escape()
+          continue
+        }
+        out.unicodeScalars.append(c)
+      }
+    }
+
+    /// One escape after a backslash (the backslash already read, `i` at the letter).
+    mutating func escape() throws(TOMLError) -> String {
+      guard !atEnd else { throw fail("unterminated string") }
+      let e = s[i]
+      i += 1
+      switch e {
+      case "n": return "\n"
+      case "t": return "\t"
+      case "r": return "\r"
+      case "b": return "\u{8}"
+      case "f": return "\u{C}"
+      case "\\": return "\\"
+      case "\"": return "\""
+      case "u", "U":
+        let n = e == "u" ? 4 : 8
+        guard i + n <= s.count, let v = UInt32(String(String.UnicodeScalarView(s[i..<(i + n)])), radix: 16), let u = Unicode.Scalar(v) else {
+          throw fail("bad \\\(e) escape")
+        }
+        i += n
+        return String(Character(u))
+      default: throw fail("unknown escape \\\(e)")
+      }
+    }
+
     mutating func value() throws(TOMLError) -> TOMLValue {
       guard !atEnd else { throw fail("expected a value") }
       let c = s[i]
+      if (c == "\"" || c == "'") && triple(c) { return .string(try multiline(c)) }
       if c == "\"" || c == "'" { return .string(try quoted()) }
       if c == "[" {
         i += 1
@@ -210,9 +278,72 @@ public enum TOMLSubset {
       if word == "true" { return .bool(true) }
       if word == "false" { return .bool(false) }
       let digits = word.replacingUnderscores()
+      for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where digits.hasPrefix(prefix) {
+        guard let n = Int(digits.dropFirst(2), radix: radix) else { throw fail("invalid value '\(word)'") }
+        return .integer(n)
+      }
       if let n = Int(digits) { return .integer(n) }
+      switch digits {
+      case "inf", "+inf": return .float(.infinity)
+      case "-inf": return .float(-.infinity)
+      case "nan", "+nan", "-nan": return .float(.nan)
+      default: break
+      }
       if let d = Double(digits), word.contains(".") || word.contains("e") || word.contains("E") { return .float(d) }
+      // Dates and times (1979-05-27, 07:32:00, 1979-05-27T07:32:00Z, "1979-05-27 07:32:00"): their text.
+      if word.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || "-:.TtZz+".unicodeScalars.contains($0) }), word.contains("-") || word.contains(":") {
+        var text = word
+        if word.count == 10, i + 2 < s.count, s[i] == " ", ("0"..."9").contains(s[i + 1]) {
+          var j = i + 1
+          var time = ""
+          while j < s.count, !" \t\r\n,]}#".unicodeScalars.contains(s[j]) {
+            time.unicodeScalars.append(s[j])
+            j += 1
+          }
+          if time.contains(":") {
+            text += " " + time
+            i = j
+          }
+        }
+        return .string(text)
+      }
       throw fail("invalid value '\(word)'")
+    }
+
+    /// `[[path]]`: appends an empty table to the array of tables at `path`.
+    func appendTable(_ t: inout [String: TOMLValue], _ path: [String]) throws(TOMLError) {
+      guard let first = path.first else { return }
+      if path.count == 1 {
+        switch t[first] {
+        case nil: t[first] = .array([.table([:])])
+        case .array(var items)? where items.allSatisfy({ $0.table != nil }):
+          items.append(.table([:]))
+          t[first] = .array(items)
+        default: throw fail("key '\(first)' is not an array of tables")
+        }
+        return
+      }
+      try descend(&t, first) { (sub: inout [String: TOMLValue]) throws(TOMLError) in try appendTable(&sub, Array(path.dropFirst())) }
+    }
+
+    /// Runs `body` on the table at `key` (the last table of an array of tables), creating it.
+    func descend(_ t: inout [String: TOMLValue], _ key: String, _ body: (inout [String: TOMLValue]) throws(TOMLError) -> Void) throws(TOMLError) {
+      switch t[key] {
+      case .array(var items)? where items.last?.table != nil:
+        var last = items[items.count - 1].table ?? [:]
+        try body(&last)
+        items[items.count - 1] = .table(last)
+        t[key] = .array(items)
+      case .table(var sub)?:
+        try body(&sub)
+        t[key] = .table(sub)
+      case nil:
+        var sub: [String: TOMLValue] = [:]
+        try body(&sub)
+        t[key] = .table(sub)
+      default:
+        throw fail("key '\(key)' is not a table")
+      }
     }
 
     func insert(_ t: inout [String: TOMLValue], _ path: [String], _ v: TOMLValue, mergeTable: Bool) throws(TOMLError) {
@@ -225,10 +356,7 @@ public enum TOMLSubset {
         t[first] = v
         return
       }
-      var sub = t[first]?.table ?? [:]
-      if let existing = t[first], existing.table == nil { throw fail("key '\(first)' is not a table") }
-      try insert(&sub, Array(path.dropFirst()), v, mergeTable: mergeTable)
-      t[first] = .table(sub)
+      try descend(&t, first) { (sub: inout [String: TOMLValue]) throws(TOMLError) in try insert(&sub, Array(path.dropFirst()), v, mergeTable: mergeTable) }
     }
   }
 }
