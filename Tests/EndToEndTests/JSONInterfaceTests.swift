@@ -56,7 +56,8 @@ struct JSONInterfaceTests {
     let dir = try triageDataset("json", samples: 12, size: "96x64")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     // Something in each list: a flag, a verdict, a revision.
-    let first = String(decoding: try Shell.run([Binary.path, "query", dir, "limit:1"]).out, as: UTF8.self).split(separator: "\t")[1]
+    let columns = String(decoding: try Shell.run([Binary.path, "query", dir, "limit:1"]).out, as: UTF8.self).split(separator: "\t")
+    let first = try #require(columns.count > 1 ? columns[1] : nil, "query printed no sample")
     _ = try Shell.run([Binary.path, "flag", dir, String(first), "--rect", "1,1,5,5", "--class", "car", "--note", "n"])
     _ = try Shell.run([Binary.path, "review", dir, "--queue", "q", "--view", "split=val", "--verdict", "\(first)=ok"])
     _ = try Shell.run([Binary.path, "relabel", dir, String(first), "--rect", "0,0,4,4", "--to", "road"])
