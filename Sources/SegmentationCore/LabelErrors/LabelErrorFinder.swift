@@ -1,0 +1,377 @@
+import Foundation
+
+/// What a sample's label-error suspicion rests on, strongest first.
+public enum LabelEvidence: String, Sendable, Codable, CaseIterable, Comparable {
+  /// Two or more predictions: they vote, and the share that agrees against the label is the evidence.
+  case predictions
+  /// One prediction with its confidence map: p(given) <= 1 - p(predicted) where they differ.
+  case confidence
+  /// One hard prediction: only whole disagreeing objects count; the weakest evidence.
+  case hardPrediction = "hard-prediction"
+
+  /// A line for reports.
+  public var explanation: String {
+    switch self {
+    case .predictions: return "several predictions voting against the label (strong)"
+    case .confidence: return "one prediction with its confidence map (p(given) <= 1 - p(predicted))"
+    case .hardPrediction: return "one hard prediction: object-level disagreement only (weakest evidence; scores capped at 0.8)"
+    }
+  }
+
+  private var rank: Int {
+    switch self {
+    case .predictions: return 0
+    case .confidence: return 1
+    case .hardPrediction: return 2
+    }
+  }
+  public static func < (a: LabelEvidence, b: LabelEvidence) -> Bool { a.rank < b.rank }
+}
+
+/// What seems to be wrong with a suspect region of the ground truth.
+public enum SuspectKind: String, Sendable, Codable, CaseIterable {
+  /// An object labelled with the wrong class.
+  case swap
+  /// An object the ground truth lacks (labelled as its surroundings).
+  case missed
+  /// A labelled object that is not there (the evidence sees its surroundings).
+  case spurious
+  /// A shifted outline: a strip along a region's edge.
+  case boundary
+}
+
+extension LabelEvidence: CustomStringConvertible { public var description: String { rawValue } }
+extension SuspectKind: CustomStringConvertible { public var description: String { rawValue } }
+
+/// A connected area where the ground truth is probably wrong.
+public struct SuspectRegion: Sendable, Equatable, Codable {
+  public var x: Int
+  public var y: Int
+  public var width: Int
+  public var height: Int
+  /// Pixels of the region outside the discounted boundary band.
+  public var pixels: Int
+  /// The class the ground truth gives.
+  public var given: Int
+  /// The class the evidence points to.
+  public var predicted: Int
+  public var kind: SuspectKind
+  /// In [0, 1]; 1 = surely mislabeled.
+  public var score: Double
+
+  public init(x: Int, y: Int, width: Int, height: Int, pixels: Int, given: Int, predicted: Int, kind: SuspectKind, score: Double) {
+    self.x = x
+    self.y = y
+    self.width = width
+    self.height = height
+    self.pixels = pixels
+    self.given = given
+    self.predicted = predicted
+    self.kind = kind
+    self.score = score
+  }
+
+  /// Whether pixel (px, py) lies in the bounding box.
+  public func contains(x px: Int, y py: Int) -> Bool { px >= x && py >= y && px < x + width && py < y + height }
+}
+
+/// One prediction used as evidence: its class mask and, when imported, its confidence map.
+public struct PredictionEvidence: Sendable {
+  public var labels: LabelMask
+  /// Confidence of the predicted class per pixel, `value / confidenceScale` in [0, 1].
+  public var confidence: LabelMask?
+  public var confidenceScale: Double
+
+  public init(labels: LabelMask, confidence: LabelMask? = nil, confidenceScale: Double = 255) {
+    self.labels = labels
+    self.confidence = confidence
+    self.confidenceScale = max(1, confidenceScale)
+  }
+}
+
+/// The finder's verdict on one sample.
+public struct SampleSuspicion: Sendable, Equatable {
+  public var evidence: LabelEvidence
+  /// In [0, 1], 1 = surely mislabeled: the chance that at least one region is a label error
+  /// (noisy-or of the region scores).
+  public var score: Double
+  /// cleanlab-style label quality in [0, 1] (1 = clean): the softmin (temperature 0.1) of the
+  /// pixels' self-confidence outside the boundary band.
+  public var quality: Double
+  /// Most suspicious first.
+  public var regions: [SuspectRegion]
+}
+
+public struct LabelErrorInputError: Error, CustomStringConvertible, Equatable {
+  public let description: String
+  public init(description: String) { self.description = description }
+}
+
+/// Finds the regions of a ground-truth mask that the evidence says are wrong.
+///
+/// Pixel evidence e in [0, 1] that the label is wrong, with the class it points to:
+/// - several predictions: the share voting for the most voted class other than the label (each
+///   vote weighted by its confidence when a map exists);
+/// - one prediction with confidence: its confidence where it differs from the label;
+/// - one hard prediction: 1 where it differs.
+/// Pixels within `band` pixels of a ground-truth edge are ambiguity, not evidence: they are left out.
+/// The remaining disagreeing pixels form 4-connected regions per (given, predicted) pair. A region's
+/// score is (mean e)^2 times a size factor 1 - exp(-pixels / (sizeScale * image area)); for one hard
+/// prediction, regions that cover less than half of their ground-truth object count 0.6 and every
+/// score is multiplied by 0.8.
+public struct LabelErrorFinder: Sendable {
+  public var ignore: Set<UInt16>
+  /// Pixels from a ground-truth edge that are discounted.
+  public var band = 2
+  /// Regions smaller than max(minPixels, minFraction * area) are dropped.
+  public var minPixels = 12
+  public var minFraction = 0.0002
+  /// A region of sizeScale * area pixels has size factor 1 - 1/e.
+  public var sizeScale = 0.002
+  /// A partial region whose pixels per pixel of contact with the band is at most this is a shifted outline.
+  public var boundaryThickness = 10.0
+  /// Softmin temperature of the quality score.
+  public var temperature = 0.1
+  /// At most this many regions are kept per sample (the best).
+  public var maxRegions = 64
+
+  public init(ignore: Set<UInt16> = [255]) { self.ignore = ignore }
+
+  public func analyze(groundTruth gt: LabelMask, predictions: [PredictionEvidence]) throws -> SampleSuspicion {
+    guard !predictions.isEmpty else { throw LabelErrorInputError(description: "no prediction to compare the ground truth with") }
+    let w = gt.width, h = gt.height, n = w * h
+    for (j, p) in predictions.enumerated() {
+      guard p.labels.width == w, p.labels.height == h else {
+        throw LabelErrorInputError(description: "prediction \(j + 1) is \(p.labels.width)x\(p.labels.height), the ground truth \(w)x\(h)")
+      }
+      if let c = p.confidence, c.width != w || c.height != h {
+        throw LabelErrorInputError(description: "confidence map \(j + 1) is \(c.width)x\(c.height), the ground truth \(w)x\(h)")
+      }
+    }
+    let evidence: LabelEvidence =
+      predictions.count >= 2 ? .predictions : (predictions[0].confidence != nil ? .confidence : .hardPrediction)
+    guard n > 0 else { return SampleSuspicion(evidence: evidence, score: 0, quality: 1, regions: []) }
+    let g = gt.values16
+    let preds = predictions.map { $0.labels.values16 }
+    let confs: [[UInt16]?] = predictions.map { $0.confidence?.values16 }
+    let scales = predictions.map(\.confidenceScale)
+    var ignoreFlags = [Bool](repeating: false, count: 65536)
+    for v in ignore { ignoreFlags[Int(v)] = true }
+
+    let dist = Self.edgeDistance(g, width: w, height: h, cap: min(250, band + 2))
+    let coreMin = UInt8(band + 1)
+
+    // Pixel evidence, quantized to 1...255 where some prediction disagrees (0: none).
+    var e8 = [UInt8](repeating: 0, count: n)
+    var alt = [UInt16](repeating: 0, count: n)
+    var histogram = [Int](repeating: 0, count: 256)
+    let m = preds.count
+    var votes: [(UInt16, Double)] = []
+    votes.reserveCapacity(m)
+    for i in 0..<n {
+      let gv = g[i]
+      if ignoreFlags[Int(gv)] || dist[i] < coreMin { continue }
+      var best: UInt16 = 0
+      var strength = 0.0
+      if m == 1 {
+        let p = preds[0][i]
+        if p != gv && !ignoreFlags[Int(p)] {
+          best = p
+          if let c = confs[0] { strength = min(1, Double(c[i]) / scales[0]) } else { strength = 1 }
+        }
+      } else {
+        votes.removeAll(keepingCapacity: true)
+        for j in 0..<m {
+          let p = preds[j][i]
+          if p == gv || ignoreFlags[Int(p)] { continue }
+          let weight = confs[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
+          if let k = votes.firstIndex(where: { $0.0 == p }) { votes[k].1 += weight } else { votes.append((p, weight)) }
+        }
+        for (p, v) in votes where v > strength {
+          strength = v
+          best = p
+        }
+        strength /= Double(m)
+      }
+      let q = Int((strength * 255).rounded())
+      histogram[q] += 1
+      if strength > 0 {
+        e8[i] = UInt8(max(1, q))
+        alt[i] = best
+      }
+    }
+    let quality = Self.softmin(histogram: histogram, temperature: temperature)
+
+    // Regions: 4-connected disagreeing pixels with one (given, predicted) pair.
+    var seen = [Bool](repeating: false, count: n)
+    var objectOf = [Int32](repeating: -1, count: n)
+    var objects: [(core: Int, surrounding: UInt16?)] = []
+    var stack: [Int32] = []
+    var regions: [SuspectRegion] = []
+    let area = Double(n)
+    let minimum = max(minPixels, Int((minFraction * area).rounded(.up)))
+    let scale = max(1, sizeScale * area)
+    for start in 0..<n where e8[start] > 0 && !seen[start] {
+      let gv = g[start], av = alt[start]
+      var count = 0, contact = 0, sum = 0
+      var x0 = w, y0 = h, x1 = -1, y1 = -1
+      seen[start] = true
+      stack.append(Int32(start))
+      while let top = stack.popLast() {
+        let i = Int(top)
+        let x = i % w, y = i / w
+        count += 1
+        sum += Int(e8[i])
+        if dist[i] == coreMin { contact += 1 }
+        x0 = min(x0, x)
+        x1 = max(x1, x)
+        y0 = min(y0, y)
+        y1 = max(y1, y)
+        for k in 0..<4 {
+          let nb: Int
+          switch k {
+          case 0: nb = x > 0 ? i - 1 : -1
+          case 1: nb = x + 1 < w ? i + 1 : -1
+          case 2: nb = y > 0 ? i - w : -1
+          default: nb = y + 1 < h ? i + w : -1
+          }
+          if nb >= 0 && !seen[nb] && e8[nb] > 0 && g[nb] == gv && alt[nb] == av {
+            seen[nb] = true
+            stack.append(Int32(nb))
+          }
+        }
+      }
+      if count < minimum { continue }
+      if objectOf[start] < 0 {
+        objects.append(
+          Self.object(from: start, g: g, dist: dist, coreMin: coreMin, width: w, height: h, id: Int32(objects.count), into: &objectOf, ignore: ignoreFlags))
+      }
+      let object = objects[Int(objectOf[start])]
+      let coverage = Double(count) / Double(max(1, object.core))
+      let kind: SuspectKind
+      if coverage >= 0.5 {
+        kind = object.surrounding == av ? .spurious : .swap
+      } else if contact > 0 && Double(count) / Double(contact) <= boundaryThickness {
+        kind = .boundary
+      } else {
+        kind = .missed
+      }
+      let mean = Double(sum) / Double(count) / 255
+      var score = mean * mean * (1 - exp(-Double(count) / scale))
+      if evidence == .hardPrediction { score *= (coverage >= 0.5 ? 1 : 0.6) * 0.8 }
+      regions.append(
+        SuspectRegion(
+          x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1, pixels: count, given: Int(gv), predicted: Int(av), kind: kind,
+          score: min(1, max(0, score))))
+    }
+    regions.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
+    if regions.count > maxRegions { regions.removeLast(regions.count - maxRegions) }
+    var clean = 1.0
+    for r in regions { clean *= 1 - r.score }
+    return SampleSuspicion(evidence: evidence, score: min(1, max(0, 1 - clean)), quality: quality, regions: regions)
+  }
+
+  /// cleanlab's softmin over pixel self-confidences s = 1 - e (given as a 256-bin histogram of e):
+  /// sum s * exp((1 - s) / T) / sum exp((1 - s) / T). 1 when there are no pixels.
+  static func softmin(histogram: [Int], temperature: Double) -> Double {
+    var num = 0.0, den = 0.0
+    let t = max(1e-6, temperature)
+    // Weights relative to the largest one (e = 1) keep exp() in range for any temperature.
+    for (q, c) in histogram.enumerated() where c > 0 {
+      let e = Double(q) / 255
+      let weight = Double(c) * exp((e - 1) / t)
+      num += weight * (1 - e)
+      den += weight
+    }
+    return den > 0 ? num / den : 1
+  }
+
+  /// Chessboard distance to the nearest ground-truth edge pixel plus one (edge pixels: 1), capped.
+  /// An edge pixel has a 4-neighbour with another value.
+  static func edgeDistance(_ g: [UInt16], width w: Int, height h: Int, cap: Int) -> [UInt8] {
+    let c = UInt8(max(1, min(255, cap)))
+    var d = [UInt8](repeating: c, count: w * h)
+    for y in 0..<h {
+      let row = y * w
+      for x in 0..<w {
+        let i = row + x, v = g[i]
+        if (x + 1 < w && g[i + 1] != v) || (x > 0 && g[i - 1] != v) || (y + 1 < h && g[i + w] != v) || (y > 0 && g[i - w] != v) { d[i] = 1 }
+      }
+    }
+    if c <= 2 { return d }
+    for y in 0..<h {
+      for x in 0..<w {
+        let i = y * w + x
+        var v = d[i]
+        if x > 0 { v = min(v, d[i - 1] &+ 1) }
+        if y > 0 {
+          v = min(v, d[i - w] &+ 1)
+          if x > 0 { v = min(v, d[i - w - 1] &+ 1) }
+          if x + 1 < w { v = min(v, d[i - w + 1] &+ 1) }
+        }
+        d[i] = min(v, c)
+      }
+    }
+    for y in stride(from: h - 1, through: 0, by: -1) {
+      for x in stride(from: w - 1, through: 0, by: -1) {
+        let i = y * w + x
+        var v = d[i]
+        if x + 1 < w { v = min(v, d[i + 1] &+ 1) }
+        if y + 1 < h {
+          v = min(v, d[i + w] &+ 1)
+          if x + 1 < w { v = min(v, d[i + w + 1] &+ 1) }
+          if x > 0 { v = min(v, d[i + w - 1] &+ 1) }
+        }
+        d[i] = v
+      }
+    }
+    return d
+  }
+
+  /// The ground-truth object (4-connected, one value) containing `start`: its pixels outside the
+  /// band, and the most common non-ignored value just outside it.
+  static func object(
+    from start: Int, g: [UInt16], dist: [UInt8], coreMin: UInt8, width w: Int, height h: Int, id: Int32, into objectOf: inout [Int32], ignore: [Bool]
+  ) -> (core: Int, surrounding: UInt16?) {
+    let v = g[start]
+    var stack = [Int32(start)]
+    objectOf[start] = id
+    var core = 0
+    var around: [UInt16: Int] = [:]
+    while let top = stack.popLast() {
+      let i = Int(top)
+      let x = i % w, y = i / w
+      if dist[i] >= coreMin { core += 1 }
+      for k in 0..<4 {
+        let step: Int
+        let ok: Bool
+        switch k {
+        case 0: (step, ok) = (-1, x > 0)
+        case 1: (step, ok) = (1, x + 1 < w)
+        case 2: (step, ok) = (-w, y > 0)
+        default: (step, ok) = (w, y + 1 < h)
+        }
+        if !ok { continue }
+        let nb = i + step
+        let nv = g[nb]
+        if nv == v {
+          if objectOf[nb] < 0 {
+            objectOf[nb] = id
+            stack.append(Int32(nb))
+          }
+        } else if !ignore[Int(nv)] {
+          around[nv, default: 0] += 1
+        } else {
+          // A void border (ignored value) separates an object from its surroundings: look one step further.
+          let (fx, fy) = (x + 2 * (step == -1 ? -1 : step == 1 ? 1 : 0), y + 2 * (step == -w ? -1 : step == w ? 1 : 0))
+          if fx >= 0 && fy >= 0 && fx < w && fy < h {
+            let fv = g[fy * w + fx]
+            if fv != v && !ignore[Int(fv)] { around[fv, default: 0] += 1 }
+          }
+        }
+      }
+    }
+    let surrounding = around.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+    return (core, surrounding)
+  }
+}
