@@ -1,4 +1,4 @@
-// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|import|import-large|database|grid|all] | eval [N] [--rounds N]`.
+// Release benchmarks: `swift run -c release segscope-bench [decode|accumulate|graphics|import|import-large|database|grid|all] | eval [N] | mistakes [N] [--rounds N]`.
 // Ratios are measured side by side in one run (interleaved), since the machine is shared and noisy.
 let args = Array(CommandLine.arguments.dropFirst())
 let which = args.first { !$0.hasPrefix("-") } ?? "all"
@@ -15,6 +15,7 @@ do {
   if which == "import-large" { try EngineBench.importBench(root: scratch + "/import-large", pairs: 2_000, width: 1024, height: 512) }
   if which == "database" || which == "all" { try EngineBench.bigDatabase(root: scratch + "/big", samples: 100_000) }
   if which == "grid" || which == "all" { try GridBench.run(root: scratch + "/grid") }
+  if which == "mistakes" { MistakesBench.run(samples: Int(args.last ?? "") ?? 300) }
   if which == "eval" { try EngineBench.evalBench(root: scratch + "/eval", pairs: Int(args.last ?? "") ?? 1000) }
 } catch {
   print("benchmark failed: \(error)")

@@ -84,17 +84,24 @@ struct LabelErrorFinderTests {
     #expect(try strict.analyze(groundTruth: gt, predictions: [PredictionEvidence(labels: Self.mask(0, [(4, 3, 7, 6, 1)]))]).regions.count == 1)
   }
 
-  @Test("Two predictions agreeing against the label outweigh two that disagree with each other")
+  @Test("Two predictions agreeing against the label are evidence; two that disagree with each other are not")
   func votes() throws {
     let wrong = PredictionEvidence(labels: Self.mask(0, [(4, 3, 6, 6, 2)]))
+    let other = PredictionEvidence(labels: Self.mask(0, [(4, 3, 6, 6, 3)]))
     let right = PredictionEvidence(labels: gt)
     let agree = try finder.analyze(groundTruth: gt, predictions: [wrong, wrong])
-    let split = try finder.analyze(groundTruth: gt, predictions: [wrong, right])
     #expect(agree.evidence == .predictions)
     #expect(agree.regions.map(\.kind) == [.swap])
-    let a = try #require(agree.regions.first?.score), s = try #require(split.regions.first?.score)
-    // (mean e)^2: 1 against 0.25, same size factor (evidence is quantized to 1/255).
-    #expect(abs(s / a - 0.25) < 0.005)
+    #expect(agree.regions.first?.predicted == 2)
+    // One of two against the label, or two against it but for different classes: the models are unsure.
+    let split = try finder.analyze(groundTruth: gt, predictions: [wrong, right])
+    let scattered = try finder.analyze(groundTruth: gt, predictions: [wrong, other])
+    #expect(split.regions.isEmpty && scattered.regions.isEmpty)
+    // Two of three is a majority, at two thirds of the evidence: (2/3)^2 of the score.
+    let majority = try finder.analyze(groundTruth: gt, predictions: [wrong, wrong, right])
+    let a = try #require(agree.regions.first?.score), b = try #require(majority.regions.first?.score)
+    #expect(abs(b / a - 4.0 / 9) < 0.01)
+    // The share still lowers the quality: unanimous < split < clean.
     #expect(agree.quality < split.quality)
     #expect(split.quality < 1)
   }

@@ -111,7 +111,8 @@ public struct LabelErrorInputError: Error, CustomStringConvertible, Equatable {
 ///
 /// Pixel evidence e in [0, 1] that the label is wrong, with the class it points to:
 /// - several predictions: the share voting for the most voted class other than the label (each
-///   vote weighted by its confidence when a map exists);
+///   vote weighted by its confidence when a map exists), counted only where more than half of them
+///   vote for it;
 /// - one prediction with confidence: its confidence where it differs from the label;
 /// - one hard prediction: 1 where it differs.
 /// Pixels within `band` pixels of a ground-truth edge are ambiguity, not evidence: they are left out.
@@ -166,17 +167,19 @@ public struct LabelErrorFinder: Sendable {
     var alt = [UInt16](repeating: 0, count: n)
     var histogram = [Int](repeating: 0, count: 256)
     let m = preds.count
-    var votes: [(UInt16, Double)] = []
+    var votes: [(UInt16, Double, Int)] = []
     votes.reserveCapacity(m)
     for i in 0..<n {
       let gv = g[i]
       if ignoreFlags[Int(gv)] || dist[i] < coreMin { continue }
       var best: UInt16 = 0
       var strength = 0.0
+      var bestCount = 0
       if m == 1 {
         let p = preds[0][i]
         if p != gv && !ignoreFlags[Int(p)] {
           best = p
+          bestCount = 1
           if let c = confs[0] { strength = min(1, Double(c[i]) / scales[0]) } else { strength = 1 }
         }
       } else {
@@ -185,17 +188,25 @@ public struct LabelErrorFinder: Sendable {
           let p = preds[j][i]
           if p == gv || ignoreFlags[Int(p)] { continue }
           let weight = confs[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
-          if let k = votes.firstIndex(where: { $0.0 == p }) { votes[k].1 += weight } else { votes.append((p, weight)) }
+          if let k = votes.firstIndex(where: { $0.0 == p }) {
+            votes[k].1 += weight
+            votes[k].2 += 1
+          } else {
+            votes.append((p, weight, 1))
+          }
         }
-        for (p, v) in votes where v > strength {
+        for (p, v, c) in votes where v > strength {
           strength = v
           best = p
+          bestCount = c
         }
         strength /= Double(m)
       }
       let q = Int((strength * 255).rounded())
       histogram[q] += 1
-      if strength > 0 {
+      // With several predictions only a majority against the label is evidence: where they disagree
+      // with each other the models are unsure (the share still lowers the quality score).
+      if strength > 0 && 2 * bestCount > m {
         e8[i] = UInt8(max(1, q))
         alt[i] = best
       }
