@@ -38,6 +38,8 @@ let package = Package(
     .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
     .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
+    // Finds the ground-truth masks (and regions) that are probably mislabeled, and stores the verdicts.
+    .target(name: "LabelErrors", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
     // The app's effects and session: performs the reducer's effects against a dataset (loads, evaluation
     // and indexing jobs, triage, exports), the dataset's class/palette/ignore rules, settings and the demo.
@@ -50,7 +52,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LabelErrors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 

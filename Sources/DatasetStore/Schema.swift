@@ -263,6 +263,26 @@ enum Schema {
       // drops the mask's histogram so that the indexing pass reads the new content.
       try db.execute(sql: "ALTER TABLE mask ADD COLUMN file_sig TEXT")
     }
+    m.registerMigration("v14-label-error-suspects") { db in
+      // Label-error runs (segscope mistakes): per sample a score and the suspect regions; dismissed
+      // regions ("the label is right") stay dismissed when the run is made again.
+      try db.execute(
+        sql: """
+          CREATE TABLE suspect_run(key TEXT PRIMARY KEY, gt_field TEXT NOT NULL, pred_fields TEXT NOT NULL, evidence TEXT NOT NULL,
+            created TEXT NOT NULL, version TEXT NOT NULL);
+          CREATE TABLE suspect_sample(run_key TEXT NOT NULL REFERENCES suspect_run(key) ON DELETE CASCADE, sample_id INTEGER NOT NULL,
+            gt_revision INTEGER NOT NULL, evidence TEXT NOT NULL, score REAL NOT NULL, quality REAL NOT NULL, regions INTEGER NOT NULL,
+            PRIMARY KEY(run_key, sample_id)) WITHOUT ROWID;
+          CREATE INDEX suspect_sample_score ON suspect_sample(run_key, score);
+          CREATE TABLE suspect_region(run_key TEXT NOT NULL REFERENCES suspect_run(key) ON DELETE CASCADE, sample_id INTEGER NOT NULL,
+            idx INTEGER NOT NULL, x INTEGER NOT NULL, y INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+            pixels INTEGER NOT NULL, given INTEGER NOT NULL, predicted INTEGER NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL,
+            PRIMARY KEY(run_key, sample_id, idx)) WITHOUT ROWID;
+          CREATE TABLE suspect_dismissal(sample_id INTEGER NOT NULL, given INTEGER NOT NULL, predicted INTEGER NOT NULL,
+            x INTEGER NOT NULL, y INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, created TEXT NOT NULL,
+            PRIMARY KEY(sample_id, given, predicted, x, y, width, height)) WITHOUT ROWID;
+          """)
+    }
     return m
   }
 }

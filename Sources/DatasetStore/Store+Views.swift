@@ -89,6 +89,9 @@ extension DatasetStore {
     switch m {
     case .path, .width, .height:
       return ("", try metricSQL(m, &args))
+    case .suspect(let run):
+      args.append(try suspectRunKey(run))
+      return (" LEFT JOIN suspect_sample k ON k.run_key = ? AND k.sample_id = s.id", "k.score")
     case .miou(let run), .accuracy(let run), .instanceCount(let run, _):
       args.append(try runId(named: run))
       return (" LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id", "k.\(Self.column(m))")
@@ -187,6 +190,9 @@ extension DatasetStore {
     case .miou(let run):
       args.append(try runId(named: run))
       return "(SELECT e.miou FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
+    case .suspect(let run):
+      args.append(try suspectRunKey(run))
+      return "(SELECT ss.score FROM suspect_sample ss WHERE ss.run_key = ? AND ss.sample_id = s.id)"
     case .accuracy(let run), .instanceCount(let run, _):
       args.append(try runId(named: run))
       return "(SELECT e.\(Self.column(m)) FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
@@ -245,6 +251,16 @@ extension DatasetStore {
   }
 
   /// The id of an evaluation run by key.
+  /// A label-error run's key, checked.
+  func suspectRunKey(_ key: String) throws -> String {
+    let keys = try read { db in try String.fetchAll(db, sql: "SELECT key FROM suspect_run ORDER BY key") }
+    guard keys.contains(key) else {
+      throw ViewResolveError(
+        message: "no label-error run '\(key)' (runs: \(keys.isEmpty ? "none; run segscope mistakes first" : keys.joined(separator: ", ")))")
+    }
+    return key
+  }
+
   public func runId(named key: String) throws -> Int64 {
     let found = try read { db in try Int64.fetchOne(db, sql: "SELECT id FROM eval_run WHERE key = ? AND kind != 'pending'", arguments: [key]) }
     guard let found else {

@@ -14,7 +14,7 @@ public enum LabelEvidence: String, Sendable, Codable, CaseIterable, Comparable {
     switch self {
     case .predictions: return "several predictions voting against the label (strong)"
     case .confidence: return "one prediction with its confidence map (p(given) <= 1 - p(predicted))"
-    case .hardPrediction: return "one hard prediction: object-level disagreement only (weakest evidence; scores capped at 0.8)"
+    case .hardPrediction: return "one hard prediction: object-level disagreement only (weakest evidence; region scores capped at 0.8)"
     }
   }
 

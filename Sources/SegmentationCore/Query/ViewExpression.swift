@@ -6,6 +6,7 @@
 ///     view:hard_cases (the filters of a saved view)
 ///     class:car@model_b<10      miou(model_b)<0.5      acc(model_a)>=0.9
 ///     iou(model_b,sidewalk)<0.3 sort:-miou(model_b)    sort:pixels(car)        sort:path
+///     suspect(model_a+model_b)>0.5                      sort:-suspect(model_a+model_b)
 ///     limit:50                  skip:100
 ///     flagged   flagged:fixed   verdict:worst=needs-fix   revised
 ///
@@ -19,6 +20,8 @@ public struct ViewExpression: Sendable, Equatable {
   public enum Metric: Sendable, Equatable {
     case miou(run: String)
     case accuracy(run: String)
+    /// A label-error run's sample score (`suspect(RUN)`, 1 = surely mislabeled).
+    case suspect(run: String)
     /// An instance run's per-sample count of true positives, false positives or false negatives
     /// (`tp(RUN)`, `fp(RUN)`, `fn(RUN)`) at its match IoU.
     case instanceCount(run: String, outcome: String)
@@ -117,7 +120,7 @@ struct ViewParser {
     return ViewSyntaxError(position: i + 1, expected: expected, found: found)
   }
 
-  func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." || c == "/" }
+  func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." || c == "/" || c == "+" }
 
   mutating func word(_ what: String) throws(ViewSyntaxError) -> String {
     if i < chars.count && (chars[i] == "\"" || chars[i] == "'") {
@@ -185,14 +188,14 @@ struct ViewParser {
   /// miou(run) | acc(run) | tp(run) | fp(run) | fn(run) | iou(run,class) | path | width | height | pixels(class[@field])
   mutating func metric() throws(ViewSyntaxError) -> ViewExpression.Metric {
     let start = i
-    let name = try word("a metric (miou(RUN), acc(RUN), iou(RUN,CLASS), pixels(CLASS), path, width, height)")
+    let name = try word("a metric (miou(RUN), acc(RUN), iou(RUN,CLASS), suspect(RUN), pixels(CLASS), path, width, height)")
     switch name {
     case "path": return .path
     case "width": return .width
     case "height": return .height
-    case "miou", "acc", "iou", "pixels", "tp", "fp", "fn":
+    case "miou", "acc", "iou", "pixels", "tp", "fp", "fn", "suspect":
       try expect("(")
-      let a = try word(name == "pixels" ? "a class name" : "an evaluation run name")
+      let a = try word(name == "pixels" ? "a class name" : name == "suspect" ? "a label-error run name" : "an evaluation run name")
       var b: String? = nil
       if name == "iou" {
         try expect(",")
@@ -208,13 +211,14 @@ struct ViewParser {
       switch name {
       case "miou": return .miou(run: a)
       case "acc": return .accuracy(run: a)
+      case "suspect": return .suspect(run: a)
       case "tp", "fp", "fn": return .instanceCount(run: a, outcome: name)
       case "iou": return .classIoU(run: a, className: b ?? "")
       default: return .classPixels(className: a, field: field)
       }
     default:
       i = start
-      throw error("a metric (miou(RUN), acc(RUN), iou(RUN,CLASS), pixels(CLASS), path, width, height)")
+      throw error("a metric (miou(RUN), acc(RUN), iou(RUN,CLASS), suspect(RUN), pixels(CLASS), path, width, height)")
     }
   }
 
@@ -306,7 +310,7 @@ struct ViewParser {
       return .verdict(queue: queue, v)
     case "revised":
       return .revised
-    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn":
+    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn", "suspect":
       i = start
       let m = try metric()
       let op = try comparison()

@@ -1,0 +1,190 @@
+import GRDB
+import SegmentationCore
+
+/// A stored label-error run (`segscope mistakes`).
+public struct SuspectRun: Sendable, Equatable {
+  public var key: String
+  public var gtField: String
+  public var predFields: [String]
+  /// The strongest evidence any sample had.
+  public var evidence: LabelEvidence
+  public var created: String
+  public var version: String
+}
+
+/// A sample's stored verdict in a label-error run.
+public struct SuspectSample: Sendable, Equatable {
+  public var sampleId: Int64
+  /// The ground-truth revision the verdict was computed on.
+  public var gtRevision: Int
+  public var evidence: LabelEvidence
+  public var score: Double
+  public var quality: Double
+  public var regions: [SuspectRegion]
+
+  public init(sampleId: Int64, gtRevision: Int, evidence: LabelEvidence, score: Double, quality: Double, regions: [SuspectRegion]) {
+    self.sampleId = sampleId
+    self.gtRevision = gtRevision
+    self.evidence = evidence
+    self.score = score
+    self.quality = quality
+    self.regions = regions
+  }
+}
+
+extension DatasetStore {
+  /// Creates (or updates) a run's description. Its samples are added by `saveSuspects`.
+  public func beginSuspectRun(key: String, gtField: String, predFields: [String], evidence: LabelEvidence, version: String) throws {
+    try write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO suspect_run(key, gt_field, pred_fields, evidence, created, version) VALUES (?, ?, ?, ?, datetime('now'), ?)
+          ON CONFLICT(key) DO UPDATE SET gt_field = excluded.gt_field, pred_fields = excluded.pred_fields, evidence = excluded.evidence,
+            created = excluded.created, version = excluded.version
+          """, arguments: [key, gtField, predFields.joined(separator: "\n"), evidence.rawValue, version])
+    }
+  }
+
+  /// Replaces the stored verdicts of these samples (one transaction).
+  public func saveSuspects(key: String, _ rows: [SuspectSample]) throws {
+    try write { db in
+      for r in rows {
+        try db.execute(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ?", arguments: [key, r.sampleId])
+        try db.execute(
+          sql: "INSERT OR REPLACE INTO suspect_sample(run_key, sample_id, gt_revision, evidence, score, quality, regions) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          arguments: [key, r.sampleId, r.gtRevision, r.evidence.rawValue, r.score, r.quality, r.regions.count])
+        for (i, g) in r.regions.enumerated() {
+          try db.execute(
+            sql: """
+              INSERT INTO suspect_region(run_key, sample_id, idx, x, y, width, height, pixels, given, predicted, kind, score)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              """, arguments: [key, r.sampleId, i, g.x, g.y, g.width, g.height, g.pixels, g.given, g.predicted, g.kind.rawValue, g.score])
+        }
+      }
+    }
+  }
+
+  public func suspectRuns() throws -> [SuspectRun] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT key, gt_field, pred_fields, evidence, created, version FROM suspect_run ORDER BY created DESC, key").map { r in
+        SuspectRun(
+          key: r["key"], gtField: r["gt_field"], predFields: (r["pred_fields"] as String).split(separator: "\n").map(String.init),
+          evidence: LabelEvidence(rawValue: r["evidence"]) ?? .hardPrediction, created: r["created"], version: r["version"])
+      }
+    }
+  }
+
+  /// A run's samples, most suspicious first (ties by sample id), with their regions.
+  public func suspects(run key: String, limit: Int? = nil) throws -> [SuspectSample] {
+    guard try suspectRuns().contains(where: { $0.key == key }) else {
+      let keys = try suspectRuns().map(\.key)
+      throw ViewResolveError(
+        message: "no label-error run '\(key)' (runs: \(keys.isEmpty ? "none; run segscope mistakes first" : keys.joined(separator: ", ")))")
+    }
+    return try read { db in
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT sample_id, gt_revision, evidence, score, quality FROM suspect_sample WHERE run_key = ? ORDER BY score DESC, sample_id LIMIT ?",
+        arguments: [key, limit ?? -1])
+      var regions: [Int64: [SuspectRegion]] = [:]
+      let ids = Set(rows.map { $0["sample_id"] as Int64 })
+      let cursor = try Row.fetchCursor(
+        db, sql: "SELECT sample_id, x, y, width, height, pixels, given, predicted, kind, score FROM suspect_region WHERE run_key = ? ORDER BY sample_id, idx",
+        arguments: [key])
+      while let r = try cursor.next() {
+        let sid: Int64 = r["sample_id"]
+        guard ids.contains(sid) else { continue }
+        regions[sid, default: []].append(Self.region(r))
+      }
+      return rows.map { r in
+        SuspectSample(
+          sampleId: r["sample_id"], gtRevision: r["gt_revision"], evidence: LabelEvidence(rawValue: r["evidence"]) ?? .hardPrediction, score: r["score"],
+          quality: r["quality"], regions: regions[r["sample_id"]] ?? [])
+      }
+    }
+  }
+
+  /// Records that a region's label is right: it is removed from every run's stored verdict of the
+  /// sample now, and left out when a run is made again (`isDismissed`).
+  public func dismissSuspect(sampleId: Int64, region: SuspectRegion) throws {
+    try write { db in
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO suspect_dismissal(sample_id, given, predicted, x, y, width, height, created) VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
+        arguments: [sampleId, region.given, region.predicted, region.x, region.y, region.width, region.height])
+      let runs = try String.fetchAll(db, sql: "SELECT run_key FROM suspect_sample WHERE sample_id = ?", arguments: [sampleId])
+      for run in runs {
+        let rows = try Row.fetchAll(
+          db,
+          sql: "SELECT idx, x, y, width, height, pixels, given, predicted, kind, score FROM suspect_region WHERE run_key = ? AND sample_id = ? ORDER BY idx",
+          arguments: [run, sampleId])
+        var clean = 1.0, kept = 0
+        for r in rows {
+          let other = Self.region(r)
+          if Self.sameRegion(other, region) {
+            try db.execute(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ? AND idx = ?", arguments: [run, sampleId, r["idx"] as Int])
+          } else {
+            clean *= 1 - other.score
+            kept += 1
+          }
+        }
+        try db.execute(
+          sql: "UPDATE suspect_sample SET score = ?, regions = ? WHERE run_key = ? AND sample_id = ?", arguments: [1 - clean, kept, run, sampleId])
+      }
+    }
+  }
+
+  /// The regions of a sample that a reviewer said are labelled right.
+  public func dismissals(sampleId: Int64) throws -> [SuspectRegion] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT given, predicted, x, y, width, height FROM suspect_dismissal WHERE sample_id = ?", arguments: [sampleId]).map(
+        Self.region)
+    }
+  }
+
+  /// Every dismissal, by sample (a run made again leaves these regions out).
+  public func allDismissals() throws -> [Int64: [SuspectRegion]] {
+    try read { db in
+      var out: [Int64: [SuspectRegion]] = [:]
+      for r in try Row.fetchAll(db, sql: "SELECT sample_id, given, predicted, x, y, width, height FROM suspect_dismissal") {
+        out[r["sample_id"], default: []].append(Self.region(r))
+      }
+      return out
+    }
+  }
+
+  /// A region from a row of suspect_region (or suspect_dismissal, which has no pixels, kind or score).
+  static func region(_ r: Row) -> SuspectRegion {
+    SuspectRegion(
+      x: r["x"], y: r["y"], width: r["width"], height: r["height"], pixels: r["pixels"] ?? 0, given: r["given"], predicted: r["predicted"],
+      kind: (r["kind"] as String?).flatMap(SuspectKind.init(rawValue:)) ?? .swap, score: r["score"] ?? 0)
+  }
+
+  /// Two findings are the same region when they name the same classes and their boxes overlap by
+  /// half or more (intersection over union), so a recomputed region that moved a little stays dismissed.
+  public static func sameRegion(_ a: SuspectRegion, _ b: SuspectRegion) -> Bool {
+    guard a.given == b.given, a.predicted == b.predicted else { return false }
+    let ix = max(0, min(a.x + a.width, b.x + b.width) - max(a.x, b.x))
+    let iy = max(0, min(a.y + a.height, b.y + b.height) - max(a.y, b.y))
+    let inter = Double(ix * iy)
+    let union = Double(a.width * a.height + b.width * b.height) - inter
+    return union > 0 && inter / union >= 0.5
+  }
+
+  /// Removes samples from a run.
+  public func forgetSuspects(key: String, sampleIds: [Int64]) throws {
+    try write { db in
+      for sid in sampleIds {
+        try db.execute(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ?", arguments: [key, sid])
+        try db.execute(sql: "DELETE FROM suspect_sample WHERE run_key = ? AND sample_id = ?", arguments: [key, sid])
+      }
+    }
+  }
+
+  /// Deletes a label-error run.
+  public func deleteSuspectRun(key: String) throws {
+    try write { db in
+      try db.execute(sql: "DELETE FROM suspect_region WHERE run_key = ?", arguments: [key])
+      try db.execute(sql: "DELETE FROM suspect_sample WHERE run_key = ?", arguments: [key])
+      try db.execute(sql: "DELETE FROM suspect_run WHERE key = ?", arguments: [key])
+    }
+  }
+}

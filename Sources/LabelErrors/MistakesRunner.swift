@@ -1,0 +1,171 @@
+import Dispatch
+import DatasetImport
+import DatasetStore
+import ImageCodec
+import SegmentationCore
+import Synchronization
+
+/// Runs the label-error finder over a dataset's ground truth with one or more prediction fields (and
+/// their confidence maps when imported), and stores the verdicts as a label-error run.
+public struct MistakesRunner: Sendable {
+  public let store: DatasetStore
+  /// Samples analysed and stored per batch (memory does not grow with the dataset).
+  public var chunkSize = 256
+  public init(store: DatasetStore) { self.store = store }
+
+  public struct Request: Sendable {
+    public var key: String
+    public var gtField = FieldName.groundTruth
+    public var predFields: [String]
+    public var sampleIds: [Int64]? = nil
+    public var ignore: Set<UInt16> = [255]
+    /// Pixels from a ground-truth edge that are discounted.
+    public var band = 2
+    public init(key: String, predFields: [String]) {
+      self.key = key
+      self.predFields = predFields
+    }
+    /// The run name when none is given: the prediction fields joined by '+'.
+    public static func defaultKey(_ predFields: [String]) -> String { predFields.joined(separator: "+") }
+  }
+
+  public struct Outcome: Sendable {
+    public var run: SuspectRun
+    /// The samples analysed now, most suspicious first.
+    public var samples: [SuspectSample]
+    /// Files that could not be used, one line each (file: problem).
+    public var problems: [String]
+  }
+
+  public struct Cancelled: Error, CustomStringConvertible {
+    public var description: String { "label-error search cancelled" }
+  }
+
+  public func run(_ r: Request, version: String, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> Outcome {
+    let fields = try store.fields()
+    let names = fields.map(\.name).joined(separator: ", ")
+    guard let gt = fields.first(where: { $0.name == r.gtField }) else { throw StoreError.invalid("no mask field '\(r.gtField)' (fields: \(names))") }
+    guard !r.predFields.isEmpty else { throw StoreError.invalid("give at least one prediction field (--pred FIELD)") }
+    guard Set(r.predFields).count == r.predFields.count else { throw StoreError.invalid("a prediction field is given twice") }
+    for name in [r.gtField] + r.predFields {
+      guard let f = fields.first(where: { $0.name == name }) else { throw StoreError.invalid("no mask field '\(name)' (fields: \(names))") }
+      if f.kind != .semantic { throw StoreError.invalid("'\(name)' holds \(f.kind) data, not class masks; the label-error finder compares class masks") }
+    }
+    if r.predFields.contains(r.gtField) { throw StoreError.invalid("'\(r.gtField)' is the ground truth; compare it with prediction fields") }
+    var ignore = r.ignore
+    for c in gt.classes where c.isIgnore { ignore.insert(UInt16(c.value)) }
+
+    // Per sample: the ground truth, and each prediction (with its confidence map) it has.
+    var gtRefs: [Int64: MaskRef] = [:]
+    var predRefs: [String: [Int64: MaskRef]] = [:]
+    var confRefs: [String: [Int64: MaskRef]] = [:]
+    for p in r.predFields {
+      for (sid, g, m) in try store.maskPairs(gt: r.gtField, pred: p, sampleIds: r.sampleIds) {
+        gtRefs[sid] = g
+        predRefs[p, default: [:]][sid] = m
+      }
+      let conf = FieldName.confidence(of: p)
+      if fields.contains(where: { $0.name == conf }) {
+        for (sid, _, c) in try store.maskPairs(gt: r.gtField, pred: conf, sampleIds: r.sampleIds) { confRefs[p, default: [:]][sid] = c }
+      }
+    }
+    let ids = gtRefs.keys.sorted()
+    guard !ids.isEmpty else {
+      let scope = r.sampleIds.map { "the view's \($0.count) samples" } ?? "the dataset"
+      throw StoreError.invalid(
+        "nothing to check: no sample of \(scope) has both '\(r.gtField)' and one of \(r.predFields.map { "'\($0)'" }.joined(separator: ", "))")
+    }
+    let planned: LabelEvidence = r.predFields.count >= 2 ? .predictions : (confRefs.isEmpty ? .hardPrediction : .confidence)
+    try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: planned, version: version)
+    let dismissed = try store.allDismissals()
+    var tuned = LabelErrorFinder(ignore: ignore)
+    tuned.band = r.band
+    let finder = tuned
+    let (gtOf, predOf, confOf) = (gtRefs, predRefs, confRefs)
+    let gtDecoding = gt.decoding
+    let decodings = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.decoding) })
+    let problems = Mutex<[String]>([])
+    var computed: [SuspectSample] = []
+    let done = AtomicCounter()
+    var start = 0
+    while start < ids.count {
+      if shouldStop?() == true { throw Cancelled() }
+      let chunk = Array(ids[start..<min(ids.count, start + chunkSize)])
+      let slots = ResultSlots<SuspectSample>(count: chunk.count)
+      DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+        if shouldStop?() == true { return }
+        let sid = chunk[i]
+        defer { progress?(done.increment(), ids.count) }
+        guard let gref = gtOf[sid] else { return }
+        let gtPath = store.absolutePath(gref.path)
+        var file = gtPath
+        do {
+          let g = try ImageLoader.loadMask(path: gtPath, decoding: gref.decoding ?? gtDecoding).mask
+          var evidence: [PredictionEvidence] = []
+          for p in r.predFields {
+            guard let ref = predOf[p]?[sid] else { continue }
+            file = store.absolutePath(ref.path)
+            let labels: LabelMask
+            do {
+              labels = try ImageLoader.loadMask(path: file, decoding: ref.decoding ?? decodings[p] ?? .identity).mask
+            } catch {
+              // One unreadable prediction leaves the others as evidence.
+              problems.withLock { $0.append("\(error) (prediction '\(p)' left out of this sample)") }
+              continue
+            }
+            guard labels.width == g.width, labels.height == g.height else {
+              let note = "\(store.relativePath(file)): prediction '\(p)' is \(labels.width)x\(labels.height), the ground truth \(g.width)x\(g.height)"
+              problems.withLock { $0.append(note + " (left out of this sample)") }
+              continue
+            }
+            var confidence: LabelMask? = nil
+            if let cref = confOf[p]?[sid] {
+              let cfile = store.absolutePath(cref.path)
+              if let c = try? ImageLoader.loadMask(path: cfile), c.width == g.width, c.height == g.height {
+                confidence = c
+              } else {
+                problems.withLock {
+                  $0.append("\(store.relativePath(cfile)): confidence map unreadable or of another size (prediction '\(p)' used as a hard prediction)")
+                }
+              }
+            }
+            evidence.append(
+              PredictionEvidence(labels: labels, confidence: confidence, confidenceScale: confidence?.bitDepth == 16 ? 65535 : 255))
+          }
+          file = gtPath
+          guard !evidence.isEmpty else { return }
+          var verdict = try finder.analyze(groundTruth: g, predictions: evidence)
+          if let gone = dismissed[sid] {
+            verdict.regions.removeAll { region in gone.contains { DatasetStore.sameRegion($0, region) } }
+            verdict.score = 1 - verdict.regions.reduce(1.0) { $0 * (1 - $1.score) }
+          }
+          slots.set(
+            i,
+            SuspectSample(
+              sampleId: sid, gtRevision: gref.revision, evidence: verdict.evidence, score: verdict.score, quality: verdict.quality, regions: verdict.regions))
+        } catch let e as ImageCodecError {
+          problems.withLock { $0.append("\(e)") }
+        } catch {
+          problems.withLock { $0.append("\(store.relativePath(file)): \(error)") }
+        }
+      }
+      if shouldStop?() == true { throw Cancelled() }
+      let rows = slots.values().compactMap { $0 }
+      try store.saveSuspects(key: r.key, rows)
+      computed += rows
+      start += chunk.count
+    }
+    // The run's evidence is the strongest any sample had.
+    let strongest = computed.map(\.evidence).min() ?? planned
+    try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: strongest, version: version)
+    if r.sampleIds == nil {
+      // A whole-dataset run forgets samples that are gone or no longer have the fields.
+      let keep = Set(computed.map(\.sampleId))
+      let stale = try store.suspects(run: r.key).map(\.sampleId).filter { !keep.contains($0) }
+      if !stale.isEmpty { try store.forgetSuspects(key: r.key, sampleIds: stale) }
+    }
+    guard let run = try store.suspectRuns().first(where: { $0.key == r.key }) else { throw StoreError.notFound("label-error run \(r.key)") }
+    computed.sort { $0.score != $1.score ? $0.score > $1.score : $0.sampleId < $1.sampleId }
+    return Outcome(run: run, samples: computed, problems: problems.withLock { $0 }.sorted())
+  }
+}

@@ -1,0 +1,55 @@
+import AppSession
+import ArgumentParser
+import DatasetStore
+import LabelErrors
+import SegmentationCore
+
+/// `segscope mistakes PATH --pred FIELD [--pred FIELD ...]`.
+struct MistakesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mistakes",
+    abstract: "Rank the ground-truth masks (and the regions in them) that are probably mislabeled, using predictions as evidence, and store the run.",
+    discussion: """
+      Evidence, strongest first: several predictions (--pred twice or more) voting against the label; one prediction with its \
+      confidence map (imported with --conf); one hard prediction (object-level disagreement only; the weakest). Pixels within \
+      --band pixels of a ground-truth edge are ambiguity, not evidence. Regions are swap, missed, spurious or boundary. \
+      The run is stored under --key (default: the prediction fields joined by '+'): views can use suspect(KEY)>0.5 and sort:-suspect(KEY).
+      """)
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(help: "Prediction field (repeatable: several predictions are stronger evidence).") var pred: [String] = []
+  @Option(help: "Ground-truth field.") var gt = FieldName.groundTruth
+  @Option(help: "Run name (default: the prediction fields joined by '+').") var key: String?
+  @Option(parsing: .unconditional, help: "Check only the samples of this view.") var view: String?
+  @Option(help: "Ignore value (repeatable; the class map's ignore values are always added).") var ignoreIndex: [UInt16] = [255]
+  @Option(help: "Pixels from a ground-truth edge that are not evidence (0-32).") var band = 2
+  @Option(help: "Rows of the text report.") var top = 20
+  @Flag(help: "JSON output: evidence, samples (most suspicious first), regions.") var json = false
+
+  func validate() throws {
+    guard !pred.isEmpty else { throw ValidationError("give at least one prediction field: --pred FIELD") }
+    guard (0...32).contains(band) else { throw ValidationError("--band must be between 0 and 32 pixels") }
+    guard top >= 0 else { throw ValidationError("--top must not be negative") }
+  }
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    var req = MistakesRunner.Request(key: key ?? MistakesRunner.Request.defaultKey(pred), predFields: pred)
+    req.gtField = gt
+    req.ignore = Set(ignoreIndex)
+    req.band = band
+    if let v = view { req.sampleIds = try store.sampleIds(parseView(v)) }
+    let bar = ProgressBar(label: "looking for label errors", total: 1)
+    let outcome = try MistakesRunner(store: store).run(req, version: Segscope.version) { _, _ in bar.tick() }
+    bar.finish()
+    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: outcome.samples.map(\.sampleId)).map { ($0.id, $0.path) })
+    let report = MistakesReport(run: outcome.run, samples: outcome.samples, paths: paths, className: ClassNaming.namer(store, field: gt))
+    if json { print(try JSONOutput.string(report)) } else { print(MistakesText.render(report, top: top), terminator: "") }
+    if !outcome.problems.isEmpty {
+      FileHandleOut.stderr("\(outcome.problems.count) problems (everything else was checked):")
+      for p in outcome.problems.prefix(10) { FileHandleOut.stderr("  " + Sanitize.forTerminal(p)) }
+      if outcome.problems.count > 10 { FileHandleOut.stderr("  ... and \(outcome.problems.count - 10) more") }
+    }
+    if outcome.samples.isEmpty { throw ExitCode(1) }
+  }
+}
