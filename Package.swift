@@ -61,7 +61,7 @@ let package = Package(
       name: "segscope-bench",
       dependencies: [
         "CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        .product(name: "GRDB", package: "GRDB.swift"),
+        "LabelErrors", .product(name: "GRDB", package: "GRDB.swift"),
       ]),
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a

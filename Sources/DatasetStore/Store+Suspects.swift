@@ -48,17 +48,20 @@ extension DatasetStore {
   /// Replaces the stored verdicts of these samples (one transaction).
   public func saveSuspects(key: String, _ rows: [SuspectSample]) throws {
     try write { db in
+      // Statements compiled once per batch.
+      let clear = try db.cachedStatement(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ?")
+      let sample = try db.cachedStatement(
+        sql: "INSERT OR REPLACE INTO suspect_sample(run_key, sample_id, gt_revision, evidence, score, quality, regions) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      let region = try db.cachedStatement(
+        sql: """
+          INSERT INTO suspect_region(run_key, sample_id, idx, x, y, width, height, pixels, given, predicted, kind, score)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """)
       for r in rows {
-        try db.execute(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ?", arguments: [key, r.sampleId])
-        try db.execute(
-          sql: "INSERT OR REPLACE INTO suspect_sample(run_key, sample_id, gt_revision, evidence, score, quality, regions) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          arguments: [key, r.sampleId, r.gtRevision, r.evidence.rawValue, r.score, r.quality, r.regions.count])
+        try clear.execute(arguments: [key, r.sampleId])
+        try sample.execute(arguments: [key, r.sampleId, r.gtRevision, r.evidence.rawValue, r.score, r.quality, r.regions.count])
         for (i, g) in r.regions.enumerated() {
-          try db.execute(
-            sql: """
-              INSERT INTO suspect_region(run_key, sample_id, idx, x, y, width, height, pixels, given, predicted, kind, score)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-              """, arguments: [key, r.sampleId, i, g.x, g.y, g.width, g.height, g.pixels, g.given, g.predicted, g.kind.rawValue, g.score])
+          try region.execute(arguments: [key, r.sampleId, i, g.x, g.y, g.width, g.height, g.pixels, g.given, g.predicted, g.kind.rawValue, g.score])
         }
       }
     }

@@ -87,9 +87,15 @@ public struct MistakesRunner: Sendable {
     let problems = Mutex<[String]>([])
     var computed: [SuspectSample] = []
     let done = AtomicCounter()
+    let writer = DispatchQueue(label: "segscope.mistakes.writer")
+    let inFlight = DispatchGroup()
+    let writeError = Mutex<(any Error)?>(nil)
     var start = 0
     while start < ids.count {
-      if shouldStop?() == true { throw Cancelled() }
+      if shouldStop?() == true {
+        inFlight.wait()
+        throw Cancelled()
+      }
       let chunk = Array(ids[start..<min(ids.count, start + chunkSize)])
       let slots = ResultSlots<SuspectSample>(count: chunk.count)
       DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
@@ -149,12 +155,23 @@ public struct MistakesRunner: Sendable {
           problems.withLock { $0.append("\(store.relativePath(file)): \(error)") }
         }
       }
-      if shouldStop?() == true { throw Cancelled() }
+      if shouldStop?() == true {
+        inFlight.wait()
+        throw Cancelled()
+      }
       let rows = slots.values().compactMap { $0 }
-      try store.saveSuspects(key: r.key, rows)
+      // Each batch is written while the next one is computed (one write in flight).
+      inFlight.wait()
+      if let e = writeError.withLock({ $0 }) { throw e }
+      let target = store, key = r.key
+      writer.async(group: inFlight) {
+        do { try target.saveSuspects(key: key, rows) } catch { writeError.withLock { $0 = error } }
+      }
       computed += rows
       start += chunk.count
     }
+    inFlight.wait()
+    if let e = writeError.withLock({ $0 }) { throw e }
     // The run's evidence is the strongest any sample had.
     let strongest = computed.map(\.evidence).min() ?? planned
     try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: strongest, version: version)

@@ -102,6 +102,20 @@ enum MistakesBench {
     }
   }
 
+  /// Milliseconds per 1024x512 sample of the finder alone (one hard prediction, two predictions).
+  static func timing(rounds: Int) {
+    let scene = DemoScene.generate(seed: 3, width: 1024, height: 512)
+    let a = DemoModel.modelA.predict(scene.trueLabels, seed: 3), b = DemoModel.modelB.predict(scene.trueLabels, seed: 3)
+    let finder = LabelErrorFinder(ignore: [255])
+    let ms = interleavedMedians(
+      rounds: rounds,
+      [
+        { _ = try? finder.analyze(groundTruth: scene.groundTruth, predictions: [PredictionEvidence(labels: a)]) },
+        { _ = try? finder.analyze(groundTruth: scene.groundTruth, predictions: [PredictionEvidence(labels: a), PredictionEvidence(labels: b)]) },
+      ])
+    print("label-error finder on one 1024x512 sample, median of \(rounds): one hard prediction \(fmt(ms[0], 2)) ms, two predictions \(fmt(ms[1], 2)) ms")
+  }
+
   static func sample(_ i: Int, width: Int, height: Int) -> Sample {
     let seed = UInt64(i) &+ 77_000
     let scene = DemoScene.generate(seed: seed, width: width, height: height)

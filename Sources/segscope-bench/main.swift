@@ -15,6 +15,7 @@ do {
   if which == "import-large" { try EngineBench.importBench(root: scratch + "/import-large", pairs: 2_000, width: 1024, height: 512) }
   if which == "database" || which == "all" { try EngineBench.bigDatabase(root: scratch + "/big", samples: 100_000) }
   if which == "grid" || which == "all" { try GridBench.run(root: scratch + "/grid") }
+  if which == "finder" { MistakesBench.timing(rounds: rounds) }
   if which == "mistakes" { MistakesBench.run(samples: Int(args.last ?? "") ?? 300) }
   if which == "eval" { try EngineBench.evalBench(root: scratch + "/eval", pairs: Int(args.last ?? "") ?? 1000) }
 } catch {

@@ -153,25 +153,78 @@ public struct LabelErrorFinder: Sendable {
       predictions.count >= 2 ? .predictions : (predictions[0].confidence != nil ? .confidence : .hardPrediction)
     guard n > 0 else { return SampleSuspicion(evidence: evidence, score: 0, quality: 1, regions: []) }
     let g = gt.values16
-    let preds = predictions.map { $0.labels.values16 }
     let confs: [[UInt16]?] = predictions.map { $0.confidence?.values16 }
     let scales = predictions.map(\.confidenceScale)
     var ignoreFlags = [Bool](repeating: false, count: 65536)
     for v in ignore { ignoreFlags[Int(v)] = true }
 
-    let dist = Self.edgeDistance(g, width: w, height: h, cap: min(250, band + 2))
-    let coreMin = UInt8(band + 1)
+    // Only disagreeing pixels are tested for the band (most pixels agree), by looking around them.
+    let edges = EdgeProbe(g: g, width: w, height: h)
+    let band = band
+    func isCore(_ i: Int) -> Bool { band == 0 || !edges.near(i, radius: band - 1) }
 
     // Pixel evidence, quantized to 1...255 where some prediction disagrees (0: none).
     var e8 = [UInt8](repeating: 0, count: n)
     var alt = [UInt16](repeating: 0, count: n)
     var histogram = [Int](repeating: 0, count: 256)
-    let m = preds.count
+    let m = predictions.count
     var votes: [(UInt16, Double, Int)] = []
     votes.reserveCapacity(m)
-    for i in 0..<n {
+    // Pixels where the predictions agree with the label (ignored labels are counted out below).
+    var agreeing = 0
+    // The disagreeing pixels outside the band, in order: regions start only from these.
+    var hits: [Int32] = []
+    if m == 1 {
+      // One prediction: the common case, in integer arithmetic over plain pointers, reading the
+      // prediction as it is stored (8 or 16 bits).
+      let scale = Int(scales[0].rounded())
+      let conf = confs[0]
+      func pass<P: FixedWidthInteger>(_ pp: UnsafeBufferPointer<P>) {
+        g.withUnsafeBufferPointer { gp in
+          ignoreFlags.withUnsafeBufferPointer { ig in
+            for i in 0..<n {
+              let gv = gp[i]
+              let p = UInt16(truncatingIfNeeded: pp[i])
+              if p == gv {
+                if !ig[Int(gv)] { agreeing += 1 }
+                continue
+              }
+              if ig[Int(gv)] { continue }
+              if ig[Int(p)] {
+                agreeing += 1
+                continue
+              }
+              if !isCore(i) { continue }
+              let q = conf.map { min(255, (Int($0[i]) * 255 + scale / 2) / scale) } ?? 255
+              histogram[q] += 1
+              if q > 0 {
+                e8[i] = UInt8(q)
+                alt[i] = p
+                hits.append(Int32(i))
+              }
+            }
+          }
+        }
+      }
+      switch predictions[0].labels.storage {
+      case .u8(let v): v.withUnsafeBufferPointer { pass($0) }
+      case .u16(let v): v.withUnsafeBufferPointer { pass($0) }
+      }
+    }
+    let preds = m > 1 ? predictions.map { $0.labels.values16 } : []
+    for i in 0..<(m > 1 ? n : 0) {
       let gv = g[i]
-      if ignoreFlags[Int(gv)] || dist[i] < coreMin { continue }
+      if ignoreFlags[Int(gv)] { continue }
+      var allAgree = true
+      for j in 0..<m where preds[j][i] != gv {
+        allAgree = false
+        break
+      }
+      if allAgree {
+        agreeing += 1
+        continue
+      }
+      if !isCore(i) { continue }
       var best: UInt16 = 0
       var strength = 0.0
       var bestCount = 0
@@ -209,31 +262,34 @@ public struct LabelErrorFinder: Sendable {
       if strength > 0 && 2 * bestCount > m {
         e8[i] = UInt8(max(1, q))
         alt[i] = best
+        hits.append(Int32(i))
       }
     }
+    histogram[0] += agreeing
     let quality = Self.softmin(histogram: histogram, temperature: temperature)
 
     // Regions: 4-connected disagreeing pixels with one (given, predicted) pair.
-    var seen = [Bool](repeating: false, count: n)
-    var objectOf = [Int32](repeating: -1, count: n)
+    // e8 doubles as the visited mark (a pixel's evidence is taken and zeroed when it joins a region);
+    // the object map is made only when a region needs it.
+    var objectOf: [Int32] = []
     var objects: [(core: Int, surrounding: UInt16?)] = []
     var stack: [Int32] = []
     var regions: [SuspectRegion] = []
     let area = Double(n)
     let minimum = max(minPixels, Int((minFraction * area).rounded(.up)))
     let scale = max(1, sizeScale * area)
-    for start in 0..<n where e8[start] > 0 && !seen[start] {
+    for hit in hits where e8[Int(hit)] > 0 {
+      let start = Int(hit)
       let gv = g[start], av = alt[start]
-      var count = 0, contact = 0, sum = 0
+      var count = 0, contact = 0, sum = Int(e8[start])
       var x0 = w, y0 = h, x1 = -1, y1 = -1
-      seen[start] = true
+      e8[start] = 0
       stack.append(Int32(start))
       while let top = stack.popLast() {
         let i = Int(top)
         let x = i % w, y = i / w
         count += 1
-        sum += Int(e8[i])
-        if dist[i] == coreMin { contact += 1 }
+        if edges.near(i, radius: band) { contact += 1 }
         x0 = min(x0, x)
         x1 = max(x1, x)
         y0 = min(y0, y)
@@ -246,16 +302,18 @@ public struct LabelErrorFinder: Sendable {
           case 2: nb = y > 0 ? i - w : -1
           default: nb = y + 1 < h ? i + w : -1
           }
-          if nb >= 0 && !seen[nb] && e8[nb] > 0 && g[nb] == gv && alt[nb] == av {
-            seen[nb] = true
+          if nb >= 0 && e8[nb] > 0 && g[nb] == gv && alt[nb] == av {
+            sum += Int(e8[nb])
+            e8[nb] = 0
             stack.append(Int32(nb))
           }
         }
       }
       if count < minimum { continue }
+      if objectOf.isEmpty { objectOf = [Int32](repeating: -1, count: n) }
       if objectOf[start] < 0 {
         objects.append(
-          Self.object(from: start, g: g, dist: dist, coreMin: coreMin, width: w, height: h, id: Int32(objects.count), into: &objectOf, ignore: ignoreFlags))
+          Self.object(from: start, g: g, band: band, width: w, height: h, id: Int32(objects.count), into: &objectOf, ignore: ignoreFlags))
       }
       let object = objects[Int(objectOf[start])]
       let coverage = Double(count) / Double(max(1, object.core))
@@ -297,62 +355,22 @@ public struct LabelErrorFinder: Sendable {
     return den > 0 ? num / den : 1
   }
 
-  /// Chessboard distance to the nearest ground-truth edge pixel plus one (edge pixels: 1), capped.
-  /// An edge pixel has a 4-neighbour with another value.
-  static func edgeDistance(_ g: [UInt16], width w: Int, height h: Int, cap: Int) -> [UInt8] {
-    let c = UInt8(max(1, min(255, cap)))
-    var d = [UInt8](repeating: c, count: w * h)
-    for y in 0..<h {
-      let row = y * w
-      for x in 0..<w {
-        let i = row + x, v = g[i]
-        if (x + 1 < w && g[i + 1] != v) || (x > 0 && g[i - 1] != v) || (y + 1 < h && g[i + w] != v) || (y > 0 && g[i - w] != v) { d[i] = 1 }
-      }
-    }
-    if c <= 2 { return d }
-    for y in 0..<h {
-      for x in 0..<w {
-        let i = y * w + x
-        var v = d[i]
-        if x > 0 { v = min(v, d[i - 1] &+ 1) }
-        if y > 0 {
-          v = min(v, d[i - w] &+ 1)
-          if x > 0 { v = min(v, d[i - w - 1] &+ 1) }
-          if x + 1 < w { v = min(v, d[i - w + 1] &+ 1) }
-        }
-        d[i] = min(v, c)
-      }
-    }
-    for y in stride(from: h - 1, through: 0, by: -1) {
-      for x in stride(from: w - 1, through: 0, by: -1) {
-        let i = y * w + x
-        var v = d[i]
-        if x + 1 < w { v = min(v, d[i + 1] &+ 1) }
-        if y + 1 < h {
-          v = min(v, d[i + w] &+ 1)
-          if x + 1 < w { v = min(v, d[i + w + 1] &+ 1) }
-          if x > 0 { v = min(v, d[i + w - 1] &+ 1) }
-        }
-        d[i] = v
-      }
-    }
-    return d
-  }
-
-  /// The ground-truth object (4-connected, one value) containing `start`: its pixels outside the
-  /// band, and the most common non-ignored value just outside it.
+  /// The ground-truth object (4-connected, one value) containing `start`: an estimate of its pixels
+  /// outside the band (pixels minus band times its edge pixels), and the most common non-ignored
+  /// value just outside it (one step further across a void border).
   static func object(
-    from start: Int, g: [UInt16], dist: [UInt8], coreMin: UInt8, width w: Int, height h: Int, id: Int32, into objectOf: inout [Int32], ignore: [Bool]
+    from start: Int, g: [UInt16], band: Int, width w: Int, height h: Int, id: Int32, into objectOf: inout [Int32], ignore: [Bool]
   ) -> (core: Int, surrounding: UInt16?) {
     let v = g[start]
     var stack = [Int32(start)]
     objectOf[start] = id
-    var core = 0
+    var pixels = 0, edgePixels = 0
     var around: [UInt16: Int] = [:]
     while let top = stack.popLast() {
       let i = Int(top)
       let x = i % w, y = i / w
-      if dist[i] >= coreMin { core += 1 }
+      pixels += 1
+      var onEdge = false
       for k in 0..<4 {
         let step: Int
         let ok: Bool
@@ -370,10 +388,12 @@ public struct LabelErrorFinder: Sendable {
             objectOf[nb] = id
             stack.append(Int32(nb))
           }
-        } else if !ignore[Int(nv)] {
+          continue
+        }
+        onEdge = true
+        if !ignore[Int(nv)] {
           around[nv, default: 0] += 1
         } else {
-          // A void border (ignored value) separates an object from its surroundings: look one step further.
           let (fx, fy) = (x + 2 * (step == -1 ? -1 : step == 1 ? 1 : 0), y + 2 * (step == -w ? -1 : step == w ? 1 : 0))
           if fx >= 0 && fy >= 0 && fx < w && fy < h {
             let fv = g[fy * w + fx]
@@ -381,8 +401,34 @@ public struct LabelErrorFinder: Sendable {
           }
         }
       }
+      if onEdge { edgePixels += 1 }
     }
     let surrounding = around.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
-    return (core, surrounding)
+    return (max(1, pixels - edgePixels * band), surrounding)
+  }
+
+}
+
+/// Answers "is there a ground-truth edge pixel (one with a 4-neighbour of another value) within
+/// chessboard distance r of pixel i?" by looking around i: that holds exactly when a pixel within r
+/// has another value than i, or a pixel on the four sides (not the corners) of the ring at r + 1 does.
+struct EdgeProbe {
+  let g: [UInt16]
+  let width: Int
+  let height: Int
+
+  func near(_ i: Int, radius r: Int) -> Bool {
+    let w = width, h = height
+    let x = i % w, y = i / w, v = g[i]
+    let x0 = max(0, x - r), x1 = min(w - 1, x + r), y0 = max(0, y - r), y1 = min(h - 1, y + r)
+    for yy in y0...y1 {
+      let row = yy * w
+      for xx in x0...x1 where g[row + xx] != v { return true }
+    }
+    if x - r - 1 >= 0 { for yy in y0...y1 where g[yy * w + x - r - 1] != v { return true } }
+    if x + r + 1 < w { for yy in y0...y1 where g[yy * w + x + r + 1] != v { return true } }
+    if y - r - 1 >= 0 { for xx in x0...x1 where g[(y - r - 1) * w + xx] != v { return true } }
+    if y + r + 1 < h { for xx in x0...x1 where g[(y + r + 1) * w + xx] != v { return true } }
+    return false
   }
 }
