@@ -212,18 +212,29 @@ public struct LabelErrorFinder: Sendable {
       }
     }
     let preds = m > 1 ? predictions.map { $0.labels.values16 } : []
-    for i in 0..<(m > 1 ? n : 0) {
+    // Several predictions: first mark, in plain passes, the pixels where any of them differs from the
+    // label; only those are looked at one by one.
+    var differs = [UInt8](repeating: 0, count: m > 1 ? n : 0)
+    var candidates: [Int32] = []
+    if m > 1 {
+      differs.withUnsafeMutableBufferPointer { dp in
+        g.withUnsafeBufferPointer { gp in
+          for j in 0..<m {
+            preds[j].withUnsafeBufferPointer { pp in
+              for i in 0..<n { dp[i] |= pp[i] != gp[i] ? 1 : 0 }
+            }
+          }
+          ignoreFlags.withUnsafeBufferPointer { ig in
+            for i in 0..<n where !ig[Int(gp[i])] {
+              if dp[i] == 0 { agreeing += 1 } else { candidates.append(Int32(i)) }
+            }
+          }
+        }
+      }
+    }
+    for candidate in candidates {
+      let i = Int(candidate)
       let gv = g[i]
-      if ignoreFlags[Int(gv)] { continue }
-      var allAgree = true
-      for j in 0..<m where preds[j][i] != gv {
-        allAgree = false
-        break
-      }
-      if allAgree {
-        agreeing += 1
-        continue
-      }
       if !isCore(i) { continue }
       var best: UInt16 = 0
       var strength = 0.0
