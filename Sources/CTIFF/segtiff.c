@@ -135,6 +135,18 @@ static TIFFOpenOptions *options(struct segtiff *t, uint64_t max_alloc) {
   return o;
 }
 
+/* The end of both openers: reads the directory, or releases everything and reports why not. */
+static segtiff *finish_open(struct segtiff *t, segtiff_info *info, char *err, size_t errlen) {
+  if (!t->tif || !read_info(t)) {
+    copy_err(err, errlen, t->error);
+    if (t->tif) TIFFClose(t->tif);
+    free(t);
+    return NULL;
+  }
+  *info = t->info;
+  return t;
+}
+
 segtiff *segtiff_open_memory(const uint8_t *data, size_t size, uint64_t max_alloc, segtiff_info *info, char *err, size_t errlen) {
   struct segtiff *t = calloc(1, sizeof *t);
   if (!t) {
@@ -152,14 +164,7 @@ segtiff *segtiff_open_memory(const uint8_t *data, size_t size, uint64_t max_allo
   }
   t->tif = TIFFClientOpenExt("<memory>", "rm", (thandle_t)t, mem_read, mem_write, mem_seek, mem_close, mem_size, mem_map, mem_unmap, o);
   TIFFOpenOptionsFree(o);
-  if (!t->tif || !read_info(t)) {
-    copy_err(err, errlen, t->error);
-    if (t->tif) TIFFClose(t->tif);
-    free(t);
-    return NULL;
-  }
-  *info = t->info;
-  return t;
+  return finish_open(t, info, err, errlen);
 }
 
 segtiff *segtiff_open_path(const char *path, segtiff_info *info, char *err, size_t errlen) {
@@ -177,14 +182,7 @@ segtiff *segtiff_open_path(const char *path, segtiff_info *info, char *err, size
   }
   t->tif = TIFFOpenExt(path, "rm", o);
   TIFFOpenOptionsFree(o);
-  if (!t->tif || !read_info(t)) {
-    copy_err(err, errlen, t->error);
-    if (t->tif) TIFFClose(t->tif);
-    free(t);
-    return NULL;
-  }
-  *info = t->info;
-  return t;
+  return finish_open(t, info, err, errlen);
 }
 
 /* Copies a decoded block (a strip or a tile) of one plane (or of all samples when contiguous) into

@@ -79,11 +79,8 @@ extension DatasetStore {
 
   /// A run's samples, most suspicious first (ties by sample id), with their regions.
   public func suspects(run key: String, limit: Int? = nil) throws -> [SuspectSample] {
-    guard try suspectRuns().contains(where: { $0.key == key }) else {
-      let keys = try suspectRuns().map(\.key)
-      throw ViewResolveError(
-        message: "no label-error run '\(key)' (runs: \(keys.isEmpty ? "none; run segscope mistakes first" : keys.joined(separator: ", ")))")
-    }
+    // The same check and message as suspect(RUN) in a view.
+    _ = try suspectRunKey(key)
     return try read { db in
       let rows = try Row.fetchAll(
         db, sql: "SELECT sample_id, gt_revision, evidence, score, quality FROM suspect_sample WHERE run_key = ? ORDER BY score DESC, sample_id LIMIT ?",
@@ -170,6 +167,11 @@ extension DatasetStore {
     let inter = Double(ix * iy)
     let union = Double(a.width * a.height + b.width * b.height) - inter
     return union > 0 && inter / union >= 0.5
+  }
+
+  /// The samples a run has a verdict for.
+  public func suspectSampleIds(run key: String) throws -> [Int64] {
+    try read { db in try Int64.fetchAll(db, sql: "SELECT sample_id FROM suspect_sample WHERE run_key = ?", arguments: [key]) }
   }
 
   /// Removes samples from a run.

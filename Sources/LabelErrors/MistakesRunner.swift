@@ -178,7 +178,7 @@ public struct MistakesRunner: Sendable {
     if r.sampleIds == nil {
       // A whole-dataset run forgets samples that are gone or no longer have the fields.
       let keep = Set(computed.map(\.sampleId))
-      let stale = try store.suspects(run: r.key).map(\.sampleId).filter { !keep.contains($0) }
+      let stale = try store.suspectSampleIds(run: r.key).filter { !keep.contains($0) }
       if !stale.isEmpty { try store.forgetSuspects(key: r.key, sampleIds: stale) }
     }
     guard let run = try store.suspectRuns().first(where: { $0.key == r.key }) else { throw StoreError.notFound("label-error run \(r.key)") }

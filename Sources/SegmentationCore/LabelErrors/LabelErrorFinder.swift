@@ -170,7 +170,7 @@ public struct LabelErrorFinder: Sendable {
     let m = predictions.count
     var votes: [(UInt16, Double, Int)] = []
     votes.reserveCapacity(m)
-    // Pixels where the predictions agree with the label (ignored labels are counted out below).
+    // Non-ignored pixels where every prediction agrees with the label (evidence 0 in the quality score).
     var agreeing = 0
     // The disagreeing pixels outside the band, in order: regions start only from these.
     var hits: [Int32] = []
@@ -239,33 +239,24 @@ public struct LabelErrorFinder: Sendable {
       var best: UInt16 = 0
       var strength = 0.0
       var bestCount = 0
-      if m == 1 {
-        let p = preds[0][i]
-        if p != gv && !ignoreFlags[Int(p)] {
-          best = p
-          bestCount = 1
-          if let c = confs[0] { strength = min(1, Double(c[i]) / scales[0]) } else { strength = 1 }
+      votes.removeAll(keepingCapacity: true)
+      for j in 0..<m {
+        let p = preds[j][i]
+        if p == gv || ignoreFlags[Int(p)] { continue }
+        let weight = confs[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
+        if let k = votes.firstIndex(where: { $0.0 == p }) {
+          votes[k].1 += weight
+          votes[k].2 += 1
+        } else {
+          votes.append((p, weight, 1))
         }
-      } else {
-        votes.removeAll(keepingCapacity: true)
-        for j in 0..<m {
-          let p = preds[j][i]
-          if p == gv || ignoreFlags[Int(p)] { continue }
-          let weight = confs[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
-          if let k = votes.firstIndex(where: { $0.0 == p }) {
-            votes[k].1 += weight
-            votes[k].2 += 1
-          } else {
-            votes.append((p, weight, 1))
-          }
-        }
-        for (p, v, c) in votes where v > strength {
-          strength = v
-          best = p
-          bestCount = c
-        }
-        strength /= Double(m)
       }
+      for (p, v, c) in votes where v > strength {
+        strength = v
+        best = p
+        bestCount = c
+      }
+      strength /= Double(m)
       let q = Int((strength * 255).rounded())
       histogram[q] += 1
       // With several predictions only a majority against the label is evidence: where they disagree
