@@ -70,8 +70,12 @@ public enum Reducer {
         s.focusAfterLoad = nil
         if let i = ids.firstIndex(of: focus) { s.cursor = i }
       }
-      // A new view ends a review (its samples are no longer the queue's).
+      // A new view ends a review (its samples are no longer the queue's), and the outlining of suspects.
       if let r = s.review, text != r.expression { s.review = nil }
+      if let v = s.suspects.focusView, text != v {
+        s.suspects.focusView = nil
+        s.suspects.focus = nil
+      }
       s.scroll = 0
       s.matrix = matrix
       s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
@@ -115,7 +119,7 @@ public enum Reducer {
       setStatus(&s, m, error: isError)
       return []
     default:
-      return TriageCommands.reduce(&s, action) ?? []
+      return TriageCommands.reduce(&s, action) ?? SuspectCommands.reduce(&s, action) ?? []
     }
   }
 

@@ -80,7 +80,7 @@ extension EffectRunner {
       let problems = report.problems.isEmpty ? "" : " (\(report.problems.count) problems, first: \(report.problems[0].0): \(report.problems[0].1))"
       return [.statusMessage("exported \(report.samples) samples as \(format) to \(path)\(problems)", isError: !report.problems.isEmpty)]
     default:
-      return []
+      return try suspects(effect)
     }
   }
 

@@ -76,6 +76,8 @@ public struct MistakesRunner: Sendable {
         "nothing to check: no sample of \(scope) has both '\(r.gtField)' and one of \(r.predFields.map { "'\($0)'" }.joined(separator: ", "))")
     }
     let planned: LabelEvidence = r.predFields.count >= 2 ? .predictions : (confRefs.isEmpty ? .hardPrediction : .confidence)
+    // A partial run (a view, one rechecked sample) keeps what the run's other samples had.
+    let before = r.sampleIds == nil ? nil : try store.suspectRuns().first { $0.key == r.key && $0.predFields == r.predFields }?.evidence
     try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: planned, version: version)
     let dismissed = try store.allDismissals()
     var tuned = LabelErrorFinder(ignore: ignore)
@@ -173,7 +175,7 @@ public struct MistakesRunner: Sendable {
     inFlight.wait()
     if let e = writeError.withLock({ $0 }) { throw e }
     // The run's evidence is the strongest any sample had.
-    let strongest = computed.map(\.evidence).min() ?? planned
+    let strongest = (computed.map(\.evidence) + [before].compactMap { $0 }).min() ?? planned
     try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: strongest, version: version)
     if r.sampleIds == nil {
       // A whole-dataset run forgets samples that are gone or no longer have the fields.

@@ -61,6 +61,11 @@ public enum CommandID: String, CaseIterable, Sendable, Hashable, ExpressibleBySt
   case flagsReopen = "flags.reopen"
   case flagsState = "flags.state"
   case flagsFilter = "flags.filter"
+  case screenSuspects = "screen.suspects"
+  case suspectsRun = "suspects.run"
+  case suspectsFind = "suspects.find"
+  case suspectDismiss = "suspect.dismiss"
+  case suspectNext = "suspect.next"
 
   /// A literal in segscope's own source (the default keymap, tests). Names typed by users go
   /// through `init(rawValue:)`, which fails on an unknown name.
@@ -108,6 +113,13 @@ public enum CommandRegistry {
     $0.inspector == nil ? "turn the pixel inspector on (i) and put it on the region" : nil
   }
   static let needsFlag: @Sendable (AppState) -> String? = { $0.flags.indices.contains($0.flagsCursor) ? nil : "no flag under the cursor" }
+  static let needsTarget: @Sendable (AppState) -> String? = { $0.targetSampleId == nil ? ($0.screen == .suspects ? "no suspect under the cursor" : "the view is empty") : nil }
+  static let needsSuspect: @Sendable (AppState) -> String? = {
+    $0.suspectTarget != nil ? nil : ($0.screen == .suspects ? "no suspect under the cursor" : "no suspect region here (open one from the Suspects screen, 7)")
+  }
+  static let needsRegion: @Sendable (AppState) -> String? = {
+    $0.inspector != nil || $0.suspectTarget != nil ? nil : "turn the pixel inspector on (i) and put it on the region"
+  }
 
   public static let all: [Command] = [
     Command(.appQuit, "Quit", doc: "Leave segscope; the terminal is restored."),
@@ -184,23 +196,40 @@ public enum CommandRegistry {
     Command(
       .flagAdd, "Flag mislabeled",
       doc:
-        "Flag the region the inspector marks (the component under it, or the rectangle from b), else the whole mask, with a suggested class and a note (arguments: CLASS|- NOTE).",
-      argument: "CLASS NOTE", disabledReason: needsSample),
+        "Flag the region the inspector marks (the component under it, or the rectangle from b), else the suspect region, else the whole mask, with a suggested class and a note (arguments: CLASS|- NOTE).",
+      argument: "CLASS NOTE", disabledReason: needsTarget),
     Command(
       .flagAnchor, "Mark rectangle corner", doc: "Start (or clear) a rectangle at the inspector; flag or relabel then acts on it.", screens: [.sample],
       disabledReason: needsInspector),
     Command(
       .maskRelabel, "Relabel region",
       doc:
-        "Relabel the component under the inspector (or the marked rectangle) as a class; writes a new mask revision, never the original file (argument: CLASS).",
-      screens: [.sample], argument: "CLASS", disabledReason: needsInspector),
-    Command(.maskUndo, "Undo correction", doc: "Remove the newest correction of this sample's ground truth.", screens: [.sample], disabledReason: needsSample),
+        "Relabel the component under the inspector (or the marked rectangle) as a class, or a suspect region as the class the evidence names; writes a new mask revision, never the original file (argument: CLASS).",
+      screens: [.sample, .suspects], argument: "CLASS", disabledReason: needsRegion),
+    Command(
+      .maskUndo, "Undo correction", doc: "Remove the newest correction of this sample's ground truth.", screens: [.sample, .suspects],
+      disabledReason: needsTarget),
     Command(.screenFlags, "Flags", doc: "Region flags with their state, author and suggested class; Enter opens the sample."),
     Command(.flagsFix, "Flag fixed", doc: "Mark the flag under the cursor fixed.", screens: [.flags], disabledReason: needsFlag),
     Command(.flagsReject, "Flag rejected", doc: "Mark the flag under the cursor rejected (the mask was right).", screens: [.flags], disabledReason: needsFlag),
     Command(.flagsReopen, "Reopen flag", doc: "Mark the flag under the cursor open again.", screens: [.flags], disabledReason: needsFlag),
     Command(.flagsState, "Flags by state", doc: "Cycle the flags shown: open, fixed, rejected, any.", screens: [.flags]),
     Command(.flagsFilter, "Filter flags", doc: "Filter the flags: state=open|fixed|rejected|any author=NAME class=NAME.", argument: "FILTER"),
+    Command(
+      .screenSuspects, "Suspects",
+      doc: "Regions whose ground truth is probably wrong (segscope mistakes, or : mistakes FIELD...), most suspicious sample first; Enter opens the sample."),
+    Command(.suspectsRun, "Next label-error run", doc: "Show the next stored label-error run.", screens: [.suspects]),
+    Command(
+      .suspectsFind, "Find label errors",
+      doc:
+        "Look for mislabeled masks in the background with one or more prediction fields as evidence (several are stronger); stored as a run named after them (arguments: FIELD...).",
+      argument: "FIELD..."),
+    Command(
+      .suspectDismiss, "Label is right", doc: "Dismiss the suspect region: the label is right; it is stored and does not come back in later runs.",
+      screens: [.sample, .suspects], disabledReason: needsSuspect),
+    Command(
+      .suspectNext, "Next suspect region", doc: "Outline the sample's next suspect region.", screens: [.sample],
+      disabledReason: { $0.outlinedSuspect == nil ? "no suspect region here (open one from the Suspects screen, 7)" : nil }),
   ]
 
   public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

@@ -166,6 +166,8 @@ enum Commands {
     case .reviewStart, .reviewOk, .reviewFix, .reviewSkip, .reviewEnd, .flagAnchor, .flagAdd, .maskRelabel, .maskUndo, .screenFlags,
       .flagsFix, .flagsReject, .flagsReopen, .flagsState, .flagsFilter, .viewExport:
       return TriageCommands.run(&s, id, args)
+    case .screenSuspects, .suspectsRun, .suspectsFind, .suspectDismiss, .suspectNext:
+      return SuspectCommands.run(&s, id, args)
     }
     return []
   }
@@ -252,6 +254,8 @@ enum Commands {
       move(&s.helpScroll, count: s.problems.count)
     case .flags:
       move(&s.flagsCursor, count: s.flags.count)
+    case .suspects:
+      move(&s.suspects.cursor, count: s.suspects.entries.count)
     }
     return []
   }
@@ -281,6 +285,8 @@ enum Commands {
       return [.loadCell(run: run.key, gt: g, pred: p, gtName: s.classNames[safe: g] ?? "\(g)", predName: s.classNames[safe: p] ?? "\(p)")]
     case .flags:
       return TriageCommands.openFlag(&s)
+    case .suspects:
+      return SuspectCommands.open(&s)
     case .runs:
       guard s.runs.indices.contains(s.runsCursor) else { return [] }
       s.activeRun = s.runsCursor

@@ -8,7 +8,7 @@ public struct Keymap: Sendable {
     global: [
       .char("q"): "app.quit", .ctrl("c"): "app.quit", .char("?"): "app.help", .char(":"): "app.palette", .ctrl("p"): "app.palette",
       .char("1"): "screen.samples", .char("2"): "screen.classes", .char("3"): "screen.confusion", .char("4"): "screen.runs",
-      .char("5"): "screen.problems", .char("6"): "screen.flags", .up: "nav.up", .char("k"): "nav.up", .down: "nav.down", .char("j"): "nav.down",
+      .char("5"): "screen.problems", .char("6"): "screen.flags", .char("7"): "screen.suspects", .up: "nav.up", .char("k"): "nav.up", .down: "nav.down", .char("j"): "nav.down",
       .left: "nav.left", .char("h"): "nav.left", .right: "nav.right", .char("l"): "nav.right",
       .pageUp: "nav.pageUp", .pageDown: "nav.pageDown", .home: "nav.home", .char("g"): "nav.home", .end: "nav.end", .char("G"): "nav.end",
       .enter: "nav.open", .escape: "nav.back", .backspace: "nav.back", .char("/"): "view.set", .char("R"): "run.next", .char("w"): "view.worst",
@@ -22,6 +22,10 @@ public struct Keymap: Sendable {
         .char("z"): "sample.zoomIn", .char("Z"): "sample.zoomOut",
         .char("a"): "review.ok", .char("r"): "review.fix", .char("s"): "review.skip",
         .char("F"): "flag.add", .char("b"): "flag.anchor", .char("L"): "mask.relabel", .char("u"): "mask.undo",
+        .char("d"): "suspect.dismiss", .char("]"): "suspect.next",
+      ],
+      .suspects: [
+        .char("F"): "flag.add", .char("L"): "mask.relabel", .char("u"): "mask.undo", .char("d"): "suspect.dismiss", .char("s"): "suspects.run",
       ],
       .flags: [.char("d"): "flags.fix", .char("X"): "flags.reject", .char("o"): "flags.reopen", .char("s"): "flags.state"],
       .classes: [.char("s"): "classes.sort"],

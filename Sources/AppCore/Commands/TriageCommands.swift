@@ -22,7 +22,14 @@ enum TriageCommands {
       }
       s.viewLoading = true
       // A new queue takes the current view, worst first when there is a run; an existing one keeps its own.
-      return [.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: worstFirst(s), run: s.activeRunSummary?.key)]
+      // On the Suspects screen it takes the run's suspect samples, most suspicious first.
+      var newView = worstFirst(s)
+      if s.screen == .suspects, let run = s.suspects.run {
+        newView = SuspectsState.view(run: run)
+        s.suspects.focusView = newView
+        s.suspects.focus = nil
+      }
+      return [.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: newView, run: s.activeRunSummary?.key)]
     case .reviewOk, .reviewFix, .reviewSkip:
       guard var r = s.review, let sample = s.currentSampleId, let verdict = verdictOf[id] else { return [] }
       r.pending[sample] = verdict
@@ -60,11 +67,13 @@ enum TriageCommands {
       }
       return []
     case .flagAdd:
-      guard let sample = s.currentSampleId else { return [] }
-      let region = s.screen == .sample ? (s.markedRegion ?? .mask) : .mask
+      guard let sample = s.targetSampleId else { return [] }
+      let suspect = s.suspectTarget
+      let region = s.screen == .sample ? (s.markedRegion ?? suspect.map(\.region.box) ?? .mask) : (suspect.map(\.region.box) ?? .mask)
       guard !arg.isEmpty else {
-        Palette.open(&s, prefill: "flag ")
-        Reducer.setStatus(&s, "flag the \(region.text): CLASS (the class it should be, or -) and a note", error: false)
+        // A suspect region comes with the class the evidence names and a note saying why.
+        Palette.open(&s, prefill: suspect.map { SuspectCommands.flagPrefill(s, $0) } ?? "flag ")
+        Reducer.setStatus(&s, "flag the \(region.text): CLASS (the class it should be, or -) and a note" + (suspect == nil ? "" : "; Enter saves"), error: false)
         return []
       }
       let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
@@ -79,6 +88,15 @@ enum TriageCommands {
       Reducer.setStatus(&s, "flagging the \(region.text)…", error: false)
       return [.addFlag(sample: sample, region: region, className: className.flatMap { resolveClass(s, $0) }, note: words.count > 1 ? words[1] : "")]
     case .maskRelabel:
+      // No region of the inspector's own: the suspect region, as the class the evidence names.
+      if s.screen == .suspects || s.inspector == nil {
+        guard let e = s.suspectTarget else { return [] }
+        guard arg.isEmpty || resolveClass(s, arg) == SuspectEntry.name(e.region.predicted, s.classNames) else {
+          Reducer.setStatus(&s, "a suspect region is relabelled as the class the evidence names; to choose another, use the inspector (i)", error: true)
+          return []
+        }
+        return SuspectCommands.relabel(&s, e)
+      }
       guard let sample = s.currentSampleId, let region = s.markedRegion else { return [] }
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "relabel ")
@@ -97,7 +115,7 @@ enum TriageCommands {
       Reducer.setStatus(&s, "relabelling the \(region.text) as \(name)…", error: false)
       return [.relabel(sample: sample, region: region, className: name, baseRevision: images.revision?.revision ?? 0)]
     case .maskUndo:
-      guard let sample = s.currentSampleId else { return [] }
+      guard let sample = s.targetSampleId else { return [] }
       if let rev = s.images[sample]?.revision, rev.revision == 0 {
         Reducer.setStatus(&s, "nothing to undo: the ground truth is as imported", error: true)
         return []
@@ -243,8 +261,10 @@ enum TriageCommands {
       s.thumbnails[sample] = nil
       s.thumbnailsPending.remove(sample)
       Reducer.setStatus(&s, message, error: false)
-      // The old pictures stay on screen until the new revision is decoded.
+      // The old pictures stay on screen until the new revision is decoded; the label-error run
+      // shown checks the sample again, so its verdict follows the mask.
       return [.loadImages(sample)] + (s.screen == .flags ? [.loadFlags(s.flagsFilter)] : [])
+        + (s.suspects.run.map { [.recheckSuspects(run: $0, sample: sample)] } ?? [])
     default:
       return nil
     }

@@ -21,6 +21,7 @@ public enum AppView {
     case .help: HelpScreen.draw(s, body, &frame.buffer, theme)
     case .problems: ProblemsScreen.draw(s, body, &frame.buffer, theme)
     case .flags: FlagsScreen.draw(s, body, &frame.buffer, theme)
+    case .suspects: SuspectsScreen.draw(s, body, &frame.buffer, theme)
     }
     statusBar(s, &frame.buffer, theme)
     if s.paletteState.isOpen {
@@ -58,13 +59,14 @@ public enum AppView {
   }
 
   static func hints(_ screen: Screen) -> [String] {
-    let common = ["1-6 screens", ": palette", "/ filter", "? keys", "q quit"]
+    let common = ["1-7 screens", ": palette", "/ filter", "? keys", "q quit"]
     switch screen {
     case .samples: return ["Enter open", "m grid/list", "w worst first", "R run"] + common
     case .classes: return ["Enter worst samples", "s sort"] + common
     case .confusion: return ["Enter samples of cell", "n counts/%"] + common
     case .sample: return ["n/p step", "Tab prediction", "v layout", "i inspect", "F flag", "L relabel", "u undo", "e errors", "Esc back"]
     case .flags: return ["Enter open", "d fixed", "X rejected", "o reopen", "s state"] + common
+    case .suspects: return ["Enter open", "L relabel", "F flag", "d label is right", "u undo", "s run"] + common
     case .runs: return ["Enter make active", "c compare", "W got worse"] + common
     case .help, .problems: return ["Esc back"] + common
     }

@@ -76,6 +76,12 @@ enum SampleScreen {
     let ignore = s.ignoreValues
     let errorClass = s.errorClass
     let errorColors = t.errors
+    // Suspect regions of a label-error run: the outlined one bold, the sample's others thin.
+    let outlined = s.outlinedSuspect
+    let suspectBoxes = outlined.map { o in
+      s.suspects.regions(of: id).map { (x: $0.region.x, y: $0.region.y, w: $0.region.width, h: $0.region.height, bold: $0 == o) }
+    } ?? []
+    let suspectStamp = suspectBoxes.map { "-k\($0.x),\($0.y),\($0.w),\($0.h),\($0.bold)" }.joined()
     for (i, panel) in panels.enumerated() {
       let col = i % columns, row = i / columns
       let r = Rect(x: pics.x + col * cellW, y: pics.y + 1 + row * cellH, width: wide ? cellW - 1 : cellW, height: cellH)
@@ -100,7 +106,7 @@ enum SampleScreen {
       let markStamp = marks.map { "-m\($0.0.x),\($0.0.y)" + ($0.1.map { "-a\($0.x),\($0.y)" } ?? "") } ?? ""
       let key =
         "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
-        + "-w\(window.x),\(window.y),\(window.w)x\(window.h)"
+        + "-w\(window.x),\(window.y),\(window.w)x\(window.h)" + suspectStamp
       func compose(_ w: Int, _ h: Int) -> ComposedImage {
         let outlineOpts = { () -> MaskComposer.Overlay in
           var o = opts
@@ -135,6 +141,7 @@ enum SampleScreen {
         cache: s.composeCache
       ) { w, h in
         var composed = compose(w, h)
+        if !suspectBoxes.isEmpty { SuspectMarks.draw(&composed.image, boxes: suspectBoxes, window: window) }
         if let (ins, anchor) = marks { InspectorMarks.draw(&composed.image, cursor: ins, anchor: anchor, window: window) }
         return composed
       }
@@ -178,6 +185,17 @@ enum SampleScreen {
   /// The lines under the pictures: zoom window, inspector, problems, revision and flags.
   static func infoLines(_ s: AppState, full: SampleImages, problems: [String], field: String?, zoomNote: String) -> [String] {
     var lines: [String] = []
+    if let e = s.outlinedSuspect {
+      let all = s.suspects.regions(of: e.sampleId)
+      let which = all.count > 1 ? " \((all.firstIndex(of: e) ?? 0) + 1)/\(all.count)" : ""
+      let given = Sanitize.forTerminal(SuspectEntry.name(e.region.given, s.classNames))
+      let suggested = Sanitize.forTerminal(SuspectEntry.name(e.region.predicted, s.classNames))
+      let score = "\(Int((e.region.score * 100).rounded()))%"
+      // Wide: the explanation in words; narrow: the class pair, so that the keys stay on screen.
+      let what = s.width >= 120 ? Sanitize.forTerminal(e.explanation(s.classNames)) : "\(given) → \(suggested)"
+      let keys = s.width >= 120 ? "L relabel as \(suggested) · F flag · d label is right" : "L → \(suggested)  F flag  d label ok"
+      lines.append("suspect\(which) \(e.region.kind) \(score): \(what) │ \(keys)" + (all.count > 1 ? "  ] next" : ""))
+    }
     if !zoomNote.isEmpty { lines.append(zoomNote.trimmingCharacters()) }
     if let ins = s.inspector {
       func name(_ v: UInt16?) -> String {
@@ -236,6 +254,33 @@ enum InspectorMarks {
       for o in [-1, 1] { put(cx + d, cy + o, black); put(cx + o, cy + d, black) }
     }
     for d in -arm...arm where abs(d) > 1 { put(cx + d, cy, white); put(cx, cy + d, white) }
+  }
+}
+
+/// Boxes around suspect regions, drawn into every picture of the sample view: the outlined region
+/// two pixels wide in magenta with a dark edge, the sample's other regions one pixel wide in white.
+enum SuspectMarks {
+  /// Boxes are in image pixels; `window` is the part of the image the picture shows.
+  static func draw(_ img: inout RGBImage, boxes: [(x: Int, y: Int, w: Int, h: Int, bold: Bool)], window: (x: Int, y: Int, w: Int, h: Int)) {
+    guard img.width > 1, img.height > 1, window.w > 0, window.h > 0 else { return }
+    func put(_ x: Int, _ y: Int, _ c: RGB) {
+      if x >= 0, y >= 0, x < img.width, y < img.height { img[x: x, y: y] = c }
+    }
+    let magenta = RGB(255, 0, 255), white = RGB(255, 255, 255), dark = RGB(0, 0, 0)
+    // The outlined box last, so that it is drawn over the others.
+    for b in boxes.sorted(by: { !$0.bold && $1.bold }) {
+      // Box edges in picture pixels (the last pixel of the box maps inside the picture).
+      let x0 = (b.x - window.x) * img.width / window.w, y0 = (b.y - window.y) * img.height / window.h
+      let x1 = max(x0, (b.x + b.w - window.x) * img.width / window.w - 1), y1 = max(y0, (b.y + b.h - window.y) * img.height / window.h - 1)
+      guard x1 >= 0, y1 >= 0, x0 < img.width, y0 < img.height else { continue }
+      let rings: [(Int, RGB)] = b.bold ? [(-2, dark), (-1, magenta), (0, magenta), (1, dark)] : [(0, white)]
+      for (d, c) in rings {
+        let ax = x0 + d, bx = x1 - d, ay = y0 + d, by = y1 - d
+        guard ax <= bx, ay <= by else { continue }
+        for x in ax...bx { put(x, ay, c); put(x, by, c) }
+        for y in ay...by { put(ax, y, c); put(bx, y, c) }
+      }
+    }
   }
 }
 

@@ -40,6 +40,9 @@ public enum AppAction: Sendable {
   case maskRevised(sample: Int64, message: String)
   /// Instance and panoptic runs (read-only in the app).
   case otherRunsLoaded([OtherRunSummary])
+  /// The label-error runs and the regions of the one shown (`run`), most suspicious sample first;
+  /// `checked` is how many samples the run has a verdict for.
+  case suspectsLoaded(runs: [SuspectRunSummary], run: String?, entries: [SuspectEntry], checked: Int)
 }
 
 /// Work the reducer asks for; the runtime performs it and answers with actions.
@@ -56,7 +59,7 @@ public enum Effect: Sendable, Equatable {
   /// everything a key press is waiting for.
   public var isBackgroundJob: Bool {
     switch self {
-    case .evaluate, .indexMasks, .exportView: return true
+    case .evaluate, .indexMasks, .exportView, .findMistakes: return true
     default: return false
     }
   }
@@ -105,5 +108,17 @@ public enum Effect: Sendable, Equatable {
   case undoRevision(sample: Int64)
   /// Writes the view as FORMAT (csv, json, sheet, imgseg, voc, coco, cvat) to `out`.
   case exportView(format: String, out: String, view: String, run: String?)
+  /// Loads a label-error run's suspects (nil: the newest run).
+  case loadSuspects(run: String?)
+  /// Looks for label errors with these prediction fields in the background as job `job`, stored as
+  /// the run named after the fields.
+  case findMistakes(fields: [String], job: String)
+  /// Records that a suspect region is labelled right (it stays out of later runs), then reloads `run`.
+  case dismissSuspect(run: String, sample: Int64, region: SuspectRegion)
+  /// Relabels a suspect region as its suggested class: a new ground-truth revision based on
+  /// `baseRevision`; the sample is then checked again in `run`.
+  case relabelSuspect(run: String, sample: Int64, region: SuspectRegion, baseRevision: Int)
+  /// Checks a sample again in a label-error run after its mask changed, then reloads the run.
+  case recheckSuspects(run: String, sample: Int64)
   case quit
 }

@@ -3,7 +3,7 @@ import TerminalRender
 
 /// The screens of the app.
 public enum Screen: String, Sendable, CaseIterable {
-  case samples, classes, confusion, sample, runs, help, problems, flags
+  case samples, classes, confusion, sample, runs, help, problems, flags, suspects
 }
 
 /// A row of the sample list, loaded for the visible page only.
@@ -177,6 +177,8 @@ public struct AppState: Sendable {
   public var flagsLoading = false
   /// A sample to put the cursor on when the next view arrives (opening a flag's sample).
   public var focusAfterLoad: Int64? = nil
+  /// The Suspects screen (label-error runs) and the region the sample view outlines.
+  public var suspects = SuspectsState()
 
   // Palette, help, status.
   public var paletteState = PaletteState()
@@ -220,6 +222,28 @@ public struct AppState: Sendable {
 
   /// The sample under the cursor.
   public var currentSampleId: Int64? { viewIds.indices.contains(cursor) ? viewIds[cursor] : nil }
+
+  /// The suspect region the sample view outlines: the one chosen on the Suspects screen (or with
+  /// `]`) when it is in the current sample, else the sample's first, while the view is the one the
+  /// suspects were opened as.
+  public var outlinedSuspect: SuspectEntry? {
+    guard suspects.focusView != nil, let id = currentSampleId else { return nil }
+    if let f = suspects.focus, f.sampleId == id { return f }
+    return suspects.regions(of: id).first
+  }
+
+  /// The suspect region F, L, d and u act on: the row under the cursor on the Suspects screen; in
+  /// the sample view the outlined one, unless the inspector marks a region of its own.
+  public var suspectTarget: SuspectEntry? {
+    switch screen {
+    case .suspects: return suspects.current
+    case .sample: return inspector == nil ? outlinedSuspect : nil
+    default: return nil
+    }
+  }
+
+  /// The sample F, L and u act on.
+  public var targetSampleId: Int64? { screen == .suspects ? suspects.current?.sampleId : currentSampleId }
 }
 
 public enum ClassSort: String, Sendable, CaseIterable {

@@ -146,3 +146,8 @@ public struct ReviewProgress: Sendable {
     return "\(reviewed)/\(ids.count) reviewed (ok \(c[.ok] ?? 0), needs-fix \(c[.needsFix] ?? 0), skip \(c[.skip] ?? 0))"
   }
 }
+
+extension SuspectRegion {
+  /// The region's bounding box, as flags and relabelling name a part of a mask.
+  public var box: MaskRegion { .rect(x: x, y: y, width: width, height: height) }
+}
