@@ -163,4 +163,33 @@ struct LabelErrorFinderTests {
     #expect(r.regions.count == 2)
     #expect(r.regions.allSatisfy { $0.pixels == 16 })
   }
+
+  @Test("A suspect region's pixels: the whole object with its edge, not a second object in the grown box, by majority vote")
+  func regionPixels() throws {
+    // Class 1 objects: a 6x6 one at (4, 3) and a 2x2 one at (12, 3), close enough to fall inside the
+    // grown box. Both predictions call the big one class 2; only one calls the small one 2.
+    let gt = Self.mask(0, [(4, 3, 6, 6, 1), (12, 3, 2, 2, 1)])
+    let a = Self.mask(0, [(4, 3, 6, 6, 2), (12, 3, 2, 2, 2)])
+    let b = Self.mask(0, [(4, 3, 6, 6, 2)])
+    let r = try finder.analyze(groundTruth: gt, predictions: [PredictionEvidence(labels: a), PredictionEvidence(labels: b)])
+    let region = try #require(r.regions.first { $0.given == 1 && $0.predicted == 2 })
+    // The stored box is the interior outside the 1-px band: (5, 4) 4x4.
+    #expect((region.x, region.y, region.width, region.height) == (5, 4, 4, 4))
+    let pixels = try SuspectPixels.of(region, groundTruth: gt, predictions: [a, b], margin: 2)
+    let expected = (3..<9).flatMap { y in (4..<10).map { y * 16 + $0 } }
+    #expect(pixels == expected)
+    // With one prediction, a 2x2 object of its own also qualifies, but it is a smaller group: left alone.
+    let lone = SuspectRegion(x: 5, y: 4, width: 8, height: 4, pixels: 16, given: 1, predicted: 2, kind: .swap, score: 0.9)
+    #expect(try SuspectPixels.of(lone, groundTruth: gt, predictions: [a], margin: 2) == expected)
+    // Two of three predictions are a majority; one of three is not.
+    let c = Self.mask(0)
+    #expect(try SuspectPixels.of(region, groundTruth: gt, predictions: [a, b, c], margin: 2) == expected)
+    #expect(try SuspectPixels.of(region, groundTruth: gt, predictions: [a, c, c], margin: 2).isEmpty)
+    // A corrected ground truth no longer shows it.
+    #expect(try SuspectPixels.of(region, groundTruth: b, predictions: [a, b], margin: 2).isEmpty)
+    // A prediction of another size is an error, not a crash.
+    #expect(throws: LabelErrorInputError.self) {
+      try SuspectPixels.of(region, groundTruth: gt, predictions: [LabelMask(width: 8, height: 12, values: [UInt8](repeating: 2, count: 96))])
+    }
+  }
 }

@@ -1,7 +1,9 @@
 /// The pixels a suspect region stands for, so that it can be relabelled as the class the evidence
 /// points to.
 ///
-/// A stored region keeps its box, not its pixels. Inside the box, a pixel belongs to the region when
+/// A stored region keeps its box, not its pixels, and the box holds the pixels outside the finder's
+/// discounted edge band only. So the box is grown by `margin` pixels (the band, and one more), and
+/// inside it a pixel belongs to the region when
 /// the ground truth gives the region's class and more than half of the predictions say the suggested
 /// one (the finder's own rule for several predictions; one prediction must simply say it). Pixels of
 /// the discounted edge band count too: relabelling an object takes its outline with it. Of these
@@ -10,14 +12,15 @@
 public enum SuspectPixels {
   /// Row-major pixel indices (ascending) of the region in `groundTruth`. Empty when the masks no
   /// longer show it (the ground truth was corrected, or the predictions changed).
-  public static func of(_ region: SuspectRegion, groundTruth gt: LabelMask, predictions: [LabelMask]) throws(LabelErrorInputError) -> [Int] {
+  public static func of(_ region: SuspectRegion, groundTruth gt: LabelMask, predictions: [LabelMask], margin: Int = 3) throws(LabelErrorInputError) -> [Int] {
     let w = gt.width, h = gt.height
     for p in predictions where p.width != w || p.height != h {
       throw LabelErrorInputError(description: "a \(p.width)x\(p.height) prediction for a \(w)x\(h) ground truth")
     }
     guard !predictions.isEmpty, region.given >= 0, region.predicted >= 0, region.given <= 65535, region.predicted <= 65535 else { return [] }
-    let x0 = max(0, region.x), y0 = max(0, region.y)
-    let x1 = min(w, region.x + region.width), y1 = min(h, region.y + region.height)
+    let m = max(0, margin)
+    let x0 = max(0, region.x - m), y0 = max(0, region.y - m)
+    let x1 = min(w, region.x + region.width + m), y1 = min(h, region.y + region.height + m)
     guard x0 < x1, y0 < y1 else { return [] }
     let bw = x1 - x0, bh = y1 - y0
     let given = UInt16(region.given), suggested = UInt16(region.predicted)
