@@ -45,7 +45,9 @@ let package = Package(
     // and indexing jobs, triage, exports), the dataset's class/palette/ignore rules, settings and the demo.
     .target(
       name: "AppSession",
-      dependencies: ["AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors"],
+      dependencies: [
+        "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors",
+      ],
       swiftSettings: strict),
 
     .executableTarget(

@@ -52,7 +52,8 @@ extension EffectRunner {
     for sample in samples {
       for region in sample.regions where entries.count < Self.suspectRegionLimit {
         entries.append(
-          SuspectEntry(sampleId: sample.sampleId, path: paths[sample.sampleId] ?? "?", sampleScore: sample.score, gtRevision: sample.gtRevision, region: region))
+          SuspectEntry(sampleId: sample.sampleId, path: paths[sample.sampleId] ?? "?", sampleScore: sample.score, gtRevision: sample.gtRevision, region: region)
+        )
       }
     }
     return .suspectsLoaded(runs: summaries, run: key, entries: entries, checked: checked)

@@ -30,7 +30,9 @@ public struct SuspectEditor: Sendable {
       }
       predictions.append(m)
     }
-    guard !predictions.isEmpty else { throw StoreError.invalid("sample \(sampleId) has none of the run's predictions (\(run.predFields.joined(separator: ", ")))") }
+    guard !predictions.isEmpty else {
+      throw StoreError.invalid("sample \(sampleId) has none of the run's predictions (\(run.predFields.joined(separator: ", ")))")
+    }
     let pixels = try SuspectPixels.of(region, groundTruth: gt, predictions: predictions)
     guard !pixels.isEmpty else { return nil }
     let edited = MaskEdit.relabel(gt, pixels: pixels, to: value)

@@ -66,7 +66,9 @@ struct SuspectsReducerTests {
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains("suspect 1/2 swap 90%: person → car │ L → car  F flag  d label ok  ] next"))
     s.width = 140
-    #expect(AppView.render(s).buffer.textDump().contains("suspect 1/2 swap 90%: labelled person, the evidence says car │ L relabel as car · F flag · d label is right  ] next"))
+    #expect(
+      AppView.render(s).buffer.textDump().contains(
+        "suspect 1/2 swap 90%: labelled person, the evidence says car │ L relabel as car · F flag · d label is right  ] next"))
     s.width = 80
     _ = press(&s, .char("]"))
     #expect(s.outlinedSuspect?.region.kind == .boundary)
@@ -111,14 +113,20 @@ struct SuspectsReducerTests {
     let e = press(&s, .enter)
     #expect(
       e == [
-        .addFlag(sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "car", note: "suspect swap (score 90%): labelled person, the evidence says car")
+        .addFlag(
+          sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "car",
+          note: "suspect swap (score 90%): labelled person, the evidence says car")
       ])
     // A class name with a space is given by its value.
     var t = onSuspects()
     t.classNames[6] = "small car"
     _ = press(&t, .char("F"))
     #expect(t.paletteState.input.hasPrefix("flag 6 suspect swap"))
-    #expect(press(&t, .enter).first == .addFlag(sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "small car", note: "suspect swap (score 90%): labelled person, the evidence says small car"))
+    #expect(
+      press(&t, .enter).first
+        == .addFlag(
+          sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "small car",
+          note: "suspect swap (score 90%): labelled person, the evidence says small car"))
   }
 
   @Test("d dismisses: the region leaves the list at once and is stored; in the sample view the next region is outlined")

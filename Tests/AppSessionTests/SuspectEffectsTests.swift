@@ -34,7 +34,9 @@ struct SwapFixture {
       let scene = DemoScene.generate(seed: UInt64(i), width: 48, height: 32)
       try FileBytes.writeAtomically(PNGEncoder.encode(scene.image), to: "\(root)/images/s\(i).png")
       try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: 48, height: 32, values: gt)), to: "\(root)/masks/s\(i).png")
-      for p in ["pred_a", "pred_b"] { try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: 48, height: 32, values: pred)), to: "\(root)/\(p)/s\(i).png") }
+      for p in ["pred_a", "pred_b"] {
+        try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: 48, height: 32, values: pred)), to: "\(root)/\(p)/s\(i).png")
+      }
     }
     store = try DatasetStore(root: root)
     var job = FolderImport()

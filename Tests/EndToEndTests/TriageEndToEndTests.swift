@@ -138,6 +138,41 @@ struct TriageEndToEndTests {
     #expect((after["revisions"] as? [Any])?.count == 1)
   }
 
+  @Test("Suspects screen: the demo's planted swap is listed; Enter outlines it; L relabels it as car (a revision, kept after kill -9); it leaves the list")
+  func suspectsRelabel() throws {
+    let dir = try triageDataset("suspects")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let t = try start(dir)
+    defer { t.kill() }
+    try t.waitFor { $0.contains("12/12 samples") }
+    try t.send(["7"])
+    var screen = try t.waitFor { $0.contains("model_a+model_b:") && $0.contains("person → car") }
+    #expect(screen.contains("several predictions voting against the label"))
+    // The planted sample (i % 17 == 5) is the first row.
+    let first = try #require(screen.split(separator: "\n").first { $0.contains("person → car") })
+    #expect(first.contains("street_0005"))
+    try t.send(["Enter"])
+    screen = try t.waitFor { $0.contains("suspect") && $0.contains("swap") && $0.contains("L → car") && $0.contains("street_0005") }
+    try t.send(["L"])
+    screen = try t.waitFor { $0.contains("saved GT revision 1") }
+    #expect(screen.contains("car"))
+    try t.waitFor { $0.contains("GT r1") }
+    // Checked again after the relabel: the sample's swap is gone from the list.
+    try t.send(["7"])
+    screen = try t.waitFor { $0.contains("model_a+model_b:") && !$0.contains("loading") }
+    #expect(!(screen.split(separator: "\n").contains { $0.contains("street_0005") && $0.contains("person → car") }))
+    try kill9(dir)
+    try t.waitFor { $0.contains("EXIT=137") }
+    #expect(try integrity(dir) == "ok")
+    let revs = try #require(try segscopeJSON(["revisions", dir, "street_0005", "--json"]) as? [String: Any])
+    let list = try #require(revs["revisions"] as? [[String: Any]])
+    #expect(list.count == 2 && (list.last?["changed_pixels"] as? Int ?? 0) > 0)
+    #expect((list.first?["path"] as? String)?.hasPrefix("labels/") == true)
+    // The stored run follows the mask: a query finds no suspect left in that sample.
+    let left = String(decoding: try Shell.run([Binary.path, "query", dir, "suspect(model_a+model_b)>0.5 path~street_0005"]).out, as: UTF8.self)
+    #expect(left.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+  }
+
   @Test("re-import killed with -9 part way: every sample it reported keeps its revision; the database is intact")
   func reimportKill9() throws {
     let dir = try triageDataset("reimport", samples: 60, size: "320x240")

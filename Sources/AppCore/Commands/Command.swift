@@ -113,7 +113,9 @@ public enum CommandRegistry {
     $0.inspector == nil ? "turn the pixel inspector on (i) and put it on the region" : nil
   }
   static let needsFlag: @Sendable (AppState) -> String? = { $0.flags.indices.contains($0.flagsCursor) ? nil : "no flag under the cursor" }
-  static let needsTarget: @Sendable (AppState) -> String? = { $0.targetSampleId == nil ? ($0.screen == .suspects ? "no suspect under the cursor" : "the view is empty") : nil }
+  static let needsTarget: @Sendable (AppState) -> String? = {
+    $0.targetSampleId == nil ? ($0.screen == .suspects ? "no suspect under the cursor" : "the view is empty") : nil
+  }
   static let needsSuspect: @Sendable (AppState) -> String? = {
     $0.suspectTarget != nil ? nil : ($0.screen == .suspects ? "no suspect under the cursor" : "no suspect region here (open one from the Suspects screen, 7)")
   }

@@ -8,7 +8,8 @@ public struct Keymap: Sendable {
     global: [
       .char("q"): "app.quit", .ctrl("c"): "app.quit", .char("?"): "app.help", .char(":"): "app.palette", .ctrl("p"): "app.palette",
       .char("1"): "screen.samples", .char("2"): "screen.classes", .char("3"): "screen.confusion", .char("4"): "screen.runs",
-      .char("5"): "screen.problems", .char("6"): "screen.flags", .char("7"): "screen.suspects", .up: "nav.up", .char("k"): "nav.up", .down: "nav.down", .char("j"): "nav.down",
+      .char("5"): "screen.problems", .char("6"): "screen.flags", .char("7"): "screen.suspects", .up: "nav.up", .char("k"): "nav.up", .down: "nav.down",
+      .char("j"): "nav.down",
       .left: "nav.left", .char("h"): "nav.left", .right: "nav.right", .char("l"): "nav.right",
       .pageUp: "nav.pageUp", .pageDown: "nav.pageDown", .home: "nav.home", .char("g"): "nav.home", .end: "nav.end", .char("G"): "nav.end",
       .enter: "nav.open", .escape: "nav.back", .backspace: "nav.back", .char("/"): "view.set", .char("R"): "run.next", .char("w"): "view.worst",

@@ -73,7 +73,8 @@ enum TriageCommands {
       guard !arg.isEmpty else {
         // A suspect region comes with the class the evidence names and a note saying why.
         Palette.open(&s, prefill: suspect.map { SuspectCommands.flagPrefill(s, $0) } ?? "flag ")
-        Reducer.setStatus(&s, "flag the \(region.text): CLASS (the class it should be, or -) and a note" + (suspect == nil ? "" : "; Enter saves"), error: false)
+        Reducer.setStatus(
+          &s, "flag the \(region.text): CLASS (the class it should be, or -) and a note" + (suspect == nil ? "" : "; Enter saves"), error: false)
         return []
       }
       let words = arg.split(separator: " ", maxSplits: 1).map(String.init)

@@ -45,7 +45,9 @@ enum SuspectsScreen {
       var line = (first ? " " + AppView.pct(e.sampleScore).leftPadding(5) + " " : "       ") + (first ? name : "  └").padding(nameWidth) + " "
       line += e.region.kind.rawValue.padding(11)
       if !narrow {
-        let pair = Sanitize.forTerminal(SuspectEntry.name(e.region.given, s.classNames)) + " → " + Sanitize.forTerminal(SuspectEntry.name(e.region.predicted, s.classNames))
+        let pair =
+          Sanitize.forTerminal(SuspectEntry.name(e.region.given, s.classNames)) + " → "
+          + Sanitize.forTerminal(SuspectEntry.name(e.region.predicted, s.classNames))
         line += pair.padding(24) + String(e.region.pixels).leftPadding(8)
       }
       let style = i == st.cursor ? t.style("ui.selection") : (e.region.score >= 0.5 ? t.style("ui") : t.style("ui.dim"))
