@@ -45,7 +45,8 @@ enum SuspectCommands {
         return []
       }
       s.jobs[job] = Job(title: job, done: 0, total: 0)
-      Reducer.setStatus(&s, "\(job): looking for label errors in the background (x cancels)", error: false)
+      // The status bar shows the job's progress (a status message would cover it).
+      s.status = nil
       return [.findMistakes(fields: fields, job: job)]
     case .suspectDismiss:
       guard let e = s.suspectTarget, let run = s.suspects.run else { return [] }
