@@ -40,6 +40,8 @@ let package = Package(
     .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
     // Finds the ground-truth masks (and regions) that are probably mislabeled, and stores the verdicts.
     .target(name: "LabelErrors", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
+    // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
+    .target(name: "Curation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
     // The app's effects and session: performs the reducer's effects against a dataset (loads, evaluation
     // and indexing jobs, triage, exports), the dataset's class/palette/ignore rules, settings and the demo.
@@ -47,6 +49,7 @@ let package = Package(
       name: "AppSession",
       dependencies: [
         "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors",
+        "Curation",
       ],
       swiftSettings: strict),
 
@@ -54,7 +57,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LabelErrors", "Curation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -63,7 +66,7 @@ let package = Package(
       name: "segscope-bench",
       dependencies: [
         "CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", .product(name: "GRDB", package: "GRDB.swift"),
+        "LabelErrors", "Curation", .product(name: "GRDB", package: "GRDB.swift"),
       ]),
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a
@@ -91,6 +94,8 @@ let package = Package(
       name: "DatasetImportTests", dependencies: ["DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TerminalRender"], swiftSettings: strict),
+    .testTarget(
+      name: "CurationTests", dependencies: ["Curation", "AppSession", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

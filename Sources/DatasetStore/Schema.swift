@@ -283,6 +283,23 @@ enum Schema {
             PRIMARY KEY(sample_id, given, predicted, x, y, width, height)) WITHOUT ROWID;
           """)
     }
+    m.registerMigration("v15-curation") { db in
+      // Image signatures (content hash, perceptual hashes, classical embedding; remade when the
+      // image file changes or the recipe's version does), duplicate groups and pairs, uniqueness.
+      try db.execute(
+        sql: """
+          CREATE TABLE image_signature(sample_id INTEGER PRIMARY KEY, file_sig TEXT NOT NULL, content_hash INTEGER NOT NULL,
+            file_size INTEGER NOT NULL, phash INTEGER NOT NULL, dhash INTEGER NOT NULL, embedding BLOB NOT NULL, layout BLOB,
+            version INTEGER NOT NULL);
+          CREATE INDEX image_signature_hash ON image_signature(content_hash, file_size);
+          CREATE TABLE duplicate_group(sample_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, exact INTEGER NOT NULL, leak INTEGER NOT NULL);
+          CREATE INDEX duplicate_group_id ON duplicate_group(group_id);
+          CREATE TABLE duplicate_pair(a INTEGER NOT NULL, b INTEGER NOT NULL, kind TEXT NOT NULL, distance REAL NOT NULL,
+            PRIMARY KEY(a, b)) WITHOUT ROWID;
+          CREATE TABLE uniqueness(sample_id INTEGER PRIMARY KEY, value REAL NOT NULL);
+          CREATE TABLE curation_state(name TEXT PRIMARY KEY, computed TEXT NOT NULL, samples INTEGER NOT NULL, parameter REAL);
+          """)
+    }
     return m
   }
 }

@@ -89,6 +89,9 @@ extension DatasetStore {
     switch m {
     case .path, .width, .height:
       return ("", try metricSQL(m, &args))
+    case .uniqueness:
+      try requireCuration("uniqueness", table: "uniqueness", command: "segscope uniqueness PATH")
+      return (" LEFT JOIN uniqueness k ON k.sample_id = s.id", "k.value")
     case .suspect(let run):
       args.append(try suspectRunKey(run))
       return (" LEFT JOIN suspect_sample k ON k.run_key = ? AND k.sample_id = s.id", "k.score")
@@ -179,6 +182,13 @@ extension DatasetStore {
       return "s.id IN (SELECT sample_id FROM review_verdict WHERE queue = ? AND verdict = ?)"
     case .revised:
       return "s.id IN (SELECT sample_id FROM mask WHERE field = 'ground_truth' AND revision > 0)"
+    case .duplicate(let leak):
+      try requireCuration(leak ? "leak" : "dup", table: "duplicate_group", command: "segscope duplicates PATH")
+      return leak ? "s.id IN (SELECT sample_id FROM duplicate_group WHERE leak = 1)" : "s.id IN (SELECT sample_id FROM duplicate_group)"
+    case .duplicateGroup(let n):
+      try requireCuration("group:\(n)", table: "duplicate_group", command: "segscope duplicates PATH")
+      args.append(n)
+      return "s.id IN (SELECT sample_id FROM duplicate_group WHERE group_id = ?)"
     }
   }
 
@@ -187,6 +197,9 @@ extension DatasetStore {
     case .path: return "s.path"
     case .width: return "s.width"
     case .height: return "s.height"
+    case .uniqueness:
+      try requireCuration("uniqueness", table: "uniqueness", command: "segscope uniqueness PATH")
+      return "(SELECT u.value FROM uniqueness u WHERE u.sample_id = s.id)"
     case .miou(let run):
       args.append(try runId(named: run))
       return "(SELECT e.miou FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
@@ -252,6 +265,13 @@ extension DatasetStore {
 
   /// The id of an evaluation run by key.
   /// A label-error run's key, checked.
+  /// A curation term needs its pass to have run: an empty table is an error naming the command, not
+  /// an empty view that looks like an answer.
+  func requireCuration(_ term: String, table: String, command: String) throws {
+    let done = try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM curation_state WHERE name = ?)", arguments: [table]) } ?? false
+    guard done else { throw ViewResolveError(message: "'\(term)' needs \(command) to have run on this dataset") }
+  }
+
   func suspectRunKey(_ key: String) throws -> String {
     let keys = try read { db in try String.fetchAll(db, sql: "SELECT key FROM suspect_run ORDER BY key") }
     guard keys.contains(key) else {

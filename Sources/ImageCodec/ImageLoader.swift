@@ -16,7 +16,11 @@ public enum ImageLoader {
   /// Decodes a PNG or JPEG photo for display. JPEGs honour `scale` (DCT downscaling) and their Exif
   /// orientation. A file whose extension says one format while its content is another is an error.
   public static func loadImage(path: String, scale: JPEGScale = .full, limits: DecodeLimits = .default) throws(ImageCodecError) -> Loaded {
-    let data = try FileBytes.read(path)
+    try loadImage(data: FileBytes.read(path), path: path, scale: scale, limits: limits)
+  }
+
+  /// The same, from the file's bytes already read (`path` names it in errors).
+  public static func loadImage(data: [UInt8], path: String, scale: JPEGScale = .full, limits: DecodeLimits = .default) throws(ImageCodecError) -> Loaded {
     let format = try checkedFormat(data, path: path)
     switch format {
     case .png:

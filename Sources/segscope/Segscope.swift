@@ -17,7 +17,8 @@ struct Segscope: AsyncParsableCommand {
     subcommands: [
       DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, PanopticCommand.self, RunsCommand.self,
       TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self,
-      ReimportCommand.self, MistakesCommand.self, RenderCommand.self, FileCommand.self, ProbeCommand.self,
+      ReimportCommand.self, MistakesCommand.self, SignaturesCommand.self, DuplicatesCommand.self, SimilarCommand.self, UniquenessCommand.self,
+      RenderCommand.self, FileCommand.self, ProbeCommand.self,
     ]
   )
 }

@@ -9,6 +9,7 @@
 ///     suspect(model_a+model_b)>0.5                      sort:-suspect(model_a+model_b)
 ///     limit:50                  skip:100
 ///     flagged   flagged:fixed   verdict:worst=needs-fix   revised
+///     dup       leak            group:3                   uniqueness<0.2   sort:-uniqueness
 ///
 /// `class:NAME[@FIELD][OP N]` tests the pixel count of a class in a mask field (ground truth by
 /// default; no comparison means more than 0 pixels). Metric filters and sorts name an evaluation run.
@@ -30,6 +31,8 @@ public struct ViewExpression: Sendable, Equatable {
     case width
     case height
     case classPixels(className: String, field: String)
+    /// FiftyOne-style uniqueness in [0, 1] (`segscope uniqueness`).
+    case uniqueness
   }
 
   public indirect enum Filter: Sendable, Equatable {
@@ -48,6 +51,10 @@ public struct ViewExpression: Sendable, Equatable {
     case verdict(queue: String, Verdict)
     /// Samples whose ground truth has a corrected revision.
     case revised
+    /// Samples in a group of duplicates (`dup`), or in one that spans splits (`leak`).
+    case duplicate(leak: Bool)
+    /// The samples of one group of duplicates (`group:N`, as `segscope duplicates` numbers them).
+    case duplicateGroup(Int)
   }
 
   public struct Sort: Sendable, Equatable {
@@ -193,6 +200,7 @@ struct ViewParser {
     case "path": return .path
     case "width": return .width
     case "height": return .height
+    case "uniqueness": return .uniqueness
     case "miou", "acc", "iou", "pixels", "tp", "fp", "fn", "suspect":
       try expect("(")
       let a = try word(name == "pixels" ? "a class name" : name == "suspect" ? "a label-error run name" : "an evaluation run name")
@@ -310,14 +318,21 @@ struct ViewParser {
       return .verdict(queue: queue, v)
     case "revised":
       return .revised
-    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn", "suspect":
+    case "dup":
+      return .duplicate(leak: false)
+    case "leak":
+      return .duplicate(leak: true)
+    case "group":
+      try expect(":")
+      return .duplicateGroup(try integer())
+    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn", "suspect", "uniqueness":
       i = start
       let m = try metric()
       let op = try comparison()
       return .metric(m, op, try number())
     default:
       i = start
-      throw error("a filter (split=, tag:, has:, class:, path~, flagged, verdict:, revised, miou(RUN)<N, sort:, limit:)")
+      throw error("a filter (split=, tag:, has:, class:, path~, flagged, verdict:, revised, dup, leak, group:N, miou(RUN)<N, sort:, limit:)")
     }
   }
 }

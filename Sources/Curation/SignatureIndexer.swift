@@ -1,0 +1,105 @@
+import Dispatch
+import DatasetImport
+import DatasetStore
+import ImageCodec
+import SegmentationCore
+import Synchronization
+
+/// Computes the image signatures a dataset lacks (new samples, changed image files, an older
+/// recipe), in batches that are committed as they finish: interrupted, the next run resumes.
+public struct SignatureIndexer: Sendable {
+  public let store: DatasetStore
+  public var batchSize = 256
+  public init(store: DatasetStore) { self.store = store }
+
+  public struct Outcome: Sendable {
+    /// Signatures made now.
+    public var made: Int
+    /// Signatures that were already up to date.
+    public var kept: Int
+    /// Images that could not be read, one line each (file: problem).
+    public var problems: [String]
+  }
+
+  public struct Cancelled: Error, CustomStringConvertible {
+    public var description: String { "signature pass cancelled (the batches done are kept; run it again to go on)" }
+  }
+
+  /// The samples (of `ids`, else every present one) whose signature is missing or stale.
+  public func pending(ids: [Int64]? = nil) throws -> [SampleRow] {
+    let stamps = try store.signatureStamps()
+    let rows = try store.samples(ids: ids ?? store.sampleIds(ViewExpression()))
+    return rows.filter { r in
+      guard let s = stamps[r.id] else { return true }
+      return s.version != ImageSignature.version || s.fileSig != DatasetStore.fileSignature(store.absolutePath(r.path))
+    }
+  }
+
+  public func run(ids: [Int64]? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> Outcome {
+    let todo = try pending(ids: ids)
+    let total = try ids?.count ?? store.sampleCount()
+    let gt = try store.fields().first { $0.role == .groundTruth && $0.kind == .semantic }
+    let ignore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
+    let gtName = gt?.name
+    let decoding = gt?.decoding ?? .identity
+    let problems = Mutex<[String]>([])
+    let done = AtomicCounter()
+    let store = self.store
+    var start = 0
+    while start < todo.count {
+      if shouldStop?() == true { throw Cancelled() }
+      let batch = Array(todo[start..<min(todo.count, start + batchSize)])
+      let slots = ResultSlots<StoredSignature>(count: batch.count)
+      DispatchQueue.concurrentPerform(iterations: batch.count) { i in
+        if shouldStop?() == true { return }
+        let row = batch[i]
+        defer { progress?(done.increment(), todo.count) }
+        let path = store.absolutePath(row.path)
+        do {
+          let fileSig = DatasetStore.fileSignature(path)
+          let bytes = try FileBytes.read(path)
+          // A JPEG decodes at the smallest DCT scale that keeps 64 pixels on its short side: the
+          // signature looks at 64x64.
+          let short = min(row.width, row.height)
+          let scale: JPEGScale = short >= 512 ? .eighth : short >= 256 ? .quarter : short >= 128 ? .half : .full
+          let image = try ImageLoader.loadImage(data: bytes, path: path, scale: scale).image
+          let sig = ImageSignature.of(image)
+          var layout: [Float]? = nil
+          if let gtName, let ref = try store.maskRefs(sampleId: row.id)[gtName] {
+            if let mask = try? ImageLoader.loadMask(path: store.absolutePath(ref.path), decoding: ref.decoding ?? decoding).mask {
+              layout = MaskLayout.of(mask, ignore: ignore)
+            }
+          }
+          slots.set(
+            i,
+            StoredSignature(
+              sampleId: row.id, fileSig: fileSig, contentHash: ContentHash.fnv1a(bytes), fileSize: bytes.count, phash: sig.phash, dhash: sig.dhash,
+              embedding: sig.embedding, layout: layout, version: ImageSignature.version))
+        } catch {
+          problems.withLock { $0.append("\(error)") }
+        }
+      }
+      // What the batch finished is kept, also when it was cancelled part way.
+      try store.saveSignatures(slots.values().compactMap { $0 })
+      if shouldStop?() == true { throw Cancelled() }
+      start += batch.count
+    }
+    let made = todo.count - problems.withLock { $0.count }
+    return Outcome(made: made, kept: max(0, total - todo.count), problems: problems.withLock { $0 }.sorted())
+  }
+}
+
+/// Hashes of file contents.
+public enum ContentHash {
+  /// 64-bit FNV-1a. Equal bytes give equal hashes; groups found by hash are confirmed byte by byte.
+  public static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    bytes.withUnsafeBufferPointer { p in
+      for b in p {
+        h ^= UInt64(b)
+        h = h &* 0x100_0000_01b3
+      }
+    }
+    return h
+  }
+}

@@ -1,0 +1,277 @@
+import Foundation
+
+/// What segscope remembers of an image to find duplicates, similar images and unusual ones, with no
+/// neural network: two perceptual hashes and a classical embedding.
+///
+/// The embedding is made of parts, each normalised to unit length and weighted, then concatenated
+/// (so the whole has unit length and the cosine distance of two embeddings is `1 - a·b`, in [0, 2]):
+/// - colour (weight 0.25): an HSV histogram, 12 hue x 3 saturation bins plus 8 value bins, square
+///   roots of the shares (Hellinger), so that one dominant colour does not drown the rest;
+/// - gradients (weight 0.35): a HOG-like histogram, 4x4 cells of the 64x64 grey image, 8 unsigned
+///   orientations each, weighted by gradient magnitude;
+/// - layout (weight 0.40): an 8x8 Lab thumbnail with the mean lightness taken out (a brightened copy
+///   keeps its layout).
+/// The mask layout of a sample with ground truth is a separate vector (`MaskLayout`).
+public struct ImageSignature: Sendable, Equatable {
+  /// imagededup's pHash: grey 32x32, 2-D DCT, top-left 8x8, bit = coefficient > their median.
+  public var phash: UInt64
+  /// imagededup's dHash: grey 9x8, bit = left pixel > right pixel.
+  public var dhash: UInt64
+  /// Unit length, `ImageSignature.dimensions` values.
+  public var embedding: [Float]
+
+  public init(phash: UInt64, dhash: UInt64, embedding: [Float]) {
+    self.phash = phash
+    self.dhash = dhash
+    self.embedding = embedding
+  }
+
+  public static let colourBins = 12 * 3 + 8
+  public static let gradientBins = 4 * 4 * 8
+  public static let thumbnailValues = 8 * 8 * 3
+  public static let dimensions = colourBins + gradientBins + thumbnailValues
+  /// Bumped when the recipe changes: stored signatures of another version are made again.
+  public static let version = 1
+
+  /// The signature of an image (any size; at least 8x8 pixels is useful).
+  public static func of(_ image: RGBImage) -> ImageSignature {
+    let small = Self.shrink(image, to: 64, 64)
+    var grey = [Float](repeating: 0, count: 64 * 64)
+    for i in 0..<(64 * 64) { grey[i] = 0.299 * small[i * 3] + 0.587 * small[i * 3 + 1] + 0.114 * small[i * 3 + 2] }
+    let phash = Self.phash(grey)
+    let dhash = Self.dhash(grey)
+    var parts: [(values: [Float], weight: Float)] = []
+    parts.append((Self.colourHistogram(small), 0.25))
+    parts.append((Self.gradientHistogram(grey), 0.35))
+    parts.append((Self.labThumbnail(small), 0.40))
+    var embedding: [Float] = []
+    embedding.reserveCapacity(dimensions)
+    for (values, weight) in parts {
+      let norm = values.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+      let k = norm > 0 ? weight.squareRoot() / norm : 0
+      embedding += values.map { $0 * k }
+    }
+    return ImageSignature(phash: phash, dhash: dhash, embedding: embedding)
+  }
+
+  /// Cosine distance of two unit embeddings, in [0, 2].
+  @inlinable public static func distance(_ a: [Float], _ b: [Float]) -> Float {
+    precondition(a.count == b.count)
+    var dot: Float = 0
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        for i in 0..<pa.count { dot += pa[i] * pb[i] }
+      }
+    }
+    return max(0, 1 - dot)
+  }
+
+  /// Bits that differ.
+  @inlinable public static func hamming(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
+
+  /// Area-average shrink (or nearest growth) of an RGB image to w x h, as floats 0...255.
+  static func shrink(_ image: RGBImage, to w: Int, _ h: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: w * h * 3)
+    guard image.width > 0, image.height > 0 else { return out }
+    let sw = image.width, sh = image.height
+    image.pixels.withUnsafeBufferPointer { px in
+      for oy in 0..<h {
+        let y0 = oy * sh / h, y1 = max(y0 + 1, (oy + 1) * sh / h)
+        for ox in 0..<w {
+          let x0 = ox * sw / w, x1 = max(x0 + 1, (ox + 1) * sw / w)
+          var r = 0, g = 0, b = 0
+          for y in y0..<y1 {
+            var i = (y * sw + x0) * 3
+            for _ in x0..<x1 {
+              r += Int(px[i])
+              g += Int(px[i + 1])
+              b += Int(px[i + 2])
+              i += 3
+            }
+          }
+          let n = Float((y1 - y0) * (x1 - x0))
+          let o = (oy * w + ox) * 3
+          out[o] = Float(r) / n
+          out[o + 1] = Float(g) / n
+          out[o + 2] = Float(b) / n
+        }
+      }
+    }
+    return out
+  }
+
+  /// Mean of `factor` x `factor` blocks of a square grey image of side `side`.
+  static func pool(_ grey: [Float], side: Int, factor: Int) -> [Float] {
+    let n = side / factor
+    var out = [Float](repeating: 0, count: n * n)
+    for y in 0..<n {
+      for x in 0..<n {
+        var s: Float = 0
+        for dy in 0..<factor { for dx in 0..<factor { s += grey[(y * factor + dy) * side + x * factor + dx] } }
+        out[y * n + x] = s / Float(factor * factor)
+      }
+    }
+    return out
+  }
+
+  /// The DCT-II basis for 32 samples, computed once.
+  static let dctBasis: [Float] = {
+    var c = [Float](repeating: 0, count: 32 * 32)
+    for k in 0..<32 {
+      for n in 0..<32 { c[k * 32 + n] = Float(cos(Double.pi / 32 * (Double(n) + 0.5) * Double(k))) }
+    }
+    return c
+  }()
+
+  static func phash(_ grey64: [Float]) -> UInt64 {
+    let g = pool(grey64, side: 64, factor: 2)
+    let c = dctBasis
+    // Only the 8 lowest frequencies are needed in each direction: rows first, then columns.
+    var rows = [Float](repeating: 0, count: 32 * 8)
+    for y in 0..<32 {
+      for k in 0..<8 {
+        var s: Float = 0
+        for x in 0..<32 { s += g[y * 32 + x] * c[k * 32 + x] }
+        rows[y * 8 + k] = s
+      }
+    }
+    var coef = [Float](repeating: 0, count: 64)
+    for ky in 0..<8 {
+      for kx in 0..<8 {
+        var s: Float = 0
+        for y in 0..<32 { s += rows[y * 8 + kx] * c[ky * 32 + y] }
+        coef[ky * 8 + kx] = s
+      }
+    }
+    let sorted = coef.sorted()
+    let median = (sorted[31] + sorted[32]) / 2
+    var bits: UInt64 = 0
+    for i in 0..<64 where coef[i] > median { bits |= 1 << UInt64(i) }
+    return bits
+  }
+
+  static func dhash(_ grey64: [Float]) -> UInt64 {
+    // Grey 9x8 by area from the 64x64 image.
+    var g = [Float](repeating: 0, count: 9 * 8)
+    for y in 0..<8 {
+      for x in 0..<9 {
+        let x0 = x * 64 / 9, x1 = max(x0 + 1, (x + 1) * 64 / 9)
+        var s: Float = 0
+        for yy in (y * 8)..<(y * 8 + 8) { for xx in x0..<x1 { s += grey64[yy * 64 + xx] } }
+        g[y * 9 + x] = s / Float(8 * (x1 - x0))
+      }
+    }
+    var bits: UInt64 = 0
+    for y in 0..<8 {
+      for x in 0..<8 where g[y * 9 + x] > g[y * 9 + x + 1] { bits |= 1 << UInt64(y * 8 + x) }
+    }
+    return bits
+  }
+
+  static func colourHistogram(_ rgb: [Float]) -> [Float] {
+    var h = [Float](repeating: 0, count: colourBins)
+    let n = rgb.count / 3
+    for i in 0..<n {
+      let r = rgb[i * 3] / 255, g = rgb[i * 3 + 1] / 255, b = rgb[i * 3 + 2] / 255
+      let mx = max(r, g, b), mn = min(r, g, b), d = mx - mn
+      let s = mx > 0 ? d / mx : 0
+      var hue: Float = 0
+      if d > 0 {
+        if mx == r {
+          hue = (g - b) / d
+        } else if mx == g {
+          hue = 2 + (b - r) / d
+        } else {
+          hue = 4 + (r - g) / d
+        }
+        hue = (hue < 0 ? hue + 6 : hue) / 6
+      }
+      let hb = min(11, Int(hue * 12)), sb = min(2, Int(s * 3)), vb = min(7, Int(mx * 8))
+      h[hb * 3 + sb] += 1
+      h[36 + vb] += 1
+    }
+    return h.map { ($0 / Float(max(1, n))).squareRoot() }
+  }
+
+  static func gradientHistogram(_ g: [Float]) -> [Float] {
+    var h = [Float](repeating: 0, count: gradientBins)
+    for y in 1..<63 {
+      for x in 1..<63 {
+        let gx = g[y * 64 + x + 1] - g[y * 64 + x - 1]
+        let gy = g[(y + 1) * 64 + x] - g[(y - 1) * 64 + x]
+        let mag = (gx * gx + gy * gy).squareRoot()
+        guard mag > 0 else { continue }
+        var angle = atan2(gy, gx)
+        if angle < 0 { angle += .pi }
+        let bin = min(7, Int(angle / .pi * 8))
+        h[((y / 16) * 4 + x / 16) * 8 + bin] += mag
+      }
+    }
+    return h.map { $0.squareRoot() }
+  }
+
+  static func labThumbnail(_ rgb64: [Float]) -> [Float] {
+    var lab = [Float](repeating: 0, count: thumbnailValues)
+    for y in 0..<8 {
+      for x in 0..<8 {
+        var r: Float = 0, g: Float = 0, b: Float = 0
+        for dy in 0..<8 {
+          for dx in 0..<8 {
+            let i = ((y * 8 + dy) * 64 + x * 8 + dx) * 3
+            r += rgb64[i]
+            g += rgb64[i + 1]
+            b += rgb64[i + 2]
+          }
+        }
+        let (l, a, bb) = Self.lab(r / 64 / 255, g / 64 / 255, b / 64 / 255)
+        lab[(y * 8 + x) * 3] = l
+        lab[(y * 8 + x) * 3 + 1] = a
+        lab[(y * 8 + x) * 3 + 2] = bb
+      }
+    }
+    var mean: Float = 0
+    for i in 0..<64 { mean += lab[i * 3] }
+    mean /= 64
+    for i in 0..<64 { lab[i * 3] -= mean }
+    return lab
+  }
+
+  /// sRGB (0...1) to CIE Lab (D65).
+  static func lab(_ r: Float, _ g: Float, _ b: Float) -> (Float, Float, Float) {
+    func lin(_ c: Float) -> Float { c <= 0.04045 ? c / 12.92 : Float(pow(Double((c + 0.055) / 1.055), 2.4)) }
+    let rl = lin(r), gl = lin(g), bl = lin(b)
+    let x = (0.4124 * rl + 0.3576 * gl + 0.1805 * bl) / 0.95047
+    let y = 0.2126 * rl + 0.7152 * gl + 0.0722 * bl
+    let z = (0.0193 * rl + 0.1192 * gl + 0.9505 * bl) / 1.08883
+    func f(_ t: Float) -> Float { t > 0.008856 ? Float(cbrt(Double(t))) : 7.787 * t + 16.0 / 116 }
+    let fx = f(x), fy = f(y), fz = f(z)
+    return (116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz))
+  }
+}
+
+/// A mask's layout: per-class area shares and a 4x4 grid of class shares, for the first 32 class
+/// values (higher values count as the 32nd), unit length. Near-identical scenes have near-identical
+/// layouts.
+public enum MaskLayout {
+  public static let classes = 32
+  public static let dimensions = classes * 17
+
+  public static func of(_ mask: LabelMask, ignore: Set<UInt16>) -> [Float] {
+    var v = [Float](repeating: 0, count: dimensions)
+    let w = mask.width, h = mask.height
+    guard w > 0, h > 0 else { return v }
+    let values = mask.values16
+    for y in 0..<h {
+      let gy = y * 4 / h
+      for x in 0..<w {
+        let c = values[y * w + x]
+        if ignore.contains(c) { continue }
+        let k = min(classes - 1, Int(c))
+        v[k] += 1
+        v[classes + (gy * 4 + x * 4 / w) * classes + k] += 1
+      }
+    }
+    let norm = v.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+    return norm > 0 ? v.map { $0 / norm } : v
+  }
+}

@@ -1,0 +1,178 @@
+import AppSession
+import Curation
+import DatasetStore
+import Foundation
+import SegmentationCore
+import Testing
+
+/// The look-alike set of the issue, written and imported once for the suite.
+final class LookAlikeFixture: @unchecked Sendable {
+  static let shared = LookAlikeFixture()
+  let root: String
+  let items: [LookAlikeSet.Item]
+  let store: DatasetStore
+
+  private init() {
+    root = FileManager.default.temporaryDirectory.appendingPathComponent("lookalike-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: root)
+    items = try! LookAlikeSet(root: root, scenes: 150, planted: 8).write()
+    store = try! DatasetStore(root: root)
+    _ = try! FolderImport().run(into: store)
+  }
+
+  var idOf: [String: Int64] {
+    Dictionary(uniqueKeysWithValues: (try? store.samples(ids: store.sampleIds(ViewExpression())))?.map { ($0.path, $0.id) } ?? [])
+  }
+}
+
+@Suite("Curation on a look-alike set: exact and near duplicates, leaks, similar, uniqueness", .serialized)
+struct CurationTests {
+  let f = LookAlikeFixture.shared
+
+  @Test("with the default threshold: every copy, near-duplicate recall and precision >= 0.9, the leaks, the original in the top 3, planted groups less unique")
+  func plantedDuplicates() throws {
+    #expect(f.items.count >= 150 + 8 * 6)
+    let curator = Curator(store: f.store)
+    let (sigs, problems) = try curator.signatures()
+    #expect(problems.isEmpty && sigs.count == f.items.count)
+    let dups = try curator.duplicates(sigs)
+    let uniq = try curator.uniqueness(sigs)
+    let index = Dictionary(uniqueKeysWithValues: sigs.enumerated().map { ($1.sampleId, $0) })
+    let space = EmbeddingSpace(rows: sigs.map(\.embedding))
+    let score = try LookAlikeSet.score(
+      items: f.items, idOf: f.idOf, duplicates: dups, similar: { try curator.similar(to: $0, in: sigs, limit: 3).map(\.sampleId) }, uniqueness: uniq,
+      distance: { Double(space.distance(index[$0]!, index[$1]!)) })
+    #expect(score.exactPlanted == 8 && score.exactFound == 8)
+    #expect(score.nearRecall >= 0.9 && score.nearPrecision >= 0.9, "\(score)")
+    #expect(score.leaksPlanted > 0 && score.leaksFound == score.leaksPlanted, "\(score)")
+    #expect(score.similarTop3 == score.similarAsked, "\(score)")
+    #expect(score.uniquenessPlanted < score.uniquenessRest / 2, "\(score)")
+    // The threshold lies between the planted copies and the unrelated scenes.
+    #expect(score.largestPlanted < Curator.defaultThreshold && Curator.defaultThreshold < score.smallestUnrelated, "\(score)")
+    // imagededup's default (pHash within 10 bits) pairs unrelated look-alike scenes: that is why a
+    // hash match is only a candidate here.
+    let idOf = f.idOf
+    let originalIds = Set(f.items.filter { $0.kind == .original }.compactMap { idOf[$0.path] })
+    let originals = sigs.filter { originalIds.contains($0.sampleId) }
+    var unrelatedWithin10 = 0
+    for (i, a) in originals.enumerated() { for b in originals[(i + 1)...] where ImageSignature.hamming(a.phash, b.phash) <= 10 { unrelatedWithin10 += 1 } }
+    #expect(unrelatedWithin10 > 0, "the look-alike set should fool a plain pHash threshold")
+  }
+
+  @Test("views: dup, leak, group:N, uniqueness; a term whose pass has not run is an error naming the command")
+  func views() throws {
+    try FileManager.default.createDirectory(atPath: f.root + "-views", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: f.root + "-views") }
+    let fresh = try DatasetStore(root: f.root + "-views")
+    #expect(throws: (any Error).self) { try fresh.sampleIds(ViewExpression.parse("dup")) }
+    do {
+      _ = try fresh.sampleIds(ViewExpression.parse("uniqueness<0.2"))
+    } catch {
+      #expect("\(error)".contains("segscope uniqueness PATH"))
+    }
+    let curator = Curator(store: f.store)
+    let (sigs, _) = try curator.signatures()
+    let dups = try curator.duplicates(sigs)
+    _ = try curator.uniqueness(sigs)
+    let dupIds = Set(try f.store.sampleIds(ViewExpression.parse("dup")))
+    #expect(dupIds == Set(dups.members.map(\.sampleId)) && dupIds.count == 8 * 7)
+    let leakIds = Set(try f.store.sampleIds(ViewExpression.parse("leak")))
+    #expect(!leakIds.isEmpty && leakIds.isSubset(of: dupIds))
+    let group1 = try f.store.sampleIds(ViewExpression.parse("group:1"))
+    #expect(group1.count == 7)
+    let sorted = try f.store.sampleIds(ViewExpression.parse("sort:-uniqueness limit:5"))
+    let values = try f.store.uniqueness()
+    #expect(sorted.map { values[$0] ?? -1 } == sorted.map { values[$0] ?? -1 }.sorted(by: >))
+    #expect(values[sorted[0]] == 1)
+    let low = Set(try f.store.sampleIds(ViewExpression.parse("uniqueness<0.2")))
+    #expect(!low.isEmpty && low.isSubset(of: dupIds))
+  }
+
+  @Test("signatures resume after a cancelled pass and are made again when an image file changes")
+  func resumable() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("lookalike-small-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: root)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    _ = try LookAlikeSet(root: root, scenes: 12, planted: 1).write()
+    let store = try DatasetStore(root: root)
+    _ = try FolderImport().run(into: store)
+    var indexer = SignatureIndexer(store: store)
+    indexer.batchSize = 4
+    let seen = AtomicFlag()
+    // Stop once the first batch is under way: that batch is kept, the rest is not made.
+    #expect(throws: SignatureIndexer.Cancelled.self) {
+      try indexer.run(progress: { done, _ in if done >= 4 { seen.set() } }, shouldStop: { seen.isSet })
+    }
+    let after = try store.signatures().count
+    #expect(after > 0 && after < 18)
+    let rest = try indexer.run()
+    #expect(rest.made == 18 - after && rest.kept == after)
+    // A changed image is made again; the others are kept.
+    let file = root + "/images/train/scene_0001.jpg"
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+    try (bytes + Data([0xFF, 0xD9])).write(to: URL(fileURLWithPath: file))
+    let again = try indexer.run()
+    #expect(again.made == 1 && again.kept == 17)
+  }
+}
+
+@Suite("Signature and embedding maths")
+struct SignatureMathTests {
+  @Test("an image's signature: unit embedding, equal for equal images, far for another scene, finite on a flat image")
+  func signature() {
+    let a = DemoScene.generate(seed: 1, width: 160, height: 120).image
+    let b = DemoScene.generate(seed: 2, width: 160, height: 120).image
+    let sa = ImageSignature.of(a), sb = ImageSignature.of(b)
+    #expect(sa.embedding.count == ImageSignature.dimensions)
+    #expect(abs(sa.embedding.reduce(Float(0)) { $0 + $1 * $1 } - 1) < 1e-4)
+    #expect(ImageSignature.of(a) == sa)
+    #expect(ImageSignature.distance(sa.embedding, sa.embedding) < 1e-5)
+    #expect(ImageSignature.distance(sa.embedding, sb.embedding) > 0.04)
+    // A uniform image has no gradients and no colour variety, and still a valid unit embedding.
+    let flat = ImageSignature.of(RGBImage(width: 10, height: 10, fill: RGB(40, 40, 40)))
+    #expect(flat.embedding.allSatisfy { $0.isFinite })
+  }
+
+  @Test("nearest neighbours through the PCA projection equal a brute-force search")
+  func neighbours() {
+    var rows: [[Float]] = []
+    var seed: UInt64 = 42
+    for _ in 0..<300 {
+      var v = [Float](repeating: 0, count: 40)
+      for k in 0..<40 {
+        seed = seed &* 6_364_136_223_846_793_005 &+ 1
+        let noise = Float(Int(seed >> 40) % 1000) / 1000
+        let offset: Float = k < 3 ? 2 : 0
+        v[k] = noise + offset
+      }
+      let n = v.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+      rows.append(v.map { $0 / n })
+    }
+    let space = EmbeddingSpace(rows: rows)
+    // With every component the projection is a rotation: the search must equal brute force exactly.
+    let fast = space.nearestNeighbours(k: 3, candidates: 10, reduced: 40, exactBelow: 0)
+    var agree = 0
+    for i in 0..<300 {
+      var all: [(index: Int, distance: Float)] = []
+      for j in 0..<300 where j != i { all.append((j, space.distance(i, j))) }
+      all.sort { a, b in a.distance != b.distance ? a.distance < b.distance : a.index < b.index }
+      let brute: [Int] = all.prefix(3).map { $0.index }
+      if fast[i].map(\.index) == brute { agree += 1 }
+    }
+    #expect(agree == 300, "\(agree) of 300 rows agree")
+    // PCA's first component follows the strongest spread.
+    var line: [[Float]] = []
+    for i in 0..<100 { line.append([Float(i), Float(i) * 0.5, 1]) }
+    let pca = PCA.fit(EmbeddingSpace(rows: line), components: 2)
+    #expect(abs(abs(pca.basis[0]) - 0.894) < 0.01 && abs(abs(pca.basis[1]) - 0.447) < 0.01)
+    #expect(pca.variances[0] > 100 * max(pca.variances[1], 1e-6))
+  }
+}
+
+/// A flag set from several threads.
+final class AtomicFlag: @unchecked Sendable {
+  private var value = false
+  private let lock = NSLock()
+  func set() { lock.withLock { value = true } }
+  var isSet: Bool { lock.withLock { value } }
+}
