@@ -82,3 +82,34 @@ public struct UniquenessReport: Encodable, Sendable {
     }
   }
 }
+
+/// `segscope uncertainty --json` and `segscope next --json`.
+public struct UncertaintyReport: Encodable, Sendable {
+  public struct Entry: Encodable, Sendable {
+    public let path: String
+    public let score: Double
+    public let least_confidence: Nullable<Double>
+    public let low_share: Nullable<Double>
+    public let disagreement: Nullable<Double>
+  }
+  /// Most uncertain first.
+  public let samples: [Entry]
+  public init(_ scores: [Uncertainty.Score], rows: [Int64: SampleRow]) {
+    func r(_ v: Double?) -> Nullable<Double> { Nullable(v.map(DuplicatesReport.round)) }
+    samples = scores.map {
+      Entry(
+        path: rows[$0.sampleId]?.path ?? "?", score: DuplicatesReport.round($0.score), least_confidence: r($0.leastConfidence), low_share: r($0.lowShare),
+        disagreement: r($0.disagreement))
+    }
+  }
+
+  public func text(top: Int) -> String {
+    var out = "  score  least-conf  low-share  disagree  path\n"
+    func f(_ v: Nullable<Double>) -> String { v.value.map { String(format: "%.3f", $0) } ?? "-" }
+    for e in samples.prefix(top) {
+      out +=
+        "  \(String(format: "%.3f", e.score))  \(f(e.least_confidence).leftPadded(10))  \(f(e.low_share).leftPadded(9))  \(f(e.disagreement).leftPadded(8))  \(Sanitize.forTerminal(e.path))\n"
+    }
+    return out
+  }
+}

@@ -1,3 +1,5 @@
+import Dispatch
+import DatasetStore
 import Foundation
 import DatasetImport
 import ImageCodec
@@ -48,15 +50,27 @@ public struct LookAlikeSet: Sendable {
       try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true)
     }
     try DemoClasses.table.map(\.name).joined(separator: "\n").write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+    // Scenes are written in parallel; each returns its items.
+    let slots = ResultSlots<[Item]>(count: scenes)
+    let failures = ResultSlots<String>(count: scenes)
+    let me = self
+    DispatchQueue.concurrentPerform(iterations: scenes) { s in
+      do { slots.set(s, try me.writeScene(s)) } catch { failures.set(s, "\(error)") }
+    }
+    if let first = failures.values().compactMap({ $0 }).first { throw StoreError.invalid(first) }
+    return slots.values().compactMap { $0 }.flatMap { $0 }
+  }
+
+  func writeScene(_ s: Int) throws -> [Item] {
     var items: [Item] = []
-    for s in 0..<scenes {
+    do {
       let split = s % 5 == 0 ? "val" : "train"
       let scene = DemoScene.generate(seed: UInt64(7000 + s), width: width, height: height)
       let name = String(format: "scene_%04d", s)
       let jpeg = try JPEGEncoder.encode(scene.image, quality: 88)
       try put(jpeg, mask: scene.groundTruth, split: split, name: name)
       items.append(Item(path: "images/\(split)/\(name).jpg", scene: s, kind: .original, split: split))
-      guard s < planted else { continue }
+      guard s < planted else { return items }
       for (k, kind) in Kind.allCases.dropFirst().enumerated() {
         // A third of the planted files go to the other split: leaks.
         let other = (s + k) % 3 == 0

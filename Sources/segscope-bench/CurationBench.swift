@@ -38,3 +38,57 @@ enum CurationBench {
     }
   }
 }
+
+import Dispatch
+import ImageCodec
+import SegmentationCore
+
+extension CurationBench {
+  /// Speed on many 320x240 JPEGs: the signature pass against the JPEG decode floor (both on every
+  /// core, measured side by side: decode, signatures, decode again), then duplicates, uniqueness, one
+  /// similar query and the map's projection.
+  static func speed(root: String, scenes: Int) throws {
+    try? FileManager.default.removeItem(atPath: root)
+    let t0 = nowMs()
+    let items = try LookAlikeSet(root: root, scenes: scenes, planted: 20).write()
+    let store = try DatasetStore(root: root)
+    _ = try FolderImport().run(into: store)
+    print("wrote and imported \(items.count) images in \(fmt((nowMs() - t0) / 1000, 1)) s")
+    let paths = try store.samples(ids: store.sampleIds(ViewExpression())).map { store.absolutePath($0.path) }
+    func decodeAll() -> Double {
+      let t = nowMs()
+      DispatchQueue.concurrentPerform(iterations: paths.count) { i in _ = try? ImageLoader.loadImage(path: paths[i]) }
+      return nowMs() - t
+    }
+    let d1 = decodeAll()
+    let t1 = nowMs()
+    let outcome = try SignatureIndexer(store: store).run()
+    let sigMs = nowMs() - t1
+    let d2 = decodeAll()
+    let decodeMs = (d1 + d2) / 2
+    print(
+      "JPEG decode (full size, all cores): \(fmt(decodeMs, 0)) ms = \(fmt(Double(paths.count) / decodeMs * 1000, 0)) images/s; signatures: \(fmt(sigMs, 0)) ms = \(fmt(Double(outcome.made) / sigMs * 1000, 0)) images/s = \(fmt(decodeMs / sigMs * 100, 0))% of decode throughput"
+    )
+    let curator = Curator(store: store)
+    let t2 = nowMs()
+    let sigs = try store.signatures()
+    let loadMs = nowMs() - t2
+    let t3 = nowMs()
+    let dups = try curator.duplicates(sigs)
+    let dupMs = nowMs() - t3
+    let t4 = nowMs()
+    _ = try curator.uniqueness(sigs)
+    let uniqMs = nowMs() - t4
+    let t5 = nowMs()
+    _ = try curator.similar(to: sigs[sigs.count / 2].sampleId, in: sigs, limit: 10)
+    let simMs = nowMs() - t5
+    let t6 = nowMs()
+    let space = EmbeddingSpace(rows: sigs.map(\.embedding))
+    let pca = PCA.fit(space, components: 2)
+    _ = pca.project(space)
+    let mapMs = nowMs() - t6
+    print(
+      "\(sigs.count) signatures loaded in \(fmt(loadMs, 0)) ms; duplicates \(fmt(dupMs, 0)) ms (\(dups.exact.count) exact groups, \(dups.near.count) near pairs); uniqueness \(fmt(uniqMs, 0)) ms; one similar query \(fmt(simMs, 0)) ms; map projection \(fmt(mapMs, 0)) ms"
+    )
+  }
+}

@@ -1,6 +1,7 @@
 import AppSession
 import ArgumentParser
 import Curation
+import DatasetImport
 import DatasetStore
 import SegmentationCore
 
@@ -122,5 +123,79 @@ struct UniquenessCommand: ParsableCommand {
     for e in report.samples.suffix(min(top, report.samples.count)).reversed() {
       print(String(format: "  %.3f", e.uniqueness) + "  " + Sanitize.forTerminal(e.path))
     }
+  }
+}
+
+/// `segscope uncertainty PATH --pred FIELD [--pred FIELD ...] [--view EXPR] [--json]`.
+struct UncertaintyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "uncertainty",
+    abstract:
+      "How unsure the models are about each sample: mean least confidence and the share of pixels under 0.5 from confidence maps, and the share of pixels where prediction fields disagree."
+  )
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(help: "Prediction field (repeatable).") var pred: [String] = []
+  @Option(parsing: .unconditional, help: "Only the samples of this view.") var view: String?
+  @Option(help: "Rows of the text report.") var top = 20
+  @Flag(help: "JSON output: samples, most uncertain first.") var json = false
+
+  func validate() throws { guard !pred.isEmpty else { throw ValidationError("give at least one prediction field: --pred FIELD") } }
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    let ids = try view.map { try store.sampleIds(parseView($0)) }
+    let (scores, problems) = try Uncertainty(store: store).scores(predFields: pred, ids: ids)
+    for p in problems.prefix(10) { FileHandleOut.stderr(Sanitize.forTerminal(p)) }
+    let report = UncertaintyReport(scores, rows: try rowsById(store, scores.map(\.sampleId)))
+    print(json ? try JSONOutput.string(report) : report.text(top: top), terminator: json ? "\n" : "")
+    if scores.isEmpty { throw ExitCode(1) }
+  }
+}
+
+/// `segscope next PATH --budget B --pred FIELD ... [--view EXPR] [--tag T | --queue NAME | --export DIR]`.
+struct NextCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "next",
+    abstract: "Pick the samples to annotate next: the most uncertain, skipping any within the duplicate distance of one already picked (ranked batch sampling)."
+  )
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(help: "How many samples to pick.") var budget: Int
+  @Option(help: "Prediction field (repeatable).") var pred: [String] = []
+  @Option(parsing: .unconditional, help: "Pick among the samples of this view.") var view: String?
+  @Option(help: "Tag the picks.") var tag: String?
+  @Option(help: "Make the picks a review queue (they are tagged with its name).") var queue: String?
+  @Option(help: "Export the picks as a CVAT folder for annotators.") var export: String?
+  @Option(help: "Minimum embedding distance between two picks (default: the duplicate threshold).") var spread = Curator.defaultThreshold
+  @Flag(help: "JSON output: the picks, most uncertain first.") var json = false
+
+  func validate() throws {
+    guard budget > 0 else { throw ValidationError("--budget must be positive") }
+    guard !pred.isEmpty else { throw ValidationError("give at least one prediction field: --pred FIELD") }
+    guard [tag, queue, export].compactMap({ $0 }).count <= 1 else { throw ValidationError("give at most one of --tag, --queue, --export") }
+  }
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    let ids = try view.map { try store.sampleIds(parseView($0)) }
+    let (scores, problems) = try Uncertainty(store: store).scores(predFields: pred, ids: ids)
+    for p in problems.prefix(10) { FileHandleOut.stderr(Sanitize.forTerminal(p)) }
+    let sigs = try curationSignatures(store, view: view)
+    let picks = Uncertainty.pick(
+      scores, budget: budget, embeddings: Dictionary(uniqueKeysWithValues: sigs.map { ($0.sampleId, $0.embedding) }), minDistance: spread)
+    let pickedIds = picks.map(\.sampleId)
+    let rows = try rowsById(store, pickedIds)
+    if let tag { try store.tag(pickedIds, tag) }
+    if let queue {
+      try store.tag(pickedIds, queue)
+      _ = try store.openQueue(queue, expression: "tag:\(queue)")
+    }
+    if let export {
+      let report = try Exporter(store: store).export(.cvat, sampleIds: pickedIds, to: typedPath(export))
+      FileHandleOut.stderr("exported \(report.samples) samples as CVAT to \(Sanitize.forTerminal(export))")
+    }
+    let report = UncertaintyReport(picks, rows: rows)
+    print(json ? try JSONOutput.string(report) : report.text(top: budget), terminator: json ? "\n" : "")
+    if picks.count < budget { FileHandleOut.stderr("picked \(picks.count) of \(budget): no more samples with the fields (or far enough apart)") }
+    if picks.isEmpty { throw ExitCode(1) }
   }
 }
