@@ -119,7 +119,7 @@ public enum Reducer {
       setStatus(&s, m, error: isError)
       return []
     default:
-      return TriageCommands.reduce(&s, action) ?? SuspectCommands.reduce(&s, action) ?? []
+      return TriageCommands.reduce(&s, action) ?? SuspectCommands.reduce(&s, action) ?? CurationCommands.reduce(&s, action) ?? []
     }
   }
 

@@ -34,7 +34,7 @@ extension EffectRunner {
       try SuspectEditor(store: store).recheck(run: run, sampleId: sample, version: version)
       return [try loadSuspects(run)]
     default:
-      return []
+      return try curation(effect)
     }
   }
 

@@ -67,14 +67,19 @@ public struct Curator: Sendable {
     // Near: candidates from close pHashes and from the embedding's nearest neighbours, confirmed by
     // the full embedding distance.
     let space = EmbeddingSpace(rows: sigs.map(\.embedding))
-    var candidates = Set<Pair>()
+    // Only confirmed pairs are kept: on look-alike images the hash candidates can be many.
+    var confirmed = Set<Pair>()
+    let hashes = sigs.map(\.phash)
     for i in 0..<sigs.count {
-      let h = sigs[i].phash
-      for j in (i + 1)..<max(i + 1, sigs.count) where ImageSignature.hamming(h, sigs[j].phash) <= Self.hashCandidateBits { candidates.insert(Pair(i, j)) }
+      let h = hashes[i]
+      for j in (i + 1)..<max(i + 1, sigs.count) where ImageSignature.hamming(h, hashes[j]) <= Self.hashCandidateBits {
+        if Double(space.distance(i, j)) <= threshold { confirmed.insert(Pair(i, j)) }
+      }
     }
     for (i, row) in space.nearestNeighbours(k: 8).enumerated() {
-      for n in row where Double(n.distance) <= threshold { candidates.insert(Pair(i, n.index)) }
+      for n in row where Double(n.distance) <= threshold { confirmed.insert(Pair(i, n.index)) }
     }
+    let candidates = confirmed.union(exactPair)
     var near: [DuplicatePair] = []
     var pairs: [DuplicatePair] = []
     for p in candidates.sorted() {
@@ -85,9 +90,6 @@ public struct Curator: Sendable {
       pairs.append(pair)
       if !exact { near.append(pair) }
       union.join(p.a, p.b)
-    }
-    for p in exactPair where !candidates.contains(p) {
-      pairs.append(DuplicatePair(a: sigs[p.a].sampleId, b: sigs[p.b].sampleId, exact: true, distance: 0))
     }
     near.sort { $0.distance != $1.distance ? $0.distance < $1.distance : ($0.a, $0.b) < ($1.a, $1.b) }
     // Groups, numbered from 1 in the order of their smallest sample id.

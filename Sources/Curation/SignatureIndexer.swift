@@ -42,6 +42,7 @@ public struct SignatureIndexer: Sendable {
     let ignore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
     let gtName = gt?.name
     let decoding = gt?.decoding ?? .identity
+    let gtRefs = try gtName.map { try self.store.newestMaskRefs(field: $0) } ?? [:]
     let problems = Mutex<[String]>([])
     let done = AtomicCounter()
     let store = self.store
@@ -65,7 +66,7 @@ public struct SignatureIndexer: Sendable {
           let image = try ImageLoader.loadImage(data: bytes, path: path, scale: scale).image
           let sig = ImageSignature.of(image)
           var layout: [Float]? = nil
-          if let gtName, let ref = try store.maskRefs(sampleId: row.id)[gtName] {
+          if let ref = gtRefs[row.id] {
             if let mask = try? ImageLoader.loadMask(path: store.absolutePath(ref.path), decoding: ref.decoding ?? decoding).mask {
               layout = MaskLayout.of(mask, ignore: ignore)
             }

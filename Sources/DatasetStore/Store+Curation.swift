@@ -113,6 +113,11 @@ extension DatasetStore {
     }
   }
 
+  /// Forgets every image signature (the next pass makes them all again).
+  public func dropSignatures() throws {
+    try write { db in try db.execute(sql: "DELETE FROM image_signature") }
+  }
+
   /// Replaces the stored duplicates (groups and pairs) and records the threshold used.
   public func saveDuplicates(_ members: [DuplicateMembership], pairs: [DuplicatePair], threshold: Double, samples: Int) throws {
     try write { db in

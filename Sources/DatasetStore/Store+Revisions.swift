@@ -63,6 +63,21 @@ extension DatasetStore {
     }
   }
 
+  /// The newest mask of one field for every sample that has it (one query, for passes over many
+  /// samples).
+  public func newestMaskRefs(field: String) throws -> [Int64: MaskRef] {
+    try read { db in
+      var out: [Int64: MaskRef] = [:]
+      let cursor = try Row.fetchCursor(
+        db, sql: "SELECT sample_id, revision, path, decoding FROM mask WHERE field = ? ORDER BY sample_id, revision", arguments: [field])
+      while let r = try cursor.next() {
+        out[r["sample_id"]] = MaskRef(
+          field: field, revision: r["revision"], path: r["path"], decoding: (r["decoding"] as String?).map { MaskDecoding(serialized: $0) })
+      }
+      return out
+    }
+  }
+
   /// Every revision of a sample's mask field, oldest first.
   public func revisions(sampleId: Int64, field: String = FieldName.groundTruth) throws -> [MaskRevision] {
     try read { db in

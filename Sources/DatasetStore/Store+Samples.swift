@@ -280,6 +280,14 @@ extension DatasetStore {
     }
   }
 
+  /// Makes `tag` name exactly these samples (it is taken off the others), in one transaction.
+  public func replaceTag(_ ids: [Int64], _ tag: String) throws {
+    try write { db in
+      try db.execute(sql: "DELETE FROM tag WHERE tag = ?", arguments: [tag])
+      for id in ids { try db.execute(sql: "INSERT OR IGNORE INTO tag(sample_id, tag) VALUES (?, ?)", arguments: [id, tag]) }
+    }
+  }
+
   /// Saves a named view.
   public func saveView(_ name: String, expression: String) throws {
     try write { db in

@@ -66,6 +66,10 @@ public enum CommandID: String, CaseIterable, Sendable, Hashable, ExpressibleBySt
   case suspectsFind = "suspects.find"
   case suspectDismiss = "suspect.dismiss"
   case suspectNext = "suspect.next"
+  case curateDuplicates = "curate.duplicates"
+  case curateUniqueness = "curate.uniqueness"
+  case curateSimilar = "curate.similar"
+  case curateNext = "curate.next"
 
   /// A literal in segscope's own source (the default keymap, tests). Names typed by users go
   /// through `init(rawValue:)`, which fails on an unknown name.
@@ -232,6 +236,18 @@ public enum CommandRegistry {
     Command(
       .suspectNext, "Next suspect region", doc: "Outline the sample's next suspect region.", screens: [.sample],
       disabledReason: { $0.outlinedSuspect == nil ? "no suspect region here (open one from the Suspects screen, 7)" : nil }),
+    Command(
+      .curateDuplicates, "Find duplicates",
+      doc: "Find byte copies, near duplicates and leaks across splits in the background; the view dup lists them (group:N one group, leak the leaks)."),
+    Command(.curateUniqueness, "Uniqueness", doc: "Rank the samples by how unlike the rest they are, in the background; the view sort:-uniqueness lists them."),
+    Command(
+      .curateSimilar, "Similar samples", doc: "The samples most like the one under the cursor, nearest first, as the view.", screens: [.samples, .sample],
+      disabledReason: needsSample),
+    Command(
+      .curateNext, "Annotate next",
+      doc:
+        "Pick the samples to annotate next: the most uncertain of the view by the fields' confidence maps and disagreement, spread apart; tagged 'next' (arguments: BUDGET FIELD...).",
+      argument: "BUDGET FIELD..."),
   ]
 
   public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

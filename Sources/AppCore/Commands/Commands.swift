@@ -168,6 +168,8 @@ enum Commands {
       return TriageCommands.run(&s, id, args)
     case .screenSuspects, .suspectsRun, .suspectsFind, .suspectDismiss, .suspectNext:
       return SuspectCommands.run(&s, id, args)
+    case .curateDuplicates, .curateUniqueness, .curateSimilar, .curateNext:
+      return CurationCommands.run(&s, id, args)
     }
     return []
   }

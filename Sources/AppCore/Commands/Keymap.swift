@@ -23,14 +23,17 @@ public struct Keymap: Sendable {
         .char("z"): "sample.zoomIn", .char("Z"): "sample.zoomOut",
         .char("a"): "review.ok", .char("r"): "review.fix", .char("s"): "review.skip",
         .char("F"): "flag.add", .char("b"): "flag.anchor", .char("L"): "mask.relabel", .char("u"): "mask.undo",
-        .char("d"): "suspect.dismiss", .char("]"): "suspect.next",
+        .char("d"): "suspect.dismiss", .char("]"): "suspect.next", .char("S"): "curate.similar",
       ],
       .suspects: [
         .char("F"): "flag.add", .char("L"): "mask.relabel", .char("u"): "mask.undo", .char("d"): "suspect.dismiss", .char("s"): "suspects.run",
       ],
       .flags: [.char("d"): "flags.fix", .char("X"): "flags.reject", .char("o"): "flags.reopen", .char("s"): "flags.state"],
       .classes: [.char("s"): "classes.sort"],
-      .samples: [.char("m"): "samples.grid", .char("F"): "flag.add", .char("a"): "review.ok", .char("r"): "review.fix", .char("s"): "review.skip"],
+      .samples: [
+        .char("m"): "samples.grid", .char("S"): "curate.similar", .char("F"): "flag.add", .char("a"): "review.ok", .char("r"): "review.fix",
+        .char("s"): "review.skip",
+      ],
       .confusion: [.char("n"): "confusion.normalize"],
       .runs: [.char("c"): "run.compare", .char("W"): "run.worse"],
     ])

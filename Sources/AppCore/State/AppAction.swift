@@ -43,6 +43,18 @@ public enum AppAction: Sendable {
   /// The label-error runs and the regions of the one shown (`run`), most suspicious sample first;
   /// `checked` is how many samples the run has a verdict for.
   case suspectsLoaded(runs: [SuspectRunSummary], run: String?, entries: [SuspectEntry], checked: Int)
+  /// A curation job ended: its message, and the view that shows its result (nil: none).
+  case curationFinished(job: String, view: String?, message: String, isError: Bool)
+}
+
+/// Curation work the app runs in the background.
+public enum CurationTask: Sendable, Equatable {
+  /// Exact and near duplicates and leaks (the view `dup` shows them).
+  case duplicates
+  /// FiftyOne-style uniqueness (the view `sort:-uniqueness`).
+  case uniqueness
+  /// The `budget` most uncertain samples of the view, spread apart, tagged `tag`.
+  case next(budget: Int, fields: [String], view: String, tag: String)
 }
 
 /// Work the reducer asks for; the runtime performs it and answers with actions.
@@ -50,7 +62,7 @@ public enum Effect: Sendable, Equatable {
   /// Whether the effect loads the view (its answer replaces the samples shown).
   public var loadsView: Bool {
     switch self {
-    case .loadView, .loadCell, .loadChanges: return true
+    case .loadView, .loadCell, .loadChanges, .loadSimilar: return true
     default: return false
     }
   }
@@ -59,7 +71,7 @@ public enum Effect: Sendable, Equatable {
   /// everything a key press is waiting for.
   public var isBackgroundJob: Bool {
     switch self {
-    case .evaluate, .indexMasks, .exportView, .findMistakes: return true
+    case .evaluate, .indexMasks, .exportView, .findMistakes, .curate: return true
     default: return false
     }
   }
@@ -70,6 +82,7 @@ public enum Effect: Sendable, Equatable {
     case .loadView(let text, let run, _): return .loadView(text: text, run: run, request: id)
     case .loadCell(let run, let g, let p, let gn, let pn, _): return .loadCell(run: run, gt: g, pred: p, gtName: gn, predName: pn, request: id)
     case .loadChanges(let from, let to, let view, _): return .loadChanges(from: from, to: to, view: view, request: id)
+    case .loadSimilar(let sample, let limit, _): return .loadSimilar(sample: sample, limit: limit, request: id)
     default: return self
     }
   }
@@ -120,5 +133,9 @@ public enum Effect: Sendable, Equatable {
   case relabelSuspect(run: String, sample: Int64, region: SuspectRegion, baseRevision: Int)
   /// Checks a sample again in a label-error run after its mask changed, then reloads the run.
   case recheckSuspects(run: String, sample: Int64)
+  /// Runs a curation pass as background job `job` (image signatures are made first where missing).
+  case curate(CurationTask, job: String)
+  /// The samples most like `sample`, nearest first, as the view.
+  case loadSimilar(sample: Int64, limit: Int, request: Int = 0)
   case quit
 }

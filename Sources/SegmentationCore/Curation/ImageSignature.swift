@@ -260,15 +260,45 @@ public enum MaskLayout {
     var v = [Float](repeating: 0, count: dimensions)
     let w = mask.width, h = mask.height
     guard w > 0, h > 0 else { return v }
-    let values = mask.values16
-    for y in 0..<h {
-      let gy = y * 4 / h
-      for x in 0..<w {
-        let c = values[y * w + x]
-        if ignore.contains(c) { continue }
-        let k = min(classes - 1, Int(c))
-        v[k] += 1
-        v[classes + (gy * 4 + x * 4 / w) * classes + k] += 1
+    // Counts per grid cell and (clamped) class first; ignore values are left out at the end, so the
+    // pixel loop does no set lookups. Values from 32 up are counted apart, to tell ignore values from
+    // the last class bucket.
+    var counts = [Int](repeating: 0, count: 16 * (classes + 1))
+    var high: [UInt16: [Int]] = [:]
+    let cellX = (0..<w).map { $0 * 4 / w }
+    func count(_ c: Int, _ cell: Int) {
+      counts[cell * (classes + 1) + min(c, classes)] += 1
+    }
+    switch mask.storage {
+    case .u8(let p):
+      for y in 0..<h {
+        let row = (y * 4 / h) * 4
+        for x in 0..<w { count(Int(p[y * w + x]), row + cellX[x]) }
+      }
+    case .u16(let p):
+      for y in 0..<h {
+        let row = (y * 4 / h) * 4
+        for x in 0..<w { count(Int(p[y * w + x]), row + cellX[x]) }
+      }
+    }
+    // The values 32 and up: counted again by value (rare), to leave out the ignored ones.
+    if (0..<16).contains(where: { counts[$0 * (classes + 1) + classes] > 0 }) {
+      let values = mask.values16
+      for y in 0..<h {
+        for x in 0..<w where values[y * w + x] >= UInt16(classes) {
+          high[values[y * w + x], default: [Int](repeating: 0, count: 16)][(y * 4 / h) * 4 + cellX[x]] += 1
+        }
+      }
+    }
+    for cell in 0..<16 {
+      for k in 0..<classes where !ignore.contains(UInt16(k)) {
+        let n = Float(counts[cell * (classes + 1) + k])
+        v[k] += n
+        v[classes + cell * classes + k] += n
+      }
+      for (value, cells) in high where !ignore.contains(value) {
+        v[classes - 1] += Float(cells[cell])
+        v[classes + cell * classes + classes - 1] += Float(cells[cell])
       }
     }
     let norm = v.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()

@@ -184,9 +184,9 @@ struct NextCommand: ParsableCommand {
       scores, budget: budget, embeddings: Dictionary(uniqueKeysWithValues: sigs.map { ($0.sampleId, $0.embedding) }), minDistance: spread)
     let pickedIds = picks.map(\.sampleId)
     let rows = try rowsById(store, pickedIds)
-    if let tag { try store.tag(pickedIds, tag) }
+    if let tag { try store.replaceTag(pickedIds, tag) }
     if let queue {
-      try store.tag(pickedIds, queue)
+      try store.replaceTag(pickedIds, queue)
       _ = try store.openQueue(queue, expression: "tag:\(queue)")
     }
     if let export {

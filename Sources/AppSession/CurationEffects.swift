@@ -1,0 +1,75 @@
+import AppCore
+import Curation
+import DatasetStore
+import SegmentationCore
+
+/// Curation effects: duplicates, uniqueness and the annotation queue as background jobs (image
+/// signatures made first where missing, with progress; x cancels), similar samples as a view.
+extension EffectRunner {
+  public func curation(_ effect: Effect) throws -> [AppAction] {
+    switch effect {
+    case .curate(let task, let job):
+      return curate(task, job: job)
+    case .loadSimilar(let sample, let limit, let request):
+      let curator = Curator(store: store)
+      let (sigs, _) = try curator.signatures()
+      let list = try curator.similar(to: sample, in: sigs, limit: limit)
+      let name = try store.samples(ids: [sample]).first?.path ?? "sample \(sample)"
+      return [.viewLoaded(text: "", title: "like \(name), nearest first", ids: list.map(\.sampleId), matrix: nil, request: request)]
+    default:
+      return []
+    }
+  }
+
+  func curate(_ task: CurationTask, job: String) -> [AppAction] {
+    control.start(job)
+    let post = self.post, control = self.control
+    let curator = Curator(store: store)
+    do {
+      var ids: [Int64]? = nil
+      if case .next(_, _, let view, _) = task, !view.trimmingCharacters(in: " ").isEmpty { ids = try store.sampleIds(ViewExpression.parse(view)) }
+      let (sigs, problems) = try curator.signatures(
+        ids: ids,
+        progress: { done, total in
+          if done == total || done % max(1, total / 50) == 0 { post([.jobProgress(id: job, Job(title: job + ": signatures", done: done, total: total))]) }
+        },
+        shouldStop: { control.isCancelled(job) })
+      let skipped = problems.isEmpty ? "" : " (\(problems.count) images could not be read)"
+      switch task {
+      case .duplicates:
+        let d = try curator.duplicates(sigs)
+        let leaks = Set(d.members.filter(\.leak).map(\.group)).count
+        let groups = Set(d.members.map(\.group)).count
+        return [
+          .curationFinished(
+            job: job, view: groups > 0 ? "dup" : nil,
+            message: "\(groups) groups of duplicates (\(d.exact.count) of exact copies), \(leaks) across splits (view: leak)\(skipped)", isError: false)
+        ]
+      case .uniqueness:
+        guard sigs.count >= 2 else { return [.curationFinished(job: job, view: nil, message: "uniqueness needs 2 samples or more", isError: true)] }
+        _ = try curator.uniqueness(sigs)
+        return [
+          .curationFinished(job: job, view: "sort:-uniqueness", message: "uniqueness of \(sigs.count) samples, most unique first\(skipped)", isError: false)
+        ]
+      case .next(let budget, let fields, _, let tag):
+        let (scores, scoreProblems) = try Uncertainty(store: store).scores(predFields: fields, ids: ids)
+        let picks = Uncertainty.pick(
+          scores, budget: budget, embeddings: Dictionary(uniqueKeysWithValues: sigs.map { ($0.sampleId, $0.embedding) }), minDistance: Curator.defaultThreshold)
+        guard !picks.isEmpty else {
+          return [.curationFinished(job: job, view: nil, message: "next: no sample has \(fields.joined(separator: ", "))", isError: true)]
+        }
+        try store.replaceTag(picks.map(\.sampleId), tag)
+        let note = scoreProblems.isEmpty ? "" : " (\(scoreProblems.count) samples left out: unreadable or wrong-size maps)"
+        return [
+          .curationFinished(
+            job: job, view: "tag:\(tag)", message: "tagged the \(picks.count) samples to annotate next '\(tag)' (: review NAME makes them a queue)\(note)",
+            isError: false)
+        ]
+      }
+    } catch let e as SignatureIndexer.Cancelled {
+      return [.curationFinished(job: job, view: nil, message: "\(job): \(e.description)", isError: false)]
+    } catch {
+      return [.curationFinished(job: job, view: nil, message: "\(job): \(error)", isError: true)]
+    }
+  }
+}
