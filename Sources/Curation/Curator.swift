@@ -14,7 +14,7 @@ public struct Curator: Sendable {
   public static let defaultThreshold = 0.04
   /// Pairs whose pHashes differ in at most this many bits are candidates too (confirmed by the
   /// embedding; a hash match alone is not enough on look-alike images).
-  public static let hashCandidateBits = 20
+  public static let hashCandidateBits = 12
 
   public struct Duplicates: Sendable {
     /// Groups of byte-identical files (sample ids, two or more each).
