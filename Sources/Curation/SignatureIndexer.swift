@@ -59,7 +59,8 @@ public struct SignatureIndexer: Sendable {
         do {
           let fileSig = DatasetStore.fileSignature(path)
           let bytes = try FileBytes.read(path)
-          // A JPEG decodes at the smallest DCT scale that keeps 64 pixels on its short side: the
+          // A JPEG decodes at the smallest DCT scale that keeps 64 pixels on its short side (a
+          // quarter-size 320x240 photo, 80x60, moves near duplicates measurably farther apart): the
           // signature looks at 64x64.
           let short = min(row.width, row.height)
           let scale: JPEGScale = short >= 512 ? .eighth : short >= 256 ? .quarter : short >= 128 ? .half : .full

@@ -96,3 +96,40 @@ extension CurationBench {
     )
   }
 }
+
+extension CurationBench {
+  /// Where a signature's time goes, one thread, on the first `n` images of the speed set.
+  static func parts(root: String, n: Int) throws {
+    let store = try DatasetStore(root: root)
+    let rows = Array(try store.samples(ids: store.sampleIds(ViewExpression())).prefix(n))
+    let masks = try store.newestMaskRefs(field: "ground_truth")
+    var t = nowMs()
+    var bytes: [[UInt8]] = []
+    for r in rows { bytes.append(try FileBytes.read(store.absolutePath(r.path))) }
+    let readMs = nowMs() - t
+    t = nowMs()
+    for b in bytes { _ = try ImageLoader.loadImage(data: b, path: "x") }
+    let fullMs = nowMs() - t
+    t = nowMs()
+    var images: [RGBImage] = []
+    for b in bytes { images.append(try ImageLoader.loadImage(data: b, path: "x", scale: .half).image) }
+    let halfMs = nowMs() - t
+    t = nowMs()
+    for b in bytes { _ = ContentHash.fnv1a(b) }
+    let hashMs = nowMs() - t
+    t = nowMs()
+    for i in images { _ = ImageSignature.of(i) }
+    let sigMs = nowMs() - t
+    t = nowMs()
+    var decoded: [LabelMask] = []
+    for r in rows { if let m = masks[r.id] { decoded.append(try ImageLoader.loadMask(path: store.absolutePath(m.path))) } }
+    let maskMs = nowMs() - t
+    t = nowMs()
+    for m in decoded { _ = MaskLayout.of(m, ignore: [255]) }
+    let layoutMs = nowMs() - t
+    func per(_ ms: Double) -> String { fmt(ms / Double(rows.count) * 1000, 0) + " µs" }
+    print(
+      "per image, one thread: read \(per(readMs)), full JPEG decode \(per(fullMs)), half-scale decode \(per(halfMs)), content hash \(per(hashMs)), signature \(per(sigMs)), mask decode \(per(maskMs)), mask layout \(per(layoutMs))"
+    )
+  }
+}

@@ -19,6 +19,7 @@ do {
   if which == "mistakes" { MistakesBench.run(samples: Int(args.last ?? "") ?? 300) }
   if which == "duplicates" { try CurationBench.quality(root: scratch + "/lookalike", scenes: Int(args.last ?? "") ?? 160, planted: 12) }
   if which == "curation-speed" { try CurationBench.speed(root: scratch + "/curation", scenes: Int(args.last ?? "") ?? 10_000) }
+  if which == "curation-parts" { try CurationBench.parts(root: scratch + "/curation", n: 2000) }
   if which == "eval" { try EngineBench.evalBench(root: scratch + "/eval", pairs: Int(args.last ?? "") ?? 1000) }
 } catch {
   print("benchmark failed: \(error)")

@@ -133,6 +133,35 @@ struct SignatureMathTests {
     #expect(flat.embedding.allSatisfy { $0.isFinite })
   }
 
+  @Test("orientation bins without atan2 equal atan2's; the mask layout counts classes per cell and leaves ignore values out")
+  func binsAndLayout() {
+    var seed: UInt64 = 7
+    var agree = 0
+    for _ in 0..<10_000 {
+      seed = seed &* 6_364_136_223_846_793_005 &+ 1
+      let gx = Float(Int(seed >> 33) % 2001 - 1000) / 7
+      seed = seed &* 6_364_136_223_846_793_005 &+ 1
+      let gy = Float(Int(seed >> 33) % 2001 - 1000) / 7
+      guard gx != 0 || gy != 0 else { continue }
+      var angle = atan2(gy, gx)
+      if angle < 0 { angle += .pi }
+      let expected = min(7, Int(angle / .pi * 8))
+      if ImageSignature.orientationBin(gx, gy) == expected { agree += 1 } else { agree += abs(gy) < 1e-3 ? 1 : 0 }
+    }
+    #expect(agree >= 9_990)
+    // A 4x4 mask: class 1 in the top-left quarter's cell, 255 (ignored) elsewhere, one 40 (counts as class 31).
+    var values = [UInt8](repeating: 255, count: 16)
+    values[0] = 1
+    values[15] = 40
+    let layout = MaskLayout.of(LabelMask(width: 4, height: 4, values: values), ignore: [255])
+    let k = MaskLayout.classes
+    #expect(layout[1] > 0 && layout[k - 1] > 0 && layout[1] == layout[k - 1])
+    #expect(layout[k + 0 * k + 1] == layout[1] && layout[k + 15 * k + k - 1] == layout[1])
+    #expect(layout.filter { $0 != 0 }.count == 4)
+    // The same mask stored as 16-bit gives the same layout.
+    #expect(MaskLayout.of(LabelMask(width: 4, height: 4, values16: values.map(UInt16.init)), ignore: [255]) == layout)
+  }
+
   @Test("nearest neighbours through the PCA projection equal a brute-force search")
   func neighbours() {
     var rows: [[Float]] = []

@@ -31,7 +31,7 @@ public struct ImageSignature: Sendable, Equatable {
   public static let thumbnailValues = 8 * 8 * 3
   public static let dimensions = colourBins + gradientBins + thumbnailValues
   /// Bumped when the recipe changes: stored signatures of another version are made again.
-  public static let version = 1
+  public static let version = 2
 
   /// The signature of an image (any size; at least 8x8 pixels is useful).
   public static func of(_ image: RGBImage) -> ImageSignature {
@@ -201,13 +201,40 @@ public struct ImageSignature: Sendable, Equatable {
         let gy = g[(y + 1) * 64 + x] - g[(y - 1) * 64 + x]
         let mag = (gx * gx + gy * gy).squareRoot()
         guard mag > 0 else { continue }
-        var angle = atan2(gy, gx)
-        if angle < 0 { angle += .pi }
-        let bin = min(7, Int(angle / .pi * 8))
+        let bin = Self.orientationBin(gx, gy)
         h[((y / 16) * 4 + x / 16) * 8 + bin] += mag
       }
     }
     return h.map { $0.squareRoot() }
+  }
+
+  /// tan of the bin edges 22.5°, 45°, 67.5° (unsigned orientations, 8 bins over 180°).
+  static let tanEdges: (Float, Float, Float) = (0.414_213_56, 1, 2.414_213_6)
+
+  /// The 22.5° bin of the unsigned orientation of (gx, gy), without atan2: bin = floor(angle / 22.5°)
+  /// for angle in [0°, 180°).
+  @inline(__always) public static func orientationBin(_ gx: Float, _ gy: Float) -> Int {
+    // Fold to the upper half-plane (unsigned orientation).
+    var x = gx, y = gy
+    if y < 0 || (y == 0 && x < 0) {
+      x = -x
+      y = -y
+    }
+    let ax = abs(x)
+    // Bins 0-3 for x >= 0 (0°-90°), 4-7 for x < 0 (90°-180°).
+    let (t1, t2, t3) = tanEdges
+    var k: Int
+    if y < t1 * ax {
+      k = 0
+    } else if y < t2 * ax {
+      k = 1
+    } else if y < t3 * ax {
+      k = 2
+    } else {
+      k = 3
+    }
+    if x < 0 { k = 7 - k }
+    return k
   }
 
   static func labThumbnail(_ rgb64: [Float]) -> [Float] {
@@ -250,7 +277,8 @@ public struct ImageSignature: Sendable, Equatable {
 }
 
 /// A mask's layout: per-class area shares and a 4x4 grid of class shares, for the first 32 class
-/// values (higher values count as the 32nd), unit length. Near-identical scenes have near-identical
+/// values (higher values count as the 32nd), unit length. 8-bit masks of 64x64 pixels or more are
+/// sampled on every other row and column. Near-identical scenes have near-identical
 /// layouts.
 public enum MaskLayout {
   public static let classes = 32
@@ -260,46 +288,53 @@ public enum MaskLayout {
     var v = [Float](repeating: 0, count: dimensions)
     let w = mask.width, h = mask.height
     guard w > 0, h > 0 else { return v }
-    // Counts per grid cell and (clamped) class first; ignore values are left out at the end, so the
-    // pixel loop does no set lookups. Values from 32 up are counted apart, to tell ignore values from
-    // the last class bucket.
-    var counts = [Int](repeating: 0, count: 16 * (classes + 1))
-    var high: [UInt16: [Int]] = [:]
+    // Raw counts per grid cell and value first (8-bit masks: every value; 16-bit: values up to 255
+    // apart, higher ones by value in a dictionary), so the pixel loop does no set lookups; ignore
+    // values and the clamping to 32 classes come after.
     let cellX = (0..<w).map { $0 * 4 / w }
-    func count(_ c: Int, _ cell: Int) {
-      counts[cell * (classes + 1) + min(c, classes)] += 1
-    }
+    var counts = [Int](repeating: 0, count: 16 * 256)
+    var high: [UInt16: [Int]] = [:]
     switch mask.storage {
     case .u8(let p):
-      for y in 0..<h {
-        let row = (y * 4 / h) * 4
-        for x in 0..<w { count(Int(p[y * w + x]), row + cellX[x]) }
+      // Each row in four runs, one per grid column.
+      let edges = (0...4).map { ($0 * w + 3) / 4 }
+      // Masks of 64 rows or more are read on every other row and column: the shares barely move and
+      // the pass is four times shorter.
+      let step = h >= 64 && w >= 64 ? 2 : 1
+      p.withUnsafeBufferPointer { px in
+        counts.withUnsafeMutableBufferPointer { c in
+          for y in stride(from: 0, to: h, by: step) {
+            let row = (y * 4 / h) * 4
+            let base = y * w
+            for gx in 0..<4 {
+              let cell = (row + gx) * 256
+              var x = edges[gx]
+              while x < edges[gx + 1] {
+                c[cell + Int(px[base + x])] += 1
+                x += step
+              }
+            }
+          }
+        }
       }
     case .u16(let p):
       for y in 0..<h {
         let row = (y * 4 / h) * 4
-        for x in 0..<w { count(Int(p[y * w + x]), row + cellX[x]) }
-      }
-    }
-    // The values 32 and up: counted again by value (rare), to leave out the ignored ones.
-    if (0..<16).contains(where: { counts[$0 * (classes + 1) + classes] > 0 }) {
-      let values = mask.values16
-      for y in 0..<h {
-        for x in 0..<w where values[y * w + x] >= UInt16(classes) {
-          high[values[y * w + x], default: [Int](repeating: 0, count: 16)][(y * 4 / h) * 4 + cellX[x]] += 1
+        for x in 0..<w {
+          let value = p[y * w + x], cell = row + cellX[x]
+          if value < 256 { counts[cell * 256 + Int(value)] += 1 } else { high[value, default: [Int](repeating: 0, count: 16)][cell] += 1 }
         }
       }
     }
+    func add(_ value: UInt16, _ cell: Int, _ n: Int) {
+      guard n > 0, !ignore.contains(value) else { return }
+      let k = min(classes - 1, Int(value))
+      v[k] += Float(n)
+      v[classes + cell * classes + k] += Float(n)
+    }
     for cell in 0..<16 {
-      for k in 0..<classes where !ignore.contains(UInt16(k)) {
-        let n = Float(counts[cell * (classes + 1) + k])
-        v[k] += n
-        v[classes + cell * classes + k] += n
-      }
-      for (value, cells) in high where !ignore.contains(value) {
-        v[classes - 1] += Float(cells[cell])
-        v[classes + cell * classes + classes - 1] += Float(cells[cell])
-      }
+      for value in 0..<256 { add(UInt16(value), cell, counts[cell * 256 + value]) }
+      for (value, cells) in high { add(value, cell, cells[cell]) }
     }
     let norm = v.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
     return norm > 0 ? v.map { $0 / norm } : v
