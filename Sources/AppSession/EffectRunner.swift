@@ -91,6 +91,7 @@ public struct EffectRunner: Sendable {
       if case .loadView(let text, _, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
       if effect.loadsView, case .loadCell(_, _, _, _, _, let request) = effect { return [.viewFailed(text: "", message: "\(error)", request: request)] }
       if case .loadChanges(_, _, let text, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
+      if case .selectionToView(_, _, let request) = effect { return [.viewFailed(text: "tag:map", message: "\(error)", request: request)] }
       if case .loadSimilar(_, _, let request) = effect { return [.viewFailed(text: "", message: "similar samples: \(error)", request: request)] }
       if case .openReview(let queue, let text, _, _) = effect { return [.viewFailed(text: text ?? "", message: "review \(queue): \(error)")] }
       return [.statusMessage("\(error)", isError: true)]

@@ -52,4 +52,34 @@ struct CurationEndToEndTests {
     let hard = try Shell.run([Binary.path, "uncertainty", dir, "--pred", "model_a"])
     #expect(hard.status != 0 && hard.err.contains("import its confidence maps"))
   }
+
+  @Test("the map in tmux: 8 draws the demo's samples, c recolours, v twice makes a selection the view, Enter opens a sample")
+  func mapInTmux() throws {
+    let dir = try triageDataset("curation-map", samples: 40, size: "160x120")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let t = try TmuxSession(
+      command: "\(Binary.path) open \(dir) --graphics halfblock; echo \"EXIT=$?\"", width: 100, height: 30, env: ["TERM": "xterm-256color"])
+    defer { t.kill() }
+    try t.waitFor { $0.contains("40/40 samples") }
+    try t.send(["8"])
+    var screen = try t.waitFor { $0.contains("map of 40 samples") && $0.contains("◉") }
+    #expect(screen.contains("■ train") && screen.contains("■ val"))
+    // The cursor's sample is named under the map.
+    screen = try t.waitFor { $0.contains("data/") && $0.contains("split ") }
+    try t.send(["c"])
+    try t.waitFor { $0.contains("map coloured by mIoU of the active run") }
+    try t.send(["v"])
+    try t.waitFor { $0.contains("selection from this point") }
+    try t.send(["Right", "Right", "Up"])
+    try t.send(["v"])
+    screen = try t.waitFor { $0.contains("view: tag:map") }
+    let count = try #require(screen.split(separator: "\n").first { $0.contains("view: tag:map") }?.split(separator: "│").first { $0.contains("samples") })
+    #expect(!count.contains(" 0/40"))
+    try t.send(["8"])
+    try t.waitFor { $0.contains("map of") && $0.contains("◉") }
+    try t.send(["Enter"])
+    try t.waitFor { $0.contains("errors") }
+    try t.send(["q"])
+    try t.waitFor { $0.contains("EXIT=0") }
+  }
 }

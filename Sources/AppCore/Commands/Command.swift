@@ -70,6 +70,9 @@ public enum CommandID: String, CaseIterable, Sendable, Hashable, ExpressibleBySt
   case curateUniqueness = "curate.uniqueness"
   case curateSimilar = "curate.similar"
   case curateNext = "curate.next"
+  case screenMap = "screen.map"
+  case mapColour = "map.colour"
+  case mapSelect = "map.select"
 
   /// A literal in segscope's own source (the default keymap, tests). Names typed by users go
   /// through `init(rawValue:)`, which fails on an unknown name.
@@ -243,6 +246,16 @@ public enum CommandRegistry {
     Command(
       .curateSimilar, "Similar samples", doc: "The samples most like the one under the cursor, nearest first, as the view.", screens: [.samples, .sample],
       disabledReason: needsSample),
+    Command(
+      .screenMap, "Embedding map",
+      doc:
+        "The view's samples as a 2-D map of their image embeddings (PCA), coloured by split, mIoU, suspicion, duplicates or a class (argument: CLASS colours by that class).",
+      argument: "[CLASS]"),
+    Command(.mapColour, "Map colours", doc: "Colour the map by split, mIoU of the active run, suspicion, duplicates, or the chosen class.", screens: [.map]),
+    Command(
+      .mapSelect, "Map selection",
+      doc: "Mark a corner of a rectangle at the point under the cursor; at the second corner its samples become the view (tag map).",
+      screens: [.map], disabledReason: { $0.map.points.isEmpty ? "the map is empty" : nil }),
     Command(
       .curateNext, "Annotate next",
       doc:

@@ -23,7 +23,9 @@ enum Commands {
     case .navOpen: return open(&s)
     case .navBack:
       if s.status != nil && s.screen == .samples { s.status = nil }
-      if s.screen == .sample && s.rectAnchor != nil {
+      if s.screen == .map && s.map.anchor != nil {
+        s.map.anchor = nil
+      } else if s.screen == .sample && s.rectAnchor != nil {
         s.rectAnchor = nil
       } else if s.screen == .sample && s.inspector != nil {
         s.inspector = nil
@@ -168,7 +170,7 @@ enum Commands {
       return TriageCommands.run(&s, id, args)
     case .screenSuspects, .suspectsRun, .suspectsFind, .suspectDismiss, .suspectNext:
       return SuspectCommands.run(&s, id, args)
-    case .curateDuplicates, .curateUniqueness, .curateSimilar, .curateNext:
+    case .curateDuplicates, .curateUniqueness, .curateSimilar, .curateNext, .screenMap, .mapColour, .mapSelect:
       return CurationCommands.run(&s, id, args)
     }
     return []
@@ -258,6 +260,9 @@ enum Commands {
       move(&s.flagsCursor, count: s.flags.count)
     case .suspects:
       move(&s.suspects.cursor, count: s.suspects.entries.count)
+    case .map:
+      MapCommands.move(&s, how)
+      return MapCommands.rowEffect(s)
     }
     return []
   }
@@ -289,6 +294,8 @@ enum Commands {
       return TriageCommands.openFlag(&s)
     case .suspects:
       return SuspectCommands.open(&s)
+    case .map:
+      return MapCommands.open(&s)
     case .runs:
       guard s.runs.indices.contains(s.runsCursor) else { return [] }
       s.activeRun = s.runsCursor

@@ -4,7 +4,7 @@ import SegmentationCore
 /// and end on the view that shows their result; similar samples load as a view at once.
 enum CurationCommands {
   static let verbs: [String: CommandID] = [
-    "duplicates": "curate.duplicates", "uniqueness": "curate.uniqueness", "similar": "curate.similar", "next": "curate.next",
+    "duplicates": "curate.duplicates", "uniqueness": "curate.uniqueness", "similar": "curate.similar", "next": "curate.next", "map": "screen.map",
   ]
 
   static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
@@ -41,6 +41,8 @@ enum CurationCommands {
         return []
       }
       return start(&s, .next(budget: budget, fields: fields, view: s.viewText, tag: "next"), job: "next \(budget)")
+    case .screenMap, .mapColour, .mapSelect:
+      return MapCommands.run(&s, id, arg)
     default:  // Commands.run sends only the curation commands here
       return []
     }
@@ -57,8 +59,19 @@ enum CurationCommands {
   }
 
   static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {
+    if case .mapLoaded(let view, let points, let explained) = action {
+      s.jobs[MapCommands.job] = nil
+      s.map.loading = false
+      s.map.points = points
+      s.map.viewText = view
+      s.map.explained = explained
+      s.map.anchor = nil
+      s.map.cursor = max(0, min(s.map.cursor, points.count - 1))
+      return MapCommands.rowEffect(s)
+    }
     guard case .curationFinished(let job, let view, let message, let isError) = action else { return nil }
     s.jobs[job] = nil
+    if job == MapCommands.job { s.map.loading = false }
     Reducer.setStatus(&s, message, error: isError)
     guard let view, !isError else { return [] }
     Commands.go(&s, .samples)

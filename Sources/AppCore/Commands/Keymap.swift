@@ -8,7 +8,8 @@ public struct Keymap: Sendable {
     global: [
       .char("q"): "app.quit", .ctrl("c"): "app.quit", .char("?"): "app.help", .char(":"): "app.palette", .ctrl("p"): "app.palette",
       .char("1"): "screen.samples", .char("2"): "screen.classes", .char("3"): "screen.confusion", .char("4"): "screen.runs",
-      .char("5"): "screen.problems", .char("6"): "screen.flags", .char("7"): "screen.suspects", .up: "nav.up", .char("k"): "nav.up", .down: "nav.down",
+      .char("5"): "screen.problems", .char("6"): "screen.flags", .char("7"): "screen.suspects", .char("8"): "screen.map", .up: "nav.up", .char("k"): "nav.up",
+      .down: "nav.down",
       .char("j"): "nav.down",
       .left: "nav.left", .char("h"): "nav.left", .right: "nav.right", .char("l"): "nav.right",
       .pageUp: "nav.pageUp", .pageDown: "nav.pageDown", .home: "nav.home", .char("g"): "nav.home", .end: "nav.end", .char("G"): "nav.end",
@@ -31,10 +32,12 @@ public struct Keymap: Sendable {
       .flags: [.char("d"): "flags.fix", .char("X"): "flags.reject", .char("o"): "flags.reopen", .char("s"): "flags.state"],
       .classes: [.char("s"): "classes.sort"],
       .samples: [
-        .char("m"): "samples.grid", .char("S"): "curate.similar", .char("F"): "flag.add", .char("a"): "review.ok", .char("r"): "review.fix",
+        .char("m"): "samples.grid", .char("S"): "curate.similar", .char("D"): "curate.duplicates", .char("U"): "curate.uniqueness", .char("F"): "flag.add",
+        .char("a"): "review.ok", .char("r"): "review.fix",
         .char("s"): "review.skip",
       ],
       .confusion: [.char("n"): "confusion.normalize"],
+      .map: [.char("c"): "map.colour", .char("v"): "map.select"],
       .runs: [.char("c"): "run.compare", .char("W"): "run.worse"],
     ])
 

@@ -22,6 +22,7 @@ public enum AppView {
     case .problems: ProblemsScreen.draw(s, body, &frame.buffer, theme)
     case .flags: FlagsScreen.draw(s, body, &frame.buffer, theme)
     case .suspects: SuspectsScreen.draw(s, body, &frame.buffer, theme)
+    case .map: MapScreen.draw(s, body, &frame.buffer, theme)
     }
     statusBar(s, &frame.buffer, theme)
     if s.paletteState.isOpen {
@@ -59,7 +60,7 @@ public enum AppView {
   }
 
   static func hints(_ screen: Screen) -> [String] {
-    let common = ["1-7 screens", ": palette", "/ filter", "? keys", "q quit"]
+    let common = ["1-8 screens", ": palette", "/ filter", "? keys", "q quit"]
     switch screen {
     case .samples: return ["Enter open", "m grid/list", "w worst first", "R run"] + common
     case .classes: return ["Enter worst samples", "s sort"] + common
@@ -67,6 +68,7 @@ public enum AppView {
     case .sample: return ["n/p step", "Tab prediction", "v layout", "i inspect", "F flag", "L relabel", "u undo", "e errors", "Esc back"]
     case .flags: return ["Enter open", "d fixed", "X rejected", "o reopen", "s state"] + common
     case .suspects: return ["Enter open", "L relabel", "F flag", "d label is right", "u undo", "s run"] + common
+    case .map: return ["arrows move", "Enter open", "c colour", "v select", ": map CLASS"] + common
     case .runs: return ["Enter make active", "c compare", "W got worse"] + common
     case .help, .problems: return ["Esc back"] + common
     }

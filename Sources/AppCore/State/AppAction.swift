@@ -45,6 +45,9 @@ public enum AppAction: Sendable {
   case suspectsLoaded(runs: [SuspectRunSummary], run: String?, entries: [SuspectEntry], checked: Int)
   /// A curation job ended: its message, and the view that shows its result (nil: none).
   case curationFinished(job: String, view: String?, message: String, isError: Bool)
+  /// The embedding map of a view (its points in the view's order), and the share of the variance
+  /// its two axes explain.
+  case mapLoaded(view: String, points: [MapPoint], explained: Double)
 }
 
 /// Curation work the app runs in the background.
@@ -62,7 +65,7 @@ public enum Effect: Sendable, Equatable {
   /// Whether the effect loads the view (its answer replaces the samples shown).
   public var loadsView: Bool {
     switch self {
-    case .loadView, .loadCell, .loadChanges, .loadSimilar: return true
+    case .loadView, .loadCell, .loadChanges, .loadSimilar, .selectionToView: return true
     default: return false
     }
   }
@@ -71,7 +74,7 @@ public enum Effect: Sendable, Equatable {
   /// everything a key press is waiting for.
   public var isBackgroundJob: Bool {
     switch self {
-    case .evaluate, .indexMasks, .exportView, .findMistakes, .curate: return true
+    case .evaluate, .indexMasks, .exportView, .findMistakes, .curate, .loadMap: return true
     default: return false
     }
   }
@@ -83,6 +86,7 @@ public enum Effect: Sendable, Equatable {
     case .loadCell(let run, let g, let p, let gn, let pn, _): return .loadCell(run: run, gt: g, pred: p, gtName: gn, predName: pn, request: id)
     case .loadChanges(let from, let to, let view, _): return .loadChanges(from: from, to: to, view: view, request: id)
     case .loadSimilar(let sample, let limit, _): return .loadSimilar(sample: sample, limit: limit, request: id)
+    case .selectionToView(let ids, let tag, _): return .selectionToView(ids: ids, tag: tag, request: id)
     default: return self
     }
   }
@@ -137,5 +141,10 @@ public enum Effect: Sendable, Equatable {
   case curate(CurationTask, job: String)
   /// The samples most like `sample`, nearest first, as the view.
   case loadSimilar(sample: Int64, limit: Int, request: Int = 0)
+  /// The embedding map of view `view` as background job `job`, coloured with the active run, the
+  /// newest label-error run and, when given, a class's presence.
+  case loadMap(view: String, run: String?, className: String?, job: String)
+  /// Tags exactly these samples `tag` and shows the view `tag:TAG`.
+  case selectionToView(ids: [Int64], tag: String, request: Int = 0)
   case quit
 }

@@ -3,7 +3,7 @@ import TerminalRender
 
 /// The screens of the app.
 public enum Screen: String, Sendable, CaseIterable {
-  case samples, classes, confusion, sample, runs, help, problems, flags, suspects
+  case samples, classes, confusion, sample, runs, help, problems, flags, suspects, map
 }
 
 /// A row of the sample list, loaded for the visible page only.
@@ -179,6 +179,8 @@ public struct AppState: Sendable {
   public var focusAfterLoad: Int64? = nil
   /// The Suspects screen (label-error runs) and the region the sample view outlines.
   public var suspects = SuspectsState()
+  /// The embedding map of the view.
+  public var map = MapState()
 
   // Palette, help, status.
   public var paletteState = PaletteState()

@@ -1,0 +1,98 @@
+import SegmentationCore
+
+/// The embedding map: open it (made in the background for the current view), move between points,
+/// colour it, select a rectangle of points as the view, open a point's sample.
+enum MapCommands {
+  static let job = "map"
+
+  static func run(_ s: inout AppState, _ id: CommandID, _ arg: String) -> [Effect] {
+    switch id {
+    case .screenMap:
+      Commands.go(&s, .map)
+      if !arg.isEmpty {
+        guard let name = TriageCommands.resolveClass(s, arg) else {
+          Reducer.setStatus(&s, "map: no class '\(arg)'", error: true)
+          return []
+        }
+        s.map.className = name
+        s.map.colouring = .classPresence
+        return load(&s)
+      }
+      // Made once per view; a new view (or the first visit) makes it again.
+      return s.map.viewText == s.viewText && !s.map.points.isEmpty ? [] : load(&s)
+    case .mapColour:
+      let all = MapColouring.allCases.filter { $0 != .classPresence || s.map.className != nil }
+      s.map.colouring = all[((all.firstIndex(of: s.map.colouring) ?? -1) + 1) % all.count]
+      Reducer.setStatus(&s, "map coloured by \(describe(s.map))", error: false)
+      return []
+    case .mapSelect:
+      guard s.map.current != nil else { return [] }
+      guard s.map.anchor != nil else {
+        s.map.anchor = s.map.cursor
+        Reducer.setStatus(&s, "selection from this point: move to the other corner, then v again (Esc cancels)", error: false)
+        return []
+      }
+      let ids = s.map.selection.map(\.id)
+      s.map.anchor = nil
+      Commands.go(&s, .samples)
+      s.viewLoading = true
+      Reducer.setStatus(&s, "\(ids.count) samples selected on the map (tag map)", error: false)
+      return [.selectionToView(ids: ids, tag: "map")]
+    default:
+      return []
+    }
+  }
+
+  static func load(_ s: inout AppState) -> [Effect] {
+    guard s.jobs[job] == nil else { return [] }
+    s.map.loading = true
+    s.map.anchor = nil
+    s.jobs[job] = Job(title: "map", done: 0, total: 0)
+    return [.loadMap(view: s.viewText, run: s.activeRunSummary?.key, className: s.map.className, job: job)]
+  }
+
+  static func describe(_ m: MapState) -> String {
+    switch m.colouring {
+    case .split: return "split"
+    case .miou: return "mIoU of the active run"
+    case .suspicion: return "suspicion (newest label-error run)"
+    case .duplicates: return "duplicates and leaks"
+    case .classPresence: return "presence of \(m.className ?? "a class")"
+    }
+  }
+
+  static func move(_ s: inout AppState, _ how: CommandID) {
+    let d: (Int, Int)
+    switch how {
+    case .navLeft: d = (-1, 0)
+    case .navRight: d = (1, 0)
+    case .navUp: d = (0, -1)
+    case .navDown: d = (0, 1)
+    case .navHome:
+      s.map.cursor = 0
+      return
+    case .navEnd:
+      s.map.cursor = max(0, s.map.points.count - 1)
+      return
+    default: return
+    }
+    if let next = s.map.step(dx: d.0, dy: d.1) { s.map.cursor = next }
+  }
+
+  /// The row (path, split) of the point under the cursor, when not loaded yet.
+  static func rowEffect(_ s: AppState) -> [Effect] {
+    guard let p = s.map.current, s.rows[p.id] == nil else { return [] }
+    return [.loadRows([p.id], run: s.activeRunSummary?.key)]
+  }
+
+  /// Enter: the sample under the cursor, in the view the map was made of.
+  static func open(_ s: inout AppState) -> [Effect] {
+    guard let p = s.map.current, let i = s.viewIds.firstIndex(of: p.id) else { return [] }
+    s.cursor = i
+    s.zoom = 1
+    s.inspector = nil
+    Reducer.clampScroll(&s)
+    Commands.go(&s, .sample)
+    return Commands.imageEffects(s)
+  }
+}

@@ -1,0 +1,119 @@
+import SegmentationCore
+import TerminalRender
+
+/// The embedding map: each sample a braille dot at its first two principal components; a cell takes
+/// the colour of its points' mean value (or their majority split); cells holding a duplicate show
+/// ◇, a leak ◆; the cursor's point is ◉ with its sample named below.
+enum MapScreen {
+  static let splitColours: [RGB] = [RGB(90, 170, 255), RGB(255, 170, 60), RGB(120, 220, 120), RGB(220, 120, 220), RGB(200, 200, 200)]
+
+  static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
+    let m = s.map
+    let title =
+      " map of \(m.points.count) samples (PCA of the image embeddings, \(Int((m.explained * 100).rounded()))% of the variance) │ c colour: \(MapCommands.describe(m)) │ v select"
+    b.putPadded(
+      m.loading && m.points.isEmpty ? " map: making image signatures and the projection…" : title, x: area.x, y: area.y, width: area.width,
+      style: t.style("ui.header"))
+    guard !m.points.isEmpty else {
+      if !m.loading {
+        b.putPadded(" no samples with image signatures in this view", x: area.x, y: area.y + 2, width: area.width, style: t.style("ui.dim"))
+      }
+      return
+    }
+    let plot = Rect(x: area.x + 1, y: area.y + 1, width: max(1, area.width - 2), height: max(1, area.height - 3))
+    let dotsW = plot.width * 2, dotsH = plot.height * 4
+    let splits = Array(Set(m.points.compactMap(\.split))).sorted()
+    func cellOf(_ p: MapPoint) -> (Int, Int, Int, Int) {
+      let dx = min(dotsW - 1, max(0, Int(p.x * Double(dotsW - 1) + 0.5)))
+      let dy = min(dotsH - 1, max(0, Int(p.y * Double(dotsH - 1) + 0.5)))
+      return (dx / 2, dy / 4, dx % 2, dy % 4)
+    }
+    // Per cell: braille bits, the values for its colour, and marks.
+    var bits = [UInt8](repeating: 0, count: plot.width * plot.height)
+    var sum = [Double](repeating: 0, count: plot.width * plot.height)
+    var count = [Int](repeating: 0, count: plot.width * plot.height)
+    var splitVotes = [[Int]](repeating: [], count: plot.width * plot.height)
+    var mark = [Character?](repeating: nil, count: plot.width * plot.height)
+    // Braille dot numbering: columns of (1,2,3,7) and (4,5,6,8).
+    let dotBit: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
+    for p in m.points {
+      let (cx, cy, sx, sy) = cellOf(p)
+      let c = cy * plot.width + cx
+      bits[c] |= dotBit[sx][sy]
+      if splitVotes[c].isEmpty { splitVotes[c] = [Int](repeating: 0, count: max(1, splits.count + 1)) }
+      splitVotes[c][p.split.flatMap { splits.firstIndex(of: $0) } ?? splits.count] += 1
+      let value: Double?
+      switch m.colouring {
+      case .miou: value = p.miou
+      case .suspicion: value = p.suspicion
+      case .classPresence: value = p.hasClass.map { $0 ? 1 : 0 }
+      case .duplicates: value = p.leak ? 1 : (p.duplicate ? 0.5 : 0)
+      case .split: value = nil
+      }
+      if let value {
+        sum[c] += value
+        count[c] += 1
+      }
+      if p.leak { mark[c] = "◆" } else if p.duplicate, mark[c] == nil { mark[c] = "◇" }
+    }
+    let sparse = m.points.count * 8 <= plot.width * plot.height
+    for cy in 0..<plot.height {
+      for cx in 0..<plot.width {
+        let c = cy * plot.width + cx
+        guard bits[c] != 0 else { continue }
+        let colour: RGB
+        switch m.colouring {
+        case .split:
+          let votes = splitVotes[c]
+          let top = votes.indices.max { votes[$0] < votes[$1] } ?? 0
+          colour = splitColours[min(top, splitColours.count - 1)]
+        case .miou:
+          // Red (0) to green (1); grey without a value.
+          colour = count[c] == 0 ? RGB(110, 110, 110) : ramp(sum[c] / Double(count[c]), low: RGB(230, 60, 50), high: RGB(80, 210, 90))
+        case .suspicion:
+          colour = count[c] == 0 ? RGB(110, 110, 110) : ramp(sum[c] / Double(count[c]), low: RGB(120, 140, 160), high: RGB(255, 60, 200))
+        case .duplicates, .classPresence:
+          colour = count[c] == 0 ? RGB(110, 110, 110) : ramp(sum[c] / Double(count[c]), low: RGB(120, 140, 160), high: RGB(255, 200, 40))
+        }
+        // Few points: a full dot each, so that they show; many: braille, which shows density.
+        let dot = sparse ? "●" : brailleGlyph(bits[c])
+        let glyph: String = m.colouring == .duplicates ? mark[c].map(String.init) ?? dot : dot
+        b[plot.x + cx, plot.y + cy] = Cell(glyph, style: Style(fg: colour, bg: nil, attributes: []))
+      }
+    }
+    // The selection's corner and the cursor.
+    if let a = m.anchor, m.points.indices.contains(a) {
+      let (cx, cy, _, _) = cellOf(m.points[a])
+      b[plot.x + cx, plot.y + cy] = Cell("┼", style: t.style("ui.selection"))
+    }
+    if let p = m.current {
+      let (cx, cy, _, _) = cellOf(p)
+      b[plot.x + cx, plot.y + cy] = Cell("◉", style: t.style("ui.selection"))
+      let path = s.rows[p.id].map { Sanitize.forTerminal($0.path) } ?? "sample \(p.id)"
+      var info = " \(path)  split \(p.split.map(Sanitize.forTerminal) ?? "-")"
+      if let v = p.miou { info += "  mIoU \(AppView.pct(v))" }
+      if let v = p.suspicion { info += "  suspicion \(AppView.pct(v))" }
+      if p.leak { info += "  LEAK" } else if p.duplicate { info += "  duplicate" }
+      if !m.selection.isEmpty { info = " \(m.selection.count) samples in the rectangle ·" + info }
+      b.putPadded(info, x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.dim"))
+    }
+    // The legend of the split colours.
+    if m.colouring == .split {
+      var x = area.x + 1
+      let names = splits + (m.points.contains { $0.split == nil } ? ["no split"] : [])
+      for (i, name) in names.enumerated() where x < area.maxX - 4 {
+        let label = "■ " + Sanitize.forTerminal(name) + "  "
+        b.put(label, x: x, y: area.maxY - 2, style: Style(fg: splitColours[min(i, splitColours.count - 1)], bg: nil, attributes: []))
+        x += CharWidth.of(label)
+      }
+    }
+  }
+
+  static func brailleGlyph(_ bits: UInt8) -> String { String(UnicodeScalar(0x2800 + UInt32(bits)).map(Character.init) ?? " ") }
+
+  static func ramp(_ v: Double, low: RGB, high: RGB) -> RGB {
+    let u = max(0, min(1, v.isNaN ? 0 : v))
+    func mix(_ a: UInt8, _ b: UInt8) -> UInt8 { UInt8(Double(a) + (Double(b) - Double(a)) * u) }
+    return RGB(mix(low.r, high.r), mix(low.g, high.g), mix(low.b, high.b))
+  }
+}
