@@ -41,50 +41,8 @@ extension EffectRunner {
           if done == total || done % max(1, total / 50) == 0 { post([.jobProgress(id: job, Job(title: "map: signatures", done: done, total: total))]) }
         },
         shouldStop: { control.isCancelled(job) })
-      guard sigs.count >= 2 else { return [.mapLoaded(view: view, points: [], explained: 0)] }
-      let space = EmbeddingSpace(rows: sigs.map(\.embedding))
-      let pca = PCA.fit(space, components: 2)
-      let xy = pca.project(space)
-      func range(_ k: Int) -> (Float, Float) {
-        var lo = Float.infinity, hi = -Float.infinity
-        for i in 0..<sigs.count {
-          lo = min(lo, xy[i * 2 + k])
-          hi = max(hi, xy[i * 2 + k])
-        }
-        return (lo, max(hi, lo + 1e-6))
-      }
-      let (x0, x1) = range(0), (y0, y1) = range(1)
-      let sampleIds = sigs.map(\.sampleId)
-      let rows = Dictionary(uniqueKeysWithValues: try store.samples(ids: sampleIds).map { ($0.id, $0) })
-      let miou = try run.map { try store.sampleMIoU(run: $0, ids: sampleIds) } ?? [:]
-      var suspicion: [Int64: Double] = [:]
-      if let newest = try store.suspectRuns().first {
-        for s in try store.suspects(run: newest.key) { suspicion[s.sampleId] = s.score }
-      }
-      let groups = Dictionary(try store.duplicateGroups().map { ($0.sampleId, $0) }, uniquingKeysWith: { a, _ in a })
-      let withClass = try className.map {
-        Set(try store.sampleIds(ViewExpression(filters: [.classPixels(className: $0, field: FieldName.groundTruth, .gt, 0)])))
-      }
-      // Points in the view's order, so that the cursor's first point is the view's first sample.
-      let order = Dictionary(uniqueKeysWithValues: (ids ?? sampleIds).enumerated().map { ($1, $0) })
-      var points: [(Int, MapPoint)] = []
-      for (i, id) in sampleIds.enumerated() {
-        let p = MapPoint(
-          id: id, x: Double((xy[i * 2] - x0) / (x1 - x0)), y: Double((xy[i * 2 + 1] - y0) / (y1 - y0)), split: rows[id]?.split,
-          duplicate: groups[id] != nil, leak: groups[id]?.leak ?? false, miou: miou[id], suspicion: suspicion[id], hasClass: withClass.map { $0.contains(id) })
-        points.append((order[id] ?? i, p))
-      }
-      let total = pca.variances.reduce(0, +)
-      var all: Float = 0
-      let mean = pca.mean
-      for i in 0..<space.count {
-        for j in 0..<space.dims {
-          let d = space.values[i * space.dims + j] - mean[j]
-          all += d * d
-        }
-      }
-      let explained = all > 0 ? Double(total * Float(max(1, sigs.count - 1)) / all) : 0
-      return [.jobProgress(id: job, nil), .mapLoaded(view: view, points: points.sorted { $0.0 < $1.0 }.map(\.1), explained: min(1, explained))]
+      let (points, explained) = try EmbeddingMap.build(store: store, signatures: sigs, order: ids, run: run, className: className)
+      return [.jobProgress(id: job, nil), .mapLoaded(view: view, points: points, explained: explained)]
     } catch let e as SignatureIndexer.Cancelled {
       return [.curationFinished(job: job, view: nil, message: "map: \(e.description)", isError: false)]
     } catch {

@@ -1,3 +1,4 @@
+import Curation
 import DatasetImport
 import DatasetStore
 import Foundation
@@ -8,7 +9,7 @@ import TerminalRender
 /// Writes a view's samples as a table (CSV or JSON: id, path, split, size, mIoU and accuracy in a
 /// run, tags, open flags) or as a PNG contact sheet (image with ground truth, error map, caption).
 public struct ViewExport {
-  public enum Kind: String, CaseIterable { case csv, json, sheet }
+  public enum Kind: String, CaseIterable { case csv, json, sheet, map }
 
   public let store: DatasetStore
   /// The run whose metrics are listed (nil: none).
@@ -51,6 +52,13 @@ public struct ViewExport {
   /// Writes the file; returns the number of samples written.
   public func write(_ kind: Kind, ids: [Int64], title: String, to out: String) throws -> Int {
     switch kind {
+    case .map:
+      // The embedding map of the samples (signatures made first where missing).
+      let (sigs, _) = try Curator(store: store).signatures(ids: ids)
+      let (points, explained) = try EmbeddingMap.build(store: store, signatures: sigs, order: ids, run: run?.key, className: nil)
+      guard !points.isEmpty else { throw StoreError.invalid("a map needs 2 samples or more whose images can be read") }
+      try FileBytes.writeAtomically(EmbeddingMap.png(points, explained: explained, title: title.isEmpty ? "all samples" : title), to: out)
+      return points.count
     case .csv:
       var text = "id,path,split,width,height,miou,accuracy,tags,open_flags,run\n"
       for r in try rows(ids) {

@@ -24,6 +24,12 @@ struct CurationEndToEndTests {
     #expect(Set([leaks[0]["split_a"] as? String, leaks[0]["split_b"] as? String]) == ["train", "val"])
     let listed = String(decoding: try Shell.run([Binary.path, "query", dir, "leak"]).out, as: UTF8.self)
     #expect(listed.split(separator: "\n").count == 2)
+    // The map as a PNG: a 960x720 picture.
+    let png = dir + "/map.png"
+    let exported = try Shell.run([Binary.path, "export", dir, "--format", "map", "--out", png])
+    #expect(exported.status == 0, "\(exported.err)")
+    let info = try #require(try segscopeJSON(["file", png, "--json"]) as? [String: Any])
+    #expect(info["width"] as? Int == 960 && info["height"] as? Int == 720 && info["format"] as? String == "PNG")
     let similar = try #require(try segscopeJSON(["similar", dir, "street_0007", "--limit", "3", "--json"]) as? [String: Any])
     let first = try #require((similar["samples"] as? [[String: Any]])?.first)
     #expect((first["path"] as? String)?.hasSuffix("street_0006.jpg") == true)

@@ -156,7 +156,7 @@ enum TriageCommands {
       let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
       guard words.count == 2 else {
         Palette.open(&s, prefill: "export " + (words.first.map { $0 + " " } ?? ""))
-        Reducer.setStatus(&s, "export FORMAT PATH: csv, json, sheet (a PNG), or imgseg, voc, coco, cvat folders", error: !arg.isEmpty)
+        Reducer.setStatus(&s, "export FORMAT PATH: csv, json, sheet or map (PNGs), or imgseg, voc, coco, cvat folders", error: !arg.isEmpty)
         return []
       }
       guard exportFormats.contains(words[0]) else {
@@ -183,7 +183,7 @@ enum TriageCommands {
     key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) ? "'\(key)'" : key
   }
 
-  static let exportFormats = ["csv", "json", "sheet", "imgseg", "voc", "coco", "cvat"]
+  static let exportFormats = ["csv", "json", "sheet", "map", "imgseg", "voc", "coco", "cvat"]
 
   /// A class typed by the user: its exact name, a name ignoring case, or its value.
   static func resolveClass(_ s: AppState, _ text: String) -> String? {

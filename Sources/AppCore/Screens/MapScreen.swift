@@ -77,7 +77,8 @@ enum MapScreen {
         }
         // Few points: a full dot each, so that they show; many: braille, which shows density.
         let dot = sparse ? "●" : brailleGlyph(bits[c])
-        let glyph: String = m.colouring == .duplicates ? mark[c].map(String.init) ?? dot : dot
+        // Duplicates (◇) and leaks (◆) are marked in every colouring.
+        let glyph: String = mark[c].map(String.init) ?? dot
         b[plot.x + cx, plot.y + cy] = Cell(glyph, style: Style(fg: colour, bg: nil, attributes: []))
       }
     }
