@@ -79,7 +79,7 @@ enum MapScreen {
         let dot = sparse ? "●" : brailleGlyph(bits[c])
         // Duplicates (◇) and leaks (◆) are marked in every colouring.
         let glyph: String = mark[c].map(String.init) ?? dot
-        b[plot.x + cx, plot.y + cy] = Cell(glyph, style: Style(fg: colour, bg: nil, attributes: []))
+        b[plot.x + cx, plot.y + cy] = Cell(glyph, style: Style(fg: colour, bg: t.style("ui").bg, attributes: []))
       }
     }
     // The selection's corner and the cursor.
@@ -104,7 +104,7 @@ enum MapScreen {
       let names = splits + (m.points.contains { $0.split == nil } ? ["no split"] : [])
       for (i, name) in names.enumerated() where x < area.maxX - 4 {
         let label = "■ " + Sanitize.forTerminal(name) + "  "
-        b.put(label, x: x, y: area.maxY - 2, style: Style(fg: splitColours[min(i, splitColours.count - 1)], bg: nil, attributes: []))
+        b.put(label, x: x, y: area.maxY - 2, style: Style(fg: splitColours[min(i, splitColours.count - 1)], bg: t.style("ui").bg, attributes: []))
         x += CharWidth.of(label)
       }
     }
