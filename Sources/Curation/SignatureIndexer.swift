@@ -93,15 +93,25 @@ public struct SignatureIndexer: Sendable {
 
 /// Hashes of file contents.
 public enum ContentHash {
-  /// 64-bit FNV-1a. Equal bytes give equal hashes; groups found by hash are confirmed byte by byte.
+  /// FNV-1a over 64-bit little-endian words (then the remaining bytes, then the length), eight
+  /// times fewer steps than byte-wise. Equal bytes give equal hashes; groups found by hash are
+  /// confirmed byte by byte.
   public static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    bytes.withUnsafeBufferPointer { p in
-      for b in p {
-        h ^= UInt64(b)
-        h = h &* 0x100_0000_01b3
+    let prime: UInt64 = 0x100_0000_01b3
+    bytes.withUnsafeBytes { raw in
+      let words = raw.count / 8
+      for i in 0..<words {
+        h ^= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+        h = h &* prime
+        h ^= h >> 29
+      }
+      for i in (words * 8)..<raw.count {
+        h ^= UInt64(raw[i])
+        h = h &* prime
       }
     }
-    return h
+    h ^= UInt64(bytes.count)
+    return h &* prime
   }
 }

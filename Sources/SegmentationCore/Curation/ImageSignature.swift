@@ -5,8 +5,9 @@ import Foundation
 ///
 /// The embedding is made of parts, each normalised to unit length and weighted, then concatenated
 /// (so the whole has unit length and the cosine distance of two embeddings is `1 - a·b`, in [0, 2]):
-/// - colour (weight 0.25): an HSV histogram, 12 hue x 3 saturation bins plus 8 value bins, square
-///   roots of the shares (Hellinger), so that one dominant colour does not drown the rest;
+/// - colour (weight 0.25): an HSV histogram of the 32x32 image, 12 hue x 3 saturation bins plus 8
+///   value bins, square roots of the shares (Hellinger), so that one dominant colour does not drown
+///   the rest;
 /// - gradients (weight 0.35): a HOG-like histogram, 4x4 cells of the 64x64 grey image, 8 unsigned
 ///   orientations each, weighted by gradient magnitude;
 /// - layout (weight 0.40): an 8x8 Lab thumbnail with the mean lightness taken out (a brightened copy
@@ -31,7 +32,7 @@ public struct ImageSignature: Sendable, Equatable {
   public static let thumbnailValues = 8 * 8 * 3
   public static let dimensions = colourBins + gradientBins + thumbnailValues
   /// Bumped when the recipe changes: stored signatures of another version are made again.
-  public static let version = 2
+  public static let version = 3
 
   /// The signature of an image (any size; at least 8x8 pixels is useful).
   public static func of(_ image: RGBImage) -> ImageSignature {
@@ -41,7 +42,7 @@ public struct ImageSignature: Sendable, Equatable {
     let phash = Self.phash(grey)
     let dhash = Self.dhash(grey)
     var parts: [(values: [Float], weight: Float)] = []
-    parts.append((Self.colourHistogram(small), 0.25))
+    parts.append((Self.colourHistogram(Self.poolRGB(small)), 0.25))
     parts.append((Self.gradientHistogram(grey), 0.35))
     parts.append((Self.labThumbnail(small), 0.40))
     var embedding: [Float] = []
@@ -74,26 +75,49 @@ public struct ImageSignature: Sendable, Equatable {
     var out = [Float](repeating: 0, count: w * h * 3)
     guard image.width > 0, image.height > 0 else { return out }
     let sw = image.width, sh = image.height
+    let xs = (0..<w).map { ox -> (Int, Int) in
+      let x0 = ox * sw / w
+      return (x0, max(x0 + 1, (ox + 1) * sw / w))
+    }
     image.pixels.withUnsafeBufferPointer { px in
-      for oy in 0..<h {
-        let y0 = oy * sh / h, y1 = max(y0 + 1, (oy + 1) * sh / h)
-        for ox in 0..<w {
-          let x0 = ox * sw / w, x1 = max(x0 + 1, (ox + 1) * sw / w)
-          var r = 0, g = 0, b = 0
+      out.withUnsafeMutableBufferPointer { o in
+        // Column sums of the output row's source rows first, then the x ranges over them.
+        var column = [Int32](repeating: 0, count: sw * 3)
+        for oy in 0..<h {
+          let y0 = oy * sh / h, y1 = max(y0 + 1, (oy + 1) * sh / h)
+          for i in 0..<(sw * 3) { column[i] = 0 }
           for y in y0..<y1 {
-            var i = (y * sw + x0) * 3
-            for _ in x0..<x1 {
-              r += Int(px[i])
-              g += Int(px[i + 1])
-              b += Int(px[i + 2])
-              i += 3
-            }
+            let base = y * sw * 3
+            for i in 0..<(sw * 3) { column[i] &+= Int32(px[base + i]) }
           }
-          let n = Float((y1 - y0) * (x1 - x0))
-          let o = (oy * w + ox) * 3
-          out[o] = Float(r) / n
-          out[o + 1] = Float(g) / n
-          out[o + 2] = Float(b) / n
+          for ox in 0..<w {
+            let (x0, x1) = xs[ox]
+            var r: Int32 = 0, g: Int32 = 0, b: Int32 = 0
+            for x in x0..<x1 {
+              r &+= column[x * 3]
+              g &+= column[x * 3 + 1]
+              b &+= column[x * 3 + 2]
+            }
+            let n = Float((y1 - y0) * (x1 - x0))
+            let k = (oy * w + ox) * 3
+            o[k] = Float(r) / n
+            o[k + 1] = Float(g) / n
+            o[k + 2] = Float(b) / n
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// The 64x64 RGB image at 32x32 (2x2 means): colour shares need no more.
+  static func poolRGB(_ rgb64: [Float]) -> [Float] {
+    var out = [Float](repeating: 0, count: 32 * 32 * 3)
+    for y in 0..<32 {
+      for x in 0..<32 {
+        for c in 0..<3 {
+          let a = ((2 * y) * 64 + 2 * x) * 3 + c
+          out[(y * 32 + x) * 3 + c] = (rgb64[a] + rgb64[a + 3] + rgb64[a + 192] + rgb64[a + 195]) / 4
         }
       }
     }
