@@ -47,6 +47,7 @@ public enum Reducer {
       s.totalSamples = total
       s.fields = fields
       s.classNames = names
+      s.backgroundClass = AppState.backgroundClass(names)
       s.palette = palette
       s.ignoreValues = ignore
       s.runs = runs
@@ -89,6 +90,9 @@ public enum Reducer {
       return []
     case .rowsLoaded(let rows):
       for r in rows { s.rows[r.id] = r }
+      // The grid's tiles follow the images' shape (the median of the rows seen).
+      let aspects = s.rows.values.filter { $0.width > 0 && $0.height > 0 }.map { Double($0.width) / Double($0.height) }.sorted()
+      if !aspects.isEmpty { s.imageAspect = aspects[aspects.count / 2] }
       return []
     case .imagesLoaded(let images):
       // Keep a few decoded samples around: the current one and its neighbours.

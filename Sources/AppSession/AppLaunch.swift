@@ -42,6 +42,7 @@ public enum AppLaunch {
       store: store, caps: capabilities(graphics: graphics, colors: colors, config: config), theme: loaded, readyFile: readyFile, version: version,
       shouldStop: shouldStop)
     runtime.state.keymap = config.keymap()
+    if let paint = config.paintBackground { runtime.state.paintBackground = paint }
     if let first = (configMessages + themeMessages).first {
       runtime.state.status = first
       runtime.state.statusIsError = true

@@ -3,7 +3,8 @@ import SegmentationCore
 /// Formats semantic metrics as a plain-text table.
 public enum ClassTable {
   /// `names[i]` names class i. NaN prints as "n/a".
-  public static func render(_ m: SemanticMetrics, names: [String], title: String) -> String {
+  /// `classes`: the rows to list (default: every class).
+  public static func render(_ m: SemanticMetrics, names: [String], title: String, classes: [ClassMetrics]? = nil) -> String {
     func pct(_ v: Double) -> String {
       if v.isNaN { return "   n/a" }
       let s = String(format1(v * 100))
@@ -13,7 +14,7 @@ public enum ClassTable {
     func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
     var out = "\(Sanitize.forTerminal(title))\n  dialect: \(m.dialect.rawValue) (\(m.dialect.policy))\n"
     out += "  " + pad("class", 14) + "   IoU   Dice  Prec  Recall      GT px    pred px  IoU bar\n"
-    for c in m.classes {
+    for c in classes ?? m.classes {
       let name = Sanitize.forTerminal(c.classId < names.count ? names[c.classId] : "class \(c.classId)")
       let barLen = c.iou.isNaN ? 0 : Int((c.iou * 20).rounded())
       out += "  " + pad(name, 14) + pct(c.iou) + " " + pct(c.dice) + pct(c.precision) + "  " + pct(c.recall)

@@ -8,9 +8,14 @@ public enum MetricsFormat {
   /// - Parameters:
   ///   - samples: the number of samples evaluated.
   ///   - bandwidth: FiftyOne's contour band width when the run used one.
-  public static func render(_ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String, samples: Int, bandwidth: Int? = nil)
-    -> String
-  {
+  public static func render(
+    _ m: SemanticMetrics, matrix: ConfusionMatrix, names: [String], format: String, title: String, samples: Int, bandwidth: Int? = nil, allClasses: Bool = false
+  ) -> String {
+    // Table and markdown leave out the classes absent from both sides (all "n/a"), and say so.
+    let shown = allClasses ? m.classes : m.classes.filter { $0.gtPixels + $0.predPixels > 0 }
+    let hiddenNote =
+      shown.count < m.classes.count
+      ? "\(m.classes.count - shown.count) classes absent from both ground truth and prediction are not listed (--all-classes lists them)" : nil
     let fiftyone =
       m.dialect == .fiftyone
       ? "accuracy \(pct(m.microAccuracy)) · precision \(pct(m.microPrecision)) · recall \(pct(m.microRecall)) (FiftyOne's micro averages, class 0 excluded)"
@@ -29,14 +34,14 @@ public enum MetricsFormat {
     case "markdown":
       var s =
         "**\(Sanitize.forTerminal(title))** — dialect `\(m.dialect.rawValue)`: \(m.dialect.policy)\n\n| class | IoU | Dice | Precision | Recall | GT px | pred px |\n|---|---:|---:|---:|---:|---:|---:|\n"
-      for c in m.classes {
+      for c in shown {
         s +=
           "| \(Sanitize.forTerminal(names[c.classId])) | \(pct(c.iou)) | \(pct(c.dice)) | \(pct(c.precision)) | \(pct(c.recall)) | \(c.gtPixels) | \(c.predPixels) |\n"
       }
       return s + "\nmIoU \(pct(m.mIoU)) · aAcc \(pct(m.aAcc)) · mAcc \(pct(m.mAcc)) · fwIoU \(pct(m.fwIoU))"
-        + [band, fiftyone].compactMap { $0.map { "\n\n" + $0 } }.joined()
+        + [hiddenNote, band, fiftyone].compactMap { $0.map { "\n\n" + $0 } }.joined()
     default:
-      return ClassTable.render(m, names: names, title: title) + [band, fiftyone].compactMap { $0.map { "\n  " + $0 } }.joined()
+      return ClassTable.render(m, names: names, title: title, classes: shown) + [hiddenNote, band, fiftyone].compactMap { $0.map { "\n  " + $0 } }.joined()
     }
   }
 

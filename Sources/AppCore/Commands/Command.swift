@@ -71,6 +71,8 @@ public enum CommandID: String, CaseIterable, Sendable, Hashable, ExpressibleBySt
   case curateSimilar = "curate.similar"
   case curateNext = "curate.next"
   case screenMap = "screen.map"
+  case sampleBackground = "sample.background"
+  case classesAll = "classes.all"
   case mapColour = "map.colour"
   case mapSelect = "map.select"
 
@@ -164,6 +166,11 @@ public enum CommandRegistry {
     Command(.sampleErrorClass, "Error map class", doc: "Cycle the error map between all classes and one class.", screens: [.sample]),
     Command(.sampleHideClass, "Hide class", doc: "Hide or show a class in overlays (argument: class name).", argument: "CLASS"),
     Command(.classesSort, "Sort class table", doc: "Cycle the sort column.", screens: [.classes]),
+    Command(
+      .classesAll, "Show absent classes", doc: "Show or hide the classes absent from both ground truth and prediction in the view.", screens: [.classes]),
+    Command(
+      .sampleBackground, "Paint background",
+      doc: "Paint the background class in overlays, or leave it transparent (the default when class 0 is named background, _background_, bg or unlabeled)."),
     Command(.confusionNormalize, "Counts / row-normalized", doc: "Show counts or row percentages.", screens: [.confusion]),
     Command(.runNext, "Next run", doc: "Make the next evaluation run active.", disabledReason: needsRun),
     Command(.runCompare, "Compare runs", doc: "Compare the active run with the run under the cursor.", screens: [.runs]),

@@ -91,6 +91,18 @@ enum Commands {
       }
       let c = UInt16(v)
       if s.hiddenClasses.contains(c) { s.hiddenClasses.remove(c) } else { s.hiddenClasses.insert(c) }
+    case .classesAll:
+      s.showAllClasses.toggle()
+      s.classCursor = 0
+      Reducer.setStatus(&s, s.showAllClasses ? "every class shown" : "classes absent from ground truth and prediction hidden (A shows them)", error: false)
+    case .sampleBackground:
+      guard let bg = s.backgroundClass else {
+        Reducer.setStatus(&s, "class 0 is not a background class here: every class is painted", error: false)
+        return []
+      }
+      s.paintBackground.toggle()
+      let name = s.classNames.indices.contains(Int(bg)) ? s.classNames[Int(bg)] : "class 0"
+      Reducer.setStatus(&s, s.paintBackground ? "painting \(name)" : "\(name) left transparent (B paints it)", error: false)
     case .classesSort:
       let all = ClassSort.allCases
       s.classSort = all[((all.firstIndex(of: s.classSort) ?? 0) + 1) % all.count]
@@ -242,7 +254,7 @@ enum Commands {
       Reducer.clampScroll(&s)
       return s.screen == .sample ? imageEffects(s) : previewEffects(&s)
     case .classes:
-      move(&s.classCursor, count: s.classNames.count)
+      move(&s.classCursor, count: s.metrics.map { ClassTableScreen.sortedClasses($0, s).count } ?? s.classNames.count)
     case .confusion:
       let n = s.matrix?.classCount ?? 0
       if how == .navLeft || how == .navRight || how == .navHome || how == .navEnd {

@@ -21,7 +21,7 @@ public struct Keymap: Sendable {
         .char("n"): "sample.next", .char("p"): "sample.prev", .tab: "sample.prediction", .char("v"): "sample.layout",
         .char("f"): "sample.panel", .char("+"): "sample.alphaUp", .char("="): "sample.alphaUp", .char("-"): "sample.alphaDown",
         .char("o"): "sample.outlines", .char("i"): "sample.inspector", .char("e"): "sample.errorClass",
-        .char("z"): "sample.zoomIn", .char("Z"): "sample.zoomOut",
+        .char("z"): "sample.zoomIn", .char("Z"): "sample.zoomOut", .char("B"): "sample.background",
         .char("a"): "review.ok", .char("r"): "review.fix", .char("s"): "review.skip",
         .char("F"): "flag.add", .char("b"): "flag.anchor", .char("L"): "mask.relabel", .char("u"): "mask.undo",
         .char("d"): "suspect.dismiss", .char("]"): "suspect.next", .char("S"): "curate.similar",
@@ -30,7 +30,7 @@ public struct Keymap: Sendable {
         .char("F"): "flag.add", .char("L"): "mask.relabel", .char("u"): "mask.undo", .char("d"): "suspect.dismiss", .char("s"): "suspects.run",
       ],
       .flags: [.char("d"): "flags.fix", .char("X"): "flags.reject", .char("o"): "flags.reopen", .char("s"): "flags.state"],
-      .classes: [.char("s"): "classes.sort"],
+      .classes: [.char("s"): "classes.sort", .char("A"): "classes.all"],
       .samples: [
         .char("m"): "samples.grid", .char("S"): "curate.similar", .char("D"): "curate.duplicates", .char("U"): "curate.uniqueness", .char("F"): "flag.add",
         .char("a"): "review.ok", .char("r"): "review.fix",

@@ -10,13 +10,15 @@ public struct AppConfig: Sendable, Equatable {
   public var theme: String? = nil
   public var graphics: String? = nil
   public var colors: String? = nil
+  /// Paint the background class in overlays (default: leave it transparent).
+  public var paintBackground: Bool? = nil
   public var bindings: [(CommandID, Key)] = []
   public var warnings: [String] = []
 
   public init() {}
 
   public static func == (a: AppConfig, b: AppConfig) -> Bool {
-    a.theme == b.theme && a.graphics == b.graphics && a.colors == b.colors && a.warnings == b.warnings
+    a.theme == b.theme && a.graphics == b.graphics && a.colors == b.colors && a.paintBackground == b.paintBackground && a.warnings == b.warnings
       && a.bindings.map { "\($0.0)=\($0.1)" } == b.bindings.map { "\($0.0)=\($0.1)" }
   }
 
@@ -30,6 +32,8 @@ public struct AppConfig: Sendable, Equatable {
       case "theme": c.theme = v.string
       case "graphics": c.graphics = v.string
       case "colors": c.colors = v.string
+      case "paint_background":
+        if let b = v.bool { c.paintBackground = b } else { c.warnings.append("paint_background is true or false" + at(k)) }
       case "keys":
         for (cmd, keys) in (v.table ?? [:]).sorted(by: { $0.key < $1.key }) {
           guard let id = CommandID(rawValue: cmd), CommandRegistry.command(id) != nil else {

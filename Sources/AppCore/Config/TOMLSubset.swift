@@ -8,6 +8,7 @@ public indirect enum TOMLValue: Sendable, Equatable {
   case table([String: TOMLValue])
 
   public var string: String? { if case .string(let s) = self { return s } else { return nil } }
+  public var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
   public var table: [String: TOMLValue]? { if case .table(let t) = self { return t } else { return nil } }
   public var array: [TOMLValue]? { if case .array(let a) = self { return a } else { return nil } }
   public var number: Double? {

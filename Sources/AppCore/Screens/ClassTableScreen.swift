@@ -4,7 +4,8 @@ import TerminalRender
 /// Per-class metrics of the current view under the active run, with inline bars.
 enum ClassTableScreen {
   static func sortedClasses(_ m: SemanticMetrics, _ s: AppState) -> [ClassMetrics] {
-    let c = m.classes
+    // Classes absent from both ground truth and prediction say "n/a" everywhere: hidden unless asked.
+    let c = s.showAllClasses ? m.classes : m.classes.filter { $0.gtPixels + $0.predPixels > 0 }
     func key(_ x: ClassMetrics) -> Double {
       switch s.classSort {
       case .id: return Double(x.classId)
@@ -48,6 +49,12 @@ enum ClassTableScreen {
       b.putPadded(line, x: area.x, y: y, width: area.width, style: style)
       let barStyle = selected ? style : (c.iou < 0.5 ? t.style("ui.bar.bad") : t.style("ui.bar"))
       b.putPadded(AppView.bar(c.iou, width: barW), x: area.x + 1 + nameW + header.count, y: y, width: barW, style: barStyle)
+    }
+    let hidden = m.classes.count - rows.count
+    if hidden > 0, rows.count < visible {
+      b.putPadded(
+        " \(hidden) classes absent from ground truth and prediction are hidden (A shows them)", x: area.x, y: area.y + 1 + rows.count, width: area.width,
+        style: t.style("ui.dim"))
     }
     let y = area.maxY - 1
     b.putPadded(

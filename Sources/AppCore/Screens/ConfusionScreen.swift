@@ -12,7 +12,8 @@ enum ConfusionScreen {
     let labelW = min(14, max(6, area.width / 6))
     let cellW = max(3, min(7, (area.width - labelW - 2) / max(1, k + 1)))
     let (cr, cc) = s.confusionCursor
-    b.putPadded(" GT \\ pred (\(s.confusionNormalized ? "% of row" : "pixels"))", x: area.x, y: area.y, width: labelW + 1, style: t.style("ui.header"))
+    // A short corner label; the full names of the cell under the cursor are on the bottom line.
+    b.putPadded(" GT\\pred", x: area.x, y: area.y, width: labelW + 1, style: t.style("ui.header"))
     for p in 0..<(k + 1) {
       let name = p < k ? (s.classNames.indices.contains(p) ? s.classNames[p] : "\(p)") : "other"
       b.putPadded(
@@ -43,7 +44,8 @@ enum ConfusionScreen {
       let gn = s.classNames.indices.contains(cr) ? s.classNames[cr] : "\(cr)"
       let pn = cc < k ? (s.classNames.indices.contains(cc) ? s.classNames[cc] : "\(cc)") : "a value outside the classes"
       b.putPadded(
-        " \(Sanitize.forTerminal(gn)) predicted as \(Sanitize.forTerminal(pn)): \(m[cr, cc]) pixels — Enter lists the samples with the most", x: area.x,
+        " GT \(Sanitize.forTerminal(gn)) predicted as \(Sanitize.forTerminal(pn)): \(m[cr, cc]) pixels (\(s.confusionNormalized ? "cells: % of the row" : "cells: pixels")) — Enter lists the samples with the most",
+        x: area.x,
         y: area.maxY - 1, width: area.width, style: t.style("ui.header"))
     }
   }

@@ -3,9 +3,18 @@ import TerminalRender
 
 /// Tile geometry of the thumbnail grid.
 public enum GridLayout {
-  public static func tileWidth(_ s: AppState) -> Int { s.width >= 100 ? 24 : (s.width >= 60 ? 20 : max(10, s.width / 2)) }
-  public static func tileHeight(_ s: AppState) -> Int { s.height >= 30 ? 9 : (s.height >= 20 ? 7 : 5) }
-  public static func columns(_ s: AppState) -> Int { max(1, s.width / tileWidth(s)) }
+  /// The narrowest tile for the terminal's width; the tiles then share the whole width.
+  static func minimumTileWidth(_ s: AppState) -> Int { s.width >= 100 ? 24 : (s.width >= 60 ? 20 : max(10, s.width / 2)) }
+  public static func columns(_ s: AppState) -> Int { max(1, s.width / minimumTileWidth(s)) }
+  public static func tileWidth(_ s: AppState) -> Int { max(1, s.width / columns(s)) }
+  /// Tall enough for a picture of the dataset's aspect across the tile's width (plus the caption
+  /// row), within what the screen has room for.
+  public static func tileHeight(_ s: AppState) -> Int {
+    let cellAspect = Double(max(1, s.cell.height)) / Double(max(1, s.cell.width))
+    let picture = Double(tileWidth(s) - 2) / max(0.2, s.imageAspect) / cellAspect
+    let room = max(3, s.height - 2)
+    return max(3, min(room, Int(picture.rounded()) + 1))
+  }
   public static func rows(_ s: AppState) -> Int { max(1, (s.height - 2) / tileHeight(s)) }
 }
 
@@ -40,9 +49,9 @@ enum GridScreen {
         continue
       }
       let palette = s.palette
-      let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.hiddenClasses, ignore: s.ignoreValues)
+      let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.overlayHidden, ignore: s.ignoreValues)
       ImageSlot.draw(
-        into: &frame, rect: Rect(x: x + 1, y: y, width: tw - 2, height: th - 1), key: "thumb-\(id)-\(s.overlayAlpha)",
+        into: &frame, rect: Rect(x: x + 1, y: y, width: tw - 2, height: th - 1), key: "thumb-\(id)-\(s.overlayAlpha)-\(s.overlayHidden.sorted())",
         source: (thumb.image.width, thumb.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell
       ) { w, h in
         let small = Resample.area(thumb.image, width: w, height: h)

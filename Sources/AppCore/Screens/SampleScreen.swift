@@ -46,6 +46,8 @@ enum SampleScreen {
     if comparable { panels.append(.errors) }
     let conf = field.flatMap { imgs.confidence[$0] }
     if conf != nil { panels.append(.confidence) }
+    // Three panels leave a quarter of a 2x2 grid empty: the photo without overlay fills it.
+    if panels.count == 3 { panels.append(.image) }
     if s.layout == .single { panels = [panels.contains(s.single) || s.single == .image || (s.single == .groundTruth && gt != nil) ? s.single : .overlay] }
     // Lay panels out in a row when wide, else in a column.
     let n = panels.count
@@ -72,7 +74,7 @@ enum SampleScreen {
     let cellW = pics.width / columns
     let cellH = (pics.height - 1) / rowsOfPanels
     let palette = s.palette
-    let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: s.outlines, hidden: s.hiddenClasses, ignore: s.ignoreValues)
+    let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: s.outlines, hidden: s.overlayHidden, ignore: s.ignoreValues)
     let ignore = s.ignoreValues
     let errorClass = s.errorClass
     let errorColors = t.errors
@@ -106,7 +108,7 @@ enum SampleScreen {
       let marks = i == 0 && pixelGraphics ? s.inspector.map { ins in (ins, s.rectAnchor) } : nil
       let markStamp = marks.map { "-m\($0.0.x),\($0.0.y)" + ($0.1.map { "-a\($0.x),\($0.y)" } ?? "") } ?? ""
       let key =
-        "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.hiddenClasses.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
+        "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.overlayHidden.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
         + "-w\(window.x),\(window.y),\(window.w)x\(window.h)" + suspectStamp
       func compose(_ w: Int, _ h: Int) -> ComposedImage {
         let outlineOpts = { () -> MaskComposer.Overlay in

@@ -148,6 +148,8 @@ public struct AppState: Sendable {
 
   // Grid of thumbnails (the samples screen's other mode).
   public var gridMode = false
+  /// Width over height of the dataset's images (from the first rows seen), for the grid's tiles.
+  public var imageAspect = 4.0 / 3.0
   public var thumbnails: [Int64: Thumbnail] = [:]
   /// Thumbnails asked for and not yet delivered (so moving around does not ask twice).
   public var thumbnailsPending: Set<Int64> = []
@@ -160,6 +162,13 @@ public struct AppState: Sendable {
   public var overlayAlpha = 0.5
   public var outlines = true
   public var hiddenClasses: Set<UInt16> = []
+  /// Class 0 when its name says it is background (`background`, `_background_`, `bg`, `unlabeled`):
+  /// overlays leave it transparent unless `paintBackground` (B toggles; config `paint_background`).
+  public var backgroundClass: UInt16? = nil
+  public var paintBackground = false
+  /// Class table and `segscope eval`: classes absent from both ground truth and prediction are
+  /// hidden unless this is set (A on the class table).
+  public var showAllClasses = false
   public var errorClass: UInt16? = nil
   public var inspector: (x: Int, y: Int)? = nil
   /// Sample view zoom (1 = whole image) and the image point it centres on.
@@ -224,6 +233,18 @@ public struct AppState: Sendable {
 
   /// The sample under the cursor.
   public var currentSampleId: Int64? { viewIds.indices.contains(cursor) ? viewIds[cursor] : nil }
+
+  /// Classes overlays leave transparent: the hidden ones, and the background unless it is painted.
+  public var overlayHidden: Set<UInt16> {
+    guard let bg = backgroundClass, !paintBackground else { return hiddenClasses }
+    return hiddenClasses.union([bg])
+  }
+
+  /// The background class of a class map: class 0 when its name says so.
+  public static func backgroundClass(_ names: [String]) -> UInt16? {
+    guard let first = names.first?.lowercased() else { return nil }
+    return ["background", "_background_", "bg", "unlabeled", "unlabelled", "__background__"].contains(first) ? 0 : nil
+  }
 
   /// The suspect region the sample view outlines: the one chosen on the Suspects screen (or with
   /// `]`) when it is in the current sample, else the sample's first, while the view is the one the
