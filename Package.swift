@@ -88,7 +88,8 @@ let package = Package(
     .testTarget(
       name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "AppSessionTests", dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"],
+      name: "AppSessionTests",
+      dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DatasetImportTests", dependencies: ["DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),

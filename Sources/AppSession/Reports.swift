@@ -404,7 +404,14 @@ public struct ViewExportReport: Encodable, Sendable {
     public let accuracy: Nullable<Double>
     public let tags: [String]
     public let openFlags: Int
-    enum CodingKeys: String, CodingKey { case id, path, split, width, height, miou, accuracy, tags, openFlags = "open_flags" }
+    /// FiftyOne's per-sample fields, present for runs made with --dialect fiftyone.
+    public var accFo: Nullable<Double>? = nil
+    public var precisionFo: Nullable<Double>? = nil
+    public var recallFo: Nullable<Double>? = nil
+    enum CodingKeys: String, CodingKey {
+      case id, path, split, width, height, miou, accuracy, tags, openFlags = "open_flags", accFo = "acc_fo", precisionFo = "precision_fo",
+        recallFo = "recall_fo"
+    }
   }
   public let view: String
   public let run: Nullable<String>

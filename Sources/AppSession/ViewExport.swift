@@ -32,7 +32,12 @@ public struct ViewExport {
     let accuracy: Double?
     let tags: [String]
     let openFlags: Int
+    /// FiftyOne's per-sample accuracy, precision and recall (runs made with --dialect fiftyone).
+    var fiftyone: (Double?, Double?, Double?)? = nil
   }
+
+  /// Whether the run stores FiftyOne's per-sample fields.
+  var isFiftyOne: Bool { run?.dialect == MetricDialect.fiftyone.rawValue }
 
   public func rows(_ ids: [Int64]) throws -> [Row] {
     let samples = try store.samples(ids: ids)
@@ -46,7 +51,13 @@ public struct ViewExport {
     var open = FlagFilter()
     open.state = .open
     for f in try store.flags(open) { flags[f.sampleId, default: 0] += 1 }
-    return samples.map { Row(sample: $0, miou: miou[$0.id], accuracy: acc[$0.id], tags: tags[$0.id] ?? [], openFlags: flags[$0.id] ?? 0) }
+    var fo: [[Int64: Double]] = []
+    if let run, isFiftyOne { fo = try ["acc_fo", "precision_fo", "recall_fo"].map { try store.sampleColumn($0, run: run.key, ids: ids) } }
+    return samples.map {
+      var row = Row(sample: $0, miou: miou[$0.id], accuracy: acc[$0.id], tags: tags[$0.id] ?? [], openFlags: flags[$0.id] ?? 0)
+      if fo.count == 3 { row.fiftyone = (fo[0][$0.id], fo[1][$0.id], fo[2][$0.id]) }
+      return row
+    }
   }
 
   /// Writes the file; returns the number of samples written.
@@ -60,22 +71,29 @@ public struct ViewExport {
       try FileBytes.writeAtomically(EmbeddingMap.png(points, explained: explained, title: title.isEmpty ? "all samples" : title), to: out)
       return points.count
     case .csv:
-      var text = "id,path,split,width,height,miou,accuracy,tags,open_flags,run\n"
+      var text = "id,path,split,width,height,miou,accuracy,tags,open_flags,run" + (isFiftyOne ? ",acc_fo,precision_fo,recall_fo" : "") + "\n"
       for r in try rows(ids) {
         let miou: String = r.miou.map { String($0) } ?? ""
         let acc: String = r.accuracy.map { String($0) } ?? ""
         var fields: [String] = [String(r.sample.id), r.sample.path, r.sample.split ?? ""]
         fields += [String(r.sample.width), String(r.sample.height), miou, acc]
         fields += [r.tags.joined(separator: ";"), String(r.openFlags), run?.key ?? ""]
+        if let (a, p, rc) = r.fiftyone { fields += [a, p, rc].map { $0.map { String($0) } ?? "" } }
         text += fields.map(ViewExport.csvField).joined(separator: ",") + "\n"
       }
       try FileBytes.writeAtomically(Array(text.utf8), to: out)
       return ids.count
     case .json:
       let samples = try rows(ids).map { r in
-        ViewExportReport.Sample(
+        var s = ViewExportReport.Sample(
           id: r.sample.id, path: r.sample.path, split: Nullable(r.sample.split), width: r.sample.width, height: r.sample.height,
           miou: Nullable(number: r.miou), accuracy: Nullable(number: r.accuracy), tags: r.tags, openFlags: r.openFlags)
+        if let (a, p, rc) = r.fiftyone {
+          s.accFo = Nullable(number: a)
+          s.precisionFo = Nullable(number: p)
+          s.recallFo = Nullable(number: rc)
+        }
+        return s
       }
       let text = try JSONOutput.string(ViewExportReport(view: title, run: Nullable(run?.key), samples: samples)) + "\n"
       try FileBytes.writeAtomically(Array(text.utf8), to: out)

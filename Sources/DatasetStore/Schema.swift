@@ -300,6 +300,16 @@ enum Schema {
           CREATE TABLE curation_state(name TEXT PRIMARY KEY, computed TEXT NOT NULL, samples INTEGER NOT NULL, parameter REAL);
           """)
     }
+    m.registerMigration("v16-fiftyone-sample-fields") { db in
+      // FiftyOne's per-sample accuracy, precision and recall (micro, class 0 left out), stored for
+      // runs made with --dialect fiftyone.
+      try db.execute(
+        sql: """
+          ALTER TABLE eval_sample ADD COLUMN acc_fo REAL;
+          ALTER TABLE eval_sample ADD COLUMN precision_fo REAL;
+          ALTER TABLE eval_sample ADD COLUMN recall_fo REAL;
+          """)
+    }
     return m
   }
 }

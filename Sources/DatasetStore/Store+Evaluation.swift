@@ -73,17 +73,23 @@ extension DatasetStore {
   public func appendRunSamples(runId: Int64, dialect: MetricDialect, _ results: [SampleResult]) throws {
     try write { db in
       let ins = try db.makeStatement(
-        sql: "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        sql:
+          "INSERT INTO eval_sample(run_id, sample_id, miou, accuracy, matrix, problem, ignored, boundary, acc_fo, precision_fo, recall_fo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      )
       let cls = try db.makeStatement(sql: "INSERT INTO eval_class(run_id, sample_id, class, iou, tp, fp, fn) VALUES (?, ?, ?, ?, ?, ?, ?)")
       for r in results {
         guard let m = r.matrix else {
-          try ins.execute(arguments: [runId, r.sampleId, nil, nil, nil, r.problem, 0, nil])
+          try ins.execute(arguments: [runId, r.sampleId, nil, nil, nil, r.problem, 0, nil, nil, nil, nil])
           continue
         }
         let metrics = SemanticMetrics(matrix: m, dialect: dialect)
+        // FiftyOne's per-sample fields: each sample's own micro numbers (its Dice is a running total
+        // in FiftyOne, issue #8195, and is not copied).
+        func fo(_ v: Double) -> Double? { dialect == .fiftyone && !v.isNaN ? v : nil }
         try ins.execute(arguments: [
           runId, r.sampleId, metrics.mIoU.isNaN ? nil : metrics.mIoU, metrics.aAcc.isNaN ? nil : metrics.aAcc, MatrixBlob.encode(m), nil,
-          Int64(m.ignoredPixels), r.boundary.map(MatrixBlob.encodeBoundary),
+          Int64(m.ignoredPixels), r.boundary.map(MatrixBlob.encodeBoundary), fo(metrics.microAccuracy), fo(metrics.microPrecision),
+          fo(metrics.microRecall),
         ])
         for c in metrics.classes where c.truePositives + c.falsePositives + c.falseNegatives > 0 {
           try cls.execute(arguments: [
@@ -274,7 +280,7 @@ extension DatasetStore {
     try sampleColumn("accuracy", run: key, ids: ids)
   }
 
-  func sampleColumn(_ column: String, run key: String, ids: [Int64]) throws -> [Int64: Double] {
+  public func sampleColumn(_ column: String, run key: String, ids: [Int64]) throws -> [Int64: Double] {
     let runId = try runId(named: key)
     return try read { db in
       var out: [Int64: Double] = [:]

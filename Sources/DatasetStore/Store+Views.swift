@@ -98,6 +98,9 @@ extension DatasetStore {
     case .miou(let run), .accuracy(let run), .instanceCount(let run, _):
       args.append(try runId(named: run))
       return (" LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id", "k.\(Self.column(m))")
+    case .fiftyone(let run, let measure):
+      args.append(try fiftyoneRunId(run, measure))
+      return (" LEFT JOIN eval_sample k ON k.run_id = ? AND k.sample_id = s.id", "k.\(Self.column(m))")
     case .classIoU(let run, let cls):
       let id = try runId(named: run)
       let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? FieldName.groundTruth
@@ -163,6 +166,10 @@ extension DatasetStore {
         args.append(try runId(named: run))
         args.append(n)
         return "s.id IN (SELECT sample_id FROM eval_sample WHERE run_id = ? AND \(Self.column(m)) \(op.rawValue) ?)"
+      case .fiftyone(let run, let measure):
+        args.append(try fiftyoneRunId(run, measure))
+        args.append(n)
+        return "s.id IN (SELECT sample_id FROM eval_sample WHERE run_id = ? AND \(Self.column(m)) \(op.rawValue) ?)"
       case .classPixels(let cls, let field):
         return try filterSQL(.classPixels(className: cls, field: field, op, n), &args)
       default:
@@ -209,6 +216,9 @@ extension DatasetStore {
     case .accuracy(let run), .instanceCount(let run, _):
       args.append(try runId(named: run))
       return "(SELECT e.\(Self.column(m)) FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
+    case .fiftyone(let run, let measure):
+      args.append(try fiftyoneRunId(run, measure))
+      return "(SELECT e.\(Self.column(m)) FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
     case .classIoU(let run, let cls):
       let id = try runId(named: run)
       let gtField = try read { db in try String.fetchOne(db, sql: "SELECT gt_field FROM eval_run WHERE id = ?", arguments: [id]) } ?? FieldName.groundTruth
@@ -228,6 +238,7 @@ extension DatasetStore {
   static func column(_ m: ViewExpression.Metric) -> String {
     switch m {
     case .miou: return "miou"
+    case .fiftyone(_, let measure) where ["acc_fo", "precision_fo", "recall_fo"].contains(measure): return measure
     case .instanceCount(_, let outcome) where ["tp", "fp", "fn"].contains(outcome): return outcome
     default: return "accuracy"
     }
@@ -265,6 +276,19 @@ extension DatasetStore {
 
   /// The id of an evaluation run by key.
   /// A label-error run's key, checked.
+  /// A run made with `--dialect fiftyone` (only those store FiftyOne's per-sample fields).
+  func fiftyoneRunId(_ run: String, _ measure: String) throws -> Int64 {
+    let id = try runId(named: run)
+    let dialect = try read { db in try String.fetchOne(db, sql: "SELECT dialect FROM eval_run WHERE id = ?", arguments: [id]) }
+    guard dialect == MetricDialect.fiftyone.rawValue else {
+      throw ViewResolveError(
+        message:
+          "\(measure)(\(run)) needs a run made with --dialect fiftyone (run '\(run)' is \(dialect ?? "?")): segscope eval PATH --pred FIELD --dialect fiftyone --key NAME"
+      )
+    }
+    return id
+  }
+
   /// A curation term needs its pass to have run: an empty table is an error naming the command, not
   /// an empty view that looks like an answer.
   func requireCuration(_ term: String, table: String, command: String) throws {

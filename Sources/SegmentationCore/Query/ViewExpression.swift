@@ -33,6 +33,9 @@ public struct ViewExpression: Sendable, Equatable {
     case classPixels(className: String, field: String)
     /// FiftyOne-style uniqueness in [0, 1] (`segscope uniqueness`).
     case uniqueness
+    /// FiftyOne's per-sample micro accuracy, precision or recall in a run made with `--dialect
+    /// fiftyone` (`acc_fo(RUN)`, `precision_fo(RUN)`, `recall_fo(RUN)`).
+    case fiftyone(run: String, measure: String)
   }
 
   public indirect enum Filter: Sendable, Equatable {
@@ -201,7 +204,7 @@ struct ViewParser {
     case "width": return .width
     case "height": return .height
     case "uniqueness": return .uniqueness
-    case "miou", "acc", "iou", "pixels", "tp", "fp", "fn", "suspect":
+    case "miou", "acc", "iou", "pixels", "tp", "fp", "fn", "suspect", "acc_fo", "precision_fo", "recall_fo":
       try expect("(")
       let a = try word(name == "pixels" ? "a class name" : name == "suspect" ? "a label-error run name" : "an evaluation run name")
       var b: String? = nil
@@ -220,6 +223,7 @@ struct ViewParser {
       case "miou": return .miou(run: a)
       case "acc": return .accuracy(run: a)
       case "suspect": return .suspect(run: a)
+      case "acc_fo", "precision_fo", "recall_fo": return .fiftyone(run: a, measure: name)
       case "tp", "fp", "fn": return .instanceCount(run: a, outcome: name)
       case "iou": return .classIoU(run: a, className: b ?? "")
       default: return .classPixels(className: a, field: field)
@@ -325,7 +329,7 @@ struct ViewParser {
     case "group":
       try expect(":")
       return .duplicateGroup(try integer())
-    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn", "suspect", "uniqueness":
+    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn", "suspect", "uniqueness", "acc_fo", "precision_fo", "recall_fo":
       i = start
       let m = try metric()
       let op = try comparison()
