@@ -39,7 +39,7 @@ struct AppEndToEndTests {
     try t.send(["2"])
     screen = try t.waitFor { $0.contains("mIoU") && $0.contains("sidewalk") }
     try t.send(["3"])
-    screen = try t.waitFor { $0.contains("GT \\ pred") }
+    screen = try t.waitFor { $0.contains("GT\\pred") && $0.contains("predicted as") }
     try t.send(["?"])
     screen = try t.waitFor { $0.contains("key bindings") }
     try t.send(["q"])
