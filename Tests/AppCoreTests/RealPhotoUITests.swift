@@ -23,6 +23,14 @@ struct RealPhotoUITests {
     #expect(s.paintBackground && s.overlayHidden.isEmpty && s.status?.contains("painting _background_") == true)
     #expect(AppView.render(s).buffer.styleDump() != transparent)
     #expect(AppState.backgroundClass(["Unlabeled", "car"]) == 0 && AppState.backgroundClass(["road", "background"]) == nil)
+    // The same at 140x45, and the grid's thumbnails leave it transparent too.
+    var wide = loadedState(width: 140, height: 45)
+    _ = Reducer.reduce(
+      &wide, .datasetLoaded(name: "voc", total: 5, fields: wide.fields, classNames: names, palette: wide.palette, ignore: [255], runs: wide.runs, problems: []))
+    _ = press(&wide, .enter)
+    _ = Reducer.reduce(&wide, .imagesLoaded(sampleImages(11)))
+    wide.colors = .truecolor
+    checkScreen(wide, "background-transparent-140x45")
   }
 
   @Test("three panels fill the fourth quarter with the photo; at 140x45 too")
