@@ -96,7 +96,8 @@ let package = Package(
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TerminalRender"], swiftSettings: strict),
     .testTarget(
-      name: "CurationTests", dependencies: ["Curation", "AppSession", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
+      name: "CurationTests", dependencies: ["Curation", "AppSession", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"],
+      swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

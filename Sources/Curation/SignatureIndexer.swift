@@ -29,10 +29,22 @@ public struct SignatureIndexer: Sendable {
   public func pending(ids: [Int64]? = nil) throws -> [SampleRow] {
     let stamps = try store.signatureStamps()
     let rows = try store.samples(ids: ids ?? store.sampleIds(ViewExpression()))
+    let revisions = try groundTruthRevisions()
     return rows.filter { r in
       guard let s = stamps[r.id] else { return true }
-      return s.version != ImageSignature.version || s.fileSig != DatasetStore.fileSignature(store.absolutePath(r.path))
+      return s.version != ImageSignature.version || s.fileSig != Self.stamp(store.absolutePath(r.path), gtRevision: revisions[r.id])
     }
+  }
+
+  /// The image file's signature and the ground truth's revision: a new image or a corrected mask
+  /// makes the signature again.
+  static func stamp(_ imagePath: String, gtRevision: Int?) -> String {
+    DatasetStore.fileSignature(imagePath) + (gtRevision.map { "|gt\($0)" } ?? "")
+  }
+
+  func groundTruthRevisions() throws -> [Int64: Int] {
+    guard let gt = try store.fields().first(where: { $0.role == .groundTruth && $0.kind == .semantic }) else { return [:] }
+    return try store.newestMaskRefs(field: gt.name).mapValues(\.revision)
   }
 
   public func run(ids: [Int64]? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> Outcome {
@@ -43,6 +55,8 @@ public struct SignatureIndexer: Sendable {
     let gtName = gt?.name
     let decoding = gt?.decoding ?? .identity
     let gtRefs = try gtName.map { try self.store.newestMaskRefs(field: $0) } ?? [:]
+    // Layouts the indexing pass made are taken as they are; only the others decode the mask.
+    let madeLayouts = try gtName.map { try self.store.maskLayouts(field: $0) } ?? [:]
     let problems = Mutex<[String]>([])
     let done = AtomicCounter()
     let store = self.store
@@ -57,7 +71,7 @@ public struct SignatureIndexer: Sendable {
         defer { progress?(done.increment(), todo.count) }
         let path = store.absolutePath(row.path)
         do {
-          let fileSig = DatasetStore.fileSignature(path)
+          let fileSig = Self.stamp(path, gtRevision: gtRefs[row.id]?.revision)
           let bytes = try FileBytes.read(path)
           // A JPEG decodes at the smallest DCT scale that keeps 64 pixels on its short side (a
           // quarter-size 320x240 photo, 80x60, moves near duplicates measurably farther apart): the
@@ -67,7 +81,9 @@ public struct SignatureIndexer: Sendable {
           let image = try ImageLoader.loadImage(data: bytes, path: path, scale: scale).image
           let sig = ImageSignature.of(image)
           var layout: [Float]? = nil
-          if let ref = gtRefs[row.id] {
+          if let made = madeLayouts[row.id] {
+            layout = made
+          } else if let ref = gtRefs[row.id] {
             if let mask = try? ImageLoader.loadMask(path: store.absolutePath(ref.path), decoding: ref.decoding ?? decoding).mask {
               layout = MaskLayout.of(mask, ignore: ignore)
             }

@@ -79,6 +79,10 @@ public struct HistogramIndexer: Sendable {
     }
     let fieldDecodings = decodings
     let classMaps = known
+    // The ground truth's mask layout is made here too (curation's signatures use it).
+    let gt = try store.fields().first { $0.role == .groundTruth && $0.kind == .semantic }
+    let gtName = gt?.name
+    let gtIgnore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
     let committer = BatchCommitter(count: todo.count, batchSize: batchSize)
     let root = store
     let counter = AtomicCounter()
@@ -87,13 +91,13 @@ public struct HistogramIndexer: Sendable {
     // look again when it is done). Runs on the worker threads.
     @Sendable func commitReady() {
       while !shouldStop(), let (range, results) = committer.nextReadyBatch() {
-        var rows: [(Int64, String, Data)] = []
+        var rows: [(Int64, String, Data, Data?)] = []
         var found: [(String, String)] = []
         for (k, r) in results.enumerated() {
           let (sid, field, path, _) = todo[range.lowerBound + k]
           switch r {
-          case .success(let (hist, unknownColors)):
-            rows.append((sid, field, ClassHistogram.pack(hist)))
+          case .success(let (hist, unknownColors, layout)):
+            rows.append((sid, field, ClassHistogram.pack(hist), layout))
             if !unknownColors.isEmpty {
               let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map {
                 "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)"
@@ -110,7 +114,7 @@ public struct HistogramIndexer: Sendable {
             found.append((path, e.kind.reasonText))
             // An unreadable mask gets an empty histogram, so that the pass does not retry it
             // forever; its problem stays listed until the file is fixed and the sample re-imported.
-            rows.append((sid, field, Data()))
+            rows.append((sid, field, Data(), nil))
           }
         }
         let finalRows = rows
@@ -133,11 +137,12 @@ public struct HistogramIndexer: Sendable {
       while !committer.isStopped && !shouldStop() {
         let i = claimed.increment() - 1
         if i >= todo.count { break }
-        let result: Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
+        let result: Result<([UInt16: Int], [UInt32: Int], Data?), ImageCodecError>
         do throws(ImageCodecError) {
           let loaded = try ImageLoader.loadMask(
             path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
-          result = .success((loaded.mask.histogram(), loaded.unknownColors))
+          let layout = todo[i].1 == gtName ? MaskLayout.of(loaded.mask, ignore: gtIgnore).withUnsafeBufferPointer { Data(buffer: $0) } : nil
+          result = .success((loaded.mask.histogram(), loaded.unknownColors, layout))
         } catch {
           result = .failure(error)
         }
@@ -191,8 +196,8 @@ public struct HistogramIndexer: Sendable {
 
   /// Stores (field, sample) histograms with values bound straight to SQLite (boxing each value for
   /// GRDB cost more than the insert itself). Rows go in primary-key order, one field at a time.
-  static func insertHistograms(_ db: Database, _ rows: [(Int64, String, Data)]) throws {
-    let st = try db.makeStatement(sql: "INSERT OR REPLACE INTO mask_histogram(field, sample_id, hist) VALUES (?, ?, ?)")
+  static func insertHistograms(_ db: Database, _ rows: [(Int64, String, Data, Data?)]) throws {
+    let st = try db.makeStatement(sql: "INSERT OR REPLACE INTO mask_histogram(field, sample_id, hist, layout) VALUES (?, ?, ?, ?)")
     let raw = st.sqliteStatement
     defer { sqlite3_clear_bindings(raw) }
     for (field, group) in Dictionary(grouping: rows, by: \.1) {
@@ -202,11 +207,19 @@ public struct HistogramIndexer: Sendable {
         sqlite3_bind_text(raw, 1, name, -1, nil)
         for r in sorted {
           sqlite3_bind_int64(raw, 2, r.0)
+          let layout = r.3 ?? Data()
           let rc = r.2.withUnsafeBytes { b -> Int32 in
             sqlite3_bind_blob(raw, 3, b.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(b.count), nil)
-            let rc = sqlite3_step(raw)
-            sqlite3_reset(raw)
-            return rc
+            return layout.withUnsafeBytes { l -> Int32 in
+              if r.3 == nil {
+                sqlite3_bind_null(raw, 4)
+              } else {
+                sqlite3_bind_blob(raw, 4, l.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(l.count), nil)
+              }
+              let rc = sqlite3_step(raw)
+              sqlite3_reset(raw)
+              return rc
+            }
           }
           guard rc == SQLITE_DONE else { throw StoreError.invalid("storing class histograms: \(String(cString: sqlite3_errstr(rc)))") }
         }
@@ -219,7 +232,7 @@ public struct HistogramIndexer: Sendable {
 /// Decoded results arriving out of order, handed out as complete batches in order to one committer
 /// at a time.
 final class BatchCommitter: Sendable {
-  typealias Item = Result<([UInt16: Int], [UInt32: Int]), ImageCodecError>
+  typealias Item = Result<([UInt16: Int], [UInt32: Int], Data?), ImageCodecError>
   private struct State {
     var items: [Item?]
     var next = 0

@@ -310,6 +310,11 @@ enum Schema {
           ALTER TABLE eval_sample ADD COLUMN recall_fo REAL;
           """)
     }
+    m.registerMigration("v17-mask-layout") { db in
+      // The ground truth's mask layout (curation's signature part), made by the indexing pass, which
+      // decodes every mask anyway; a new revision's row has none until the next signature pass.
+      try db.execute(sql: "ALTER TABLE mask_histogram ADD COLUMN layout BLOB")
+    }
     return m
   }
 }

@@ -113,6 +113,20 @@ extension DatasetStore {
     }
   }
 
+  /// The ground-truth mask layouts the indexing pass made (current revisions only: a new revision
+  /// replaces its row without one).
+  public func maskLayouts(field: String) throws -> [Int64: [Float]] {
+    try read { db in
+      var out: [Int64: [Float]] = [:]
+      let cursor = try Row.fetchCursor(db, sql: "SELECT sample_id, layout FROM mask_histogram WHERE field = ? AND layout IS NOT NULL", arguments: [field])
+      while let r = try cursor.next() {
+        let v = Self.floats(r["layout"])
+        if v.count == MaskLayout.dimensions { out[r["sample_id"]] = v }
+      }
+      return out
+    }
+  }
+
   /// Forgets every image signature (the next pass makes them all again).
   public func dropSignatures() throws {
     try write { db in try db.execute(sql: "DELETE FROM image_signature") }

@@ -1,5 +1,6 @@
 import AppSession
 import Curation
+import DatasetImport
 import DatasetStore
 import Foundation
 import SegmentationCore
@@ -113,6 +114,21 @@ struct CurationTests {
     try (bytes + Data([0xFF, 0xD9])).write(to: URL(fileURLWithPath: file))
     let again = try indexer.run()
     #expect(again.made == 1 && again.kept == 17)
+    // The indexing pass made the ground truth's layouts; the signatures took them as they are.
+    let layouts = try store.maskLayouts(field: "ground_truth")
+    #expect(layouts.count == 18)
+    let sigs = try store.signatures()
+    #expect(sigs.allSatisfy { $0.layout != nil && $0.layout == layouts[$0.sampleId] })
+    // A corrected mask drops its layout and makes the sample's signature again, with a new layout.
+    let sid = try #require(sigs.first?.sampleId)
+    let before = try #require(sigs.first?.layout)
+    _ = try MaskEditor(store: store).relabelRect(sampleId: sid, x: 0, y: 0, width: 200, height: 120, to: 6)
+    #expect(try store.maskLayouts(field: "ground_truth")[sid] == nil)
+    let relabelled = try indexer.run()
+    #expect(relabelled.made == 1)
+    let remade = try #require(try store.signatures(ids: [sid]).first?.layout)
+    let expected = MaskLayout.of(try MaskEditor(store: store).current(sampleId: sid).0, ignore: [255])
+    #expect(remade != before && remade == expected)
   }
 }
 
