@@ -7,6 +7,8 @@ import SegmentationCore
 
 /// Signatures for the samples of a view (made where missing, with a progress bar), problems on stderr.
 func curationSignatures(_ store: DatasetStore, view: String?) throws -> [StoredSignature] {
+  // Ctrl-C ends the pass after the batch under way is stored (a second Ctrl-C exits at once).
+  Interrupt.install()
   let ids = try view.map { try store.sampleIds(parseView($0)) }
   let bar = ProgressBar(label: "image signatures", total: 1)
   let sigs: [StoredSignature], problems: [String]

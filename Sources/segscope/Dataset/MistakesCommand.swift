@@ -40,7 +40,17 @@ struct MistakesCommand: ParsableCommand {
     req.band = band
     if let v = view { req.sampleIds = try store.sampleIds(parseView(v)) }
     let bar = ProgressBar(label: "looking for label errors", total: 1)
-    let outcome = try MistakesRunner(store: store).run(req, version: Segscope.version) { _, _ in bar.tick() }
+    Interrupt.install()
+    let outcome: MistakesRunner.Outcome
+    do {
+      outcome = try MistakesRunner(store: store).run(req, version: Segscope.version, progress: { done, total in bar.set(done, total) }) {
+        Interrupt.isRequested
+      }
+    } catch let e as MistakesRunner.Cancelled {
+      bar.finish()
+      FileHandleOut.stderr("\(e.description); the samples checked so far are stored")
+      throw ExitCode(130)
+    }
     bar.finish()
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: outcome.samples.map(\.sampleId)).map { ($0.id, $0.path) })
     let report = MistakesReport(run: outcome.run, samples: outcome.samples, paths: paths, className: ClassNaming.namer(store, field: gt))
