@@ -141,7 +141,7 @@ public struct HistogramIndexer: Sendable {
         do throws(ImageCodecError) {
           let loaded = try ImageLoader.loadMask(
             path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
-          let layout = todo[i].1 == gtName ? MaskLayout.of(loaded.mask, ignore: gtIgnore).withUnsafeBufferPointer { Data(buffer: $0) } : nil
+          let layout = todo[i].1 == gtName ? Data(MaskLayout.pack(MaskLayout.of(loaded.mask, ignore: gtIgnore))) : nil
           result = .success((loaded.mask.histogram(), loaded.unknownColors, layout))
         } catch {
           result = .failure(error)

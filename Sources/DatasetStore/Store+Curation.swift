@@ -120,8 +120,8 @@ extension DatasetStore {
       var out: [Int64: [Float]] = [:]
       let cursor = try Row.fetchCursor(db, sql: "SELECT sample_id, layout FROM mask_histogram WHERE field = ? AND layout IS NOT NULL", arguments: [field])
       while let r = try cursor.next() {
-        let v = Self.floats(r["layout"])
-        if v.count == MaskLayout.dimensions { out[r["sample_id"]] = v }
+        let packed = [UInt8](r["layout"] as Data)
+        if packed.count == MaskLayout.dimensions { out[r["sample_id"]] = MaskLayout.unpack(packed) }
       }
       return out
     }

@@ -32,7 +32,7 @@ public struct ImageSignature: Sendable, Equatable {
   public static let thumbnailValues = 8 * 8 * 3
   public static let dimensions = colourBins + gradientBins + thumbnailValues
   /// Bumped when the recipe changes: stored signatures of another version are made again.
-  public static let version = 3
+  public static let version = 5
 
   /// The signature of an image (any size; at least 8x8 pixels is useful).
   public static func of(_ image: RGBImage) -> ImageSignature {
@@ -301,12 +301,22 @@ public struct ImageSignature: Sendable, Equatable {
 }
 
 /// A mask's layout: per-class area shares and a 4x4 grid of class shares, for the first 32 class
-/// values (higher values count as the 32nd), unit length. 8-bit masks of 64x64 pixels or more are
-/// sampled on every other row and column. Near-identical scenes have near-identical
+/// values (higher values count as the 32nd), unit length. 8-bit masks from 64x64 pixels up are
+/// sampled on a grid (every other pixel, every fourth from 128x128). Near-identical scenes have near-identical
 /// layouts.
 public enum MaskLayout {
   public static let classes = 32
   public static let dimensions = classes * 17
+
+  /// A layout in one byte per value (value x 255, rounded), as the indexing pass stores it.
+  public static func pack(_ v: [Float]) -> [UInt8] { v.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) } }
+
+  /// A packed layout back to unit length.
+  public static func unpack(_ b: [UInt8]) -> [Float] {
+    let v = b.map { Float($0) / 255 }
+    let norm = v.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+    return norm > 0 ? v.map { $0 / norm } : v
+  }
 
   public static func of(_ mask: LabelMask, ignore: Set<UInt16>) -> [Float] {
     var v = [Float](repeating: 0, count: dimensions)
@@ -322,9 +332,9 @@ public enum MaskLayout {
     case .u8(let p):
       // Each row in four runs, one per grid column.
       let edges = (0...4).map { ($0 * w + 3) / 4 }
-      // Masks of 64 rows or more are read on every other row and column: the shares barely move and
-      // the pass is four times shorter.
-      let step = h >= 64 && w >= 64 ? 2 : 1
+      // Large masks are sampled (every 4th row and column from 128x128 up, every other from 64x64):
+      // the shares barely move, and the indexing pass, which makes the layout, stays fast.
+      let step = h >= 128 && w >= 128 ? 4 : (h >= 64 && w >= 64 ? 2 : 1)
       p.withUnsafeBufferPointer { px in
         counts.withUnsafeMutableBufferPointer { c in
           for y in stride(from: 0, to: h, by: step) {
