@@ -91,5 +91,10 @@ struct MapReducerTests {
     checkScreen(s, "map-duplicates-80x24")
     _ = Reducer.reduce(&s, .terminalResized(width: 40, height: 12))
     checkScreen(s, "map-40x12")
+    // Without colour (NO_COLOR) the splits have shapes of their own, in the map and the legend.
+    var mono = onMap()
+    mono.colors = .none
+    let monoText = AppView.render(mono).buffer.textDump()
+    #expect(monoText.contains("● train") && monoText.contains("○ val"))
   }
 }

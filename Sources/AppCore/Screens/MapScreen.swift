@@ -6,6 +6,8 @@ import TerminalRender
 /// ◇, a leak ◆; the cursor's point is ◉ with its sample named below.
 enum MapScreen {
   static let splitColours: [RGB] = [RGB(90, 170, 255), RGB(255, 170, 60), RGB(120, 220, 120), RGB(220, 120, 220), RGB(200, 200, 200)]
+  /// Without colour (NO_COLOR), splits are told apart by shape.
+  static let splitGlyphs = ["●", "○", "▲", "△", "■"]
 
   static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
     let m = s.map
@@ -75,8 +77,12 @@ enum MapScreen {
         case .duplicates, .classPresence:
           colour = count[c] == 0 ? RGB(110, 110, 110) : ramp(sum[c] / Double(count[c]), low: RGB(120, 140, 160), high: RGB(255, 200, 40))
         }
-        // Few points: a full dot each, so that they show; many: braille, which shows density.
-        let dot = sparse ? "●" : brailleGlyph(bits[c])
+        // Few points: a full dot each, so that they show; many: braille, which shows density. Without
+        // colour, the split colouring uses a shape per split.
+        let votes = splitVotes[c]
+        let majority = votes.indices.max { votes[$0] < votes[$1] } ?? 0
+        let monochromeSplit = s.colors == .none && m.colouring == .split
+        let dot = monochromeSplit ? splitGlyphs[min(majority, splitGlyphs.count - 1)] : (sparse ? "●" : brailleGlyph(bits[c]))
         // Duplicates (◇) and leaks (◆) are marked in every colouring.
         let glyph: String = mark[c].map(String.init) ?? dot
         b[plot.x + cx, plot.y + cy] = Cell(glyph, style: Style(fg: colour, bg: t.style("ui").bg, attributes: []))
@@ -103,7 +109,7 @@ enum MapScreen {
       var x = area.x + 1
       let names = splits + (m.points.contains { $0.split == nil } ? ["no split"] : [])
       for (i, name) in names.enumerated() where x < area.maxX - 4 {
-        let label = "■ " + Sanitize.forTerminal(name) + "  "
+        let label = (s.colors == .none ? splitGlyphs[min(i, splitGlyphs.count - 1)] : "■") + " " + Sanitize.forTerminal(name) + "  "
         b.put(label, x: x, y: area.maxY - 2, style: Style(fg: splitColours[min(i, splitColours.count - 1)], bg: t.style("ui").bg, attributes: []))
         x += CharWidth.of(label)
       }
