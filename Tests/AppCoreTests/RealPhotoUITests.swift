@@ -89,3 +89,30 @@ struct RealPhotoUITests {
     checkScreen(s, "confusion-140x45")
   }
 }
+
+@Suite("Sixel pictures keep their aspect: padded to whole bands, not stretched")
+struct SixelAspectTests {
+  @Test("every sixel placement is whole bands high; below the picture's own height its last row repeats")
+  func padded() throws {
+    var s = loadedState(width: 140, height: 45)
+    s.graphics = .sixel
+    s.cell = CellGeometry(width: 9, height: 17)
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    let frame = AppView.render(s)
+    #expect(!frame.placements.isEmpty)
+    for p in frame.placements {
+      let img = p.image.image
+      #expect(img.height % 6 == 0)
+      // The 64x48 source (4:3) at this width is round(width * 3 / 4) rows; the rest is padding.
+      let own = Int((Double(img.width) * 48 / 64).rounded())
+      #expect(own <= img.height && img.height - own < 6, "\(img.width)x\(img.height)")
+      for y in own..<img.height {
+        for x in 0..<img.width { #expect(img[x: x, y: y] == img[x: x, y: own - 1]) }
+      }
+    }
+    // Padding by itself: rows are added at the bottom, copies of the last one.
+    let c = ComposedImage(image: RGBImage(width: 2, height: 1, pixels: [1, 2, 3, 4, 5, 6])).padded(toHeight: 3)
+    #expect(c.image.height == 3 && c.image.pixels == [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6] && c.exact.count == 6)
+  }
+}

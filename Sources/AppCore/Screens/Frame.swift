@@ -50,12 +50,14 @@ struct ImageSlot {
     case .sixel, .kitty:
       let maxW = min(rect.width * cell.width, cell.maxImageWidth ?? Int.max)
       let maxH = min(rect.height * cell.height, cell.maxImageHeight ?? Int.max)
-      let (pw, ph0) = Resample.fit(width: source.w, height: source.h, maxWidth: maxW, maxHeight: maxH)
-      let ph = max(6, ph0 - ph0 % 6)
+      // Sixel draws whole bands of 6 rows: the picture keeps its aspect inside the largest whole
+      // number of bands and is padded (its last row repeated) to the next band, not stretched.
+      let (pw, ph0) = Resample.fit(width: source.w, height: source.h, maxWidth: maxW, maxHeight: max(6, maxH - maxH % 6))
+      let ph = max(6, (ph0 + 5) / 6 * 6)
       let cellsW = (pw + cell.width - 1) / cell.width, cellsH = (ph + cell.height - 1) / cell.height
       let r = Rect(x: rect.x, y: rect.y, width: min(rect.width, cellsW), height: min(rect.height, cellsH))
       frame.buffer.fill(r, symbol: " ", style: .plain)
-      frame.placements.append(ImagePlacement(rect: r, key: key + "@\(pw)x\(ph)", image: make(pw, ph)))
+      frame.placements.append(ImagePlacement(rect: r, key: key + "@\(pw)x\(ph)", image: make(pw, ph0).padded(toHeight: ph)))
     case .halfblock, .ascii:
       let aspect = Double(cell.height) / Double(2 * cell.width)
       let (pw, ph) = Resample.fit(width: source.w, height: source.h, maxWidth: rect.width, maxHeight: rect.height * 2, pixelAspect: aspect)

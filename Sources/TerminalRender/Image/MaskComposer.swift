@@ -10,6 +10,22 @@ public struct ComposedImage: Sendable, Equatable {
     self.image = image
     self.exact = exact ?? [Bool](repeating: false, count: image.width * image.height)
   }
+
+  /// The picture padded at the bottom to `height` rows (whole sixel bands) by repeating its last
+  /// row: the picture keeps its aspect instead of being stretched to the bands.
+  public func padded(toHeight height: Int) -> ComposedImage {
+    let w = image.width, h = image.height
+    guard height > h, w > 0, h > 0 else { return self }
+    var pixels = image.pixels
+    var flags = exact
+    let lastRow = Array(image.pixels[((h - 1) * w * 3)..<(h * w * 3)])
+    let lastFlags = Array(exact[((h - 1) * w)..<(h * w)])
+    for _ in h..<height {
+      pixels += lastRow
+      flags += lastFlags
+    }
+    return ComposedImage(image: RGBImage(width: w, height: height, pixels: pixels), exact: flags)
+  }
 }
 
 /// Colours of an error map.

@@ -46,14 +46,15 @@ public enum PanelLayout {
       maxW = min(maxW, (g.width - gap * caps.cellWidth * (panels.count - 1)) / panels.count)
       maxH = min(maxH, g.height)
     }
-    var (pw, ph) = Resample.fit(width: first.sourceWidth, height: first.sourceHeight, maxWidth: maxW, maxHeight: maxH)
-    ph = max(6, ph - ph % 6)
+    // Whole sixel bands: the aspect is kept inside them and the pictures padded to the next band.
+    let (pw, ph0) = Resample.fit(width: first.sourceWidth, height: first.sourceHeight, maxWidth: maxW, maxHeight: max(6, maxH - maxH % 6))
+    let ph = max(6, (ph0 + 5) / 6 * 6)
     let gapPx = gap * caps.cellWidth
     let total = panels.count * pw + gapPx * (panels.count - 1)
     var canvas = RGBImage(width: total, height: ph)
     var exact = [Bool](repeating: true, count: total * ph)
     for (i, p) in panels.enumerated() {
-      let img = p.build(pw, ph)
+      let img = p.build(pw, ph0).padded(toHeight: ph)
       let x0 = i * (pw + gapPx)
       for y in 0..<ph {
         for x in 0..<pw {
