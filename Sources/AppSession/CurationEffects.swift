@@ -71,7 +71,7 @@ extension EffectRunner {
         let groups = Set(d.members.map(\.group)).count
         return [
           .curationFinished(
-            job: job, view: groups > 0 ? "dup" : nil,
+            job: job, view: groups > 0 ? "dup sort:group" : nil,
             message: "\(groups) groups of duplicates (\(d.exact.count) of exact copies), \(leaks) across splits (view: leak)\(skipped)", isError: false)
         ]
       case .uniqueness:

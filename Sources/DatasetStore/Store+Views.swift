@@ -92,6 +92,9 @@ extension DatasetStore {
     case .uniqueness:
       try requireCuration("uniqueness", table: "uniqueness", command: "segscope uniqueness PATH")
       return (" LEFT JOIN uniqueness k ON k.sample_id = s.id", "k.value")
+    case .duplicateGroup:
+      try requireCuration("sort:group", table: "duplicate_group", command: "segscope duplicates PATH")
+      return (" LEFT JOIN duplicate_group k ON k.sample_id = s.id", "k.group_id")
     case .suspect(let run):
       args.append(try suspectRunKey(run))
       return (" LEFT JOIN suspect_sample k ON k.run_key = ? AND k.sample_id = s.id", "k.score")
@@ -207,6 +210,9 @@ extension DatasetStore {
     case .uniqueness:
       try requireCuration("uniqueness", table: "uniqueness", command: "segscope uniqueness PATH")
       return "(SELECT u.value FROM uniqueness u WHERE u.sample_id = s.id)"
+    case .duplicateGroup:
+      try requireCuration("group", table: "duplicate_group", command: "segscope duplicates PATH")
+      return "(SELECT d.group_id FROM duplicate_group d WHERE d.sample_id = s.id)"
     case .miou(let run):
       args.append(try runId(named: run))
       return "(SELECT e.miou FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"

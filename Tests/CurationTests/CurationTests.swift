@@ -81,6 +81,11 @@ struct CurationTests {
     #expect(!leakIds.isEmpty && leakIds.isSubset(of: dupIds))
     let group1 = try f.store.sampleIds(ViewExpression.parse("group:1"))
     #expect(group1.count == 7)
+    // sort:group lists each group's members together, group 1 first.
+    let byGroup = try f.store.sampleIds(ViewExpression.parse("dup sort:group"))
+    let groupOf = Dictionary(uniqueKeysWithValues: dups.members.map { ($0.sampleId, $0.group) })
+    #expect(byGroup.map { groupOf[$0] ?? 0 } == byGroup.map { groupOf[$0] ?? 0 }.sorted())
+    #expect(Set(byGroup.prefix(7)) == Set(group1))
     let sorted = try f.store.sampleIds(ViewExpression.parse("sort:-uniqueness limit:5"))
     let values = try f.store.uniqueness()
     #expect(sorted.map { values[$0] ?? -1 } == sorted.map { values[$0] ?? -1 }.sorted(by: >))

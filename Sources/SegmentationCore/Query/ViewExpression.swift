@@ -9,7 +9,7 @@
 ///     suspect(model_a+model_b)>0.5                      sort:-suspect(model_a+model_b)
 ///     limit:50                  skip:100
 ///     flagged   flagged:fixed   verdict:worst=needs-fix   revised
-///     dup       leak            group:3                   uniqueness<0.2   sort:-uniqueness
+///     dup       leak            group:3                   uniqueness<0.2   sort:-uniqueness   sort:group
 ///
 /// `class:NAME[@FIELD][OP N]` tests the pixel count of a class in a mask field (ground truth by
 /// default; no comparison means more than 0 pixels). Metric filters and sorts name an evaluation run.
@@ -33,6 +33,8 @@ public struct ViewExpression: Sendable, Equatable {
     case classPixels(className: String, field: String)
     /// FiftyOne-style uniqueness in [0, 1] (`segscope uniqueness`).
     case uniqueness
+    /// The number of a sample's group of duplicates (`sort:group` lists each group's members together).
+    case duplicateGroup
     /// FiftyOne's per-sample micro accuracy, precision or recall in a run made with `--dialect
     /// fiftyone` (`acc_fo(RUN)`, `precision_fo(RUN)`, `recall_fo(RUN)`).
     case fiftyone(run: String, measure: String)
@@ -204,6 +206,7 @@ struct ViewParser {
     case "width": return .width
     case "height": return .height
     case "uniqueness": return .uniqueness
+    case "group": return .duplicateGroup
     case "miou", "acc", "iou", "pixels", "tp", "fp", "fn", "suspect", "acc_fo", "precision_fo", "recall_fo":
       try expect("(")
       let a = try word(name == "pixels" ? "a class name" : name == "suspect" ? "a label-error run name" : "an evaluation run name")
