@@ -32,15 +32,11 @@ extension EffectRunner {
   /// axis, with what the colourings need.
   func loadMap(view: String, run: String?, className: String?, job: String) -> [AppAction] {
     control.start(job)
-    let post = self.post, control = self.control
+    let control = self.control
     do {
       let ids = view.trimmingCharacters(in: " ").isEmpty ? nil : try store.sampleIds(ViewExpression.parse(view))
       let (sigs, _) = try Curator(store: store).signatures(
-        ids: ids,
-        progress: { done, total in
-          if done == total || done % max(1, total / 50) == 0 { post([.jobProgress(id: job, Job(title: "map: signatures", done: done, total: total))]) }
-        },
-        shouldStop: { control.isCancelled(job) })
+        ids: ids, progress: jobProgress(job, title: "map: signatures"), shouldStop: { control.isCancelled(job) })
       let (points, explained) = try EmbeddingMap.build(store: store, signatures: sigs, order: ids, run: run, className: className)
       return [.jobProgress(id: job, nil), .mapLoaded(view: view, points: points, explained: explained)]
     } catch let e as SignatureIndexer.Cancelled {
@@ -52,17 +48,13 @@ extension EffectRunner {
 
   func curate(_ task: CurationTask, job: String) -> [AppAction] {
     control.start(job)
-    let post = self.post, control = self.control
+    let control = self.control
     let curator = Curator(store: store)
     do {
       var ids: [Int64]? = nil
       if case .next(_, _, let view, _) = task, !view.trimmingCharacters(in: " ").isEmpty { ids = try store.sampleIds(ViewExpression.parse(view)) }
       let (sigs, problems) = try curator.signatures(
-        ids: ids,
-        progress: { done, total in
-          if done == total || done % max(1, total / 50) == 0 { post([.jobProgress(id: job, Job(title: job + ": signatures", done: done, total: total))]) }
-        },
-        shouldStop: { control.isCancelled(job) })
+        ids: ids, progress: jobProgress(job, title: job + ": signatures"), shouldStop: { control.isCancelled(job) })
       let skipped = problems.isEmpty ? "" : " (\(problems.count) images could not be read)"
       switch task {
       case .duplicates:

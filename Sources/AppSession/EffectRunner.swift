@@ -265,6 +265,16 @@ public final class JobControl: Sendable {
 }
 
 /// Reports progress about every 2 % (or every item for small jobs).
+extension EffectRunner {
+  /// A progress callback that posts job `job`'s progress about every 2 % and at the end.
+  func jobProgress(_ job: String, title: String) -> @Sendable (Int, Int) -> Void {
+    let post = self.post
+    return { done, total in
+      if done == total || done % max(1, total / 50) == 0 { post([.jobProgress(id: job, Job(title: title, done: done, total: total))]) }
+    }
+  }
+}
+
 public final class ProgressThrottle: Sendable {
   private let step: Int
   public init(total: Int) { step = max(1, total / 50) }

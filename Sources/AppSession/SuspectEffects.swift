@@ -63,24 +63,13 @@ extension EffectRunner {
   /// batches it finished (each is a whole sample's verdict) and says so.
   public func findMistakes(_ fields: [String], job: String) -> [AppAction] {
     control.start(job)
-    let post = self.post, control = self.control
+    let control = self.control
     let key = MistakesRunner.Request.defaultKey(fields)
-    var gtIgnore: Set<UInt16> = [255]
-    if let gt = try? store.fields().first(where: { $0.role == .groundTruth }) {
-      for c in gt.classes where c.isIgnore { gtIgnore.insert(UInt16(clamping: c.value)) }
-    }
-    var request = MistakesRunner.Request(key: key, predFields: fields)
-    request.ignore = gtIgnore
+    // The runner adds the class map's ignore values to the request's (255).
+    let request = MistakesRunner.Request(key: key, predFields: fields)
     do {
       let outcome = try MistakesRunner(store: store).run(
-        request, version: version,
-        progress: { done, total in
-          // About every 2 %.
-          if done == total || done % max(1, total / 50) == 0 {
-            post([.jobProgress(id: job, Job(title: job, done: done, total: total))])
-          }
-        },
-        shouldStop: { control.isCancelled(job) })
+        request, version: version, progress: jobProgress(job, title: job), shouldStop: { control.isCancelled(job) })
       let found = outcome.samples.filter { !$0.regions.isEmpty }
       let regions = found.reduce(0) { $0 + $1.regions.count }
       let problems = outcome.problems.isEmpty ? "" : " (\(outcome.problems.count) files could not be used; segscope mistakes lists them)"

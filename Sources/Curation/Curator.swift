@@ -39,8 +39,9 @@ public struct Curator: Sendable {
 
   /// Finds exact and near duplicates among `sigs` and, with `save`, stores them for views.
   public func duplicates(_ sigs: [StoredSignature], threshold: Double = defaultThreshold, save: Bool = true) throws -> Duplicates {
-    let splits = Dictionary(uniqueKeysWithValues: try store.samples(ids: sigs.map(\.sampleId)).map { ($0.id, $0.split ?? "") })
-    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: sigs.map(\.sampleId)).map { ($0.id, store.absolutePath($0.path)) })
+    let rows = try store.samples(ids: sigs.map(\.sampleId))
+    let splits = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.split ?? "") })
+    let paths = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, store.absolutePath($0.path)) })
     // Exact: same hash and size, then the same bytes.
     var byHash: [String: [Int]] = [:]
     for (i, s) in sigs.enumerated() { byHash["\(s.contentHash):\(s.fileSize)", default: []].append(i) }

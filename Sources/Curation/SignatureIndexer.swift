@@ -27,12 +27,15 @@ public struct SignatureIndexer: Sendable {
 
   /// The samples (of `ids`, else every present one) whose signature is missing or stale.
   public func pending(ids: [Int64]? = nil) throws -> [SampleRow] {
+    try pending(ids: ids, gtRefs: groundTruth().refs)
+  }
+
+  func pending(ids: [Int64]?, gtRefs: [Int64: MaskRef]) throws -> [SampleRow] {
     let stamps = try store.signatureStamps()
     let rows = try store.samples(ids: ids ?? store.sampleIds(ViewExpression()))
-    let revisions = try groundTruthRevisions()
     return rows.filter { r in
       guard let s = stamps[r.id] else { return true }
-      return s.version != ImageSignature.version || s.fileSig != Self.stamp(store.absolutePath(r.path), gtRevision: revisions[r.id])
+      return s.version != ImageSignature.version || s.fileSig != Self.stamp(store.absolutePath(r.path), gtRevision: gtRefs[r.id]?.revision)
     }
   }
 
@@ -42,19 +45,19 @@ public struct SignatureIndexer: Sendable {
     DatasetStore.fileSignature(imagePath) + (gtRevision.map { "|gt\($0)" } ?? "")
   }
 
-  func groundTruthRevisions() throws -> [Int64: Int] {
-    guard let gt = try store.fields().first(where: { $0.role == .groundTruth && $0.kind == .semantic }) else { return [:] }
-    return try store.newestMaskRefs(field: gt.name).mapValues(\.revision)
+  /// The semantic ground-truth field and the newest mask of each sample in it.
+  func groundTruth() throws -> (field: FieldInfo?, refs: [Int64: MaskRef]) {
+    guard let gt = try store.fields().first(where: { $0.role == .groundTruth && $0.kind == .semantic }) else { return (nil, [:]) }
+    return (gt, try store.newestMaskRefs(field: gt.name))
   }
 
   public func run(ids: [Int64]? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> Outcome {
-    let todo = try pending(ids: ids)
+    let (gt, gtRefs) = try groundTruth()
+    let todo = try pending(ids: ids, gtRefs: gtRefs)
     let total = try ids?.count ?? store.sampleCount()
-    let gt = try store.fields().first { $0.role == .groundTruth && $0.kind == .semantic }
     let ignore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
     let gtName = gt?.name
     let decoding = gt?.decoding ?? .identity
-    let gtRefs = try gtName.map { try self.store.newestMaskRefs(field: $0) } ?? [:]
     // Layouts the indexing pass made are taken as they are; only the others decode the mask.
     let madeLayouts = try gtName.map { try self.store.maskLayouts(field: $0) } ?? [:]
     let problems = Mutex<[String]>([])

@@ -39,7 +39,10 @@ public struct Uncertainty: Sendable {
     }
     let store = self.store
     let wanted = try ids ?? store.sampleIds(ViewExpression())
-    let refs = try wanted.map { try store.maskRefs(sampleId: $0) }
+    // The newest mask of each field in one query per field, not one per sample.
+    var byField: [String: [Int64: MaskRef]] = [:]
+    for f in predFields + withConfidence.map(FieldName.confidence(of:)) where byField[f] == nil { byField[f] = try store.newestMaskRefs(field: f) }
+    let refs = wanted.map { id in byField.compactMapValues { $0[id] } }
     let sizes = Dictionary(uniqueKeysWithValues: try store.samples(ids: wanted).map { ($0.id, ($0.width, $0.height)) })
     let decodings = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.decoding) })
     let slots = ResultSlots<Score>(count: wanted.count)
