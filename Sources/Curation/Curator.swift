@@ -145,8 +145,10 @@ public struct Curator: Sendable {
       raw.append(w > 0 ? s / w : 0)
     }
     let top = raw.max() ?? 0
+    // Float rounding leaves identical images ~1e-7 apart: a set whose largest spread is no more than
+    // that has no unique sample (dividing by it would call every copy fully unique).
     var out: [Int64: Double] = [:]
-    for (i, s) in sigs.enumerated() { out[s.sampleId] = top > 0 ? raw[i] / top : 0 }
+    for (i, s) in sigs.enumerated() { out[s.sampleId] = top > 1e-5 ? raw[i] / top : 0 }
     if save { try store.saveUniqueness(out) }
     return out
   }

@@ -94,6 +94,20 @@ struct CurationTests {
     #expect(!low.isEmpty && low.isSubset(of: dupIds))
   }
 
+  @Test("two byte copies and nothing else: neither is unique (rounding does not make them so)")
+  func copiesOnly() throws {
+    // A scene whose embedding's dot product with itself rounds below 1 (most do): the case at issue.
+    let sig = try #require(
+      (1...50).lazy.map { ImageSignature.of(DemoScene.generate(seed: UInt64($0), width: 96, height: 64).image) }.first {
+        EmbeddingSpace(rows: [$0.embedding, $0.embedding]).distance(0, 1) > 0
+      })
+    let rows = [Int64(1), 2].map {
+      StoredSignature(
+        sampleId: $0, fileSig: "", contentHash: 1, fileSize: 1, phash: sig.phash, dhash: sig.dhash, embedding: sig.embedding, layout: nil, version: 0)
+    }
+    #expect(try Curator(store: f.store).uniqueness(rows, save: false) == [1: 0, 2: 0])
+  }
+
   @Test("signatures resume after a cancelled pass and are made again when an image file changes")
   func resumable() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("lookalike-small-\(getpid())").path
