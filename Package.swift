@@ -15,7 +15,7 @@ let package = Package(
   ],
   targets: [
     // C boundary: every setjmp/longjmp and every libpng/libjpeg/libtiff call lives in these targets.
-    .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+    .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate"), .linkedLibrary("z")]),
     .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
     .target(name: "CTIFF", linkerSettings: [.linkedLibrary("tiff")]),
     .systemLibrary(name: "CNcursesw"),
@@ -98,7 +98,7 @@ let package = Package(
     .testTarget(
       name: "CurationTests", dependencies: ["Curation", "AppSession", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"],
       swiftSettings: strict),
-    .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore", "CPNG"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libtiff-dev libsqlite3-dev pkg-config)
+BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libtiff-dev libdeflate-dev zlib1g-dev libsqlite3-dev pkg-config)
 TEST_PKGS=(tmux python3 python3-pip imagemagick libsixel-bin)
 # module:pip package. OpenCV (headless) is the reference for FiftyOne's contour band (--bandwidth);
 # tifffile and Pillow write and read the TIFF conformance files.
@@ -38,7 +38,7 @@ need_python() {
     || python3 -m pip install --quiet --break-system-packages "${missing[@]}"
 }
 
-FUZZ_TARGETS=(png jpeg tiff coco labelmap view toml)
+FUZZ_TARGETS=(png pngfast jpeg tiff coco labelmap view toml)
 
 # Builds the libFuzzer flavour of segscope-fuzz (address sanitizer too) in its own build folder.
 build_fuzzer() {

@@ -41,7 +41,9 @@ public enum ImageLoader {
     let data = try FileBytes.read(path)
     let format = try checkedFormat(data, path: path)
     switch format {
-    case .png: return try PNGDecoder.decode(data, path: path, limits: limits).labelMask(path: path)
+    case .png:
+      if FastMaskDecoder.enabled, let mask = FastMaskDecoder.decode(data, limits: limits) { return mask }
+      return try PNGDecoder.decode(data, path: path, limits: limits).labelMask(path: path)
     case .tiff: return try TIFFDecoder.decode(data, path: path, limits: limits, forMask: true).labelMask(path: path)
     case .jpeg:
       throw ImageCodecError(path: path, kind: .unsupported("JPEG masks are not accepted: lossy compression invents class values; store masks as PNG or TIFF"))

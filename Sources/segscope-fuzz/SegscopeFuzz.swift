@@ -12,11 +12,11 @@ import SegmentationCore
 /// Fuzz targets over the parsers that read what users (and strangers) hand segscope.
 ///
 /// Built with `-sanitize=fuzzer` and `-D FUZZING` this is a libFuzzer binary; the target comes from
-/// `SEGSCOPE_FUZZ_TARGET` (png, jpeg, tiff, coco, labelmap, view, toml). Built normally it is a
+/// `SEGSCOPE_FUZZ_TARGET` (png, pngfast, jpeg, tiff, coco, labelmap, view, toml). Built normally it is a
 /// replayer: `segscope-fuzz TARGET FILE_OR_DIR...` runs every file through the target once, which
 /// is how the tests keep the corpus (seeds and every crash ever found) passing.
 enum FuzzTarget: String, CaseIterable {
-  case png, jpeg, tiff, coco, labelmap, view, toml
+  case png, pngfast, jpeg, tiff, coco, labelmap, view, toml
 
   /// Small limits: a fuzzer should explore formats, not allocate.
   static let limits = DecodeLimits(maxPixels: 4_000_000)
@@ -27,6 +27,12 @@ enum FuzzTarget: String, CaseIterable {
       if let p = try? PNGDecoder.decode(bytes, path: "fuzz.png", limits: Self.limits) {
         _ = p.rgbImage()
         _ = try? p.labelMask(path: "fuzz.png").histogram()
+      }
+    case .pngfast:
+      // Differential: where the libdeflate fast path answers, libpng must decode the same pixels.
+      if let fast = FastMaskDecoder.decode(bytes, limits: Self.limits) {
+        let reference = try? PNGDecoder.decode(bytes, path: "fuzz.png", limits: Self.limits).labelMask(path: "fuzz.png")
+        precondition(reference == fast, "the fast mask decoder accepted a file libpng decodes differently or refuses")
       }
     case .jpeg:
       _ = try? JPEGDecoder.decode(bytes, path: "fuzz.jpg", scale: bytes.count % 2 == 0 ? .full : .quarter, limits: Self.limits)

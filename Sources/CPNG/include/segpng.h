@@ -62,4 +62,34 @@ int segpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int la
 /// Frees a buffer returned by segpng_encode.
 void segpng_free(void *p);
 
+/* ---- fast label-mask path (libdeflate) ---- */
+
+/// What segpng_fast_header found in a mask PNG the fast path can take.
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  int bit_depth;  /* 1, 2, 4, 8 or 16 */
+  int color_type; /* 0 gray or 3 palette */
+} segpng_fast_info;
+
+/// Whether the fast path takes this file: a checked PNG signature and IHDR (length, CRC, fields) of a
+/// non-interlaced gray (any depth) or palette (1-8 bit) image. Returns 1 and fills `info`, or 0: the
+/// caller then uses libpng, which decides (and words any error).
+int segpng_fast_header(const uint8_t *data, size_t size, segpng_fast_info *info);
+
+/// Decodes the mask: one value per pixel, 8-bit (gray up to 8 bit, palette indices) into `out8`
+/// (width*height bytes) or 16-bit host-endian into `out16` (width*height values). Every chunk's CRC
+/// is checked, the chunk order must be plain (IHDR, PLTE before the IDATs, the IDATs in one run, IEND
+/// last), the zlib stream must inflate to exactly the rows and end at the last IDAT byte, and every
+/// filter byte must be 0-4. Returns 1 on success and 0 when anything is unusual: the caller falls back
+/// to libpng, so the fast path never accepts a file libpng would refuse nor gives other pixels.
+int segpng_fast_decode(const uint8_t *data, size_t size, uint8_t *out8, uint16_t *out16);
+
+/// zlib's compress2 at `level` (0-9) into a malloc'd buffer (freed with segpng_free). For tests that
+/// build PNGs with every filter type and IDAT split. Returns 0 on success.
+int segpng_zlib_compress(const uint8_t *in, size_t size, int level, uint8_t **out, size_t *out_size);
+
+/// CRC-32 as PNG chunks use it (libdeflate's).
+uint32_t segpng_crc32(uint32_t crc, const uint8_t *data, size_t size);
+
 #endif
