@@ -114,7 +114,18 @@ static int unfilter_row(const uint8_t *raw, uint8_t *dst, const uint8_t *prior, 
     return 1;
   case 4:
     for (i = 0; i < bpp && i < n; i++) dst[i] = (uint8_t)(s[i] + prior[i]);
-    for (; i < n; i++) dst[i] = (uint8_t)(s[i] + paeth(dst[i - bpp], prior[i], prior[i - bpp]));
+    if (bpp == 1) {
+      /* Where the row above is flat (b == c), |p - a| = |b - c| = 0 and Paeth picks a: the byte is
+         Sub's. Masks are flat almost everywhere, so this short chain is the common case. */
+      uint8_t a = n ? dst[0] : 0;
+      for (; i < n; i++) {
+        uint8_t b = prior[i], c = prior[i - 1];
+        a = (uint8_t)(s[i] + (b == c ? a : paeth(a, b, c)));
+        dst[i] = a;
+      }
+    } else {
+      for (; i < n; i++) dst[i] = (uint8_t)(s[i] + paeth(dst[i - bpp], prior[i], prior[i - bpp]));
+    }
     return 1;
   default:
     return 0;

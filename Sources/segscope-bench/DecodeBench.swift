@@ -16,15 +16,17 @@ enum DecodeBench {
     var sink = 0
     let rawPNG = { sink &+= cPNG(maskPNG) }
     let swiftPNG = { sink &+= (try? PNGDecoder.decode(maskPNG))?.width ?? 0 }
+    let fastPNG = { sink &+= FastMaskDecoder.decode(maskPNG)?.width ?? 0 }
     let rawJ1 = { sink &+= cJPEG(jpeg, 1) }
     let swiftJ1 = { sink &+= (try? JPEGDecoder.decode(jpeg))?.image.width ?? 0 }
     let rawJ8 = { sink &+= cJPEG(jpeg, 8) }
     let swiftJ8 = { sink &+= (try? JPEGDecoder.decode(jpeg, scale: .eighth))?.image.width ?? 0 }
-    let t = interleavedMedians(rounds: rounds, [rawPNG, swiftPNG, rawJ1, swiftJ1, rawJ8, swiftJ8])
+    let t = interleavedMedians(rounds: rounds, [rawPNG, swiftPNG, rawJ1, swiftJ1, rawJ8, swiftJ8, fastPNG])
     func line(_ name: String, _ c: Double, _ s: Double) {
       print("\(name): C \(fmt(c)) ms, Swift API \(fmt(s)) ms, overhead \(fmt((s / c - 1) * 100, 1))%")
     }
     line("PNG 1024x1024 gray8      ", t[0], t[1])
+    print("PNG 1024x1024 gray8 fast mask decoder (libdeflate): \(fmt(t[6])) ms, \(fmt(t[0] / t[6], 2))x libpng")
     line("JPEG 1920x1080 full      ", t[2], t[3])
     line("JPEG 1920x1080 1/8 scale ", t[4], t[5])
     if sink == 42 { print("") }

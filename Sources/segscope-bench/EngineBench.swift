@@ -1,6 +1,7 @@
 import LabelErrors
 import AppSession
 import AppCore
+import Foundation
 import DatasetImport
 import DatasetStore
 import Evaluation
@@ -104,28 +105,66 @@ enum EngineBench {
     _ = try HistogramIndexer(store: store).run()
     let paths = (0..<pairs).flatMap { ["\(root)/labels/train/\($0).png", "\(root)/pred/train/\($0).png"] }
     let rssBefore = maxRSSMiB()
-    // Interleaved rounds: decode-only, then the whole evaluation (decode, accumulate, store the run).
-    var ratios: [Double] = [], mistakeRatios: [Double] = []
+    // The floor: libpng decoding the same masks and nothing else, on all cores.
+    let libpngOnly = {
+      DispatchQueueRunner.run(paths.count) { i in
+        _ = try? PNGDecoder.decode(FileBytes.read(paths[i]), path: paths[i]).labelMask(path: paths[i])
+      }
+    }
+    // The whole `segscope eval` process (start, open, decode, accumulate, store, print), when built.
+    let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("segscope").path
+    let hasCLI = FileManager.default.isExecutableFile(atPath: cli)
+    func process(_ args: [String], env: [String: String] = [:]) -> Double {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: cli)
+      p.arguments = args
+      p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+      p.standardOutput = FileHandle.nullDevice
+      p.standardError = FileHandle.nullDevice
+      let t0 = nowMs()
+      try? p.run()
+      p.waitUntilExit()
+      return nowMs() - t0
+    }
+    // Interleaved rounds: libpng decode-only, fast decode-only, then the whole evaluation (decode,
+    // accumulate, store the run) in process, with libpng, and as a separate `segscope eval` process.
+    var ratios: [Double] = [], fastRatios: [Double] = [], processRatios: [Double] = [], mistakeRatios: [Double] = []
+    let mpx = Double(pairs * 1024 * 512) / 1e6
     for round in 1...3 {
       var t0 = nowMs()
+      libpngOnly()
+      let libpngMs = nowMs() - t0
+      t0 = nowMs()
       DispatchQueueRunner.run(paths.count) { i in _ = try? ImageLoader.loadMask(path: paths[i]) }
       let decodeMs = nowMs() - t0
       t0 = nowMs()
       let (_, m, problems, _) = try EvaluationRunner(store: store).run(.init(key: "a\(round)", predField: "model_a"), version: "bench")
       let evalMs = nowMs() - t0
-      ratios.append(decodeMs / evalMs)
+      ratios.append(libpngMs / evalMs)
+      fastRatios.append(decodeMs / evalMs)
+      var line =
+        "round \(round): \(pairs) pairs of 1024x512: libpng decode-only \(fmt(libpngMs, 0)) ms, fast decode-only \(fmt(decodeMs, 0)) ms (\(fmt(libpngMs / decodeMs, 2))x libpng); evaluation in process \(fmt(evalMs, 0)) ms (\(fmt(mpx / (evalMs / 1000), 0)) Mpixel/s, \(fmt(libpngMs / evalMs * 100, 0))% of the libpng floor, \(fmt(decodeMs / evalMs * 100, 0))% of fast decode-only)"
+      if hasCLI {
+        let procMs = process(["eval", root, "--pred", "model_a", "--key", "p\(round)", "--format", "json"])
+        let procLibpngMs = process(["eval", root, "--pred", "model_a", "--key", "q\(round)", "--format", "json"], env: ["SEGSCOPE_PNG_DECODER": "libpng"])
+        processRatios.append(libpngMs / procMs)
+        line +=
+          "; `segscope eval` whole process \(fmt(procMs, 0)) ms = \(fmt(mpx / (procMs / 1000), 0)) Mpixel/s, \(fmt(libpngMs / procMs * 100, 0))% of the libpng floor (with SEGSCOPE_PNG_DECODER=libpng: \(fmt(procLibpngMs, 0)) ms, \(fmt(libpngMs / procLibpngMs * 100, 0))%)"
+      }
       // The label-error finder over the same pairs (one hard prediction), stored as a run.
       t0 = nowMs()
       let found = try MistakesRunner(store: store).run(.init(key: "m\(round)", predFields: ["model_a"]), version: "bench")
       let mistakesMs = nowMs() - t0
       mistakeRatios.append(evalMs / mistakesMs)
-      let mpx = Double(pairs * 1024 * 512) / 1e6
       print(
-        "round \(round): eval \(pairs) pairs of 1024x512: decode-only \(fmt(decodeMs, 0)) ms, evaluation \(fmt(evalMs, 0)) ms (\(fmt(mpx / (evalMs / 1000), 0)) Mpixel/s, \(fmt(decodeMs / evalMs * 100, 0))% of decode-only); \(problems.count) problems, \(m.total) pixels; mistakes \(fmt(mistakesMs, 0)) ms (\(found.samples.count) samples, \(fmt(evalMs / mistakesMs * 100, 0))% of the evaluation's throughput)"
+        line
+          + "; \(problems.count) problems, \(m.total) pixels; mistakes \(fmt(mistakesMs, 0)) ms (\(found.samples.count) samples, \(fmt(evalMs / mistakesMs * 100, 0))% of the evaluation's throughput)"
       )
     }
     print(
-      "evaluation, median over 3 rounds: \(fmt(ratios.sorted()[1] * 100, 0))% of decode-only; mistakes \(fmt(mistakeRatios.sorted()[1] * 100, 0))% of the evaluation's throughput; peak RSS \(fmt(maxRSSMiB(), 0)) MiB (before: \(fmt(rssBefore, 0)) MiB)"
+      "median over 3 rounds: evaluation in process \(fmt(ratios.sorted()[1] * 100, 0))% of the libpng decode-only floor (\(fmt(fastRatios.sorted()[1] * 100, 0))% of fast decode-only)"
+        + (processRatios.isEmpty ? "" : "; `segscope eval` whole process \(fmt(processRatios.sorted()[1] * 100, 0))% of the libpng floor")
+        + "; mistakes \(fmt(mistakeRatios.sorted()[1] * 100, 0))% of the evaluation's throughput; peak RSS \(fmt(maxRSSMiB(), 0)) MiB (before: \(fmt(rssBefore, 0)) MiB)"
     )
   }
 
