@@ -1,35 +1,96 @@
-/// Resizing for previews: photos with an area filter, masks with majority pooling so class ids never
-/// blend. Does no I/O.
+/// Resizing for previews: photos with an area filter (bilinear when growing), masks with majority
+/// pooling so class ids never blend. Does no I/O.
 public enum Resample {
-  /// Box (area-average) filter; nearest neighbour when enlarging.
+  /// Photos: shrinking averages exactly the source area each output pixel covers (a box filter with
+  /// fractional edge weights, as Pillow's BOX), growing interpolates bilinearly between pixel centres.
+  /// Each axis is done on its own, in sRGB values (what the box-resized reference is computed in).
   public static func area(_ img: RGBImage, width w: Int, height h: Int) -> RGBImage {
     guard w > 0, h > 0, img.width > 0, img.height > 0 else { return RGBImage(width: max(0, w), height: max(0, h)) }
-    var out = [UInt8](repeating: 0, count: w * h * 3)
     let sw = img.width, sh = img.height
+    if sw == w && sh == h { return img }
+    let cx = contributions(source: sw, target: w), cy = contributions(source: sh, target: h)
+    // Horizontal pass: every source row to `w` columns, kept in Float.
+    var mid = [Float](repeating: 0, count: w * sh * 3)
     img.pixels.withUnsafeBufferPointer { src in
-      for y in 0..<h {
-        let y0 = y * sh / h, y1 = max(y0 + 1, (y + 1) * sh / h)
-        for x in 0..<w {
-          let x0 = x * sw / w, x1 = max(x0 + 1, (x + 1) * sw / w)
-          var r = 0, g = 0, b = 0
-          for yy in y0..<y1 {
-            var i = (yy * sw + x0) * 3
-            for _ in x0..<x1 {
-              r += Int(src[i])
-              g += Int(src[i + 1])
-              b += Int(src[i + 2])
-              i += 3
+      mid.withUnsafeMutableBufferPointer { dst in
+        cx.weights.withUnsafeBufferPointer { wts in
+          for y in 0..<sh {
+            let row = y * sw * 3, out = y * w * 3
+            for x in 0..<w {
+              var r: Float = 0, g: Float = 0, b: Float = 0
+              var i = row + cx.first[x] * 3
+              for k in cx.start[x]..<cx.start[x + 1] {
+                let wt = wts[k]
+                r += wt * Float(src[i])
+                g += wt * Float(src[i + 1])
+                b += wt * Float(src[i + 2])
+                i += 3
+              }
+              dst[out + x * 3] = r
+              dst[out + x * 3 + 1] = g
+              dst[out + x * 3 + 2] = b
             }
           }
-          let n = (y1 - y0) * (x1 - x0)
-          let o = (y * w + x) * 3
-          out[o] = UInt8((r + n / 2) / n)
-          out[o + 1] = UInt8((g + n / 2) / n)
-          out[o + 2] = UInt8((b + n / 2) / n)
         }
       }
     }
-    return RGBImage(width: w, height: h, pixels: out)
+    // Vertical pass into bytes.
+    var outPixels = [UInt8](repeating: 0, count: w * h * 3)
+    let n = w * 3
+    mid.withUnsafeBufferPointer { src in
+      outPixels.withUnsafeMutableBufferPointer { dst in
+        var acc = [Float](repeating: 0, count: n)
+        acc.withUnsafeMutableBufferPointer { acc in
+          for y in 0..<h {
+            for i in 0..<n { acc[i] = 0 }
+            var row = cy.first[y] * n
+            for k in cy.start[y]..<cy.start[y + 1] {
+              let wt = cy.weights[k]
+              for i in 0..<n { acc[i] += wt * src[row + i] }
+              row += n
+            }
+            let out = y * n
+            for i in 0..<n { dst[out + i] = UInt8(max(0, min(255, (acc[i] + 0.5).rounded(.down)))) }
+          }
+        }
+      }
+    }
+    return RGBImage(width: w, height: h, pixels: outPixels)
+  }
+
+  /// The source pixels of every output pixel along an axis: output i reads source pixels first[i]...
+  /// with weights[start[i]..<start[i + 1]] (summing to 1).
+  struct Contributions {
+    var first: [Int] = []
+    var start: [Int] = [0]
+    var weights: [Float] = []
+  }
+
+  /// Box weights when shrinking (the overlap of the output pixel's span with each source pixel),
+  /// bilinear weights between the two nearest centres when growing.
+  static func contributions(source s: Int, target t: Int) -> Contributions {
+    var c = Contributions()
+    c.first.reserveCapacity(t)
+    c.start.reserveCapacity(t + 1)
+    let scale = Double(s) / Double(t)
+    for i in 0..<t {
+      if t <= s {
+        let lo = Double(i) * scale, hi = Double(i + 1) * scale
+        let first = Int(lo.rounded(.down)), last = max(first, min(s - 1, Int((hi - 1e-9).rounded(.down))))
+        let spans = (first...last).map { j in min(hi, Double(j + 1)) - max(lo, Double(j)) }
+        let sum = spans.reduce(0, +)
+        c.first.append(first)
+        c.weights += spans.map { Float($0 / sum) }
+      } else {
+        let centre = (Double(i) + 0.5) * scale - 0.5
+        let j0 = max(0, min(s - 1, Int(centre.rounded(.down))))
+        let f = Float(max(0, min(1, centre - Double(j0))))
+        c.first.append(j0)
+        c.weights += j0 + 1 < s ? [1 - f, f] : [1]
+      }
+      c.start.append(c.weights.count)
+    }
+    return c
   }
 
   /// Majority (mode) pooling: each output pixel takes the most frequent value of its source block
