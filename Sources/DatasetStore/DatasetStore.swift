@@ -38,7 +38,51 @@ public final class DatasetStore: Sendable {
     try self.init(root: root, databasePath: databaseFile, pool: pool)
   }
 
+  /// Opens a dataset's database read-only: nothing is migrated, written or cleaned up, and SQLite
+  /// refuses every write. For array tasks on other hosts (a shard only reads), where a second writer
+  /// over a network filesystem would corrupt WAL. `path` is the dataset folder or its database file.
+  public static func openReadOnly(_ path: String) throws -> DatasetStore {
+    let file: String
+    if path.hasSuffix(".sqlite") || path.hasSuffix(".db") {
+      file = path
+    } else {
+      let abs = StorePaths.absolute(path)
+      file = StorePaths.databasePath(forRoot: abs)
+    }
+    guard access(file, R_OK) == 0 else { throw StoreError.invalid("\(path): no dataset database at \(file) (import the dataset first)") }
+    var config = Configuration()
+    config.readonly = true
+    config.busyMode = .timeout(10)
+    config.prepareDatabase { db in db.add(function: ClassHistogram.sqlFunction) }
+    let pool = try DatabasePool(path: file, configuration: config)
+    let (root, applied) = try pool.read { db in
+      (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'root'"), try Schema.migrator().appliedIdentifiers(db))
+    }
+    guard let root else { throw StoreError.notADataset(file) }
+    let known = Schema.migrator().migrations
+    guard Set(known).isSubset(of: applied) else {
+      throw StoreError.invalid("\(file): the database is from an older segscope; open it once for writing (segscope info PATH) to upgrade it")
+    }
+    return try DatasetStore(root: root, databasePath: file, readOnlyPool: pool)
+  }
+
+  /// The dataset's identity (a random id made when the database was created), or its root for a
+  /// database opened read-only before it had one.
+  public func datasetId() throws -> String { try meta("dataset_id") ?? root }
+
+  /// Whether this store was opened with `openReadOnly`.
+  public let readOnly: Bool
+
+  private init(root: String, databasePath: String, readOnlyPool: DatabasePool) throws {
+    self.root = root
+    self.databasePath = databasePath
+    self.pool = readOnlyPool
+    self.readOnly = true
+    self.columns = nil
+  }
+
   init(root: String, databasePath: String, pool: DatabasePool? = nil) throws {
+    self.readOnly = false
     self.root = root
     self.databasePath = databasePath
     self.pool = try pool ?? DatasetStore.makePool(databasePath)
@@ -46,6 +90,8 @@ public final class DatasetStore: Sendable {
     self.columns = try? ViewColumns(path: databasePath)
     try self.pool.write { db in
       try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('root', ?)", arguments: [root])
+      // Who this dataset is, whatever path it is reached by (sharded runs check their parts with it).
+      try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('dataset_id', lower(hex(randomblob(16))))")
     }
     // Runs left half-written by a process that died are removed at the next open.
     try removeStalePendingRuns()

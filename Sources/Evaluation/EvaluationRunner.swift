@@ -44,6 +44,21 @@ public struct EvaluationRunner: Sendable {
   public func run(_ r: Request, version: String, progress: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) throws -> (
     EvalRun, ConfusionMatrix, problems: [String], notes: [String]
   ) {
+    try run(r, plan: try plan(r), version: version, progress: progress, shouldStop: shouldStop, source: nil)
+  }
+
+  /// What a semantic evaluation reads from the dataset before any pixel: the fields' rules, the class
+  /// count, the pairs of the view and the evaluator. Reads only (shards open the dataset read-only).
+  struct Plan {
+    var k: Int
+    var ignore: Set<UInt16>
+    var options: String
+    var pairs: [(Int64, MaskRef, MaskRef)]
+    var instancePaths: [Int64: String]
+    var evaluator: SemanticEvaluator
+  }
+
+  func plan(_ r: Request) throws -> Plan {
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == r.gtField }) else { throw StoreError.notFound("mask field '\(r.gtField)'") }
     guard let pred = fields.first(where: { $0.name == r.predField }) else {
@@ -79,9 +94,28 @@ public struct EvaluationRunner: Sendable {
     evaluator.boundary = r.boundary
     evaluator.bandwidth = r.bandwidth
     evaluator.gtDecoding = gt.decoding
-    evaluator.predDecoding = fields.first { $0.name == r.predField }?.decoding ?? .identity
+    evaluator.predDecoding = pred.decoding
     let options =
       "{\"ignore\":[\(ignore.sorted().map(String.init).joined(separator: ","))],\"reduce_zero_label\":\(r.reduceZeroLabel),\"resize_pred\":\(r.resizePredictions),\"boundary\":\(r.boundary)\(r.bandwidth.map { ",\"bandwidth\":\($0)" } ?? "")}"
+    return Plan(k: k, ignore: ignore, options: options, pairs: pairs, instancePaths: instancePaths, evaluator: evaluator)
+  }
+
+  /// The files of some of the plan's pairs.
+  func maskPairs(_ plan: Plan, _ chunk: ArraySlice<(Int64, MaskRef, MaskRef)>) -> [MaskPair] {
+    chunk.map { p in
+      MaskPair(
+        sampleId: String(p.0), groundTruth: store.absolutePath(p.1.path), prediction: store.absolutePath(p.2.path), instanceIds: plan.instancePaths[p.0],
+        gtDecoding: p.1.decoding, predDecoding: p.2.decoding)
+    }
+  }
+
+  /// Evaluates (or, for a merge, takes from `source`) every pair of the plan in order, and stores the
+  /// run batch by batch.
+  func run(
+    _ r: Request, plan: Plan, version: String, progress: (@Sendable (Int) -> Void)?, shouldStop: (@Sendable () -> Bool)?,
+    source: (([MaskPair]) throws -> [SampleEvaluation])?
+  ) throws -> (EvalRun, ConfusionMatrix, problems: [String], notes: [String]) {
+    let k = plan.k, pairs = plan.pairs, evaluator = plan.evaluator, options = plan.options
     // Pairs are evaluated and stored a batch at a time, so memory does not grow with the dataset;
     // the run becomes visible (replacing the previous one of its key) only when it is complete.
     let runId = try store.beginRun(
@@ -112,13 +146,9 @@ public struct EvaluationRunner: Sendable {
         let offset = start
         var chunkProgress: (@Sendable (Int) -> Void)? = nil
         if let progress { chunkProgress = { @Sendable done in progress(offset + done) } }
-        let batch: [MaskPair] = chunk.map { p in
-          MaskPair(
-            sampleId: String(p.0), groundTruth: store.absolutePath(p.1.path), prediction: store.absolutePath(p.2.path), instanceIds: instancePaths[p.0],
-            gtDecoding: p.1.decoding, predDecoding: p.2.decoding)
-        }
+        let batch = maskPairs(plan, chunk)
         let te = DispatchTime.now().uptimeNanoseconds
-        let results = evaluator.evaluate(batch, progress: chunkProgress, shouldStop: shouldStop)
+        let results = try source?(batch) ?? evaluator.evaluate(batch, progress: chunkProgress, shouldStop: shouldStop)
         evalNanos += DispatchTime.now().uptimeNanoseconds - te
         if shouldStop?() == true { throw EvaluationCancelled() }
         var stored: [SampleResult] = []
@@ -199,6 +229,22 @@ extension EvaluationRunner {
 
   /// COCO mask AP of an instance prediction field against the ground truth, stored as a run.
   public func runInstances(_ r: Request, version: String) throws -> CocoEval.Result {
+    let plan = try instancePlan(r)
+    let result = CocoEval.evaluate(gts: plan.gts, dts: plan.dts, imageIds: plan.ids.map { Int($0) }, categoryIds: plan.categories, params: plan.params)
+    try saveInstances(r, result: result, version: version)
+    return result
+  }
+
+  /// What an instance evaluation reads before matching: the view's images and both fields' instances.
+  struct InstancePlan {
+    var ids: [Int64]
+    var gts: [CocoInstance]
+    var dts: [CocoInstance]
+    var categories: [Int]
+    var params: CocoEval.Params
+  }
+
+  func instancePlan(_ r: Request) throws -> InstancePlan {
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == r.gtField }), gt.kind == .instance else {
       throw StoreError.invalid("'\(r.gtField)' has no instance annotations")
@@ -208,11 +254,15 @@ extension EvaluationRunner {
     }
     let ids = try r.sampleIds ?? store.sampleIds(ViewExpression())
     guard !ids.isEmpty else { throw EvaluationRunner.nothingToEvaluate(r, viewSize: r.sampleIds?.count, store: store) }
-    let gts = try store.instances(field: r.gtField, sampleIds: ids)
-    let dts = try store.instances(field: r.predField, sampleIds: ids)
     var params = CocoEval.Params()
     params.boundary = r.boundary
-    let result = CocoEval.evaluate(gts: gts, dts: dts, imageIds: ids.map { Int($0) }, categoryIds: gt.classes.map(\.value), params: params)
+    return InstancePlan(
+      ids: ids, gts: try store.instances(field: r.gtField, sampleIds: ids), dts: try store.instances(field: r.predField, sampleIds: ids),
+      categories: gt.classes.map(\.value), params: params)
+  }
+
+  /// Stores an instance run (its summary, per-image matches and counts).
+  func saveInstances(_ r: Request, result: CocoEval.Result, version: String) throws {
     let names = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
     var summary = "{" + zip(names, result.stats).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
     summary += ",\"per_class\":{" + result.perCategoryAP.keys.sorted().map { "\"\($0)\":\(result.perCategoryAP[$0] ?? -1)" }.joined(separator: ",") + "}}"
@@ -220,7 +270,6 @@ extension EvaluationRunner {
       key: r.key, gtField: r.gtField, predField: r.predField, options: "{\"iouType\":\"\(r.boundary ? "boundary" : "segm")\",\"match_iou\":0.5}",
       version: version, summary: summary,
       matches: result.matches, counts: result.imageCounts)
-    return result
   }
 }
 

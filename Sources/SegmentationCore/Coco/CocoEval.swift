@@ -129,7 +129,52 @@ public struct CocoEval: Sendable {
   }
 
   /// Evaluates detections against ground truth over the given images and categories.
-  public static func evaluate(gts: [CocoInstance], dts: [CocoInstance], imageIds: [Int], categoryIds: [Int], params p: Params = Params()) -> Result {
+  /// One image and category: the IoU of every kept detection (score order) with every ground truth.
+  public struct PairKey: Hashable, Sendable {
+    public let image: Int
+    public let category: Int
+    public init(image: Int, category: Int) {
+      self.image = image
+      self.category = category
+    }
+  }
+
+  /// The IoU matrices of the images in `imageIds` (the expensive, per-image half of `evaluate`), for
+  /// a shard to compute and `evaluate(precomputed:)` to use: the same numbers, bit for bit.
+  public static func pairIoUs(gts: [CocoInstance], dts: [CocoInstance], imageIds: [Int], categoryIds: [Int], params p: Params = Params()) -> [PairKey:
+    [[Double]]]
+  {
+    var gtBy: [Int: [Int: [CocoInstance]]] = [:], dtBy: [Int: [Int: [CocoInstance]]] = [:]
+    for g in gts { gtBy[g.imageId, default: [:]][g.categoryId, default: []].append(g) }
+    for d in dts { dtBy[d.imageId, default: [:]][d.categoryId, default: []].append(d) }
+    var out: [PairKey: [[Double]]] = [:]
+    for cat in Array(Set(categoryIds)).sorted() {
+      for img in Array(Set(imageIds)).sorted() {
+        let g = gtBy[img]?[cat] ?? [], d = dtBy[img]?[cat] ?? []
+        if g.isEmpty && d.isEmpty { continue }
+        out[PairKey(image: img, category: cat)] = ious(g: g, kept: Array(stableSortByScore(d).prefix(p.maxDets.max() ?? 100)), p)
+      }
+    }
+    return out
+  }
+
+  /// IoU (or boundary IoU) of kept detections against ground truths.
+  static func ious(g: [CocoInstance], kept d: [CocoInstance], _ p: Params) -> [[Double]] {
+    let db = p.boundary && !g.isEmpty ? d.map { boundary($0.rle, p.dilationRatio) } : []
+    let gb = p.boundary && !d.isEmpty ? g.map { $0.isCrowd ? $0.rle : boundary($0.rle, p.dilationRatio) } : []
+    return d.indices.map { i in
+      g.indices.map { j in
+        let m = iou(d[i].rle, g[j].rle, crowd: g[j].isCrowd)
+        guard p.boundary, !g[j].isCrowd else { return m }
+        return min(m, iou(db[i], gb[j], crowd: false))
+      }
+    }
+  }
+
+  /// `precomputed`: IoU matrices from `pairIoUs` (merged shards); missing ones are computed here.
+  public static func evaluate(
+    gts: [CocoInstance], dts: [CocoInstance], imageIds: [Int], categoryIds: [Int], params p: Params = Params(), precomputed: [PairKey: [[Double]]]? = nil
+  ) -> Result {
     var gtBy: [Int: [Int: [CocoInstance]]] = [:], dtBy: [Int: [Int: [CocoInstance]]] = [:]
     for g in gts { gtBy[g.imageId, default: [:]][g.categoryId, default: []].append(g) }
     for d in dts { dtBy[d.imageId, default: [:]][d.categoryId, default: []].append(d) }
@@ -159,15 +204,7 @@ public struct CocoEval: Sendable {
           d = Array(d.prefix(maxDet))
         }
         // Boundaries once per instance (crowd regions keep their mask IoU, so need none).
-        let db = p.boundary && !g.isEmpty ? d.map { boundary($0.rle, p.dilationRatio) } : []
-        let gb = p.boundary && !d.isEmpty ? g.map { $0.isCrowd ? $0.rle : boundary($0.rle, p.dilationRatio) } : []
-        let ious = d.indices.map { i in
-          g.indices.map { j in
-            let m = iou(d[i].rle, g[j].rle, crowd: g[j].isCrowd)
-            guard p.boundary, !g[j].isCrowd else { return m }
-            return min(m, iou(db[i], gb[j], crowd: false))
-          }
-        }
+        let ious = precomputed?[PairKey(image: img, category: cat)] ?? ious(g: g, kept: d, p)
         perImage.append((img, g, d, ious))
       }
       for (a, range) in p.areaRanges.enumerated() {

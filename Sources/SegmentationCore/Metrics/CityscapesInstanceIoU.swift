@@ -16,6 +16,12 @@ public struct CityscapesInstanceIoU: Sendable, Equatable {
 
   public init() {}
 
+  /// Sums kept elsewhere (a shard's part) taken back exactly.
+  public init(weightedTP: [Int: Double], weightedFN: [Int: Double]) {
+    self.weightedTP = weightedTP
+    self.weightedFN = weightedFN
+  }
+
   /// Adds one image: its instanceIds map and the prediction as trainIds (same size).
   public mutating func accumulate(instanceIds: LabelMask, prediction: LabelMask) {
     let ids = instanceIds.values16, pred = prediction.values16

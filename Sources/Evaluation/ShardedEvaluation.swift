@@ -1,0 +1,492 @@
+import DatasetStore
+import Foundation
+import SegmentationCore
+
+/// One of N deterministic slices of a view's samples: sample `id` belongs to shard `id mod N`, so a
+/// slice depends only on the ids, never on time or the order of listing, and a re-run shard takes the
+/// same samples.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+  public let index: Int
+  public let count: Int
+
+  public init(index: Int, count: Int) throws(ShardError) {
+    guard count >= 1, count <= 100_000 else { throw ShardError("the shard count must be between 1 and 100000 (got \(count))") }
+    guard index >= 0, index < count else { throw ShardError("shard \(index) is outside 0..\(count - 1)") }
+    self.index = index
+    self.count = count
+  }
+
+  public var description: String { "\(index)/\(count)" }
+
+  /// The shard that evaluates sample `id` among `count`.
+  public static func owner(of id: Int64, count: Int) -> Int { Int(((id % Int64(count)) + Int64(count)) % Int64(count)) }
+
+  public func owns(_ id: Int64) -> Bool { Self.owner(of: id, count: count) == index }
+
+  /// `I/N` (0-based I), or `auto`: Slurm's SLURM_ARRAY_TASK_ID (less SLURM_ARRAY_TASK_MIN) of
+  /// SLURM_ARRAY_TASK_COUNT, or Kubernetes' JOB_COMPLETION_INDEX of `shards` (an Indexed Job's
+  /// completions, which the pod does not see).
+  public static func parse(_ text: String, shards: Int?, environment env: [String: String]) throws(ShardError) -> Shard {
+    if text != "auto" {
+      let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+      guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+        throw ShardError("--shard takes I/N (0-based, e.g. 0/4) or auto, not '\(text)'")
+      }
+      if let shards, shards != n { throw ShardError("--shard \(text) and --shards \(shards) disagree") }
+      return try Shard(index: i, count: n)
+    }
+    if let id = env["SLURM_ARRAY_TASK_ID"].flatMap({ Int($0) }) {
+      guard let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap({ Int($0) }) ?? shards else {
+        throw ShardError("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (give --shards N)")
+      }
+      let first = env["SLURM_ARRAY_TASK_MIN"].flatMap { Int($0) } ?? 0
+      if let shards, shards != n { throw ShardError("--shards \(shards) but the Slurm array has \(n) tasks") }
+      return try Shard(index: id - first, count: n)
+    }
+    if let id = env["JOB_COMPLETION_INDEX"].flatMap({ Int($0) }) {
+      guard let shards else { throw ShardError("--shard auto under Kubernetes (JOB_COMPLETION_INDEX) needs --shards N, the Job's completions") }
+      return try Shard(index: id, count: shards)
+    }
+    throw ShardError("--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard I/N")
+  }
+}
+
+/// Why a shard could not run or parts could not be merged. Nothing was stored.
+public struct ShardError: Error, CustomStringConvertible, Sendable {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// The first line of a part file: what the merge checks before it uses any record.
+public struct ShardHeader: Codable, Sendable, Equatable {
+  public var format = "segscope-eval-part"
+  public var formatVersion = 1
+  /// "semantic" or "instance".
+  public var kind: String
+  public var segscopeVersion: String
+  /// The dataset's database and root as the shard saw them (for messages).
+  public var database: String
+  public var root: String
+  /// A hash of what was evaluated: class count, options, fields, dialect, and every pair of the view
+  /// with its files and revisions. Equal fingerprints mean the same evaluation.
+  public var fingerprint: String
+  public var pairs: Int
+  public var shardIndex: Int
+  public var shardCount: Int
+  public var samples: Int
+  // The request, so the merge can rebuild it.
+  public var gtField: String
+  public var predField: String
+  public var dialect: String
+  public var ignore: [UInt16]
+  public var reduceZeroLabel: Bool
+  public var resizePredictions: Bool
+  public var boundary: Bool
+  public var bandwidth: Int?
+  public var view: String?
+  public var classCount: Int
+
+  /// What must be equal for parts to belong together (everything but the shard's own index and size).
+  var agreement: String {
+    [
+      kind, segscopeVersion, fingerprint, String(pairs), String(shardCount), gtField, predField, dialect, ignore.map(String.init).joined(separator: ","),
+      String(reduceZeroLabel), String(resizePredictions), String(boundary), bandwidth.map(String.init) ?? "-", view ?? "-", String(classCount),
+    ].joined(separator: "|")
+  }
+}
+
+/// FNV-1a over strings: the fingerprint of an evaluation's inputs.
+struct Fingerprint {
+  var h: UInt64 = 0xcbf2_9ce4_8422_2325
+  mutating func add(_ s: String) {
+    for b in s.utf8 {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    h ^= 0x1f
+    h = h &* 0x100_0000_01b3
+  }
+  var hex: String { String(h, radix: 16) }
+}
+
+extension EvaluationRunner {
+  /// What a shard writes, and what the merge checks.
+  func header(_ r: Request, plan: Plan, shard: Shard, samples: Int, version: String, view: String?) -> ShardHeader {
+    var f = Fingerprint()
+    f.add((try? store.datasetId()) ?? store.root)
+    f.add("k=\(plan.k)")
+    f.add(plan.options)
+    f.add(r.dialect.rawValue)
+    f.add(r.gtField)
+    f.add(r.predField)
+    for (id, g, p) in plan.pairs {
+      f.add("\(id):\(g.path):\(g.revision):\(p.path):\(p.revision):\(plan.instancePaths[id] ?? "")")
+    }
+    return ShardHeader(
+      kind: "semantic", segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.pairs.count,
+      shardIndex: shard.index, shardCount: shard.count, samples: samples, gtField: r.gtField, predField: r.predField, dialect: r.dialect.rawValue,
+      ignore: r.ignore.sorted(), reduceZeroLabel: r.reduceZeroLabel, resizePredictions: r.resizePredictions, boundary: r.boundary, bandwidth: r.bandwidth,
+      view: view, classCount: plan.k)
+  }
+
+  /// Evaluates the shard's slice of the view and writes a self-contained part to `out` (atomically:
+  /// a shard that dies leaves no part, a re-run replaces it). Only reads the dataset.
+  public func runShard(
+    _ r: Request, shard: Shard, out: String, view: String?, version: String, progress: (@Sendable (Int, Int) -> Void)? = nil,
+    shouldStop: (@Sendable () -> Bool)? = nil
+  ) throws -> ShardHeader {
+    let plan = try plan(r)
+    let mine = plan.pairs.filter { shard.owns($0.0) }
+    let head = header(r, plan: plan, shard: shard, samples: mine.count, version: version, view: view)
+    let tmp = out + ".partial-\(getpid())"
+    guard FileManager.default.createFile(atPath: tmp, contents: nil), let handle = FileHandle(forWritingAtPath: tmp) else {
+      throw ShardError("\(out): cannot write the part (\(String(cString: strerror(errno))))")
+    }
+    var done = false
+    defer {
+      try? handle.close()
+      if !done { unlink(tmp) }
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try handle.write(contentsOf: try encoder.encode(head) + Data("\n".utf8))
+    var start = 0
+    while start < mine.count {
+      if shouldStop?() == true { throw EvaluationCancelled() }
+      let chunk = mine[start..<min(mine.count, start + chunkSize)]
+      let results = plan.evaluator.evaluate(maskPairs(plan, chunk), shouldStop: shouldStop)
+      if shouldStop?() == true { throw EvaluationCancelled() }
+      var text = ""
+      for res in results { text += PartRecord.encode(res) + "\n" }
+      try handle.write(contentsOf: Data(text.utf8))
+      start += chunk.count
+      progress?(start, mine.count)
+    }
+    try handle.write(contentsOf: Data("{\"end\":true,\"samples\":\(mine.count)}\n".utf8))
+    try handle.synchronize()
+    try handle.close()
+    guard rename(tmp, out) == 0 else { throw ShardError("\(out): cannot write the part (\(String(cString: strerror(errno))))") }
+    done = true
+    return head
+  }
+
+  /// Reads and checks a part's header and end line.
+  public static func readHeader(_ path: String) throws -> ShardHeader {
+    guard let reader = LineReader(path: path) else { throw ShardError("\(path): cannot read (\(String(cString: strerror(errno))))") }
+    guard let first = reader.next(), let head = try? JSONDecoder().decode(ShardHeader.self, from: Data(first.utf8)), head.format == "segscope-eval-part"
+    else { throw ShardError("\(path): not a segscope evaluation part") }
+    guard head.formatVersion == 1 else { throw ShardError("\(path): part format \(head.formatVersion) is not known to this segscope") }
+    var last: String? = nil, lines = 0
+    while let l = reader.next() {
+      last = l
+      lines += 1
+    }
+    guard let last, last.hasPrefix("{\"end\":true"), lines == head.samples + 1 else {
+      throw ShardError("\(path): the part is incomplete (its shard did not finish); run shard \(head.shardIndex)/\(head.shardCount) again")
+    }
+    return head
+  }
+
+  /// Reads every part's header and checks they are all the shards of one evaluation, each once, made
+  /// by this version. Returns the common header and the file of each shard index.
+  static func checkedParts(_ parts: [String], version: String) throws -> (ShardHeader, [Int: [String]]) {
+    guard !parts.isEmpty else { throw ShardError("no parts given") }
+    var headers: [(String, ShardHeader)] = []
+    var broken: [String] = []
+    for p in parts {
+      do { headers.append((p, try Self.readHeader(p))) } catch { broken.append("\(error)") }
+    }
+    if !broken.isEmpty { throw ShardError("refused, nothing stored: " + broken.joined(separator: "; ")) }
+    // The parts that agree with most of the others are the evaluation; the rest are foreign.
+    var groups: [String: [(String, ShardHeader)]] = [:]
+    for h in headers { groups[h.1.agreement, default: []].append(h) }
+    let main = groups.values.max { a, b in a.count < b.count || (a.count == b.count && a[0].0 > b[0].0) } ?? []
+    let head = main[0].1
+    var problems: [String] = []
+    for (p, h) in headers where h.agreement != head.agreement {
+      var why: [String] = []
+      if h.fingerprint != head.fingerprint { why.append("another dataset, view or set of files (fingerprint \(h.fingerprint), not \(head.fingerprint))") }
+      if h.shardCount != head.shardCount { why.append("\(h.shardCount) shards, not \(head.shardCount)") }
+      if h.segscopeVersion != head.segscopeVersion { why.append("segscope \(h.segscopeVersion), not \(head.segscopeVersion)") }
+      if why.isEmpty { why.append("other options (\(h.gtField) vs \(h.predField), \(h.dialect), ignore \(h.ignore), boundary \(h.boundary))") }
+      problems.append("\(p): foreign part: \(why.joined(separator: "; "))")
+    }
+    if head.segscopeVersion != version {
+      problems.append("the parts were made by segscope \(head.segscopeVersion); this is \(version): run the shards again with this version")
+    }
+    var byIndex: [Int: [String]] = [:]
+    for (p, h) in main { byIndex[h.shardIndex, default: []].append(p) }
+    for (i, files) in byIndex.sorted(by: { $0.key < $1.key }) where files.count > 1 {
+      problems.append("shard \(i)/\(head.shardCount) is given \(files.count) times: \(files.joined(separator: ", "))")
+    }
+    let missing = (0..<head.shardCount).filter { byIndex[$0] == nil }
+    if !missing.isEmpty {
+      let list = missing.prefix(20).map { "\($0)/\(head.shardCount)" }.joined(separator: ", ") + (missing.count > 20 ? " and \(missing.count - 20) more" : "")
+      problems.append("missing shard\(missing.count == 1 ? "" : "s"): \(list)")
+    }
+    if !problems.isEmpty { throw ShardError("refused, nothing stored: " + problems.joined(separator: "; ")) }
+
+    return (head, byIndex)
+  }
+
+  /// Checks that `parts` are every shard of one evaluation exactly once and that they match the dataset
+  /// as it is now, then stores run `key` as one `eval` would have, record by record in the view's order.
+  /// `resolveView` turns the parts' view expression into sample ids. Refuses (storing nothing) with a
+  /// message naming the missing, duplicate, foreign or incomplete parts.
+  public func merge(
+    parts: [String], key: String, version: String, resolveView: (String) throws -> [Int64], progress: (@Sendable (Int) -> Void)? = nil
+  ) throws -> (EvalRun, ConfusionMatrix, problems: [String], notes: [String], header: ShardHeader) {
+    let (head, byIndex) = try Self.checkedParts(parts, version: version)
+    // The request again, and the dataset as it is now: it must be what the shards evaluated.
+    var r = Request(key: key, predField: head.predField)
+    r.gtField = head.gtField
+    guard let dialect = MetricDialect(rawValue: head.dialect) else { throw ShardError("the parts name an unknown dialect '\(head.dialect)'") }
+    r.dialect = dialect
+    r.ignore = Set(head.ignore)
+    r.reduceZeroLabel = head.reduceZeroLabel
+    r.resizePredictions = head.resizePredictions
+    r.boundary = head.boundary
+    r.bandwidth = head.bandwidth
+    if let v = head.view { r.sampleIds = try resolveView(v) }
+    let plan = try plan(r)
+    let now = header(r, plan: plan, shard: try Shard(index: 0, count: head.shardCount), samples: 0, version: version, view: head.view)
+    guard now.fingerprint == head.fingerprint, now.classCount == head.classCount else {
+      throw ShardError(
+        "refused, nothing stored: the parts do not match the dataset as it is now (\(now.pairs) pairs, fingerprint \(now.fingerprint); the parts: \(head.pairs) pairs, fingerprint \(head.fingerprint)); the dataset changed since the shards ran, or they come from another dataset (\(head.database))"
+      )
+    }
+    // One reader per shard; records come out in the view's order, each from its shard.
+    var readers: [LineReader] = []
+    for i in 0..<head.shardCount {
+      let path = byIndex[i]![0]
+      guard let reader = LineReader(path: path) else { throw ShardError("\(path): cannot read") }
+      _ = reader.next()
+      readers.append(reader)
+    }
+    let k = head.classCount, boundary = head.boundary
+    let source: ([MaskPair]) throws -> [SampleEvaluation] = { batch in
+      try batch.map { pair in
+        let id = Int64(pair.sampleId) ?? -1
+        let shard = Shard.owner(of: id, count: head.shardCount)
+        guard let line = readers[shard].next(), let rec = PartRecord.decode(line, classCount: k, boundary: boundary), rec.sampleId == pair.sampleId else {
+          throw ShardError("\(byIndex[shard]![0]): the record of sample \(id) is missing or damaged; run shard \(shard)/\(head.shardCount) again")
+        }
+        return rec
+      }
+    }
+    let (run, total, probs, notes) = try self.run(r, plan: plan, version: version, progress: progress, shouldStop: nil, source: source)
+    return (run, total, probs, notes, head)
+  }
+}
+
+/// One sample's evaluation as a line of a part: every number exactly (counts as integers, iIoU weights
+/// as the bits of their doubles).
+enum PartRecord {
+  static func encode(_ e: SampleEvaluation) -> String {
+    var o: [String] = ["\"id\":\"\(e.sampleId)\""]
+    if let m = e.matrix {
+      o.append("\"m\":\"\(MatrixBlob.encode(m).base64EncodedString())\"")
+      if m.ignoredPixels != 0 { o.append("\"ig\":\(m.ignoredPixels)") }
+      if !m.unknownGroundTruth.isEmpty { o.append("\"u\":{\(counts(m.unknownGroundTruth))}") }
+    }
+    if let p = e.problem { o.append("\"p\":\(jsonString(p))") }
+    if let b = e.boundary { o.append("\"b\":\"\(MatrixBlob.encodeBoundary(b).base64EncodedString())\"") }
+    if let i = e.instances {
+      o.append("\"tp\":{\(bits(i.weightedTP))},\"fn\":{\(bits(i.weightedFN))}")
+    }
+    if !e.outsidePredictions.isEmpty { o.append("\"o\":{\(counts(e.outsidePredictions))}") }
+    return "{" + o.joined(separator: ",") + "}"
+  }
+
+  static func counts(_ d: [UInt16: UInt64]) -> String { d.keys.sorted().map { "\"\($0)\":\(d[$0]!)" }.joined(separator: ",") }
+  static func bits(_ d: [Int: Double]) -> String { d.keys.sorted().map { "\"\($0)\":\"\(String(d[$0]!.bitPattern, radix: 16))\"" }.joined(separator: ",") }
+
+  static func jsonString(_ s: String) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: [s], options: [])) ?? Data("[\"\"]".utf8)
+    let text = String(decoding: data, as: UTF8.self)
+    return String(text.dropFirst().dropLast())
+  }
+
+  static func decode(_ line: String, classCount k: Int, boundary: Bool) -> SampleEvaluation? {
+    guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let id = o["id"] as? String else { return nil }
+    var matrix: ConfusionMatrix? = nil
+    if let m = o["m"] as? String {
+      guard let data = Data(base64Encoded: m), var mm = MatrixBlob.decode(Array(data), classCount: k) else { return nil }
+      mm.ignoredPixels = (o["ig"] as? NSNumber)?.uint64Value ?? 0
+      mm.unknownGroundTruth = parseCounts(o["u"])
+      matrix = mm
+    }
+    var e = SampleEvaluation(sampleId: id, matrix: matrix, problem: o["p"] as? String)
+    if let b = o["b"] as? String {
+      guard let data = Data(base64Encoded: b), let bb = MatrixBlob.decodeBoundary(Array(data), classCount: k) else { return nil }
+      e.boundary = bb
+    }
+    if let tp = o["tp"] as? [String: String], let fn = o["fn"] as? [String: String] {
+      func doubles(_ d: [String: String]) -> [Int: Double] {
+        Dictionary(
+          uniqueKeysWithValues: d.compactMap { kv in Int(kv.key).flatMap { key in UInt64(kv.value, radix: 16).map { (key, Double(bitPattern: $0)) } } })
+      }
+      e.instances = CityscapesInstanceIoU(weightedTP: doubles(tp), weightedFN: doubles(fn))
+    }
+    e.outsidePredictions = parseCounts(o["o"])
+    return e
+  }
+
+  static func parseCounts(_ v: Any?) -> [UInt16: UInt64] {
+    guard let d = v as? [String: Any] else { return [:] }
+    var out: [UInt16: UInt64] = [:]
+    for (k, n) in d { if let key = UInt16(k), let c = (n as? NSNumber)?.uint64Value { out[key] = c } }
+    return out
+  }
+}
+
+/// Lines of a file, read in 1 MiB blocks (parts can be large; memory stays bounded by one line).
+final class LineReader {
+  private let handle: FileHandle
+  private var buffer = Data()
+  private var eof = false
+
+  init?(path: String) {
+    guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+    handle = h
+  }
+
+  deinit { try? handle.close() }
+
+  private var offset = 0
+
+  func next() -> String? {
+    while true {
+      if let nl = buffer[offset...].firstIndex(of: 0x0A) {
+        let line = String(decoding: buffer[offset..<nl], as: UTF8.self)
+        offset = nl + 1
+        return line
+      }
+      if eof {
+        guard offset < buffer.count else { return nil }
+        let line = String(decoding: buffer[offset...], as: UTF8.self)
+        offset = buffer.count
+        return line
+      }
+      // Keep the unread tail only, then read the next block after it.
+      buffer = Data(buffer[offset...])
+      offset = 0
+      let chunk = (try? handle.read(upToCount: 1 << 20)) ?? nil
+      if let chunk, !chunk.isEmpty { buffer.append(chunk) } else { eof = true }
+    }
+  }
+}
+
+extension EvaluationRunner {
+  /// The fingerprint of an instance evaluation's inputs: every image, instance, score and mask size.
+  func instanceHeader(_ r: Request, plan: InstancePlan, shard: Shard, records: Int, version: String, view: String?) -> ShardHeader {
+    var f = Fingerprint()
+    f.add((try? store.datasetId()) ?? store.root)
+    f.add("instance")
+    f.add(r.gtField)
+    f.add(r.predField)
+    f.add("boundary=\(r.boundary)")
+    f.add(plan.categories.map(String.init).joined(separator: ","))
+    f.add(plan.ids.map(String.init).joined(separator: ","))
+    for x in plan.gts + plan.dts {
+      f.add("\(x.imageId):\(x.id):\(x.categoryId):\(x.isCrowd):\(x.score.bitPattern):\(x.area.bitPattern):\(x.rle.counts.count):\(x.rle.counts.reduce(0, &+))")
+    }
+    return ShardHeader(
+      kind: "instance", segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.ids.count,
+      shardIndex: shard.index, shardCount: shard.count, samples: records, gtField: r.gtField, predField: r.predField, dialect: "coco", ignore: [],
+      reduceZeroLabel: false, resizePredictions: false, boundary: r.boundary, bandwidth: nil, view: view, classCount: plan.categories.count)
+  }
+
+  /// An instance field's shard: the IoU matrices (the per-image, expensive half of COCO evaluation) of
+  /// the shard's images, one line per image and category, the doubles as their bits.
+  public func runInstanceShard(_ r: Request, shard: Shard, out: String, view: String?, version: String) throws -> ShardHeader {
+    let plan = try instancePlan(r)
+    let mine = plan.ids.filter { shard.owns($0) }
+    let keep = Set(mine.map { Int($0) })
+    let ious = CocoEval.pairIoUs(
+      gts: plan.gts.filter { keep.contains($0.imageId) }, dts: plan.dts.filter { keep.contains($0.imageId) }, imageIds: mine.map { Int($0) },
+      categoryIds: plan.categories, params: plan.params)
+    var text = ""
+    for key in ious.keys.sorted(by: { ($0.image, $0.category) < ($1.image, $1.category) }) {
+      let m = ious[key]!
+      var bytes = Data(capacity: m.count * (m.first?.count ?? 0) * 8)
+      for row in m { for v in row { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } } }
+      text += "{\"img\":\(key.image),\"cat\":\(key.category),\"r\":\(m.count),\"c\":\(m.first?.count ?? 0),\"v\":\"\(bytes.base64EncodedString())\"}\n"
+    }
+    let head = instanceHeader(r, plan: plan, shard: shard, records: ious.count, version: version, view: view)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    var data = try encoder.encode(head) + Data("\n".utf8)
+    data += Data(text.utf8) + Data("{\"end\":true,\"samples\":\(ious.count)}\n".utf8)
+    try FileBytesOut.writeAtomically(data, to: out)
+    return head
+  }
+
+  /// Merges an instance field's parts: checks them as `merge` does, then matches and accumulates once
+  /// over every image with the shards' IoUs, and stores the run as `eval` would.
+  public func mergeInstances(parts: [String], key: String, version: String, resolveView: (String) throws -> [Int64]) throws -> (
+    CocoEval.Result, ShardHeader
+  ) {
+    let (head, byIndex) = try Self.checkedParts(parts, version: version)
+    guard head.kind == "instance" else { throw ShardError("refused, nothing stored: the parts are of a \(head.kind) evaluation") }
+    var r = Request(key: key, predField: head.predField)
+    r.gtField = head.gtField
+    r.boundary = head.boundary
+    if let v = head.view { r.sampleIds = try resolveView(v) }
+    let plan = try instancePlan(r)
+    let now = instanceHeader(r, plan: plan, shard: try Shard(index: 0, count: head.shardCount), records: 0, version: version, view: head.view)
+    guard now.fingerprint == head.fingerprint else {
+      throw ShardError(
+        "refused, nothing stored: the parts do not match the dataset as it is now (fingerprint \(now.fingerprint); the parts: \(head.fingerprint)); the dataset changed since the shards ran, or they come from another dataset (\(head.database))"
+      )
+    }
+    var ious: [CocoEval.PairKey: [[Double]]] = [:]
+    for i in 0..<head.shardCount {
+      let path = byIndex[i]![0]
+      guard let reader = LineReader(path: path) else { throw ShardError("\(path): cannot read") }
+      _ = reader.next()
+      while let line = reader.next(), !line.hasPrefix("{\"end\"") {
+        guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let img = o["img"] as? Int, let cat = o["cat"] as? Int,
+          let rows = o["r"] as? Int, let cols = o["c"] as? Int, let v = (o["v"] as? String).flatMap({ Data(base64Encoded: $0) }), v.count == rows * cols * 8,
+          Shard.owner(of: Int64(img), count: head.shardCount) == i
+        else { throw ShardError("\(path): a damaged record; run shard \(i)/\(head.shardCount) again") }
+        let values = v.withUnsafeBytes { raw in
+          (0..<(rows * cols)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        }
+        ious[CocoEval.PairKey(image: img, category: cat)] = (0..<rows).map { Array(values[($0 * cols)..<(($0 + 1) * cols)]) }
+      }
+    }
+    // Every image and category with an instance must come from a shard.
+    var need = Set<CocoEval.PairKey>()
+    let cats = Set(plan.categories)
+    for x in plan.gts + plan.dts where cats.contains(x.categoryId) { need.insert(CocoEval.PairKey(image: x.imageId, category: x.categoryId)) }
+    let absent = need.subtracting(ious.keys)
+    if let first = absent.min(by: { ($0.image, $0.category) < ($1.image, $1.category) }) {
+      let s = Shard.owner(of: Int64(first.image), count: head.shardCount)
+      throw ShardError(
+        "refused, nothing stored: \(absent.count) image/category pairs have no IoUs in the parts (first: image \(first.image) of shard \(s)/\(head.shardCount))"
+      )
+    }
+    let result = CocoEval.evaluate(
+      gts: plan.gts, dts: plan.dts, imageIds: plan.ids.map { Int($0) }, categoryIds: plan.categories, params: plan.params, precomputed: ious)
+    try saveInstances(r, result: result, version: version)
+    return (result, head)
+  }
+}
+
+/// Atomic file writes for parts (a temporary file in the same folder, synced, then renamed).
+enum FileBytesOut {
+  static func writeAtomically(_ data: Data, to path: String) throws {
+    let tmp = path + ".partial-\(getpid())"
+    guard FileManager.default.createFile(atPath: tmp, contents: data), let h = FileHandle(forWritingAtPath: tmp) else {
+      throw ShardError("\(path): cannot write the part (\(String(cString: strerror(errno))))")
+    }
+    try? h.synchronize()
+    try? h.close()
+    guard rename(tmp, path) == 0 else {
+      unlink(tmp)
+      throw ShardError("\(path): cannot write the part (\(String(cString: strerror(errno))))")
+    }
+  }
+}

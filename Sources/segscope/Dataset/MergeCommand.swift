@@ -1,0 +1,54 @@
+import AppSession
+import ArgumentParser
+import DatasetStore
+import Evaluation
+import Foundation
+import SegmentationCore
+
+/// `segscope merge PATH --key K PART...`: the parts of a sharded `eval` stored as one run.
+struct MergeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "merge",
+    abstract: "Merge the parts of a sharded evaluation (eval --shard ... --out PART) into one stored run.",
+    discussion: """
+      Checks that the parts belong together (same dataset, view, files, options, segscope version and
+      shard count, every shard exactly once) and refuses otherwise, naming the missing, duplicate,
+      foreign or incomplete parts; nothing is stored then. The run is stored exactly as one 'eval' would
+      have stored it, and the same report is printed.
+      """
+  )
+
+  @Argument(help: "The dataset folder or its database file.") var path: String
+  @Option(help: "Run name.") var key: String
+  @Option(help: "table, json, csv or markdown.") var format = "table"
+  @Flag(help: "Table and markdown: also list the classes absent from both ground truth and prediction.") var allClasses = false
+  @Flag(help: "Add 95% bootstrap confidence intervals for mIoU and each class's IoU.") var ci = false
+  @Argument(help: "The part files (one per shard).") var parts: [String] = []
+
+  func validate() throws {
+    guard ["table", "json", "csv", "markdown"].contains(format) else { throw ValidationError("--format must be table, json, csv or markdown") }
+    if parts.isEmpty { throw ValidationError("give the part files to merge") }
+  }
+
+  func run() throws {
+    let store = try DatasetOpener.open(path)
+    let kind = try EvaluationRunner.readHeader(parts[0]).kind
+    if kind == "instance" {
+      let (result, head) = try EvaluationRunner(store: store).mergeInstances(parts: parts, key: key, version: Segscope.version) {
+        try store.sampleIds(parseView($0))
+      }
+      try EvalCommand.printInstance(store: store, key: key, gt: head.gtField, boundary: head.boundary, result: result, format: format)
+      return
+    }
+    let bar = ProgressBar(label: "merging", total: 1)
+    let (run, matrix, problems, notes, head) = try EvaluationRunner(store: store).merge(parts: parts, key: key, version: Segscope.version) {
+      try store.sampleIds(parseView($0))
+    } progress: { _ in
+      bar.tick()
+    }
+    bar.finish()
+    try EvalCommand.printSemantic(
+      store: store, run: run, matrix: matrix, problems: problems, notes: notes, dialect: MetricDialect(rawValue: head.dialect) ?? .mmseg, pred: head.predField,
+      gt: head.gtField, format: format, bandwidth: head.bandwidth, boundary: head.boundary, allClasses: allClasses, ci: ci)
+  }
+}

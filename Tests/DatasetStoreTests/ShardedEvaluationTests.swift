@@ -1,0 +1,217 @@
+import DatasetImport
+import DatasetStore
+import Evaluation
+import Foundation
+import ImageCodec
+import SegmentationCore
+import TestSupport
+import Testing
+
+/// `eval --shard` and `merge` below the command line: slices, parts, refusals, and the merged run equal
+/// to a one-process run number for number.
+@Suite("Sharded evaluation: slices, parts and an exact merge")
+struct ShardedEvaluationTests {
+  /// A small imgseg dataset: 23 samples with ground truth and a prediction; one prediction of the wrong
+  /// size (a problem) and one ground truth with a value outside the class map (a note).
+  static func dataset() throws -> (String, DatasetStore) {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("shards-" + UUID().uuidString).path
+    for d in ["data", "labels", "pred"] { try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true) }
+    try "road\ncar\nperson\nsky\n".write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+    var rng = SystemRandomNumberGenerator()
+    for i in 0..<23 {
+      let w = 40, h = 30
+      var gt = [UInt8](repeating: 0, count: w * h), pred = gt
+      for y in 0..<h {
+        for x in 0..<w {
+          let v = UInt8((x / 10 + y / 8 + i) % 4)
+          gt[y * w + x] = v
+          pred[y * w + x] = Int.random(in: 0..<10, using: &rng) == 0 ? UInt8((Int(v) + 1) % 4) : v
+        }
+      }
+      if i == 5 { gt[7] = 9 }  // outside the class map
+      if i % 7 == 3 { gt[3] = 255 }  // ignored
+      let name = String(format: "s%02d", i)
+      try FileBytes.writeAtomically(PNGEncoder.encode(RGBImage(width: w, height: h)), to: "\(root)/data/\(name).png")
+      try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: w, height: h, values: gt)), to: "\(root)/labels/\(name).png")
+      let p = i == 11 ? LabelMask(width: w - 1, height: h, values: Array(pred.prefix((w - 1) * h))) : LabelMask(width: w, height: h, values: pred)
+      try FileBytes.writeAtomically(PNGEncoder.encode(p), to: "\(root)/pred/\(name).png")
+    }
+    let store = try DatasetStore(root: root)
+    _ = try ImgSegImporter(root: root, predictions: [("model", "pred")]).run(into: store)
+    _ = try HistogramIndexer(store: store).run()
+    return (root, store)
+  }
+
+  static func shards(_ store: DatasetStore, _ r: EvaluationRunner.Request, n: Int, dir: String) throws -> [String] {
+    let ro = try DatasetStore.openReadOnly(store.root)
+    return try (0..<n).map { i in
+      let path = "\(dir)/part-\(i).seg"
+      _ = try EvaluationRunner(store: ro).runShard(r, shard: try Shard(index: i, count: n), out: path, view: nil, version: "test")
+      return path
+    }
+  }
+
+  @Test("the slices are disjoint, cover every id, and depend on the id alone")
+  func slicing() throws {
+    let ids: [Int64] = Array(1...1000) + [99_999, 123_456_789]
+    for n in [1, 2, 3, 4, 7, 64] {
+      var seen = Set<Int64>()
+      for i in 0..<n {
+        let shard = try Shard(index: i, count: n)
+        let mine = ids.filter { shard.owns($0) }
+        #expect(seen.isDisjoint(with: mine))
+        seen.formUnion(mine)
+        // Balanced to within one sample per residue class over consecutive ids.
+        if n <= 4 { #expect(abs(ids.prefix(1000).filter { shard.owns($0) }.count - 1000 / n) <= 1) }
+      }
+      #expect(seen == Set(ids))
+    }
+    #expect(Shard.owner(of: 10, count: 4) == 2)
+    #expect(try Shard.parse("3/4", shards: nil, environment: [:]) == Shard(index: 3, count: 4))
+    #expect(
+      try Shard.parse("auto", shards: nil, environment: ["SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_MIN": "5", "SLURM_ARRAY_TASK_COUNT": "4"])
+        == Shard(index: 2, count: 4))
+    #expect(try Shard.parse("auto", shards: 8, environment: ["JOB_COMPLETION_INDEX": "5"]) == Shard(index: 5, count: 8))
+    for (text, shards, env) in [
+      ("4/4", nil, [:]), ("x/4", nil, [:]), ("1/0", nil, [:]), ("auto", nil, [:]), ("auto", nil, ["JOB_COMPLETION_INDEX": "1"]),
+      ("auto", 3, ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "4"]), ("1/4", 5, [:]),
+    ] as [(String, Int?, [String: String])] {
+      #expect(throws: ShardError.self, "\(text) \(String(describing: shards)) \(env)") { try Shard.parse(text, shards: shards, environment: env) }
+    }
+  }
+
+  @Test("4 shards merged equal one process: totals, per-sample matrices, problems, notes, boundary IoU")
+  func mergeEqualsOneProcess() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    for boundary in [false, true] {
+      var r = EvaluationRunner.Request(key: "one", predField: "model")
+      r.boundary = boundary
+      let (oneRun, oneTotal, oneProblems, oneNotes) = try EvaluationRunner(store: store).run(r, version: "test")
+      let parts = try Self.shards(store, r, n: 4, dir: root)
+      let (run, total, problems, notes, _) = try EvaluationRunner(store: store).merge(parts: parts, key: "merged", version: "test") { _ in [] }
+      #expect(total == oneTotal)
+      #expect(problems == oneProblems && problems.count == 1, "\(problems)")
+      #expect(notes == oneNotes && notes.count == 1, "\(notes)")
+      #expect(try store.sampleMatrices(run: run) == store.sampleMatrices(run: oneRun))
+      #expect(try store.matrix(run: run).evaluated == store.matrix(run: oneRun).evaluated)
+      #expect(run.classCount == oneRun.classCount && run.options == oneRun.options)
+      if boundary { #expect(try store.boundary(run: run) == store.boundary(run: oneRun) && store.boundary(run: run) != nil) }
+      let m = SemanticMetrics(matrix: total, dialect: .mmseg), o = SemanticMetrics(matrix: oneTotal, dialect: .mmseg)
+      #expect(m.mIoU == o.mIoU && m.aAcc == o.aAcc && m.fwIoU == o.fwIoU)
+    }
+  }
+
+  @Test("missing, duplicated, foreign, incomplete parts and parts of other options are refused; nothing is stored")
+  func refusals() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let r = EvaluationRunner.Request(key: "x", predField: "model")
+    let parts = try Self.shards(store, r, n: 4, dir: root)
+    // Another dataset's part 2, and part 2 of other options.
+    let (otherRoot, other) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: otherRoot) }
+    let foreign = try Self.shards(other, r, n: 4, dir: otherRoot)[2]
+    var boundary = r
+    boundary.boundary = true
+    try FileManager.default.createDirectory(atPath: root + "/b", withIntermediateDirectories: true)
+    let otherOptions = try Self.shards(store, boundary, n: 4, dir: root + "/b")[2]
+    // A part whose shard died half-way (no end line).
+    let text = try String(contentsOfFile: parts[3], encoding: .utf8)
+    let cut = root + "/cut.seg"
+    try String(text.split(separator: "\n").prefix(3).joined(separator: "\n") + "\n").write(toFile: cut, atomically: true, encoding: .utf8)
+    let dup = root + "/dup.seg"
+    try FileManager.default.copyItem(atPath: parts[1], toPath: dup)
+    let before = try store.runs()
+    let cases: [([String], [String])] = [
+      ([parts[0], parts[1], parts[3]], ["missing shard: 2/4"]),
+      (parts + [dup], ["shard 1/4 is given 2 times", "dup.seg"]),
+      ([parts[0], parts[1], foreign, parts[3]], ["foreign part", "fingerprint", "missing shard: 2/4"]),
+      ([parts[0], parts[1], otherOptions, parts[3]], ["foreign part", "missing shard: 2/4"]),
+      ([parts[0], parts[1], parts[2], cut], ["cut.seg", "incomplete", "run shard 3/4 again"]),
+      ([root + "/classes.txt"] + parts, ["classes.txt: not a segscope evaluation part"]),
+    ]
+    for (given, words) in cases {
+      do {
+        _ = try EvaluationRunner(store: store).merge(parts: given, key: "x", version: "test") { _ in [] }
+        Issue.record("merged \(given)")
+      } catch {
+        for w in words { #expect("\(error)".contains(w), "\(error) should say \(w)") }
+      }
+      #expect(try store.runs() == before)
+    }
+    // Parts of another segscope version.
+    do {
+      _ = try EvaluationRunner(store: store).merge(parts: parts, key: "x", version: "other") { _ in [] }
+      Issue.record("merged parts of another version")
+    } catch { #expect("\(error)".contains("made by segscope test")) }
+    // The dataset changed after the shards ran: a prediction's file is replaced by a new revision.
+    try store.write { db in try db.execute(sql: "UPDATE mask SET revision = revision + 1 WHERE rowid = (SELECT MIN(rowid) FROM mask)") }
+    do {
+      _ = try EvaluationRunner(store: store).merge(parts: parts, key: "x", version: "test") { _ in [] }
+      Issue.record("merged parts of a dataset that changed")
+    } catch { #expect("\(error)".contains("do not match the dataset as it is now")) }
+    #expect(try store.runs() == before)
+  }
+
+  @Test("a re-run shard replaces its part and the merge goes through; a shard never writes the database")
+  func rerunAndReadOnly() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let r = EvaluationRunner.Request(key: "x", predField: "model")
+    let files = [store.databasePath, store.databasePath + "-wal"]
+    let bytes = files.map { FileManager.default.contents(atPath: $0) }
+    let parts = try Self.shards(store, r, n: 3, dir: root)
+    #expect(files.map { FileManager.default.contents(atPath: $0) } == bytes, "a shard changed the database")
+    // Shard 1 again (say its node failed after writing): the same file is replaced atomically.
+    let ro = try DatasetStore.openReadOnly(root)
+    _ = try EvaluationRunner(store: ro).runShard(r, shard: try Shard(index: 1, count: 3), out: parts[1], view: nil, version: "test")
+    #expect(!((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).contains { $0.contains(".partial-") })
+    let (_, total, _, _, _) = try EvaluationRunner(store: store).merge(parts: parts, key: "x", version: "test") { _ in [] }
+    let (_, one, _, _) = try EvaluationRunner(store: store).run(.init(key: "y", predField: "model"), version: "test")
+    #expect(total == one)
+    // The read-only store refuses writes outright.
+    #expect(throws: (any Error).self) { try ro.write { db in try db.execute(sql: "DELETE FROM eval_run") } }
+  }
+
+  @Test("an instance field: 4 shards of IoUs merged give pycocotools' numbers and the same per-image matches")
+  func instanceShards() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("coco-shards-" + UUID().uuidString).path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+      "Conformance/cocoeval_oracle.py"
+    ).path
+    let r0 = try Shell.run(["python3", oracle, root, "2"])
+    try #require(r0.status == 0, "\(r0.err)")
+    try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: root + "/gt.json", toPath: root + "/labels.json")
+    let gt = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/labels.json"))) as? [String: Any])
+    for im in try #require(gt["images"] as? [[String: Any]]) {
+      let w = try #require(im["width"] as? Int), h = try #require(im["height"] as? Int)
+      try FileBytes.writeAtomically(JPEGEncoder.encode(RGBImage(width: w, height: h)), to: root + "/data/" + (try #require(im["file_name"] as? String)))
+    }
+    let store = try DatasetStore(root: root)
+    _ = try CocoImporter(root: root, predictions: [("model", "results.json")]).run(into: store)
+    let r = EvaluationRunner.Request(key: "one", predField: "model")
+    let one = try EvaluationRunner(store: store).runInstances(r, version: "test")
+    let ro = try DatasetStore.openReadOnly(root)
+    let parts = try (0..<4).map { i in
+      let p = "\(root)/inst-\(i).seg"
+      _ = try EvaluationRunner(store: ro).runInstanceShard(r, shard: try Shard(index: i, count: 4), out: p, view: nil, version: "test")
+      return p
+    }
+    let (merged, _) = try EvaluationRunner(store: store).mergeInstances(parts: parts, key: "merged", version: "test") { _ in [] }
+    #expect(merged.stats == one.stats)
+    #expect(merged.perCategoryAP == one.perCategoryAP)
+    #expect(merged.matches == one.matches && !one.matches.isEmpty)
+    #expect(merged.imageCounts == one.imageCounts)
+    let expected = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/expected.json"))) as? [String: Any])
+    let stats = try #require(expected["stats"] as? [Double])
+    for (a, b) in zip(merged.stats, stats) { #expect(abs(a - b) < 1e-12) }
+    for s in try store.sampleIds(ViewExpression()) {
+      #expect(try store.instanceMatches(run: "merged", sampleId: s) == store.instanceMatches(run: "one", sampleId: s))
+    }
+    // A shard missing is refused here too.
+    #expect(throws: ShardError.self) { try EvaluationRunner(store: store).mergeInstances(parts: Array(parts.prefix(3)), key: "x", version: "test") { _ in [] } }
+  }
+}
