@@ -128,7 +128,6 @@ public struct CocoEval: Sendable {
     var gtIgnore: [Bool]
   }
 
-  /// Evaluates detections against ground truth over the given images and categories.
   /// One image and category: the IoU of every kept detection (score order) with every ground truth.
   public struct PairKey: Hashable, Sendable {
     public let image: Int
@@ -171,6 +170,7 @@ public struct CocoEval: Sendable {
     }
   }
 
+  /// Evaluates detections against ground truth over the given images and categories.
   /// `precomputed`: IoU matrices from `pairIoUs` (merged shards); missing ones are computed here.
   public static func evaluate(
     gts: [CocoInstance], dts: [CocoInstance], imageIds: [Int], categoryIds: [Int], params p: Params = Params(), precomputed: [PairKey: [[Double]]]? = nil
