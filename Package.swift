@@ -33,11 +33,13 @@ let package = Package(
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
     .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift"), "CSQLite"], swiftSettings: strict),
     // Importers (and later exporters): folders on disk to the dataset database.
-    .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite"], swiftSettings: strict),
+    .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite", "Shards"], swiftSettings: strict),
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
     .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender"], swiftSettings: strict),
+    // Scale-out: deterministic slices of a dataset's samples, part files, and the checks a merge makes.
+    .target(name: "Shards", dependencies: ["DatasetStore"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
-    .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
+    .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "Shards"], swiftSettings: strict),
     // Finds the ground-truth masks (and regions) that are probably mislabeled, and stores the verdicts.
     .target(name: "LabelErrors", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
     // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
@@ -57,7 +59,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LabelErrors", "Curation", "Shards", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -80,7 +82,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"],
+      name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "Shards", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),

@@ -42,6 +42,8 @@ public struct FolderImport: Sendable {
   public var classesFile: String?
   /// Import with another layout than the dataset was made with.
   public var force = false
+  /// Run the mask-indexing pass after reading headers (off: `segscope index` later, e.g. sharded).
+  public var index = true
 
   public init(format: DatasetLayout? = nil) { self.format = format }
 
@@ -109,7 +111,7 @@ public struct FolderImport: Sendable {
     case .cityscapes: report = try CityscapesImporter(root: root, predictions: predictions).run(into: store, progress: headers)
     }
     try store.setMeta("format", layout.rawValue)
-    let (indexed, _) = try HistogramIndexer(store: store).run(progress: indexing, shouldStop: shouldStop)
+    let (indexed, _) = index ? try HistogramIndexer(store: store).run(progress: indexing, shouldStop: shouldStop) : (0, [])
     return Outcome(layout: layout, report: report, indexed: indexed)
   }
 }

@@ -95,27 +95,9 @@ public struct HistogramIndexer: Sendable {
         var found: [(String, String)] = []
         for (k, r) in results.enumerated() {
           let (sid, field, path, _) = todo[range.lowerBound + k]
-          switch r {
-          case .success(let (hist, unknownColors, layout)):
-            rows.append((sid, field, ClassHistogram.pack(hist), layout))
-            if !unknownColors.isEmpty {
-              let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map {
-                "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)"
-              }.joined(separator: ", ")
-              found.append((path, "\(unknownColors.values.reduce(0, +)) pixels of colours not in the colour map: \(list)"))
-            }
-            let map = classMaps[field] ?? []
-            let outside = map.isEmpty ? [:] : hist.filter { !map.contains(Int($0.key)) }
-            if !outside.isEmpty {
-              let list = outside.sorted { $0.key < $1.key }.prefix(8).map { "\($0.key) (\($0.value) px)" }.joined(separator: ", ")
-              found.append((path, "values outside the class map: \(list)"))
-            }
-          case .failure(let e):
-            found.append((path, e.kind.reasonText))
-            // An unreadable mask gets an empty histogram, so that the pass does not retry it
-            // forever; its problem stays listed until the file is fixed and the sample re-imported.
-            rows.append((sid, field, Data(), nil))
-          }
+          let (row, problems) = HistogramIndexer.row(sampleId: sid, field: field, path: path, result: r, classMap: classMaps[field] ?? [])
+          rows.append(row)
+          found += problems
         }
         let finalRows = rows
         let tw = DispatchTime.now().uptimeNanoseconds
@@ -137,15 +119,9 @@ public struct HistogramIndexer: Sendable {
       while !committer.isStopped && !shouldStop() {
         let i = claimed.increment() - 1
         if i >= todo.count { break }
-        let result: Result<([UInt16: Int], [UInt32: Int], Data?), ImageCodecError>
-        do throws(ImageCodecError) {
-          let loaded = try ImageLoader.loadMask(
-            path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity)
-          let layout = todo[i].1 == gtName ? Data(MaskLayout.pack(MaskLayout.of(loaded.mask, ignore: gtIgnore))) : nil
-          result = .success((loaded.mask.histogram(), loaded.unknownColors, layout))
-        } catch {
-          result = .failure(error)
-        }
+        let result = HistogramIndexer.index(
+          path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity,
+          layout: todo[i].1 == gtName, ignore: gtIgnore)
         committer.put(i, result)
         progress?(counter.increment(), todo.count)
         commitReady()
@@ -162,19 +138,60 @@ public struct HistogramIndexer: Sendable {
     }
     if let error = outcome.error { throw error }
     let problems = outcome.problems
-    let stored = try store.problems().filter { $0.stage == "histogram" }
-    // Earlier problems stay for the masks this pass did not read; a mask read again keeps only what
-    // this pass found (a repaired file loses its old complaint).
-    let reread = Set(todo.prefix(outcome.committed).map(\.2))
-    let old = stored.filter { !reread.contains($0.path) }.map { ($0.path, $0.problem) }
-    // Rewritten only when something changed: a clean pass over a clean dataset writes nothing more.
-    if !problems.isEmpty || old.count != stored.count {
-      try store.replaceProblems(stage: "histogram", old + problems)
-    }
+    try storeProblems(reread: Set(todo.prefix(outcome.committed).map(\.2)), problems: problems)
     // The class and split columns that views read, built now and kept in the database: the first
     // `query` after an import answers from them like any later one.
     if outcome.committed > 0 && !shouldStop() { try? store.warmViewColumns() }
     return (outcome.committed, problems)
+  }
+
+  /// Earlier problems stay for the masks this pass did not read; a mask read again keeps only what
+  /// this pass found (a repaired file loses its old complaint). Rewritten only when something changed:
+  /// a clean pass over a clean dataset writes nothing more.
+  func storeProblems(reread: Set<String>, problems: [(String, String)]) throws {
+    let stored = try store.problems().filter { $0.stage == "histogram" }
+    let old = stored.filter { !reread.contains($0.path) }.map { ($0.path, $0.problem) }
+    if !problems.isEmpty || old.count != stored.count {
+      try store.replaceProblems(stage: "histogram", old + problems)
+    }
+  }
+
+  /// One mask read: its histogram, the colours its colour map does not know, and (for the ground
+  /// truth) its layout.
+  static func index(path: String, decoding: MaskDecoding, layout: Bool, ignore: Set<UInt16>) -> Result<([UInt16: Int], [UInt32: Int], Data?), ImageCodecError> {
+    do throws(ImageCodecError) {
+      let loaded = try ImageLoader.loadMask(path: path, decoding: decoding)
+      let packed = layout ? Data(MaskLayout.pack(MaskLayout.of(loaded.mask, ignore: ignore))) : nil
+      return .success((loaded.mask.histogram(), loaded.unknownColors, packed))
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// The row stored for one mask, and the problems it has (unreadable, unknown colours, values
+  /// outside the class map). An unreadable mask gets an empty histogram, so that the pass does not
+  /// retry it forever; its problem stays listed until the file is fixed and the sample re-imported.
+  static func row(sampleId: Int64, field: String, path: String, result: Result<([UInt16: Int], [UInt32: Int], Data?), ImageCodecError>, classMap: Set<Int>)
+    -> ((Int64, String, Data, Data?), [(String, String)])
+  {
+    switch result {
+    case .success(let (hist, unknownColors, layout)):
+      var found: [(String, String)] = []
+      if !unknownColors.isEmpty {
+        let list = unknownColors.sorted { $0.value > $1.value }.prefix(6).map {
+          "\(RGB(UInt8($0.key >> 16), UInt8(($0.key >> 8) & 0xFF), UInt8($0.key & 0xFF))) (\($0.value) px)"
+        }.joined(separator: ", ")
+        found.append((path, "\(unknownColors.values.reduce(0, +)) pixels of colours not in the colour map: \(list)"))
+      }
+      let outside = classMap.isEmpty ? [:] : hist.filter { !classMap.contains(Int($0.key)) }
+      if !outside.isEmpty {
+        let list = outside.sorted { $0.key < $1.key }.prefix(8).map { "\($0.key) (\($0.value) px)" }.joined(separator: ", ")
+        found.append((path, "values outside the class map: \(list)"))
+      }
+      return ((sampleId, field, ClassHistogram.pack(hist), layout), found)
+    case .failure(let e):
+      return ((sampleId, field, Data(), nil), [(path, e.kind.reasonText)])
+    }
   }
 
   /// Pixel count, sample count per (field, value), over present samples.

@@ -1,114 +1,7 @@
 import DatasetStore
 import Foundation
 import SegmentationCore
-
-/// One of N deterministic slices of a view's samples: sample `id` belongs to shard `id mod N`, so a
-/// slice depends only on the ids, never on time or the order of listing, and a re-run shard takes the
-/// same samples.
-public struct Shard: Sendable, Equatable, CustomStringConvertible {
-  public let index: Int
-  public let count: Int
-
-  public init(index: Int, count: Int) throws(ShardError) {
-    guard count >= 1, count <= 100_000 else { throw ShardError("the shard count must be between 1 and 100000 (got \(count))") }
-    guard index >= 0, index < count else { throw ShardError("shard \(index) is outside 0..\(count - 1)") }
-    self.index = index
-    self.count = count
-  }
-
-  public var description: String { "\(index)/\(count)" }
-
-  /// The shard that evaluates sample `id` among `count`.
-  public static func owner(of id: Int64, count: Int) -> Int { Int(((id % Int64(count)) + Int64(count)) % Int64(count)) }
-
-  public func owns(_ id: Int64) -> Bool { Self.owner(of: id, count: count) == index }
-
-  /// `I/N` (0-based I), or `auto`: Slurm's SLURM_ARRAY_TASK_ID (less SLURM_ARRAY_TASK_MIN) of
-  /// SLURM_ARRAY_TASK_COUNT, or Kubernetes' JOB_COMPLETION_INDEX of `shards` (an Indexed Job's
-  /// completions, which the pod does not see).
-  public static func parse(_ text: String, shards: Int?, environment env: [String: String]) throws(ShardError) -> Shard {
-    if text != "auto" {
-      let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-      guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-        throw ShardError("--shard takes I/N (0-based, e.g. 0/4) or auto, not '\(text)'")
-      }
-      if let shards, shards != n { throw ShardError("--shard \(text) and --shards \(shards) disagree") }
-      return try Shard(index: i, count: n)
-    }
-    if let id = env["SLURM_ARRAY_TASK_ID"].flatMap({ Int($0) }) {
-      guard let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap({ Int($0) }) ?? shards else {
-        throw ShardError("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (give --shards N)")
-      }
-      let first = env["SLURM_ARRAY_TASK_MIN"].flatMap { Int($0) } ?? 0
-      if let shards, shards != n { throw ShardError("--shards \(shards) but the Slurm array has \(n) tasks") }
-      return try Shard(index: id - first, count: n)
-    }
-    if let id = env["JOB_COMPLETION_INDEX"].flatMap({ Int($0) }) {
-      guard let shards else { throw ShardError("--shard auto under Kubernetes (JOB_COMPLETION_INDEX) needs --shards N, the Job's completions") }
-      return try Shard(index: id, count: shards)
-    }
-    throw ShardError("--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard I/N")
-  }
-}
-
-/// Why a shard could not run or parts could not be merged. Nothing was stored.
-public struct ShardError: Error, CustomStringConvertible, Sendable {
-  public let message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-}
-
-/// The first line of a part file: what the merge checks before it uses any record.
-public struct ShardHeader: Codable, Sendable, Equatable {
-  public var format = "segscope-eval-part"
-  public var formatVersion = 1
-  /// "semantic" or "instance".
-  public var kind: String
-  public var segscopeVersion: String
-  /// The dataset's database and root as the shard saw them (for messages).
-  public var database: String
-  public var root: String
-  /// A hash of what was evaluated: class count, options, fields, dialect, and every pair of the view
-  /// with its files and revisions. Equal fingerprints mean the same evaluation.
-  public var fingerprint: String
-  public var pairs: Int
-  public var shardIndex: Int
-  public var shardCount: Int
-  public var samples: Int
-  // The request, so the merge can rebuild it.
-  public var gtField: String
-  public var predField: String
-  public var dialect: String
-  public var ignore: [UInt16]
-  public var reduceZeroLabel: Bool
-  public var resizePredictions: Bool
-  public var boundary: Bool
-  public var bandwidth: Int?
-  public var view: String?
-  public var classCount: Int
-
-  /// What must be equal for parts to belong together (everything but the shard's own index and size).
-  var agreement: String {
-    [
-      kind, segscopeVersion, fingerprint, String(pairs), String(shardCount), gtField, predField, dialect, ignore.map(String.init).joined(separator: ","),
-      String(reduceZeroLabel), String(resizePredictions), String(boundary), bandwidth.map(String.init) ?? "-", view ?? "-", String(classCount),
-    ].joined(separator: "|")
-  }
-}
-
-/// FNV-1a over strings: the fingerprint of an evaluation's inputs.
-struct Fingerprint {
-  var h: UInt64 = 0xcbf2_9ce4_8422_2325
-  mutating func add(_ s: String) {
-    for b in s.utf8 {
-      h ^= UInt64(b)
-      h = h &* 0x100_0000_01b3
-    }
-    h ^= 0x1f
-    h = h &* 0x100_0000_01b3
-  }
-  var hex: String { String(h, radix: 16) }
-}
+import Shards
 
 extension EvaluationRunner {
   /// What a shard writes, and what the merge checks.
@@ -171,65 +64,6 @@ extension EvaluationRunner {
     return head
   }
 
-  /// Reads and checks a part's header and end line.
-  public static func readHeader(_ path: String) throws -> ShardHeader {
-    guard let reader = LineReader(path: path) else { throw ShardError("\(path): cannot read (\(String(cString: strerror(errno))))") }
-    guard let first = reader.next(), let head = try? JSONDecoder().decode(ShardHeader.self, from: Data(first.utf8)), head.format == "segscope-eval-part"
-    else { throw ShardError("\(path): not a segscope evaluation part") }
-    guard head.formatVersion == 1 else { throw ShardError("\(path): part format \(head.formatVersion) is not known to this segscope") }
-    var last: String? = nil, lines = 0
-    while let l = reader.next() {
-      last = l
-      lines += 1
-    }
-    guard let last, last.hasPrefix("{\"end\":true"), lines == head.samples + 1 else {
-      throw ShardError("\(path): the part is incomplete (its shard did not finish); run shard \(head.shardIndex)/\(head.shardCount) again")
-    }
-    return head
-  }
-
-  /// Reads every part's header and checks they are all the shards of one evaluation, each once, made
-  /// by this version. Returns the common header and the file of each shard index.
-  static func checkedParts(_ parts: [String], version: String) throws -> (ShardHeader, [Int: [String]]) {
-    guard !parts.isEmpty else { throw ShardError("no parts given") }
-    var headers: [(String, ShardHeader)] = []
-    var broken: [String] = []
-    for p in parts {
-      do { headers.append((p, try Self.readHeader(p))) } catch { broken.append("\(error)") }
-    }
-    if !broken.isEmpty { throw ShardError("refused, nothing stored: " + broken.joined(separator: "; ")) }
-    // The parts that agree with most of the others are the evaluation; the rest are foreign.
-    var groups: [String: [(String, ShardHeader)]] = [:]
-    for h in headers { groups[h.1.agreement, default: []].append(h) }
-    let main = groups.values.max { a, b in a.count < b.count || (a.count == b.count && a[0].0 > b[0].0) } ?? []
-    let head = main[0].1
-    var problems: [String] = []
-    for (p, h) in headers where h.agreement != head.agreement {
-      var why: [String] = []
-      if h.fingerprint != head.fingerprint { why.append("another dataset, view or set of files (fingerprint \(h.fingerprint), not \(head.fingerprint))") }
-      if h.shardCount != head.shardCount { why.append("\(h.shardCount) shards, not \(head.shardCount)") }
-      if h.segscopeVersion != head.segscopeVersion { why.append("segscope \(h.segscopeVersion), not \(head.segscopeVersion)") }
-      if why.isEmpty { why.append("other options (\(h.gtField) vs \(h.predField), \(h.dialect), ignore \(h.ignore), boundary \(h.boundary))") }
-      problems.append("\(p): foreign part: \(why.joined(separator: "; "))")
-    }
-    if head.segscopeVersion != version {
-      problems.append("the parts were made by segscope \(head.segscopeVersion); this is \(version): run the shards again with this version")
-    }
-    var byIndex: [Int: [String]] = [:]
-    for (p, h) in main { byIndex[h.shardIndex, default: []].append(p) }
-    for (i, files) in byIndex.sorted(by: { $0.key < $1.key }) where files.count > 1 {
-      problems.append("shard \(i)/\(head.shardCount) is given \(files.count) times: \(files.joined(separator: ", "))")
-    }
-    let missing = (0..<head.shardCount).filter { byIndex[$0] == nil }
-    if !missing.isEmpty {
-      let list = missing.prefix(20).map { "\($0)/\(head.shardCount)" }.joined(separator: ", ") + (missing.count > 20 ? " and \(missing.count - 20) more" : "")
-      problems.append("missing shard\(missing.count == 1 ? "" : "s"): \(list)")
-    }
-    if !problems.isEmpty { throw ShardError("refused, nothing stored: " + problems.joined(separator: "; ")) }
-
-    return (head, byIndex)
-  }
-
   /// Checks that `parts` are every shard of one evaluation exactly once and that they match the dataset
   /// as it is now, then stores run `key` as one `eval` would have, record by record in the view's order.
   /// `resolveView` turns the parts' view expression into sample ids. Refuses (storing nothing) with a
@@ -237,7 +71,7 @@ extension EvaluationRunner {
   public func merge(
     parts: [String], key: String, version: String, resolveView: (String) throws -> [Int64], progress: (@Sendable (Int) -> Void)? = nil
   ) throws -> (EvalRun, ConfusionMatrix, problems: [String], notes: [String], header: ShardHeader) {
-    let (head, byIndex) = try Self.checkedParts(parts, version: version)
+    let (head, byIndex) = try PartFiles.checkedParts(parts, version: version)
     // The request again, and the dataset as it is now: it must be what the shards evaluated.
     var r = Request(key: key, predField: head.predField)
     r.gtField = head.gtField
@@ -341,43 +175,6 @@ enum PartRecord {
   }
 }
 
-/// Lines of a file, read in 1 MiB blocks (parts can be large; memory stays bounded by one line).
-final class LineReader {
-  private let handle: FileHandle
-  private var buffer = Data()
-  private var eof = false
-
-  init?(path: String) {
-    guard let h = FileHandle(forReadingAtPath: path) else { return nil }
-    handle = h
-  }
-
-  deinit { try? handle.close() }
-
-  private var offset = 0
-
-  func next() -> String? {
-    while true {
-      if let nl = buffer[offset...].firstIndex(of: 0x0A) {
-        let line = String(decoding: buffer[offset..<nl], as: UTF8.self)
-        offset = nl + 1
-        return line
-      }
-      if eof {
-        guard offset < buffer.count else { return nil }
-        let line = String(decoding: buffer[offset...], as: UTF8.self)
-        offset = buffer.count
-        return line
-      }
-      // Keep the unread tail only, then read the next block after it.
-      buffer = Data(buffer[offset...])
-      offset = 0
-      let chunk = (try? handle.read(upToCount: 1 << 20)) ?? nil
-      if let chunk, !chunk.isEmpty { buffer.append(chunk) } else { eof = true }
-    }
-  }
-}
-
 extension EvaluationRunner {
   /// The fingerprint of an instance evaluation's inputs: every image, instance, score and mask size.
   func instanceHeader(_ r: Request, plan: InstancePlan, shard: Shard, records: Int, version: String, view: String?) -> ShardHeader {
@@ -428,7 +225,7 @@ extension EvaluationRunner {
   public func mergeInstances(parts: [String], key: String, version: String, resolveView: (String) throws -> [Int64]) throws -> (
     CocoEval.Result, ShardHeader
   ) {
-    let (head, byIndex) = try Self.checkedParts(parts, version: version)
+    let (head, byIndex) = try PartFiles.checkedParts(parts, version: version)
     guard head.kind == "instance" else { throw ShardError("refused, nothing stored: the parts are of a \(head.kind) evaluation") }
     var r = Request(key: key, predField: head.predField)
     r.gtField = head.gtField
@@ -472,21 +269,5 @@ extension EvaluationRunner {
       gts: plan.gts, dts: plan.dts, imageIds: plan.ids.map { Int($0) }, categoryIds: plan.categories, params: plan.params, precomputed: ious)
     try saveInstances(r, result: result, version: version)
     return (result, head)
-  }
-}
-
-/// Atomic file writes for parts (a temporary file in the same folder, synced, then renamed).
-enum FileBytesOut {
-  static func writeAtomically(_ data: Data, to path: String) throws {
-    let tmp = path + ".partial-\(getpid())"
-    guard FileManager.default.createFile(atPath: tmp, contents: data), let h = FileHandle(forWritingAtPath: tmp) else {
-      throw ShardError("\(path): cannot write the part (\(String(cString: strerror(errno))))")
-    }
-    try? h.synchronize()
-    try? h.close()
-    guard rename(tmp, path) == 0 else {
-      unlink(tmp)
-      throw ShardError("\(path): cannot write the part (\(String(cString: strerror(errno))))")
-    }
   }
 }

@@ -15,7 +15,8 @@ struct Segscope: AsyncParsableCommand {
       """,
     version: version,
     subcommands: [
-      DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, MergeCommand.self, PanopticCommand.self,
+      DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, MergeCommand.self, IndexCommand.self,
+      PanopticCommand.self,
       RunsCommand.self,
       TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self,
       ReimportCommand.self, MistakesCommand.self, SignaturesCommand.self, DuplicatesCommand.self, SimilarCommand.self, UniquenessCommand.self,

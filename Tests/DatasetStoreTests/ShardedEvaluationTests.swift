@@ -2,8 +2,10 @@ import DatasetImport
 import DatasetStore
 import Evaluation
 import Foundation
+import GRDB
 import ImageCodec
 import SegmentationCore
+import Shards
 import TestSupport
 import Testing
 
@@ -13,7 +15,7 @@ import Testing
 struct ShardedEvaluationTests {
   /// A small imgseg dataset: 23 samples with ground truth and a prediction; one prediction of the wrong
   /// size (a problem) and one ground truth with a value outside the class map (a note).
-  static func dataset() throws -> (String, DatasetStore) {
+  static func dataset(index: Bool = true) throws -> (String, DatasetStore) {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("shards-" + UUID().uuidString).path
     for d in ["data", "labels", "pred"] { try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true) }
     try "road\ncar\nperson\nsky\n".write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
@@ -38,7 +40,7 @@ struct ShardedEvaluationTests {
     }
     let store = try DatasetStore(root: root)
     _ = try ImgSegImporter(root: root, predictions: [("model", "pred")]).run(into: store)
-    _ = try HistogramIndexer(store: store).run()
+    if index { _ = try HistogramIndexer(store: store).run() }
     return (root, store)
   }
 
@@ -129,7 +131,7 @@ struct ShardedEvaluationTests {
       ([parts[0], parts[1], foreign, parts[3]], ["foreign part", "fingerprint", "missing shard: 2/4"]),
       ([parts[0], parts[1], otherOptions, parts[3]], ["foreign part", "missing shard: 2/4"]),
       ([parts[0], parts[1], parts[2], cut], ["cut.seg", "incomplete", "run shard 3/4 again"]),
-      ([root + "/classes.txt"] + parts, ["classes.txt: not a segscope evaluation part"]),
+      ([root + "/classes.txt"] + parts, ["classes.txt: not a segscope part file"]),
     ]
     for (given, words) in cases {
       do {
@@ -213,5 +215,44 @@ struct ShardedEvaluationTests {
     }
     // A shard missing is refused here too.
     #expect(throws: ShardError.self) { try EvaluationRunner(store: store).mergeInstances(parts: Array(parts.prefix(3)), key: "x", version: "test") { _ in [] } }
+  }
+
+  @Test("the indexing pass in 3 shards stores the same histograms, layouts and problems as one pass")
+  func indexShards() throws {
+    let (root, store) = try Self.dataset(index: false)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    // The same files indexed in one pass, in a copy of the folder.
+    let copy = root + "-copy"
+    try FileManager.default.copyItem(atPath: root, toPath: copy)
+    defer { try? FileManager.default.removeItem(atPath: copy) }
+    try FileManager.default.removeItem(atPath: copy + "/.segscope")
+    let other = try DatasetStore(root: copy)
+    _ = try ImgSegImporter(root: copy, predictions: [("model", "pred")]).run(into: other)
+    // A mask that cannot be read: a problem in both.
+    for r in [root, copy] { try FileBytes.writeAtomically(Array("not a png".utf8), to: r + "/labels/s04.png") }
+    _ = try HistogramIndexer(store: other).run()
+    let ro = try DatasetStore.openReadOnly(root)
+    let parts = try (0..<3).map { i in
+      let p = "\(root)/index-\(i).seg"
+      _ = try HistogramIndexer(store: ro).runShard(shard: try Shard(index: i, count: 3), out: p, version: "test")
+      return p
+    }
+    #expect(try HistogramIndexer(store: store).coverage().indexed == 0, "a shard wrote the database")
+    #expect(throws: ShardError.self) { try HistogramIndexer(store: store).merge(parts: Array(parts.prefix(2)), version: "test") }
+    let (indexed, problems) = try HistogramIndexer(store: store).merge(parts: parts, version: "test")
+    // The unreadable mask, and the value outside the class map in s05.
+    #expect(indexed == 46 && problems.count == 2 && problems.contains { $0.0.hasSuffix("s04.png") }, "\(indexed) \(problems)")
+    func rows(_ s: DatasetStore) throws -> [String] {
+      try s.read { db in
+        try Row.fetchAll(db, sql: "SELECT field, sample_id, hex(hist) AS h, hex(layout) AS l FROM mask_histogram ORDER BY field, sample_id").map {
+          "\($0["field"] as String):\($0["sample_id"] as Int64):\($0["h"] as String? ?? ""):\($0["l"] as String? ?? "")"
+        }
+      }
+    }
+    #expect(try rows(store) == rows(other) && rows(store).count == 46)
+    #expect(try store.problems().map(\.problem) == other.problems().map(\.problem))
+    #expect(try store.sampleIds(ViewExpression.parse("class:car>10")) == other.sampleIds(ViewExpression.parse("class:car>10")))
+    // Merging the same parts again is refused: nothing is pending any more.
+    #expect(throws: ShardError.self) { try HistogramIndexer(store: store).merge(parts: parts, version: "test") }
   }
 }

@@ -14,7 +14,7 @@ enum DatasetOpener {
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
   static func importFolder(
     _ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false,
-    force: Bool = false
+    force: Bool = false, index: Bool = true
   ) throws -> ImportReport {
     var job = FolderImport()
     if let format {
@@ -28,6 +28,7 @@ enum DatasetOpener {
     job.confidences = confidences
     job.classesFile = classes
     job.force = force
+    job.index = index
     let bar = ProgressBar(label: "reading headers", total: 1)
     let hbar = ProgressBar(label: "indexing masks", total: 1)
     let outcome = try job.run(

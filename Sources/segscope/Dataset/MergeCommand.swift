@@ -1,15 +1,17 @@
 import AppSession
 import ArgumentParser
+import DatasetImport
 import DatasetStore
 import Evaluation
 import Foundation
 import SegmentationCore
+import Shards
 
 /// `segscope merge PATH --key K PART...`: the parts of a sharded `eval` stored as one run.
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "merge",
-    abstract: "Merge the parts of a sharded evaluation (eval --shard ... --out PART) into one stored run.",
+    abstract: "Merge the parts of a sharded evaluation (eval --shard) into one stored run, or of a sharded indexing pass (index --shard).",
     discussion: """
       Checks that the parts belong together (same dataset, view, files, options, segscope version and
       shard count, every shard exactly once) and refuses otherwise, naming the missing, duplicate,
@@ -19,7 +21,7 @@ struct MergeCommand: ParsableCommand {
   )
 
   @Argument(help: "The dataset folder or its database file.") var path: String
-  @Option(help: "Run name.") var key: String
+  @Option(help: "Run name (evaluation parts).") var key: String?
   @Option(help: "table, json, csv or markdown.") var format = "table"
   @Flag(help: "Table and markdown: also list the classes absent from both ground truth and prediction.") var allClasses = false
   @Flag(help: "Add 95% bootstrap confidence intervals for mIoU and each class's IoU.") var ci = false
@@ -32,7 +34,14 @@ struct MergeCommand: ParsableCommand {
 
   func run() throws {
     let store = try DatasetOpener.open(path)
-    let kind = try EvaluationRunner.readHeader(parts[0]).kind
+    let kind = try PartFiles.readHeader(parts[0]).kind
+    if kind == "index" {
+      let (indexed, problems) = try HistogramIndexer(store: store).merge(parts: parts, version: Segscope.version)
+      print("merged \(parts.count) parts: \(indexed) masks indexed; \(problems.count) problems")
+      for p in problems.prefix(20) { print("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
+      return
+    }
+    guard let key else { throw ValidationError("--key KEY names the run the evaluation parts become") }
     if kind == "instance" {
       let (result, head) = try EvaluationRunner(store: store).mergeInstances(parts: parts, key: key, version: Segscope.version) {
         try store.sampleIds(parseView($0))

@@ -1,0 +1,114 @@
+import DatasetStore
+import Dispatch
+import Foundation
+import SegmentationCore
+import Shards
+import Synchronization
+
+/// The indexing pass spread over array tasks: each shard reads its slice of the pending masks (by
+/// sample id) from a read-only database and writes their histograms, layouts and problems to a part;
+/// the merge checks the parts and stores them as one pass would have.
+extension HistogramIndexer {
+  func indexHeader(_ todo: [(Int64, String, String, String?)], shard: Shard, records: Int, version: String) -> ShardHeader {
+    var f = Fingerprint()
+    f.add((try? store.datasetId()) ?? store.root)
+    f.add("index")
+    for (sid, field, path, decoding) in todo { f.add("\(sid):\(field):\(path):\(decoding ?? "")") }
+    return ShardHeader(
+      kind: "index", segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: todo.count,
+      shardIndex: shard.index, shardCount: shard.count, samples: records)
+  }
+
+  /// Indexes the shard's slice of the pending masks into the part `out` (written atomically).
+  public func runShard(
+    shard: Shard, out: String, version: String, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @escaping @Sendable () -> Bool = { false }
+  ) throws -> ShardHeader {
+    let todo = try pending()
+    let mine = todo.filter { shard.owns($0.0) }
+    var decodings: [String: MaskDecoding] = [:], classMaps: [String: Set<Int>] = [:]
+    for f in try store.fields() {
+      decodings[f.name] = f.decoding
+      classMaps[f.name] = f.hasClassMap ? Set(f.classes.map(\.value)) : []
+    }
+    let gt = try store.fields().first { $0.role == .groundTruth && $0.kind == .semantic }
+    let gtIgnore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
+    let head = indexHeader(todo, shard: shard, records: mine.count, version: version)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    var data = try encoder.encode(head) + Data("\n".utf8)
+    let step = 4096
+    var start = 0
+    while start < mine.count {
+      if shouldStop() { throw ShardError("indexing cancelled; no part was written") }
+      let chunk = Array(mine[start..<min(mine.count, start + step)])
+      let lines = Mutex([String](repeating: "", count: chunk.count))
+      let root = store
+      let decs = decodings, maps = classMaps, gtName = gt?.name
+      DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+        let (sid, field, path, dec) = chunk[i]
+        let result = HistogramIndexer.index(
+          path: root.absolutePath(path), decoding: dec.map { MaskDecoding(serialized: $0) } ?? decs[field] ?? .identity, layout: field == gtName,
+          ignore: gtIgnore)
+        let (row, problems) = HistogramIndexer.row(sampleId: sid, field: field, path: path, result: result, classMap: maps[field] ?? [])
+        let line = Self.encodeRecord(row, problems)
+        lines.withLock { $0[i] = line }
+      }
+      data += Data((lines.withLock { $0 }.joined(separator: "\n") + "\n").utf8)
+      start += chunk.count
+      progress?(start, mine.count)
+    }
+    data += Data("{\"end\":true,\"samples\":\(mine.count)}\n".utf8)
+    try FileBytesOut.writeAtomically(data, to: out)
+    return head
+  }
+
+  static func encodeRecord(_ row: (Int64, String, Data, Data?), _ problems: [(String, String)]) -> String {
+    var o: [String: Any] = ["s": row.0, "f": row.1, "h": row.2.base64EncodedString()]
+    if let l = row.3 { o["l"] = l.base64EncodedString() }
+    if !problems.isEmpty { o["p"] = problems.map { [$0.0, $0.1] } }
+    let d = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data()
+    return String(decoding: d, as: UTF8.self)
+  }
+
+  /// Checks the parts (one whole job over the masks still pending now) and stores every histogram,
+  /// layout and problem as one indexing pass would have.
+  public func merge(parts: [String], version: String) throws -> (indexed: Int, problems: [(String, String)]) {
+    let (head, byIndex) = try PartFiles.checkedParts(parts, version: version)
+    guard head.kind == "index" else { throw ShardError("refused, nothing stored: the parts are of a \(head.kind) job, not the indexing pass") }
+    let todo = try pending()
+    let now = indexHeader(todo, shard: try Shard(index: 0, count: head.shardCount), records: 0, version: version)
+    guard now.fingerprint == head.fingerprint else {
+      throw ShardError(
+        "refused, nothing stored: the parts do not match the masks pending now (\(todo.count) pending; the parts covered \(head.pairs)); the dataset changed since the shards ran, or they come from another dataset (\(head.database))"
+      )
+    }
+    var readers: [LineReader] = []
+    for i in 0..<head.shardCount {
+      guard let r = LineReader(path: byIndex[i]![0]) else { throw ShardError("\(byIndex[i]![0]): cannot read") }
+      _ = r.next()
+      readers.append(r)
+    }
+    // Read and checked in the pass's order before anything is written.
+    var rows: [(Int64, String, Data, Data?)] = []
+    var problems: [(String, String)] = []
+    rows.reserveCapacity(todo.count)
+    for (sid, field, _, _) in todo {
+      let s = Shard.owner(of: sid, count: head.shardCount)
+      guard let line = readers[s].next(), let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+        (o["s"] as? NSNumber)?.int64Value == sid, o["f"] as? String == field, let h = (o["h"] as? String).flatMap({ Data(base64Encoded: $0) })
+      else { throw ShardError("\(byIndex[s]![0]): the record of sample \(sid) (\(field)) is missing or damaged; run shard \(s)/\(head.shardCount) again") }
+      rows.append((sid, field, h, (o["l"] as? String).flatMap { Data(base64Encoded: $0) }))
+      for p in (o["p"] as? [[String]]) ?? [] where p.count == 2 { problems.append((p[0], p[1])) }
+    }
+    for start in stride(from: 0, to: rows.count, by: 4096) {
+      let batch = Array(rows[start..<min(rows.count, start + 4096)])
+      try store.write { db in
+        try HistogramIndexer.insertHistograms(db, batch)
+        try DatasetStore.histogramsChanged(db)
+      }
+    }
+    try storeProblems(reread: Set(todo.map(\.2)), problems: problems)
+    if !rows.isEmpty { try? store.warmViewColumns() }
+    return (rows.count, problems)
+  }
+}
