@@ -206,37 +206,43 @@ public enum PartFiles {
 
 /// Lines of a file, read in 1 MiB blocks (parts can be large; memory stays bounded by one line).
 public final class LineReader {
-  private let handle: FileHandle
-  private var buffer = Data()
+  private let fd: Int32
+  private var buffer: [UInt8] = []
+  private var offset = 0
   private var eof = false
 
   public init?(path: String) {
-    guard let h = FileHandle(forReadingAtPath: path) else { return nil }
-    handle = h
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    self.fd = fd
   }
 
-  deinit { try? handle.close() }
-
-  private var offset = 0
+  deinit { close(fd) }
 
   public func next() -> String? {
     while true {
-      if let nl = buffer[offset...].firstIndex(of: 0x0A) {
-        let line = String(decoding: buffer[offset..<nl], as: UTF8.self)
+      let start = offset
+      let newline: Int? = buffer.withUnsafeBufferPointer { b -> Int? in
+        guard let base = b.baseAddress, start < b.count, let p = memchr(base + start, 0x0A, b.count - start) else { return nil }
+        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+      }
+      if let nl = newline {
         offset = nl + 1
-        return line
+        return String(decoding: buffer[start..<nl], as: UTF8.self)
       }
       if eof {
-        guard offset < buffer.count else { return nil }
-        let line = String(decoding: buffer[offset...], as: UTF8.self)
+        guard start < buffer.count else { return nil }
         offset = buffer.count
-        return line
+        return String(decoding: buffer[start...], as: UTF8.self)
       }
       // Keep the unread tail only, then read the next block after it.
-      buffer = Data(buffer[offset...])
+      buffer.removeFirst(start)
       offset = 0
-      let chunk = (try? handle.read(upToCount: 1 << 20)) ?? nil
-      if let chunk, !chunk.isEmpty { buffer.append(chunk) } else { eof = true }
+      let before = buffer.count
+      buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
+      let n = buffer.withUnsafeMutableBufferPointer { b in read(fd, b.baseAddress! + before, 1 << 20) }
+      buffer.removeLast((1 << 20) - max(0, n))
+      if n <= 0 { eof = true }
     }
   }
 }
