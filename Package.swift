@@ -45,6 +45,9 @@ let package = Package(
     // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
     .target(name: "Curation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
+    // Runs the user's model over a dataset through a file protocol and imports its outputs as a field.
+    .target(name: "Predict", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
+
     // The app's effects and session: performs the reducer's effects against a dataset (loads, evaluation
     // and indexing jobs, triage, exports), the dataset's class/palette/ignore rules, settings and the demo.
     .target(
@@ -59,7 +62,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", "Shards", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LabelErrors", "Curation", "Shards", "Predict", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -100,6 +103,8 @@ let package = Package(
     .testTarget(
       name: "CurationTests", dependencies: ["Curation", "AppSession", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "PredictTests", dependencies: ["Predict", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore", "CPNG"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

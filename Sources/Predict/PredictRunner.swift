@@ -1,0 +1,211 @@
+import DatasetImport
+import DatasetStore
+import Foundation
+import ImageCodec
+import SegmentationCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs the user's own model over a dataset through a file protocol, and imports what it writes as a
+/// prediction field.
+///
+/// For each batch segscope writes a JSON-lines manifest, one line per sample:
+/// `{"id": N, "image": "/abs/image.jpg", "output": "/abs/.../NAME/STEM.png", "confidence": "/abs/.../NAME.confidence/STEM.png"}`,
+/// and runs the command with `{manifest}` replaced by the manifest's path (also in
+/// `SEGSCOPE_MANIFEST`). The command writes label-map PNGs (values = class ids) and, if it can,
+/// confidence PNGs. Each output is checked (present, readable, the image's size, values in the class
+/// map) and the good ones become field NAME (and NAME.confidence).
+public struct PredictRunner: Sendable {
+  public let store: DatasetStore
+  public init(store: DatasetStore) { self.store = store }
+
+  public struct Request: Sendable {
+    public var name: String
+    public var command: String
+    public var sampleIds: [Int64]? = nil
+    public var batch = 64
+    public var force = false
+    public init(name: String, command: String) {
+      self.name = name
+      self.command = command
+    }
+  }
+
+  public struct Outcome: Sendable {
+    public var total = 0
+    /// Outputs imported: written by this run, or kept from an earlier one (newer than the image).
+    public var imported = 0
+    public var skipped = 0
+    public var confidences = 0
+    /// (sample path, what is wrong): no output, or an output that cannot be used.
+    public var failed: [(String, String)] = []
+    /// Batches whose command exited non-zero: the status and the last lines of its stderr.
+    public var commandFailures: [String] = []
+    public var cancelled = false
+  }
+
+  /// Where the field's files go: beside the database (`.segscope/predictions/NAME/`).
+  public func outputFolder(_ name: String) -> String {
+    (store.databasePath as NSString).deletingLastPathComponent + "/predictions/" + name
+  }
+
+  static func validName(_ name: String) -> Bool {
+    !name.isEmpty && name.count <= 64 && !name.hasPrefix(".") && !name.hasSuffix(".confidence")
+      && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0) }
+      && name.unicodeScalars.allSatisfy(\.isASCII)
+  }
+
+  public func run(_ r: Request, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
+    guard Self.validName(r.name) else {
+      throw StoreError.invalid("'\(r.name)' cannot name a field: use letters, digits, '_', '-' or '.', without a leading '.' or a '.confidence' ending")
+    }
+    guard r.command.contains("{manifest}") || r.command.contains("SEGSCOPE_MANIFEST") else {
+      throw StoreError.invalid("the command must take the manifest: put {manifest} where its path goes (or read $SEGSCOPE_MANIFEST)")
+    }
+    guard r.batch >= 1 && r.batch <= 100_000 else { throw StoreError.invalid("--batch must be between 1 and 100000") }
+    let fields = try store.fields()
+    if let f = fields.first(where: { $0.name == r.name }), f.role != .prediction {
+      throw StoreError.invalid("'\(r.name)' is the dataset's \(f.role.rawValue) field; choose another name for the predictions")
+    }
+    let gt = fields.first { $0.role == .groundTruth && $0.kind == .semantic }
+    let classes = gt?.classes ?? []
+    let allowed: Set<Int>? = (gt?.hasClassMap ?? false) ? Set(classes.map(\.value)) : nil
+    let ids = try r.sampleIds ?? store.sampleIds(ViewExpression())
+    let samples = try store.samples(ids: ids)
+    var out = Outcome()
+    out.total = samples.count
+    guard !samples.isEmpty else { throw StoreError.invalid("the view has no samples to predict") }
+    let folder = outputFolder(r.name), confFolder = folder + ".confidence"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let started = Date()
+    try store.defineField(r.name, role: .prediction, root: store.relativePath(folder), classes: classes)
+
+    // Each sample's output files, mirroring the sample's path under the field's folder.
+    func relativeStem(_ s: SampleRow) -> String {
+      let p = s.path.hasPrefix("/") ? "outside/\(s.id)-\((s.path as NSString).lastPathComponent)" : s.path
+      return (p as NSString).deletingPathExtension
+    }
+    var todo: [(SampleRow, String, String)] = []
+    var keep: [(SampleRow, String, String)] = []
+    for s in samples {
+      let stem = relativeStem(s)
+      let output = folder + "/" + stem + ".png", conf = confFolder + "/" + stem + ".png"
+      if !r.force, let o = Self.mtime(output), let i = Self.mtime(store.absolutePath(s.path)), o >= i {
+        keep.append((s, output, conf))
+      } else {
+        todo.append((s, output, conf))
+      }
+    }
+    out.skipped = keep.count
+    var done = keep.count
+    progress?(done, samples.count)
+    var masks: [(sampleId: Int64, mask: MaskEntry)] = [], confs: [(sampleId: Int64, mask: MaskEntry)] = []
+    func check(_ batch: [(SampleRow, String, String)]) {
+      for (s, output, conf) in batch {
+        switch Self.validate(output, sample: s, allowed: allowed) {
+        case .success(let depth):
+          masks.append((s.id, MaskEntry(field: r.name, path: store.relativePath(output), width: s.width, height: s.height, bitDepth: depth)))
+          out.imported += 1
+          if FileManager.default.fileExists(atPath: conf) {
+            switch Self.validate(conf, sample: s, allowed: nil) {
+            case .success(let d):
+              confs.append(
+                (s.id, MaskEntry(field: r.name + ".confidence", path: store.relativePath(conf), width: s.width, height: s.height, bitDepth: d)))
+              out.confidences += 1
+            case .failure(let why): out.failed.append((s.path, "confidence map: \(why.message)"))
+            }
+          }
+        case .failure(let why): out.failed.append((s.path, why.message))
+        }
+      }
+    }
+    check(keep)
+    for start in stride(from: 0, to: todo.count, by: r.batch) {
+      if shouldStop() {
+        out.cancelled = true
+        break
+      }
+      let batch = Array(todo[start..<min(todo.count, start + r.batch)])
+      for (_, o, c) in batch {
+        try FileManager.default.createDirectory(atPath: (o as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: (c as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // A stale output must not pass for a new one.
+        unlink(o)
+        unlink(c)
+      }
+      let manifest = folder + "/.manifest-\(getpid())-\(start / r.batch).jsonl"
+      var lines = ""
+      for (s, o, c) in batch {
+        let obj: [String: Any] = ["id": s.id, "image": store.absolutePath(s.path), "output": o, "confidence": c]
+        let d = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
+        lines += String(decoding: d, as: UTF8.self) + "\n"
+      }
+      try Data(lines.utf8).write(to: URL(fileURLWithPath: manifest))
+      defer { unlink(manifest) }
+      let before = done
+      let result = try ChildProcess.run(
+        command: r.command.replacingOccurrences(of: "{manifest}", with: ChildProcess.shellQuote(manifest)),
+        environment: ["SEGSCOPE_MANIFEST": manifest], shouldStop: shouldStop
+      ) {
+        let written = batch.reduce(0) { $0 + (FileManager.default.fileExists(atPath: $1.1) ? 1 : 0) }
+        progress?(before + written, samples.count)
+      }
+      if result.cancelled {
+        out.cancelled = true
+        break
+      }
+      if result.status != 0 {
+        let tail = result.stderrTail.isEmpty ? "" : ": " + result.stderrTail.joined(separator: " | ")
+        out.commandFailures.append(
+          "batch \(start / r.batch + 1) (samples \(start + 1)-\(start + batch.count)): the command exited with status \(result.status)\(tail)")
+      }
+      check(batch)
+      done += batch.count
+      progress?(done, samples.count)
+    }
+    try store.setMasks(field: r.name, masks)
+    if !confs.isEmpty {
+      try store.defineField(r.name + ".confidence", kind: .confidence, role: .confidence, root: store.relativePath(confFolder), classes: [])
+      try store.setMasks(field: r.name + ".confidence", confs)
+    }
+    let record: [String: Any] = [
+      "command": r.command, "started": ISO8601DateFormatter().string(from: started), "ended": ISO8601DateFormatter().string(from: Date()),
+      "samples": out.total, "imported": out.imported, "skipped": out.skipped, "failed": out.failed.count, "command_failures": out.commandFailures.count,
+      "cancelled": out.cancelled,
+    ]
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+    try store.setMeta("predict:" + r.name, json)
+    try store.replaceProblems(stage: "predict \(r.name)", out.failed.map { (store.relativePath($0.0), $0.1) })
+    if !out.cancelled { _ = try HistogramIndexer(store: store).run(shouldStop: shouldStop) }
+    return out
+  }
+
+  struct Why: Error {
+    let message: String
+  }
+
+  /// A usable label map for the sample: its bit depth, or why not.
+  static func validate(_ path: String, sample: SampleRow, allowed: Set<Int>?) -> Result<Int, Why> {
+    guard FileManager.default.fileExists(atPath: path) else { return .failure(Why(message: "the model wrote no output (\(path))")) }
+    let mask: LabelMask
+    do { mask = try ImageLoader.loadMask(path: path) } catch { return .failure(Why(message: "\(error)")) }
+    guard mask.width == sample.width, mask.height == sample.height else {
+      return .failure(Why(message: "\(path): \(mask.width)x\(mask.height), but the image is \(sample.width)x\(sample.height)"))
+    }
+    if let allowed {
+      let outside = mask.histogram().keys.filter { !allowed.contains(Int($0)) && $0 != 255 }.sorted()
+      if !outside.isEmpty {
+        return .failure(Why(message: "\(path): values outside the class map: \(outside.prefix(8).map(String.init).joined(separator: ", "))"))
+      }
+    }
+    return .success(mask.bitDepth)
+  }
+
+  static func mtime(_ path: String) -> Double? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+  }
+}

@@ -1,0 +1,121 @@
+import DatasetImport
+import DatasetStore
+import Foundation
+import Predict
+import SegmentationCore
+import TestSupport
+import Testing
+
+/// `segscope predict`'s runner against a stand-in model (Tests/Scripts/test_predictor.py) that can
+/// skip samples, write the wrong size or values, crash, or dawdle.
+@Suite("predict: the file protocol, failures, resume and cancel")
+struct PredictRunnerTests {
+  static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+    "Scripts/test_predictor.py"
+  ).path
+
+  static func dataset() throws -> (String, DatasetStore) {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("predict-" + UUID().uuidString).path
+    let r = try Shell.run([Binary.path, "demo", "--dir", d, "--samples", "9", "--size", "64x48", "--print"])
+    try #require(r.status == 0, "demo: \(r.err)")
+    return (d, try DatasetStore(root: d))
+  }
+
+  static func command(_ env: [String: String] = [:]) -> String {
+    env.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ") + " python3 \(script) {manifest}"
+  }
+
+  @Test("outputs become the field and its confidence field; the command and counts are stored")
+  func imports() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var r = PredictRunner.Request(name: "stand_in", command: Self.command())
+    r.batch = 4
+    let out = try PredictRunner(store: store).run(r)
+    #expect(out.imported == 9 && out.confidences == 9 && out.failed.isEmpty && out.commandFailures.isEmpty && !out.cancelled)
+    let fields = try store.fields()
+    #expect(fields.contains { $0.name == "stand_in" && $0.role == .prediction })
+    #expect(fields.contains { $0.name == "stand_in.confidence" && $0.kind == .confidence })
+    let pairs = try store.maskPairs(gt: FieldName.groundTruth, pred: "stand_in")
+    #expect(pairs.count == 9)
+    // The files are where the protocol says, beside the database, and hold what the model wrote.
+    for (_, _, p) in pairs {
+      #expect(p.path.hasPrefix(".segscope/predictions/stand_in/") && FileManager.default.fileExists(atPath: store.absolutePath(p.path)))
+    }
+    let meta = try #require(try store.meta("predict:stand_in"))
+    #expect(meta.contains("test_predictor.py") && meta.contains("\"imported\":9") && meta.contains("\"started\""))
+    // Indexed: every mask of the new field has its class histogram.
+    let (indexed, total) = try HistogramIndexer(store: store).coverage()
+    #expect(indexed == total && total >= 27)
+  }
+
+  @Test("a sample without output, one of the wrong size and one with values outside the class map are named; the rest is imported")
+  func failures() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let r = PredictRunner.Request(name: "p", command: Self.command(["SKIP": "street_0002", "WRONG": "street_0005", "OUTSIDE": "street_0007"]))
+    let out = try PredictRunner(store: store).run(r)
+    #expect(out.imported == 6)
+    let failed = Dictionary(uniqueKeysWithValues: out.failed.map { (($0.0 as NSString).lastPathComponent, $0.1) })
+    #expect(failed["street_0002.jpg"]?.contains("wrote no output") == true)
+    #expect(failed["street_0005.jpg"]?.contains("63x48, but the image is 64x48") == true)
+    #expect(failed["street_0007.jpg"]?.contains("values outside the class map: 77") == true)
+    #expect(try store.problems().filter { $0.stage == "predict p" }.count == 3)
+  }
+
+  @Test("a command that exits non-zero is reported with its status and the end of its stderr")
+  func commandFails() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var r = PredictRunner.Request(name: "p", command: Self.command(["EXIT": "3", "SKIP": "street_0001"]))
+    r.batch = 5
+    let out = try PredictRunner(store: store).run(r)
+    #expect(out.commandFailures.count == 2)
+    #expect(out.commandFailures[0].contains("exited with status 3") && out.commandFailures[0].contains("CUDA out of memory"))
+    #expect(out.imported == 8 && out.failed.count == 1)
+    // A command that does not take the manifest is refused before anything runs.
+    #expect(throws: (any Error).self) { try PredictRunner(store: store).run(PredictRunner.Request(name: "q", command: "true")) }
+    #expect(throws: (any Error).self) { try PredictRunner(store: store).run(PredictRunner.Request(name: "ground_truth", command: Self.command())) }
+  }
+
+  @Test("a re-run skips outputs newer than their image; a newer image and --force predict again")
+  func resume() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let log = root + "/calls.log"
+    let r = PredictRunner.Request(name: "p", command: Self.command(["LOG": log]))
+    _ = try PredictRunner(store: store).run(r)
+    #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 9)
+    try FileManager.default.removeItem(atPath: log)
+    let again = try PredictRunner(store: store).run(r)
+    #expect(again.skipped == 9 && again.imported == 9 && !FileManager.default.fileExists(atPath: log), "the model ran again")
+    // One image changes: only it is predicted again.
+    let image = root + "/data/train/street_0004.jpg"
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: image)
+    let one = try PredictRunner(store: store).run(r)
+    #expect(one.skipped == 8)
+    #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { ($0 as NSString).lastPathComponent } == ["street_0004.jpg"])
+    var forced = r
+    forced.force = true
+    _ = try PredictRunner(store: store).run(forced)
+    #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 10)
+  }
+
+  @Test("cancel stops the command's whole process group and keeps the batches done")
+  func cancel() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let log = root + "/calls.log"
+    var r = PredictRunner.Request(name: "p", command: Self.command(["SLEEP": "0.6", "LOG": log]))
+    r.batch = 3
+    let start = Date()
+    let out = try PredictRunner(store: store).run(r, shouldStop: { Date().timeIntervalSince(start) > 3.0 })
+    #expect(out.cancelled)
+    #expect(out.imported >= 3 && out.imported < 9, "\(out.imported)")
+    #expect(Date().timeIntervalSince(start) < 9, "the cancel waited for the model")
+    let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+    Thread.sleep(forTimeInterval: 1.5)
+    #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == calls, "the model kept running after the cancel")
+    #expect(try store.maskPairs(gt: FieldName.groundTruth, pred: "p").count == out.imported)
+  }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""A stand-in model for segscope's predict protocol, for the tests.
+
+Usage: test_predictor.py MANIFEST. For each line {"id", "image", "output", "confidence"} it writes a
+label map of the image's size (class 1 where the image is brighter than its mean, else 0) and an 8-bit
+confidence map. Environment, to misbehave on purpose:
+  SKIP=stem1,stem2    write nothing for these images
+  WRONG=stem          write a mask 1 pixel narrower
+  OUTSIDE=stem        write value 77 (outside a small class map)
+  EXIT=N              exit with status N after writing (after a line on stderr)
+  SLEEP=S             sleep S seconds per sample (to be cancelled)
+  LOG=FILE            append each image path to FILE
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+
+def main():
+    skip = set(filter(None, os.environ.get("SKIP", "").split(",")))
+    wrong, outside = os.environ.get("WRONG"), os.environ.get("OUTSIDE")
+    with open(sys.argv[1]) as f:
+        items = [json.loads(line) for line in f if line.strip()]
+    for it in items:
+        stem = os.path.splitext(os.path.basename(it["image"]))[0]
+        if os.environ.get("LOG"):
+            with open(os.environ["LOG"], "a") as log:
+                log.write(it["image"] + "\n")
+        if os.environ.get("SLEEP"):
+            time.sleep(float(os.environ["SLEEP"]))
+        if stem in skip:
+            continue
+        img = np.asarray(Image.open(it["image"]).convert("L"), dtype=np.float64)
+        mask = (img > img.mean()).astype(np.uint8)
+        if stem == outside:
+            mask[0, 0] = 77
+        if stem == wrong:
+            mask = mask[:, :-1]
+        os.makedirs(os.path.dirname(it["output"]), exist_ok=True)
+        Image.fromarray(mask).save(it["output"])
+        conf = (np.abs(img - img.mean()) / 128 * 255).clip(0, 255).astype(np.uint8)
+        os.makedirs(os.path.dirname(it["confidence"]), exist_ok=True)
+        Image.fromarray(conf).save(it["confidence"])
+    if os.environ.get("EXIT"):
+        print("model crashed: CUDA out of memory (pretend)", file=sys.stderr)
+        sys.exit(int(os.environ["EXIT"]))
+
+
+if __name__ == "__main__":
+    main()
