@@ -45,6 +45,8 @@ let package = Package(
     // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
     .target(name: "Curation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
+    // Experiment tracking: logs evaluation runs to an MLflow tracking server through its REST API.
+    .target(name: "Tracking", swiftSettings: strict),
     // Runs the user's model over a dataset through a file protocol and imports its outputs as a field.
     .target(name: "Predict", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
@@ -62,7 +64,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", "Shards", "Predict", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LabelErrors", "Curation", "Shards", "Predict", "Tracking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 

@@ -11,8 +11,9 @@ cd "$(dirname "$0")"
 BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libtiff-dev libdeflate-dev zlib1g-dev libsqlite3-dev pkg-config)
 TEST_PKGS=(tmux python3 python3-pip imagemagick libsixel-bin chafa slurm-wlm munge)
 # module:pip package. OpenCV (headless) is the reference for FiftyOne's contour band (--bandwidth);
-# tifffile and Pillow write and read the TIFF conformance files.
-PY_MODULES=(numpy:numpy pycocotools:pycocotools cv2:opencv-python-headless tifffile:tifffile PIL:Pillow)
+# tifffile and Pillow write and read the TIFF conformance files. mlflow is the tracking server the MLflow
+# test starts; albumentations is the reference for the augmentation transforms.
+PY_MODULES=(numpy:numpy pycocotools:pycocotools cv2:opencv-python-headless tifffile:tifffile PIL:Pillow mlflow:mlflow albumentations:albumentations==2.0.8)
 
 need_apt() {
   local missing=()
