@@ -45,6 +45,8 @@ let package = Package(
     // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
     .target(name: "Curation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
+    // Augmentation pipelines (Albumentations' names and parameters) over an image and its mask. Pure.
+    .target(name: "Augmentation", dependencies: ["SegmentationCore"], swiftSettings: strict),
     // Experiment tracking: logs evaluation runs to an MLflow tracking server through its REST API.
     .target(name: "Tracking", swiftSettings: strict),
     // Runs the user's model over a dataset through a file protocol and imports its outputs as a field.
@@ -64,7 +66,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", "Shards", "Predict", "Tracking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -93,7 +95,8 @@ let package = Package(
       name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(
-      name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "TestSupport"], swiftSettings: strict),
+      name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "Augmentation", "TestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "AppSessionTests",
       dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation", "TestSupport"],

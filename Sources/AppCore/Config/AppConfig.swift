@@ -1,3 +1,4 @@
+import SegmentationCore
 /// `$XDG_CONFIG_HOME/segscope/config.toml`:
 ///
 ///     theme = "dark"

@@ -1,0 +1,196 @@
+import SegmentationCore
+
+/// One transform of an augmentation pipeline, with Albumentations' names and parameters.
+public enum Transform: Sendable, Equatable {
+  case horizontalFlip
+  case verticalFlip
+  case randomRotate90
+  case rotate(limit: ClosedRange<Double>)
+  case affine(scale: ClosedRange<Double>, translate: ClosedRange<Double>, rotate: ClosedRange<Double>)
+  case randomCrop(height: Int, width: Int)
+  case crop(xMin: Int, yMin: Int, xMax: Int, yMax: Int)
+  case centerCrop(height: Int, width: Int)
+  case randomResizedCrop(height: Int, width: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>)
+  case padIfNeeded(minHeight: Int, minWidth: Int, fill: UInt8)
+  case resize(height: Int, width: Int)
+  case colorJitter(brightness: Double, contrast: Double, saturation: Double, hue: Double)
+  case randomBrightnessContrast(brightness: Double, contrast: Double)
+  case gaussianBlur(sigma: ClosedRange<Double>)
+  case coarseDropout(holes: ClosedRange<Int>, height: ClosedRange<Double>, width: ClosedRange<Double>, fill: UInt8)
+
+  /// The Albumentations names this reads.
+  public static let names = [
+    "HorizontalFlip", "VerticalFlip", "RandomRotate90", "Rotate", "Affine", "RandomCrop", "Crop", "CenterCrop", "RandomResizedCrop", "PadIfNeeded",
+    "Resize", "ColorJitter", "RandomBrightnessContrast", "GaussianBlur", "CoarseDropout",
+  ]
+}
+
+/// A pipeline step: the transform and its probability.
+public struct Step: Sendable, Equatable {
+  public var transform: Transform
+  public var p: Double
+  /// The value masks get where the transform has no source pixel (Albumentations' `fill_mask`).
+  public var fillMask: UInt16
+}
+
+/// A pipeline error naming the step and the problem.
+public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
+}
+
+/// An augmentation pipeline described in TOML:
+///
+///     fill_mask = 255            # default for every step: the ignore index
+///     [[transform]]
+///     name = "HorizontalFlip"
+///     p = 0.5
+///     [[transform]]
+///     name = "RandomCrop"
+///     height = 256
+///     width = 256
+///
+/// Images move with bilinear interpolation, masks with nearest neighbour; where a mask has no source
+/// pixel it gets `fill_mask`. Draws are seeded: the same seed gives the same result.
+public struct Pipeline: Sendable, Equatable {
+  public var steps: [Step]
+
+  public init(steps: [Step]) { self.steps = steps }
+
+  public static func parse(_ text: String) throws -> Pipeline {
+    let doc: [String: TOMLValue]
+    do { doc = try TOMLSubset.parse(text) } catch { throw PipelineError(message: "\(error)") }
+    for key in doc.keys where !["transform", "fill_mask"].contains(key) {
+      throw PipelineError(message: "unknown key '\(key)' (a pipeline has [[transform]] tables and fill_mask)")
+    }
+    let defaultFill =
+      try doc["fill_mask"].map { v -> UInt16 in
+        guard let n = v.number, n >= 0, n <= 65535, n == n.rounded() else { throw PipelineError(message: "fill_mask must be a whole number 0-65535") }
+        return UInt16(n)
+      } ?? 255
+    guard let list = doc["transform"]?.array, !list.isEmpty else { throw PipelineError(message: "no [[transform]] in the pipeline") }
+    var steps: [Step] = []
+    for (i, v) in list.enumerated() {
+      guard let t = v.table else { throw PipelineError(message: "transform \(i + 1) is not a table") }
+      steps.append(try step(t, index: i + 1, defaultFill: defaultFill))
+    }
+    return Pipeline(steps: steps)
+  }
+
+  static func step(_ t: [String: TOMLValue], index: Int, defaultFill: UInt16) throws -> Step {
+    guard let name = t["name"]?.string else { throw PipelineError(message: "transform \(index) has no name") }
+    var used: Set<String> = ["name", "p", "fill_mask"]
+    func where_() -> String { "transform \(index) (\(name))" }
+    func number(_ key: String, _ def: Double? = nil) throws -> Double {
+      used.insert(key)
+      guard let v = t[key] else {
+        if let def { return def }
+        throw PipelineError(message: "\(where_()): '\(key)' is missing")
+      }
+      guard let n = v.number, n.isFinite else { throw PipelineError(message: "\(where_()): '\(key)' must be a number") }
+      return n
+    }
+    func int(_ key: String, _ def: Int? = nil) throws -> Int {
+      let n = try number(key, def.map(Double.init))
+      guard n == n.rounded(), n >= 0, n <= 1_000_000 else { throw PipelineError(message: "\(where_()): '\(key)' must be a whole number 0-1000000") }
+      return Int(n)
+    }
+    /// A number x as [-x, x] (or [1-x, 1+x] with `around1`), or a [low, high] pair.
+    func range(_ key: String, _ def: ClosedRange<Double>, symmetric: Bool = true, around1: Bool = false) throws -> ClosedRange<Double> {
+      used.insert(key)
+      guard let v = t[key] else { return def }
+      if let n = v.number {
+        if around1 { return max(0, 1 - n)...(1 + n) }
+        return symmetric ? -abs(n)...abs(n) : n...n
+      }
+      guard let a = v.array, a.count == 2, let lo = a[0].number, let hi = a[1].number, lo <= hi, lo.isFinite, hi.isFinite else {
+        throw PipelineError(message: "\(where_()): '\(key)' must be a number or [low, high]")
+      }
+      return lo...hi
+    }
+    let p = try number("p", 1.0)
+    guard (0...1).contains(p) else { throw PipelineError(message: "\(where_()): p must be between 0 and 1") }
+    var fill = defaultFill
+    if let f = t["fill_mask"] {
+      guard let n = f.number, n >= 0, n <= 65535, n == n.rounded() else { throw PipelineError(message: "\(where_()): fill_mask must be 0-65535") }
+      fill = UInt16(n)
+    }
+    let transform: Transform
+    switch name {
+    case "HorizontalFlip": transform = .horizontalFlip
+    case "VerticalFlip": transform = .verticalFlip
+    case "RandomRotate90": transform = .randomRotate90
+    case "Rotate": transform = .rotate(limit: try range("limit", -90...90))
+    case "Affine":
+      transform = .affine(
+        scale: try range("scale", 1...1, symmetric: false), translate: try range("translate_percent", 0...0, symmetric: false),
+        rotate: try range("rotate", 0...0, symmetric: false))
+    case "RandomCrop": transform = .randomCrop(height: try int("height"), width: try int("width"))
+    case "Crop":
+      let c = Transform.crop(xMin: try int("x_min", 0), yMin: try int("y_min", 0), xMax: try int("x_max"), yMax: try int("y_max"))
+      if case .crop(let x0, let y0, let x1, let y1) = c, x1 <= x0 || y1 <= y0 {
+        throw PipelineError(message: "\(where_()): x_max/y_max must exceed x_min/y_min")
+      }
+      transform = c
+    case "CenterCrop": transform = .centerCrop(height: try int("height"), width: try int("width"))
+    case "RandomResizedCrop":
+      used.insert("size")
+      guard let s = t["size"]?.array, s.count == 2, let h = s[0].number, let w = s[1].number, h >= 1, w >= 1, h <= 100_000, w <= 100_000 else {
+        throw PipelineError(message: "\(where_()): 'size' must be [height, width]")
+      }
+      transform = .randomResizedCrop(
+        height: Int(h), width: Int(w), scale: try range("scale", 0.08...1, symmetric: false), ratio: try range("ratio", 0.75...(4.0 / 3.0), symmetric: false))
+    case "PadIfNeeded":
+      let f = try int("fill", 0)
+      used.insert("border_mode")
+      if let b = t["border_mode"], b.number != 0 { throw PipelineError(message: "\(where_()): only border_mode = 0 (constant) is supported") }
+      transform = .padIfNeeded(minHeight: try int("min_height"), minWidth: try int("min_width"), fill: UInt8(min(255, f)))
+    case "Resize": transform = .resize(height: try int("height"), width: try int("width"))
+    case "ColorJitter":
+      transform = .colorJitter(
+        brightness: try number("brightness", 0.2), contrast: try number("contrast", 0.2), saturation: try number("saturation", 0.2), hue: try number("hue", 0.1)
+      )
+    case "RandomBrightnessContrast":
+      transform = .randomBrightnessContrast(brightness: try number("brightness_limit", 0.2), contrast: try number("contrast_limit", 0.2))
+    case "GaussianBlur": transform = .gaussianBlur(sigma: try range("sigma_limit", 0.5...3, symmetric: false))
+    case "CoarseDropout":
+      let holes = try range("num_holes_range", 1...2, symmetric: false)
+      transform = .coarseDropout(
+        holes: Int(holes.lowerBound)...Int(holes.upperBound), height: try range("hole_height_range", 0.1...0.2, symmetric: false),
+        width: try range("hole_width_range", 0.1...0.2, symmetric: false), fill: UInt8(min(255, try int("fill", 0))))
+    default:
+      throw PipelineError(message: "transform \(index): '\(name)' is not supported (supported: \(Transform.names.joined(separator: ", ")))")
+    }
+    for key in t.keys where !used.contains(key) { throw PipelineError(message: "\(where_()): unknown parameter '\(key)'") }
+    return Step(transform: transform, p: p, fillMask: fill)
+  }
+
+  /// One seeded draw of the pipeline over an image and its mask (same size).
+  public func apply(image: RGBImage, mask: LabelMask?, seed: UInt64) -> (RGBImage, LabelMask?) {
+    var rng = SplitMix(seed: seed)
+    var img = Raster(image), m = mask.map(MaskRaster.init)
+    for step in steps {
+      let roll = rng.unit()
+      if roll >= step.p { continue }
+      Ops.apply(step, &img, &m, &rng)
+    }
+    return (img.image, m.map { $0.mask(bitDepth: mask?.bitDepth ?? 8) })
+  }
+}
+
+/// Seeded draws (SplitMix64).
+struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x1234_5678 }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  /// Uniform in [0, 1).
+  mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+  mutating func uniform(_ r: ClosedRange<Double>) -> Double { r.lowerBound + (r.upperBound - r.lowerBound) * unit() }
+  mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.upperBound - r.lowerBound + 1)) }
+}
