@@ -110,6 +110,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "PredictTests", dependencies: ["Predict", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "AugmentationTests", dependencies: ["Augmentation", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "SegmentationCore", "CPNG"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

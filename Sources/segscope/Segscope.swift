@@ -16,7 +16,7 @@ struct Segscope: AsyncParsableCommand {
     version: version,
     subcommands: [
       DemoCommand.self, OpenCommand.self, ImportCommand.self, InfoCommand.self, QueryCommand.self, EvalCommand.self, MergeCommand.self, IndexCommand.self,
-      PredictCommand.self,
+      PredictCommand.self, AugmentCommand.self,
       PanopticCommand.self,
       RunsCommand.self,
       TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self,
