@@ -35,7 +35,7 @@ let package = Package(
     // Importers (and later exporters): folders on disk to the dataset database.
     .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite", "Shards"], swiftSettings: strict),
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
-    .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender"], swiftSettings: strict),
+    .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender", "Augmentation"], swiftSettings: strict),
     // Scale-out: deterministic slices of a dataset's samples, part files, and the checks a merge makes.
     .target(name: "Shards", dependencies: ["DatasetStore"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
@@ -58,7 +58,7 @@ let package = Package(
       name: "AppSession",
       dependencies: [
         "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors",
-        "Curation",
+        "Curation", "Predict", "Augmentation",
       ],
       swiftSettings: strict),
 
@@ -92,7 +92,8 @@ let package = Package(
       name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "Shards", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strict),
+      name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "Augmentation", "TestSupport"], exclude: ["__Snapshots__"],
+      swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
     .testTarget(
       name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "Augmentation", "TestSupport"],

@@ -123,7 +123,8 @@ public enum Reducer {
       setStatus(&s, m, error: isError)
       return []
     default:
-      return TriageCommands.reduce(&s, action) ?? SuspectCommands.reduce(&s, action) ?? CurationCommands.reduce(&s, action) ?? []
+      return TriageCommands.reduce(&s, action) ?? SuspectCommands.reduce(&s, action) ?? CurationCommands.reduce(&s, action) ?? ModelCommands.reduce(&s, action)
+        ?? []
     }
   }
 

@@ -1,3 +1,5 @@
+import Augmentation
+import Predict
 import AppCore
 import Synchronization
 import Foundation
@@ -84,6 +86,10 @@ public struct EffectRunner: Sendable {
         return try evaluate(field, job: job)
       case .indexMasks(let job):
         return try indexMasks(job: job)
+      case .loadPipeline(let path):
+        return [loadPipeline(path)]
+      case .predict(let name, let command, let view, let job):
+        return try predict(name: name, command: command, view: view, job: job)
       default:
         return try triage(effect)
       }
@@ -285,3 +291,39 @@ public final class ProgressThrottle: Sendable {
   import Glibc
 #endif
 import Evaluation
+
+extension EffectRunner {
+  /// Reads an augmentation pipeline; a path is the user's (absolute, or relative to where segscope started).
+  func loadPipeline(_ path: String) -> AppAction {
+    let abs = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    do {
+      let text = try String(contentsOfFile: abs, encoding: .utf8)
+      return .pipelineLoaded(name: (path as NSString).lastPathComponent, pipeline: try Pipeline.parse(text))
+    } catch let e as PipelineError {
+      return .statusMessage("\(path): \(e.message)", isError: true)
+    } catch {
+      return .statusMessage("\(path): cannot read the pipeline (\(error.localizedDescription))", isError: true)
+    }
+  }
+
+  /// Runs the user's model over a view as a background job; `x` cancels (the batches done are kept).
+  func predict(name: String, command: String, view: String, job: String) throws -> [AppAction] {
+    control.start(job)
+    let post = self.post, control = self.control
+    var req = PredictRunner.Request(name: name, command: command)
+    if !view.isEmpty { req.sampleIds = try store.sampleIds(ViewExpression.parse(view)) }
+    do {
+      let out = try PredictRunner(store: store).run(
+        req, progress: { done, total in post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) },
+        shouldStop: { control.isCancelled(job) })
+      var message = "\(name): \(out.imported) of \(out.total) samples imported"
+      if out.cancelled { message += " (cancelled: the batches done are kept)" }
+      if !out.failed.isEmpty { message += "; \(out.failed.count) failed (see problems, 5)" }
+      if let f = out.commandFailures.first { message += "; \(f)" }
+      let bad = !out.failed.isEmpty || !out.commandFailures.isEmpty
+      return [.jobProgress(id: job, nil), try loadDataset(), .statusMessage(message, isError: bad)]
+    } catch {
+      return [.jobProgress(id: job, nil), .statusMessage("\(job): \(error)", isError: true)]
+    }
+  }
+}

@@ -75,6 +75,8 @@ public enum CommandID: String, CaseIterable, Sendable, Hashable, ExpressibleBySt
   case classesAll = "classes.all"
   case mapColour = "map.colour"
   case mapSelect = "map.select"
+  case sampleAugment = "sample.augment"
+  case predictRun = "predict.run"
 
   /// A literal in segscope's own source (the default keymap, tests). Names typed by users go
   /// through `init(rawValue:)`, which fails on an unknown name.
@@ -171,6 +173,16 @@ public enum CommandRegistry {
     Command(
       .sampleBackground, "Paint background",
       doc: "Paint the background class in overlays, or leave it transparent (the default when class 0 is named background, _background_, bg or unlabeled)."),
+    Command(
+      .sampleAugment, "Augmentation preview",
+      doc:
+        "Load an augmentation pipeline (argument: FILE, TOML with Albumentations' names; off stops), then A on a sample shows the next seeded draw beside it.",
+      argument: "FILE"),
+    Command(
+      .predictRun, "Run a model",
+      doc:
+        "Run your model over the view in the background through the predict protocol; its outputs become field NAME (arguments: NAME COMMAND, with {manifest} in COMMAND).",
+      argument: "NAME COMMAND"),
     Command(.confusionNormalize, "Counts / row-normalized", doc: "Show counts or row percentages.", screens: [.confusion]),
     Command(.runNext, "Next run", doc: "Make the next evaluation run active.", disabledReason: needsRun),
     Command(.runCompare, "Compare runs", doc: "Compare the active run with the run under the cursor.", screens: [.runs]),

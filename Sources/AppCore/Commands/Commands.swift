@@ -59,7 +59,7 @@ enum Commands {
     case .sampleLayout:
       s.layout = s.layout == .sideBySide ? .single : .sideBySide
     case .samplePanel:
-      let all = Panel.allCases
+      let all = Panel.allCases.filter { $0 != .augmented }
       s.single = all[((all.firstIndex(of: s.single) ?? 0) + 1) % all.count]
       s.layout = .single
     case .sampleAlphaUp: s.overlayAlpha = min(1, (s.overlayAlpha * 10 + 1).rounded() / 10)
@@ -184,6 +184,8 @@ enum Commands {
       return SuspectCommands.run(&s, id, args)
     case .curateDuplicates, .curateUniqueness, .curateSimilar, .curateNext, .screenMap, .mapColour, .mapSelect:
       return CurationCommands.run(&s, id, args)
+    case .sampleAugment, .predictRun:
+      return ModelCommands.run(&s, id, arg)
     }
     return []
   }

@@ -21,7 +21,7 @@ public struct Keymap: Sendable {
         .char("n"): "sample.next", .char("p"): "sample.prev", .tab: "sample.prediction", .char("v"): "sample.layout",
         .char("f"): "sample.panel", .char("+"): "sample.alphaUp", .char("="): "sample.alphaUp", .char("-"): "sample.alphaDown",
         .char("o"): "sample.outlines", .char("i"): "sample.inspector", .char("e"): "sample.errorClass",
-        .char("z"): "sample.zoomIn", .char("Z"): "sample.zoomOut", .char("B"): "sample.background",
+        .char("z"): "sample.zoomIn", .char("Z"): "sample.zoomOut", .char("B"): "sample.background", .char("A"): "sample.augment",
         .char("a"): "review.ok", .char("r"): "review.fix", .char("s"): "review.skip",
         .char("F"): "flag.add", .char("b"): "flag.anchor", .char("L"): "mask.relabel", .char("u"): "mask.undo",
         .char("d"): "suspect.dismiss", .char("]"): "suspect.next", .char("S"): "curate.similar",

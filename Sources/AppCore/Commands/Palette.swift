@@ -5,7 +5,9 @@ public enum Palette {
   static let verbs: [String: CommandID] = [
     "view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass", "eval": "run.evaluate",
   ]
-  .merging(TriageCommands.verbs) { a, _ in a }.merging(SuspectCommands.verbs) { a, _ in a }.merging(CurationCommands.verbs) { a, _ in a }
+  .merging(TriageCommands.verbs) { a, _ in a }.merging(SuspectCommands.verbs) { a, _ in a }.merging(CurationCommands.verbs) { a, _ in a }.merging(
+    ModelCommands.verbs
+  ) { a, _ in a }
 
   static func open(_ s: inout AppState, prefill: String) {
     s.paletteState.isOpen = true

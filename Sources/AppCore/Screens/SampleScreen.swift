@@ -49,6 +49,9 @@ enum SampleScreen {
     // Three panels leave a quarter of a 2x2 grid empty: the photo without overlay fills it.
     if panels.count == 3 { panels.append(.image) }
     if s.layout == .single { panels = [panels.contains(s.single) || s.single == .image || (s.single == .groundTruth && gt != nil) ? s.single : .overlay] }
+    // The augmentation preview: the sample and a seeded draw of the pipeline, side by side.
+    let augment = s.augmentDraw > 0 ? s.augmentPipeline : nil
+    if augment != nil { panels = [.overlay, .augmented] }
     // Lay panels out in a row when wide, else in a column.
     let n = panels.count
     // Side by side or stacked: whichever shows the pictures larger.
@@ -96,6 +99,7 @@ enum SampleScreen {
       case .prediction: caption = Sanitize.forTerminal(field ?? "prediction")
       case .confidence:
         caption = "confidence of " + Sanitize.forTerminal(field ?? "prediction") + " (dark = unsure)"
+      case .augmented: caption = "\(Sanitize.forTerminal(s.augmentName)) draw \(s.augmentDraw) (A next)"
       case .errors:
         caption =
           "errors"
@@ -109,7 +113,7 @@ enum SampleScreen {
       let markStamp = marks.map { "-m\($0.0.x),\($0.0.y)" + ($0.1.map { "-a\($0.x),\($0.y)" } ?? "") } ?? ""
       let key =
         "s\(id)-\(panel.rawValue)-\(field ?? "")-\(s.overlayAlpha)-\(s.outlines)-\(s.overlayHidden.sorted())-\(errorClass.map(String.init) ?? "all")-\(revisionStamp)\(markStamp)"
-        + "-w\(window.x),\(window.y),\(window.w)x\(window.h)" + suspectStamp
+        + "-w\(window.x),\(window.y),\(window.w)x\(window.h)" + suspectStamp + (panel == .augmented ? "-aug\(s.augmentName)-\(s.augmentDraw)" : "")
       func compose(_ w: Int, _ h: Int) -> ComposedImage {
         let outlineOpts = { () -> MaskComposer.Overlay in
           var o = opts
@@ -132,6 +136,18 @@ enum SampleScreen {
         case .confidence:
           guard let conf else { return ComposedImage(image: RGBImage(width: w, height: h)) }
           return ComposedImage(image: Resample.area(ConfidenceRamp.colorize(conf), width: w, height: h))
+        case .augmented:
+          guard let augment else { return ComposedImage(image: RGBImage(width: w, height: h)) }
+          let (img, m) = augment.apply(image: imgs.image, mask: gt, seed: UInt64(bitPattern: id) &* 1_000_003 &+ UInt64(s.augmentDraw))
+          // Letterboxed: a crop or resize may change the aspect.
+          let (aw, ah) = Resample.fit(width: img.width, height: img.height, maxWidth: w, maxHeight: h)
+          let small = Resample.area(img, width: aw, height: ah)
+          let drawn =
+            m.map { MaskComposer.overlay(small, Resample.majority($0, width: aw, height: ah), palette: palette, options: outlineOpts) }
+            ?? ComposedImage(image: small)
+          var canvas = RGBImage(width: w, height: h)
+          for y in 0..<ah { for x in 0..<aw { canvas[x: x, y: y] = drawn.image[x: x, y: y] } }
+          return ComposedImage(image: canvas)
         case .errors:
           guard let gt, let pred else { return ComposedImage(image: RGBImage(width: w, height: h)) }
           return MaskComposer.errorMap(

@@ -1,3 +1,4 @@
+import Augmentation
 import SegmentationCore
 import TerminalRender
 
@@ -48,6 +49,8 @@ public enum AppAction: Sendable {
   /// The embedding map of a view (its points in the view's order), and the share of the variance
   /// its two axes explain.
   case mapLoaded(view: String, points: [MapPoint], explained: Double)
+  /// An augmentation pipeline read from `name`.
+  case pipelineLoaded(name: String, pipeline: Pipeline)
 }
 
 /// Curation work the app runs in the background.
@@ -74,7 +77,7 @@ public enum Effect: Sendable, Equatable {
   /// everything a key press is waiting for.
   public var isBackgroundJob: Bool {
     switch self {
-    case .evaluate, .indexMasks, .exportView, .findMistakes, .curate, .loadMap: return true
+    case .evaluate, .indexMasks, .exportView, .findMistakes, .curate, .loadMap, .predict: return true
     default: return false
     }
   }
@@ -146,5 +149,9 @@ public enum Effect: Sendable, Equatable {
   case loadMap(view: String, run: String?, className: String?, job: String)
   /// Tags exactly these samples `tag` and shows the view `tag:TAG`.
   case selectionToView(ids: [Int64], tag: String, request: Int = 0)
+  /// Reads an augmentation pipeline (TOML).
+  case loadPipeline(path: String)
+  /// Runs the user's model (predict protocol) over view `view` as background job `job`.
+  case predict(name: String, command: String, view: String, job: String)
   case quit
 }

@@ -1,3 +1,4 @@
+import Augmentation
 import SegmentationCore
 import TerminalRender
 
@@ -166,6 +167,11 @@ public struct AppState: Sendable {
   /// overlays leave it transparent unless `paintBackground` (B toggles; config `paint_background`).
   public var backgroundClass: UInt16? = nil
   public var paintBackground = false
+  /// The augmentation pipeline loaded with `:augment FILE`, its file name, and the draw shown beside
+  /// the sample (0: none; `A` shows the next draw).
+  public var augmentPipeline: Pipeline? = nil
+  public var augmentName = ""
+  public var augmentDraw = 0
   /// Class table and `segscope eval`: classes absent from both ground truth and prediction are
   /// hidden unless this is set (A on the class table).
   public var showAllClasses = false
@@ -275,7 +281,7 @@ public enum ClassSort: String, Sendable, CaseIterable {
 
 public enum SampleLayout: String, Sendable { case sideBySide, single }
 
-public enum Panel: String, Sendable, CaseIterable { case image, overlay, groundTruth, prediction, errors, confidence }
+public enum Panel: String, Sendable, CaseIterable { case image, overlay, groundTruth, prediction, errors, confidence, augmented }
 
 /// A background job shown in the status bar.
 public struct Job: Sendable, Equatable {

@@ -1,0 +1,38 @@
+import AppCore
+import Augmentation
+import SegmentationCore
+import Testing
+
+@Suite("Models and augmentations from the app: augment, A, predict")
+struct ModelReducerTests {
+  @Test(":augment FILE loads a pipeline, A shows the next draw beside the sample, :augment off stops")
+  func augmentPreview() throws {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    #expect(press(&s, .char("A")).isEmpty && s.statusIsError && s.status?.contains(":augment FILE") == true)
+    _ = press(&s, .char(":"))
+    type(&s, "augment flips.toml")
+    #expect(press(&s, .enter) == [.loadPipeline(path: "flips.toml")])
+    let pipeline = try Pipeline.parse("[[transform]]\nname = \"HorizontalFlip\"\n")
+    _ = Reducer.reduce(&s, .pipelineLoaded(name: "flips.toml", pipeline: pipeline))
+    #expect(s.augmentDraw == 1 && s.augmentPipeline == pipeline)
+    _ = press(&s, .char("A"))
+    #expect(s.augmentDraw == 2 && s.status?.contains("draw 2") == true)
+    // The sample view shows the sample and the draw side by side, captioned.
+    let screen = AppView.render(s).buffer.textDump()
+    #expect(screen.contains("flips.toml draw 2 (A next)") && screen.contains("ground truth"), "\(screen)")
+    _ = Reducer.reduce(&s, .commandInvoked("sample.augment", ["off"]))
+    #expect(s.augmentDraw == 0 && s.augmentPipeline == nil && !AppView.render(s).buffer.textDump().contains("draw 2"))
+  }
+
+  @Test(":predict NAME COMMAND runs as a job over the view; without {manifest} it is refused")
+  func predict() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "predict mine python3 model.py {manifest}")
+    #expect(press(&s, .enter) == [.predict(name: "mine", command: "python3 model.py {manifest}", view: s.viewText, job: "predict mine")])
+    #expect(s.jobs["predict mine"] != nil)
+    #expect(Reducer.reduce(&s, .commandInvoked("predict.run", ["other", "python3", "model.py"])).isEmpty && s.statusIsError)
+  }
+}
