@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_PKGS=(libncurses-dev libpng-dev libjpeg-dev libtiff-dev libdeflate-dev zlib1g-dev libsqlite3-dev pkg-config)
-TEST_PKGS=(tmux python3 python3-pip imagemagick libsixel-bin chafa slurm-wlm munge)
+TEST_PKGS=(tmux python3 python3-pip python3-venv imagemagick libsixel-bin chafa slurm-wlm munge)
 # module:pip package. OpenCV (headless) is the reference for FiftyOne's contour band (--bandwidth);
 # tifffile and Pillow write and read the TIFF conformance files. mlflow is the tracking server the MLflow
 # test starts; albumentations is the reference for the augmentation transforms.
@@ -26,6 +26,16 @@ need_apt() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# MediaPipe's selfie segmenter (examples/predictors/mediapipe_selfie.py) in its own venv: mediapipe
+# 0.10.21 pins numpy below 2, which the other oracles must not get. Its test is skipped without it.
+need_mediapipe() {
+  local venv=.build/mediapipe-venv
+  "$venv/bin/python" -c "import mediapipe" 2>/dev/null && return 0
+  echo "run.sh: installing mediapipe 0.10.21 into $venv" >&2
+  { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet mediapipe==0.10.21 pillow; } >/dev/null 2>&1 \
+    || echo "run.sh: mediapipe could not be installed; its example test is skipped" >&2
 }
 
 need_python() {
@@ -91,6 +101,7 @@ case "${1:-}" in
     shift
     need_apt "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
     need_python
+    need_mediapipe
     status=0
     # The code's format (.swift-format: 2-space indent, 160 columns), checked by the toolchain's swift-format.
     if swift format lint -r --strict --configuration .swift-format Sources Tests Package.swift; then
