@@ -54,6 +54,9 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
 /// pixel it gets `fill_mask`. Draws are seeded: the same seed gives the same result.
 public struct Pipeline: Sendable, Equatable {
   public var steps: [Step]
+  /// The largest output a step may ask for.
+  public static let maxSide = 32_768
+  public static let maxPixels = 100_000_000
 
   public init(steps: [Step]) { self.steps = steps }
 
@@ -162,6 +165,20 @@ public struct Pipeline: Sendable, Equatable {
       throw PipelineError(message: "transform \(index): '\(name)' is not supported (supported: \(Transform.names.joined(separator: ", ")))")
     }
     for key in t.keys where !used.contains(key) { throw PipelineError(message: "\(where_()): unknown parameter '\(key)'") }
+    // An output size is bounded here, not by the memory a typo would ask for.
+    let size: (Int, Int)? = {
+      switch transform {
+      case .randomCrop(let h, let w), .centerCrop(let h, let w), .resize(let h, let w), .randomResizedCrop(let h, let w, _, _): return (h, w)
+      case .padIfNeeded(let h, let w, _): return (h, w)
+      case .crop(let x0, let y0, let x1, let y1): return (y1 - y0, x1 - x0)
+      default: return nil
+      }
+    }()
+    if let (h, w) = size {
+      guard h >= 1, w >= 1, h <= Self.maxSide, w <= Self.maxSide, h * w <= Self.maxPixels else {
+        throw PipelineError(message: "\(where_()): an output of \(w)x\(h) is outside 1..\(Self.maxSide) per side and \(Self.maxPixels / 1_000_000) Mpx")
+      }
+    }
     return Step(transform: transform, p: p, fillMask: fill)
   }
 

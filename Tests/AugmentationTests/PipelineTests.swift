@@ -112,6 +112,9 @@ struct PipelineTests {
       ("[[transform]]\nname = \"Rotate\"\nlimit = \"lots\"\n", "'limit' must be a number or [low, high]"),
       ("speed = 3\n", "unknown key 'speed'"),
       ("[[transform]\n", "line 1"),
+      ("[[transform]]\nname = \"Resize\"\nheight = 100000\nwidth = 100000\n", "outside 1..32768 per side"),
+      ("[[transform]]\nname = \"PadIfNeeded\"\nmin_height = 20000\nmin_width = 20000\n", "100 Mpx"),
+      ("[[transform]]\nname = \"CenterCrop\"\nheight = 0\nwidth = 5\n", "outside"),
       ("", "no [[transform]]"),
     ])
   func refused(_ text: String, _ words: String) {
