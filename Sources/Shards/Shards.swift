@@ -146,13 +146,18 @@ public enum PartFiles {
   /// Reads and checks a part's header and end line.
   public static func readHeader(_ path: String) throws -> ShardHeader {
     guard let reader = LineReader(path: path) else { throw ShardError("\(path): cannot read (\(String(cString: strerror(errno))))") }
-    guard let first = reader.next(), let head = try? JSONDecoder().decode(ShardHeader.self, from: Data(first.utf8)), head.format == "segscope-part"
+    let firstLine = reader.next()
+    if reader.tooLong { throw ShardError("\(path): a line longer than \(LineReader.maxLine >> 20) MiB: not a segscope part, or a damaged one") }
+    guard let first = firstLine, let head = try? JSONDecoder().decode(ShardHeader.self, from: Data(first.utf8)), head.format == "segscope-part"
     else { throw ShardError("\(path): not a segscope part file") }
     guard head.formatVersion == 1 else { throw ShardError("\(path): part format \(head.formatVersion) is not known to this segscope") }
     var last: String? = nil, lines = 0
     while let l = reader.next() {
       last = l
       lines += 1
+    }
+    if reader.tooLong {
+      throw ShardError("\(path): a line longer than \(LineReader.maxLine >> 20) MiB: a damaged part; run shard \(head.shardIndex)/\(head.shardCount) again")
     }
     guard let last, last.hasPrefix("{\"end\":true"), lines == head.samples + 1 else {
       throw ShardError("\(path): the part is incomplete (its shard did not finish); run shard \(head.shardIndex)/\(head.shardCount) again")
@@ -210,6 +215,9 @@ public final class LineReader {
   private var buffer: [UInt8] = []
   private var offset = 0
   private var eof = false
+  /// Set when reading stopped at a line over `maxLine` bytes (the rest of the file is not read).
+  public private(set) var tooLong = false
+  public static let maxLine = 64 << 20
 
   public init?(path: String) {
     let fd = open(path, O_RDONLY)
@@ -229,6 +237,13 @@ public final class LineReader {
       if let nl = newline {
         offset = nl + 1
         return String(decoding: buffer[start..<nl], as: UTF8.self)
+      }
+      // A line longer than any record segscope writes is damage, not data: memory stays bounded.
+      if buffer.count - start > Self.maxLine {
+        offset = buffer.count
+        eof = true
+        tooLong = true
+        return nil
       }
       if eof {
         guard start < buffer.count else { return nil }

@@ -256,3 +256,17 @@ struct ShardedEvaluationTests {
     #expect(throws: ShardError.self) { try HistogramIndexer(store: store).merge(parts: parts, version: "test") }
   }
 }
+
+extension ShardedEvaluationTests {
+  @Test("a part with a line longer than any record is refused without reading it all")
+  func hugeLine() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString).seg").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var data = Data("{".utf8)
+    data.append(Data(repeating: 0x78, count: LineReader.maxLine + 10))
+    try data.write(to: URL(fileURLWithPath: path))
+    #expect {
+      _ = try PartFiles.readHeader(path)
+    } throws: { "\($0)".contains("a line longer than 64 MiB") }
+  }
+}
