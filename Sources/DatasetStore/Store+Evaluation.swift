@@ -212,27 +212,87 @@ public enum MatrixBlob {
     return BoundaryIoU(classCount: k, intersection: Array(v[..<k]), union: Array(v[k...]))
   }
 
-  /// A matrix as a blob. Dense matrices are K x (K + 1) little-endian UInt64 (the format of every
-  /// run stored before the class-map rule), or (K + 1) x (K + 1) when pixels of ground truth outside the
-  /// class map were counted (row K). Sparse ones are "SPM1" and (key, count) pairs, row K included.
+  /// A matrix as a blob, in whichever of three forms is smallest:
+  /// - dense: K x (K + 1) little-endian UInt64 (the format of every run stored before the class-map
+  ///   rule), or (K + 1) x (K + 1) when pixels of ground truth outside the class map were counted
+  ///   (row K);
+  /// - "SPM1": (key, count) pairs of UInt64, key = row x (K + 1) + column, row K included;
+  /// - "SPV1": the same cells in key order as LEB128 varints, (key - previous key, count): a
+  ///   segmentation sample has a few dozen non-zero cells, so this is some 5 bytes a cell instead of
+  ///   8 per cell of the whole matrix.
   public static func encode(_ m: ConfusionMatrix) -> Data {
     let k = m.classCount, c = m.columns
-    if m.isDense {
-      guard !m.outside.isEmpty else { return pack(m.counts) }
-      var row = [UInt64](repeating: 0, count: c)
-      for (p, n) in m.outside { row[p] = n }
-      return pack(m.counts + row)
+    var cells: [(UInt64, UInt64)] = []
+    m.forEachNonZero { g, p, n in cells.append((UInt64(g * c + p), n)) }
+    for (p, n) in m.outside where n != 0 { cells.append((UInt64(k * c + p), n)) }
+    cells.sort { $0.0 < $1.0 }
+    var varint = Data(varintMagic)
+    var previous: UInt64 = 0
+    for (key, n) in cells {
+      appendVarint(&varint, key - previous)
+      appendVarint(&varint, n)
+      previous = key
     }
-    var values: [UInt64] = []
-    m.forEachNonZero { g, p, n in values += [UInt64(g * c + p), n] }
-    for (p, n) in m.outside where n != 0 { values += [UInt64(k * c + p), n] }
-    return Data(sparseMagic) + pack(values)
+    if m.isDense {
+      let denseBytes = (m.outside.isEmpty ? k : k + 1) * c * 8
+      if denseBytes <= varint.count {
+        guard !m.outside.isEmpty else { return pack(m.counts) }
+        var row = [UInt64](repeating: 0, count: c)
+        for (p, n) in m.outside { row[p] = n }
+        return pack(m.counts + row)
+      }
+    }
+    return varint
+  }
+
+  static let varintMagic: [UInt8] = Array("SPV1".utf8)
+
+  static func appendVarint(_ d: inout Data, _ value: UInt64) {
+    var v = value
+    while v >= 0x80 {
+      d.append(UInt8(v & 0x7F) | 0x80)
+      v >>= 7
+    }
+    d.append(UInt8(v))
+  }
+
+  /// The varint form's cells, or nil when it is damaged (truncated, overlong, keys out of order or
+  /// outside the matrix).
+  static func decodeVarint(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
+    let c = k + 1
+    var m = ConfusionMatrix(classCount: k)
+    var i = 4, key: UInt64 = 0, first = true
+    func next() -> UInt64? {
+      var v: UInt64 = 0, shift: UInt64 = 0
+      while i < b.count {
+        let byte = b[i]
+        i += 1
+        if shift == 63 && byte > 1 { return nil }
+        v |= UInt64(byte & 0x7F) << shift
+        if byte & 0x80 == 0 { return v }
+        shift += 7
+        if shift > 63 { return nil }
+      }
+      return nil
+    }
+    while i < b.count {
+      guard let delta = next(), let n = next() else { return nil }
+      if !first && delta == 0 { return nil }
+      let (sum, overflow) = key.addingReportingOverflow(delta)
+      guard !overflow, sum < UInt64(c * c) else { return nil }
+      key = sum
+      first = false
+      let g = Int(key) / c, p = Int(key) % c
+      if g == k { m.outside[p, default: 0] &+= n } else { m[g, p] &+= n }
+    }
+    return m
   }
 
   static let sparseMagic: [UInt8] = Array("SPM1".utf8)
 
   public static func decode(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
     let c = k + 1
+    if b.count >= 4 && Array(b.prefix(4)) == varintMagic { return decodeVarint(b, classCount: k) }
     if b.count >= 4 && Array(b.prefix(4)) == sparseMagic {
       guard (b.count - 4) % 16 == 0, let v = unpack(Array(b.dropFirst(4)), count: (b.count - 4) / 8) else { return nil }
       var m = ConfusionMatrix(classCount: k)
