@@ -20,8 +20,8 @@ run() { # dataset pred label
   echo "$label: one process ${one} ms; $n shards one after another ${shards} ms + merge ${merge} ms (parts ${size} KiB)"
   rm -rf "$parts"
 }
-for r in 1 2 3; do
+for r in $(seq "${ROUNDS:-3}"); do
   echo "round $r"
-  run /tmp/segscope-bench/eval model_a "  1,000 pairs of 1024x512 (19 classes)"
+  run /tmp/segscope-bench/eval model_a "  1,000 pairs of 1024x512 (10 classes)"
   run /tmp/segscope-bench/import model_b "  10,000 pairs of 320x240"
 done
