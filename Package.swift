@@ -37,7 +37,7 @@ let package = Package(
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
     .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender", "Augmentation"], swiftSettings: strict),
     // Scale-out: deterministic slices of a dataset's samples, part files, and the checks a merge makes.
-    .target(name: "Shards", dependencies: ["DatasetStore"], swiftSettings: strict),
+    .target(name: "Shards", dependencies: ["DatasetStore", "ImageCodec"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
     .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "Shards"], swiftSettings: strict),
     // Finds the ground-truth masks (and regions) that are probably mislabeled, and stores the verdicts.

@@ -295,9 +295,8 @@ import Evaluation
 extension EffectRunner {
   /// Reads an augmentation pipeline; a path is the user's (absolute, or relative to where segscope started).
   func loadPipeline(_ path: String) -> AppAction {
-    let abs = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     do {
-      let text = try String(contentsOfFile: abs, encoding: .utf8)
+      let text = try String(contentsOfFile: typedPath(path), encoding: .utf8)
       return .pipelineLoaded(name: (path as NSString).lastPathComponent, pipeline: try Pipeline.parse(text))
     } catch let e as PipelineError {
       return .statusMessage("\(path): \(e.message)", isError: true)

@@ -87,7 +87,7 @@ public enum Ops {
   public static func deterministic(_ t: Transform, mask: LabelMask, fillMask: UInt16 = 255) -> LabelMask {
     var img = Raster(width: mask.width, height: mask.height, px: [UInt8](repeating: 0, count: mask.width * mask.height * 3))
     var m: MaskRaster? = MaskRaster(mask)
-    var rng = SplitMix(seed: 0)
+    var rng = Pipeline.draws(0)
     apply(Step(transform: t, p: 1, fillMask: fillMask), &img, &m, &rng)
     return m!.mask(bitDepth: mask.bitDepth)
   }
@@ -104,7 +104,7 @@ public enum Ops {
     }
   }
 
-  static func apply(_ step: Step, _ img: inout Raster, _ m: inout MaskRaster?, _ rng: inout SplitMix) {
+  static func apply(_ step: Step, _ img: inout Raster, _ m: inout MaskRaster?, _ rng: inout SplitMix64) {
     let w = img.width, h = img.height
     switch step.transform {
     case .horizontalFlip: move(&img, &m, ow: w, oh: h, fillImage: 0, fillMask: step.fillMask) { x, y in (w - 1 - x, y) }

@@ -182,9 +182,12 @@ public struct Pipeline: Sendable, Equatable {
     return Step(transform: transform, p: p, fillMask: fill)
   }
 
+  /// The random stream of one draw (SplitMix64 from a mixed seed, so that seeds 0, 1, 2... start far apart).
+  static func draws(_ seed: UInt64) -> SplitMix64 { SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x1234_5678) }
+
   /// One seeded draw of the pipeline over an image and its mask (same size).
   public func apply(image: RGBImage, mask: LabelMask?, seed: UInt64) -> (RGBImage, LabelMask?) {
-    var rng = SplitMix(seed: seed)
+    var rng = Self.draws(seed)
     var img = Raster(image), m = mask.map(MaskRaster.init)
     for step in steps {
       let roll = rng.unit()
@@ -195,19 +198,9 @@ public struct Pipeline: Sendable, Equatable {
   }
 }
 
-/// Seeded draws (SplitMix64).
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x1234_5678 }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in [0, 1).
-  mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-  mutating func uniform(_ r: ClosedRange<Double>) -> Double { r.lowerBound + (r.upperBound - r.lowerBound) * unit() }
-  mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.upperBound - r.lowerBound + 1)) }
+extension SplitMix64 {
+  /// Uniform in the range (as `uniform(lo, hi)`).
+  mutating func uniform(_ r: ClosedRange<Double>) -> Double { uniform(r.lowerBound, r.upperBound) }
+  /// An int in the range (as `int(lo, hi)`).
+  mutating func int(_ r: ClosedRange<Int>) -> Int { int(r.lowerBound, r.upperBound) }
 }

@@ -70,19 +70,7 @@ public struct HistogramIndexer: Sendable {
     let todo = try pending()
     guard !todo.isEmpty else { return (0, []) }
     let tPending = DispatchTime.now().uptimeNanoseconds - t0
-    var known: [String: Set<Int>] = [:]
-    var decodings: [String: MaskDecoding] = [:]
-    for f in try store.fields() {
-      // Without a class map there is nothing to be outside of.
-      known[f.name] = f.hasClassMap ? Set(f.classes.map(\.value)) : []
-      decodings[f.name] = f.decoding
-    }
-    let fieldDecodings = decodings
-    let classMaps = known
-    // The ground truth's mask layout is made here too (curation's signatures use it).
-    let gt = try store.fields().first { $0.role == .groundTruth && $0.kind == .semantic }
-    let gtName = gt?.name
-    let gtIgnore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
+    let rules = Rules(try store.fields())
     let committer = BatchCommitter(count: todo.count, batchSize: batchSize)
     let root = store
     let counter = AtomicCounter()
@@ -95,7 +83,7 @@ public struct HistogramIndexer: Sendable {
         var found: [(String, String)] = []
         for (k, r) in results.enumerated() {
           let (sid, field, path, _) = todo[range.lowerBound + k]
-          let (row, problems) = HistogramIndexer.row(sampleId: sid, field: field, path: path, result: r, classMap: classMaps[field] ?? [])
+          let (row, problems) = HistogramIndexer.row(sampleId: sid, field: field, path: path, result: r, classMap: rules.classMaps[field] ?? [])
           rows.append(row)
           found += problems
         }
@@ -119,10 +107,7 @@ public struct HistogramIndexer: Sendable {
       while !committer.isStopped && !shouldStop() {
         let i = claimed.increment() - 1
         if i >= todo.count { break }
-        let result = HistogramIndexer.index(
-          path: root.absolutePath(todo[i].2), decoding: todo[i].3.map { MaskDecoding(serialized: $0) } ?? fieldDecodings[todo[i].1] ?? .identity,
-          layout: todo[i].1 == gtName, ignore: gtIgnore)
-        committer.put(i, result)
+        committer.put(i, rules.index(path: root.absolutePath(todo[i].2), field: todo[i].1, decoding: todo[i].3))
         progress?(counter.increment(), todo.count)
         commitReady()
       }
@@ -153,6 +138,33 @@ public struct HistogramIndexer: Sendable {
     let old = stored.filter { !reread.contains($0.path) }.map { ($0.path, $0.problem) }
     if !problems.isEmpty || old.count != stored.count {
       try store.replaceProblems(stage: "histogram", old + problems)
+    }
+  }
+
+  /// What the pass needs to know of the fields: how each field's masks decode, its class values (to
+  /// name values outside the class map), and the ground truth, whose mask layout is made here too
+  /// (curation's signatures use it).
+  struct Rules: Sendable {
+    var decodings: [String: MaskDecoding] = [:]
+    var classMaps: [String: Set<Int>] = [:]
+    var gtName: String?
+    var gtIgnore: Set<UInt16>
+
+    init(_ fields: [FieldInfo]) {
+      for f in fields {
+        // Without a class map there is nothing to be outside of.
+        classMaps[f.name] = f.hasClassMap ? Set(f.classes.map(\.value)) : []
+        decodings[f.name] = f.decoding
+      }
+      let gt = fields.first { $0.role == .groundTruth && $0.kind == .semantic }
+      gtName = gt?.name
+      gtIgnore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
+    }
+
+    /// One pending mask read with its field's rules (`decoding`: the mask's own override, serialized).
+    func index(path: String, field: String, decoding: String?) -> Result<([UInt16: Int], [UInt32: Int], Data?), ImageCodecError> {
+      HistogramIndexer.index(
+        path: path, decoding: decoding.map { MaskDecoding(serialized: $0) } ?? decodings[field] ?? .identity, layout: field == gtName, ignore: gtIgnore)
     }
   }
 

@@ -1,6 +1,7 @@
 import DatasetStore
 import Dispatch
 import Foundation
+import ImageCodec
 import SegmentationCore
 import Shards
 import Synchronization
@@ -10,8 +11,7 @@ import Synchronization
 /// the merge checks the parts and stores them as one pass would have.
 extension HistogramIndexer {
   func indexHeader(_ todo: [(Int64, String, String, String?)], shard: Shard, records: Int, version: String) -> ShardHeader {
-    var f = Fingerprint()
-    f.add((try? store.datasetId()) ?? store.root)
+    var f = Fingerprint(dataset: store)
     f.add("index")
     for (sid, field, path, decoding) in todo { f.add("\(sid):\(field):\(path):\(decoding ?? "")") }
     return ShardHeader(
@@ -25,13 +25,7 @@ extension HistogramIndexer {
   ) throws -> ShardHeader {
     let todo = try pending()
     let mine = todo.filter { shard.owns($0.0) }
-    var decodings: [String: MaskDecoding] = [:], classMaps: [String: Set<Int>] = [:]
-    for f in try store.fields() {
-      decodings[f.name] = f.decoding
-      classMaps[f.name] = f.hasClassMap ? Set(f.classes.map(\.value)) : []
-    }
-    let gt = try store.fields().first { $0.role == .groundTruth && $0.kind == .semantic }
-    let gtIgnore = Set((gt?.classes ?? []).filter(\.isIgnore).map { UInt16(clamping: $0.value) }).union([255])
+    let rules = Rules(try store.fields())
     let head = indexHeader(todo, shard: shard, records: mine.count, version: version)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -43,13 +37,10 @@ extension HistogramIndexer {
       let chunk = Array(mine[start..<min(mine.count, start + step)])
       let lines = Mutex([String](repeating: "", count: chunk.count))
       let root = store
-      let decs = decodings, maps = classMaps, gtName = gt?.name
       DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
         let (sid, field, path, dec) = chunk[i]
-        let result = HistogramIndexer.index(
-          path: root.absolutePath(path), decoding: dec.map { MaskDecoding(serialized: $0) } ?? decs[field] ?? .identity, layout: field == gtName,
-          ignore: gtIgnore)
-        let (row, problems) = HistogramIndexer.row(sampleId: sid, field: field, path: path, result: result, classMap: maps[field] ?? [])
+        let result = rules.index(path: root.absolutePath(path), field: field, decoding: dec)
+        let (row, problems) = HistogramIndexer.row(sampleId: sid, field: field, path: path, result: result, classMap: rules.classMaps[field] ?? [])
         let line = Self.encodeRecord(row, problems)
         lines.withLock { $0[i] = line }
       }
@@ -58,7 +49,7 @@ extension HistogramIndexer {
       progress?(start, mine.count)
     }
     data += Data("{\"end\":true,\"samples\":\(mine.count)}\n".utf8)
-    try FileBytesOut.writeAtomically(data, to: out)
+    try FileBytes.writeAtomically([UInt8](data), to: out)
     return head
   }
 

@@ -1,13 +1,13 @@
 import DatasetStore
 import Foundation
+import ImageCodec
 import SegmentationCore
 import Shards
 
 extension EvaluationRunner {
   /// What a shard writes, and what the merge checks.
   func header(_ r: Request, plan: Plan, shard: Shard, samples: Int, version: String, view: String?) -> ShardHeader {
-    var f = Fingerprint()
-    f.add((try? store.datasetId()) ?? store.root)
+    var f = Fingerprint(dataset: store)
     f.add("k=\(plan.k)")
     f.add(plan.options)
     f.add(r.dialect.rawValue)
@@ -178,8 +178,7 @@ enum PartRecord {
 extension EvaluationRunner {
   /// The fingerprint of an instance evaluation's inputs: every image, instance, score and mask size.
   func instanceHeader(_ r: Request, plan: InstancePlan, shard: Shard, records: Int, version: String, view: String?) -> ShardHeader {
-    var f = Fingerprint()
-    f.add((try? store.datasetId()) ?? store.root)
+    var f = Fingerprint(dataset: store)
     f.add("instance")
     f.add(r.gtField)
     f.add(r.predField)
@@ -216,7 +215,7 @@ extension EvaluationRunner {
     encoder.outputFormatting = [.sortedKeys]
     var data = try encoder.encode(head) + Data("\n".utf8)
     data += Data(text.utf8) + Data("{\"end\":true,\"samples\":\(ious.count)}\n".utf8)
-    try FileBytesOut.writeAtomically(data, to: out)
+    try FileBytes.writeAtomically([UInt8](data), to: out)
     return head
   }
 

@@ -1,5 +1,6 @@
 import DatasetStore
 import Foundation
+import ImageCodec
 
 #if canImport(Glibc)
   import Glibc
@@ -139,6 +140,11 @@ public struct Fingerprint {
     h = h &* 0x100_0000_01b3
   }
   public var hex: String { String(h, radix: 16) }
+
+  /// A fingerprint that starts with the dataset's identity (its id, or its root for an old database).
+  public init(dataset store: DatasetStore) {
+    add((try? store.datasetId()) ?? store.root)
+  }
 }
 
 /// Part files: reading them back and checking that a set of them is one whole sharded job.
@@ -258,22 +264,6 @@ public final class LineReader {
       let n = buffer.withUnsafeMutableBufferPointer { b in read(fd, b.baseAddress! + before, 1 << 20) }
       buffer.removeLast((1 << 20) - max(0, n))
       if n <= 0 { eof = true }
-    }
-  }
-}
-
-/// Atomic file writes for parts (a temporary file in the same folder, synced, then renamed).
-public enum FileBytesOut {
-  public static func writeAtomically(_ data: Data, to path: String) throws {
-    let tmp = path + ".partial-\(getpid())"
-    guard FileManager.default.createFile(atPath: tmp, contents: data), let h = FileHandle(forWritingAtPath: tmp) else {
-      throw ShardError("\(path): cannot write the part (\(String(cString: strerror(errno))))")
-    }
-    try? h.synchronize()
-    try? h.close()
-    guard rename(tmp, path) == 0 else {
-      unlink(tmp)
-      throw ShardError("\(path): cannot write the part (\(String(cString: strerror(errno))))")
     }
   }
 }

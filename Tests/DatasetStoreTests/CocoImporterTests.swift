@@ -14,18 +14,7 @@ struct CocoImporterTests {
     // The same randomized data the COCOeval conformance test uses, laid out as data/ + labels.json.
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("coco-" + UUID().uuidString).path
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-      "Conformance/cocoeval_oracle.py"
-    ).path
-    let r = try Shell.run(["python3", oracle, root, "2"])
-    try #require(r.status == 0, "\(r.err)")
-    try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
-    try FileManager.default.moveItem(atPath: root + "/gt.json", toPath: root + "/labels.json")
-    let gt = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/labels.json"))) as? [String: Any])
-    for im in try #require(gt["images"] as? [[String: Any]]) {
-      let w = try #require(im["width"] as? Int), h = try #require(im["height"] as? Int)
-      try FileBytes.writeAtomically(JPEGEncoder.encode(RGBImage(width: w, height: h)), to: root + "/data/" + (try #require(im["file_name"] as? String)))
-    }
+    try Self.writeOracleDataset(root)
     #expect(CocoImporter.detect(root))
     let store = try DatasetStore(root: root)
     let report = try CocoImporter(root: root, predictions: [("model", "results.json")]).run(into: store)
@@ -106,5 +95,24 @@ struct CocoImporterTests {
     #expect(report.samples == 1)
     #expect(try store.instances(field: "ground_truth").map(\.id) == [6])
     #expect(try store.fields().first?.classes.first?.name == "cat\\x1b[31m")
+  }
+}
+
+extension CocoImporterTests {
+  /// The COCOeval conformance oracle's randomized data (seed 2) laid out as a COCO folder at `root`:
+  /// data/ with blank JPEGs of each image's size, labels.json, results.json and expected.json.
+  static func writeOracleDataset(_ root: String) throws {
+    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+      "Conformance/cocoeval_oracle.py"
+    ).path
+    let r = try Shell.run(["python3", oracle, root, "2"])
+    try #require(r.status == 0, "\(r.err)")
+    try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: root + "/gt.json", toPath: root + "/labels.json")
+    let gt = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/labels.json"))) as? [String: Any])
+    for im in try #require(gt["images"] as? [[String: Any]]) {
+      let w = try #require(im["width"] as? Int), h = try #require(im["height"] as? Int)
+      try FileBytes.writeAtomically(JPEGEncoder.encode(RGBImage(width: w, height: h)), to: root + "/data/" + (try #require(im["file_name"] as? String)))
+    }
   }
 }

@@ -180,18 +180,7 @@ struct ShardedEvaluationTests {
   func instanceShards() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("coco-shards-" + UUID().uuidString).path
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let oracle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-      "Conformance/cocoeval_oracle.py"
-    ).path
-    let r0 = try Shell.run(["python3", oracle, root, "2"])
-    try #require(r0.status == 0, "\(r0.err)")
-    try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
-    try FileManager.default.moveItem(atPath: root + "/gt.json", toPath: root + "/labels.json")
-    let gt = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/labels.json"))) as? [String: Any])
-    for im in try #require(gt["images"] as? [[String: Any]]) {
-      let w = try #require(im["width"] as? Int), h = try #require(im["height"] as? Int)
-      try FileBytes.writeAtomically(JPEGEncoder.encode(RGBImage(width: w, height: h)), to: root + "/data/" + (try #require(im["file_name"] as? String)))
-    }
+    try CocoImporterTests.writeOracleDataset(root)
     let store = try DatasetStore(root: root)
     _ = try CocoImporter(root: root, predictions: [("model", "results.json")]).run(into: store)
     let r = EvaluationRunner.Request(key: "one", predField: "model")

@@ -17,18 +17,6 @@ struct FastMaskDecoderTests {
     var values: [UInt16]
   }
 
-  struct Rng {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-  }
-
   /// PNG's forward filter for one row (`prior` is zeros for the first row).
   static func filter(_ type: UInt8, _ row: [UInt8], _ prior: [UInt8], bpp: Int) -> [UInt8] {
     var out = [type]
@@ -72,17 +60,17 @@ struct FastMaskDecoderTests {
     var windowBits: Int? = nil  // rewrites the zlib header's declared window (CINFO)
   }
 
-  static func generate(_ rng: inout Rng, index: Int, shape: Shape = Shape()) -> Case {
+  static func generate(_ rng: inout SplitMix64, index: Int, shape: Shape = Shape()) -> Case {
     let kinds: [(UInt8, UInt8)] = [(0, 1), (0, 2), (0, 4), (0, 8), (0, 16), (3, 1), (3, 2), (3, 4), (3, 8)]
     let (colorType, depth) = kinds[index % kinds.count]
-    let width = [1, 2, 3, 7, 8, 9, 15, 17, 31, 33, 64, 65, 127, 255, 300][rng.int(15)]
-    let height = 1 + rng.int(24)
+    let width = [1, 2, 3, 7, 8, 9, 15, 17, 31, 33, 64, 65, 127, 255, 300][rng.below(15)]
+    let height = 1 + rng.below(24)
     let maxValue = depth == 16 ? 65535 : (1 << Int(depth)) - 1
     var values = [UInt16](repeating: 0, count: width * height)
     for y in 0..<height {
-      var v = rng.int(maxValue + 1)
+      var v = rng.below(maxValue + 1)
       for x in 0..<width {
-        if rng.int(6) == 0 { v = rng.int(maxValue + 1) }
+        if rng.below(6) == 0 { v = rng.below(maxValue + 1) }
         values[y * width + x] = UInt16(v)
       }
     }
@@ -101,7 +89,7 @@ struct FastMaskDecoderTests {
           row[x / per] |= UInt8(v) << shift
         }
       }
-      var f = filter(UInt8(rng.int(5)), row, prior, bpp: bpp)
+      var f = filter(UInt8(rng.below(5)), row, prior, bpp: bpp)
       if y == 1, let o = shape.filterOverride { f[0] = o }
       raw += f
       prior = row
@@ -118,21 +106,21 @@ struct FastMaskDecoderTests {
     }
     var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     png += chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [depth, colorType, 0, 0, 0])
-    if rng.int(3) == 0 { png += chunk("tEXt", Array("Comment\0generated".utf8)) }
+    if rng.below(3) == 0 { png += chunk("tEXt", Array("Comment\0generated".utf8)) }
     if colorType == 3 && !shape.dropPalette {
       let n = shape.paletteEntries ?? min(256, 1 << Int(depth))
       png += chunk("PLTE", (0..<(n * 3)).map { UInt8(truncatingIfNeeded: $0 &* 37) })
-      if rng.int(2) == 0 { png += chunk("tRNS", [UInt8](repeating: 200, count: min(n, 3))) }
+      if rng.below(2) == 0 { png += chunk("tRNS", [UInt8](repeating: 200, count: min(n, 3))) }
     }
     // The stream in 1 to 5 IDAT chunks, some possibly empty.
-    let parts = 1 + rng.int(5)
-    var cuts = (0..<(parts - 1)).map { _ in rng.int(z.count + 1) }.sorted()
+    let parts = 1 + rng.below(5)
+    var cuts = (0..<(parts - 1)).map { _ in rng.below(z.count + 1) }.sorted()
     cuts = [0] + cuts + [z.count]
     for i in 0..<parts {
       png += chunk("IDAT", Array(z[cuts[i]..<cuts[i + 1]]))
       if shape.chunkBetweenIDATs && i == 0 && parts > 1 { png += chunk("tEXt", Array("Note\0between".utf8)) }
     }
-    if rng.int(3) == 0 { png += chunk("tIME", [7, 234, 11, 29, 12, 0, 0]) }
+    if rng.below(3) == 0 { png += chunk("tIME", [7, 234, 11, 29, 12, 0, 0]) }
     if !shape.dropIEND { png += chunk("IEND", []) }
     png += shape.afterIEND
     return Case(png: png, width: width, height: height, values: values)
@@ -144,7 +132,7 @@ struct FastMaskDecoderTests {
 
   @Test("generated PNGs: both decoders give the values written, and the fast path takes them all")
   func generated() throws {
-    var rng = Rng(state: 20_261_129)
+    var rng = SplitMix64(seed: 20_261_129)
     var taken = 0
     for i in 0..<900 {
       let c = Self.generate(&rng, index: i)
@@ -161,7 +149,7 @@ struct FastMaskDecoderTests {
 
   @Test("damaged PNGs: the fast path gives libpng's pixels or declines, never more")
   func damaged() throws {
-    var rng = Rng(state: 7)
+    var rng = SplitMix64(seed: 7)
     var states: [String: Int] = [:]
     func record(_ png: [UInt8], _ what: String) {
       let reference = Self.libpng(png)
@@ -193,12 +181,12 @@ struct FastMaskDecoderTests {
     // and the unfilter instead of stopping at the first CRC.
     for i in 0..<4000 {
       var png = Self.generate(&rng, index: i).png
-      for _ in 0..<(1 + rng.int(4)) {
-        switch rng.int(4) {
-        case 0: png[rng.int(png.count)] ^= UInt8(1 << rng.int(8))
-        case 1: png[rng.int(png.count)] = UInt8(rng.int(256))
-        case 2: png.removeLast(min(png.count - 8, 1 + rng.int(20)))
-        default: png.insert(UInt8(rng.int(256)), at: 8 + rng.int(png.count - 8))
+      for _ in 0..<(1 + rng.below(4)) {
+        switch rng.below(4) {
+        case 0: png[rng.below(png.count)] ^= UInt8(1 << rng.below(8))
+        case 1: png[rng.below(png.count)] = UInt8(rng.below(256))
+        case 2: png.removeLast(min(png.count - 8, 1 + rng.below(20)))
+        default: png.insert(UInt8(rng.below(256)), at: 8 + rng.below(png.count - 8))
         }
       }
       if i % 2 == 0 { png = Self.fixCRCs(png) }
@@ -223,4 +211,9 @@ struct FastMaskDecoderTests {
     }
     return out
   }
+}
+
+extension SplitMix64 {
+  /// An int in 0..<n.
+  mutating func below(_ n: Int) -> Int { int(0, n - 1) }
 }
