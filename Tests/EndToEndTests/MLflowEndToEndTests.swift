@@ -14,7 +14,9 @@ struct MLflowEndToEndTests {
     let port = Int.random(in: 21000...29000)
     let start = try Shell.run([
       "bash", "-c",
-      "setsid mlflow server --host 127.0.0.1 --port \(port) --backend-store-uri sqlite:///\(dir)/mlflow.db --artifacts-destination \(dir)/artifacts --workers 1 >\(dir)/server.log 2>&1 & echo $!",
+      // A watcher in the server's process group ends the group when this test process is gone, so a
+      // crashed or killed test run (where the defer below never runs) leaves no server behind.
+      "setsid bash -c 'mlflow server --host 127.0.0.1 --port \(port) --backend-store-uri sqlite:///\(dir)/mlflow.db --artifacts-destination \(dir)/artifacts --workers 1 >\(dir)/server.log 2>&1 & while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -KILL 0' >/dev/null 2>&1 & echo $!",
     ])
     let pgid = String(decoding: start.out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     defer {
