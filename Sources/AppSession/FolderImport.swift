@@ -39,6 +39,8 @@ public struct FolderImport: Sendable {
   /// (field name, folder): absolute, or relative to the dataset root.
   public var predictions: [(String, String)] = []
   public var confidences: [(String, String)] = []
+  /// (field name, folder of STEM.npy / STEM.npz class probabilities).
+  public var probabilities: [(String, String)] = []
   public var classesFile: String?
   /// Import with another layout than the dataset was made with.
   public var force = false
@@ -99,11 +101,15 @@ public struct FolderImport: Sendable {
     if !confidences.isEmpty && layout != .imgseg {
       throw StoreError.invalid("--conf (confidence maps) is read for imgseg folders only, this one is \(layout.rawValue)")
     }
+    if !probabilities.isEmpty && layout != .imgseg {
+      throw StoreError.invalid("--probs (class probabilities) is read for imgseg folders only, this one is \(layout.rawValue)")
+    }
     let report: ImportReport
     switch layout {
     case .imgseg:
       var importer = ImgSegImporter(root: root, predictions: predictions, classesFile: classesFile)
       importer.confidences = confidences
+      importer.probabilities = probabilities
       report = try importer.run(into: store, progress: headers)
     case .coco: report = try CocoImporter(root: root, predictions: predictions).run(into: store, progress: headers)
     case .voc: report = try VOCImporter(root: root, predictions: predictions).run(into: store, progress: headers)

@@ -277,3 +277,34 @@ int segpng_zlib_compress(const uint8_t *in, size_t size, int level, uint8_t **ou
   *out_size = cap;
   return 0;
 }
+
+long segpng_inflate_raw(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_size, int partial) {
+  if (!partial) {
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (!d) return -1;
+    size_t got = 0;
+    enum libdeflate_result r = libdeflate_deflate_decompress(d, in, in_size, out, out_size, &got);
+    libdeflate_free_decompressor(d);
+    return (r == LIBDEFLATE_SUCCESS && got == out_size) ? (long)got : -1;
+  }
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (inflateInit2(&z, -15) != Z_OK) return -1;
+  size_t produced = 0;
+  int status = Z_OK;
+  while (produced < out_size && status == Z_OK) {
+    size_t in_done = (size_t)z.total_in;
+    uInt avail_in = (uInt)((in_size - in_done) > 0x40000000u ? 0x40000000u : (in_size - in_done));
+    uInt avail_out = (uInt)((out_size - produced) > 0x40000000u ? 0x40000000u : (out_size - produced));
+    z.next_in = (Bytef *)(in + in_done);
+    z.avail_in = avail_in;
+    z.next_out = out + produced;
+    z.avail_out = avail_out;
+    status = inflate(&z, Z_NO_FLUSH);
+    produced = (size_t)z.total_out;
+    if (status == Z_BUF_ERROR && z.avail_in == 0) break;
+  }
+  inflateEnd(&z);
+  if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) return -1;
+  return (long)produced;
+}

@@ -37,6 +37,10 @@ public struct ImgSegImporter: Sendable {
   /// Per-pixel confidence maps of prediction fields, (prediction NAME, DIR): 8- or 16-bit gray PNGs
   /// paired by stem, read as value / 255 or value / 65535. Stored as field `NAME.confidence`.
   public var confidences: [(String, String)] = []
+  /// Per-pixel class probabilities of a model, (field NAME, DIR): `STEM.npy` or `STEM.npz` (one
+  /// float16/float32 array shaped (K, H, W), softmax outputs). Field NAME's mask is their argmax; the
+  /// files are referenced where they are, and the label-error finder reads the probabilities.
+  public var probabilities: [(String, String)] = []
   /// A class-name file (line i names value i); default `classes.txt` in the root.
   public var classesFile: String?
   public var ignoreValues: [Int] = [255]
@@ -49,6 +53,7 @@ public struct ImgSegImporter: Sendable {
 
   static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "tif", "tiff"]
   static let maskExtensions: Set<String> = ["png", "tif", "tiff"]
+  static let probabilityExtensions: Set<String> = ["npy", "npz"]
   static let splitNames: Set<String> = ["train", "val", "valid", "validation", "test", "trainval"]
 
   /// Whether `root` looks like this layout.
@@ -90,6 +95,7 @@ public struct ImgSegImporter: Sendable {
     images = images.filter { !$0.value.isEmpty }
     // Mask folders: ground truth first, then predictions, then confidence maps.
     var maskDirs: [(field: String, dir: FolderRef, requested: String?)] = []
+    var probabilityFields = Set<String>()
     if FileWalker.isDirectory(root + "/" + labelDir) { maskDirs.append((FieldName.groundTruth, FolderRef(labelDir, root: root), nil)) }
     for (name, dir) in predictions {
       let ref = FolderRef(dir, root: root)
@@ -98,6 +104,19 @@ public struct ImgSegImporter: Sendable {
         continue
       }
       maskDirs.append((name, ref, "--pred \(name)=\(dir)"))
+    }
+    for (name, dir) in probabilities {
+      let ref = FolderRef(dir, root: root)
+      if predictions.contains(where: { $0.0 == name }) || name == FieldName.groundTruth {
+        report.failedRequests.append("--probs \(name)=\(dir): '\(name)' is also given as --pred; a probability field's mask is its argmax, so give one of them")
+        continue
+      }
+      guard FileWalker.isDirectory(ref.absolute) else {
+        report.failedRequests.append("--probs \(name)=\(dir): \(FileWalker.exists(ref.absolute) ? "not a folder" : "no such folder")")
+        continue
+      }
+      maskDirs.append((name, ref, "--probs \(name)=\(dir)"))
+      probabilityFields.insert(name)
     }
     for (name, dir) in confidences {
       let ref = FolderRef(dir, root: root)
@@ -118,14 +137,16 @@ public struct ImgSegImporter: Sendable {
       let listing = FileWalker.list(dir.absolute)
       let shown = dir.stored
       report.problems += listing.problems(under: shown)
-      report.problems += listing.skippedByExtension(accepted: Self.maskExtensions.union(["jpg", "jpeg"]), folder: shown + "/", what: "mask")
+      let isProbs = probabilityFields.contains(field)
+      let accepted = isProbs ? Self.probabilityExtensions : Self.maskExtensions.union(["jpg", "jpeg"])
+      report.problems += listing.skippedByExtension(accepted: accepted, folder: shown + "/", what: isProbs ? "probability" : "mask")
       var byStem: [String: String] = [:]
       var candidates = 0
       var unmatched: [String] = []
       var orphans: [(String, String)] = []
       for rel in listing.files {
         let (stem, ext) = splitExtension(rel)
-        guard Self.maskExtensions.contains(ext) || ext == "jpg" || ext == "jpeg" else { continue }
+        guard accepted.contains(ext) else { continue }
         candidates += 1
         if images[stem] == nil {
           unmatched.append(stem)
@@ -136,7 +157,7 @@ public struct ImgSegImporter: Sendable {
       }
       if let requested, byStem.isEmpty {
         if candidates == 0 {
-          report.failedRequests.append("\(requested): the folder holds no mask files (.png, .tif, .tiff)")
+          report.failedRequests.append("\(requested): the folder holds no \(isProbs ? "probability files (.npy, .npz)" : "mask files (.png, .tif, .tiff)")")
         } else {
           var why = "0 of \(candidates) mask stems matched an image"
           if let m = unmatched.min(), let i = firstImageStem { why += "; first mask stem '\(m)' vs first image stem '\(i)'" }
@@ -160,8 +181,13 @@ public struct ImgSegImporter: Sendable {
     let results = ResultSlots<(NewSample?, [(String, String)])>(count: stems.count)
     let done = AtomicCounter()
     let imgs = images, msk = masks, fieldNames = definedDirs.map(\.field), rootDir = root
+    // A probability file must have one plane per class of the class map (when there is one).
+    let planes = classNames.isEmpty ? nil : classNames.enumerated().filter { !$0.element.isEmpty && !ignoreValues.contains($0.offset) }.count
+    let probs = probabilityFields
     DispatchQueue.concurrentPerform(iterations: stems.count) { i in
-      results.set(i, Self.inspect(stem: stems[i], image: imageDir + "/" + imgs[stems[i]]!, masks: msk, fields: fieldNames, root: rootDir))
+      let r = Self.inspect(
+        stem: stems[i], image: imageDir + "/" + imgs[stems[i]]!, masks: msk, fields: fieldNames, root: rootDir, probabilityFields: probs, planes: planes)
+      results.set(i, r)
       progress?(done.increment(), stems.count)
     }
     let samples = report.collect(results.values())
@@ -201,7 +227,10 @@ public struct ImgSegImporter: Sendable {
   }
 
   /// Reads the headers of one sample's files and checks them.
-  static func inspect(stem: String, image: String, masks: [String: [String: String]], fields: [String], root: String, colorMasks: Bool = false) -> (
+  static func inspect(
+    stem: String, image: String, masks: [String: [String: String]], fields: [String], root: String, colorMasks: Bool = false,
+    probabilityFields: Set<String> = [], planes: Int? = nil
+  ) -> (
     NewSample?, [(String, String)]
   ) {
     var problems: [(String, String)] = []
@@ -232,6 +261,13 @@ public struct ImgSegImporter: Sendable {
           }
           problems.append((rel, msg))
           if field == FieldName.groundTruth { continue }
+        }
+        if probabilityFields.contains(field), let planes {
+          let k = try NumpyProbabilities.header(path: rel.hasPrefix("/") ? rel : root + "/" + rel).classes
+          if k != planes {
+            problems.append((rel, "probabilities of '\(field)' have \(k) class planes, but the class map has \(planes) classes"))
+            continue
+          }
         }
         entries.append(MaskEntry(field: field, path: rel, width: h.width, height: h.height, bitDepth: h.bitDepth))
       } catch {

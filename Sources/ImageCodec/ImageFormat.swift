@@ -3,6 +3,10 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
   case png = "PNG"
   case jpeg = "JPEG"
   case tiff = "TIFF"
+  /// NumPy arrays of class probabilities (K, H, W), read as masks by their argmax.
+  case npy = "NPY"
+  /// A ZIP archive of one NumPy array (`np.savez`).
+  case npz = "NPZ"
 
   /// Recognises the format from the first bytes; nil when it is not PNG, JPEG or TIFF.
   public static func sniff<C: Collection>(_ bytes: C) -> ImageFormat? where C.Element == UInt8 {
@@ -16,7 +20,7 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
     {
       return .tiff
     }
-    return nil
+    return NumpyProbabilities.sniff(head)
   }
 
   /// A human name for what the bytes look like, for error messages.
@@ -37,6 +41,8 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
     case "png": return .png
     case "jpg", "jpeg", "jpe", "jfif": return .jpeg
     case "tif", "tiff": return .tiff
+    case "npy": return .npy
+    case "npz": return .npz
     default: return nil
     }
   }

@@ -21,7 +21,14 @@ public struct ImageHeader: Sendable, Equatable {
   public static func read(path: String) throws(ImageCodecError) -> ImageHeader {
     let data = try FileBytes.readPrefix(path, maxBytes: 16 * 1024)
     // A TIFF's directory may sit anywhere in the file: libtiff reads it by path.
-    if try ImageLoader.checkedFormat(data, path: path) == .tiff { return try tiff(path: path) }
+    switch try ImageLoader.checkedFormat(data, path: path) {
+    case .tiff: return try tiff(path: path)
+    case .npy, .npz:
+      // A probability array reads as the class mask of its argmax: one gray value per pixel.
+      let h = try NumpyProbabilities.header(path: path)
+      return ImageHeader(format: sniffedNumpy(data), width: h.width, height: h.height, bitDepth: h.classes <= 256 ? 8 : 16, colorType: 0, orientation: .up)
+    case .png, .jpeg: break
+    }
     do {
       return try parse(data, path: path)
     } catch {
@@ -29,6 +36,8 @@ public struct ImageHeader: Sendable, Equatable {
       return try parse(FileBytes.readPrefix(path, maxBytes: 256 * 1024), path: path)
     }
   }
+
+  static func sniffedNumpy(_ data: [UInt8]) -> ImageFormat { NumpyProbabilities.sniff(data) ?? .npy }
 
   /// The header of a TIFF file: its colour type in PNG's terms (0 gray, 2 RGB, 3 palette, 4 gray +
   /// alpha, 6 RGBA). Multi-page and floating-point files are refused here, before any import uses them.
@@ -51,8 +60,8 @@ public struct ImageHeader: Sendable, Equatable {
   public static func parse(_ d: [UInt8], path: String) throws(ImageCodecError) -> ImageHeader {
     let format = try ImageLoader.checkedFormat(d, path: path)
     switch format {
-    case .tiff:
-      throw ImageCodecError(path: path, kind: .unsupported("a TIFF header is read from the file (ImageHeader.read(path:))"))
+    case .tiff, .npy, .npz:
+      throw ImageCodecError(path: path, kind: .unsupported("a \(format.rawValue) header is read from the file (ImageHeader.read(path:))"))
     case .png:
       guard d.count >= 33, d[12] == 0x49, d[13] == 0x48, d[14] == 0x44, d[15] == 0x52 else {
         throw ImageCodecError(path: path, kind: .corrupt("PNG has no IHDR chunk"))

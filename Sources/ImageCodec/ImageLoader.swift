@@ -32,6 +32,8 @@ public enum ImageLoader {
     case .tiff:
       let t = try TIFFDecoder.decode(data, path: path, limits: limits)
       return Loaded(image: t.rgbImage(), format: .tiff, orientation: .up, storedWidth: t.width, storedHeight: t.height)
+    case .npy, .npz:
+      throw ImageCodecError(path: path, kind: .unsupported("a NumPy array of class probabilities, not a picture"))
     }
   }
 
@@ -47,6 +49,9 @@ public enum ImageLoader {
     case .tiff: return try TIFFDecoder.decode(data, path: path, limits: limits, forMask: true).labelMask(path: path)
     case .jpeg:
       throw ImageCodecError(path: path, kind: .unsupported("JPEG masks are not accepted: lossy compression invents class values; store masks as PNG or TIFF"))
+    case .npy: return try NumpyProbabilities.decode(data, path: path, limits: limits).argmax()
+    case .npz:
+      return try NumpyProbabilities.decode(NumpyProbabilities.npzMember(data, path: path, headerOnly: false).bytes, path: path, limits: limits).argmax()
     }
   }
 

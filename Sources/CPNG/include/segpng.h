@@ -89,6 +89,12 @@ int segpng_fast_decode(const uint8_t *data, size_t size, uint8_t *out8, uint16_t
 /// build PNGs with every filter type and IDAT split. Returns 0 on success.
 int segpng_zlib_compress(const uint8_t *in, size_t size, int level, uint8_t **out, size_t *out_size);
 
+/// Inflates a raw deflate stream (no zlib header: ZIP's method 8) into `out`. With `partial` set,
+/// stops once `out_size` bytes are produced (for reading a header); otherwise the stream must end and
+/// produce exactly `out_size` bytes. Returns the bytes produced, or -1 when the stream is damaged or,
+/// without `partial`, has another length.
+long segpng_inflate_raw(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_size, int partial);
+
 /// CRC-32 as PNG chunks use it (libdeflate's).
 uint32_t segpng_crc32(uint32_t crc, const uint8_t *data, size_t size);
 

@@ -13,7 +13,8 @@ enum DatasetOpener {
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
   static func importFolder(
-    _ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [], quiet: Bool = false,
+    _ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [],
+    probabilities: [(String, String)] = [], quiet: Bool = false,
     force: Bool = false, index: Bool = true
   ) throws -> ImportReport {
     var job = FolderImport()
@@ -26,6 +27,7 @@ enum DatasetOpener {
     }
     job.predictions = predictions
     job.confidences = confidences
+    job.probabilities = probabilities
     job.classesFile = classes
     job.force = force
     job.index = index
