@@ -315,6 +315,20 @@ enum Schema {
       // decodes every mask anyway; a new revision's row has none until the next signature pass.
       try db.execute(sql: "ALTER TABLE mask_histogram ADD COLUMN layout BLOB")
     }
+    m.registerMigration("v18-label-error-calibration") { db in
+      // Calibrated label-error runs: each region keeps its raw score (this mask's evidence alone) and
+      // size bin, each sample the ground-truth classes it holds and the revisions of the evidence it
+      // read, and the run the parameters it was made with, so that an interrupted run resumes and
+      // the calibration is recomputed from stored statistics without reading a mask again.
+      try db.execute(
+        sql: """
+          ALTER TABLE suspect_region ADD COLUMN raw REAL;
+          ALTER TABLE suspect_region ADD COLUMN size_bin INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE suspect_sample ADD COLUMN classes TEXT;
+          ALTER TABLE suspect_sample ADD COLUMN evidence_sig TEXT;
+          ALTER TABLE suspect_run ADD COLUMN params TEXT;
+          """)
+    }
     return m
   }
 }

@@ -21,8 +21,18 @@ public struct SuspectSample: Sendable, Equatable {
   public var score: Double
   public var quality: Double
   public var regions: [SuspectRegion]
+  /// The ground-truth classes of the mask (the calibration's statistics).
+  public var classes: [Int] = []
+  /// The revisions of the evidence read (prediction, confidence and probability files): a resumed
+  /// run recomputes a sample whose evidence changed.
+  public var evidenceSignature: String = ""
 
-  public init(sampleId: Int64, gtRevision: Int, evidence: LabelEvidence, score: Double, quality: Double, regions: [SuspectRegion]) {
+  public init(
+    sampleId: Int64, gtRevision: Int, evidence: LabelEvidence, score: Double, quality: Double, regions: [SuspectRegion], classes: [Int] = [],
+    evidenceSignature: String = ""
+  ) {
+    self.classes = classes
+    self.evidenceSignature = evidenceSignature
     self.sampleId = sampleId
     self.gtRevision = gtRevision
     self.evidence = evidence
@@ -34,14 +44,31 @@ public struct SuspectSample: Sendable, Equatable {
 
 extension DatasetStore {
   /// Creates (or updates) a run's description. Its samples are added by `saveSuspects`.
-  public func beginSuspectRun(key: String, gtField: String, predFields: [String], evidence: LabelEvidence, version: String) throws {
+  public func beginSuspectRun(key: String, gtField: String, predFields: [String], evidence: LabelEvidence, version: String, params: String? = nil) throws {
     try write { db in
       try db.execute(
         sql: """
-          INSERT INTO suspect_run(key, gt_field, pred_fields, evidence, created, version) VALUES (?, ?, ?, ?, datetime('now'), ?)
+          INSERT INTO suspect_run(key, gt_field, pred_fields, evidence, created, version, params) VALUES (?, ?, ?, ?, datetime('now'), ?, ?)
           ON CONFLICT(key) DO UPDATE SET gt_field = excluded.gt_field, pred_fields = excluded.pred_fields, evidence = excluded.evidence,
-            created = excluded.created, version = excluded.version
-          """, arguments: [key, gtField, predFields.joined(separator: "\n"), evidence.rawValue, version])
+            created = excluded.created, version = excluded.version, params = coalesce(excluded.params, suspect_run.params)
+          """, arguments: [key, gtField, predFields.joined(separator: "\n"), evidence.rawValue, version, params])
+    }
+  }
+
+  /// The parameters a run was made with (nil for runs made before they were recorded).
+  public func suspectRunParams(key: String) throws -> String? {
+    try read { db in try String.fetchOne(db, sql: "SELECT params FROM suspect_run WHERE key = ?", arguments: [key]) }
+  }
+
+  /// What a resumed run needs to know of each stored sample: its ground-truth revision and the
+  /// signature of the evidence it read.
+  public func suspectSignatures(run key: String) throws -> [Int64: (gtRevision: Int, evidence: String)] {
+    try read { db in
+      var out: [Int64: (Int, String)] = [:]
+      for r in try Row.fetchAll(db, sql: "SELECT sample_id, gt_revision, evidence_sig FROM suspect_sample WHERE run_key = ?", arguments: [key]) {
+        out[r["sample_id"]] = (r["gt_revision"], (r["evidence_sig"] as String?) ?? "")
+      }
+      return out
     }
   }
 
@@ -51,17 +78,25 @@ extension DatasetStore {
       // Statements compiled once per batch.
       let clear = try db.cachedStatement(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ?")
       let sample = try db.cachedStatement(
-        sql: "INSERT OR REPLACE INTO suspect_sample(run_key, sample_id, gt_revision, evidence, score, quality, regions) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        sql: """
+          INSERT OR REPLACE INTO suspect_sample(run_key, sample_id, gt_revision, evidence, score, quality, regions, classes, evidence_sig)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """)
       let region = try db.cachedStatement(
         sql: """
-          INSERT INTO suspect_region(run_key, sample_id, idx, x, y, width, height, pixels, given, predicted, kind, score)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO suspect_region(run_key, sample_id, idx, x, y, width, height, pixels, given, predicted, kind, score, raw, size_bin)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """)
       for r in rows {
         try clear.execute(arguments: [key, r.sampleId])
-        try sample.execute(arguments: [key, r.sampleId, r.gtRevision, r.evidence.rawValue, r.score, r.quality, r.regions.count])
+        try sample.execute(arguments: [
+          key, r.sampleId, r.gtRevision, r.evidence.rawValue, r.score, r.quality, r.regions.count, r.classes.map(String.init).joined(separator: ","),
+          r.evidenceSignature,
+        ])
         for (i, g) in r.regions.enumerated() {
-          try region.execute(arguments: [key, r.sampleId, i, g.x, g.y, g.width, g.height, g.pixels, g.given, g.predicted, g.kind.rawValue, g.score])
+          try region.execute(arguments: [
+            key, r.sampleId, i, g.x, g.y, g.width, g.height, g.pixels, g.given, g.predicted, g.kind.rawValue, g.score, g.raw, g.sizeBin,
+          ])
         }
       }
     }
@@ -83,12 +118,16 @@ extension DatasetStore {
     _ = try suspectRunKey(key)
     return try read { db in
       let rows = try Row.fetchAll(
-        db, sql: "SELECT sample_id, gt_revision, evidence, score, quality FROM suspect_sample WHERE run_key = ? ORDER BY score DESC, sample_id LIMIT ?",
+        db,
+        sql:
+          "SELECT sample_id, gt_revision, evidence, score, quality, classes, evidence_sig FROM suspect_sample WHERE run_key = ? ORDER BY score DESC, sample_id LIMIT ?",
         arguments: [key, limit ?? -1])
       var regions: [Int64: [SuspectRegion]] = [:]
       let ids = Set(rows.map { $0["sample_id"] as Int64 })
       let cursor = try Row.fetchCursor(
-        db, sql: "SELECT sample_id, x, y, width, height, pixels, given, predicted, kind, score FROM suspect_region WHERE run_key = ? ORDER BY sample_id, idx",
+        db,
+        sql:
+          "SELECT sample_id, x, y, width, height, pixels, given, predicted, kind, score, raw, size_bin FROM suspect_region WHERE run_key = ? ORDER BY sample_id, idx",
         arguments: [key])
       while let r = try cursor.next() {
         let sid: Int64 = r["sample_id"]
@@ -98,7 +137,8 @@ extension DatasetStore {
       return rows.map { r in
         SuspectSample(
           sampleId: r["sample_id"], gtRevision: r["gt_revision"], evidence: LabelEvidence(rawValue: r["evidence"]) ?? .hardPrediction, score: r["score"],
-          quality: r["quality"], regions: regions[r["sample_id"]] ?? [])
+          quality: r["quality"], regions: regions[r["sample_id"]] ?? [],
+          classes: ((r["classes"] as String?) ?? "").split(separator: ",").compactMap { Int($0) }, evidenceSignature: (r["evidence_sig"] as String?) ?? "")
       }
     }
   }
@@ -116,18 +156,18 @@ extension DatasetStore {
           db,
           sql: "SELECT idx, x, y, width, height, pixels, given, predicted, kind, score FROM suspect_region WHERE run_key = ? AND sample_id = ? ORDER BY idx",
           arguments: [run, sampleId])
-        var clean = 1.0, kept = 0
+        var kept: [Double] = []
         for r in rows {
           let other = Self.region(r)
           if Self.sameRegion(other, region) {
             try db.execute(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ? AND idx = ?", arguments: [run, sampleId, r["idx"] as Int])
           } else {
-            clean *= 1 - other.score
-            kept += 1
+            kept.append(other.score)
           }
         }
         try db.execute(
-          sql: "UPDATE suspect_sample SET score = ?, regions = ? WHERE run_key = ? AND sample_id = ?", arguments: [1 - clean, kept, run, sampleId])
+          sql: "UPDATE suspect_sample SET score = ?, regions = ? WHERE run_key = ? AND sample_id = ?",
+          arguments: [LabelErrorCalibration.combine(kept), kept.count, run, sampleId])
       }
     }
   }
@@ -155,7 +195,8 @@ extension DatasetStore {
   static func region(_ r: Row) -> SuspectRegion {
     SuspectRegion(
       x: r["x"], y: r["y"], width: r["width"], height: r["height"], pixels: r["pixels"] ?? 0, given: r["given"], predicted: r["predicted"],
-      kind: (r["kind"] as String?).flatMap(SuspectKind.init(rawValue:)) ?? .swap, score: r["score"] ?? 0)
+      kind: (r["kind"] as String?).flatMap(SuspectKind.init(rawValue:)) ?? .swap, score: r["score"] ?? 0, raw: r["raw"] ?? r["score"] ?? 0,
+      sizeBin: r["size_bin"] ?? 0)
   }
 
   /// Two findings are the same region when they name the same classes and their boxes overlap by

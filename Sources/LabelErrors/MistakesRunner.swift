@@ -37,6 +37,12 @@ public struct MistakesRunner: Sendable {
     public var problems: [String]
   }
 
+  /// Whether a prediction field's file holds class probabilities (`--probs`), not a class mask.
+  static func isProbabilities(_ ref: MaskRef) -> Bool {
+    let lower = ref.path.lowercased()
+    return lower.hasSuffix(".npy") || lower.hasSuffix(".npz")
+  }
+
   public struct Cancelled: Error, CustomStringConvertible {
     public var description: String { "label-error search cancelled" }
   }
@@ -75,15 +81,33 @@ public struct MistakesRunner: Sendable {
       throw StoreError.invalid(
         "nothing to check: no sample of \(scope) has both '\(r.gtField)' and one of \(r.predFields.map { "'\($0)'" }.joined(separator: ", "))")
     }
-    let planned: LabelEvidence = r.predFields.count >= 2 ? .predictions : (confRefs.isEmpty ? .hardPrediction : .confidence)
+    let hasProbabilities = r.predFields.count == 1 && (predRefs[r.predFields[0]]?.values.contains(where: Self.isProbabilities) ?? false)
+    let planned: LabelEvidence =
+      r.predFields.count >= 2 ? .predictions : hasProbabilities ? .probabilities : (confRefs.isEmpty ? .hardPrediction : .confidence)
+    // What the run's stored samples were computed with: a run made again with the same parameters
+    // skips the samples whose ground truth and evidence have not changed (an interrupted run resumes).
+    let params =
+      "finder=\(LabelErrorFinder.version) band=\(r.band) ignore=\(ignore.sorted().map(String.init).joined(separator: ",")) gt=\(r.gtField) version=\(version)"
+    let stored = try store.suspectRunParams(key: r.key) == params ? try store.suspectSignatures(run: r.key) : [:]
+    var signatures: [Int64: String] = [:]
+    for sid in ids {
+      signatures[sid] = r.predFields.map { p in
+        [predRefs[p]?[sid], confRefs[p]?[sid]].map { $0.map { "\($0.revision):\($0.path)" } ?? "-" }.joined(separator: "+")
+      }.joined(separator: "|")
+    }
+    var resumed: [Int64] = []
+    var pending: [Int64] = []
+    for sid in ids {
+      if let s = stored[sid], s.gtRevision == gtRefs[sid]?.revision, s.evidence == signatures[sid] { resumed.append(sid) } else { pending.append(sid) }
+    }
     // A partial run (a view, one rechecked sample) keeps what the run's other samples had.
     let before = r.sampleIds == nil ? nil : try store.suspectRuns().first { $0.key == r.key && $0.predFields == r.predFields }?.evidence
-    try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: planned, version: version)
+    try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: planned, version: version, params: params)
     let dismissed = try store.allDismissals()
     var tuned = LabelErrorFinder(ignore: ignore)
     tuned.band = r.band
     let finder = tuned
-    let (gtOf, predOf, confOf) = (gtRefs, predRefs, confRefs)
+    let (gtOf, predOf, confOf, sigOf) = (gtRefs, predRefs, confRefs, signatures)
     let gtDecoding = gt.decoding
     let decodings = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.decoding) })
     let problems = Mutex<[String]>([])
@@ -93,17 +117,20 @@ public struct MistakesRunner: Sendable {
     let inFlight = DispatchGroup()
     let writeError = Mutex<(any Error)?>(nil)
     var start = 0
-    while start < ids.count {
+    let total = ids.count
+    for _ in resumed { progress?(done.increment(), total) }
+    let work = pending
+    while start < work.count {
       if shouldStop?() == true {
         inFlight.wait()
         throw Cancelled()
       }
-      let chunk = Array(ids[start..<min(ids.count, start + chunkSize)])
+      let chunk = Array(work[start..<min(work.count, start + chunkSize)])
       let slots = ResultSlots<SuspectSample>(count: chunk.count)
       DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
         if shouldStop?() == true { return }
         let sid = chunk[i]
-        defer { progress?(done.increment(), ids.count) }
+        defer { progress?(done.increment(), total) }
         guard let gref = gtOf[sid] else { return }
         let gtPath = store.absolutePath(gref.path)
         var file = gtPath
@@ -113,6 +140,21 @@ public struct MistakesRunner: Sendable {
           for p in r.predFields {
             guard let ref = predOf[p]?[sid] else { continue }
             file = store.absolutePath(ref.path)
+            if Self.isProbabilities(ref) {
+              // Class probabilities: the strongest evidence, read one file at a time per worker.
+              do {
+                let map = try NumpyProbabilities.read(path: file)
+                guard map.width == g.width, map.height == g.height else {
+                  let note = "\(store.relativePath(file)): probabilities of '\(p)' are \(map.width)x\(map.height), the ground truth \(g.width)x\(g.height)"
+                  problems.withLock { $0.append(note + " (left out of this sample)") }
+                  continue
+                }
+                evidence.append(PredictionEvidence(probabilities: map))
+              } catch {
+                problems.withLock { $0.append("\(error) (prediction '\(p)' left out of this sample)") }
+              }
+              continue
+            }
             let labels: LabelMask
             do {
               labels = try ImageLoader.loadMask(path: file, decoding: ref.decoding ?? decodings[p] ?? .identity).mask
@@ -150,7 +192,8 @@ public struct MistakesRunner: Sendable {
           slots.set(
             i,
             SuspectSample(
-              sampleId: sid, gtRevision: gref.revision, evidence: verdict.evidence, score: verdict.score, quality: verdict.quality, regions: verdict.regions))
+              sampleId: sid, gtRevision: gref.revision, evidence: verdict.evidence, score: verdict.score, quality: verdict.quality, regions: verdict.regions,
+              classes: verdict.classes, evidenceSignature: sigOf[sid] ?? ""))
         } catch let e as ImageCodecError {
           problems.withLock { $0.append("\(e)") }
         } catch {
@@ -174,6 +217,21 @@ public struct MistakesRunner: Sendable {
     }
     inFlight.wait()
     if let e = writeError.withLock({ $0 }) { throw e }
+    // The second pass, over stored statistics only: calibrate every sample of the run against the
+    // confusions the evidence makes across the whole run.
+    let all = try store.suspects(run: r.key)
+    let calibration = LabelErrorCalibration(samples: all.map { LabelErrorCalibration.Sample(classes: $0.classes, regions: $0.regions) })
+    let scope = Set(r.sampleIds == nil ? all.map(\.sampleId) : gtRefs.keys.map { $0 })
+    var calibrated: [SuspectSample] = []
+    calibrated.reserveCapacity(all.count)
+    for var s in all {
+      (s.score, s.regions) = calibration.apply(s.regions)
+      calibrated.append(s)
+    }
+    for batch in stride(from: 0, to: calibrated.count, by: 1024) {
+      try store.saveSuspects(key: r.key, Array(calibrated[batch..<min(calibrated.count, batch + 1024)]))
+    }
+    computed = calibrated.filter { scope.contains($0.sampleId) }
     // The run's evidence is the strongest any sample had.
     let strongest = (computed.map(\.evidence) + [before].compactMap { $0 }).min() ?? planned
     try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: strongest, version: version)

@@ -2,6 +2,8 @@ import Foundation
 
 /// What a sample's label-error suspicion rests on, strongest first.
 public enum LabelEvidence: String, Sendable, Codable, CaseIterable, Comparable {
+  /// One prediction with its full class probabilities: p(given) per pixel; the strongest.
+  case probabilities
   /// Two or more predictions: they vote, and the share that agrees against the label is the evidence.
   case predictions
   /// One prediction with its confidence map: p(given) <= 1 - p(predicted) where they differ.
@@ -12,6 +14,7 @@ public enum LabelEvidence: String, Sendable, Codable, CaseIterable, Comparable {
   /// A line for reports.
   public var explanation: String {
     switch self {
+    case .probabilities: return "one model's full class probabilities (strongest: p(given) at every pixel)"
     case .predictions: return "several predictions voting against the label (strong)"
     case .confidence: return "one prediction with its confidence map (p(given) <= 1 - p(predicted))"
     case .hardPrediction: return "one hard prediction: object-level disagreement only (weakest evidence; region scores capped at 0.8)"
@@ -20,9 +23,10 @@ public enum LabelEvidence: String, Sendable, Codable, CaseIterable, Comparable {
 
   private var rank: Int {
     switch self {
-    case .predictions: return 0
-    case .confidence: return 1
-    case .hardPrediction: return 2
+    case .probabilities: return 0
+    case .predictions: return 1
+    case .confidence: return 2
+    case .hardPrediction: return 3
     }
   }
   public static func < (a: LabelEvidence, b: LabelEvidence) -> Bool { a.rank < b.rank }
@@ -56,10 +60,18 @@ public struct SuspectRegion: Sendable, Equatable, Codable {
   /// The class the evidence points to.
   public var predicted: Int
   public var kind: SuspectKind
-  /// In [0, 1]; 1 = surely mislabeled.
+  /// In [0, 1]; 1 = surely mislabeled: the evidence's score after calibration against the run's
+  /// systematic confusions (`LabelErrorCalibration`).
   public var score: Double
+  /// The score from this mask's evidence alone, before calibration.
+  public var raw: Double
+  /// The region's size class, by its share of the image (`LabelErrorCalibration.sizeBin`).
+  public var sizeBin: Int
 
-  public init(x: Int, y: Int, width: Int, height: Int, pixels: Int, given: Int, predicted: Int, kind: SuspectKind, score: Double) {
+  public init(
+    x: Int, y: Int, width: Int, height: Int, pixels: Int, given: Int, predicted: Int, kind: SuspectKind, score: Double, raw: Double? = nil,
+    sizeBin: Int = 0
+  ) {
     self.x = x
     self.y = y
     self.width = width
@@ -69,23 +81,37 @@ public struct SuspectRegion: Sendable, Equatable, Codable {
     self.predicted = predicted
     self.kind = kind
     self.score = score
+    self.raw = raw ?? score
+    self.sizeBin = sizeBin
   }
 
   /// Whether pixel (px, py) lies in the bounding box.
   public func contains(x px: Int, y py: Int) -> Bool { px >= x && py >= y && px < x + width && py < y + height }
 }
 
-/// One prediction used as evidence: its class mask and, when imported, its confidence map.
+/// One prediction used as evidence: its class mask and, when imported, its confidence map or its
+/// full class probabilities.
 public struct PredictionEvidence: Sendable {
   public var labels: LabelMask
   /// Confidence of the predicted class per pixel, `value / confidenceScale` in [0, 1].
   public var confidence: LabelMask?
   public var confidenceScale: Double
+  /// The model's softmax output; `labels` is its argmax.
+  public var probabilities: ProbabilityMap?
 
   public init(labels: LabelMask, confidence: LabelMask? = nil, confidenceScale: Double = 255) {
     self.labels = labels
     self.confidence = confidence
     self.confidenceScale = max(1, confidenceScale)
+  }
+
+  /// Evidence from class probabilities: the labels are their argmax, and the confidence of a
+  /// pixel's predicted class is its probability.
+  public init(probabilities: ProbabilityMap) {
+    self.labels = probabilities.argmax()
+    self.confidence = nil
+    self.confidenceScale = 1
+    self.probabilities = probabilities
   }
 }
 
@@ -100,6 +126,9 @@ public struct SampleSuspicion: Sendable, Equatable {
   public var quality: Double
   /// Most suspicious first.
   public var regions: [SuspectRegion]
+  /// The ground-truth classes the mask holds (at least a region's minimum of pixels): what the
+  /// calibration counts masks by.
+  public var classes: [Int] = []
 }
 
 public struct LabelErrorInputError: Error, CustomStringConvertible, Equatable {
@@ -121,6 +150,8 @@ public struct LabelErrorInputError: Error, CustomStringConvertible, Equatable {
 /// prediction, regions that cover less than half of their ground-truth object count 0.6 and every
 /// score is multiplied by 0.8.
 public struct LabelErrorFinder: Sendable {
+  /// Changes when the finder's scores change: stored runs of another version are recomputed.
+  public static let version = 2
   public var ignore: Set<UInt16>
   /// Pixels from a ground-truth edge that are discounted.
   public var band = 2
@@ -142,6 +173,9 @@ public struct LabelErrorFinder: Sendable {
     guard !predictions.isEmpty else { throw LabelErrorInputError(description: "no prediction to compare the ground truth with") }
     let w = gt.width, h = gt.height, n = w * h
     for (j, p) in predictions.enumerated() {
+      if let q = p.probabilities, q.width != w || q.height != h {
+        throw LabelErrorInputError(description: "probabilities \(j + 1) are \(q.width)x\(q.height), the ground truth \(w)x\(h)")
+      }
       guard p.labels.width == w, p.labels.height == h else {
         throw LabelErrorInputError(description: "prediction \(j + 1) is \(p.labels.width)x\(p.labels.height), the ground truth \(w)x\(h)")
       }
@@ -150,8 +184,9 @@ public struct LabelErrorFinder: Sendable {
       }
     }
     let evidence: LabelEvidence =
-      predictions.count >= 2 ? .predictions : (predictions[0].confidence != nil ? .confidence : .hardPrediction)
-    guard n > 0 else { return SampleSuspicion(evidence: evidence, score: 0, quality: 1, regions: []) }
+      predictions.count >= 2
+      ? .predictions : predictions[0].probabilities != nil ? .probabilities : (predictions[0].confidence != nil ? .confidence : .hardPrediction)
+    guard n > 0 else { return SampleSuspicion(evidence: evidence, score: 0, quality: 1, regions: [], classes: []) }
     let g = gt.values16
     let confs: [[UInt16]?] = predictions.map { $0.confidence?.values16 }
     let scales = predictions.map(\.confidenceScale)
@@ -174,7 +209,30 @@ public struct LabelErrorFinder: Sendable {
     var agreeing = 0
     // The disagreeing pixels outside the band, in order: regions start only from these.
     var hits: [Int32] = []
-    if m == 1 {
+    if m == 1, let probs = predictions[0].probabilities {
+      // One model's probabilities: every pixel's evidence against its label is 1 - p(label), and the
+      // pixels whose most probable class is another are the candidates.
+      let planeSize = n
+      let k = probs.classes
+      let argmax = predictions[0].labels.values16
+      probs.values.withUnsafeBufferPointer { pv in
+        for i in 0..<n {
+          let gv = g[i]
+          if ignoreFlags[Int(gv)] { continue }
+          let pg = Int(gv) < k ? Double(pv[Int(gv) * planeSize + i]) : 0
+          let q = min(255, max(0, Int(((1 - pg) * 255).rounded())))
+          // Every labelled pixel says how sure the model is of its label (cleanlab's self-confidence).
+          histogram[q] += 1
+          let p = argmax[i]
+          if p == gv || ignoreFlags[Int(p)] || !isCore(i) { continue }
+          if q > 0 {
+            e8[i] = UInt8(q)
+            alt[i] = p
+            hits.append(Int32(i))
+          }
+        }
+      }
+    } else if m == 1 {
       // One prediction: the common case, in integer arithmetic over plain pointers, reading the
       // prediction as it is stored (8 or 16 bits).
       let scale = Int(scales[0].rounded())
@@ -243,7 +301,8 @@ public struct LabelErrorFinder: Sendable {
       for j in 0..<m {
         let p = preds[j][i]
         if p == gv || ignoreFlags[Int(p)] { continue }
-        let weight = confs[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
+        let weight =
+          predictions[j].probabilities.map { Double($0.values[Int(p) * n + i]) } ?? confs[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
         if let k = votes.firstIndex(where: { $0.0 == p }) {
           votes[k].1 += weight
           votes[k].2 += 1
@@ -330,16 +389,20 @@ public struct LabelErrorFinder: Sendable {
       let mean = Double(sum) / Double(count) / 255
       var score = mean * mean * (1 - exp(-Double(count) / scale))
       if evidence == .hardPrediction { score *= (coverage >= 0.5 ? 1 : 0.6) * 0.8 }
+      let clamped = min(1, max(0, score))
       regions.append(
         SuspectRegion(
           x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1, pixels: count, given: Int(gv), predicted: Int(av), kind: kind,
-          score: min(1, max(0, score))))
+          score: clamped, raw: clamped, sizeBin: LabelErrorCalibration.sizeBin(pixels: count, area: n)))
     }
     regions.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
     if regions.count > maxRegions { regions.removeLast(regions.count - maxRegions) }
     var clean = 1.0
     for r in regions { clean *= 1 - r.score }
-    return SampleSuspicion(evidence: evidence, score: min(1, max(0, 1 - clean)), quality: quality, regions: regions)
+    var counts = [Int32](repeating: 0, count: 65536)
+    g.withUnsafeBufferPointer { gp in for i in 0..<n { counts[Int(gp[i])] &+= 1 } }
+    let classes = counts.indices.filter { counts[$0] >= Int32(clamping: minimum) && !ignoreFlags[$0] }
+    return SampleSuspicion(evidence: evidence, score: min(1, max(0, 1 - clean)), quality: quality, regions: regions, classes: classes)
   }
 
   /// cleanlab's softmin over pixel self-confidences s = 1 - e (given as a 256-bin histogram of e):
