@@ -20,6 +20,10 @@ extension EffectRunner {
     case .dismissSuspect(let run, let sample, let region):
       try store.dismissSuspect(sampleId: sample, region: region)
       return [try loadSuspects(run)]
+    case .restoreSuspect(let run, let sample, let region):
+      let back = try SuspectEditor(store: store).restore(sampleId: sample, region: region, version: version)
+      let message = back.isEmpty ? "nothing to restore: the region is not dismissed" : "restored: the region is a suspect again"
+      return [try loadSuspects(run), .statusMessage(message, isError: back.isEmpty)]
     case .relabelSuspect(let run, let sample, let region, let base):
       guard let edit = try SuspectEditor(store: store).relabel(run: run, sampleId: sample, region: region, base: base) else {
         // The masks no longer show it: the verdict is stale; check the sample again.

@@ -172,6 +172,53 @@ extension DatasetStore {
     }
   }
 
+  /// A dismissed region with when it was dismissed.
+  public struct Dismissal: Sendable, Equatable {
+    public var sampleId: Int64
+    public var region: SuspectRegion
+    public var created: String
+  }
+
+  /// Every dismissal, oldest first.
+  public func dismissalList() throws -> [Dismissal] {
+    try read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT sample_id, given, predicted, x, y, width, height, created FROM suspect_dismissal ORDER BY created, sample_id, y, x"
+      ).map { Dismissal(sampleId: $0["sample_id"], region: Self.region($0), created: $0["created"]) }
+    }
+  }
+
+  /// Takes back dismissals of a sample: the one matching `region` (the same classes and box), or
+  /// all of them when `region` is nil. Returns what was restored; the caller checks the sample
+  /// again so that the regions come back into the runs.
+  @discardableResult
+  public func restoreDismissals(sampleId: Int64, region: SuspectRegion? = nil) throws -> [SuspectRegion] {
+    try write { db in
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT given, predicted, x, y, width, height FROM suspect_dismissal WHERE sample_id = ?", arguments: [sampleId])
+      var restored: [SuspectRegion] = []
+      for r in rows {
+        let d = Self.region(r)
+        if let region,
+          !(d.given == region.given && d.predicted == region.predicted && d.x == region.x && d.y == region.y && d.width == region.width
+            && d.height == region.height) && !Self.sameRegion(d, region)
+        {
+          continue
+        }
+        try db.execute(
+          sql: "DELETE FROM suspect_dismissal WHERE sample_id = ? AND given = ? AND predicted = ? AND x = ? AND y = ? AND width = ? AND height = ?",
+          arguments: [sampleId, d.given, d.predicted, d.x, d.y, d.width, d.height])
+        restored.append(d)
+      }
+      return restored
+    }
+  }
+
+  /// The label-error runs that have a verdict for a sample.
+  public func suspectRuns(of sampleId: Int64) throws -> [String] {
+    try read { db in try String.fetchAll(db, sql: "SELECT run_key FROM suspect_sample WHERE sample_id = ? ORDER BY run_key", arguments: [sampleId]) }
+  }
+
   /// The regions of a sample that a reviewer said are labelled right.
   public func dismissals(sampleId: Int64) throws -> [SuspectRegion] {
     try read { db in

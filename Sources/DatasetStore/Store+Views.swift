@@ -192,6 +192,8 @@ extension DatasetStore {
       return "s.id IN (SELECT sample_id FROM review_verdict WHERE queue = ? AND verdict = ?)"
     case .revised:
       return "s.id IN (SELECT sample_id FROM mask WHERE field = 'ground_truth' AND revision > 0)"
+    case .dismissed:
+      return "s.id IN (SELECT sample_id FROM suspect_dismissal)"
     case .duplicate(let leak):
       try requireCuration(leak ? "leak" : "dup", table: "duplicate_group", command: "segscope duplicates PATH")
       return leak ? "s.id IN (SELECT sample_id FROM duplicate_group WHERE leak = 1)" : "s.id IN (SELECT sample_id FROM duplicate_group)"

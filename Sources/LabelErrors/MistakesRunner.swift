@@ -98,7 +98,12 @@ public struct MistakesRunner: Sendable {
     var resumed: [Int64] = []
     var pending: [Int64] = []
     for sid in ids {
-      if let s = stored[sid], s.gtRevision == gtRefs[sid]?.revision, s.evidence == signatures[sid] { resumed.append(sid) } else { pending.append(sid) }
+      // A view or a single sample is always checked anew (a recheck after a restore or an edit).
+      if r.sampleIds == nil, let s = stored[sid], s.gtRevision == gtRefs[sid]?.revision, s.evidence == signatures[sid] {
+        resumed.append(sid)
+      } else {
+        pending.append(sid)
+      }
     }
     // A partial run (a view, one rechecked sample) keeps what the run's other samples had.
     let before = r.sampleIds == nil ? nil : try store.suspectRuns().first { $0.key == r.key && $0.predFields == r.predFields }?.evidence

@@ -41,6 +41,17 @@ public struct SuspectEditor: Sendable {
       note: "relabel suspect \(region.kind) at \(region.x),\(region.y) \(region.width)x\(region.height): \(pixels.count) px from \(region.given) to \(value)")
   }
 
+  /// Takes back a dismissal ("the label is right"): the matching region of the sample, or all of
+  /// its dismissed regions when `region` is nil. Every run with a verdict for the sample checks it
+  /// again, so the regions return to the runs. Returns the restored regions.
+  @discardableResult
+  public func restore(sampleId: Int64, region: SuspectRegion? = nil, version: String) throws -> [SuspectRegion] {
+    let restored = try store.restoreDismissals(sampleId: sampleId, region: region)
+    guard !restored.isEmpty else { return [] }
+    for key in try store.suspectRuns(of: sampleId) { try recheck(run: key, sampleId: sampleId, version: version) }
+    return restored
+  }
+
   /// Checks one sample again in run `key` with the run's own fields (after its mask changed), so
   /// that the stored verdict follows the mask.
   public func recheck(run key: String, sampleId: Int64, version: String) throws {

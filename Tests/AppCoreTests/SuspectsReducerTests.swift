@@ -129,6 +129,38 @@ struct SuspectsReducerTests {
           note: "suspect swap (score 90%): labelled person, the evidence says small car"))
   }
 
+  @Test("u right after d takes the dismissal back, though the cursor moved on; a second u is the ordinary undo")
+  func undoDismiss() {
+    var s = onSuspects()
+    let region = s.suspects.entries[0].region
+    _ = press(&s, .char("d"))
+    #expect(s.status?.contains("u undoes") == true)
+    _ = press(&s, .down)
+    #expect(press(&s, .char("u")) == [.restoreSuspect(run: "model_a+model_b", sample: 12, region: region)])
+    #expect(s.status?.contains("restoring the suspect swap") == true)
+    #expect(s.suspects.lastChange == nil)
+    // Nothing left to take back on this screen: u is the triage undo of the row's sample.
+    #expect(press(&s, .char("u")) != [.restoreSuspect(run: "model_a+model_b", sample: 12, region: region)])
+    // In the sample view, d then u restores the region of the sample shown.
+    var v = openedFirst()
+    let shown = try! #require(v.outlinedSuspect).region
+    _ = press(&v, .char("d"))
+    #expect(press(&v, .char("u")) == [.restoreSuspect(run: "model_a+model_b", sample: 12, region: shown)])
+  }
+
+  @Test("u right after L on the list undoes that relabel, though the cursor moved to the next row")
+  func undoListRelabel() {
+    var s = onSuspects()
+    _ = press(&s, .char("L"))
+    // The relabelled region leaves the list and the cursor sits on another sample's row.
+    _ = press(&s, .down, .down)
+    #expect(s.suspects.current?.sampleId == 14)
+    #expect(press(&s, .char("u")) == [.undoRevision(sample: 12)])
+    #expect(s.suspects.lastChange == nil)
+    // Afterwards u is the ordinary undo of the row's own sample.
+    #expect(press(&s, .char("u")) == [.undoRevision(sample: 14)])
+  }
+
   @Test("d dismisses: the region leaves the list at once and is stored; in the sample view the next region is outlined")
   func dismiss() {
     var s = onSuspects()

@@ -51,7 +51,8 @@ enum SuspectCommands {
     case .suspectDismiss:
       guard let e = s.suspectTarget, let run = s.suspects.run else { return [] }
       forget(&s, e)
-      Reducer.setStatus(&s, "dismissed: the label of \(e.explanation(s.classNames)) is right; later runs leave it out", error: false)
+      s.suspects.lastChange = .dismissed(e)
+      Reducer.setStatus(&s, "dismissed: the label of \(e.explanation(s.classNames)) is right; later runs leave it out (u undoes)", error: false)
       return [.dismissSuspect(run: run, sample: e.sampleId, region: e.region)]
     case .suspectNext:
       guard let current = s.outlinedSuspect else { return [] }
@@ -106,8 +107,26 @@ enum SuspectCommands {
     // The revision the user sees: the loaded picture's, else the one the verdict was made on.
     let base = s.screen == .sample ? (s.images[e.sampleId]?.revision?.revision ?? e.gtRevision) : e.gtRevision
     let name = SuspectEntry.name(e.region.predicted, s.classNames)
+    s.suspects.lastChange = .relabelled(sample: e.sampleId)
     Reducer.setStatus(&s, "relabelling the suspect \(e.region.kind) as \(name)…", error: false)
     return [.relabelSuspect(run: run, sample: e.sampleId, region: e.region, baseRevision: base)]
+  }
+
+  /// `u` after a dismissal or a relabel of a suspect region (on the Suspects screen, or in the
+  /// sample view of that sample): takes it back, wherever the cursor has moved since. Nil when the
+  /// last change is not this one to undo (u then undoes the shown sample's newest revision).
+  static func undo(_ s: inout AppState) -> [Effect]? {
+    guard let change = s.suspects.lastChange, let run = s.suspects.run else { return nil }
+    guard s.screen == .suspects || change.sampleId == s.targetSampleId else { return nil }
+    s.suspects.lastChange = nil
+    switch change {
+    case .dismissed(let e):
+      Reducer.setStatus(&s, "restoring the suspect \(e.region.kind): \(e.explanation(s.classNames))…", error: false)
+      return [.restoreSuspect(run: run, sample: e.sampleId, region: e.region)]
+    case .relabelled(let sample):
+      Reducer.setStatus(&s, "undoing the relabel of sample \(sample)…", error: false)
+      return [.undoRevision(sample: sample)]
+    }
   }
 
   static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {

@@ -116,6 +116,7 @@ enum TriageCommands {
       Reducer.setStatus(&s, "relabelling the \(region.text) as \(name)…", error: false)
       return [.relabel(sample: sample, region: region, className: name, baseRevision: images.revision?.revision ?? 0)]
     case .maskUndo:
+      if let undone = SuspectCommands.undo(&s) { return undone }
       guard let sample = s.targetSampleId else { return [] }
       if let rev = s.images[sample]?.revision, rev.revision == 0 {
         Reducer.setStatus(&s, "nothing to undo: the ground truth is as imported", error: true)

@@ -135,6 +135,8 @@ public enum Effect: Sendable, Equatable {
   case findMistakes(fields: [String], job: String)
   /// Records that a suspect region is labelled right (it stays out of later runs), then reloads `run`.
   case dismissSuspect(run: String, sample: Int64, region: SuspectRegion)
+  /// Takes back the dismissal of a suspect region (the sample is checked again), then reloads `run`.
+  case restoreSuspect(run: String, sample: Int64, region: SuspectRegion)
   /// Relabels a suspect region as its suggested class: a new ground-truth revision based on
   /// `baseRevision`; the sample is then checked again in `run`.
   case relabelSuspect(run: String, sample: Int64, region: SuspectRegion, baseRevision: Int)

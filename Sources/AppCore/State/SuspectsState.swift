@@ -32,6 +32,21 @@ public struct SuspectEntry: Sendable, Equatable {
   }
 }
 
+/// The last decision taken on a suspect region, which `u` takes back.
+public enum SuspectChange: Sendable, Equatable {
+  /// Dismissed ("the label is right").
+  case dismissed(SuspectEntry)
+  /// Relabelled as the evidence's class: a new ground-truth revision of the sample.
+  case relabelled(sample: Int64)
+
+  public var sampleId: Int64 {
+    switch self {
+    case .dismissed(let e): return e.sampleId
+    case .relabelled(let sample): return sample
+    }
+  }
+}
+
 /// The Suspects screen: the regions of one label-error run, most suspicious sample first.
 public struct SuspectsState: Sendable, Equatable {
   public var runs: [SuspectRunSummary] = []
@@ -47,6 +62,9 @@ public struct SuspectsState: Sendable, Equatable {
   public var focus: SuspectEntry? = nil
   /// The view expression the suspects were opened as; a different view ends the focus.
   public var focusView: String? = nil
+  /// The last dismissal or relabel made from this screen or the sample view; `u` undoes it even
+  /// after the cursor moved on.
+  public var lastChange: SuspectChange? = nil
   public init() {}
 
   public var current: SuspectEntry? { entries.indices.contains(cursor) ? entries[cursor] : nil }

@@ -8,7 +8,7 @@
 ///     iou(model_b,sidewalk)<0.3 sort:-miou(model_b)    sort:pixels(car)        sort:path
 ///     suspect(model_a+model_b)>0.5                      sort:-suspect(model_a+model_b)
 ///     limit:50                  skip:100
-///     flagged   flagged:fixed   verdict:worst=needs-fix   revised
+///     flagged   flagged:fixed   verdict:worst=needs-fix   revised   dismissed
 ///     dup       leak            group:3                   uniqueness<0.2   sort:-uniqueness   sort:group
 ///
 /// `class:NAME[@FIELD][OP N]` tests the pixel count of a class in a mask field (ground truth by
@@ -56,6 +56,8 @@ public struct ViewExpression: Sendable, Equatable {
     case verdict(queue: String, Verdict)
     /// Samples whose ground truth has a corrected revision.
     case revised
+    /// Samples with a suspect region a reviewer dismissed ("the label is right").
+    case dismissed
     /// Samples in a group of duplicates (`dup`), or in one that spans splits (`leak`).
     case duplicate(leak: Bool)
     /// The samples of one group of duplicates (`group:N`, as `segscope duplicates` numbers them).
@@ -325,6 +327,8 @@ struct ViewParser {
       return .verdict(queue: queue, v)
     case "revised":
       return .revised
+    case "dismissed":
+      return .dismissed
     case "dup":
       return .duplicate(leak: false)
     case "leak":
@@ -339,7 +343,7 @@ struct ViewParser {
       return .metric(m, op, try number())
     default:
       i = start
-      throw error("a filter (split=, tag:, has:, class:, path~, flagged, verdict:, revised, dup, leak, group:N, miou(RUN)<N, sort:, limit:)")
+      throw error("a filter (split=, tag:, has:, class:, path~, flagged, verdict:, revised, dismissed, dup, leak, group:N, miou(RUN)<N, sort:, limit:)")
     }
   }
 }

@@ -25,8 +25,14 @@ struct MistakesCommand: ParsableCommand {
   @Option(help: "Pixels from a ground-truth edge that are not evidence (0-32).") var band = 2
   @Option(help: "Rows of the text report.") var top = 20
   @Flag(help: "JSON output: evidence, samples (most suspicious first), regions.") var json = false
+  @Flag(help: "List the regions reviewers dismissed (\"the label is right\"), instead of looking for errors.") var dismissed = false
+  @Option(help: "Take back the dismissals of a sample (its id or path): its regions return to every run that checked it.") var restore: String?
 
   func validate() throws {
+    if dismissed || restore != nil {
+      guard pred.isEmpty else { throw ValidationError("--dismissed and --restore take no --pred") }
+      return
+    }
     guard !pred.isEmpty else { throw ValidationError("give at least one prediction field: --pred FIELD") }
     guard (0...32).contains(band) else { throw ValidationError("--band must be between 0 and 32 pixels") }
     guard top >= 0 else { throw ValidationError("--top must not be negative") }
@@ -34,6 +40,7 @@ struct MistakesCommand: ParsableCommand {
 
   func run() throws {
     let store = try DatasetOpener.open(path)
+    if dismissed || restore != nil { return try listOrRestore(store) }
     var req = MistakesRunner.Request(key: key ?? MistakesRunner.Request.defaultKey(pred), predFields: pred)
     req.gtField = gt
     req.ignore = Set(ignoreIndex)
@@ -61,5 +68,61 @@ struct MistakesCommand: ParsableCommand {
       if outcome.problems.count > 10 { FileHandleOut.stderr("  ... and \(outcome.problems.count - 10) more") }
     }
     if outcome.samples.isEmpty { throw ExitCode(1) }
+  }
+
+  /// `--dismissed` and `--restore SAMPLE`.
+  func listOrRestore(_ store: DatasetStore) throws {
+    let names = ClassNaming.namer(store, field: gt)
+    if let restore {
+      let sid = try store.resolveSample(restore).id
+      let back = try SuspectEditor(store: store).restore(sampleId: sid, version: Segscope.version)
+      guard !back.isEmpty else {
+        FileHandleOut.stderr("sample \(sid) has no dismissed region")
+        throw ExitCode(1)
+      }
+      for r in back { print("restored: sample \(sid) \(names(r.given)) -> \(names(r.predicted)) at \(r.x),\(r.y) \(r.width)x\(r.height)") }
+      return
+    }
+    let list = try store.dismissalList()
+    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(list.map(\.sampleId)))).map { ($0.id, $0.path) })
+    if json {
+      print(try JSONOutput.string(list.map { DismissalRow($0, path: paths[$0.sampleId] ?? "", names: names) }))
+      return
+    }
+    if list.isEmpty { print("no dismissed regions") }
+    for d in list {
+      let r = d.region
+      print(
+        "\(d.sampleId)\t\(Sanitize.forTerminal(paths[d.sampleId] ?? "?"))\t\(Sanitize.forTerminal(names(r.given))) -> \(Sanitize.forTerminal(names(r.predicted)))\t\(r.x),\(r.y) \(r.width)x\(r.height)\t\(d.created)"
+      )
+    }
+  }
+}
+
+/// A dismissed region in `mistakes --dismissed --json`.
+struct DismissalRow: Encodable {
+  let id: Int64
+  let path: String
+  let given: String
+  let predicted: String
+  let given_value: Int
+  let predicted_value: Int
+  let x: Int
+  let y: Int
+  let width: Int
+  let height: Int
+  let dismissed: String
+  init(_ d: DatasetStore.Dismissal, path: String, names: (Int) -> String) {
+    id = d.sampleId
+    self.path = path
+    given = names(d.region.given)
+    predicted = names(d.region.predicted)
+    given_value = d.region.given
+    predicted_value = d.region.predicted
+    x = d.region.x
+    y = d.region.y
+    width = d.region.width
+    height = d.region.height
+    dismissed = d.created
   }
 }
