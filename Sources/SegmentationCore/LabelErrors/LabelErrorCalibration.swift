@@ -11,7 +11,7 @@ import Foundation
 /// quarter per further bin (a habit shows at every size, but a planted car is not a stray strip).
 /// With `n` the number of masks whose ground truth holds the given class,
 ///
-///     score = raw / (1 + others / max(minimumMass, habitRate * n))
+///     score = raw / (1 + others / max(minimumMass, habitRate * n))   (minimumMass 2, habitRate 2%)
 ///
 /// A pair that disagrees in no other mask keeps its score; one that disagrees in `habitRate` of the
 /// masks holding the class (2%) is halved; one in 30% falls about 16x. A sample's score is the
@@ -43,18 +43,19 @@ public struct LabelErrorCalibration: Sendable {
 
   /// The share of the masks holding a class at which a pair's disagreement halves its regions' scores.
   public var habitRate: Double
-  /// The mass of other regions that halves a score, at the least (small sets).
+  /// The mass of other regions that halves a score, at the least: in a small set two other full
+  /// occurrences of a pair are needed to halve its regions.
   public var minimumMass: Double
   public private(set) var mass: [Cell: Double] = [:]
   public private(set) var masks: [Int: Int] = [:]
 
-  public init(habitRate: Double = 0.02, minimumMass: Double = 1) {
+  public init(habitRate: Double = 0.02, minimumMass: Double = 2) {
     self.habitRate = habitRate
     self.minimumMass = minimumMass
   }
 
   /// Learns the cells' masses from every sample of a run.
-  public init<S: Sequence>(samples: S, habitRate: Double = 0.02, minimumMass: Double = 1) where S.Element == Sample {
+  public init<S: Sequence>(samples: S, habitRate: Double = 0.02, minimumMass: Double = 2) where S.Element == Sample {
     self.init(habitRate: habitRate, minimumMass: minimumMass)
     for s in samples { add(s) }
   }

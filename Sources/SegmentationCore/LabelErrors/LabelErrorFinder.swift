@@ -335,6 +335,8 @@ public struct LabelErrorFinder: Sendable {
     var objectOf: [Int32] = []
     var objects: [(core: Int, surrounding: UInt16?)] = []
     var stack: [Int32] = []
+    // A region's pixels: its contact with the band is counted only when its kind depends on it.
+    var members: [Int32] = []
     var regions: [SuspectRegion] = []
     let area = Double(n)
     let minimum = max(minPixels, Int((minFraction * area).rounded(.up)))
@@ -342,7 +344,8 @@ public struct LabelErrorFinder: Sendable {
     for hit in hits where e8[Int(hit)] > 0 {
       let start = Int(hit)
       let gv = g[start], av = alt[start]
-      var count = 0, contact = 0, sum = Int(e8[start])
+      var count = 0, sum = Int(e8[start])
+      members.removeAll(keepingCapacity: true)
       var x0 = w, y0 = h, x1 = -1, y1 = -1
       e8[start] = 0
       stack.append(Int32(start))
@@ -350,7 +353,7 @@ public struct LabelErrorFinder: Sendable {
         let i = Int(top)
         let x = i % w, y = i / w
         count += 1
-        if edges.near(i, radius: band) { contact += 1 }
+        members.append(top)
         x0 = min(x0, x)
         x1 = max(x1, x)
         y0 = min(y0, y)
@@ -381,7 +384,9 @@ public struct LabelErrorFinder: Sendable {
       let kind: SuspectKind
       if coverage >= 0.5 {
         kind = object.surrounding == av ? .spurious : .swap
-      } else if contact > 0 && Double(count) / Double(contact) <= boundaryThickness {
+      } else if case let contact = members.reduce(0, { $0 + (edges.near(Int($1), radius: band) ? 1 : 0) }),
+        contact > 0 && Double(count) / Double(contact) <= boundaryThickness
+      {
         kind = .boundary
       } else {
         kind = .missed
@@ -430,7 +435,17 @@ public struct LabelErrorFinder: Sendable {
     var stack = [Int32(start)]
     objectOf[start] = id
     var pixels = 0, edgePixels = 0
-    var around: [UInt16: Int] = [:]
+    // The values just outside the object, with counts: few, so a short list beats a dictionary.
+    var aroundValues: [UInt16] = []
+    var aroundCounts: [Int] = []
+    func note(_ value: UInt16) {
+      if let k = aroundValues.firstIndex(of: value) {
+        aroundCounts[k] += 1
+      } else {
+        aroundValues.append(value)
+        aroundCounts.append(1)
+      }
+    }
     while let top = stack.popLast() {
       let i = Int(top)
       let x = i % w, y = i / w
@@ -457,18 +472,23 @@ public struct LabelErrorFinder: Sendable {
         }
         onEdge = true
         if !ignore[Int(nv)] {
-          around[nv, default: 0] += 1
+          note(nv)
         } else {
           let (fx, fy) = (x + 2 * (step == -1 ? -1 : step == 1 ? 1 : 0), y + 2 * (step == -w ? -1 : step == w ? 1 : 0))
           if fx >= 0 && fy >= 0 && fx < w && fy < h {
             let fv = g[fy * w + fx]
-            if fv != v && !ignore[Int(fv)] { around[fv, default: 0] += 1 }
+            if fv != v && !ignore[Int(fv)] { note(fv) }
           }
         }
       }
       if onEdge { edgePixels += 1 }
     }
-    let surrounding = around.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+    var surrounding: UInt16? = nil
+    var best = 0
+    for (k, value) in aroundValues.enumerated() where aroundCounts[k] > best || (aroundCounts[k] == best && surrounding.map { value < $0 } ?? true) {
+      best = aroundCounts[k]
+      surrounding = value
+    }
     return (max(1, pixels - edgePixels * band), surrounding)
   }
 
