@@ -5,20 +5,8 @@ import Testing
 /// confuse once is news.
 @Suite("Label-error calibration against the run's systematic confusions")
 struct LabelErrorCalibrationTests {
-  /// A 16x12 mask of 0 with rectangles painted on it.
-  static func mask(_ rects: [(x: Int, y: Int, w: Int, h: Int, v: UInt8)]) -> LabelMask {
-    var v = [UInt8](repeating: 0, count: 16 * 12)
-    for r in rects { for y in r.y..<(r.y + r.h) { for x in r.x..<(r.x + r.w) { v[y * 16 + x] = r.v } } }
-    return LabelMask(width: 16, height: 12, values: v)
-  }
-
-  var finder: LabelErrorFinder {
-    var f = LabelErrorFinder()
-    f.band = 1
-    f.minPixels = 4
-    f.minFraction = 0
-    return f
-  }
+  static func mask(_ rects: [(x: Int, y: Int, w: Int, h: Int, v: UInt8)]) -> LabelMask { LabelErrorFinderTests.mask(0, rects) }
+  var finder: LabelErrorFinder { LabelErrorFinderTests().finder }
 
   /// Twelve masks with a bus (1) that both models call a train (2); the seventh also has a car (3)
   /// that both call a person (4). The raw evidence is the same for both kinds of region.
