@@ -182,6 +182,11 @@ public enum NumpyProbabilities {
       throw ImageCodecError(
         path: path, kind: .unreadable(".npz member of \(MemoryBudget.text(m.size)) is over the \(MemoryBudget.text(FileBytes.maxFileBytes)) segscope reads"))
     }
+    // Deflate expands at most about 1032:1: a member that claims more is damaged, and no memory is
+    // set aside for a size only the archive states.
+    if m.method == 8 && m.size / 1032 > m.compressed + 1 {
+      throw ImageCodecError(path: path, kind: .corrupt(".npz member claims \(m.size) bytes from \(m.compressed) compressed; deflate cannot expand that much"))
+    }
     let want = headerOnly ? min(m.size, 64 * 1024) : m.size
     switch m.method {
     case 0: return (m.name, Array(z[dataStart..<(dataStart + min(want, m.compressed))]))
