@@ -70,8 +70,10 @@ public struct FileReport: Sendable {
       let values = t.channels == 1 ? try t.labelMask(path: path).histogram() : nil
       return FileReport(format: "TIFF", width: t.width, height: t.height, detail: kind, values: values)
     case .npy, .npz:
-      let h = try NumpyProbabilities.header(path: path)
-      let map = try NumpyProbabilities.read(path: path, limits: limits)
+      // The bytes read above: the header and the array come from them, not from the file again.
+      let npy = try NumpyProbabilities.npyBytes(data, path: path)
+      let h = try NumpyProbabilities.parseHeader(npy, path: path)
+      let map = try NumpyProbabilities.decode(npy, path: path, limits: limits)
       let dtype = h.itemSize == 2 ? "float16" : "float32"
       return FileReport(
         format: "NumPy", width: map.width, height: map.height,

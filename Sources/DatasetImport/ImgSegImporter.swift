@@ -262,8 +262,7 @@ public struct ImgSegImporter: Sendable {
           problems.append((rel, msg))
           if field == FieldName.groundTruth { continue }
         }
-        if probabilityFields.contains(field), let planes {
-          let k = try NumpyProbabilities.header(path: rel.hasPrefix("/") ? rel : root + "/" + rel).classes
+        if probabilityFields.contains(field), let planes, let k = h.classPlanes {
           if k != planes {
             problems.append((rel, "probabilities of '\(field)' have \(k) class planes, but the class map has \(planes) classes"))
             continue

@@ -11,6 +11,8 @@ public struct ImageHeader: Sendable, Equatable {
   public let colorType: Int
   /// JPEG Exif orientation (`.up` for PNG or when absent).
   public let orientation: ExifOrientation
+  /// Class planes of a NumPy probability array (K of (K, H, W)); nil for pictures and masks.
+  public var classPlanes: Int? = nil
 
   /// The size as displayed, after the Exif orientation.
   public var displayWidth: Int { orientation.swapsAxes ? height : width }
@@ -21,12 +23,14 @@ public struct ImageHeader: Sendable, Equatable {
   public static func read(path: String) throws(ImageCodecError) -> ImageHeader {
     let data = try FileBytes.readPrefix(path, maxBytes: 16 * 1024)
     // A TIFF's directory may sit anywhere in the file: libtiff reads it by path.
-    switch try ImageLoader.checkedFormat(data, path: path) {
+    let format = try ImageLoader.checkedFormat(data, path: path)
+    switch format {
     case .tiff: return try tiff(path: path)
     case .npy, .npz:
       // A probability array reads as the class mask of its argmax: one gray value per pixel.
       let h = try NumpyProbabilities.header(path: path)
-      return ImageHeader(format: sniffedNumpy(data), width: h.width, height: h.height, bitDepth: h.classes <= 256 ? 8 : 16, colorType: 0, orientation: .up)
+      return ImageHeader(
+        format: format, width: h.width, height: h.height, bitDepth: h.classes <= 256 ? 8 : 16, colorType: 0, orientation: .up, classPlanes: h.classes)
     case .png, .jpeg: break
     }
     do {
@@ -36,8 +40,6 @@ public struct ImageHeader: Sendable, Equatable {
       return try parse(FileBytes.readPrefix(path, maxBytes: 256 * 1024), path: path)
     }
   }
-
-  static func sniffedNumpy(_ data: [UInt8]) -> ImageFormat { NumpyProbabilities.sniff(data) ?? .npy }
 
   /// The header of a TIFF file: its colour type in PNG's terms (0 gray, 2 RGB, 3 palette, 4 gray +
   /// alpha, 6 RGBA). Multi-page and floating-point files are refused here, before any import uses them.

@@ -49,9 +49,7 @@ public enum ImageLoader {
     case .tiff: return try TIFFDecoder.decode(data, path: path, limits: limits, forMask: true).labelMask(path: path)
     case .jpeg:
       throw ImageCodecError(path: path, kind: .unsupported("JPEG masks are not accepted: lossy compression invents class values; store masks as PNG or TIFF"))
-    case .npy: return try NumpyProbabilities.decode(data, path: path, limits: limits).argmax()
-    case .npz:
-      return try NumpyProbabilities.decode(NumpyProbabilities.npzMember(data, path: path, headerOnly: false).bytes, path: path, limits: limits).argmax()
+    case .npy, .npz: return try NumpyProbabilities.decode(NumpyProbabilities.npyBytes(data, path: path), path: path, limits: limits).argmax()
     }
   }
 

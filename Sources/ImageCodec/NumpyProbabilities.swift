@@ -208,11 +208,15 @@ public enum NumpyProbabilities {
 
   /// Reads and checks a whole probability file.
   public static func read(path: String, limits: DecodeLimits = .default) throws(ImageCodecError) -> ProbabilityMap {
-    let bytes = try FileBytes.read(path)
+    try decode(npyBytes(FileBytes.read(path), path: path), path: path, limits: limits)
+  }
+
+  /// The `.npy` bytes of a whole file: the file itself, or the one array of a `.npz` archive.
+  public static func npyBytes(_ bytes: [UInt8], path: String) throws(ImageCodecError) -> [UInt8] {
     if bytes.isEmpty { throw ImageCodecError(path: path, kind: .empty) }
     switch sniff(bytes) {
-    case .npy: return try decode(bytes, path: path, limits: limits)
-    case .npz: return try decode(npzMember(bytes, path: path, headerOnly: false).bytes, path: path, limits: limits)
+    case .npy: return bytes
+    case .npz: return try npzMember(bytes, path: path, headerOnly: false).bytes
     default: throw ImageCodecError(path: path, kind: .wrongFormat(expected: "NumPy .npy or .npz", found: ImageFormat.describe(bytes)))
     }
   }
