@@ -43,6 +43,27 @@ public struct MistakesRunner: Sendable {
     return lower.hasSuffix(".npy") || lower.hasSuffix(".npz")
   }
 
+  /// The second pass, over stored statistics only: calibrates every sample of run `key` against the
+  /// confusions its evidence makes across the whole run, and stores the samples whose scores or
+  /// region order changed. Returns all of the run's samples, calibrated.
+  func calibrate(key: String) throws -> [SuspectSample] {
+    let stored = try store.suspects(run: key)
+    let calibration = LabelErrorCalibration(samples: stored.map { LabelErrorCalibration.Sample(classes: $0.classes, regions: $0.regions) })
+    var calibrated: [SuspectSample] = []
+    var changed: [SuspectSample] = []
+    calibrated.reserveCapacity(stored.count)
+    for var s in stored {
+      let before = s
+      (s.score, s.regions) = calibration.apply(s.regions)
+      if s != before { changed.append(s) }
+      calibrated.append(s)
+    }
+    for batch in stride(from: 0, to: changed.count, by: 1024) {
+      try store.saveSuspects(key: key, Array(changed[batch..<min(changed.count, batch + 1024)]))
+    }
+    return calibrated
+  }
+
   public struct Cancelled: Error, CustomStringConvertible {
     public var description: String { "label-error search cancelled" }
   }
@@ -121,15 +142,18 @@ public struct MistakesRunner: Sendable {
     let writer = DispatchQueue(label: "segscope.mistakes.writer")
     let inFlight = DispatchGroup()
     let writeError = Mutex<(any Error)?>(nil)
+    // A cancelled run still calibrates what it stored, so the run's scores stay on one scale.
+    func stopped() -> Cancelled {
+      inFlight.wait()
+      if writeError.withLock({ $0 }) == nil { _ = try? calibrate(key: r.key) }
+      return Cancelled()
+    }
     var start = 0
     let total = ids.count
     for _ in resumed { progress?(done.increment(), total) }
     let work = pending
     while start < work.count {
-      if shouldStop?() == true {
-        inFlight.wait()
-        throw Cancelled()
-      }
+      if shouldStop?() == true { throw stopped() }
       let chunk = Array(work[start..<min(work.count, start + chunkSize)])
       let slots = ResultSlots<SuspectSample>(count: chunk.count)
       DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
@@ -192,7 +216,7 @@ public struct MistakesRunner: Sendable {
           var verdict = try finder.analyze(groundTruth: g, predictions: evidence)
           if let gone = dismissed[sid] {
             verdict.regions.removeAll { region in gone.contains { DatasetStore.sameRegion($0, region) } }
-            verdict.score = 1 - verdict.regions.reduce(1.0) { $0 * (1 - $1.score) }
+            verdict.score = LabelErrorCalibration.combine(verdict.regions.map(\.score))
           }
           slots.set(
             i,
@@ -205,10 +229,7 @@ public struct MistakesRunner: Sendable {
           problems.withLock { $0.append("\(store.relativePath(file)): \(error)") }
         }
       }
-      if shouldStop?() == true {
-        inFlight.wait()
-        throw Cancelled()
-      }
+      if shouldStop?() == true { throw stopped() }
       let rows = slots.values().compactMap { $0 }
       // Each batch is written while the next one is computed (one write in flight).
       inFlight.wait()
@@ -222,21 +243,9 @@ public struct MistakesRunner: Sendable {
     }
     inFlight.wait()
     if let e = writeError.withLock({ $0 }) { throw e }
-    // The second pass, over stored statistics only: calibrate every sample of the run against the
-    // confusions the evidence makes across the whole run.
-    let all = try store.suspects(run: r.key)
-    let calibration = LabelErrorCalibration(samples: all.map { LabelErrorCalibration.Sample(classes: $0.classes, regions: $0.regions) })
+    let all = try calibrate(key: r.key)
     let scope = Set(r.sampleIds == nil ? all.map(\.sampleId) : gtRefs.keys.map { $0 })
-    var calibrated: [SuspectSample] = []
-    calibrated.reserveCapacity(all.count)
-    for var s in all {
-      (s.score, s.regions) = calibration.apply(s.regions)
-      calibrated.append(s)
-    }
-    for batch in stride(from: 0, to: calibrated.count, by: 1024) {
-      try store.saveSuspects(key: r.key, Array(calibrated[batch..<min(calibrated.count, batch + 1024)]))
-    }
-    computed = calibrated.filter { scope.contains($0.sampleId) }
+    computed = all.filter { scope.contains($0.sampleId) }
     // The run's evidence is the strongest any sample had.
     let strongest = (computed.map(\.evidence) + [before].compactMap { $0 }).min() ?? planned
     try store.beginSuspectRun(key: r.key, gtField: r.gtField, predFields: r.predFields, evidence: strongest, version: version)
