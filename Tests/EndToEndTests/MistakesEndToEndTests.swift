@@ -60,12 +60,7 @@ struct MistakesEndToEndTests {
   func dismissalSurvivesRecompute() throws {
     let dir = try triageDataset("dismiss", samples: 24, size: "160x120")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let doc = try #require(try segscopeJSON(["mistakes", dir, "--pred", "model_a", "--pred", "model_b", "--json"]) as? [String: Any])
-    let first = try #require((doc["regions"] as? [[String: Any]])?.first)
-    let sid = Int64(try #require(first["id"] as? Int))
-    let store = try DatasetStore(databaseFile: dir + "/.segscope/dataset.sqlite")
-    let stored = try #require(try store.suspects(run: "model_a+model_b").first { $0.sampleId == sid }?.regions.first)
-    try store.dismissSuspect(sampleId: sid, region: stored)
+    let (store, sid, stored) = try dismissFirstRegion(dir)
     #expect(try store.suspects(run: "model_a+model_b").first { $0.sampleId == sid }?.regions.isEmpty == true)
     let again = try #require(try segscopeJSON(["mistakes", dir, "--pred", "model_a", "--pred", "model_b", "--json"]) as? [String: Any])
     let sample = try #require((again["samples"] as? [[String: Any]])?.first { $0["id"] as? Int == Int(sid) })
@@ -88,20 +83,29 @@ struct MistakesEndToEndTests {
   }
 }
 
+/// Runs `mistakes` with both models, then dismisses the first region it reports (after `before`
+/// runs) as a reviewer would: the store, the sample and the region as stored.
+func dismissFirstRegion(_ dir: String, before: () throws -> Void = {}) throws -> (DatasetStore, Int64, SuspectRegion) {
+  let doc = try #require(try segscopeJSON(["mistakes", dir, "--pred", "model_a", "--pred", "model_b", "--json"]) as? [String: Any])
+  let first = try #require((doc["regions"] as? [[String: Any]])?.first)
+  let sid = Int64(try #require(first["id"] as? Int))
+  try before()
+  let store = try DatasetStore(databaseFile: dir + "/.segscope/dataset.sqlite")
+  let stored = try #require(try store.suspects(run: "model_a+model_b").first { $0.sampleId == sid }?.regions.first)
+  try store.dismissSuspect(sampleId: sid, region: stored)
+  return (store, sid, stored)
+}
+
 @Suite("segscope mistakes: dismissals listed and restored; class probabilities as evidence", .serialized)
 struct MistakesDismissalAndProbabilityTests {
   @Test("--dismissed lists a dismissal, the view term finds its sample, --restore brings the region back")
   func listAndRestore() throws {
     let dir = try triageDataset("restore", samples: 24, size: "160x120")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let doc = try #require(try segscopeJSON(["mistakes", dir, "--pred", "model_a", "--pred", "model_b", "--json"]) as? [String: Any])
-    let first = try #require((doc["regions"] as? [[String: Any]])?.first)
-    let sid = Int64(try #require(first["id"] as? Int))
-    let none = try Shell.run([Binary.path, "mistakes", dir, "--dismissed"])
-    #expect(none.status == 0 && String(decoding: none.out, as: UTF8.self).contains("no dismissed regions"))
-    let store = try DatasetStore(databaseFile: dir + "/.segscope/dataset.sqlite")
-    let stored = try #require(try store.suspects(run: "model_a+model_b").first { $0.sampleId == sid }?.regions.first)
-    try store.dismissSuspect(sampleId: sid, region: stored)
+    let (store, sid, stored) = try dismissFirstRegion(dir) {
+      let none = try Shell.run([Binary.path, "mistakes", dir, "--dismissed"])
+      #expect(none.status == 0 && String(decoding: none.out, as: UTF8.self).contains("no dismissed regions"))
+    }
     let listed = try #require(try segscopeJSON(["mistakes", dir, "--dismissed", "--json"]) as? [[String: Any]])
     #expect(listed.count == 1 && listed.first?["id"] as? Int == Int(sid))
     #expect(listed.first?["x"] as? Int == stored.x && listed.first?["given_value"] as? Int == stored.given)
