@@ -315,7 +315,7 @@ extension EffectRunner {
       let out = try PredictRunner(store: store).run(
         req, progress: { done, total in post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) },
         shouldStop: { control.isCancelled(job) })
-      var message = "\(name): \(out.imported) of \(out.total) samples imported"
+      var message = out.summary(name: name)
       if out.cancelled { message += " (cancelled: the batches done are kept)" }
       if !out.failed.isEmpty { message += "; \(out.failed.count) failed (see problems, 5)" }
       if let f = out.commandFailures.first { message += "; \(f)" }

@@ -12,11 +12,14 @@ import SegmentationCore
 /// prediction field.
 ///
 /// For each batch segscope writes a JSON-lines manifest, one line per sample:
-/// `{"id": N, "image": "/abs/image.jpg", "output": "/abs/.../NAME/STEM.png", "confidence": "/abs/.../NAME.confidence/STEM.png"}`,
-/// and runs the command with `{manifest}` replaced by the manifest's path (also in
-/// `SEGSCOPE_MANIFEST`). The command writes label-map PNGs (values = class ids) and, if it can,
+/// `{"id": N, "image": "/abs/image.jpg", "output": "/abs/.../NAME/STEM.png", "probs": "/abs/.../NAME/STEM.npy",
+/// "confidence": "/abs/.../NAME.confidence/STEM.png"}`, and runs the command with `{manifest}` replaced by
+/// the manifest's path (also in `SEGSCOPE_MANIFEST`). The command writes a label-map PNG (values =
+/// class ids) or its softmax probabilities as a float16/32 (K, H, W) `.npy` (or both), and, if it can,
 /// confidence PNGs. Each output is checked (present, readable, the image's size, values in the class
-/// map) and the good ones become field NAME (and NAME.confidence).
+/// map; for probabilities also K, NaN and sums) and the good ones become field NAME (and
+/// NAME.confidence). A sample with good probabilities gets them as its mask (the argmax), as
+/// `import --probs` does, so `mistakes --pred NAME` uses them as evidence.
 public struct PredictRunner: Sendable {
   public let store: DatasetStore
   public init(store: DatasetStore) { self.store = store }
@@ -39,11 +42,22 @@ public struct PredictRunner: Sendable {
     public var imported = 0
     public var skipped = 0
     public var confidences = 0
+    /// Samples whose field mask is the model's class probabilities.
+    public var probabilities = 0
     /// (sample path, what is wrong): no output, or an output that cannot be used.
     public var failed: [(String, String)] = []
     /// Batches whose command exited non-zero: the status and the last lines of its stderr.
     public var commandFailures: [String] = []
     public var cancelled = false
+
+    /// One line for both front ends: what became field `name`.
+    public func summary(name: String) -> String {
+      var line = "\(name): \(imported) of \(total) samples imported"
+      if skipped > 0 { line += " (\(skipped) kept from an earlier run: newer than their image)" }
+      if probabilities > 0 { line += "; \(probabilities) as class probabilities (mistakes --pred \(name) uses them)" }
+      if confidences > 0 { line += "; \(confidences) confidence maps (\(name).confidence)" }
+      return line
+    }
   }
 
   /// Where the field's files go: beside the database (`.segscope/predictions/NAME/`).
@@ -72,6 +86,7 @@ public struct PredictRunner: Sendable {
     let gt = fields.first { $0.role == .groundTruth && $0.kind == .semantic }
     let classes = gt?.classes ?? []
     let allowed: Set<Int>? = (gt?.hasClassMap ?? false) ? Set(classes.map(\.value)) : nil
+    let planes: Int? = (gt?.hasClassMap ?? false) ? classes.filter { !$0.isIgnore }.count : nil
     let ids = try r.sampleIds ?? store.sampleIds(ViewExpression())
     let samples = try store.samples(ids: ids)
     var out = Outcome()
@@ -87,26 +102,51 @@ public struct PredictRunner: Sendable {
       let p = s.path.hasPrefix("/") ? "outside/\(s.id)-\((s.path as NSString).lastPathComponent)" : s.path
       return (p as NSString).deletingPathExtension
     }
-    var todo: [(SampleRow, String, String)] = []
-    var keep: [(SampleRow, String, String)] = []
+    var todo: [Item] = []
+    var keep: [Item] = []
     for s in samples {
       let stem = relativeStem(s)
-      let output = folder + "/" + stem + ".png", conf = confFolder + "/" + stem + ".png"
-      if !r.force, let o = Self.mtime(output), let i = Self.mtime(store.absolutePath(s.path)), o >= i {
-        keep.append((s, output, conf))
+      let item = Item(sample: s, output: folder + "/" + stem + ".png", probs: folder + "/" + stem + ".npy", confidence: confFolder + "/" + stem + ".png")
+      let written = [Self.mtime(item.output), Self.mtime(item.probs)].compactMap { $0 }.max()
+      if !r.force, let o = written, let i = Self.mtime(store.absolutePath(s.path)), o >= i {
+        keep.append(item)
       } else {
-        todo.append((s, output, conf))
+        todo.append(item)
       }
     }
     out.skipped = keep.count
     var done = keep.count
     progress?(done, samples.count)
     var masks: [(sampleId: Int64, mask: MaskEntry)] = [], confs: [(sampleId: Int64, mask: MaskEntry)] = []
-    func check(_ batch: [(SampleRow, String, String)]) {
-      for (s, output, conf) in batch {
-        switch Self.validate(output, sample: s, allowed: allowed) {
-        case .success(let depth):
-          masks.append((s.id, MaskEntry(field: r.name, path: store.relativePath(output), width: s.width, height: s.height, bitDepth: depth)))
+    func check(_ batch: [Item]) {
+      for item in batch {
+        let s = item.sample, conf = item.confidence
+        var found: (path: String, depth: Int)? = nil
+        var probsProblem: String? = nil
+        if FileManager.default.fileExists(atPath: item.probs) {
+          switch Self.validateProbabilities(item.probs, sample: s, planes: planes, allowed: allowed) {
+          case .success(let depth):
+            found = (item.probs, depth)
+            out.probabilities += 1
+          case .failure(let why): probsProblem = why.message
+          }
+        }
+        if found == nil {
+          switch Self.validate(item.output, sample: s, allowed: allowed) {
+          case .success(let depth): found = (item.output, depth)
+          case .failure(let why):
+            // Probabilities that cannot be used are the problem to report when they were all the model wrote.
+            if let probsProblem, !FileManager.default.fileExists(atPath: item.output) {
+              out.failed.append((s.path, probsProblem))
+            } else {
+              out.failed.append((s.path, why.message))
+            }
+            continue
+          }
+        }
+        if let probsProblem, found != nil { out.failed.append((s.path, "probabilities not used: \(probsProblem)")) }
+        if let (path, depth) = found {
+          masks.append((s.id, MaskEntry(field: r.name, path: store.relativePath(path), width: s.width, height: s.height, bitDepth: depth)))
           out.imported += 1
           if FileManager.default.fileExists(atPath: conf) {
             switch Self.validate(conf, sample: s, allowed: nil) {
@@ -117,7 +157,6 @@ public struct PredictRunner: Sendable {
             case .failure(let why): out.failed.append((s.path, "confidence map: \(why.message)"))
             }
           }
-        case .failure(let why): out.failed.append((s.path, why.message))
         }
       }
     }
@@ -128,17 +167,18 @@ public struct PredictRunner: Sendable {
         break
       }
       let batch = Array(todo[start..<min(todo.count, start + r.batch)])
-      for (_, o, c) in batch {
-        try FileManager.default.createDirectory(atPath: (o as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: (c as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      for item in batch {
+        try FileManager.default.createDirectory(atPath: (item.output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: (item.confidence as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         // A stale output must not pass for a new one.
-        unlink(o)
-        unlink(c)
+        for path in [item.output, item.probs, item.confidence] { unlink(path) }
       }
       let manifest = folder + "/.manifest-\(getpid())-\(start / r.batch).jsonl"
       var lines = ""
-      for (s, o, c) in batch {
-        let obj: [String: Any] = ["id": s.id, "image": store.absolutePath(s.path), "output": o, "confidence": c]
+      for item in batch {
+        let obj: [String: Any] = [
+          "id": item.sample.id, "image": store.absolutePath(item.sample.path), "output": item.output, "probs": item.probs, "confidence": item.confidence,
+        ]
         let d = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
         lines += String(decoding: d, as: UTF8.self) + "\n"
       }
@@ -149,7 +189,9 @@ public struct PredictRunner: Sendable {
         command: r.command.replacingOccurrences(of: "{manifest}", with: ChildProcess.shellQuote(manifest)),
         environment: ["SEGSCOPE_MANIFEST": manifest], shouldStop: shouldStop
       ) {
-        let written = batch.reduce(0) { $0 + (FileManager.default.fileExists(atPath: $1.1) ? 1 : 0) }
+        let written = batch.reduce(0) {
+          $0 + (FileManager.default.fileExists(atPath: $1.output) || FileManager.default.fileExists(atPath: $1.probs) ? 1 : 0)
+        }
         progress?(before + written, samples.count)
       }
       if result.cancelled {
@@ -172,7 +214,8 @@ public struct PredictRunner: Sendable {
     }
     let record: [String: Any] = [
       "command": r.command, "started": ISO8601DateFormatter().string(from: started), "ended": ISO8601DateFormatter().string(from: Date()),
-      "samples": out.total, "imported": out.imported, "skipped": out.skipped, "failed": out.failed.count, "command_failures": out.commandFailures.count,
+      "samples": out.total, "imported": out.imported, "probabilities": out.probabilities, "skipped": out.skipped, "failed": out.failed.count,
+      "command_failures": out.commandFailures.count,
       "cancelled": out.cancelled,
     ]
     let json = String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
@@ -184,6 +227,35 @@ public struct PredictRunner: Sendable {
 
   struct Why: Error {
     let message: String
+  }
+
+  /// One sample's files: the label map, the probabilities and the confidence map the model may write.
+  struct Item {
+    let sample: SampleRow
+    let output: String
+    let probs: String
+    let confidence: String
+  }
+
+  /// Usable class probabilities for the sample (read whole: shape, K, NaN, sums): the bit depth of
+  /// their argmax, or why not.
+  static func validateProbabilities(_ path: String, sample: SampleRow, planes: Int?, allowed: Set<Int>?) -> Result<Int, Why> {
+    let map: ProbabilityMap
+    do { map = try NumpyProbabilities.read(path: path) } catch { return .failure(Why(message: "\(error)")) }
+    guard map.width == sample.width, map.height == sample.height else {
+      return .failure(Why(message: "\(path): \(map.width)x\(map.height), but the image is \(sample.width)x\(sample.height)"))
+    }
+    if let planes, map.classes != planes {
+      return .failure(Why(message: "\(path): \(map.classes) class planes, but the class map has \(planes) classes"))
+    }
+    let mask = map.argmax()
+    if let allowed {
+      let outside = mask.histogram().keys.filter { !allowed.contains(Int($0)) }.sorted()
+      if !outside.isEmpty {
+        return .failure(Why(message: "\(path): class planes outside the class map: \(outside.prefix(8).map(String.init).joined(separator: ", "))"))
+      }
+    }
+    return .success(mask.bitDepth)
   }
 
   /// A usable label map for the sample: its bit depth, or why not.

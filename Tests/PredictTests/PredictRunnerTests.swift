@@ -1,6 +1,7 @@
 import DatasetImport
 import DatasetStore
 import Foundation
+import ImageCodec
 import Predict
 import SegmentationCore
 import TestSupport
@@ -117,5 +118,34 @@ struct PredictRunnerTests {
     Thread.sleep(forTimeInterval: 1.5)
     #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == calls, "the model kept running after the cancel")
     #expect(try store.maskPairs(gt: FieldName.groundTruth, pred: "p").count == out.imported)
+  }
+
+  @Test("probabilities written to the manifest's \"probs\" path become the field's masks (their argmax); bad ones are named and the label map is used")
+  func probabilities() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let gt = try #require(try store.fields().first { $0.name == FieldName.groundTruth })
+    let planes = gt.classes.filter { !$0.isIgnore }.count
+    let r = PredictRunner.Request(name: "soft", command: Self.command(["PROBS": "\(planes)", "NAN": "street_0003"]))
+    let out = try PredictRunner(store: store).run(r)
+    #expect(out.imported == 9 && out.probabilities == 8, "\(out.imported) \(out.probabilities)")
+    let failed = Dictionary(uniqueKeysWithValues: out.failed.map { (($0.0 as NSString).lastPathComponent, $0.1) })
+    #expect(failed["street_0003.jpg"]?.contains("probabilities not used") == true && failed["street_0003.jpg"]?.contains("NaN") == true, "\(failed)")
+    let pairs = try store.maskPairs(gt: FieldName.groundTruth, pred: "soft")
+    let byName = Dictionary(uniqueKeysWithValues: pairs.map { (($0.1.path as NSString).lastPathComponent, $0.2.path) })
+    #expect(pairs.filter { $0.2.path.hasSuffix(".npy") }.count == 8)
+    #expect(pairs.contains { $0.2.path.hasSuffix("street_0003.png") }, "\(byName)")
+    // The argmax is what the model meant: the same label map the PNG path would have carried.
+    let npy = try #require(pairs.first { $0.2.path.hasSuffix(".npy") }?.2)
+    let mask = try ImageLoader.loadMask(path: store.absolutePath(npy.path))
+    #expect(Set(mask.histogram().keys).isSubset(of: [0, 1]) && mask.histogram().count == 2)
+    // A K different from the class map is named, and nothing usable is left for that sample.
+    let wrongK = PredictRunner.Request(name: "wrong_k", command: Self.command(["PROBS": "\(planes + 1)"]))
+    let bad = try PredictRunner(store: store).run(wrongK)
+    #expect(bad.imported == 0 && bad.failed.count == 9)
+    #expect(bad.failed.allSatisfy { $0.1.contains("\(planes + 1) class planes, but the class map has \(planes) classes") }, "\(bad.failed.first!)")
+    // A re-run keeps probabilities newer than their image.
+    let again = try PredictRunner(store: store).run(r)
+    #expect(again.skipped == 9 && again.probabilities == 8)
   }
 }

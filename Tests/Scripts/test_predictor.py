@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """A stand-in model for segscope's predict protocol, for the tests.
 
-Usage: test_predictor.py MANIFEST. For each line {"id", "image", "output", "confidence"} it writes a
-label map of the image's size (class 1 where the image is brighter than its mean, else 0) and an 8-bit
-confidence map. Environment, to misbehave on purpose:
+Usage: test_predictor.py MANIFEST. For each line {"id", "image", "output", "probs", "confidence"} it
+writes a label map of the image's size (class 1 where the image is brighter than its mean, else 0) and an
+8-bit confidence map. Environment:
+  PROBS=K             write float16 (K, H, W) softmax probabilities to "probs" instead of the label map
+                      (their argmax is the same label map)
+  NAN=stem            with PROBS: put a NaN in this image's probabilities and also write its label map
+To misbehave on purpose:
   SKIP=stem1,stem2    write nothing for these images
   WRONG=stem          write a mask 1 pixel narrower
   OUTSIDE=stem        write value 77 (outside a small class map)
@@ -41,7 +45,17 @@ def main():
         if stem == wrong:
             mask = mask[:, :-1]
         os.makedirs(os.path.dirname(it["output"]), exist_ok=True)
-        Image.fromarray(mask).save(it["output"])
+        planes = int(os.environ.get("PROBS", "0"))
+        if planes:
+            p = np.full((planes,) + mask.shape, 0.1 / max(1, planes - 1), dtype=np.float32)
+            for k in range(planes):
+                p[k][mask == k] = 0.9
+            if stem == os.environ.get("NAN"):
+                p[0, 0, 0] = np.nan
+                Image.fromarray(mask).save(it["output"])
+            np.save(it["probs"], p.astype(np.float16))
+        else:
+            Image.fromarray(mask).save(it["output"])
         conf = (np.abs(img - img.mean()) / 128 * 255).clip(0, 255).astype(np.uint8)
         os.makedirs(os.path.dirname(it["confidence"]), exist_ok=True)
         Image.fromarray(conf).save(it["confidence"])

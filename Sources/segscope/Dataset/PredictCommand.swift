@@ -40,10 +40,7 @@ struct PredictCommand: ParsableCommand {
     let bar = ProgressBar(label: "predicting", total: 1)
     let out = try PredictRunner(store: store).run(req, progress: { done, total in bar.set(done, total) }, shouldStop: { Interrupt.isRequested })
     bar.finish()
-    var line = "\(name): \(out.imported) of \(out.total) samples imported"
-    if out.skipped > 0 { line += " (\(out.skipped) kept from an earlier run: newer than their image)" }
-    if out.confidences > 0 { line += "; \(out.confidences) confidence maps (\(name).confidence)" }
-    print(line)
+    print(Sanitize.forTerminal(out.summary(name: name)))
     for f in out.commandFailures { print("  " + Sanitize.forTerminal(f)) }
     if !out.failed.isEmpty {
       print("  \(out.failed.count) samples failed:")
