@@ -89,7 +89,14 @@ public struct LabelMask: Sendable, Equatable {
   /// All values widened to `UInt16`.
   public var values16: [UInt16] {
     switch storage {
-    case .u8(let v): return v.map(UInt16.init)
+    case .u8(let v):
+      // A plain loop over buffers widens 16 pixels per instruction; `map` does not vectorize.
+      return [UInt16](unsafeUninitializedCapacity: v.count) { out, count in
+        v.withUnsafeBufferPointer { src in
+          for i in 0..<src.count { out[i] = UInt16(src[i]) }
+        }
+        count = v.count
+      }
     case .u16(let v): return v
     }
   }

@@ -193,220 +193,63 @@ public struct LabelErrorFinder: Sendable {
     var ignoreFlags = [Bool](repeating: false, count: 65536)
     for v in ignore { ignoreFlags[Int(v)] = true }
 
-    // Only disagreeing pixels are tested for the band (most pixels agree), by looking around them.
-    let edges = EdgeProbe(g: g, width: w, height: h)
+    // Distances to the ground truth's edges, up to the band: pixels closer than `band` are ambiguity
+    // (not evidence), and a region's contact with the band tells a shifted outline.
     let band = band
-    func isCore(_ i: Int) -> Bool { band == 0 || !edges.near(i, radius: band - 1) }
+    let edges = g.withUnsafeBufferPointer { EdgeBand(labels: $0, width: w, height: h, limit: min(max(0, band), 254)) }
+    // A pixel is evidence when it is at least `band` from every edge (all pixels when band is 0).
+    let coreLevel = UInt8(min(max(0, band), 254))
 
-    // Pixel evidence, quantized to 1...255 where some prediction disagrees (0: none).
+    // Pixel evidence, quantized to 1...255 where some prediction disagrees (0: none), and the class
+    // each such pixel points to (one prediction: its own labels).
     var e8 = [UInt8](repeating: 0, count: n)
-    var alt = [UInt16](repeating: 0, count: n)
+    let alt: [UInt16]
     var histogram = [Int](repeating: 0, count: 256)
     let m = predictions.count
-    var votes: [(UInt16, Double, Int)] = []
-    votes.reserveCapacity(m)
     // Non-ignored pixels where every prediction agrees with the label (evidence 0 in the quality score).
     var agreeing = 0
     // The disagreeing pixels outside the band, in order: regions start only from these.
     var hits: [Int32] = []
     if m == 1, let probs = predictions[0].probabilities {
-      // One model's probabilities: every pixel's evidence against its label is 1 - p(label), and the
-      // pixels whose most probable class is another are the candidates.
-      let planeSize = n
-      let k = probs.classes
-      let argmax = predictions[0].labels.values16
-      probs.values.withUnsafeBufferPointer { pv in
-        for i in 0..<n {
-          let gv = g[i]
-          if ignoreFlags[Int(gv)] { continue }
-          let pg = Int(gv) < k ? Double(pv[Int(gv) * planeSize + i]) : 0
-          let q = min(255, max(0, Int(((1 - pg) * 255).rounded())))
-          // Every labelled pixel says how sure the model is of its label (cleanlab's self-confidence).
-          histogram[q] += 1
-          let p = argmax[i]
-          if p == gv || ignoreFlags[Int(p)] || !isCore(i) { continue }
-          if q > 0 {
-            e8[i] = UInt8(q)
-            alt[i] = p
-            hits.append(Int32(i))
-          }
-        }
-      }
+      alt = predictions[0].labels.values16
+      Self.probabilityEvidence(
+        g: g, probabilities: probs, argmax: alt, ignore: ignoreFlags, level: edges.level, coreLevel: coreLevel, e8: &e8, histogram: &histogram,
+        hits: &hits)
     } else if m == 1 {
-      // One prediction: the common case, in integer arithmetic over plain pointers, reading the
-      // prediction as it is stored (8 or 16 bits).
       let scale = Int(scales[0].rounded())
-      let conf = confs[0]
-      func pass<P: FixedWidthInteger>(_ pp: UnsafeBufferPointer<P>) {
-        g.withUnsafeBufferPointer { gp in
-          ignoreFlags.withUnsafeBufferPointer { ig in
-            for i in 0..<n {
-              let gv = gp[i]
-              let p = UInt16(truncatingIfNeeded: pp[i])
-              if p == gv {
-                if !ig[Int(gv)] { agreeing += 1 }
-                continue
-              }
-              if ig[Int(gv)] { continue }
-              if ig[Int(p)] {
-                agreeing += 1
-                continue
-              }
-              if !isCore(i) { continue }
-              let q = conf.map { min(255, (Int($0[i]) * 255 + scale / 2) / scale) } ?? 255
-              histogram[q] += 1
-              if q > 0 {
-                e8[i] = UInt8(q)
-                alt[i] = p
-                hits.append(Int32(i))
-              }
-            }
-          }
-        }
-      }
+      let ignoreValues = ignore.sorted()
       switch predictions[0].labels.storage {
-      case .u8(let v): v.withUnsafeBufferPointer { pass($0) }
-      case .u16(let v): v.withUnsafeBufferPointer { pass($0) }
+      case .u8(let v):
+        agreeing = Self.predictionEvidence(
+          g: g, prediction: v, confidence: confs[0], scale: scale, ignore: ignoreFlags, ignoreValues: ignoreValues, level: edges.level,
+          coreLevel: coreLevel, e8: &e8, histogram: &histogram, hits: &hits)
+      case .u16(let v):
+        agreeing = Self.predictionEvidence(
+          g: g, prediction: v, confidence: confs[0], scale: scale, ignore: ignoreFlags, ignoreValues: ignoreValues, level: edges.level,
+          coreLevel: coreLevel, e8: &e8, histogram: &histogram, hits: &hits)
       }
-    }
-    let preds = m > 1 ? predictions.map { $0.labels.values16 } : []
-    // Several predictions: first mark, in plain passes, the pixels where any of them differs from the
-    // label; only those are looked at one by one.
-    var differs = [UInt8](repeating: 0, count: m > 1 ? n : 0)
-    var candidates: [Int32] = []
-    if m > 1 {
-      differs.withUnsafeMutableBufferPointer { dp in
-        g.withUnsafeBufferPointer { gp in
-          for j in 0..<m {
-            preds[j].withUnsafeBufferPointer { pp in
-              for i in 0..<n { dp[i] |= pp[i] != gp[i] ? 1 : 0 }
-            }
-          }
-          ignoreFlags.withUnsafeBufferPointer { ig in
-            for i in 0..<n where !ig[Int(gp[i])] {
-              if dp[i] == 0 { agreeing += 1 } else { candidates.append(Int32(i)) }
-            }
-          }
-        }
-      }
-    }
-    for candidate in candidates {
-      let i = Int(candidate)
-      let gv = g[i]
-      if !isCore(i) { continue }
-      var best: UInt16 = 0
-      var strength = 0.0
-      var bestCount = 0
-      votes.removeAll(keepingCapacity: true)
-      for j in 0..<m {
-        let p = preds[j][i]
-        if p == gv || ignoreFlags[Int(p)] { continue }
-        let weight =
-          predictions[j].probabilities.map { Double($0.values[Int(p) * n + i]) } ?? confs[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
-        if let k = votes.firstIndex(where: { $0.0 == p }) {
-          votes[k].1 += weight
-          votes[k].2 += 1
-        } else {
-          votes.append((p, weight, 1))
-        }
-      }
-      for (p, v, c) in votes where v > strength {
-        strength = v
-        best = p
-        bestCount = c
-      }
-      strength /= Double(m)
-      let q = Int((strength * 255).rounded())
-      histogram[q] += 1
-      // With several predictions only a majority against the label is evidence: where they disagree
-      // with each other the models are unsure (the share still lowers the quality score).
-      if strength > 0 && 2 * bestCount > m {
-        e8[i] = UInt8(max(1, q))
-        alt[i] = best
-        hits.append(Int32(i))
-      }
+      alt = hits.isEmpty ? [] : predictions[0].labels.values16
+    } else {
+      var votes = [UInt16](repeating: 0, count: n)
+      agreeing = Self.voteEvidence(
+        g: g, predictions: predictions, confidences: confs, scales: scales, ignore: ignoreFlags, level: edges.level, coreLevel: coreLevel,
+        e8: &e8, alt: &votes, histogram: &histogram, hits: &hits)
+      alt = votes
     }
     histogram[0] += agreeing
     let quality = Self.softmin(histogram: histogram, temperature: temperature)
 
-    // Regions: 4-connected disagreeing pixels with one (given, predicted) pair.
-    // e8 doubles as the visited mark (a pixel's evidence is taken and zeroed when it joins a region);
-    // the object map is made only when a region needs it.
-    var objectOf: [Int32] = []
-    var objects: [(core: Int, surrounding: UInt16?)] = []
-    var stack: [Int32] = []
-    // A region's pixels: its contact with the band is counted only when its kind depends on it.
-    var members: [Int32] = []
-    var regions: [SuspectRegion] = []
-    let area = Double(n)
-    let minimum = max(minPixels, Int((minFraction * area).rounded(.up)))
-    let scale = max(1, sizeScale * area)
-    for hit in hits where e8[Int(hit)] > 0 {
-      let start = Int(hit)
-      let gv = g[start], av = alt[start]
-      var count = 0, sum = Int(e8[start])
-      members.removeAll(keepingCapacity: true)
-      var x0 = w, y0 = h, x1 = -1, y1 = -1
-      e8[start] = 0
-      stack.append(Int32(start))
-      while let top = stack.popLast() {
-        let i = Int(top)
-        let x = i % w, y = i / w
-        count += 1
-        members.append(top)
-        x0 = min(x0, x)
-        x1 = max(x1, x)
-        y0 = min(y0, y)
-        y1 = max(y1, y)
-        for k in 0..<4 {
-          let nb: Int
-          switch k {
-          case 0: nb = x > 0 ? i - 1 : -1
-          case 1: nb = x + 1 < w ? i + 1 : -1
-          case 2: nb = y > 0 ? i - w : -1
-          default: nb = y + 1 < h ? i + w : -1
-          }
-          if nb >= 0 && e8[nb] > 0 && g[nb] == gv && alt[nb] == av {
-            sum += Int(e8[nb])
-            e8[nb] = 0
-            stack.append(Int32(nb))
-          }
-        }
-      }
-      if count < minimum { continue }
-      if objectOf.isEmpty { objectOf = [Int32](repeating: -1, count: n) }
-      if objectOf[start] < 0 {
-        objects.append(
-          Self.object(from: start, g: g, band: band, width: w, height: h, id: Int32(objects.count), into: &objectOf, ignore: ignoreFlags))
-      }
-      let object = objects[Int(objectOf[start])]
-      let coverage = Double(count) / Double(max(1, object.core))
-      let kind: SuspectKind
-      if coverage >= 0.5 {
-        kind = object.surrounding == av ? .spurious : .swap
-      } else if case let contact = members.reduce(0, { $0 + (edges.near(Int($1), radius: band) ? 1 : 0) }),
-        contact > 0 && Double(count) / Double(contact) <= boundaryThickness
-      {
-        kind = .boundary
-      } else {
-        kind = .missed
-      }
-      let mean = Double(sum) / Double(count) / 255
-      var score = mean * mean * (1 - exp(-Double(count) / scale))
-      if evidence == .hardPrediction { score *= (coverage >= 0.5 ? 1 : 0.6) * 0.8 }
-      let clamped = min(1, max(0, score))
-      regions.append(
-        SuspectRegion(
-          x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1, pixels: count, given: Int(gv), predicted: Int(av), kind: kind,
-          score: clamped, raw: clamped, sizeBin: LabelErrorCalibration.sizeBin(pixels: count, area: n)))
-    }
+    // The ground truth's objects: what a region is named by, and the classes the mask holds.
+    var objects = GroundTruthObjects(labels: g, width: w, height: h)
+    var regions = self.regions(
+      g: g, e8: &e8, alt: alt, hits: hits, edges: edges, objects: &objects, ignore: ignoreFlags, width: w, height: h, evidence: evidence)
     regions.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
     if regions.count > maxRegions { regions.removeLast(regions.count - maxRegions) }
     var clean = 1.0
     for r in regions { clean *= 1 - r.score }
-    var counts = [Int32](repeating: 0, count: 65536)
-    g.withUnsafeBufferPointer { gp in for i in 0..<n { counts[Int(gp[i])] &+= 1 } }
-    let classes = counts.indices.filter { counts[$0] >= Int32(clamping: minimum) && !ignoreFlags[$0] }
+    let minimum = max(minPixels, Int((minFraction * Double(n)).rounded(.up)))
+    let counts = objects.valueCounts()
+    let classes = counts.indices.filter { counts[$0] >= minimum && !ignoreFlags[$0] }
     return SampleSuspicion(evidence: evidence, score: min(1, max(0, 1 - clean)), quality: quality, regions: regions, classes: classes)
   }
 
@@ -425,95 +268,4 @@ public struct LabelErrorFinder: Sendable {
     return den > 0 ? num / den : 1
   }
 
-  /// The ground-truth object (4-connected, one value) containing `start`: an estimate of its pixels
-  /// outside the band (pixels minus band times its edge pixels), and the most common non-ignored
-  /// value just outside it (one step further across a void border).
-  static func object(
-    from start: Int, g: [UInt16], band: Int, width w: Int, height h: Int, id: Int32, into objectOf: inout [Int32], ignore: [Bool]
-  ) -> (core: Int, surrounding: UInt16?) {
-    let v = g[start]
-    var stack = [Int32(start)]
-    objectOf[start] = id
-    var pixels = 0, edgePixels = 0
-    // The values just outside the object, with counts: few, so a short list beats a dictionary.
-    var aroundValues: [UInt16] = []
-    var aroundCounts: [Int] = []
-    func note(_ value: UInt16) {
-      if let k = aroundValues.firstIndex(of: value) {
-        aroundCounts[k] += 1
-      } else {
-        aroundValues.append(value)
-        aroundCounts.append(1)
-      }
-    }
-    while let top = stack.popLast() {
-      let i = Int(top)
-      let x = i % w, y = i / w
-      pixels += 1
-      var onEdge = false
-      for k in 0..<4 {
-        let step: Int
-        let ok: Bool
-        switch k {
-        case 0: (step, ok) = (-1, x > 0)
-        case 1: (step, ok) = (1, x + 1 < w)
-        case 2: (step, ok) = (-w, y > 0)
-        default: (step, ok) = (w, y + 1 < h)
-        }
-        if !ok { continue }
-        let nb = i + step
-        let nv = g[nb]
-        if nv == v {
-          if objectOf[nb] < 0 {
-            objectOf[nb] = id
-            stack.append(Int32(nb))
-          }
-          continue
-        }
-        onEdge = true
-        if !ignore[Int(nv)] {
-          note(nv)
-        } else {
-          let (fx, fy) = (x + 2 * (step == -1 ? -1 : step == 1 ? 1 : 0), y + 2 * (step == -w ? -1 : step == w ? 1 : 0))
-          if fx >= 0 && fy >= 0 && fx < w && fy < h {
-            let fv = g[fy * w + fx]
-            if fv != v && !ignore[Int(fv)] { note(fv) }
-          }
-        }
-      }
-      if onEdge { edgePixels += 1 }
-    }
-    var surrounding: UInt16? = nil
-    var best = 0
-    for (k, value) in aroundValues.enumerated() where aroundCounts[k] > best || (aroundCounts[k] == best && surrounding.map { value < $0 } ?? true) {
-      best = aroundCounts[k]
-      surrounding = value
-    }
-    return (max(1, pixels - edgePixels * band), surrounding)
-  }
-
-}
-
-/// Answers "is there a ground-truth edge pixel (one with a 4-neighbour of another value) within
-/// chessboard distance r of pixel i?" by looking around i: that holds exactly when a pixel within r
-/// has another value than i, or a pixel on the four sides (not the corners) of the ring at r + 1 does.
-struct EdgeProbe {
-  let g: [UInt16]
-  let width: Int
-  let height: Int
-
-  func near(_ i: Int, radius r: Int) -> Bool {
-    let w = width, h = height
-    let x = i % w, y = i / w, v = g[i]
-    let x0 = max(0, x - r), x1 = min(w - 1, x + r), y0 = max(0, y - r), y1 = min(h - 1, y + r)
-    for yy in y0...y1 {
-      let row = yy * w
-      for xx in x0...x1 where g[row + xx] != v { return true }
-    }
-    if x - r - 1 >= 0 { for yy in y0...y1 where g[yy * w + x - r - 1] != v { return true } }
-    if x + r + 1 < w { for yy in y0...y1 where g[yy * w + x + r + 1] != v { return true } }
-    if y - r - 1 >= 0 { for xx in x0...x1 where g[(y - r - 1) * w + xx] != v { return true } }
-    if y + r + 1 < h { for xx in x0...x1 where g[(y + r + 1) * w + xx] != v { return true } }
-    return false
-  }
 }

@@ -1,0 +1,93 @@
+/// How far each pixel of a label map is from its nearest edge pixel (a pixel with a 4-neighbour of
+/// another value), in chessboard distance, up to a limit: 0 on an edge, 1...limit near one, and
+/// `far` beyond the limit.
+///
+/// Made with whole-image passes that the compiler vectorizes (row pointers, wrapping arithmetic, no
+/// branches): the edge flags, then `limit` square dilations of one pixel (a horizontal and a vertical
+/// pass each). The label-error finder asks it two questions per disagreeing pixel: is it inside the
+/// discounted band, and does a region touch the band.
+struct EdgeBand {
+  static let far: UInt8 = 255
+  let width: Int
+  let height: Int
+  /// Per pixel: the distance to the nearest edge pixel when at most the limit, else `far`.
+  let level: [UInt8]
+
+  init(labels g: UnsafeBufferPointer<UInt16>, width w: Int, height h: Int, limit: Int) {
+    precondition(limit >= 0 && limit < Int(Self.far) && g.count == w * h, "EdgeBand: bad arguments")
+    width = w
+    height = h
+    let n = w * h
+    var flags = [UInt8](repeating: 0, count: n)
+    var scratch = [UInt8](repeating: 0, count: n)
+    var level = [UInt8](repeating: Self.far, count: n)
+    guard n > 0, let gb = g.baseAddress else {
+      self.level = level
+      return
+    }
+    flags.withUnsafeMutableBufferPointer { fBuf in
+      let f = fBuf.baseAddress!
+      Self.edges(gb, into: f, width: w, height: h)
+      level.withUnsafeMutableBufferPointer { lBuf in
+        let lv = lBuf.baseAddress!
+        for i in 0..<n { lv[i] = f[i] != 0 ? 0 : Self.far }
+        scratch.withUnsafeMutableBufferPointer { tBuf in
+          let t = tBuf.baseAddress!
+          for step in stride(from: 1, through: limit, by: 1) {
+            Self.dilate(f, scratch: t, width: w, height: h)
+            // Levels only grow with the step, so the nearest edge's level is the smallest.
+            let s = UInt8(step)
+            for i in 0..<n { lv[i] = min(lv[i], f[i] != 0 ? s : Self.far) }
+          }
+        }
+      }
+    }
+    self.level = level
+  }
+
+  /// 1 where a pixel has a 4-neighbour of another value, else 0.
+  private static func edges(_ g: UnsafePointer<UInt16>, into f: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
+    for y in 0..<h {
+      let gr = g + y &* w, fr = f + y &* w
+      if w == 1 {
+        fr[0] = 0
+        continue
+      }
+      fr[0] = gr[0] != gr[1] ? 1 : 0
+      for x in 1..<(w &- 1) {
+        fr[x] = (gr[x &- 1] != gr[x] ? 1 : 0) | (gr[x] != gr[x &+ 1] ? 1 : 0)
+      }
+      fr[w &- 1] = gr[w &- 2] != gr[w &- 1] ? 1 : 0
+    }
+    guard h > 1 else { return }
+    for y in 0..<h {
+      let gr = g + y &* w, fr = f + y &* w
+      let up = y > 0 ? gr - w : gr, down = y &+ 1 < h ? gr + w : gr
+      for x in 0..<w {
+        fr[x] |= (up[x] != gr[x] ? 1 : 0) | (down[x] != gr[x] ? 1 : 0)
+      }
+    }
+  }
+
+  /// One square dilation of 0/1 flags by one pixel, in place.
+  private static func dilate(_ f: UnsafeMutablePointer<UInt8>, scratch t: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
+    for y in 0..<h {
+      let fr = f + y &* w, tr = t + y &* w
+      if w == 1 {
+        tr[0] = fr[0]
+        continue
+      }
+      tr[0] = fr[0] | fr[1]
+      for x in 1..<(w &- 1) { tr[x] = fr[x &- 1] | fr[x] | fr[x &+ 1] }
+      tr[w &- 1] = fr[w &- 2] | fr[w &- 1]
+    }
+    for y in 0..<h {
+      let fr = f + y &* w, tr = t + y &* w
+      let up = y > 0 ? tr - w : tr, down = y &+ 1 < h ? tr + w : tr
+      for x in 0..<w { fr[x] = up[x] | tr[x] | down[x] }
+    }
+  }
+
+  /// Whether an edge pixel lies within chessboard distance `r` (r <= the limit).
+  @inline(__always) func near(_ i: Int, radius r: Int) -> Bool { Int(level[i]) <= r }
+}

@@ -1,0 +1,215 @@
+/// The finder's per-pixel passes: for each kind of evidence, the pixels that disagree with the label
+/// outside the edge band, with their evidence quantized to 1...255 (`e8`), the class they point to
+/// (`alt`: several predictions only; one prediction points to its own label), and the histogram of
+/// evidence the quality score is made from.
+///
+/// Each pass runs over plain buffers (no closures capturing state), so the common case of one 8-bit
+/// prediction costs a few instructions per agreeing pixel.
+extension LabelErrorFinder {
+  /// One model's probabilities: every pixel's evidence against its label is 1 - p(label), and the
+  /// pixels whose most probable class is another are the candidates. Every labelled pixel says how
+  /// sure the model is of its label (cleanlab's self-confidence).
+  static func probabilityEvidence(
+    g: [UInt16], probabilities probs: ProbabilityMap, argmax: [UInt16], ignore: [Bool], level: [UInt8], coreLevel: UInt8,
+    e8: inout [UInt8], histogram: inout [Int], hits: inout [Int32]
+  ) {
+    let n = g.count, k = probs.classes
+    g.withUnsafeBufferPointer { gp in
+      argmax.withUnsafeBufferPointer { ap in
+        probs.values.withUnsafeBufferPointer { pv in
+          ignore.withUnsafeBufferPointer { ig in
+            level.withUnsafeBufferPointer { lv in
+              e8.withUnsafeMutableBufferPointer { ep in
+                histogram.withUnsafeMutableBufferPointer { hp in
+                  for i in 0..<n {
+                    let gv = gp[i]
+                    if ig[Int(gv)] { continue }
+                    let pg = Int(gv) < k ? Double(pv[Int(gv) * n + i]) : 0
+                    let q = min(255, max(0, Int(((1 - pg) * 255).rounded())))
+                    hp[q] += 1
+                    let p = ap[i]
+                    if p == gv || ig[Int(p)] || lv[i] < coreLevel { continue }
+                    if q > 0 {
+                      ep[i] = UInt8(q)
+                      hits.append(Int32(i))
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// One prediction (with its confidence map when there is one), read as it is stored (8 or 16
+  /// bits): evidence is the confidence where it differs from the label, else 255. Returns the
+  /// non-ignored pixels where it agrees (a prediction of an ignored value counts as agreeing).
+  ///
+  /// Most pixels agree, so two plain passes the compiler vectorizes find the ones that differ (into
+  /// `e8`, as 0/1) and count the agreeing ones; only the differing pixels are then looked at one by
+  /// one, found eight at a time.
+  static func predictionEvidence<P: FixedWidthInteger>(
+    g: [UInt16], prediction: [P], confidence: [UInt16]?, scale: Int, ignore: [Bool], ignoreValues: [UInt16], level: [UInt8], coreLevel: UInt8,
+    e8: inout [UInt8], histogram: inout [Int], hits: inout [Int32]
+  ) -> Int {
+    let n = g.count
+    guard n > 0 else { return 0 }
+    let confidence = confidence ?? []
+    let hasConfidence = !confidence.isEmpty
+    var agreeing = 0
+    g.withUnsafeBufferPointer { gb in
+      prediction.withUnsafeBufferPointer { pb in
+        e8.withUnsafeMutableBufferPointer { eb in
+          let gp = gb.baseAddress!, pp = pb.baseAddress!, ep = eb.baseAddress!
+          // 1. Which pixels differ, and how many agree.
+          var equal = 0
+          var start = 0
+          while start < n {
+            let end = min(n, start &+ 65536)
+            var chunk: UInt32 = 0
+            for i in start..<end {
+              let d: UInt8 = UInt16(truncatingIfNeeded: pp[i]) != gp[i] ? 1 : 0
+              ep[i] = d
+              chunk &+= UInt32(1 &- d)
+            }
+            equal &+= Int(chunk)
+            start = end
+          }
+          // 2. Pixels whose label is ignored are neither agreeing nor differing.
+          for v in ignoreValues {
+            var start = 0
+            while start < n {
+              let end = min(n, start &+ 65536)
+              var chunk: UInt32 = 0
+              for i in start..<end {
+                let isIgnored: UInt8 = gp[i] == v ? 1 : 0
+                chunk &+= UInt32(isIgnored & (1 &- ep[i]))
+                ep[i] &= 1 &- isIgnored
+              }
+              equal &-= Int(chunk)
+              start = end
+            }
+          }
+          agreeing = equal
+          // 3. The differing pixels, found eight at a time, then looked at one by one.
+          var differing: [Int32] = []
+          differing.reserveCapacity(max(16, (n - equal) + 16))
+          let raw = UnsafeRawPointer(ep)
+          let words = n / 8
+          for w in 0..<words {
+            // The lowest address is the lowest byte, on either byte order.
+            var word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self))
+            while word != 0 {
+              let byte = word.trailingZeroBitCount / 8
+              differing.append(Int32(w &* 8 &+ byte))
+              word &= ~(UInt64(0xFF) << UInt64(byte &* 8))
+            }
+          }
+          for i in (words &* 8)..<n where ep[i] != 0 { differing.append(Int32(i)) }
+          confidence.withUnsafeBufferPointer { cp in
+            ignore.withUnsafeBufferPointer { ig in
+              level.withUnsafeBufferPointer { lv in
+                histogram.withUnsafeMutableBufferPointer { hp in
+                  for d in differing {
+                    let i = Int(d)
+                    ep[i] = 0
+                    let gv = gp[i], p = UInt16(truncatingIfNeeded: pp[i])
+                    if ig[Int(gv)] { continue }
+                    if ig[Int(p)] {
+                      agreeing &+= 1
+                      continue
+                    }
+                    if lv[i] < coreLevel { continue }
+                    let q = hasConfidence ? min(255, (Int(cp[i]) * 255 + scale / 2) / scale) : 255
+                    hp[q] &+= 1
+                    if q > 0 {
+                      ep[i] = UInt8(q)
+                      hits.append(d)
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return agreeing
+  }
+
+  /// Several predictions vote: the evidence is the share voting for the most voted class other than
+  /// the label (each vote weighted by the model's probability or confidence when it has one), and
+  /// only a majority against the label is evidence: where they disagree with each other the models
+  /// are unsure (the share still lowers the quality score). Returns the non-ignored pixels where all
+  /// of them agree with the label.
+  static func voteEvidence(
+    g: [UInt16], predictions: [PredictionEvidence], confidences: [[UInt16]?], scales: [Double], ignore: [Bool], level: [UInt8], coreLevel: UInt8,
+    e8: inout [UInt8], alt: inout [UInt16], histogram: inout [Int], hits: inout [Int32]
+  ) -> Int {
+    let n = g.count, m = predictions.count
+    let preds = predictions.map { $0.labels.values16 }
+    // First mark, in plain passes, the pixels where any prediction differs from the label; only
+    // those are looked at one by one.
+    var differs = [UInt8](repeating: 0, count: n)
+    var candidates: [Int32] = []
+    var agreeing = 0
+    differs.withUnsafeMutableBufferPointer { dp in
+      g.withUnsafeBufferPointer { gp in
+        for j in 0..<m {
+          preds[j].withUnsafeBufferPointer { pp in
+            for i in 0..<n { dp[i] |= pp[i] != gp[i] ? 1 : 0 }
+          }
+        }
+        ignore.withUnsafeBufferPointer { ig in
+          level.withUnsafeBufferPointer { lv in
+            for i in 0..<n where !ig[Int(gp[i])] {
+              if dp[i] == 0 {
+                agreeing += 1
+              } else if lv[i] >= coreLevel {
+                candidates.append(Int32(i))
+              }
+            }
+          }
+        }
+      }
+    }
+    var votes: [(UInt16, Double, Int)] = []
+    votes.reserveCapacity(m)
+    for candidate in candidates {
+      let i = Int(candidate)
+      let gv = g[i]
+      var best: UInt16 = 0
+      var strength = 0.0
+      var bestCount = 0
+      votes.removeAll(keepingCapacity: true)
+      for j in 0..<m {
+        let p = preds[j][i]
+        if p == gv || ignore[Int(p)] { continue }
+        let weight =
+          predictions[j].probabilities.map { Double($0.values[Int(p) * n + i]) } ?? confidences[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1
+        if let k = votes.firstIndex(where: { $0.0 == p }) {
+          votes[k].1 += weight
+          votes[k].2 += 1
+        } else {
+          votes.append((p, weight, 1))
+        }
+      }
+      for (p, v, c) in votes where v > strength {
+        strength = v
+        best = p
+        bestCount = c
+      }
+      strength /= Double(m)
+      let q = Int((strength * 255).rounded())
+      histogram[q] += 1
+      if strength > 0 && 2 * bestCount > m {
+        e8[i] = UInt8(max(1, q))
+        alt[i] = best
+        hits.append(Int32(i))
+      }
+    }
+    return agreeing
+  }
+}
