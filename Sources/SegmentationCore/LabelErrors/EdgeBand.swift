@@ -13,7 +13,7 @@ struct EdgeBand {
   /// Per pixel: the distance to the nearest edge pixel when at most the limit, else `far`.
   let level: [UInt8]
 
-  init(labels g: UnsafeBufferPointer<UInt16>, width w: Int, height h: Int, limit: Int) {
+  init<G: FixedWidthInteger>(labels g: UnsafeBufferPointer<G>, width w: Int, height h: Int, limit: Int) {
     precondition(limit >= 0 && limit < Int(Self.far) && g.count == w * h, "EdgeBand: bad arguments")
     width = w
     height = h
@@ -46,7 +46,7 @@ struct EdgeBand {
   }
 
   /// 1 where a pixel has a 4-neighbour of another value, else 0.
-  private static func edges(_ g: UnsafePointer<UInt16>, into f: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
+  private static func edges<G: FixedWidthInteger>(_ g: UnsafePointer<G>, into f: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
     for y in 0..<h {
       let gr = g + y &* w, fr = f + y &* w
       if w == 1 {

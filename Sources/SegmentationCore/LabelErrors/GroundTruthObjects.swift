@@ -5,10 +5,10 @@
 ///
 /// What the label-error finder asks of an object is computed when asked: its pixels outside the band
 /// (from the edge band), and the value that surrounds it.
-struct GroundTruthObjects {
+struct GroundTruthObjects<G: FixedWidthInteger & UnsignedInteger> {
   let width: Int
   let height: Int
-  private let g: [UInt16]
+  private let g: [G]
   /// Runs in row order: row y's runs are rowStart[y]..<rowStart[y + 1].
   private var runX0: [Int32] = []
   private var runX1: [Int32] = []
@@ -20,13 +20,16 @@ struct GroundTruthObjects {
   private var members: [Int32] = []
   private var memberStart: [Int32] = []
 
-  init(labels g: [UInt16], width w: Int, height h: Int) {
+  init(labels g: [G], width w: Int, height h: Int) {
     precondition(g.count == w * h, "GroundTruthObjects: \(g.count) values for \(w)x\(h)")
     width = w
     height = h
     self.g = g
     // Built in locals (not stored properties) so the loops run without exclusivity checks.
     var x0s: [Int32] = [], x1s: [Int32] = [], starts: [Int32] = [], parent: [Int32] = []
+    // Pixels per 8 bytes, and the multiplier that repeats one pixel's value over them.
+    let lanes = 8 / MemoryLayout<G>.size
+    let repeated = UInt64.max / (UInt64.max >> UInt64(64 - 8 * MemoryLayout<G>.size))
     starts.reserveCapacity(h + 1)
     g.withUnsafeBufferPointer { gb in
       guard let base = gb.baseAddress else { return }
@@ -37,9 +40,9 @@ struct GroundTruthObjects {
         while x < w {
           let v = row[x]
           var e = x &+ 1
-          // Four pixels at a time along a run, then one at a time to its end.
-          let four = UInt64(v) &* 0x0001_0001_0001_0001
-          while e &+ 4 <= w && UnsafeRawPointer(row + e).loadUnaligned(as: UInt64.self) == four { e &+= 4 }
+          // Eight bytes at a time along a run (8 or 4 pixels), then one pixel at a time to its end.
+          let pattern = UInt64(v) &* repeated
+          while e &+ lanes <= w && UnsafeRawPointer(row + e).loadUnaligned(as: UInt64.self) == pattern { e &+= lanes }
           while e < w && row[e] == v { e &+= 1 }
           x0s.append(Int32(x))
           x1s.append(Int32(e &- 1))
@@ -175,13 +178,13 @@ struct GroundTruthObjects {
     }
     let g = self.g
     forEachRun(of: id) { y, x0, x1 in
-      let v = g[y * w + x0]
+      let v = UInt16(truncatingIfNeeded: g[y * w + x0])
       for x in x0...x1 where level[y * w + x] == 0 {
         for k in 0..<4 {
           let dx = k == 0 ? -1 : k == 1 ? 1 : 0, dy = k == 2 ? -1 : k == 3 ? 1 : 0
           let nx = x + dx, ny = y + dy
           if nx < 0 || ny < 0 || nx >= w || ny >= h { continue }
-          let nv = g[ny * w + nx]
+          let nv = UInt16(truncatingIfNeeded: g[ny * w + nx])
           if nv == v { continue }
           if !ignore[Int(nv)] {
             note(nv)
@@ -189,7 +192,7 @@ struct GroundTruthObjects {
             // One step further across a void border.
             let fx = x + 2 * dx, fy = y + 2 * dy
             if fx >= 0 && fy >= 0 && fx < w && fy < h {
-              let fv = g[fy * w + fx]
+              let fv = UInt16(truncatingIfNeeded: g[fy * w + fx])
               if fv != v && !ignore[Int(fv)] { note(fv) }
             }
           }

@@ -50,8 +50,8 @@ extension LabelErrorFinder {
   /// Most pixels agree, so two plain passes the compiler vectorizes find the ones that differ (into
   /// `e8`, as 0/1) and count the agreeing ones; only the differing pixels are then looked at one by
   /// one, found eight at a time.
-  static func predictionEvidence<P: FixedWidthInteger>(
-    g: [UInt16], prediction: [P], confidence: [UInt16]?, scale: Int, ignore: [Bool], ignoreValues: [UInt16], level: [UInt8], coreLevel: UInt8,
+  static func predictionEvidence<G: FixedWidthInteger, P: FixedWidthInteger>(
+    g: [G], prediction: [P], confidence: [UInt16]?, scale: Int, ignore: [Bool], ignoreValues: [UInt16], level: [UInt8], coreLevel: UInt8,
     e8: inout [UInt8], histogram: inout [Int], hits: inout [Int32]
   ) -> Int {
     let n = g.count
@@ -70,7 +70,7 @@ extension LabelErrorFinder {
             let end = min(n, start &+ 65536)
             var chunk: UInt32 = 0
             for i in start..<end {
-              let d: UInt8 = UInt16(truncatingIfNeeded: pp[i]) != gp[i] ? 1 : 0
+              let d: UInt8 = UInt16(truncatingIfNeeded: pp[i]) != UInt16(truncatingIfNeeded: gp[i]) ? 1 : 0
               ep[i] = d
               chunk &+= UInt32(1 &- d)
             }
@@ -79,6 +79,9 @@ extension LabelErrorFinder {
           }
           // 2. Pixels whose label is ignored are neither agreeing nor differing.
           for v in ignoreValues {
+            // A value the ground truth's type cannot hold is never in it.
+            guard v <= UInt16(truncatingIfNeeded: G.max) else { continue }
+            let v = G(truncatingIfNeeded: v)
             var start = 0
             while start < n {
               let end = min(n, start &+ 65536)
@@ -115,7 +118,7 @@ extension LabelErrorFinder {
                   for d in differing {
                     let i = Int(d)
                     ep[i] = 0
-                    let gv = gp[i], p = UInt16(truncatingIfNeeded: pp[i])
+                    let gv = UInt16(truncatingIfNeeded: gp[i]), p = UInt16(truncatingIfNeeded: pp[i])
                     if ig[Int(gv)] { continue }
                     if ig[Int(p)] {
                       agreeing &+= 1

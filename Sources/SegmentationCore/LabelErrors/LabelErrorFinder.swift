@@ -187,7 +187,18 @@ public struct LabelErrorFinder: Sendable {
       predictions.count >= 2
       ? .predictions : predictions[0].probabilities != nil ? .probabilities : (predictions[0].confidence != nil ? .confidence : .hardPrediction)
     guard n > 0 else { return SampleSuspicion(evidence: evidence, score: 0, quality: 1, regions: [], classes: []) }
-    let g = gt.values16
+    // The ground truth is read as it is stored (8 or 16 bits): most masks are 8-bit, and every pass
+    // over them then moves half the bytes.
+    switch gt.storage {
+    case .u8(let g): return analyze(g, groundTruth: gt, predictions: predictions, evidence: evidence)
+    case .u16(let g): return analyze(g, groundTruth: gt, predictions: predictions, evidence: evidence)
+    }
+  }
+
+  private func analyze<G: FixedWidthInteger & UnsignedInteger>(
+    _ g: [G], groundTruth gt: LabelMask, predictions: [PredictionEvidence], evidence: LabelEvidence
+  ) -> SampleSuspicion {
+    let w = gt.width, h = gt.height, n = w * h
     let confs: [[UInt16]?] = predictions.map { $0.confidence?.values16 }
     let scales = predictions.map(\.confidenceScale)
     var ignoreFlags = [Bool](repeating: false, count: 65536)
@@ -200,21 +211,28 @@ public struct LabelErrorFinder: Sendable {
     // A pixel is evidence when it is at least `band` from every edge (all pixels when band is 0).
     let coreLevel = UInt8(min(max(0, band), 254))
 
-    // Pixel evidence, quantized to 1...255 where some prediction disagrees (0: none), and the class
-    // each such pixel points to (one prediction: its own labels).
+    // Pixel evidence, quantized to 1...255 where some prediction disagrees (0: none).
     var e8 = [UInt8](repeating: 0, count: n)
-    let alt: [UInt16]
     var histogram = [Int](repeating: 0, count: 256)
     let m = predictions.count
     // Non-ignored pixels where every prediction agrees with the label (evidence 0 in the quality score).
     var agreeing = 0
     // The disagreeing pixels outside the band, in order: regions start only from these.
     var hits: [Int32] = []
+    // The ground truth's objects: what a region is named by, and the classes the mask holds.
+    var objects = GroundTruthObjects(labels: g, width: w, height: h)
+    var regions: [SuspectRegion]
+    // The class each evidence pixel points to is the prediction's own label (one prediction), or
+    // the vote (several).
+    func regionsPointing<A: FixedWidthInteger>(to alt: [A]) -> [SuspectRegion] {
+      self.regions(g: g, e8: &e8, alt: alt, hits: hits, edges: edges, objects: &objects, ignore: ignoreFlags, width: w, height: h, evidence: evidence)
+    }
     if m == 1, let probs = predictions[0].probabilities {
-      alt = predictions[0].labels.values16
+      let argmax = predictions[0].labels.values16
       Self.probabilityEvidence(
-        g: g, probabilities: probs, argmax: alt, ignore: ignoreFlags, level: edges.level, coreLevel: coreLevel, e8: &e8, histogram: &histogram,
-        hits: &hits)
+        g: gt.values16, probabilities: probs, argmax: argmax, ignore: ignoreFlags, level: edges.level, coreLevel: coreLevel, e8: &e8,
+        histogram: &histogram, hits: &hits)
+      regions = regionsPointing(to: argmax)
     } else if m == 1 {
       let scale = Int(scales[0].rounded())
       let ignoreValues = ignore.sorted()
@@ -223,26 +241,22 @@ public struct LabelErrorFinder: Sendable {
         agreeing = Self.predictionEvidence(
           g: g, prediction: v, confidence: confs[0], scale: scale, ignore: ignoreFlags, ignoreValues: ignoreValues, level: edges.level,
           coreLevel: coreLevel, e8: &e8, histogram: &histogram, hits: &hits)
+        regions = regionsPointing(to: v)
       case .u16(let v):
         agreeing = Self.predictionEvidence(
           g: g, prediction: v, confidence: confs[0], scale: scale, ignore: ignoreFlags, ignoreValues: ignoreValues, level: edges.level,
           coreLevel: coreLevel, e8: &e8, histogram: &histogram, hits: &hits)
+        regions = regionsPointing(to: v)
       }
-      alt = hits.isEmpty ? [] : predictions[0].labels.values16
     } else {
       var votes = [UInt16](repeating: 0, count: n)
       agreeing = Self.voteEvidence(
-        g: g, predictions: predictions, confidences: confs, scales: scales, ignore: ignoreFlags, level: edges.level, coreLevel: coreLevel,
+        g: gt.values16, predictions: predictions, confidences: confs, scales: scales, ignore: ignoreFlags, level: edges.level, coreLevel: coreLevel,
         e8: &e8, alt: &votes, histogram: &histogram, hits: &hits)
-      alt = votes
+      regions = regionsPointing(to: votes)
     }
     histogram[0] += agreeing
     let quality = Self.softmin(histogram: histogram, temperature: temperature)
-
-    // The ground truth's objects: what a region is named by, and the classes the mask holds.
-    var objects = GroundTruthObjects(labels: g, width: w, height: h)
-    var regions = self.regions(
-      g: g, e8: &e8, alt: alt, hits: hits, edges: edges, objects: &objects, ignore: ignoreFlags, width: w, height: h, evidence: evidence)
     regions.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
     if regions.count > maxRegions { regions.removeLast(regions.count - maxRegions) }
     var clean = 1.0

@@ -14,8 +14,8 @@ extension LabelErrorFinder {
 
   /// The regions of one mask, unsorted. `e8` is the pixel evidence (1...255, 0 = none); it doubles
   /// as the visited mark, so it is consumed.
-  func regions(
-    g gArray: [UInt16], e8 e8Array: inout [UInt8], alt altArray: [UInt16], hits: [Int32], edges: EdgeBand, objects: inout GroundTruthObjects,
+  func regions<G: FixedWidthInteger & UnsignedInteger, A: FixedWidthInteger>(
+    g gArray: [G], e8 e8Array: inout [UInt8], alt altArray: [A], hits: [Int32], edges: EdgeBand, objects: inout GroundTruthObjects<G>,
     ignore: [Bool], width w: Int, height h: Int, evidence: LabelEvidence
   ) -> [SuspectRegion] {
     let n = w * h
@@ -84,7 +84,7 @@ extension LabelErrorFinder {
               if coverage >= 0.5 {
                 // What surrounds the object is looked at only for a region that covers most of it.
                 if surroundings[id] == nil { surroundings[id] = .some(objects.surrounding(id, level: edges.level, ignore: ignore)) }
-                kind = surroundings[id]! == av ? .spurious : .swap
+                kind = surroundings[id]!.map(Int.init) == Int(av) ? .spurious : .swap
               } else if case let contact = members.reduce(0, { $0 + (Int(level[Int($1)]) <= band ? 1 : 0) }),
                 contact > 0 && Double(count) / Double(contact) <= thickness
               {
