@@ -18,35 +18,31 @@ struct EdgeBand {
     width = w
     height = h
     let n = w * h
-    var flags = [UInt8](repeating: 0, count: n)
-    var scratch = [UInt8](repeating: 0, count: n)
-    var level = [UInt8](repeating: Self.far, count: n)
     guard n > 0, let gb = g.baseAddress else {
-      self.level = level
+      level = []
       return
     }
-    flags.withUnsafeMutableBufferPointer { fBuf in
-      let f = fBuf.baseAddress!
-      Self.edges(gb, into: f, width: w, height: h)
-      level.withUnsafeMutableBufferPointer { lBuf in
-        let lv = lBuf.baseAddress!
-        for i in 0..<n { lv[i] = f[i] != 0 ? 0 : Self.far }
-        scratch.withUnsafeMutableBufferPointer { tBuf in
-          let t = tBuf.baseAddress!
-          for step in stride(from: 1, through: limit, by: 1) {
-            Self.dilate(f, scratch: t, width: w, height: h)
-            // Levels only grow with the step, so the nearest edge's level is the smallest.
-            let s = UInt8(step)
-            for i in 0..<n { lv[i] = min(lv[i], f[i] != 0 ? s : Self.far) }
-          }
-        }
-      }
+    // Every pass writes each pixel of its output, so nothing is zeroed first.
+    let f = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+    let t = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+    defer {
+      f.deallocate()
+      t.deallocate()
     }
-    self.level = level
+    level = [UInt8](unsafeUninitializedCapacity: n) { lBuf, count in
+      let lv = lBuf.baseAddress!
+      Self.edges(gb, into: f, level: lv, width: w, height: h)
+      for step in stride(from: 1, through: limit, by: 1) {
+        Self.dilate(f, scratch: t, level: lv, step: UInt8(step), width: w, height: h)
+      }
+      count = n
+    }
   }
 
-  /// 1 where a pixel has a 4-neighbour of another value, else 0.
-  private static func edges<G: FixedWidthInteger>(_ g: UnsafePointer<G>, into f: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
+  /// 1 where a pixel has a 4-neighbour of another value, else 0; level 0 there, `far` elsewhere.
+  private static func edges<G: FixedWidthInteger>(
+    _ g: UnsafePointer<G>, into f: UnsafeMutablePointer<UInt8>, level lv: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int
+  ) {
     for y in 0..<h {
       let gr = g + y &* w, fr = f + y &* w
       if w == 1 {
@@ -59,18 +55,22 @@ struct EdgeBand {
       }
       fr[w &- 1] = gr[w &- 2] != gr[w &- 1] ? 1 : 0
     }
-    guard h > 1 else { return }
     for y in 0..<h {
-      let gr = g + y &* w, fr = f + y &* w
+      let gr = g + y &* w, fr = f + y &* w, lr = lv + y &* w
       let up = y > 0 ? gr - w : gr, down = y &+ 1 < h ? gr + w : gr
       for x in 0..<w {
-        fr[x] |= (up[x] != gr[x] ? 1 : 0) | (down[x] != gr[x] ? 1 : 0)
+        let e = fr[x] | (up[x] != gr[x] ? 1 : 0) | (down[x] != gr[x] ? 1 : 0)
+        fr[x] = e
+        lr[x] = e != 0 ? 0 : Self.far
       }
     }
   }
 
-  /// One square dilation of 0/1 flags by one pixel, in place.
-  private static func dilate(_ f: UnsafeMutablePointer<UInt8>, scratch t: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
+  /// One square dilation of 0/1 flags by one pixel, in place; pixels it reaches first get level `step`.
+  private static func dilate(
+    _ f: UnsafeMutablePointer<UInt8>, scratch t: UnsafeMutablePointer<UInt8>, level lv: UnsafeMutablePointer<UInt8>, step: UInt8, width w: Int,
+    height h: Int
+  ) {
     for y in 0..<h {
       let fr = f + y &* w, tr = t + y &* w
       if w == 1 {
@@ -82,9 +82,14 @@ struct EdgeBand {
       tr[w &- 1] = fr[w &- 2] | fr[w &- 1]
     }
     for y in 0..<h {
-      let fr = f + y &* w, tr = t + y &* w
+      let fr = f + y &* w, tr = t + y &* w, lr = lv + y &* w
       let up = y > 0 ? tr - w : tr, down = y &+ 1 < h ? tr + w : tr
-      for x in 0..<w { fr[x] = up[x] | tr[x] | down[x] }
+      for x in 0..<w {
+        let d = up[x] | tr[x] | down[x]
+        fr[x] = d
+        // Levels only grow with the step, so the nearest edge's level is the smallest.
+        lr[x] = min(lr[x], d != 0 ? step : Self.far)
+      }
     }
   }
 

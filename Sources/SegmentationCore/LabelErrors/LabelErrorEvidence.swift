@@ -47,9 +47,9 @@ extension LabelErrorFinder {
   /// bits): evidence is the confidence where it differs from the label, else 255. Returns the
   /// non-ignored pixels where it agrees (a prediction of an ignored value counts as agreeing).
   ///
-  /// Most pixels agree, so two plain passes the compiler vectorizes find the ones that differ (into
-  /// `e8`, as 0/1) and count the agreeing ones; only the differing pixels are then looked at one by
-  /// one, found eight at a time.
+  /// Most pixels agree, so plain loops the compiler vectorizes find the ones that differ (into `e8`,
+  /// as 0/1) and count the agreeing ones; only the differing pixels are then looked at one by one,
+  /// found eight at a time. Blocks of 8192 pixels keep every step in the cache.
   static func predictionEvidence<G: FixedWidthInteger, P: FixedWidthInteger>(
     g: [G], prediction: [P], confidence: [UInt16]?, scale: Int, ignore: [Bool], ignoreValues: [UInt16], level: [UInt8], coreLevel: UInt8,
     e8: inout [UInt8], histogram: inout [Int], hits: inout [Int32]
@@ -59,78 +59,81 @@ extension LabelErrorFinder {
     let confidence = confidence ?? []
     let hasConfidence = !confidence.isEmpty
     var agreeing = 0
+    // Ignored values the ground truth's type can hold (a wider one is never in it).
+    let ignored = ignoreValues.filter { $0 <= UInt16(truncatingIfNeeded: G.max) }.map { G(truncatingIfNeeded: $0) }
+    var differing: [Int32] = []
     g.withUnsafeBufferPointer { gb in
       prediction.withUnsafeBufferPointer { pb in
         e8.withUnsafeMutableBufferPointer { eb in
-          let gp = gb.baseAddress!, pp = pb.baseAddress!, ep = eb.baseAddress!
-          // 1. Which pixels differ, and how many agree.
-          var equal = 0
-          var start = 0
-          while start < n {
-            let end = min(n, start &+ 65536)
-            var chunk: UInt32 = 0
-            for i in start..<end {
-              let d: UInt8 = UInt16(truncatingIfNeeded: pp[i]) != UInt16(truncatingIfNeeded: gp[i]) ? 1 : 0
-              ep[i] = d
-              chunk &+= UInt32(1 &- d)
-            }
-            equal &+= Int(chunk)
-            start = end
-          }
-          // 2. Pixels whose label is ignored are neither agreeing nor differing.
-          for v in ignoreValues {
-            // A value the ground truth's type cannot hold is never in it.
-            guard v <= UInt16(truncatingIfNeeded: G.max) else { continue }
-            let v = G(truncatingIfNeeded: v)
-            var start = 0
-            while start < n {
-              let end = min(n, start &+ 65536)
-              var chunk: UInt32 = 0
-              for i in start..<end {
-                let isIgnored: UInt8 = gp[i] == v ? 1 : 0
-                chunk &+= UInt32(isIgnored & (1 &- ep[i]))
-                ep[i] &= 1 &- isIgnored
-              }
-              equal &-= Int(chunk)
-              start = end
-            }
-          }
-          agreeing = equal
-          // 3. The differing pixels, found eight at a time, then looked at one by one.
-          var differing: [Int32] = []
-          differing.reserveCapacity(max(16, (n - equal) + 16))
-          let raw = UnsafeRawPointer(ep)
-          let words = n / 8
-          for w in 0..<words {
-            // The lowest address is the lowest byte, on either byte order.
-            var word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: w &* 8, as: UInt64.self))
-            while word != 0 {
-              let byte = word.trailingZeroBitCount / 8
-              differing.append(Int32(w &* 8 &+ byte))
-              word &= ~(UInt64(0xFF) << UInt64(byte &* 8))
-            }
-          }
-          for i in (words &* 8)..<n where ep[i] != 0 { differing.append(Int32(i)) }
           confidence.withUnsafeBufferPointer { cp in
             ignore.withUnsafeBufferPointer { ig in
               level.withUnsafeBufferPointer { lv in
                 histogram.withUnsafeMutableBufferPointer { hp in
-                  for d in differing {
-                    let i = Int(d)
-                    ep[i] = 0
-                    let gv = UInt16(truncatingIfNeeded: gp[i]), p = UInt16(truncatingIfNeeded: pp[i])
-                    if ig[Int(gv)] { continue }
-                    if ig[Int(p)] {
-                      agreeing &+= 1
-                      continue
+                  let gp = gb.baseAddress!, pp = pb.baseAddress!, ep = eb.baseAddress!
+                  // Blocks small enough to stay in the first-level cache through the three steps.
+                  var start = 0
+                  while start < n {
+                    let end = min(n, start &+ 8192)
+                    // 1. Which pixels differ, and how many agree (pixels with an ignored label are
+                    // neither): plain loops the compiler vectorizes.
+                    var equal: UInt32 = 0
+                    if ignored.count == 1 {
+                      let v = ignored[0]
+                      for i in start..<end {
+                        let same: UInt8 = UInt16(truncatingIfNeeded: pp[i]) == UInt16(truncatingIfNeeded: gp[i]) ? 1 : 0
+                        let kept: UInt8 = gp[i] != v ? 1 : 0
+                        ep[i] = (1 &- same) & kept
+                        equal &+= UInt32(same & kept)
+                      }
+                    } else {
+                      for i in start..<end {
+                        let same: UInt8 = UInt16(truncatingIfNeeded: pp[i]) == UInt16(truncatingIfNeeded: gp[i]) ? 1 : 0
+                        ep[i] = 1 &- same
+                        equal &+= UInt32(same)
+                      }
+                      for v in ignored {
+                        for i in start..<end {
+                          let isIgnored: UInt8 = gp[i] == v ? 1 : 0
+                          equal &-= UInt32(isIgnored & (1 &- ep[i]))
+                          ep[i] &= 1 &- isIgnored
+                        }
+                      }
                     }
-                    if lv[i] < coreLevel { continue }
-                    let q = hasConfidence ? min(255, (Int(cp[i]) * 255 + scale / 2) / scale) : 255
-                    hp[q] &+= 1
-                    if q > 0 {
-                      ep[i] = UInt8(q)
-                      hits.append(d)
+                    agreeing &+= Int(equal)
+                    // 2. The differing pixels, found eight at a time.
+                    differing.removeAll(keepingCapacity: true)
+                    let raw = UnsafeRawPointer(ep)
+                    var i8 = start
+                    while i8 &+ 8 <= end {
+                      // The lowest address is the lowest byte, on either byte order.
+                      var word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i8, as: UInt64.self))
+                      while word != 0 {
+                        let byte = word.trailingZeroBitCount / 8
+                        differing.append(Int32(i8 &+ byte))
+                        word &= ~(UInt64(0xFF) << UInt64(byte &* 8))
+                      }
+                      i8 &+= 8
                     }
+                    for i in i8..<end where ep[i] != 0 { differing.append(Int32(i)) }
+                    // 3. Each differing pixel: evidence, unless the prediction is ignored (agreeing)
+                    // or the pixel is in the band.
+                    for d in differing {
+                      let i = Int(d)
+                      ep[i] = 0
+                      let p = UInt16(truncatingIfNeeded: pp[i])
+                      if ig[Int(p)] {
+                        agreeing &+= 1
+                        continue
+                      }
+                      if lv[i] < coreLevel { continue }
+                      let q = hasConfidence ? min(255, (Int(cp[i]) * 255 + scale / 2) / scale) : 255
+                      hp[q] &+= 1
+                      if q > 0 {
+                        ep[i] = UInt8(q)
+                        hits.append(d)
+                      }
+                    }
+                    start = end
                   }
                 }
               }

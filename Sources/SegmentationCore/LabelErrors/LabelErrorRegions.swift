@@ -33,13 +33,12 @@ extension LabelErrorFinder {
             var described: [Int: Int] = [:]
             var surroundings: [Int: UInt16?] = [:]
             var stack: [Pixel] = []
-            // A region's pixels: its contact with the band is counted only when its kind depends on it.
-            var members: [Int32] = []
             for hit in hits where e8[Int(hit)] > 0 {
               let start = Int(hit)
               let gv = g[start], av = alt[start]
               var count = 0, sum = Int(e8[start])
-              members.removeAll(keepingCapacity: true)
+              // Pixels touching the band (within `band` of an edge): a thin strip along it is a shifted outline.
+              var contact = 0
               var x0 = w, y0 = h, x1 = -1, y1 = -1
               e8[start] = 0
               stack.append(Pixel(x: Int32(start % w), y: Int32(start / w)))
@@ -53,7 +52,7 @@ extension LabelErrorFinder {
               while let p = stack.popLast() {
                 let x = Int(p.x), y = Int(p.y), i = y &* w &+ x
                 count &+= 1
-                members.append(Int32(i))
+                contact &+= Int(level[i]) <= band ? 1 : 0
                 x0 = min(x0, x)
                 x1 = max(x1, x)
                 y0 = min(y0, y)
@@ -85,9 +84,7 @@ extension LabelErrorFinder {
                 // What surrounds the object is looked at only for a region that covers most of it.
                 if surroundings[id] == nil { surroundings[id] = .some(objects.surrounding(id, level: edges.level, ignore: ignore)) }
                 kind = surroundings[id]!.map(Int.init) == Int(av) ? .spurious : .swap
-              } else if case let contact = members.reduce(0, { $0 + (Int(level[Int($1)]) <= band ? 1 : 0) }),
-                contact > 0 && Double(count) / Double(contact) <= thickness
-              {
+              } else if contact > 0 && Double(count) / Double(contact) <= thickness {
                 kind = .boundary
               } else {
                 kind = .missed
