@@ -150,33 +150,45 @@ extension LabelErrorFinder {
   /// only a majority against the label is evidence: where they disagree with each other the models
   /// are unsure (the share still lowers the quality score). Returns the non-ignored pixels where all
   /// of them agree with the label.
-  static func voteEvidence(
-    g: [UInt16], predictions: [PredictionEvidence], confidences: [[UInt16]?], scales: [Double], ignore: [Bool], level: [UInt8], coreLevel: UInt8,
-    e8: inout [UInt8], alt: inout [UInt16], histogram: inout [Int], hits: inout [Int32]
+  static func voteEvidence<G: FixedWidthInteger, P: FixedWidthInteger>(
+    g: [G], labels preds: [[P]], predictions: [PredictionEvidence], confidences: [[UInt16]?], scales: [Double], ignore: [Bool],
+    ignoreValues: [UInt16], level: [UInt8], coreLevel: UInt8, e8: inout [UInt8], alt: inout [UInt16], histogram: inout [Int], hits: inout [Int32]
   ) -> Int {
     let n = g.count, m = predictions.count
-    let preds = predictions.map { $0.labels.values16 }
-    // First mark, in plain passes, the pixels where any prediction differs from the label; only
-    // those are looked at one by one.
-    var differs = [UInt8](repeating: 0, count: n)
+    guard n > 0 else { return 0 }
+    let ignored = ignoreValues.filter { $0 <= UInt16(truncatingIfNeeded: G.max) }.map { G(truncatingIfNeeded: $0) }
+    // First mark, in plain passes over cache-sized blocks, the pixels where any prediction differs
+    // from a label that is not ignored; only those (outside the band) are looked at one by one.
     var candidates: [Int32] = []
     var agreeing = 0
-    differs.withUnsafeMutableBufferPointer { dp in
-      g.withUnsafeBufferPointer { gp in
-        for j in 0..<m {
-          preds[j].withUnsafeBufferPointer { pp in
-            for i in 0..<n { dp[i] |= pp[i] != gp[i] ? 1 : 0 }
-          }
-        }
-        ignore.withUnsafeBufferPointer { ig in
-          level.withUnsafeBufferPointer { lv in
-            for i in 0..<n where !ig[Int(gp[i])] {
-              if dp[i] == 0 {
-                agreeing += 1
-              } else if lv[i] >= coreLevel {
-                candidates.append(Int32(i))
+    var differs = [UInt8](repeating: 0, count: min(n, 8192))
+    g.withUnsafeBufferPointer { gb in
+      differs.withUnsafeMutableBufferPointer { db in
+        level.withUnsafeBufferPointer { lv in
+          let gp = gb.baseAddress!, dp = db.baseAddress!
+          var start = 0
+          while start < n {
+            let end = min(n, start &+ 8192), count = end &- start
+            let gs = gp + start
+            for i in 0..<count { dp[i] = 0 }
+            for j in 0..<m {
+              preds[j].withUnsafeBufferPointer { pb in
+                let ps = pb.baseAddress! + start
+                for i in 0..<count { dp[i] |= UInt16(truncatingIfNeeded: ps[i]) != UInt16(truncatingIfNeeded: gs[i]) ? 1 : 0 }
               }
             }
+            var equal: UInt32 = 0
+            for i in 0..<count { equal &+= UInt32(1 &- dp[i]) }
+            for v in ignored {
+              for i in 0..<count {
+                let isIgnored: UInt8 = gs[i] == v ? 1 : 0
+                equal &-= UInt32(isIgnored & (1 &- dp[i]))
+                dp[i] &= 1 &- isIgnored
+              }
+            }
+            agreeing &+= Int(equal)
+            for i in 0..<count where dp[i] != 0 && lv[start &+ i] >= coreLevel { candidates.append(Int32(start &+ i)) }
+            start = end
           }
         }
       }
@@ -185,13 +197,13 @@ extension LabelErrorFinder {
     votes.reserveCapacity(m)
     for candidate in candidates {
       let i = Int(candidate)
-      let gv = g[i]
+      let gv = UInt16(truncatingIfNeeded: g[i])
       var best: UInt16 = 0
       var strength = 0.0
       var bestCount = 0
       votes.removeAll(keepingCapacity: true)
       for j in 0..<m {
-        let p = preds[j][i]
+        let p = UInt16(truncatingIfNeeded: preds[j][i])
         if p == gv || ignore[Int(p)] { continue }
         let weight =
           predictions[j].probabilities.map { Double($0.values[Int(p) * n + i]) } ?? confidences[j].map { min(1, Double($0[i]) / scales[j]) } ?? 1

@@ -250,9 +250,21 @@ public struct LabelErrorFinder: Sendable {
       }
     } else {
       var votes = [UInt16](repeating: 0, count: n)
-      agreeing = Self.voteEvidence(
-        g: gt.values16, predictions: predictions, confidences: confs, scales: scales, ignore: ignoreFlags, level: edges.level, coreLevel: coreLevel,
-        e8: &e8, alt: &votes, histogram: &histogram, hits: &hits)
+      let ignoreValues = ignore.sorted()
+      // The predictions as stored when all are 8-bit (the usual case), else widened.
+      let bytes = predictions.compactMap { p -> [UInt8]? in
+        if case .u8(let v) = p.labels.storage { return v }
+        return nil
+      }
+      if bytes.count == m {
+        agreeing = Self.voteEvidence(
+          g: g, labels: bytes, predictions: predictions, confidences: confs, scales: scales, ignore: ignoreFlags, ignoreValues: ignoreValues,
+          level: edges.level, coreLevel: coreLevel, e8: &e8, alt: &votes, histogram: &histogram, hits: &hits)
+      } else {
+        agreeing = Self.voteEvidence(
+          g: g, labels: predictions.map(\.labels.values16), predictions: predictions, confidences: confs, scales: scales, ignore: ignoreFlags,
+          ignoreValues: ignoreValues, level: edges.level, coreLevel: coreLevel, e8: &e8, alt: &votes, histogram: &histogram, hits: &hits)
+      }
       regions = regionsPointing(to: votes)
     }
     histogram[0] += agreeing
