@@ -58,13 +58,14 @@ public enum Reducer {
     case .viewRequested(let id):
       s.viewRequest = id
       return []
-    case .viewLoaded(let text, let title, let ids, let matrix, let request):
+    case .viewLoaded(let text, let title, let ids, let matrix, let request, let changes):
       // A slower, older load finishing after a newer one must not replace it.
       guard request == s.viewRequest else { return [] }
       s.viewLoading = false
       s.viewText = text
       s.viewTitle = title
       s.viewIds = ids
+      s.viewChanges = changes
       s.cursor = min(s.cursor, max(0, ids.count - 1))
       if s.screen != .sample { s.cursor = 0 }
       if let focus = s.focusAfterLoad {
@@ -113,8 +114,8 @@ public enum Reducer {
         s.thumbnails = s.thumbnails.filter { keep.contains($0.key) }
       }
       return []
-    case .compareLoaded(let run, let m):
-      if s.compareRun.map({ s.runs[safe: $0]?.key }) == run { s.compareMatrix = m }
+    case .compareLoaded(let paired):
+      if s.compareRun.map({ s.runs[safe: $0]?.key }) == paired.b && s.activeRunSummary?.key == paired.a { s.comparison = paired }
       return []
     case .jobProgress(let id, let job):
       s.jobs[id] = job

@@ -57,10 +57,12 @@ public struct EffectRunner: Sendable {
         ]
       case .loadImages(let id): return [loadImages(id)]
       case .loadThumbnails(let ids): return ids.compactMap(loadThumbnail)
-      case .loadCompare(let run, let text):
-        guard let r = try store.runs().first(where: { $0.key == run }) else { return [] }
+      case .loadCompare(let base, let run, let text):
+        let runs = try store.runs()
+        guard let a = runs.first(where: { $0.key == base }), let b = runs.first(where: { $0.key == run }) else { return [] }
         let ids = text.trimmingCharacters(in: " ").isEmpty ? nil : try store.sampleIds(ViewExpression.parse(text))
-        return [.compareLoaded(run: run, matrix: try store.matrix(run: r, sampleIds: ids).0)]
+        let paired = try RunComparison.pairedMatrices(store: store, a: a, b: b, within: ids)
+        return [.compareLoaded(PairedRuns(a: base, b: run, matrixA: paired.a, matrixB: paired.b, samples: paired.samples))]
       case .saveView(let name, let text):
         try store.saveView(name, expression: text)
         return [.statusMessage("saved view '\(name)': \(text.isEmpty ? "all samples" : text)", isError: false)]
@@ -72,13 +74,20 @@ public struct EffectRunner: Sendable {
         let view = try ViewExpression.parse(text)
         let ids = try store.sampleIds(view)
         let a = try store.sampleMIoU(run: from, ids: ids), b = try store.sampleMIoU(run: to, ids: ids)
-        let ranked = ids.compactMap { id -> (Int64, Double)? in
-          guard let x = a[id], let y = b[id] else { return nil }
-          return (id, y - x)
-        }.sorted { $0.1 < $1.1 }.map(\.0)
+        // Only the samples whose mIoU dropped, worst first: the list `runs --compare` prints.
+        let worse = RunComparison.worse(
+          ids.compactMap { id -> (Int64, Double)? in
+            guard let x = a[id], let y = b[id], !x.isNaN, !y.isNaN else { return nil }
+            return (id, y - x)
+          })
+        let ranked = worse.map(\.0)
         let r = try store.runs().first { $0.key == from }
         let matrix = try r.map { try store.matrix(run: $0, sampleIds: ranked).0 }
-        return [.viewLoaded(text: "", title: "got worse from \(from) to \(to), most first", ids: ranked, matrix: matrix, request: request)]
+        let title = ranked.isEmpty ? "none got worse from \(from) to \(to)" : "\(ranked.count) got worse from \(from) to \(to), worst first"
+        return [
+          .viewLoaded(
+            text: "", title: title, ids: ranked, matrix: matrix, request: request, changes: Dictionary(uniqueKeysWithValues: worse.map { ($0.0, $0.1) }))
+        ]
       case .cancelJobs(let ids):
         control.cancel(ids)
         return []

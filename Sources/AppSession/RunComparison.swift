@@ -19,7 +19,8 @@ public struct RunComparison: Sendable {
   public let commonSamples: Int
   public let classes: [ClassRow]
   public let mIoU: (before: Double, after: Double, interval: Bootstrap.Interval)
-  /// The samples that got most worse, worst first (at most ten): path and mIoU change.
+  /// The samples whose mIoU dropped, worst first (at most ten): path and mIoU change (negative).
+  /// Empty when none got worse.
   public let worse: [(path: String, delta: Double)]
 
   public init(store: DatasetStore, before a: EvalRun, after b: EvalRun, iterations: Int) throws {
@@ -48,10 +49,32 @@ public struct RunComparison: Sendable {
       let dx = SemanticMetrics(matrix: x, dialect: dialect).mIoU, dy = SemanticMetrics(matrix: y, dialect: dialect).mIoU
       if !dx.isNaN && !dy.isNaN { changes.append((id, dy - dx)) }
     }
-    changes.sort { $0.1 < $1.1 }
-    let top = Array(changes.prefix(10))
+    let top = Array(Self.worse(changes).prefix(10))
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: top.map(\.0)).map { ($0.id, $0.path) })
     worse = top.map { (paths[$0.0] ?? "sample \($0.0)", $0.1) }
+  }
+}
+
+extension RunComparison {
+  /// The samples whose mIoU dropped from run A to run B (B - A < 0), worst first: what `runs
+  /// --compare` lists and the app's `W` opens. Samples that did not change or improved are not in it.
+  public static func worse<ID>(_ changes: [(ID, Double)]) -> [(ID, Double)] {
+    changes.filter { $0.1 < 0 }.sorted { $0.1 < $1.1 }
+  }
+
+  /// The two runs' confusion matrices summed over the same samples: those both evaluated (within
+  /// `ids` when given). A comparison of two runs is made on these, so that a change is the model's
+  /// and not a difference of samples.
+  public static func pairedMatrices(store: DatasetStore, a: EvalRun, b: EvalRun, within ids: [Int64]? = nil) throws -> (
+    a: ConfusionMatrix, b: ConfusionMatrix, samples: Int
+  ) {
+    let ma = try store.sampleMatrices(run: a), mb = try store.sampleMatrices(run: b)
+    let keep = ids.map(Set.init)
+    let common = ma.keys.filter { mb[$0] != nil && (keep?.contains($0) ?? true) }.sorted()
+    return (
+      ConfusionMatrix.sum(common.compactMap { ma[$0] }, classCount: a.classCount), ConfusionMatrix.sum(common.compactMap { mb[$0] }, classCount: b.classCount),
+      common.count
+    )
   }
 }
 

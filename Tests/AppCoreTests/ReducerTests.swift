@@ -159,12 +159,40 @@ struct RunsTests {
     #expect(s.screen == .runs && s.activeRun == 0)
     #expect(press(&s, .char("c")).isEmpty && s.statusIsError)  // the active run itself
     _ = press(&s, .down)
-    #expect(press(&s, .char("c")) == [.loadCompare(run: "model_b", view: "")])
+    #expect(press(&s, .char("c")) == [.loadCompare(base: "model_a", run: "model_b", view: "")])
     var worse = m
     worse[1, 0] = 100
-    _ = Reducer.reduce(&s, .compareLoaded(run: "model_b", matrix: worse))
+    _ = Reducer.reduce(&s, .compareLoaded(PairedRuns(a: "model_a", b: "model_b", matrixA: m, matrixB: worse, samples: 1)))
     let text = AppView.render(s).buffer.textDump()
-    #expect(text.contains("sidewalk") && text.contains("-50.0"))
+    #expect(text.contains("sidewalk") && text.contains("-50.0") && text.contains("B - A") && text.contains("on 1 samples both evaluated"))
+  }
+
+  @Test("changes under one point keep their minus sign (97.7 -> 96.9 reads -0.8), and a comparison with another base is not shown")
+  func smallChangesKeepTheirSign() {
+    var s = loadedState()
+    _ = Reducer.reduce(
+      &s,
+      .datasetLoaded(
+        name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
+        runs: [
+          RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
+          RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
+        ], problems: []))
+    // Class 1: IoU 977/1000 in A, 969/1000 in B.
+    var a = ConfusionMatrix(classCount: 10), b = ConfusionMatrix(classCount: 10)
+    a[1, 1] = 977
+    a[1, 2] = 23
+    b[1, 1] = 969
+    b[1, 2] = 31
+    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: a))
+    _ = press(&s, .char("4"), .down)
+    _ = press(&s, .char("c"))
+    _ = Reducer.reduce(&s, .compareLoaded(PairedRuns(a: "model_b", b: "model_a", matrixA: b, matrixB: a, samples: 1)))
+    #expect(s.comparison == nil, "a comparison made against another active run")
+    _ = Reducer.reduce(&s, .compareLoaded(PairedRuns(a: "model_a", b: "model_b", matrixA: a, matrixB: b, samples: 1)))
+    let line = AppView.render(s).buffer.textDump().split(separator: "\n").first { $0.contains(DemoClasses.table[1].name) && $0.contains("97.7") }
+    #expect(line?.contains("96.9") == true && line?.contains("-0.8") == true, "\(line ?? "no line")")
+    #expect(AppView.pct(-0.008) == "-0.8" && AppView.pct(0.008) == "0.8" && AppView.pct(-0.0004) == "0.0" && AppView.pct(-0.123) == "-12.3")
   }
 }
 

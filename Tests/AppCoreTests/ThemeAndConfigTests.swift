@@ -30,7 +30,7 @@ struct ThemeAndConfigTests {
     let light = try ThemeLoader.load("light", folders: [themesFolder], read: readFile).theme
     #expect(light.style("ui").bg == RGB(hex: "#fafaf5"))
     #expect(light.style("ui.selection").attributes.contains(.bold))
-    #expect(light.style("ui.palette.match").fg == RGB(hex: "#f0c850"))
+    #expect(light.style("ui.palette.match").fg == RGB(hex: "#8a5a00"))  // palette entry "amber"
     #expect(light.style("ui.nothing.here") == light.style("ui"))
     let cb = try ThemeLoader.load("colorblind", folders: [themesFolder], read: readFile).theme
     #expect(cb.errors.falsePositive == RGB(hex: "#d55e00"))
@@ -119,5 +119,29 @@ struct ThemeAndConfigTests {
     #expect(s.cursor == 1)
     #expect(press(&s, .ctrl("q")) == [.quit])
     #expect(AppConfig.parseKey("F5") == .function(5) && AppConfig.parseKey("PgDn") == .pageDown && AppConfig.parseKey("Space") == .char(" "))
+  }
+}
+
+@Suite("Theme contrast (WCAG AA)")
+struct ThemeContrastTests {
+  @Test("every theme's text reads at 4.5:1 or more on its background, and so does mIoU text coloured by the heat map")
+  func contrast() throws {
+    #expect(abs(Theme.contrast(RGB(0, 0, 0), RGB(255, 255, 255)) - 21) < 1e-9)
+    #expect(Theme.contrast(RGB(0x44, 0x44, 0x44), RGB(0x1C, 0x1C, 0x1C)) < 2, "the pair the issue reported")
+    let names = try FileManager.default.contentsOfDirectory(atPath: themesFolder).filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }
+    var themes = [Theme.dark]
+    for n in names.sorted() { themes.append(try ThemeLoader.load(n, folders: [themesFolder], read: readFile).theme) }
+    for theme in themes {
+      for (scope, style) in theme.scopes.sorted(by: { $0.key < $1.key }) {
+        guard let fg = style.fg, let bg = theme.background(scope) else { continue }
+        let ratio = Theme.contrast(fg, bg)
+        #expect(ratio >= 4.5, "\(theme.name) \(scope): \(fg) on \(bg) is \(String(format: "%.2f", ratio)):1")
+      }
+      let bg = try #require(theme.background("ui"))
+      for step in 0...20 {
+        let t = Double(step) / 20
+        #expect(Theme.contrast(theme.heatText(t), bg) >= 4.5, "\(theme.name) heat text at \(t)")
+      }
+    }
   }
 }

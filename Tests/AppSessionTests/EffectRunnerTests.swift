@@ -2,6 +2,7 @@ import AppCore
 import AppSession
 import DatasetImport
 import DatasetStore
+import Evaluation
 import Foundation
 import ImageCodec
 import SegmentationCore
@@ -57,7 +58,7 @@ struct EffectRunnerTests {
     defer { f.remove() }
     let runner = EffectRunner(store: f.store, version: "test")
     let a = runner.perform(.loadView(text: "split=val", run: nil, request: 5))
-    guard case .viewLoaded(let text, _, let ids, _, let request)? = a.first else {
+    guard case .viewLoaded(let text, _, let ids, _, let request, _)? = a.first else {
       Issue.record("\(a)")
       return
     }
@@ -157,4 +158,59 @@ final class OrderLog: Sendable {
   private let list = Mutex<[String]>([])
   func add(_ s: String) { list.withLock { $0.append(s) } }
   var items: [String] { list.withLock { $0 } }
+}
+
+@Suite("Run comparison: the runs screen and W equal runs --compare", .serialized)
+struct RunComparisonSurfaceTests {
+  @Test("paired per-class IoU and mIoU, signs included, and the same samples that got worse, worst first")
+  func sameNumbersOnEverySurface() throws {
+    let f = try SessionFixture(samples: 9)
+    defer { f.remove() }
+    // A second model over the same images, evaluated on the train split only: comparing each run's
+    // own samples would differ from comparing the samples both evaluated.
+    for sample in try f.store.samples(ids: try f.store.sampleIds(ViewExpression())) {
+      let stem = ((sample.path as NSString).lastPathComponent as NSString).deletingPathExtension
+      let split = sample.split ?? "train"
+      let i = UInt64(stem.dropFirst())!
+      let scene = DemoScene.generate(seed: i, width: 48, height: 32)
+      try FileManager.default.createDirectory(atPath: "\(f.root)/pred2/\(split)", withIntermediateDirectories: true)
+      try FileBytes.writeAtomically(PNGEncoder.encode(DemoModel.modelA.predict(scene.trueLabels, seed: i)), to: "\(f.root)/pred2/\(split)/\(stem).png")
+    }
+    var job = FolderImport()
+    job.predictions = [("model_b", "pred"), ("model_a", "pred2")]
+    _ = try job.run(into: f.store)
+    var ra = EvaluationRunner.Request(key: "model_a", predField: "model_a")
+    ra.sampleIds = try f.store.sampleIds(ViewExpression.parse("split=train"))
+    _ = try EvaluationRunner(store: f.store).run(ra, version: "test")
+    _ = try EvaluationRunner(store: f.store).run(EvaluationRunner.Request(key: "model_b", predField: "model_b"), version: "test")
+    let runs = try f.store.runs()
+    let a = try #require(runs.first { $0.key == "model_a" }), b = try #require(runs.first { $0.key == "model_b" })
+    let cmp = try RunComparison(store: f.store, before: a, after: b, iterations: 50)
+    #expect(cmp.commonSamples == ra.sampleIds!.count && cmp.commonSamples < 9)
+
+    let runner = EffectRunner(store: f.store, version: "test")
+    guard case .compareLoaded(let paired)? = runner.perform(.loadCompare(base: "model_a", run: "model_b", view: "")).first else {
+      Issue.record("no comparison")
+      return
+    }
+    #expect(paired.samples == cmp.commonSamples)
+    let ma = SemanticMetrics(matrix: paired.matrixA, dialect: .mmseg), mb = SemanticMetrics(matrix: paired.matrixB, dialect: .mmseg)
+    for (c, row) in cmp.classes.enumerated() {
+      #expect(AppView.pct(ma.classes[c].iou) == AppView.pct(row.before) && AppView.pct(mb.classes[c].iou) == AppView.pct(row.after), "class \(c)")
+      #expect(AppView.pct(mb.classes[c].iou - ma.classes[c].iou) == AppView.pct(row.delta), "class \(c)")
+    }
+    #expect(AppView.pct(mb.mIoU - ma.mIoU) == AppView.pct(cmp.mIoU.after - cmp.mIoU.before))
+
+    // W: only the samples that got worse, worst first, with their changes; none that improved.
+    guard case .viewLoaded(_, let title, let ids, _, _, let changes)? = runner.perform(.loadChanges(from: "model_a", to: "model_b", view: "")).first
+    else {
+      Issue.record("no view")
+      return
+    }
+    let paths = Dictionary(uniqueKeysWithValues: try f.store.samples(ids: ids).map { ($0.id, $0.path) })
+    #expect(ids.map { paths[$0]! } == cmp.worse.map(\.path))
+    #expect(ids.map { changes[$0]! } == cmp.worse.map(\.delta))
+    #expect(changes.values.allSatisfy { $0 < 0 })
+    #expect(title.contains(ids.isEmpty ? "none got worse" : "\(ids.count) got worse"))
+  }
 }

@@ -117,9 +117,13 @@ enum Commands {
         Reducer.setStatus(&s, "pick a run other than the active one to compare with", error: true)
         return []
       }
+      guard let base = s.activeRunSummary else {
+        Reducer.setStatus(&s, "make a run active first (Enter), then compare another with it", error: true)
+        return []
+      }
       s.compareRun = s.runsCursor
-      s.compareMatrix = nil
-      return [.loadCompare(run: s.runs[s.runsCursor].key, view: s.viewText)]
+      s.comparison = nil
+      return [.loadCompare(base: base.key, run: s.runs[s.runsCursor].key, view: s.viewText)]
     case .runWorse:
       guard let a = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci) else { return [] }
       go(&s, .samples)

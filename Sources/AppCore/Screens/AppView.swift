@@ -75,11 +75,11 @@ public enum AppView {
   }
 
   /// `0.873` -> `87.3`, NaN -> `n/a`.
-  static func pct(_ v: Double?) -> String {
+  public static func pct(_ v: Double?) -> String {
     guard let v, !v.isNaN else { return "n/a" }
-    let r = (v * 1000).rounded() / 10
-    let whole = Int(r), frac = Int((abs(r - Double(whole)) * 10).rounded())
-    return "\(whole).\(frac % 10)"
+    // Tenths of a percent, counted as an integer: the sign survives changes under a point.
+    let tenths = Int((abs(v) * 1000).rounded())
+    return (v < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
   }
 
   static func bar(_ v: Double, width: Int) -> String {

@@ -47,7 +47,9 @@ enum ClassTableScreen {
         line += String(c.gtPixels).leftPadding(11) + String(c.predPixels).leftPadding(11) + "  "
       }
       b.putPadded(line, x: area.x, y: y, width: area.width, style: style)
-      let barStyle = selected ? style : (c.iou < 0.5 ? t.style("ui.bar.bad") : t.style("ui.bar"))
+      // The bar keeps its own colours on the selected row: drawn in the selection's colours its
+      // filled part would read as the empty one.
+      let barStyle = c.iou < 0.5 ? t.style("ui.bar.bad") : t.style("ui.bar")
       b.putPadded(AppView.bar(c.iou, width: barW), x: area.x + 1 + nameW + header.count, y: y, width: barW, style: barStyle)
     }
     let hidden = m.classes.count - rows.count

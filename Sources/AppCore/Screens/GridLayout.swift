@@ -39,7 +39,7 @@ enum GridScreen {
       let capStyle = selected ? t.style("ui.selection") : t.style("ui.dim")
       frame.buffer.putPadded(" " + name, x: x, y: y + th - 1, width: tw - 1 - badge.count - 1, style: capStyle)
       var badgeStyle = capStyle
-      if !selected, let m = row?.miou { badgeStyle = badgeStyle.patched(with: Style(fg: t.heat(1 - m))) }
+      if !selected, let m = row?.miou { badgeStyle = badgeStyle.patched(with: Style(fg: t.heatText(1 - m))) }
       frame.buffer.putPadded(badge + " ", x: x + tw - 1 - badge.count - 1, y: y + th - 1, width: badge.count + 1, style: badgeStyle)
       if selected {
         frame.buffer.fill(Rect(x: x, y: y, width: 1, height: th - 1), symbol: "▌", style: Style(fg: t.style("ui.selection").bg))

@@ -32,31 +32,32 @@ enum RunsScreen {
     b.putPadded(
       " ● active run (its numbers fill the class table and the badges)   ◆ compared run", x: area.x, y: area.maxY - 1, width: area.width,
       style: t.style("ui.dim"))
-    // Per-class comparison of the two runs on the current view.
-    guard let a = s.matrix, let bm = s.compareMatrix, let ra = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci),
-      a.classCount == bm.classCount
+    // Per-class comparison of the two runs on the samples both evaluated in the current view: the
+    // numbers `segscope runs PATH --compare A B` prints for them, changes read B - A.
+    guard let paired = s.comparison, let ra = s.activeRunSummary, ra.key == paired.a, let ci = s.compareRun, s.runs.indices.contains(ci),
+      s.runs[ci].key == paired.b, paired.matrixA.classCount == paired.matrixB.classCount
     else { return }
-    let ma = SemanticMetrics(matrix: a, dialect: ra.dialect), mb = SemanticMetrics(matrix: bm, dialect: ra.dialect)
+    let ma = SemanticMetrics(matrix: paired.matrixA, dialect: ra.dialect), mb = SemanticMetrics(matrix: paired.matrixB, dialect: ra.dialect)
     var y = max(area.y + s.runs.count + 2, other + 1)
     guard y < area.maxY - 2 else { return }
+    func signed(_ d: Double) -> String { d.isNaN ? "" : (d >= 0 ? "+" : "") + AppView.pct(d) }
     b.putPadded(
-      " class         " + Sanitize.forTerminal(ra.key).padding(9) + " " + Sanitize.forTerminal(s.runs[ci].key).padding(9) + "  change", x: area.x, y: y,
-      width: area.width, style: t.style("ui.header"))
+      " class         " + String(Sanitize.forTerminal(paired.a).prefix(9)).leftPadding(9) + " "
+        + String(Sanitize.forTerminal(paired.b).prefix(9)).leftPadding(9)
+        + "  B - A   on \(paired.samples) samples both evaluated", x: area.x, y: y, width: area.width, style: t.style("ui.header"))
     y += 1
-    for c in 0..<a.classCount where y < area.maxY - 2 {
+    for c in 0..<paired.matrixA.classCount where y < area.maxY - 2 {
       let d = mb.classes[c].iou - ma.classes[c].iou
       let name = s.classNames.indices.contains(c) ? s.classNames[c] : "\(c)"
-      let change = d.isNaN ? "" : (d >= 0 ? "+" : "") + AppView.pct(d)
       b.putPadded(
         " " + Sanitize.forTerminal(name).padding(13) + AppView.pct(ma.classes[c].iou).leftPadding(9) + " " + AppView.pct(mb.classes[c].iou).leftPadding(9)
-          + "  " + change, x: area.x, y: y, width: area.width, style: d < -0.005 ? t.style("ui.bar.bad") : t.style("ui"))
+          + "  " + signed(d).leftPadding(6), x: area.x, y: y, width: area.width, style: d < -0.0005 ? t.style("ui.bar.bad") : t.style("ui"))
       y += 1
     }
     if y < area.maxY - 1 {
-      let d = mb.mIoU - ma.mIoU
       b.putPadded(
-        " mIoU         " + AppView.pct(ma.mIoU).leftPadding(9) + " " + AppView.pct(mb.mIoU).leftPadding(9) + "  " + (d >= 0 ? "+" : "") + AppView.pct(d)
-          + "   (segscope runs PATH --compare A B adds intervals and the samples that got worse)", x: area.x, y: y, width: area.width,
+        " mIoU         " + AppView.pct(ma.mIoU).leftPadding(9) + " " + AppView.pct(mb.mIoU).leftPadding(9) + "  " + signed(mb.mIoU - ma.mIoU).leftPadding(6)
+          + "   (W: the samples that got worse; runs PATH --compare A B adds intervals)", x: area.x, y: y, width: area.width,
         style: t.style("ui.header"))
     }
   }

@@ -8,7 +8,9 @@ enum SamplesScreen {
     let (list, preview) = area.splitLeft(listWidth)
     var b = frame.buffer
     let header = t.style("ui.header")
-    let metricName = s.activeRunSummary.map { "mIoU " + $0.key } ?? s.instanceRunKey.map { _ in "TP/FP/FN" } ?? "mIoU"
+    let showsChanges = !s.viewChanges.isEmpty
+    let metricName =
+      showsChanges ? "mIoU change" : s.activeRunSummary.map { "mIoU " + $0.key } ?? s.instanceRunKey.map { _ in "TP/FP/FN" } ?? "mIoU"
     b.putPadded(" #     sample", x: list.x, y: list.y, width: max(0, list.width - 20), style: header)
     b.putPadded(metricName, x: list.maxX - 20, y: list.y, width: 13, style: header, alignRight: true)
     b.putPadded(" split", x: list.maxX - 7, y: list.y, width: 7, style: header)
@@ -39,13 +41,15 @@ enum SamplesScreen {
         " " + num + String(repeating: " ", count: max(1, 6 - num.count)) + verdict + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
       let miou = row?.miou
       var mstyle = style
-      if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heat(1 - m))) }
+      if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heatText(1 - m))) }
       let counts = s.activeRun == nil ? row?.detections.map { $0.map(String.init).joined(separator: "/") } : nil
+      // A "got worse" view shows each sample's change (B - A, signed) beside its bar.
+      let value = showsChanges ? s.viewChanges[id].map { ($0 >= 0 ? "+" : "") + AppView.pct($0) } : miou.map { AppView.pct($0) }
       b.putPadded(
-        miou.map { AppView.pct($0) } ?? counts ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: counts == nil ? 7 : 13, style: mstyle,
+        value ?? counts ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: counts == nil ? 7 : 13, style: mstyle,
         alignRight: counts == nil)
       if counts == nil {
-        b.putPadded(" " + AppView.bar(miou ?? .nan, width: 5), x: list.maxX - 13, y: y, width: 6, style: selected ? style : t.style("ui.bar"))
+        b.putPadded(" " + AppView.bar(miou ?? .nan, width: 5), x: list.maxX - 13, y: y, width: 6, style: t.style("ui.bar"))
       }
       b.putPadded(" " + (row?.split ?? ""), x: list.maxX - 7, y: y, width: 7, style: style)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SegmentationCore
 import TerminalRender
 
@@ -31,6 +32,48 @@ public struct Theme: Sendable {
       guard let dot = key.lastIndex(of: ".") else { return .plain }
       key = key[..<dot]
     }
+  }
+
+  /// The background a scope's text sits on: its own, or the nearest one along the dots ("ui" last).
+  public func background(_ scope: String) -> RGB? {
+    var key = Substring(scope)
+    while true {
+      if let bg = scopes[String(key)]?.bg { return bg }
+      guard let dot = key.lastIndex(of: ".") else { return nil }
+      key = key[..<dot]
+    }
+  }
+
+  /// WCAG 2 contrast ratio of two colours, 1...21 (text needs 4.5 for level AA).
+  public static func contrast(_ a: RGB, _ b: RGB) -> Double {
+    func luminance(_ c: RGB) -> Double {
+      func channel(_ v: UInt8) -> Double {
+        let x = Double(v) / 255
+        return x <= 0.04045 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+      }
+      return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+    }
+    let la = luminance(a), lb = luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+  }
+
+  /// A heat-map colour for text on the "ui" background: the ramp's colour, moved toward the text
+  /// colour until it reads at 4.5:1 (the ramp starts at the background itself, which no text can use).
+  public func heatText(_ t: Double) -> RGB {
+    let c = heat(t)
+    guard let bg = background("ui"), let fg = style("ui").fg else { return c }
+    var f = 0.0
+    while f < 1 {
+      let mixed = Self.mix(c, fg, f)
+      if Self.contrast(mixed, bg) >= 4.5 { return mixed }
+      f += 0.05
+    }
+    return fg
+  }
+
+  static func mix(_ a: RGB, _ b: RGB, _ f: Double) -> RGB {
+    func m(_ p: UInt8, _ q: UInt8) -> UInt8 { UInt8((Double(p) * (1 - f) + Double(q) * f).rounded()) }
+    return RGB(m(a.r, b.r), m(a.g, b.g), m(a.b, b.b))
   }
 
   /// A colour on the heat-map ramp for t in 0...1.

@@ -13,7 +13,8 @@ public enum AppAction: Sendable {
     name: String, total: Int, fields: [String], classNames: [String], palette: ClassPalette, ignore: Set<UInt16>, runs: [RunSummary], problems: [String])
   /// A view's samples. `request` is the id the runtime gave the load (0: unnumbered); a result
   /// for an older request than the newest one is stale and dropped.
-  case viewLoaded(text: String, title: String, ids: [Int64], matrix: ConfusionMatrix?, request: Int = 0)
+  /// A view's samples; `changes` (from `W`) gives each sample's mIoU change between two runs.
+  case viewLoaded(text: String, title: String, ids: [Int64], matrix: ConfusionMatrix?, request: Int = 0, changes: [Int64: Double] = [:])
   case viewFailed(text: String, message: String, request: Int = 0)
   /// The runtime numbered a view load: results of earlier loads are stale from now on.
   case viewRequested(Int)
@@ -22,7 +23,8 @@ public enum AppAction: Sendable {
   case imagesFailed(id: Int64, message: String)
   /// A small image and its ground truth at the same size (at most 192x144 pixels).
   case thumbnailLoaded(Thumbnail)
-  case compareLoaded(run: String, matrix: ConfusionMatrix)
+  /// Two runs' matrices over the samples both evaluated in the view (paired, as `runs --compare`).
+  case compareLoaded(PairedRuns)
   case jobProgress(id: String, Job?)
   case statusMessage(String, isError: Bool)
   /// A review queue opened: its samples (in the queue's order), saved verdicts, and where the last
@@ -102,7 +104,8 @@ public enum Effect: Sendable, Equatable {
   /// Re-reads a shown sample's revision history and open flags, without decoding its pictures.
   case loadRevisionInfo(Int64)
   case loadThumbnails([Int64])
-  case loadCompare(run: String, view: String)
+  /// Run `base` (A, the active run) against `run` (B) on the samples both evaluated in the view.
+  case loadCompare(base: String, run: String, view: String)
   /// The samples of the view ranked by how much their mIoU dropped from `from` to `to`.
   case loadChanges(from: String, to: String, view: String, request: Int = 0)
   /// Evaluate a prediction field in the background as job `job`.

@@ -135,8 +135,10 @@ public struct AppState: Sendable {
   public var otherRuns: [OtherRunSummary] = []
   public var activeRun: Int? = nil
   public var compareRun: Int? = nil
-  /// The compared run's matrix over the current view.
-  public var compareMatrix: ConfusionMatrix? = nil
+  /// The mIoU change (B - A) of each sample of a "got worse" view (`W`); empty for other views.
+  public var viewChanges: [Int64: Double] = [:]
+  /// The active run against the compared one, on the samples both evaluated in the current view.
+  public var comparison: PairedRuns? = nil
   public var matrix: ConfusionMatrix? = nil
   public var metrics: SemanticMetrics? = nil
   public var runsCursor = 0
@@ -305,4 +307,21 @@ public struct PaletteState: Sendable, Equatable {
   public var historyIndex: Int? = nil
   public var error: String? = nil
   public init() {}
+}
+
+/// Two semantic runs over the same samples: run A (the active one) and run B (the compared one),
+/// each one's confusion matrix summed over the samples both evaluated. Changes read B - A.
+public struct PairedRuns: Sendable, Equatable {
+  public var a: String
+  public var b: String
+  public var matrixA: ConfusionMatrix
+  public var matrixB: ConfusionMatrix
+  public var samples: Int
+  public init(a: String, b: String, matrixA: ConfusionMatrix, matrixB: ConfusionMatrix, samples: Int) {
+    self.a = a
+    self.b = b
+    self.matrixA = matrixA
+    self.matrixB = matrixB
+    self.samples = samples
+  }
 }
