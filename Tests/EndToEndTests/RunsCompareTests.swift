@@ -8,9 +8,8 @@ import Testing
 struct RunsCompareTests {
   @Test("a run compared with itself: every change is +0.0 and none got worse; model_a -> model_b lists only drops, worst first")
   func worseMeansWorse() throws {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("compare-" + UUID().uuidString).path
+    let d = try triageDataset("compare", size: "64x48")
     defer { try? FileManager.default.removeItem(atPath: d) }
-    try #require(try Shell.run([Binary.path, "demo", "--dir", d, "--samples", "12", "--size", "64x48", "--print"]).status == 0)
     try #require(try Shell.run([Binary.path, "eval", d, "--pred", "model_a", "--key", "again"]).status == 0)
     let same = String(decoding: try Shell.run([Binary.path, "runs", d, "--compare", "model_a", "again", "--iterations", "50"]).out, as: UTF8.self)
     #expect(same.contains("none of the 12 samples got worse in again"), "\(same)")
