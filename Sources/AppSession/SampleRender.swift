@@ -13,6 +13,10 @@ public struct SampleRender: Sendable {
   public var errorClass: UInt16?
   public var alpha = 0.5
   public var ignore: Set<UInt16> = [255]
+  /// Class names by value (`render --classes FILE`): a class 0 named background stays transparent,
+  /// as in the app, unless `paintBackground`.
+  public var classNames: [String] = []
+  public var paintBackground = false
 
   public init(image: String, groundTruth: String?, prediction: String?, errorMap: Bool, errorClass: UInt16?, alpha: Double, ignore: Set<UInt16>) {
     self.image = image
@@ -38,7 +42,8 @@ public struct SampleRender: Sendable {
     let gt = try groundTruth.map(checked)
     let pr = try prediction.map(checked)
     var panels: [Panel] = []
-    let overlay = MaskComposer.Overlay(alpha: alpha, ignore: ignore)
+    let background = paintBackground ? nil : BackgroundClass.value(names: classNames)
+    let overlay = MaskComposer.Overlay(alpha: alpha, hidden: background.map { [$0] } ?? [], ignore: ignore)
     panels.append(
       Panel(
         title: gt == nil ? "image" : "image + ground truth",

@@ -102,8 +102,10 @@ public struct ViewExport {
       let tiles = try rows(ids).map(tile)
       var o = ContactSheet.Options()
       o.palette = try palette()
-      let ignore = try store.fields().first { $0.role == .groundTruth }?.classes.filter(\.isIgnore).map { UInt16($0.value) } ?? []
-      o.ignore = Set(ignore).union([255])
+      let gt = try store.fields().first { $0.role == .groundTruth }
+      o.ignore = Set(gt?.classes.filter(\.isIgnore).map { UInt16($0.value) } ?? []).union([255])
+      // The app's rule: a class 0 named background stays transparent.
+      o.hidden = BackgroundClass.value(classZeroName: gt?.classes.first { $0.value == 0 && !$0.isIgnore }?.name).map { [$0] } ?? []
       let sheet = ContactSheet.render(
         tiles, title: "\(title.isEmpty ? "all samples" : title)  (\(ids.count) samples\(run.map { ", run " + $0.key } ?? ""))", options: o)
       try FileBytes.writeAtomically(PNGEncoder.encode(sheet), to: out)

@@ -1,4 +1,5 @@
 import AppSession
+import Foundation
 import ArgumentParser
 import ImageCodec
 import SegmentationCore
@@ -47,6 +48,12 @@ struct RenderCommand: ParsableCommand {
   @Option(help: "Ignore value drawn as void (repeatable).")
   var ignoreIndex: [UInt16] = [255]
 
+  @Option(help: "Class names, one per line (line i names value i): a class 0 named background is left transparent, as in the app.")
+  var classes: String?
+
+  @Flag(help: "Paint the background class too (the app's B).")
+  var paintBackground = false
+
   func validate() throws {
     if let g = graphics, TerminalCapabilities.Graphics(rawValue: g) == nil { throw ValidationError("--graphics must be sixel, kitty, halfblock or ascii") }
     if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
@@ -77,7 +84,15 @@ struct RenderCommand: ParsableCommand {
   }
 
   func loadPanels() throws -> [Panel] {
-    try SampleRender(image: image, groundTruth: mask, prediction: pred, errorMap: error, errorClass: errorClass, alpha: alpha, ignore: Set(ignoreIndex))
-      .panels()
+    var render = SampleRender(
+      image: image, groundTruth: mask, prediction: pred, errorMap: error, errorClass: errorClass, alpha: alpha, ignore: Set(ignoreIndex))
+    if let classes {
+      guard let text = try? String(contentsOfFile: classes, encoding: .utf8) else {
+        throw ValidationError("--classes \(Sanitize.forTerminal(classes)): cannot read the file")
+      }
+      render.classNames = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+    render.paintBackground = paintBackground
+    return try render.panels()
   }
 }

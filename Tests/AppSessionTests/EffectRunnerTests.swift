@@ -214,3 +214,24 @@ struct RunComparisonSurfaceTests {
     #expect(title.contains(ids.isEmpty ? "none got worse" : "\(ids.count) got worse"))
   }
 }
+
+@Suite("render: the background rule")
+struct RenderBackgroundTests {
+  @Test("with --classes naming class 0 background, render leaves it at photo brightness; --paint-background paints it")
+  func classesFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("render-bg-" + UUID().uuidString).path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileBytes.writeAtomically(PNGEncoder.encode(RGBImage(width: 40, height: 30, fill: RGB(160, 160, 160))), to: dir + "/photo.png")
+    try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: 40, height: 30)), to: dir + "/mask.png")
+    var render = SampleRender(
+      image: dir + "/photo.png", groundTruth: dir + "/mask.png", prediction: nil, errorMap: false, errorClass: nil, alpha: 0.5, ignore: [255])
+    let painted = try #require(render.panels().first).build(40, 30).image
+    render.classNames = ["background", "person"]
+    let kept = try #require(render.panels().first).build(40, 30).image
+    #expect(kept[x: 5, y: 5] == RGB(160, 160, 160))
+    #expect(painted[x: 5, y: 5] != RGB(160, 160, 160), "without names class 0 is an ordinary class")
+    render.paintBackground = true
+    #expect(try #require(render.panels().first).build(40, 30).image[x: 5, y: 5] == painted[x: 5, y: 5])
+  }
+}

@@ -64,9 +64,10 @@ enum SamplesScreen {
     }
     let half = Rect(x: p.x, y: p.y + 1, width: p.width, height: (p.height - 2) / 2)
     let palette = s.palette
-    let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.hiddenClasses, ignore: s.ignoreValues)
+    let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.overlayHidden, ignore: s.ignoreValues)
     ImageSlot.draw(
-      into: &frame, rect: half, key: "prev-gt-\(id)", source: (imgs.image.width, imgs.image.height), graphics: s.graphics, colors: s.colors, cell: s.cell
+      into: &frame, rect: half, key: "prev-gt-\(id)-\(s.overlayAlpha)-\(s.overlayHidden.sorted())", source: (imgs.image.width, imgs.image.height),
+      graphics: s.graphics, colors: s.colors, cell: s.cell
     ) { w, h in
       let small = Resample.area(imgs.image, width: w, height: h)
       guard let gt = imgs.groundTruth else { return ComposedImage(image: small) }

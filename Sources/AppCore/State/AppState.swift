@@ -248,11 +248,9 @@ public struct AppState: Sendable {
     return hiddenClasses.union([bg])
   }
 
-  /// The background class of a class map: class 0 when its name says so.
-  public static func backgroundClass(_ names: [String]) -> UInt16? {
-    guard let first = names.first?.lowercased() else { return nil }
-    return ["background", "_background_", "bg", "unlabeled", "unlabelled", "__background__"].contains(first) ? 0 : nil
-  }
+  /// The background class of a class map: class 0 when its name says so (`BackgroundClass`, the rule
+  /// every picture output follows).
+  public static func backgroundClass(_ names: [String]) -> UInt16? { BackgroundClass.value(names: names) }
 
   /// The suspect region the sample view outlines: the one chosen on the Suspects screen (or with
   /// `]`) when it is in the current sample, else the sample's first, while the view is the one the

@@ -24,6 +24,8 @@ public enum ContactSheet {
     public var columns = 4
     public var palette = ClassPalette()
     public var ignore: Set<UInt16> = [255]
+    /// Classes the overlay leaves transparent: the class map's background (`BackgroundClass`).
+    public var hidden: Set<UInt16> = []
     public var background = RGB(24, 24, 28)
     public var text = RGB(230, 230, 230)
     public var errors = ErrorColors()
@@ -49,7 +51,9 @@ public enum ContactSheet {
       var gtSmall: LabelMask? = nil
       if let g = t.groundTruth, g.width == t.image.width, g.height == t.image.height { gtSmall = Resample.majority(g, width: w, height: h) }
       let left =
-        gtSmall.map { MaskComposer.overlay(small, $0, palette: o.palette, options: .init(alpha: 0.5, outlines: true, ignore: o.ignore)).image } ?? small
+        gtSmall.map {
+          MaskComposer.overlay(small, $0, palette: o.palette, options: .init(alpha: 0.5, outlines: true, hidden: o.hidden, ignore: o.ignore)).image
+        } ?? small
       blit(left, into: &sheet, x: x0, y: y0)
       if let g = t.groundTruth, let p = t.prediction, g.width == p.width, g.height == p.height, g.width == t.image.width, g.height == t.image.height {
         let err = MaskComposer.errorMap(gt: g, pred: p, ignore: o.ignore, colors: o.errors).image
