@@ -53,7 +53,56 @@ struct ScreenSnapshotTests {
     _ = press(&s, .char(Character(screen)))
     check(s, "small-40x12-\(screen)")
     let text = AppView.render(s).buffer.textDump()
-    #expect(text.contains("segscope"))
+    let title = text.split(separator: "\n").first.map(String.init) ?? ""
+    // The title keeps the sample count and the run, whatever else gives way.
+    #expect(title.contains("segscope") && title.contains("5/5") && title.contains("run model_b"), "\(title)")
+  }
+
+  @Test("a long view title gives way in the middle at 80 columns; the sample count and the run stay")
+  func titleKeepsCountAndRun() {
+    var s = loadedState()
+    _ = Reducer.reduce(
+      &s, .viewLoaded(text: "", title: "class:car split=train sort:-miou(model_b) tag:night tag:rain has:model_a", ids: [11, 12], matrix: nil))
+    let title = AppView.render(s).buffer.textDump().split(separator: "\n").first.map(String.init) ?? ""
+    #expect(title.contains("2/5 samples") && title.contains("run: model_b (mmseg)") && title.contains("…"), "\(title)")
+  }
+
+  @Test("help lists each key once, with the screens it works on; A's two meanings each say where")
+  func helpKeysOnce() {
+    let flag = Keymap.defaults.bindings(for: "flag.add")
+    #expect(flag.count == 1 && flag[0].key == .char("F") && Set(flag[0].screens) == [.sample, .samples, .suspects])
+    var s = loadedState(width: 140, height: 60)
+    _ = press(&s, .char("?"))
+    let lines = AppView.render(s).buffer.textDump().split(separator: "\n").map(String.init)
+    let fLine = lines.first { $0.hasPrefix(" F ") }
+    #expect(fLine?.contains("[sample, samples, suspects]") == true, "\(fLine ?? "no F line")")
+    #expect(!lines.contains { $0.contains("F F") || $0.hasPrefix(" a a") })
+    let aLines = lines.filter { $0.hasPrefix(" A ") }
+    #expect(aLines.count == 2 && aLines.contains { $0.contains("[classes]") } && aLines.contains { $0.contains("[sample]") }, "\(aLines)")
+  }
+
+  @Test("sample names are shortened in the middle: the part that tells them apart stays")
+  func middleEllipsis() {
+    #expect(Buffer.middleEllipsis("train/street_000123.jpg", width: 12) == "tra…0123.jpg")
+    #expect(Buffer.middleEllipsis("short.png", width: 12) == "short.png")
+    #expect(Buffer.middleEllipsis("abc", width: 1) == "…" && Buffer.middleEllipsis("abc", width: 0) == "")
+    var s = loadedState()
+    _ = Reducer.reduce(
+      &s,
+      .datasetLoaded(
+        name: "d", total: 2, fields: ["ground_truth"], classNames: ["a"], palette: s.palette, ignore: [255], runs: [], problems: []))
+    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [1, 2], matrix: nil))
+    for id: Int64 in [1, 2] {
+      _ = Reducer.reduce(
+        &s,
+        .rowsLoaded([
+          SampleSummary(
+            id: id, path: "data/very/long/folder/structure/of/a/dataset/street_scene_\(id == 1 ? "0001" : "0002").jpg", split: nil, width: 8, height: 8,
+            miou: nil, tags: [])
+        ]))
+    }
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("0001.jpg") && text.contains("0002.jpg"), "\(text)")
   }
 
   @Test("names from a dataset never reach the screen with control characters")

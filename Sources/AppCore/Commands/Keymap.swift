@@ -46,12 +46,19 @@ public struct Keymap: Sendable {
     perScreen[screen]?[key] ?? global[key]
   }
 
-  /// Keys bound to a command (for the palette and `?`), screen bindings first.
-  public func keys(for id: CommandID) -> [Key] {
-    var out: [Key] = []
-    for (_, m) in perScreen.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out += m.filter { $0.value == id }.map(\.key) }
-    out += global.filter { $0.value == id }.map(\.key)
-    return out.sorted { $0.description < $1.description }
+  /// Keys bound to a command (for the palette and `?`), each once.
+  public func keys(for id: CommandID) -> [Key] { bindings(for: id).map(\.key) }
+
+  /// Each key bound to a command, once, with the screens where it runs it (empty: everywhere).
+  public func bindings(for id: CommandID) -> [(key: Key, screens: [Screen])] {
+    var screens: [Key: [Screen]] = [:]
+    var everywhere: Set<Key> = []
+    for (key, command) in global where command == id { everywhere.insert(key) }
+    for (screen, m) in perScreen {
+      for (key, command) in m where command == id && !everywhere.contains(key) { screens[key, default: []].append(screen) }
+    }
+    let keys = everywhere.union(screens.keys).sorted { $0.description < $1.description }
+    return keys.map { ($0, everywhere.contains($0) ? [] : (screens[$0] ?? []).sorted { $0.rawValue < $1.rawValue }) }
   }
 
   /// Rebinds a command (user configuration): the key now runs it everywhere.

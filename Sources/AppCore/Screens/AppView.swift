@@ -36,11 +36,31 @@ public enum AppView {
 
   static func titleBar(_ s: AppState, _ b: inout Buffer, _ t: Theme) {
     let style = t.style("ui.titlebar")
-    var parts = ["segscope", Sanitize.forTerminal(s.datasetName)]
-    parts.append(s.viewTitle.isEmpty ? "all samples" : "view: " + Sanitize.forTerminal(s.viewTitle))
-    parts.append("\(s.viewIds.count)/\(s.totalSamples) samples")
-    if let r = s.activeRunSummary { parts.append("run: \(Sanitize.forTerminal(r.key)) (\(r.dialect.rawValue))") }
-    b.putPadded(" " + parts.joined(separator: " │ "), x: 0, y: 0, width: s.width, style: style)
+    // The sample count and the run always show; the view and the dataset name give way (shortened
+    // in the middle), then the program's name.
+    var tail = ["\(s.viewIds.count)/\(s.totalSamples) samples"]
+    if let r = s.activeRunSummary { tail.append("run: \(Sanitize.forTerminal(r.key)) (\(r.dialect.rawValue))") }
+    if CharWidth.of(" segscope │ " + tail.joined(separator: " │ ")) > s.width {
+      // Narrow: the same facts, in fewer words.
+      tail = ["\(s.viewIds.count)/\(s.totalSamples)"]
+      if let r = s.activeRunSummary { tail.append("run " + Sanitize.forTerminal(r.key)) }
+    }
+    let name = Sanitize.forTerminal(s.datasetName)
+    let view = s.viewTitle.isEmpty ? nil : "view: " + Sanitize.forTerminal(s.viewTitle)
+    let sep = " │ "
+    func line(_ head: [String]) -> String { " " + (head + tail).joined(separator: sep) }
+    // The first that fits: everything; the view shortened in the middle; without the program's
+    // name; without the view; the dataset's name alone; nothing but the count and the run.
+    var candidates: [[String]] = [["segscope", name] + (view.map { [$0] } ?? ["all samples"])]
+    if let view {
+      for head in [["segscope", name], [name]] {
+        let room = s.width - CharWidth.of(line(head)) - CharWidth.of(sep)
+        if room >= 12 { candidates.append(head + [Buffer.middleEllipsis(view, width: room)]) }
+      }
+    }
+    candidates += [["segscope", name], [name], []]
+    let head = candidates.first { CharWidth.of(line($0)) <= s.width } ?? []
+    b.putPadded(line(head), x: 0, y: 0, width: s.width, style: style)
   }
 
   static func statusBar(_ s: AppState, _ b: inout Buffer, _ t: Theme) {

@@ -70,11 +70,17 @@ enum HelpScreen {
     let cmds = CommandRegistry.all
     for (i, c) in cmds.enumerated().dropFirst(s.helpScroll).prefix(max(0, area.height - 1)) {
       let y = area.y + 1 + i - s.helpScroll
-      let keys = s.keymap.keys(for: c.id).map(\.description).joined(separator: " ")
+      // Each key once, and where it works when that is not everywhere (A adds classes on the class
+      // table and previews an augmentation on a sample).
+      let bindings = s.keymap.bindings(for: c.id)
+      let keys = bindings.map(\.key.description).joined(separator: " ")
+      let screens = Array(Set(bindings.flatMap(\.screens))).sorted { $0.rawValue < $1.rawValue }
+      let place = screens.isEmpty || bindings.contains(where: { $0.screens.isEmpty }) ? "" : " [" + screens.map(\.rawValue).joined(separator: ", ") + "]"
       let disabled = c.disabledReason(s).map { "  (unavailable: \($0))" } ?? ""
       b.putPadded(" " + keys.padding(16), x: area.x, y: y, width: 17, style: t.style("ui.key"))
       b.putPadded(
-        c.title.padding(26) + c.doc + disabled, x: area.x + 17, y: y, width: area.width - 17, style: disabled.isEmpty ? t.style("ui") : t.style("ui.dim"))
+        c.title.padding(26) + (place.isEmpty ? "" : String(place.dropFirst()) + " ") + c.doc + disabled, x: area.x + 17, y: y, width: area.width - 17,
+        style: disabled.isEmpty ? t.style("ui") : t.style("ui.dim"))
     }
   }
 }

@@ -37,8 +37,11 @@ enum SamplesScreen {
         } ?? "…"
       let verdict = s.review.map { ReviewMarks.glyph($0, id) + " " } ?? ""
       let tags = row.map { $0.tags.isEmpty ? "" : " [" + $0.tags.map(Sanitize.forTerminal).joined(separator: ",") + "]" } ?? ""
-      b.putPadded(
-        " " + num + String(repeating: " ", count: max(1, 6 - num.count)) + verdict + name + tags, x: list.x, y: y, width: max(0, list.width - 20), style: style)
+      // Names are shortened in the middle: their ends (street_0123.jpg) tell samples apart.
+      let prefix = " " + num + String(repeating: " ", count: max(1, 6 - num.count)) + verdict
+      let column = max(0, list.width - 20)
+      let room = max(1, column - CharWidth.of(prefix) - min(CharWidth.of(tags), column / 3))
+      b.putPadded(prefix + Buffer.middleEllipsis(name, width: room) + tags, x: list.x, y: y, width: column, style: style)
       let miou = row?.miou
       var mstyle = style
       if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heatText(1 - m))) }

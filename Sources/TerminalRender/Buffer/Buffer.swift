@@ -81,6 +81,31 @@ public struct Buffer: Sendable, Equatable {
     return col - x
   }
 
+  /// `text` shortened to `width` columns by cutting its middle ("train/street…0123.jpg"): the start
+  /// and the end of a name are what tell samples apart, so both stay (the end gets the larger share).
+  public static func middleEllipsis(_ text: String, width w: Int) -> String {
+    guard CharWidth.of(text) > w else { return text }
+    guard w > 1 else { return w == 1 ? "…" : "" }
+    let chars = Array(text)
+    let headBudget = (w - 1) / 3, tailBudget = w - 1 - headBudget
+    var head = "", tail: [Character] = []
+    var used = 0
+    for ch in chars {
+      let cw = CharWidth.of(ch)
+      if used + cw > headBudget { break }
+      head.append(ch)
+      used += cw
+    }
+    used = 0
+    for ch in chars.reversed() {
+      let cw = CharWidth.of(ch)
+      if used + cw > tailBudget { break }
+      tail.append(ch)
+      used += cw
+    }
+    return head + "…" + String(tail.reversed())
+  }
+
   /// Writes `text` truncated with "…" to fit `width` columns, padded with spaces to exactly `width`.
   public mutating func putPadded(_ text: String, x: Int, y: Int, width w: Int, style: Style = .plain, alignRight: Bool = false) {
     guard w > 0 else { return }
