@@ -41,7 +41,12 @@ public enum Reducer {
         setStatus(&s, "\(cmd.title): \(why)", error: true)
         return []
       }
-      return Commands.run(&s, id, args, keymap: keymap)
+      // A message belongs to the screen it was written on: moving to another screen clears it,
+      // unless the move itself said something.
+      let (screenBefore, statusBefore) = (s.screen, s.status)
+      let effects = Commands.run(&s, id, args, keymap: keymap)
+      if s.screen != screenBefore && s.status == statusBefore { s.status = nil }
+      return effects
     case .datasetLoaded(let name, let total, let fields, let names, let palette, let ignore, let runs, let problems):
       s.datasetName = name
       s.totalSamples = total

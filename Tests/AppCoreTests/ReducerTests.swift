@@ -356,3 +356,43 @@ struct ComposeCacheTests {
     #expect(s.composeCache.count > kept, "a new opacity must compose new pictures")
   }
 }
+
+@Suite("Palette: commands by their words, and mistyped ones")
+struct PaletteWordsTests {
+  @Test("searching a palette word (mistakes) finds its command")
+  func findsByVerb() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "mistakes")
+    #expect(Palette.matches(s).first?.0.id == "suspects.find")
+  }
+
+  @Test("a mistyped command says so and suggests the nearest word instead of a view syntax error")
+  func didYouMean() {
+    var s = loadedState()
+    _ = press(&s, .char(":"))
+    type(&s, "mistaks model_a")
+    #expect(press(&s, .enter).isEmpty)
+    #expect(s.statusIsError && s.status == "unknown command 'mistaks' — did you mean mistakes?", "\(s.status ?? "")")
+    // A view expression is still a view.
+    _ = press(&s, .char(":"))
+    type(&s, "split=val")
+    #expect(press(&s, .enter).contains { if case .loadView = $0 { true } else { false } })
+  }
+}
+
+@Suite("Status messages belong to their screen")
+struct StatusScreenTests {
+  @Test("a message written on one screen is gone on the next; a message the move writes stays")
+  func messagesDoNotFollow() {
+    var s = loadedState()
+    _ = press(&s, .char("4"))
+    _ = press(&s, .char("c"))  // the active run itself: an error on the runs screen
+    #expect(s.status != nil && s.statusIsError)
+    _ = press(&s, .char("2"))
+    #expect(s.status == nil, "the runs screen's message followed to the class table")
+    _ = press(&s, .char("4"), .char("W"))  // W without a compared run: says why, on the runs screen
+    let message = s.status
+    #expect(message != nil)
+  }
+}

@@ -1,3 +1,5 @@
+import SegmentationCore
+
 /// The command palette: fuzzy search over commands; `view EXPR`, `save NAME`, `tag T`, `hide CLASS`
 /// take arguments; anything that is not a command runs as a view expression.
 public enum Palette {
@@ -22,9 +24,13 @@ public enum Palette {
   public static func matches(_ s: AppState) -> [(Command, Double)] {
     let q = s.paletteState.input.trimmingCharacters()
     if let verb = q.split(separator: " ").first, verbs[String(verb)] != nil, q.contains(" ") { return [] }
+    // A command is found by its title, its id and the palette words that run it (`mistakes`).
+    var words: [CommandID: [String]] = [:]
+    for (verb, id) in verbs { words[id, default: []].append(verb) }
     return CommandRegistry.all.compactMap { c -> (Command, Double)? in
       guard c.id != "app.palette" else { return nil }
-      let score = max(FuzzyMatch.score(q, c.title) ?? -1, FuzzyMatch.score(q, c.id.rawValue) ?? -1)
+      let names = [c.title, c.id.rawValue] + (words[c.id] ?? [])
+      let score = names.map { FuzzyMatch.score(q, $0) ?? -1 }.max() ?? -1
       return score < 0 ? nil : (c, score)
     }.sorted { $0.1 > $1.1 }
   }
@@ -50,6 +56,15 @@ public enum Palette {
         let cmd = found[p.selection].0
         s.paletteState = p
         return Reducer.reduce(&s, .commandInvoked(cmd.id, []))
+      }
+      // A first word that is a plain word, in a text that is no view expression, is a mistyped
+      // command: say so, with the nearest palette word.
+      if let verb = words.first, verb.allSatisfy({ $0.isLetter || $0 == "-" }), (try? ViewExpression.parse(text)) == nil {
+        let nearest = verbs.keys.map { ($0, Self.distance(verb.lowercased(), $0)) }.min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+        let hint = nearest.flatMap { $0.1 <= max(2, verb.count / 3) ? " — did you mean \($0.0)?" : nil } ?? " (: lists the commands)"
+        s.paletteState = p
+        Reducer.setStatus(&s, "unknown command '\(Sanitize.forTerminal(verb))'\(hint)", error: true)
+        return []
       }
       // Not a command: a view expression.
       s.paletteState = p
@@ -97,6 +112,19 @@ public enum Palette {
       break
     }
     return []
+  }
+
+  /// Levenshtein distance (for "did you mean").
+  static func distance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    guard !x.isEmpty, !y.isEmpty else { return max(x.count, y.count) }
+    var row = Array(0...y.count)
+    for i in 1...x.count {
+      var next = [i] + [Int](repeating: 0, count: y.count)
+      for j in 1...y.count { next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)) }
+      row = next
+    }
+    return row[y.count]
   }
 
   /// Completions for the word under the cursor: view keywords, then after `class:`, `has:`,
