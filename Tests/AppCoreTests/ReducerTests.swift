@@ -309,7 +309,7 @@ struct HugeClassMapTests {
     _ = press(&s, .enter)
     _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
     let text = AppView.render(s).buffer.textDump()
-    #expect(text.contains("this sample: mIoU"), "\(text)")
+    #expect(text.contains("model_b here: mIoU"), "\(text)")
   }
 }
 
@@ -394,5 +394,24 @@ struct StatusScreenTests {
     _ = press(&s, .char("4"), .char("W"))  // W without a compared run: says why, on the runs screen
     let message = s.status
     #expect(message != nil)
+  }
+}
+
+@Suite("Sample view: Tab and the prediction it shows")
+struct PredictionTabTests {
+  @Test("the first Tab shows another prediction than the active run's, and the sidebar names the one it follows")
+  func firstTabSwitches() {
+    var s = loadedState(width: 140, height: 45)
+    _ = Reducer.reduce(
+      &s,
+      .datasetLoaded(
+        name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
+        runs: [RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t")], problems: []))
+    _ = press(&s, .enter)
+    #expect(s.shownPrediction == "model_b")
+    _ = press(&s, .tab)
+    #expect(s.shownPrediction == "model_a", "the first Tab did nothing")
+    _ = press(&s, .tab)
+    #expect(s.shownPrediction == "model_b")
   }
 }

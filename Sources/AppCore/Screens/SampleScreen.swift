@@ -184,7 +184,9 @@ enum SampleScreen {
       let metrics = SemanticMetrics(matrix: m, dialect: s.activeRunSummary?.dialect ?? .mmseg)
       var y = side.y + 1
       frame.buffer.putPadded(
-        " this sample: mIoU \(AppView.pct(metrics.mIoU)), acc \(AppView.pct(metrics.aAcc))", x: side.x, y: y, width: side.width, style: t.style("ui.header"))
+        // It names the prediction it follows (Tab changes it), which need not be the active run's.
+        " \(Sanitize.forTerminal(field ?? "")) here: mIoU \(AppView.pct(metrics.mIoU)), acc \(AppView.pct(metrics.aAcc))", x: side.x, y: y,
+        width: side.width, style: t.style("ui.header"))
       y += 1
       for c in metrics.classes where c.gtPixels + c.predPixels > 0 && y < side.maxY - 1 {
         let name = s.classNames.indices.contains(c.classId) ? s.classNames[c.classId] : "\(c.classId)"

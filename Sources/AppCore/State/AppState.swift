@@ -222,9 +222,10 @@ public struct AppState: Sendable {
 
   /// The prediction field shown in the sample view.
   public var shownPrediction: String? {
-    let preds = fields.filter { $0 != FieldName.groundTruth }
+    var preds = fields.filter { $0 != FieldName.groundTruth }
     guard !preds.isEmpty else { return nil }
-    if let r = activeRunSummary, predictionIndex == 0 { return r.predField }
+    // The active run's prediction first, then the others: each Tab shows another one.
+    if let r = activeRunSummary, let i = preds.firstIndex(of: r.predField) { preds.insert(preds.remove(at: i), at: 0) }
     return preds[predictionIndex % preds.count]
   }
 
