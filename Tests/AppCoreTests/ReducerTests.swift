@@ -415,3 +415,17 @@ struct PredictionTabTests {
     #expect(s.shownPrediction == "model_b")
   }
 }
+
+@Suite("Sample view: o says what it did")
+struct OutlinesTests {
+  @Test("o toggles outlines and says so; with half-blocks it says how they show")
+  func outlinesSaySomething() {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    let before = s.outlines
+    _ = press(&s, .char("o"))
+    #expect(s.outlines != before && s.status?.hasPrefix("outlines \(s.outlines ? "on" : "off")") == true)
+    if !s.outlines { _ = press(&s, .char("o")) }
+    #expect(s.status?.contains("half-blocks") == true, "\(s.status ?? "")")
+  }
+}

@@ -81,6 +81,19 @@ struct SuspectsReducerTests {
     #expect(s.outlinedSuspect == nil)
   }
 
+  @Test("a one-class error map (e) chosen on an earlier sample is off when a suspect's sample opens")
+  func errorMapResets() {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    _ = press(&s, .char("e"))
+    #expect(s.errorClass != nil)
+    _ = press(&s, .escape, .char("7"))
+    suspectsLoaded(&s)
+    _ = press(&s, .enter)
+    #expect(s.screen == .sample && s.errorClass == nil)
+  }
+
   @Test("L relabels the region as the suggested class, based on the revision shown; the revision re-checks the sample")
   func relabel() {
     var s = onSuspects()

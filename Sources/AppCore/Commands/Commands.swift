@@ -64,7 +64,13 @@ enum Commands {
       s.layout = .single
     case .sampleAlphaUp: s.overlayAlpha = min(1, (s.overlayAlpha * 10 + 1).rounded() / 10)
     case .sampleAlphaDown: s.overlayAlpha = max(0, (s.overlayAlpha * 10 - 1).rounded() / 10)
-    case .sampleOutlines: s.outlines.toggle()
+    case .sampleOutlines:
+      s.outlines.toggle()
+      // Say what changed: at half-block resolution a one-pixel outline can be hard to see.
+      let coarse = s.graphics == .halfblock || s.graphics == .ascii
+      Reducer.setStatus(
+        &s, "outlines \(s.outlines ? "on" : "off")" + (coarse && s.outlines ? " (half-blocks show them at cell size; sixel or kitty draw them sharp)" : ""),
+        error: false)
     case .sampleInspector:
       if s.inspector == nil, let id = s.currentSampleId, let img = s.images[id]?.image {
         s.inspector = (img.width / 2, img.height / 2)

@@ -87,6 +87,9 @@ enum SuspectCommands {
     s.inspector = nil
     s.rectAnchor = nil
     s.zoom = 1
+    // The suspect's sample opens with the whole error map: a one-class map (e) chosen earlier
+    // would hide the region's classes.
+    s.errorClass = nil
     Commands.go(&s, .sample)
     s.viewLoading = true
     return [.loadView(text: view, run: s.activeRunSummary?.key)]
