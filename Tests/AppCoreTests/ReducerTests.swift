@@ -429,3 +429,29 @@ struct OutlinesTests {
     #expect(s.status?.contains("half-blocks") == true, "\(s.status ?? "")")
   }
 }
+
+@Suite("Problems screen: a cursor, the whole line, Enter opens the sample")
+struct ProblemsScreenTests {
+  @Test("arrows move a cursor; the selected line is shown whole; Enter opens the samples of its file")
+  func cursorAndOpen() throws {
+    var s = loadedState()
+    let long =
+      "labels/train/frame_00042.png: ground truth is 1024x512 but the image is 2048x1024 (the mask matches the image before its Exif rotation) [import]"
+    _ = Reducer.reduce(
+      &s,
+      .datasetLoaded(
+        name: "demo", total: 5, fields: ["ground_truth", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
+        runs: [RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t")],
+        problems: ["command line: --probs soft=/x: no such folder", long]))
+    _ = press(&s, .char("5"))
+    #expect(press(&s, .enter).isEmpty && s.statusIsError, "the first line names no file")
+    _ = press(&s, .down)
+    #expect(s.problemsCursor == 1)
+    let text = AppView.render(s).buffer.textDump()
+    #expect(text.contains("(the mask matches the image before its Exif rotation)"), "the whole line is readable: \(text)")
+    let effects = press(&s, .enter)
+    #expect(effects == [.loadView(text: "path~'frame_00042'", run: "model_b")])
+    #expect(s.screen == .sample)
+    #expect((try? ViewExpression.parse("path~'frame_00042'")) != nil)
+  }
+}

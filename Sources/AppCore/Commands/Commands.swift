@@ -279,7 +279,7 @@ enum Commands {
     case .help:
       move(&s.helpScroll, count: CommandRegistry.all.count)
     case .problems:
-      move(&s.helpScroll, count: s.problems.count)
+      move(&s.problemsCursor, count: s.problems.count)
     case .flags:
       move(&s.flagsCursor, count: s.flags.count)
     case .suspects:
@@ -320,6 +320,16 @@ enum Commands {
       return SuspectCommands.open(&s)
     case .map:
       return MapCommands.open(&s)
+    case .problems:
+      // A problem line starts with the file it is about: open the samples whose path holds its stem.
+      guard let line = s.problems[safe: s.problemsCursor], let stem = ProblemsScreen.stem(line) else {
+        Reducer.setStatus(&s, "this problem names no sample file", error: true)
+        return []
+      }
+      s.cursor = 0
+      go(&s, .sample)
+      s.viewLoading = true
+      return [.loadView(text: "path~'\(stem)'", run: s.activeRunSummary?.key)]
     case .runs:
       guard s.runs.indices.contains(s.runsCursor) else { return [] }
       s.activeRun = s.runsCursor

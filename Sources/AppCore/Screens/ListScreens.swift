@@ -88,10 +88,58 @@ enum HelpScreen {
 /// Import and evaluation problems.
 enum ProblemsScreen {
   static func draw(_ s: AppState, _ area: Rect, _ b: inout Buffer, _ t: Theme) {
-    b.putPadded(" \(s.problems.count) problems found while importing and evaluating", x: area.x, y: area.y, width: area.width, style: t.style("ui.header"))
-    for (i, p) in s.problems.enumerated().dropFirst(s.helpScroll).prefix(max(0, area.height - 1)) {
-      b.putPadded(" " + Sanitize.forTerminal(p), x: area.x, y: area.y + 1 + i - s.helpScroll, width: area.width, style: t.style("ui"))
+    b.putPadded(
+      " \(s.problems.count) problems found while importing and evaluating   Enter opens the sample", x: area.x, y: area.y, width: area.width,
+      style: t.style("ui.header"))
+    guard !s.problems.isEmpty else { return }
+    // The selected line in full at the bottom, wrapped: long paths and messages are cut in the list.
+    let selected = Sanitize.forTerminal(s.problems[min(s.problemsCursor, s.problems.count - 1)])
+    let detail = wrap(selected, width: max(10, area.width - 2)).prefix(max(1, min(4, area.height / 3)))
+    let listHeight = max(1, area.height - 2 - detail.count)
+    let top = max(0, min(s.problemsCursor - listHeight / 2, s.problems.count - listHeight))
+    for (i, p) in s.problems.enumerated().dropFirst(top).prefix(listHeight) {
+      b.putPadded(
+        " " + Sanitize.forTerminal(p), x: area.x, y: area.y + 1 + i - top, width: area.width,
+        style: i == s.problemsCursor ? t.style("ui.selection") : t.style("ui"))
     }
+    for (k, l) in detail.enumerated() {
+      b.putPadded(" " + l, x: area.x, y: area.maxY - detail.count + k, width: area.width, style: t.style("ui.dim"))
+    }
+  }
+
+  /// The file stem a problem line names ("data/a/b_0001.png: mask is..." -> "b_0001"), if any.
+  static func stem(_ line: String) -> String? {
+    guard let colon = line.range(of: ": ") else { return nil }
+    let path = String(line[..<colon.lowerBound])
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    guard file.contains("."), !file.contains(" "), !file.contains("'") else { return nil }
+    return String(file[..<file.lastIndex(of: ".")!])
+  }
+
+  /// Text cut into lines of at most `width` columns, at spaces where it can.
+  static func wrap(_ text: String, width: Int) -> [String] {
+    var lines: [String] = [], current = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+      var w = word
+      while CharWidth.of(w) > width {
+        if !current.isEmpty {
+          lines.append(current)
+          current = ""
+        }
+        lines.append(String(w.prefix(width)))
+        w = String(w.dropFirst(width))
+      }
+      if current.isEmpty {
+        current = w
+      } else if CharWidth.of(current) + 1 + CharWidth.of(w) <= width {
+        current += " " + w
+      } else {
+        lines.append(current)
+        current = w
+      }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
   }
 }
 

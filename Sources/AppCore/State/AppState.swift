@@ -203,6 +203,8 @@ public struct AppState: Sendable {
   public var paletteState = PaletteState()
   public var helpScroll = 0
   public var problems: [String] = []
+  /// The selected line of the problems screen.
+  public var problemsCursor = 0
   public var status: String? = nil
   public var statusIsError = false
   public var jobs: [String: Job] = [:]
