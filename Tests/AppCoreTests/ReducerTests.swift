@@ -455,3 +455,23 @@ struct ProblemsScreenTests {
     #expect((try? ViewExpression.parse("path~'frame_00042'")) != nil)
   }
 }
+
+@Suite("Esc goes back")
+struct BackTests {
+  @Test("Esc returns through the screens visited: classes -> sample -> list; a sample opened from Suspects goes back to Suspects")
+  func backThroughHistory() {
+    var s = loadedState()
+    _ = press(&s, .enter)
+    #expect(s.screen == .sample)
+    _ = press(&s, .char("2"))
+    #expect(s.screen == .classes)
+    _ = press(&s, .escape)
+    #expect(s.screen == .sample, "back to the sample, not to the list")
+    _ = press(&s, .escape)
+    #expect(s.screen == .samples)
+    _ = press(&s, .char("7"))
+    _ = press(&s, .char("3"))
+    _ = press(&s, .escape)
+    #expect(s.screen == .suspects)
+  }
+}

@@ -29,10 +29,19 @@ enum Commands {
         s.rectAnchor = nil
       } else if s.screen == .sample && s.inspector != nil {
         s.inspector = nil
-      } else if s.screen != .samples {
-        go(&s, s.screen == .sample || s.screen == .help ? s.previousScreen : .samples)
-        if s.screen == .sample { go(&s, .samples) }
-        return Reducer.rowsEffect(s)
+      } else if s.screen != .samples || !s.screenHistory.isEmpty {
+        // Back to the screen before this one (the list when there is none), as the help says.
+        var target = Screen.samples
+        while let last = s.screenHistory.popLast() {
+          if last != s.screen {
+            target = last
+            break
+          }
+        }
+        let history = s.screenHistory
+        go(&s, target)
+        s.screenHistory = history
+        return target == .sample ? imageEffects(s) : Reducer.rowsEffect(s)
       }
     case .sampleNext, .samplePrev:
       let next = s.cursor + (id == .sampleNext ? 1 : -1)
@@ -203,6 +212,8 @@ enum Commands {
   static func go(_ s: inout AppState, _ screen: Screen) {
     if s.screen != screen {
       if s.screen != .help { s.previousScreen = s.screen }
+      if s.screen != .help { s.screenHistory.append(s.screen) }
+      if s.screenHistory.count > 32 { s.screenHistory.removeFirst(s.screenHistory.count - 32) }
       s.screen = screen
     }
   }

@@ -108,6 +108,8 @@ public struct SampleImages: Sendable, Equatable {
 public struct AppState: Sendable {
   public var screen: Screen = .samples
   public var previousScreen: Screen = .samples
+  /// The screens visited before this one, most recent last: Esc goes back through them.
+  public var screenHistory: [Screen] = []
   public var width = 80
   public var height = 24
   public var datasetName = ""
