@@ -40,6 +40,23 @@ enum ConfusionScreen {
         b.putPadded(text.leftPadding(cellW - 1) + " ", x: area.x + labelW + 1 + p * cellW, y: y, width: cellW, style: style)
       }
     }
+    // The legend: what a cell's colour says.
+    var x = area.x + 1
+    let bg = t.style("ui").bg
+    let lead = "colour: share of the ground-truth row, mistakes "
+    b.put(lead, x: x, y: area.maxY - 2, style: t.style("ui.dim"))
+    x += CharWidth.of(lead)
+    for (label, frac) in [("5%", 0.05), ("20%", 0.2), ("40%+", 0.4)] where x < area.maxX - 12 {
+      let cell = " \(label) "
+      let colour = t.heat(min(1, frac * 2.5))
+      b.put(cell, x: x, y: area.maxY - 2, style: Style(fg: ColorQuantizer.luma(colour) > 140 ? RGB(0, 0, 0) : RGB(235, 235, 235), bg: colour))
+      x += CharWidth.of(cell) + 1
+    }
+    if x < area.maxX - 24 {
+      let diag = t.heat(0.35)
+      b.put(" correct ", x: x + 1, y: area.maxY - 2, style: Style(fg: ColorQuantizer.luma(diag) > 140 ? RGB(0, 0, 0) : RGB(235, 235, 235), bg: diag))
+      b.put(" (diagonal, muted)", x: x + 10, y: area.maxY - 2, style: Style(fg: t.style("ui.dim").fg, bg: bg))
+    }
     if cr < k, cc <= k {
       let gn = s.classNames.indices.contains(cr) ? s.classNames[cr] : "\(cr)"
       let pn = cc < k ? (s.classNames.indices.contains(cc) ? s.classNames[cc] : "\(cc)") : "a value outside the classes"

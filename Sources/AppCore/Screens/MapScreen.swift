@@ -69,13 +69,10 @@ enum MapScreen {
           let votes = splitVotes[c]
           let top = votes.indices.max { votes[$0] < votes[$1] } ?? 0
           colour = splitColours[min(top, splitColours.count - 1)]
-        case .miou:
-          // Red (0) to green (1); grey without a value.
-          colour = count[c] == 0 ? RGB(110, 110, 110) : ramp(sum[c] / Double(count[c]), low: RGB(230, 60, 50), high: RGB(80, 210, 90))
-        case .suspicion:
-          colour = count[c] == 0 ? RGB(110, 110, 110) : ramp(sum[c] / Double(count[c]), low: RGB(120, 140, 160), high: RGB(255, 60, 200))
-        case .duplicates, .classPresence:
-          colour = count[c] == 0 ? RGB(110, 110, 110) : ramp(sum[c] / Double(count[c]), low: RGB(120, 140, 160), high: RGB(255, 200, 40))
+        case .miou, .suspicion, .duplicates, .classPresence:
+          // Along the colouring's ramp; grey without a value.
+          let r = rampOf(m.colouring, className: m.className)
+          colour = count[c] == 0 ? noValue : ramp(sum[c] / Double(count[c]), low: r.low, high: r.high)
         }
         // Few points: a full dot each, so that they show; many: braille, which shows density. Without
         // colour, the split colouring uses a shape per split.
@@ -104,6 +101,21 @@ enum MapScreen {
       if !m.selection.isEmpty { info = " \(m.selection.count) samples in the rectangle ·" + info }
       b.putPadded(info, x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.dim"))
     }
+    // The legend of a ramp colouring, and of the marks.
+    if m.colouring != .split {
+      let r = rampOf(m.colouring, className: m.className)
+      var x = area.x + 1
+      let bg = t.style("ui").bg
+      for (text, colour) in [(r.lowLabel + " ", r.low)] + (1...4).map { ("■", ramp(Double($0) / 5, low: r.low, high: r.high)) } + [
+        (" " + r.highLabel, r.high), ("   ■ no value", noValue),
+      ] where x < area.maxX - 4 {
+        b.put(text, x: x, y: area.maxY - 2, style: Style(fg: colour, bg: bg, attributes: []))
+        x += CharWidth.of(text)
+      }
+      if m.points.contains(where: { $0.duplicate || $0.leak }) && x < area.maxX - 30 {
+        b.put("   ◇ duplicate  ◆ leak (across splits)", x: x, y: area.maxY - 2, style: t.style("ui.dim"))
+      }
+    }
     // The legend of the split colours.
     if m.colouring == .split {
       var x = area.x + 1
@@ -113,6 +125,20 @@ enum MapScreen {
         b.put(label, x: x, y: area.maxY - 2, style: Style(fg: splitColours[min(i, splitColours.count - 1)], bg: t.style("ui").bg, attributes: []))
         x += CharWidth.of(label)
       }
+    }
+  }
+
+  static let noValue = RGB(110, 110, 110)
+
+  /// A ramp colouring's two ends and what they mean.
+  static func rampOf(_ c: MapColouring, className: String?) -> (low: RGB, high: RGB, lowLabel: String, highLabel: String) {
+    switch c {
+    case .miou: return (RGB(230, 60, 50), RGB(80, 210, 90), "mIoU 0", "100")
+    case .suspicion: return (RGB(120, 140, 160), RGB(255, 60, 200), "suspicion 0", "1")
+    case .duplicates: return (RGB(120, 140, 160), RGB(255, 200, 40), "unique", "leak")
+    case .classPresence:
+      return (RGB(120, 140, 160), RGB(255, 200, 40), "no " + Sanitize.forTerminal(className ?? "class"), Sanitize.forTerminal(className ?? "class"))
+    case .split: return (noValue, noValue, "", "")
     }
   }
 
