@@ -197,6 +197,9 @@ struct TriageReducerTests {
     #expect(s.screen == .sample)
     let e = Reducer.reduce(&s, .viewLoaded(text: "flagged:any", title: "flagged:any", ids: [12, 14], matrix: nil))
     #expect(s.currentSampleId == 14 && e.contains(.loadImages(14)))
+    // Esc: back to the Flags screen, and the view before the flag (all samples) comes back.
+    #expect(press(&s, .escape) == [.loadView(text: "", run: "model_b")])
+    #expect(s.screen == .flags && s.viewBeforeFlag == nil)
   }
 
   @Test("flags FILTER in the palette filters by author and class; a bad filter names the word")

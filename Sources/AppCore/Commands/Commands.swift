@@ -41,6 +41,12 @@ enum Commands {
         let history = s.screenHistory
         go(&s, target)
         s.screenHistory = history
+        // Back from a flag's sample: the flagged-samples view it opened gives way to the one before.
+        if target == .flags, let previous = s.viewBeforeFlag {
+          s.viewBeforeFlag = nil
+          s.viewLoading = true
+          return [.loadView(text: previous, run: s.activeRunSummary?.key)]
+        }
         return target == .sample ? imageEffects(s) : Reducer.rowsEffect(s)
       }
     case .sampleNext, .samplePrev:

@@ -275,6 +275,7 @@ enum TriageCommands {
   /// Enter on the flags screen: the view of flagged samples, opened at this flag's sample.
   static func openFlag(_ s: inout AppState) -> [Effect] {
     guard let f = s.flags[safe: s.flagsCursor] else { return [] }
+    if s.viewBeforeFlag == nil { s.viewBeforeFlag = s.viewText }
     s.focusAfterLoad = f.sampleId
     s.review = nil
     Commands.go(&s, .sample)

@@ -110,6 +110,9 @@ public struct AppState: Sendable {
   public var previousScreen: Screen = .samples
   /// The screens visited before this one, most recent last: Esc goes back through them.
   public var screenHistory: [Screen] = []
+  /// The view that was current before a flag was opened (which shows the flagged samples): going
+  /// back to the Flags screen restores it.
+  public var viewBeforeFlag: String? = nil
   public var width = 80
   public var height = 24
   public var datasetName = ""
