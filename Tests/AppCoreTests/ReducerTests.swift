@@ -426,7 +426,7 @@ struct OutlinesTests {
     _ = press(&s, .char("o"))
     #expect(s.outlines != before && s.status?.hasPrefix("outlines \(s.outlines ? "on" : "off")") == true)
     if !s.outlines { _ = press(&s, .char("o")) }
-    #expect(s.status?.contains("half-blocks") == true, "\(s.status ?? "")")
+    #expect(s.status?.contains("not drawn on half-block pictures") == true, "\(s.status ?? "")")
   }
 }
 

@@ -81,10 +81,12 @@ enum Commands {
     case .sampleAlphaDown: s.overlayAlpha = max(0, (s.overlayAlpha * 10 - 1).rounded() / 10)
     case .sampleOutlines:
       s.outlines.toggle()
-      // Say what changed: at half-block resolution a one-pixel outline can be hard to see.
+      // Say what changed: pictures under 120 pixels wide (half-blocks) are not outlined.
       let coarse = s.graphics == .halfblock || s.graphics == .ascii
       Reducer.setStatus(
-        &s, "outlines \(s.outlines ? "on" : "off")" + (coarse && s.outlines ? " (half-blocks show them at cell size; sixel or kitty draw them sharp)" : ""),
+        &s,
+        "outlines \(s.outlines ? "on" : "off")"
+          + (coarse && s.outlines ? " (not drawn on half-block pictures, which are too small: sixel or kitty show them)" : ""),
         error: false)
     case .sampleInspector:
       if s.inspector == nil, let id = s.currentSampleId, let img = s.images[id]?.image {
