@@ -109,10 +109,15 @@ extension EffectRunner {
     var open = FlagFilter()
     open.sampleId = id
     open.state = .open
-    let flags = try store.flags(open).map { f in
+    let openFlags = try store.flags(open)
+    let flags = openFlags.map { f in
       "#\(f.id) \(f.regionText)" + (f.suggestedClass.map { " → " + names($0) } ?? "") + (f.note.isEmpty ? "" : ": \(f.note)")
     }
-    return RevisionInfo(revision: revs.map(\.revision).max() ?? 0, history: Array(history), flags: flags)
+    let boxes = openFlags.compactMap { f -> PixelBox? in
+      guard case .rect(let x, let y, let w, let h) = f.region else { return nil }
+      return PixelBox(x: x, y: y, width: w, height: h)
+    }
+    return RevisionInfo(revision: revs.map(\.revision).max() ?? 0, history: Array(history), flags: flags, flagBoxes: boxes)
   }
 
   public func expandHome(_ path: String) -> String {

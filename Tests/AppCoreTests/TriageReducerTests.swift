@@ -288,3 +288,29 @@ struct InstanceListTests {
     #expect(press(&s, .char("w")) == [.loadView(text: "sort:-fn(mrcnn)", run: nil)])
   }
 }
+
+@Suite("Flags are outlined in the sample view")
+struct FlagOutlineTests {
+  @Test("an open flag's rectangle is drawn on the picture; without it the picture has no box")
+  func rectangleOutlined() {
+    func picture(_ boxes: [PixelBox]) -> [RGB] {
+      var s = loadedState(width: 140, height: 45)
+      s.graphics = .sixel
+      _ = press(&s, .enter)
+      var images = sampleImages(11)
+      images.revision = RevisionInfo(revision: 0, history: [], flags: ["#1 rect 8,8 20x16"], flagBoxes: boxes)
+      _ = Reducer.reduce(&s, .imagesLoaded(images))
+      let frame = AppView.render(s)
+      guard let first = frame.placements.first else { return [] }
+      return first.image.image.pixels.chunks()
+    }
+    let plain = picture([]), flagged = picture([PixelBox(x: 8, y: 8, width: 20, height: 16)])
+    #expect(!plain.isEmpty && plain.count == flagged.count)
+    let white = RGB(255, 255, 255)
+    #expect(flagged.filter { $0 == white }.count > plain.filter { $0 == white }.count, "the flag's box is drawn")
+  }
+}
+
+extension Array where Element == UInt8 {
+  func chunks() -> [RGB] { stride(from: 0, to: count - 2, by: 3).map { RGB(self[$0], self[$0 + 1], self[$0 + 2]) } }
+}

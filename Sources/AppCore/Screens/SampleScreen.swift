@@ -83,10 +83,11 @@ enum SampleScreen {
     let errorColors = t.errors
     // Suspect regions of a label-error run: the outlined one bold, the sample's others thin.
     let outlined = s.outlinedSuspect
+    // Open flags that mark a rectangle are outlined too (thin, like a suspect that is not the current one).
     let suspectBoxes =
-      outlined.map { o in
+      (outlined.map { o in
         s.suspects.regions(of: id).map { (x: $0.region.x, y: $0.region.y, w: $0.region.width, h: $0.region.height, bold: $0 == o) }
-      } ?? []
+      } ?? []) + (full.revision?.flagBoxes ?? []).map { (x: $0.x, y: $0.y, w: $0.width, h: $0.height, bold: false) }
     let suspectStamp = suspectBoxes.map { "-k\($0.x),\($0.y),\($0.w),\($0.h),\($0.bold)" }.joined()
     for (i, panel) in panels.enumerated() {
       let col = i % columns, row = i / columns
