@@ -18,6 +18,27 @@ public enum Transform: Sendable, Equatable {
   case gaussianBlur(sigma: ClosedRange<Double>)
   case coarseDropout(holes: ClosedRange<Int>, height: ClosedRange<Double>, width: ClosedRange<Double>, fill: UInt8)
 
+  /// The transform's Albumentations name.
+  public var name: String {
+    switch self {
+    case .horizontalFlip: return "HorizontalFlip"
+    case .verticalFlip: return "VerticalFlip"
+    case .randomRotate90: return "RandomRotate90"
+    case .rotate: return "Rotate"
+    case .affine: return "Affine"
+    case .randomCrop: return "RandomCrop"
+    case .crop: return "Crop"
+    case .centerCrop: return "CenterCrop"
+    case .randomResizedCrop: return "RandomResizedCrop"
+    case .padIfNeeded: return "PadIfNeeded"
+    case .resize: return "Resize"
+    case .colorJitter: return "ColorJitter"
+    case .randomBrightnessContrast: return "RandomBrightnessContrast"
+    case .gaussianBlur: return "GaussianBlur"
+    case .coarseDropout: return "CoarseDropout"
+    }
+  }
+
   /// The Albumentations names this reads.
   public static let names = [
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "Rotate", "Affine", "RandomCrop", "Crop", "CenterCrop", "RandomResizedCrop", "PadIfNeeded",
@@ -187,14 +208,22 @@ public struct Pipeline: Sendable, Equatable {
 
   /// One seeded draw of the pipeline over an image and its mask (same size).
   public func apply(image: RGBImage, mask: LabelMask?, seed: UInt64) -> (RGBImage, LabelMask?) {
+    let d = draw(image: image, mask: mask, seed: seed)
+    return (d.image, d.mask)
+  }
+
+  /// One seeded draw, with the names of the steps whose probability roll applied them, in order.
+  public func draw(image: RGBImage, mask: LabelMask?, seed: UInt64) -> (image: RGBImage, mask: LabelMask?, applied: [String]) {
     var rng = Self.draws(seed)
     var img = Raster(image), m = mask.map(MaskRaster.init)
+    var applied: [String] = []
     for step in steps {
       let roll = rng.unit()
       if roll >= step.p { continue }
       Ops.apply(step, &img, &m, &rng)
+      applied.append(step.transform.name)
     }
-    return (img.image, m.map { $0.mask(bitDepth: mask?.bitDepth ?? 8) })
+    return (img.image, m.map { $0.mask(bitDepth: mask?.bitDepth ?? 8) }, applied)
   }
 }
 

@@ -19,9 +19,21 @@ struct ModelReducerTests {
     #expect(s.augmentDraw == 1 && s.augmentPipeline == pipeline)
     _ = press(&s, .char("A"))
     #expect(s.augmentDraw == 2 && s.status?.contains("draw 2") == true)
-    // The sample view shows the sample and the draw side by side, captioned.
+    // The sample view shows the draw beside the sample (captioned with what it applied), and keeps
+    // the prediction and error panels.
     let screen = AppView.render(s).buffer.textDump()
-    #expect(screen.contains("flips.toml draw 2 (A next)") && screen.contains("ground truth"), "\(screen)")
+    let lines = screen.split(separator: "\n").map(String.init)
+    let captionRow = lines.first { $0.contains("flips.toml draw 2") }
+    #expect(captionRow?.contains("ground truth") == true, "the draw is beside the sample, not under it: \(screen)")
+    #expect(captionRow?.contains("HorizontalFlip") == true || captionRow?.contains("nothing applied") == true, "\(captionRow ?? "")")
+    #expect(screen.contains("model_b") && screen.contains("errors"), "prediction and error panels stay: \(screen)")
+    // v: the one panel f picks, beside the draw.
+    _ = press(&s, .char("v"))
+    let single = AppView.render(s).buffer.textDump()
+    #expect(single.contains("flips.toml draw 2") && !single.contains("errors:"), "\(single)")
+    _ = press(&s, .char("f"))
+    #expect(AppView.render(s).buffer.textDump() != single, "f picks another panel beside the draw")
+    _ = press(&s, .char("v"))
     _ = Reducer.reduce(&s, .commandInvoked("sample.augment", ["off"]))
     #expect(s.augmentDraw == 0 && s.augmentPipeline == nil && !AppView.render(s).buffer.textDump().contains("draw 2"))
   }

@@ -75,6 +75,8 @@ public final class ComposeCache: Sendable {
   private struct Entries {
     var images: [String: ComposedImage] = [:]
     var order: [String] = []
+    /// Words that came out of composing an image (an augmentation draw's applied transforms).
+    var notes: [String: [String]] = [:]
   }
 
   private let entries = Mutex(Entries())
@@ -87,10 +89,18 @@ public final class ComposeCache: Sendable {
     let made = make()
     entries.withLock { e in
       if e.images.updateValue(made, forKey: key) == nil { e.order.append(key) }
-      while e.order.count > capacity { e.images[e.order.removeFirst()] = nil }
+      while e.order.count > capacity {
+        let old = e.order.removeFirst()
+        e.images[old] = nil
+        e.notes[old] = nil
+      }
     }
     return made
   }
+
+  /// A note kept with an image's key (dropped with the image).
+  func note(_ key: String) -> [String]? { entries.withLock { $0.notes[key] } }
+  func setNote(_ key: String, _ words: [String]) { entries.withLock { $0.notes[key] = words } }
 
   /// Pictures kept now.
   public var count: Int { entries.withLock { $0.images.count } }

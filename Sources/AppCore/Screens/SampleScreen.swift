@@ -49,9 +49,11 @@ enum SampleScreen {
     // Three panels leave a quarter of a 2x2 grid empty: the photo without overlay fills it.
     if panels.count == 3 { panels.append(.image) }
     if s.layout == .single { panels = [panels.contains(s.single) || s.single == .image || (s.single == .groundTruth && gt != nil) ? s.single : .overlay] }
-    // The augmentation preview: the sample and a seeded draw of the pipeline, side by side.
+    // The augmentation preview: a seeded draw of the pipeline beside the sample, the other panels
+    // kept below (v shows the one panel f picks beside the draw).
     let augment = s.augmentDraw > 0 ? s.augmentPipeline : nil
-    if augment != nil { panels = [.overlay, .augmented] }
+    let augmentSeed = UInt64(bitPattern: id) &* 1_000_003 &+ UInt64(s.augmentDraw)
+    if augment != nil { panels = [panels[0], .augmented] + panels.dropFirst().filter { $0 != .image } }
     // Lay panels out in a row when wide, else in a column.
     let n = panels.count
     // Side by side or stacked: whichever shows the pictures larger.
@@ -71,7 +73,9 @@ enum SampleScreen {
     let rowPixels = n == 1 ? Int.max : shownPixels(pics.width / n - 1, pics.height - 1)
     let columnPixels = shownPixels(pics.width, (pics.height - 1) / n)
     let gridPixels = n >= 3 ? shownPixels(pics.width / 2 - 1, (pics.height - 1) / gridRows) : 0
-    let columns = gridPixels > max(rowPixels, columnPixels) ? 2 : (rowPixels >= columnPixels ? n : 1)
+    var columns = gridPixels > max(rowPixels, columnPixels) ? 2 : (rowPixels >= columnPixels ? n : 1)
+    // The draw goes beside the sample: never stacked under it.
+    if augment != nil { columns = max(2, min(columns, n)) }
     let rowsOfPanels = (n + columns - 1) / columns
     let wide = columns > 1
     let cellW = pics.width / columns
@@ -139,7 +143,8 @@ enum SampleScreen {
           return ComposedImage(image: Resample.area(ConfidenceRamp.colorize(conf), width: w, height: h))
         case .augmented:
           guard let augment else { return ComposedImage(image: RGBImage(width: w, height: h)) }
-          let (img, m) = augment.apply(image: imgs.image, mask: gt, seed: UInt64(bitPattern: id) &* 1_000_003 &+ UInt64(s.augmentDraw))
+          let (img, m, applied) = augment.draw(image: imgs.image, mask: gt, seed: augmentSeed)
+          s.composeCache.setNote(key, applied)
           // Letterboxed: a crop or resize may change the aspect.
           let (aw, ah) = Resample.fit(width: img.width, height: img.height, maxWidth: w, maxHeight: h)
           let small = Resample.area(img, width: aw, height: ah)
@@ -164,6 +169,13 @@ enum SampleScreen {
         if !suspectBoxes.isEmpty { SuspectMarks.draw(&composed.image, boxes: suspectBoxes, window: window) }
         if let (ins, anchor) = marks { InspectorMarks.draw(&composed.image, cursor: ins, anchor: anchor, window: window) }
         return composed
+      }
+      // The draw's caption names the transforms it applied (each step has its probability).
+      if panel == .augmented, let applied = s.composeCache.note(key) {
+        frame.buffer.putPadded(
+          "\(Sanitize.forTerminal(s.augmentName)) draw \(s.augmentDraw): " + (applied.isEmpty ? "nothing applied" : applied.joined(separator: ", "))
+            + " (A next)",
+          x: r.x, y: r.y, width: r.width, style: t.style("ui.dim"))
       }
       // The inspector's cursor (and the rectangle's first corner), over the first panel.
       if i == 0, let ins = s.inspector, s.graphics == .halfblock || s.graphics == .ascii {
