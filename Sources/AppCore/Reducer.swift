@@ -88,6 +88,8 @@ public enum Reducer {
       s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
       s.rows = [:]
       clampScroll(&s)
+      // The map shows the view: a new view on the map screen remakes it.
+      if s.screen == .map && s.map.viewText != text { return MapCommands.load(&s) }
       return s.screen == .sample ? Commands.imageEffects(s) : Commands.previewEffects(&s)
     case .viewFailed(let text, let message, let request):
       guard request == s.viewRequest else { return [] }

@@ -47,8 +47,9 @@ struct MapReducerTests {
     #expect(s.screen == .sample && s.currentSampleId == 12 && e.contains(.loadImages(12)))
     // Back to the map: no new projection for the same view; another view makes one.
     #expect(press(&s, .char("8")).isEmpty)
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11, 13], matrix: nil))
-    #expect(press(&s, .char("1"), .char("8")).contains(.loadMap(view: "split=val", run: "model_b", className: nil, job: "map")))
+    // (here while on the map screen: the map follows at once)
+    let remade = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11, 13], matrix: nil))
+    #expect(remade.contains(.loadMap(view: "split=val", run: "model_b", className: nil, job: "map")))
   }
 
   @Test("v twice selects the rectangle's samples as the view (tag map); Esc cancels a started selection")
@@ -77,6 +78,14 @@ struct MapReducerTests {
     let e = Reducer.reduce(&s, .commandInvoked("screen.map", ["car"]))
     #expect(e == [.loadMap(view: "", run: "model_b", className: "car", job: "map")] && s.map.colouring == .classPresence)
     #expect(Reducer.reduce(&s, .commandInvoked("screen.map", ["nope"])).isEmpty && s.statusIsError)
+  }
+
+  @Test("the map follows the view: a new view loaded on the map screen remakes it")
+  func followsTheView() {
+    var s = onMap()
+    let e = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11, 13], matrix: nil))
+    #expect(e == [.loadMap(view: "split=val", run: "model_b", className: nil, job: "map")])
+    #expect(s.map.loading)
   }
 
   @Test("snapshots: the map at 80x24 (split, then duplicates) and at 40x12")
