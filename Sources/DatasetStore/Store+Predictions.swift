@@ -3,6 +3,15 @@ import GRDB
 extension DatasetStore {
   /// Sets the imported (revision 0) mask of `field` for each sample, replacing an earlier one; the
   /// class histograms of those masks are dropped, so the indexing pass reads them again.
+  /// Removes every mask of a field (and their histograms): what replacing a whole field starts with.
+  public func removeMasks(field: String) throws {
+    try write { db in
+      try db.execute(sql: "DELETE FROM mask WHERE field = ?", arguments: [field])
+      try db.execute(sql: "DELETE FROM mask_histogram WHERE field = ?", arguments: [field])
+      try DatasetStore.histogramsChanged(db)
+    }
+  }
+
   public func setMasks(field: String, _ entries: [(sampleId: Int64, mask: MaskEntry)]) throws {
     guard !entries.isEmpty else { return }
     let rows = entries.map { e in (e.sampleId, e.mask, DatasetStore.fileSignature(absolutePath(e.mask.path))) }

@@ -83,6 +83,14 @@ public struct PredictRunner: Sendable {
     if let f = fields.first(where: { $0.name == r.name }), f.role != .prediction {
       throw StoreError.invalid("'\(r.name)' is the dataset's \(f.role.rawValue) field; choose another name for the predictions")
     }
+    // A field that predict did not make (an imported model) would become a mix of two models.
+    let existing = fields.contains { $0.name == r.name }
+    let madeByPredict = try store.meta("predict:" + r.name) != nil
+    if existing && !madeByPredict && !r.force {
+      throw StoreError.invalid(
+        "'\(r.name)' is an imported prediction field: predicting into it would mix two models. Choose another --name, or --force to replace the whole field"
+      )
+    }
     let gt = fields.first { $0.role == .groundTruth && $0.kind == .semantic }
     let classes = gt?.classes ?? []
     let allowed: Set<Int>? = (gt?.hasClassMap ?? false) ? Set(classes.map(\.value)) : nil
@@ -207,6 +215,8 @@ public struct PredictRunner: Sendable {
       done += batch.count
       progress?(done, samples.count)
     }
+    // --force on a field predict did not make replaces it whole: none of the other model's masks stay.
+    if existing && !madeByPredict && r.force { try store.removeMasks(field: r.name) }
     try store.setMasks(field: r.name, masks)
     if !confs.isEmpty {
       try store.defineField(r.name + ".confidence", kind: .confidence, role: .confidence, root: store.relativePath(confFolder), classes: [])

@@ -148,4 +148,27 @@ struct PredictRunnerTests {
     let again = try PredictRunner(store: store).run(r)
     #expect(again.skipped == 9 && again.probabilities == 8)
   }
+
+  @Test("an imported prediction field is refused as --name (it would mix two models); --force replaces the whole field")
+  func importedFieldIsNotMixed() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    // The demo imports model_a: predicting into it on a view of 3 samples would leave 6 of its masks.
+    let before = try store.maskPairs(gt: FieldName.groundTruth, pred: "model_a")
+    #expect(before.count == 9)
+    var r = PredictRunner.Request(name: "model_a", command: Self.command())
+    r.sampleIds = Array(try store.sampleIds(ViewExpression()).prefix(3))
+    #expect(throws: (any Error).self) { try PredictRunner(store: store).run(r) }
+    #expect(try store.maskPairs(gt: FieldName.groundTruth, pred: "model_a").map(\.2.path) == before.map(\.2.path), "nothing changed")
+    r.force = true
+    let out = try PredictRunner(store: store).run(r)
+    #expect(out.imported == 3)
+    let after = try store.maskPairs(gt: FieldName.groundTruth, pred: "model_a")
+    #expect(after.count == 3 && after.allSatisfy { $0.2.path.hasPrefix(".segscope/predictions/model_a/") }, "\(after.map(\.2.path))")
+    // Now predict made it: a later run on other samples adds to it without --force.
+    var more = PredictRunner.Request(name: "model_a", command: Self.command())
+    more.sampleIds = Array(try store.sampleIds(ViewExpression()).suffix(2))
+    _ = try PredictRunner(store: store).run(more)
+    #expect(try store.maskPairs(gt: FieldName.groundTruth, pred: "model_a").count == 5)
+  }
 }

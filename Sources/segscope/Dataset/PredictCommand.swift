@@ -28,7 +28,10 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "The command, with {manifest} where the manifest's path goes.") var cmd: String
   @Option(parsing: .unconditional, help: "Predict only the samples of this view.") var view: String?
   @Option(help: "Samples per manifest (per run of the command).") var batch = 64
-  @Flag(help: "Predict every sample again, even those with an output newer than their image.") var force = false
+  @Flag(
+    help:
+      "Predict every sample again, even those with an output newer than their image; with an imported prediction field as --name, replace that whole field."
+  ) var force = false
 
   func run() throws {
     Interrupt.install()
