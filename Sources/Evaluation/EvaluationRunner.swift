@@ -123,6 +123,7 @@ public struct EvaluationRunner: Sendable {
     var iiou = CityscapesInstanceIoU()
     var haveInstances = false
     var problems: [String] = [], notes: [(String, String)] = []
+    var evaluated = 0
     // The run's total, summed as the batches go (the stored matrices are these same ones).
     var total = ConfusionMatrix(classCount: k)
     // Each batch is written while the next one is decoded (at most one write in flight).
@@ -176,6 +177,7 @@ public struct EvaluationRunner: Sendable {
             iiou.add(c)
             haveInstances = true
           }
+          if problem == nil { evaluated += 1 }
           if problem == nil, let m = res.matrix { total.add(m) }
           stored.append(
             SampleResult(
@@ -193,6 +195,13 @@ public struct EvaluationRunner: Sendable {
       }
       inFlight.wait()
       if let e = writeError.error { throw e }
+      // Nothing could be evaluated: an error, and the run stored under this key stays as it was
+      // (an empty run would replace real numbers with n/a).
+      if evaluated == 0 && !pairs.isEmpty {
+        throw StoreError.invalid(
+          "no sample could be evaluated (\(problems.count) of \(pairs.count) failed; the first: \(problems.first ?? "unknown")); run '\(r.key)' is kept as it was"
+        )
+      }
       try store.finishRun(runId: runId, key: r.key)
     } catch {
       inFlight.wait()

@@ -235,3 +235,29 @@ struct RenderBackgroundTests {
     #expect(try #require(render.panels().first).build(40, 30).image[x: 5, y: 5] == painted[x: 5, y: 5])
   }
 }
+
+@Suite("eval when nothing can be read")
+struct EvalNothingReadableTests {
+  @Test("every prediction unreadable: an error naming a file, and the stored run is kept")
+  func keepsTheRun() throws {
+    let f = try SessionFixture()
+    defer { f.remove() }
+    let runner = EvaluationRunner(store: f.store)
+    _ = try runner.run(EvaluationRunner.Request(key: "model_b", predField: "model_b"), version: "test")
+    let before = try #require(try f.store.runs().first { $0.key == "model_b" })
+    let good = try f.store.matrix(run: before).0
+    // The model's files are damaged after the import.
+    for (_, _, p) in try f.store.maskPairs(gt: FieldName.groundTruth, pred: "model_b") {
+      try Data("not a png".utf8).write(to: URL(fileURLWithPath: f.store.absolutePath(p.path)))
+    }
+    do {
+      _ = try runner.run(EvaluationRunner.Request(key: "model_b", predField: "model_b"), version: "test")
+      Issue.record("an evaluation of nothing succeeded")
+    } catch {
+      #expect("\(error)".contains("no sample could be evaluated") && "\(error)".contains("pred/"), "\(error)")
+    }
+    let after = try #require(try f.store.runs().first { $0.key == "model_b" })
+    #expect(after.id == before.id && after.createdAt == before.createdAt)
+    #expect(try f.store.matrix(run: after).0 == good)
+  }
+}
