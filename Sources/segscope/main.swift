@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-  import Glibc
+  @preconcurrency import Glibc
 
   // Keep freed buffers for the next image instead of handing them back to the kernel: with glibc's
   // defaults every mask-sized buffer above 128 KiB is a fresh mmap, and refilling its pages cost
@@ -15,4 +15,16 @@
   }
 #endif
 
-exit(await Segscope.runMain(Array(CommandLine.arguments.dropFirst())))
+let status = await Segscope.runMain(Array(CommandLine.arguments.dropFirst()))
+#if canImport(Glibc)
+  // Output the user asked for and did not get is an error: a full disk or /dev/full fails the
+  // buffered writes, which print() does not report. A closed pipe (EPIPE) stays quiet.
+  if fflush(stdout) != 0 || ferror(stdout) != 0 {
+    let code = errno
+    if code != EPIPE {
+      FileHandleOut.stderr("segscope: error: could not write to standard output (\(String(cString: strerror(code))))")
+      exit(status == 0 ? 1 : status)
+    }
+  }
+#endif
+exit(status)

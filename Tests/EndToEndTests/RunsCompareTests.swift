@@ -23,3 +23,16 @@ struct RunsCompareTests {
     #expect(changes == changes.sorted(), "worst first: \(changes)")
   }
 }
+
+@Suite("Standard output that cannot be written")
+struct FullOutputTests {
+  @Test("info into /dev/full exits 1 and says why; into a pipe read whole it exits 0")
+  func devFull() throws {
+    let d = try triageDataset("devfull", samples: 4, size: "64x48")
+    defer { try? FileManager.default.removeItem(atPath: d) }
+    let full = try Shell.run(["sh", "-c", "'\(Binary.path)' info '\(d)' > /dev/full"])
+    #expect(full.status == 1 && full.err.contains("could not write to standard output"), "\(full.status) \(full.err)")
+    let ok = try Shell.run(["sh", "-c", "'\(Binary.path)' info '\(d)' | cat > /dev/null"])
+    #expect(ok.status == 0, "\(ok.err)")
+  }
+}
