@@ -1,4 +1,5 @@
 import DatasetStore
+import SegmentationCore
 
 /// How class values are named and shown: the dataset's own names, "class N" where the class map has
 /// none, percentages with one decimal. Does no I/O beyond reading the field table.
@@ -16,14 +17,9 @@ public enum ClassNaming {
     return (0..<count).map(name)
   }
 
-  /// One decimal, rounded half away from zero ("41.2", "-0.3").
-  public static func format1(_ v: Double) -> String {
-    let r = (v * 10).rounded() / 10
-    let whole = Int(r)
-    let frac = Int(((abs(r) - Double(abs(whole))) * 10).rounded())
-    return (r < 0 && whole == 0 ? "-" : "") + "\(whole).\(frac)"
-  }
+  /// One decimal, rounded half away from zero ("41.2", "-0.3"): `OneDecimal`, as the app prints.
+  public static func format1(_ v: Double) -> String { OneDecimal.text(v) }
 
   /// A fraction as a percentage with one decimal, "n/a" for NaN.
-  public static func percent(_ v: Double) -> String { v.isNaN ? "n/a" : format1(v * 100) }
+  public static func percent(_ v: Double) -> String { OneDecimal.percent(v) }
 }

@@ -96,10 +96,7 @@ public enum AppView {
 
   /// `0.873` -> `87.3`, NaN -> `n/a`.
   public static func pct(_ v: Double?) -> String {
-    guard let v, !v.isNaN else { return "n/a" }
-    // Tenths of a percent, counted as an integer: the sign survives changes under a point.
-    let tenths = Int((abs(v) * 1000).rounded())
-    return (v < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
+    v.map(OneDecimal.percent) ?? "n/a"
   }
 
   static func bar(_ v: Double, width: Int) -> String {

@@ -40,7 +40,7 @@ enum RunsScreen {
     let ma = SemanticMetrics(matrix: paired.matrixA, dialect: ra.dialect), mb = SemanticMetrics(matrix: paired.matrixB, dialect: ra.dialect)
     var y = max(area.y + s.runs.count + 2, other + 1)
     guard y < area.maxY - 2 else { return }
-    func signed(_ d: Double) -> String { d.isNaN ? "" : (d >= 0 ? "+" : "") + AppView.pct(d) }
+    func signed(_ d: Double) -> String { d.isNaN ? "" : OneDecimal.signedPercent(d) }
     b.putPadded(
       " class         " + String(Sanitize.forTerminal(paired.a).prefix(9)).leftPadding(9) + " "
         + String(Sanitize.forTerminal(paired.b).prefix(9)).leftPadding(9)

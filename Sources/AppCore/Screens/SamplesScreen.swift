@@ -47,7 +47,7 @@ enum SamplesScreen {
       if !selected, let m = miou { mstyle = mstyle.patched(with: Style(fg: t.heatText(1 - m))) }
       let counts = s.activeRun == nil ? row?.detections.map { $0.map(String.init).joined(separator: "/") } : nil
       // A "got worse" view shows each sample's change (B - A, signed) beside its bar.
-      let value = showsChanges ? s.viewChanges[id].map { ($0 >= 0 ? "+" : "") + AppView.pct($0) } : miou.map { AppView.pct($0) }
+      let value = showsChanges ? s.viewChanges[id].map(OneDecimal.signedPercent) : miou.map { AppView.pct($0) }
       b.putPadded(
         value ?? counts ?? (s.activeRun == nil ? "" : "–"), x: list.maxX - 20, y: y, width: counts == nil ? 7 : 13, style: mstyle,
         alignRight: counts == nil)
