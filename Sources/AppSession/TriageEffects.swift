@@ -113,9 +113,9 @@ extension EffectRunner {
     let flags = openFlags.map { f in
       "#\(f.id) \(f.regionText)" + (f.suggestedClass.map { " → " + names($0) } ?? "") + (f.note.isEmpty ? "" : ": \(f.note)")
     }
-    let boxes = openFlags.compactMap { f -> PixelBox? in
+    let boxes = openFlags.compactMap { f -> MaskRegion? in
       guard case .rect(let x, let y, let w, let h) = f.region else { return nil }
-      return PixelBox(x: x, y: y, width: w, height: h)
+      return .rect(x: x, y: y, width: w, height: h)
     }
     return RevisionInfo(revision: revs.map(\.revision).max() ?? 0, history: Array(history), flags: flags, flagBoxes: boxes)
   }

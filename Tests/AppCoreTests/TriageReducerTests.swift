@@ -293,7 +293,7 @@ struct InstanceListTests {
 struct FlagOutlineTests {
   @Test("an open flag's rectangle is drawn on the picture; without it the picture has no box")
   func rectangleOutlined() {
-    func picture(_ boxes: [PixelBox]) -> [RGB] {
+    func picture(_ boxes: [MaskRegion]) -> [RGB] {
       var s = loadedState(width: 140, height: 45)
       s.graphics = .sixel
       _ = press(&s, .enter)
@@ -304,7 +304,7 @@ struct FlagOutlineTests {
       guard let first = frame.placements.first else { return [] }
       return first.image.image.pixels.chunks()
     }
-    let plain = picture([]), flagged = picture([PixelBox(x: 8, y: 8, width: 20, height: 16)])
+    let plain = picture([]), flagged = picture([.rect(x: 8, y: 8, width: 20, height: 16)])
     #expect(!plain.isEmpty && plain.count == flagged.count)
     let white = RGB(255, 255, 255)
     #expect(flagged.filter { $0 == white }.count > plain.filter { $0 == white }.count, "the flag's box is drawn")

@@ -91,7 +91,11 @@ enum SampleScreen {
     let suspectBoxes =
       (outlined.map { o in
         s.suspects.regions(of: id).map { (x: $0.region.x, y: $0.region.y, w: $0.region.width, h: $0.region.height, bold: $0 == o) }
-      } ?? []) + (full.revision?.flagBoxes ?? []).map { (x: $0.x, y: $0.y, w: $0.width, h: $0.height, bold: false) }
+      } ?? [])
+      + (full.revision?.flagBoxes ?? []).compactMap { region in
+        guard case .rect(let x, let y, let w, let h) = region else { return nil }
+        return (x: x, y: y, w: w, h: h, bold: false)
+      }
     let suspectStamp = suspectBoxes.map { "-k\($0.x),\($0.y),\($0.w),\($0.h),\($0.bold)" }.joined()
     for (i, panel) in panels.enumerated() {
       let col = i % columns, row = i / columns

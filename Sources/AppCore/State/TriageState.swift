@@ -122,27 +122,13 @@ public struct RevisionInfo: Sendable, Equatable {
   public let history: [String]
   /// Open flags on this sample ("#4 component at 10,20 -> car: note").
   public let flags: [String]
-  /// The rectangles of the open flags that mark one (image pixels), outlined in the sample view.
-  public let flagBoxes: [PixelBox]
-  public init(revision: Int, history: [String], flags: [String], flagBoxes: [PixelBox] = []) {
+  /// The regions of the open flags that are rectangles (image pixels), outlined in the sample view.
+  public let flagBoxes: [MaskRegion]
+  public init(revision: Int, history: [String], flags: [String], flagBoxes: [MaskRegion] = []) {
     self.revision = revision
     self.history = history
     self.flags = flags
     self.flagBoxes = flagBoxes
-  }
-}
-
-/// A rectangle in image pixels.
-public struct PixelBox: Sendable, Equatable {
-  public let x: Int
-  public let y: Int
-  public let width: Int
-  public let height: Int
-  public init(x: Int, y: Int, width: Int, height: Int) {
-    self.x = x
-    self.y = y
-    self.width = width
-    self.height = height
   }
 }
 
