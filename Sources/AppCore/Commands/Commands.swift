@@ -9,7 +9,7 @@ enum Commands {
       s.quitRequested = true
       return [.quit]
     case .appHelp:
-      go(&s, s.screen == .help ? s.previousScreen : .help)
+      if s.screen == .help { back(&s) } else { go(&s, .help) }
       s.helpScroll = 0
     case .appPalette:
       Palette.open(&s, prefill: "")
@@ -30,17 +30,8 @@ enum Commands {
       } else if s.screen == .sample && s.inspector != nil {
         s.inspector = nil
       } else if s.screen != .samples || !s.screenHistory.isEmpty {
-        // Back to the screen before this one (the list when there is none), as the help says.
-        var target = Screen.samples
-        while let last = s.screenHistory.popLast() {
-          if last != s.screen {
-            target = last
-            break
-          }
-        }
-        let history = s.screenHistory
-        go(&s, target)
-        s.screenHistory = history
+        back(&s)
+        let target = s.screen
         // Back from a flag's sample: the flagged-samples view it opened gives way to the one before.
         if target == .flags, let previous = s.viewBeforeFlag {
           s.viewBeforeFlag = nil
@@ -219,11 +210,23 @@ enum Commands {
 
   static func go(_ s: inout AppState, _ screen: Screen) {
     if s.screen != screen {
-      if s.screen != .help { s.previousScreen = s.screen }
       if s.screen != .help { s.screenHistory.append(s.screen) }
       if s.screenHistory.count > 32 { s.screenHistory.removeFirst(s.screenHistory.count - 32) }
       s.screen = screen
     }
+  }
+
+  /// Returns to the screen before this one (the list when there is none), as the help says Esc
+  /// does; the screen left is not remembered.
+  static func back(_ s: inout AppState) {
+    var target = Screen.samples
+    while let last = s.screenHistory.popLast() {
+      if last != s.screen {
+        target = last
+        break
+      }
+    }
+    s.screen = target
   }
 
   static func imageEffects(_ s: AppState) -> [Effect] {

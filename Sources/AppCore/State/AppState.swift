@@ -107,7 +107,6 @@ public struct SampleImages: Sendable, Equatable {
 /// Everything the screens show. A value: the reducer changes it, the screens draw it.
 public struct AppState: Sendable {
   public var screen: Screen = .samples
-  public var previousScreen: Screen = .samples
   /// The screens visited before this one, most recent last: Esc goes back through them.
   public var screenHistory: [Screen] = []
   /// The view that was current before a flag was opened (which shows the flagged samples): going
