@@ -141,9 +141,8 @@ struct GridTests {
 
 @Suite("Runs screen")
 struct RunsTests {
-  @Test("pick a second run to compare; its matrix fills the per-class comparison")
-  func compare() {
-    var s = loadedState()
+  /// The demo's class map with two runs, model_a active.
+  static func loadTwoRuns(_ s: inout AppState) {
     _ = Reducer.reduce(
       &s,
       .datasetLoaded(
@@ -152,6 +151,12 @@ struct RunsTests {
           RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
           RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
         ], problems: []))
+  }
+
+  @Test("pick a second run to compare; its matrix fills the per-class comparison")
+  func compare() {
+    var s = loadedState()
+    Self.loadTwoRuns(&s)
     var m = ConfusionMatrix(classCount: 10)
     for c in 0..<10 { m[c, c] = 100 }
     _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: m))
@@ -170,14 +175,7 @@ struct RunsTests {
   @Test("changes under one point keep their minus sign (97.7 -> 96.9 reads -0.8), and a comparison with another base is not shown")
   func smallChangesKeepTheirSign() {
     var s = loadedState()
-    _ = Reducer.reduce(
-      &s,
-      .datasetLoaded(
-        name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
-        runs: [
-          RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
-          RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
-        ], problems: []))
+    Self.loadTwoRuns(&s)
     // Class 1: IoU 977/1000 in A, 969/1000 in B.
     var a = ConfusionMatrix(classCount: 10), b = ConfusionMatrix(classCount: 10)
     a[1, 1] = 977

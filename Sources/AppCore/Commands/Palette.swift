@@ -11,6 +11,9 @@ public enum Palette {
     ModelCommands.verbs
   ) { a, _ in a }
 
+  /// The palette words of each command (`mistakes` runs suspects.find).
+  static let wordsByCommand: [CommandID: [String]] = Dictionary(grouping: verbs.keys, by: { verbs[$0]! }).mapValues { $0.sorted() }
+
   static func open(_ s: inout AppState, prefill: String) {
     s.paletteState.isOpen = true
     s.paletteState.input = prefill
@@ -25,11 +28,9 @@ public enum Palette {
     let q = s.paletteState.input.trimmingCharacters()
     if let verb = q.split(separator: " ").first, verbs[String(verb)] != nil, q.contains(" ") { return [] }
     // A command is found by its title, its id and the palette words that run it (`mistakes`).
-    var words: [CommandID: [String]] = [:]
-    for (verb, id) in verbs { words[id, default: []].append(verb) }
     return CommandRegistry.all.compactMap { c -> (Command, Double)? in
       guard c.id != "app.palette" else { return nil }
-      let names = [c.title, c.id.rawValue] + (words[c.id] ?? [])
+      let names = [c.title, c.id.rawValue] + (wordsByCommand[c.id] ?? [])
       let score = names.map { FuzzyMatch.score(q, $0) ?? -1 }.max() ?? -1
       return score < 0 ? nil : (c, score)
     }.sorted { $0.1 > $1.1 }

@@ -82,9 +82,7 @@ public struct Theme: Sendable {
     let x = max(0, min(1, t)) * Double(heatmap.count - 1)
     let i = min(heatmap.count - 2, Int(x))
     let f = x - Double(i)
-    let a = heatmap[i], b = heatmap[i + 1]
-    func mix(_ p: UInt8, _ q: UInt8) -> UInt8 { UInt8((Double(p) * (1 - f) + Double(q) * f).rounded()) }
-    return RGB(mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b))
+    return Self.mix(heatmap[i], heatmap[i + 1], f)
   }
 
   /// The built-in dark theme (the Themes/ folder holds the editable ones).

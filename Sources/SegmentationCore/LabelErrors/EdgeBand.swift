@@ -8,15 +8,11 @@
 /// discounted band, and does a region touch the band.
 struct EdgeBand {
   static let far: UInt8 = 255
-  let width: Int
-  let height: Int
   /// Per pixel: the distance to the nearest edge pixel when at most the limit, else `far`.
   let level: [UInt8]
 
   init<G: FixedWidthInteger>(labels g: UnsafeBufferPointer<G>, width w: Int, height h: Int, limit: Int) {
     precondition(limit >= 0 && limit < Int(Self.far) && g.count == w * h, "EdgeBand: bad arguments")
-    width = w
-    height = h
     let n = w * h
     guard n > 0, let gb = g.baseAddress else {
       level = []

@@ -207,9 +207,10 @@ public struct LabelErrorFinder: Sendable {
     // Distances to the ground truth's edges, up to the band: pixels closer than `band` are ambiguity
     // (not evidence), and a region's contact with the band tells a shifted outline.
     let band = band
-    let edges = g.withUnsafeBufferPointer { EdgeBand(labels: $0, width: w, height: h, limit: min(max(0, band), 254)) }
+    let limit = min(max(0, band), 254)
+    let edges = g.withUnsafeBufferPointer { EdgeBand(labels: $0, width: w, height: h, limit: limit) }
     // A pixel is evidence when it is at least `band` from every edge (all pixels when band is 0).
-    let coreLevel = UInt8(min(max(0, band), 254))
+    let coreLevel = UInt8(limit)
 
     // Pixel evidence, quantized to 1...255 where some prediction disagrees (0: none).
     var e8 = [UInt8](repeating: 0, count: n)
