@@ -195,15 +195,22 @@ public struct HistogramIndexer: Sendable {
         }.joined(separator: ", ")
         found.append((path, "\(unknownColors.values.reduce(0, +)) pixels of colours not in the colour map: \(list)"))
       }
-      let outside = classMap.isEmpty ? [:] : hist.filter { !classMap.contains(Int($0.key)) }
-      if !outside.isEmpty {
-        let list = outside.sorted { $0.key < $1.key }.prefix(8).map { "\($0.key) (\($0.value) px)" }.joined(separator: ", ")
-        found.append((path, "values outside the class map: \(list)"))
-      }
+      if let outside = outsideClassMap(hist.map { (Int($0.key), $0.value) }, classMap: classMap) { found.append((path, outside)) }
       return ((sampleId, field, ClassHistogram.pack(hist), layout), found)
     case .failure(let e):
       return ((sampleId, field, Data(), nil), [(path, e.kind.reasonText)])
     }
+  }
+
+  static let outsideClassMapPrefix = "values outside the class map: "
+
+  /// The problem of a mask with values outside a (non-empty) class map, or nil.
+  static func outsideClassMap(_ hist: [(value: Int, pixels: Int)], classMap: Set<Int>) -> String? {
+    guard !classMap.isEmpty else { return nil }
+    let outside = hist.filter { !classMap.contains($0.value) && $0.pixels > 0 }
+    guard !outside.isEmpty else { return nil }
+    let list = outside.sorted { $0.value < $1.value }.prefix(8).map { "\($0.value) (\($0.pixels) px)" }.joined(separator: ", ")
+    return outsideClassMapPrefix + list
   }
 
   /// Pixel count, sample count per (field, value), over present samples.

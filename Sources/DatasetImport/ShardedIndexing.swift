@@ -15,7 +15,7 @@ extension HistogramIndexer {
     f.add("index")
     for (sid, field, path, decoding) in todo { f.add("\(sid):\(field):\(path):\(decoding ?? "")") }
     return ShardHeader(
-      kind: "index", segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: todo.count,
+      kind: .index, segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: todo.count,
       shardIndex: shard.index, shardCount: shard.count, samples: records)
   }
 
@@ -48,7 +48,9 @@ extension HistogramIndexer {
       start += chunk.count
       progress?(start, mine.count)
     }
-    data += Data("{\"end\":true,\"samples\":\(mine.count)}\n".utf8)
+    var sum = PartChecksum()
+    sum.add(data)
+    data += Data(sum.endLine(samples: mine.count).utf8)
     try FileBytes.writeAtomically([UInt8](data), to: out)
     return head
   }
@@ -65,7 +67,7 @@ extension HistogramIndexer {
   /// layout and problem as one indexing pass would have.
   public func merge(parts: [String], version: String) throws -> (indexed: Int, problems: [(String, String)]) {
     let (head, byIndex) = try PartFiles.checkedParts(parts, version: version)
-    guard head.kind == "index" else { throw ShardError("refused, nothing stored: the parts are of a \(head.kind) job, not the indexing pass") }
+    guard head.kind == .index else { throw ShardError("refused, nothing stored: the parts are of a \(head.kind) job, not the indexing pass") }
     let todo = try pending()
     let now = indexHeader(todo, shard: try Shard(index: 0, count: head.shardCount), records: 0, version: version)
     guard now.fingerprint == head.fingerprint else {
@@ -79,17 +81,38 @@ extension HistogramIndexer {
       _ = r.next()
       readers.append(r)
     }
-    // Read and checked in the pass's order before anything is written.
+    // Read and checked in the pass's order before anything is written. Every record must be one the
+    // pass could have made: a sound histogram of a mask the decoders could read, a layout of the
+    // right size, problems about its own file. The class-map problem is worked out here again from
+    // the histogram and the class map as they are now, as the pass would.
+    let classMaps = Rules(try store.fields()).classMaps
+    let maxPixels = DecodeLimits.default.maxPixels
     var rows: [(Int64, String, Data, Data?)] = []
     var problems: [(String, String)] = []
     rows.reserveCapacity(todo.count)
-    for (sid, field, _, _) in todo {
+    for (sid, field, path, _) in todo {
       let s = Shard.owner(of: sid, count: head.shardCount)
+      let again = "run shard \(s)/\(head.shardCount) again"
       guard let line = readers[s].next(), let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
         (o["s"] as? NSNumber)?.int64Value == sid, o["f"] as? String == field, let h = (o["h"] as? String).flatMap({ Data(base64Encoded: $0) })
-      else { throw ShardError("\(byIndex[s]![0]): the record of sample \(sid) (\(field)) is missing or damaged; run shard \(s)/\(head.shardCount) again") }
-      rows.append((sid, field, h, (o["l"] as? String).flatMap { Data(base64Encoded: $0) }))
-      for p in (o["p"] as? [[String]]) ?? [] where p.count == 2 { problems.append((p[0], p[1])) }
+      else { throw ShardError("\(byIndex[s]![0]): the record of sample \(sid) (\(field)) is missing or damaged; \(again)") }
+      if let why = ClassHistogram.problem(h, maxPixels: maxPixels) {
+        throw ShardError("\(byIndex[s]![0]): the record of sample \(sid) (\(field)) is damaged: \(why); \(again)")
+      }
+      var layout: Data? = nil
+      if let l = o["l"] {
+        guard let text = l as? String, let d = Data(base64Encoded: text), d.count == MaskLayout.dimensions else {
+          throw ShardError("\(byIndex[s]![0]): the layout of sample \(sid) (\(field)) is damaged; \(again)")
+        }
+        layout = d
+      }
+      rows.append((sid, field, h, layout))
+      let listed = (o["p"] as? [[String]]) ?? []
+      guard o["p"] == nil || (o["p"] is [[String]] && listed.allSatisfy({ $0.count == 2 && $0[0] == path })) else {
+        throw ShardError("\(byIndex[s]![0]): the problems of sample \(sid) (\(field)) are damaged or name another file; \(again)")
+      }
+      for p in listed where !p[1].hasPrefix(Self.outsideClassMapPrefix) { problems.append((p[0], p[1])) }
+      if let outside = Self.outsideClassMap(ClassHistogram.unpack(h), classMap: classMaps[field] ?? []) { problems.append((path, outside)) }
     }
     for start in stride(from: 0, to: rows.count, by: 4096) {
       let batch = Array(rows[start..<min(rows.count, start + 4096)])

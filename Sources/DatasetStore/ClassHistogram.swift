@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SegmentationCore
 
 /// A mask's class histogram as stored in `mask_histogram.hist`: one entry per value present, in
 /// increasing value order, each a little-endian UInt32 value and a UInt64 pixel count (12 bytes).
@@ -36,14 +37,15 @@ public enum ClassHistogram {
     return out
   }
 
-  /// Calls `body(value, pixels)` for each entry, read in place (no array is built).
+  /// Calls `body(value, pixels)` for each entry, read in place (no array is built). A count over
+  /// `PixelCount.plausibleMax` (damage) reads as that bound, so sums over the store cannot overflow.
   @inline(__always)
   public static func forEachEntry(_ raw: UnsafeRawBufferPointer, _ body: (Int, Int) -> Void) {
     var at = 0
     while at + entrySize <= raw.count {
       body(
         Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))),
-        Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self))))
+        Int(min(PixelCount.plausibleMax, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self)))))
       at += entrySize
     }
   }
@@ -54,7 +56,7 @@ public enum ClassHistogram {
     while lo < hi {
       let mid = (lo + hi) / 2
       let v = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: mid * entrySize, as: UInt32.self)))
-      if v == value { return Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: mid * entrySize + 4, as: UInt64.self))) }
+      if v == value { return Int(min(PixelCount.plausibleMax, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: mid * entrySize + 4, as: UInt64.self)))) }
       if v < value { lo = mid + 1 } else { hi = mid }
     }
     return 0
@@ -66,6 +68,32 @@ public enum ClassHistogram {
     switch values[0].storage {
     case .blob(let d): return d.withUnsafeBytes { pixels($0, value: value) }
     default: return 0
+    }
+  }
+}
+
+extension ClassHistogram {
+  /// Why a histogram blob is not one the indexing pass could have written, or nil when it is sound:
+  /// whole 12-byte entries, values that fit a 16-bit mask in increasing order, counts from 1 up, and
+  /// no more than `maxPixels` (the most a decoder reads) in all.
+  public static func problem(_ d: Data, maxPixels: Int) -> String? {
+    guard d.count % entrySize == 0 else { return "a histogram of \(d.count) bytes, not whole entries" }
+    return d.withUnsafeBytes { raw -> String? in
+      var previous = -1
+      var sum: UInt64 = 0
+      var at = 0
+      while at < raw.count {
+        let v = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+        let n = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self))
+        if v > 65535 { return "class value \(v), beyond what a 16-bit mask holds" }
+        if v <= previous { return "class values out of order (\(v) after \(previous))" }
+        if n == 0 || n > PixelCount.plausibleMax { return "\(n) pixels of class \(v)" }
+        sum += n
+        if sum > UInt64(maxPixels) { return "more than \(maxPixels) pixels, more than any mask segscope reads" }
+        previous = v
+        at += entrySize
+      }
+      return nil
     }
   }
 }

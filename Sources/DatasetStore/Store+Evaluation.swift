@@ -166,10 +166,12 @@ extension DatasetStore {
           failed += 1
           continue
         }
-        if var m = MatrixBlob.decode(blob, classCount: k) {
-          m.ignoredPixels = UInt64(r["ignored"] as Int64? ?? 0)
+        if var m = MatrixBlob.decode(blob, classCount: k), let ignored = MatrixBlob.ignored(r["ignored"]) {
+          m.ignoredPixels = ignored
           total.add(m)
           n += 1
+        } else {
+          failed += 1
         }
       }
       return (total, n, failed)
@@ -208,7 +210,7 @@ public enum MatrixBlob {
   public static func encodeBoundary(_ b: BoundaryIoU) -> Data { pack(b.intersection + b.union) }
 
   public static func decodeBoundary(_ bytes: [UInt8], classCount k: Int) -> BoundaryIoU? {
-    guard let v = unpack(bytes, count: 2 * k) else { return nil }
+    guard let v = unpack(bytes, count: 2 * k), v.allSatisfy({ $0 <= PixelCount.plausibleMax }) else { return nil }
     return BoundaryIoU(classCount: k, intersection: Array(v[..<k]), union: Array(v[k...]))
   }
 
@@ -290,7 +292,21 @@ public enum MatrixBlob {
 
   static let sparseMagic: [UInt8] = Array("SPM1".utf8)
 
+  /// A stored matrix, or nil when it is damaged: a malformed blob, or counts no mask could have
+  /// (`ConfusionMatrix.isPlausible`), which later sums would overflow on.
   public static func decode(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
+    guard k > 0, k <= 65536, let m = decodeCells(b, classCount: k), m.isPlausible else { return nil }
+    return m
+  }
+
+  /// A stored `ignored` column: nil when negative or implausible (damage).
+  public static func ignored(_ v: Int64?) -> UInt64? {
+    guard let v = v else { return 0 }
+    guard v >= 0, UInt64(v) <= PixelCount.plausibleMax else { return nil }
+    return UInt64(v)
+  }
+
+  static func decodeCells(_ b: [UInt8], classCount k: Int) -> ConfusionMatrix? {
     let c = k + 1
     if b.count >= 4 && Array(b.prefix(4)) == varintMagic { return decodeVarint(b, classCount: k) }
     if b.count >= 4 && Array(b.prefix(4)) == sparseMagic {
@@ -374,8 +390,10 @@ extension DatasetStore {
       var out: [Int64: ConfusionMatrix] = [:]
       let rows = try Row.fetchCursor(db, sql: "SELECT sample_id, matrix, ignored FROM eval_sample WHERE run_id = ? AND matrix IS NOT NULL", arguments: [run.id])
       while let r = try rows.next() {
-        guard let data = r["matrix"] as Data?, var m = MatrixBlob.decode(Array(data), classCount: k) else { continue }
-        m.ignoredPixels = UInt64(r["ignored"] as Int64? ?? 0)
+        guard let data = r["matrix"] as Data?, var m = MatrixBlob.decode(Array(data), classCount: k), let ignored = MatrixBlob.ignored(r["ignored"]) else {
+          continue
+        }
+        m.ignoredPixels = ignored
         out[r["sample_id"]] = m
       }
       return out

@@ -17,7 +17,7 @@ extension EvaluationRunner {
       f.add("\(id):\(g.path):\(g.revision):\(p.path):\(p.revision):\(plan.instancePaths[id] ?? "")")
     }
     return ShardHeader(
-      kind: "semantic", segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.pairs.count,
+      kind: .semantic, segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.pairs.count,
       shardIndex: shard.index, shardCount: shard.count, samples: samples, gtField: r.gtField, predField: r.predField, dialect: r.dialect.rawValue,
       ignore: r.ignore.sorted(), reduceZeroLabel: r.reduceZeroLabel, resizePredictions: r.resizePredictions, boundary: r.boundary, bandwidth: r.bandwidth,
       view: view, classCount: plan.k)
@@ -43,7 +43,10 @@ extension EvaluationRunner {
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    try handle.write(contentsOf: try encoder.encode(head) + Data("\n".utf8))
+    let headLine = String(decoding: try encoder.encode(head), as: UTF8.self)
+    var sum = PartChecksum()
+    sum.add(line: headLine)
+    try handle.write(contentsOf: Data((headLine + "\n").utf8))
     var start = 0
     while start < mine.count {
       if shouldStop?() == true { throw EvaluationCancelled() }
@@ -52,11 +55,12 @@ extension EvaluationRunner {
       if shouldStop?() == true { throw EvaluationCancelled() }
       var text = ""
       for res in results { text += PartRecord.encode(res) + "\n" }
+      sum.add(text.utf8)
       try handle.write(contentsOf: Data(text.utf8))
       start += chunk.count
       progress?(start, mine.count)
     }
-    try handle.write(contentsOf: Data("{\"end\":true,\"samples\":\(mine.count)}\n".utf8))
+    try handle.write(contentsOf: Data(sum.endLine(samples: mine.count).utf8))
     try handle.synchronize()
     try handle.close()
     guard rename(tmp, out) == 0 else { throw ShardError("\(out): cannot write the part (\(String(cString: strerror(errno))))") }
@@ -142,35 +146,65 @@ enum PartRecord {
     return String(text.dropFirst().dropLast())
   }
 
+  /// A record back, or nil when anything in it is not what `encode` writes: every count a whole
+  /// number from 0 to `PixelCount.plausibleMax`, every key a class value, the matrix's counts together
+  /// no more than one mask has, iIoU weights finite and not negative.
   static func decode(_ line: String, classCount k: Int, boundary: Bool) -> SampleEvaluation? {
     guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let id = o["id"] as? String else { return nil }
     var matrix: ConfusionMatrix? = nil
     if let m = o["m"] as? String {
       guard let data = Data(base64Encoded: m), var mm = MatrixBlob.decode(Array(data), classCount: k) else { return nil }
-      mm.ignoredPixels = (o["ig"] as? NSNumber)?.uint64Value ?? 0
-      mm.unknownGroundTruth = parseCounts(o["u"])
+      guard let ig = o["ig"] == nil ? 0 : count(o["ig"]), let u = parseCounts(o["u"]) else { return nil }
+      mm.ignoredPixels = ig
+      mm.unknownGroundTruth = u
+      guard mm.isPlausible else { return nil }
       matrix = mm
+    } else if o["ig"] != nil || o["u"] != nil {
+      return nil
     }
     var e = SampleEvaluation(sampleId: id, matrix: matrix, problem: o["p"] as? String)
     if let b = o["b"] as? String {
       guard let data = Data(base64Encoded: b), let bb = MatrixBlob.decodeBoundary(Array(data), classCount: k) else { return nil }
       e.boundary = bb
     }
-    if let tp = o["tp"] as? [String: String], let fn = o["fn"] as? [String: String] {
-      func doubles(_ d: [String: String]) -> [Int: Double] {
-        Dictionary(
-          uniqueKeysWithValues: d.compactMap { kv in Int(kv.key).flatMap { key in UInt64(kv.value, radix: 16).map { (key, Double(bitPattern: $0)) } } })
-      }
-      e.instances = CityscapesInstanceIoU(weightedTP: doubles(tp), weightedFN: doubles(fn))
+    if o["tp"] != nil || o["fn"] != nil {
+      guard let tp = o["tp"] as? [String: String], let fn = o["fn"] as? [String: String], let wtp = weights(tp), let wfn = weights(fn) else { return nil }
+      e.instances = CityscapesInstanceIoU(weightedTP: wtp, weightedFN: wfn)
     }
-    e.outsidePredictions = parseCounts(o["o"])
+    guard let outside = parseCounts(o["o"]) else { return nil }
+    e.outsidePredictions = outside
     return e
   }
 
-  static func parseCounts(_ v: Any?) -> [UInt16: UInt64] {
-    guard let d = v as? [String: Any] else { return [:] }
+  /// iIoU weights: class index to the bits of a finite, non-negative double.
+  static func weights(_ d: [String: String]) -> [Int: Double]? {
+    var out: [Int: Double] = [:]
+    for (key, bits) in d {
+      guard let c = Int(key), c >= 0, c <= 65535, let b = UInt64(bits, radix: 16) else { return nil }
+      let v = Double(bitPattern: b)
+      guard v.isFinite, v >= 0, v <= Double(PixelCount.plausibleMax) else { return nil }
+      out[c] = v
+    }
+    return out
+  }
+
+  /// A pixel count as JSON writes it: a whole number from 0 to `PixelCount.plausibleMax`.
+  static func count(_ v: Any?) -> UInt64? {
+    guard let n = v as? NSNumber else { return nil }
+    let d = n.doubleValue
+    guard d >= 0, d <= Double(PixelCount.plausibleMax), d == d.rounded(), n.int64Value >= 0 else { return nil }
+    return UInt64(n.int64Value)
+  }
+
+  /// Counts by class value; nil when any key or count is not one `encode` writes.
+  static func parseCounts(_ v: Any?) -> [UInt16: UInt64]? {
+    guard let v else { return [:] }
+    guard let d = v as? [String: Any] else { return nil }
     var out: [UInt16: UInt64] = [:]
-    for (k, n) in d { if let key = UInt16(k), let c = (n as? NSNumber)?.uint64Value { out[key] = c } }
+    for (k, n) in d {
+      guard let key = UInt16(k), let c = count(n) else { return nil }
+      out[key] = c
+    }
     return out
   }
 }
@@ -189,7 +223,7 @@ extension EvaluationRunner {
       f.add("\(x.imageId):\(x.id):\(x.categoryId):\(x.isCrowd):\(x.score.bitPattern):\(x.area.bitPattern):\(x.rle.counts.count):\(x.rle.counts.reduce(0, &+))")
     }
     return ShardHeader(
-      kind: "instance", segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.ids.count,
+      kind: .instance, segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.ids.count,
       shardIndex: shard.index, shardCount: shard.count, samples: records, gtField: r.gtField, predField: r.predField, dialect: "coco", ignore: [],
       reduceZeroLabel: false, resizePredictions: false, boundary: r.boundary, bandwidth: nil, view: view, classCount: plan.categories.count)
   }
@@ -214,7 +248,10 @@ extension EvaluationRunner {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     var data = try encoder.encode(head) + Data("\n".utf8)
-    data += Data(text.utf8) + Data("{\"end\":true,\"samples\":\(ious.count)}\n".utf8)
+    data += Data(text.utf8)
+    var sum = PartChecksum()
+    sum.add(data)
+    data += Data(sum.endLine(samples: ious.count).utf8)
     try FileBytes.writeAtomically([UInt8](data), to: out)
     return head
   }
@@ -225,7 +262,7 @@ extension EvaluationRunner {
     CocoEval.Result, ShardHeader
   ) {
     let (head, byIndex) = try PartFiles.checkedParts(parts, version: version)
-    guard head.kind == "instance" else { throw ShardError("refused, nothing stored: the parts are of a \(head.kind) evaluation") }
+    guard head.kind == .instance else { throw ShardError("refused, nothing stored: the parts are of a \(head.kind) evaluation") }
     var r = Request(key: key, predField: head.predField)
     r.gtField = head.gtField
     r.boundary = head.boundary
@@ -244,11 +281,15 @@ extension EvaluationRunner {
       _ = reader.next()
       while let line = reader.next(), !line.hasPrefix("{\"end\"") {
         guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let img = o["img"] as? Int, let cat = o["cat"] as? Int,
-          let rows = o["r"] as? Int, let cols = o["c"] as? Int, let v = (o["v"] as? String).flatMap({ Data(base64Encoded: $0) }), v.count == rows * cols * 8,
+          let rows = o["r"] as? Int, let cols = o["c"] as? Int, (0...100_000).contains(rows), (0...100_000).contains(cols),
+          let v = (o["v"] as? String).flatMap({ Data(base64Encoded: $0) }), v.count == rows * cols * 8,
           Shard.owner(of: Int64(img), count: head.shardCount) == i
         else { throw ShardError("\(path): a damaged record; run shard \(i)/\(head.shardCount) again") }
         let values = v.withUnsafeBytes { raw in
           (0..<(rows * cols)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        }
+        guard values.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) else {
+          throw ShardError("\(path): a record with IoUs outside 0...1 (image \(img), category \(cat)); run shard \(i)/\(head.shardCount) again")
         }
         ious[CocoEval.PairKey(image: img, category: cat)] = (0..<rows).map { Array(values[($0 * cols)..<(($0 + 1) * cols)]) }
       }

@@ -62,13 +62,23 @@ public struct ShardError: Error, CustomStringConvertible, Sendable {
   public var description: String { message }
 }
 
+/// What a part holds. A part of a kind this segscope does not know is refused as not a part.
+public enum PartKind: String, Codable, Sendable {
+  /// Per-sample confusion matrices of a semantic evaluation.
+  case semantic
+  /// IoU matrices of an instance field's images and categories.
+  case instance
+  /// Histograms and layouts of the indexing pass.
+  case index
+}
+
 /// The first line of a part file: what the merge checks before it uses any record. Fields that do not
 /// apply to a kind of part are left empty.
 public struct ShardHeader: Codable, Sendable, Equatable {
   public var format = "segscope-part"
-  public var formatVersion = 1
-  /// "semantic" or "instance".
-  public var kind: String
+  /// 2: the end line carries the checksum of every line before it.
+  public var formatVersion = PartFiles.formatVersion
+  public var kind: PartKind
   public var segscopeVersion: String
   /// The dataset's database and root as the shard saw them (for messages).
   public var database: String
@@ -93,7 +103,7 @@ public struct ShardHeader: Codable, Sendable, Equatable {
   public var classCount: Int
 
   public init(
-    kind: String, segscopeVersion: String, database: String, root: String, fingerprint: String, pairs: Int, shardIndex: Int, shardCount: Int, samples: Int,
+    kind: PartKind, segscopeVersion: String, database: String, root: String, fingerprint: String, pairs: Int, shardIndex: Int, shardCount: Int, samples: Int,
     gtField: String = "", predField: String = "", dialect: String = "", ignore: [UInt16] = [], reduceZeroLabel: Bool = false,
     resizePredictions: Bool = false, boundary: Bool = false, bandwidth: Int? = nil, view: String? = nil, classCount: Int = 0
   ) {
@@ -118,10 +128,23 @@ public struct ShardHeader: Codable, Sendable, Equatable {
     self.classCount = classCount
   }
 
+  /// Why the header's numbers cannot be a shard's, or nil. Checked before any of them sizes anything.
+  public var problem: String? {
+    guard shardCount >= 1, shardCount <= 100_000 else { return "\(shardCount) shards (1...100000)" }
+    guard shardIndex >= 0, shardIndex < shardCount else { return "shard \(shardIndex) of \(shardCount)" }
+    guard samples >= 0, samples <= 1 << 40, pairs >= 0, pairs <= 1 << 40, samples <= pairs || kind == .instance else {
+      return "\(samples) records of \(pairs) pairs"
+    }
+    guard classCount >= (kind == .semantic ? 1 : 0), classCount <= 65536 else { return "\(classCount) classes" }
+    if let bandwidth, bandwidth < 0 || bandwidth > 65536 { return "a boundary band of \(bandwidth) pixels" }
+    return nil
+  }
+
   /// What must be equal for parts to belong together (everything but the shard's own index and size).
   public var agreement: String {
     [
-      kind, segscopeVersion, fingerprint, String(pairs), String(shardCount), gtField, predField, dialect, ignore.map(String.init).joined(separator: ","),
+      kind.rawValue, segscopeVersion, fingerprint, String(pairs), String(shardCount), gtField, predField, dialect,
+      ignore.map(String.init).joined(separator: ","),
       String(reduceZeroLabel), String(resizePredictions), String(boundary), bandwidth.map(String.init) ?? "-", view ?? "-", String(classCount),
     ].joined(separator: "|")
   }
@@ -147,26 +170,73 @@ public struct Fingerprint {
   }
 }
 
+/// A part's checksum: 64-bit FNV-1a over every byte before its end line. Each byte step is a
+/// bijection of the state, so any one changed byte (a flipped bit) always changes the sum.
+public struct PartChecksum: Sendable {
+  public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+  public init() {}
+
+  public mutating func add(_ bytes: some Sequence<UInt8>) {
+    var h = value
+    for b in bytes {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    value = h
+  }
+
+  /// Adds a line as written: its bytes and the newline.
+  public mutating func add(line: String) {
+    add(line.utf8)
+    add(CollectionOfOne(0x0A))
+  }
+
+  public var hex: String { String(value, radix: 16) }
+
+  /// The end line of a part of `samples` records whose earlier lines sum to this.
+  public func endLine(samples: Int) -> String { "{\"end\":true,\"samples\":\(samples),\"sum\":\"\(hex)\"}\n" }
+}
+
 /// Part files: reading them back and checking that a set of them is one whole sharded job.
 public enum PartFiles {
-  /// Reads and checks a part's header and end line.
+  /// The part format this segscope writes and reads.
+  public static let formatVersion = 2
+
+  private struct EndLine: Decodable {
+    var end: Bool
+    var samples: Int
+    var sum: String
+  }
+
+  /// Reads and checks a part's header, every line's checksum and its end line.
   public static func readHeader(_ path: String) throws -> ShardHeader {
     guard let reader = LineReader(path: path) else { throw ShardError("\(path): cannot read (\(String(cString: strerror(errno))))") }
     let firstLine = reader.next()
     if reader.tooLong { throw ShardError("\(path): a line longer than \(LineReader.maxLine >> 20) MiB: not a segscope part, or a damaged one") }
     guard let first = firstLine, let head = try? JSONDecoder().decode(ShardHeader.self, from: Data(first.utf8)), head.format == "segscope-part"
     else { throw ShardError("\(path): not a segscope part file") }
-    guard head.formatVersion == 1 else { throw ShardError("\(path): part format \(head.formatVersion) is not known to this segscope") }
-    var last: String? = nil, lines = 0
+    guard head.formatVersion == formatVersion else {
+      throw ShardError("\(path): part format \(head.formatVersion) is not the format \(formatVersion) of this segscope; run the shard again with it")
+    }
+    if let problem = head.problem { throw ShardError("\(path): a damaged header: \(problem)") }
+    let again = "run shard \(head.shardIndex)/\(head.shardCount) again"
+    var sum = PartChecksum()
+    sum.add(line: first)
+    var previous: String? = nil, lines = 0
     while let l = reader.next() {
-      last = l
+      if let p = previous { sum.add(line: p) }
+      previous = l
       lines += 1
     }
-    if reader.tooLong {
-      throw ShardError("\(path): a line longer than \(LineReader.maxLine >> 20) MiB: a damaged part; run shard \(head.shardIndex)/\(head.shardCount) again")
+    if reader.tooLong { throw ShardError("\(path): a line longer than \(LineReader.maxLine >> 20) MiB: a damaged part; \(again)") }
+    guard let last = previous, last.hasPrefix("{\"end\":true"), lines - 1 == head.samples else {
+      throw ShardError("\(path): the part is incomplete (its shard did not finish); \(again)")
     }
-    guard let last, last.hasPrefix("{\"end\":true"), lines == head.samples + 1 else {
-      throw ShardError("\(path): the part is incomplete (its shard did not finish); run shard \(head.shardIndex)/\(head.shardCount) again")
+    guard let end = try? JSONDecoder().decode(EndLine.self, from: Data(last.utf8)), end.end, end.samples == head.samples else {
+      throw ShardError("\(path): a damaged end line; \(again)")
+    }
+    guard end.sum == sum.hex else {
+      throw ShardError("\(path): the part is damaged (its checksum is \(sum.hex), not the \(end.sum) it was written with); \(again)")
     }
     return head
   }

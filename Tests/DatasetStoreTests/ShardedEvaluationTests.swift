@@ -259,3 +259,160 @@ extension ShardedEvaluationTests {
     } throws: { "\($0)".contains("a line longer than 64 MiB") }
   }
 }
+
+/// Damage to parts: a flipped bit is caught by the checksum; numbers no shard writes are refused even
+/// in a part whose checksum was made to fit; nothing is stored, and nothing stored traps a later read.
+extension ShardedEvaluationTests {
+  /// Rewrites a part's lines with `edit`, then gives it the checksum of its new lines (as a careless
+  /// tool, or a deliberate edit, would).
+  static func reseal(_ path: String, edit: (inout [String]) -> Void) throws {
+    var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    let end = lines.removeLast()
+    edit(&lines)
+    var sum = PartChecksum()
+    for l in lines { sum.add(line: l) }
+    let samples = end.split(separator: ",")[1].split(separator: ":")[1]
+    try (lines.joined(separator: "\n") + "\n" + sum.endLine(samples: Int(samples)!)).write(toFile: path, atomically: true, encoding: .utf8)
+  }
+
+  static func refused(_ store: DatasetStore, _ parts: [String], saying words: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    let before = try? store.runs()
+    do {
+      _ = try EvaluationRunner(store: store).merge(parts: parts, key: "x", version: "test") { _ in [] }
+      Issue.record("merged damaged parts", sourceLocation: sourceLocation)
+    } catch {
+      for w in words { #expect("\(error)".contains(w), "\(error) should say \(w)", sourceLocation: sourceLocation) }
+    }
+    #expect((try? store.runs()) == before, sourceLocation: sourceLocation)
+  }
+
+  @Test("one flipped bit in an evaluation part is refused by its checksum, naming the part and the shard")
+  func flippedBit() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let parts = try Self.shards(store, EvaluationRunner.Request(key: "x", predField: "model"), n: 2, dir: root)
+    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: parts[1])))
+    // A bit of a matrix count in the second record (inside its base64 text: still valid base64).
+    let second = bytes.indices.filter { bytes[$0] == 0x0A }[1] + 1
+    let m = second + Array(bytes[second...]).firstIndex(of: UInt8(ascii: "m"))! + 4
+    bytes[m + 6] ^= bytes[m + 6] == UInt8(ascii: "A") ? 0x02 : 0x01
+    try Data(bytes).write(to: URL(fileURLWithPath: parts[1]))
+    Self.refused(store, parts, saying: ["part-1.seg", "checksum", "run shard 1/2 again"])
+  }
+
+  @Test("evaluation parts with counts no mask has are refused even with a fitting checksum")
+  func implausibleEvaluationNumbers() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let r = EvaluationRunner.Request(key: "x", predField: "model")
+    let edits: [(String, (String) -> String)] = [
+      ("ig -1000000", { $0.replacingOccurrences(of: "{\"id\":", with: "{\"ig\":-1000000,\"id\":") }),
+      ("ig 2^63-1", { $0.replacingOccurrences(of: "{\"id\":", with: "{\"ig\":9223372036854775807,\"id\":") }),
+      ("unknown class count", { $0.replacingOccurrences(of: "{\"id\":", with: "{\"u\":{\"70000\":5},\"id\":") }),
+      (
+        "a huge matrix",
+        { line in
+          // Every count of the record's matrix made 2^62.
+          let o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+          var m = MatrixBlob.decode(Array(Data(base64Encoded: o["m"] as! String)!), classCount: 4)!
+          var big = ConfusionMatrix(classCount: 4)
+          m.forEachNonZero { g, p, _ in big[g, p] = 1 << 62 }
+          m = big
+          return line.replacingOccurrences(of: o["m"] as! String, with: MatrixBlob.encode(m).base64EncodedString())
+        }
+      ),
+    ]
+    for (name, edit) in edits {
+      let dir = root + "/" + name.replacingOccurrences(of: " ", with: "_")
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      let parts = try Self.shards(store, r, n: 2, dir: dir)
+      try Self.reseal(parts[0]) { lines in lines[1] = edit(lines[1]) }
+      Self.refused(store, parts, saying: ["part-0.seg", "damaged", "run shard 0/2 again"])
+    }
+    // A header whose numbers would size memory or overflow.
+    let dir = root + "/header"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let parts = try Self.shards(store, r, n: 2, dir: dir)
+    try Self.reseal(parts[0]) { lines in lines[0] = lines[0].replacingOccurrences(of: "\"samples\":", with: "\"samples\":9223372036854775807,\"x\":") }
+    Self.refused(store, parts, saying: ["part-0.seg"])
+    try Self.reseal(parts[1]) { lines in lines[0] = lines[0].replacingOccurrences(of: "\"classCount\":4", with: "\"classCount\":0") }
+    Self.refused(store, [parts[1]], saying: ["part-1.seg", "damaged header", "0 classes"])
+  }
+
+  @Test("index parts with a count of 2^63-1, class 70000 or a hidden class-map problem are refused or corrected")
+  func implausibleIndexNumbers() throws {
+    let (root, store) = try Self.dataset(index: false)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let ro = try DatasetStore.openReadOnly(root)
+    func parts(_ name: String) throws -> [String] {
+      try (0..<2).map { i in
+        let p = "\(root)/\(name)-\(i).seg"
+        _ = try HistogramIndexer(store: ro).runShard(shard: try Shard(index: i, count: 2), out: p, version: "test")
+        return p
+      }
+    }
+    func histogram(_ entries: [(UInt32, UInt64)]) -> String {
+      var d = Data()
+      for (v, n) in entries {
+        withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) }
+        withUnsafeBytes(of: n.littleEndian) { d.append(contentsOf: $0) }
+      }
+      return d.base64EncodedString()
+    }
+    func withHistogram(_ line: String, _ h: String) -> String {
+      var o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+      o["h"] = h
+      return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+    }
+    for (name, h, word) in [
+      ("max", histogram([(0, UInt64(Int64.max))]), "pixels of class 0"), ("class", histogram([(0, 100), (70000, 5)]), "class value 70000"),
+      ("order", histogram([(2, 100), (1, 5)]), "out of order"), ("bytes", "AAAA", "not whole entries"),
+    ] {
+      let p = try parts(name)
+      try Self.reseal(p[0]) { lines in lines[1] = withHistogram(lines[1], h) }
+      #expect {
+        try HistogramIndexer(store: store).merge(parts: p, version: "test")
+      } throws: { e in
+        "\(e)".contains("\(name)-0.seg") && "\(e)".contains(word) && "\(e)".contains("run shard 0/2 again")
+      }
+      #expect(try HistogramIndexer(store: store).coverage().indexed == 0)
+    }
+    // A record that hides its values outside the class map: the merge finds them again.
+    let p = try parts("hidden")
+    for part in p {
+      try Self.reseal(part) { lines in
+        lines = lines.map { line in
+          guard line.hasPrefix("{"), line.contains("\"p\":"), line.contains("class map") else { return line }
+          var o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+          o["p"] = nil
+          return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+        }
+      }
+    }
+    let (_, problems) = try HistogramIndexer(store: store).merge(parts: p, version: "test")
+    #expect(problems.contains { $0.0.hasSuffix("s05.png") && $0.1.contains("values outside the class map: 9 (1 px)") }, "\(problems)")
+  }
+
+  @Test("damaged stored counts never make a later read trap")
+  func storedDamage() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    _ = try EvaluationRunner(store: store).run(EvaluationRunner.Request(key: "x", predField: "model"), version: "test")
+    var big = Data()
+    for v: UInt32 in [0, 1] {
+      withUnsafeBytes(of: v.littleEndian) { big.append(contentsOf: $0) }
+      withUnsafeBytes(of: UInt64(Int64.max).littleEndian) { big.append(contentsOf: $0) }
+    }
+    let hist = big
+    try store.write { db in
+      try db.execute(sql: "UPDATE mask_histogram SET hist = ?", arguments: [hist])
+      try db.execute(sql: "UPDATE eval_sample SET ignored = -1000000 WHERE sample_id = (SELECT MIN(sample_id) FROM eval_sample)")
+    }
+    let totals = try HistogramIndexer(store: store).totals()
+    #expect(totals["ground_truth"]?[0]?.pixels == 23 * Int(PixelCount.plausibleMax))
+    let run = try #require(try store.runs().first { $0.key == "x" })
+    let (_, evaluated, failed) = try store.matrix(run: run)
+    #expect(failed >= 1 && evaluated <= 21, "\(evaluated) \(failed)")
+    #expect(try store.sampleMatrices(run: run).count == evaluated)
+  }
+}

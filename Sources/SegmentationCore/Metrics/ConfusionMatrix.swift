@@ -158,6 +158,24 @@ public struct ConfusionMatrix: Sendable, Equatable {
   /// Whether nothing was counted.
   public var isEmpty: Bool { total == 0 }
 
+  /// Whether every count, and all of them together, could come from one mask: no more than
+  /// `PixelCount.plausibleMax` pixels. Stored or merged matrices that fail this are damage, and are
+  /// refused before any sum over them could overflow.
+  public var isPlausible: Bool {
+    var sum: UInt64 = 0
+    var ok = true
+    func add(_ v: UInt64) {
+      guard ok else { return }
+      sum &+= v
+      if v > PixelCount.plausibleMax || sum > PixelCount.plausibleMax { ok = false }
+    }
+    forEachNonZero { _, _, v in add(v) }
+    for v in outside.values { add(v) }
+    add(ignoredPixels)
+    for v in unknownGroundTruth.values { add(v) }
+    return ok
+  }
+
   public static func == (a: ConfusionMatrix, b: ConfusionMatrix) -> Bool {
     a.classCount == b.classCount && a.dense == b.dense && a.cells == b.cells && a.outside == b.outside && a.ignoredPixels == b.ignoredPixels
       && a.unknownGroundTruth == b.unknownGroundTruth

@@ -35,14 +35,14 @@ struct MergeCommand: ParsableCommand {
   func run() throws {
     let store = try DatasetOpener.open(path)
     let kind = try PartFiles.readHeader(parts[0]).kind
-    if kind == "index" {
+    if kind == .index {
       let (indexed, problems) = try HistogramIndexer(store: store).merge(parts: parts, version: Segscope.version)
       print("merged \(parts.count) parts: \(indexed) masks indexed; \(problems.count) problems")
       for p in problems.prefix(20) { print("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
       return
     }
     guard let key else { throw ValidationError("--key KEY names the run the evaluation parts become") }
-    if kind == "instance" {
+    if kind == .instance {
       let (result, head) = try EvaluationRunner(store: store).mergeInstances(parts: parts, key: key, version: Segscope.version) {
         try store.sampleIds(parseView($0))
       }
