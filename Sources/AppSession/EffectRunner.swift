@@ -328,7 +328,8 @@ extension EffectRunner {
       if out.cancelled { message += " (cancelled: the batches done are kept)" }
       if !out.failed.isEmpty { message += "; \(out.failed.count) failed (see problems, 5)" }
       if let f = out.commandFailures.first { message += "; \(f)" }
-      let bad = !out.failed.isEmpty || !out.commandFailures.isEmpty
+      if let damage = out.damage { message = damage + " — " + message }
+      let bad = !out.failed.isEmpty || !out.commandFailures.isEmpty || out.damage != nil
       return [.jobProgress(id: job, nil), try loadDataset(), .statusMessage(message, isError: bad)]
     } catch {
       return [.jobProgress(id: job, nil), .statusMessage("\(job): \(error)", isError: true)]

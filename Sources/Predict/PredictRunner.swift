@@ -48,6 +48,9 @@ public struct PredictRunner: Sendable {
     public var failed: [(String, String)] = []
     /// Batches whose command exited non-zero: the status and the last lines of its stderr.
     public var commandFailures: [String] = []
+    /// Dataset files (images, masks of other fields) that changed while the model ran: (path, how).
+    /// The run stops at the first batch that changed any; this is an error.
+    public var changedFiles: [(String, String)] = []
     public var cancelled = false
 
     /// One line for both front ends: what became field `name`.
@@ -57,6 +60,14 @@ public struct PredictRunner: Sendable {
       if probabilities > 0 { line += "; \(probabilities) as class probabilities (mistakes --pred \(name) uses them)" }
       if confidences > 0 { line += "; \(confidences) confidence maps (\(name).confidence)" }
       return line
+    }
+
+    /// The error when the model changed dataset files, or nil.
+    public var damage: String? {
+      guard let first = changedFiles.first else { return nil }
+      let more = changedFiles.count > 1 ? " and \(changedFiles.count - 1) more (segscope info lists them)" : ""
+      return
+        "the model changed \(changedFiles.count) dataset file\(changedFiles.count == 1 ? "" : "s") while it ran; the run stopped: \(first.0) (\(first.1))\(more). Restore them before evaluating"
     }
   }
 
@@ -122,20 +133,34 @@ public struct PredictRunner: Sendable {
         todo.append(item)
       }
     }
+    var masks: [(sampleId: Int64, mask: MaskEntry)] = [], confs: [(sampleId: Int64, mask: MaskEntry)] = []
+    // Outputs kept from an earlier run are used only if they pass the checks now; the others are
+    // predicted again.
+    let failedKept = check(keep, reportFailures: false)
+    let again = Set(failedKept.map(\.sample.id))
+    keep.removeAll { again.contains($0.sample.id) }
+    let position = Dictionary(samples.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+    todo = (todo + failedKept).sorted { position[$0.sample.id, default: 0] < position[$1.sample.id, default: 0] }
     out.skipped = keep.count
     var done = keep.count
     progress?(done, samples.count)
-    var masks: [(sampleId: Int64, mask: MaskEntry)] = [], confs: [(sampleId: Int64, mask: MaskEntry)] = []
-    func check(_ batch: [Item]) {
+    // Every file of the dataset the run touches, as it was before the model ran: the images it reads
+    // and the masks of the other fields. A model that writes over any of them is caught.
+    let watched = try todo.flatMap { item in
+      [store.absolutePath(item.sample.path)]
+        + (try store.masks(sampleId: item.sample.id)).filter { $0.key != r.name && $0.key != r.name + ".confidence" }.values.map(store.absolutePath)
+    }
+    let untouched = FileStamp.of(watched)
+    @discardableResult
+    func check(_ batch: [Item], reportFailures: Bool = true) -> [Item] {
+      var failedItems: [Item] = []
       for item in batch {
         let s = item.sample, conf = item.confidence
         var found: (path: String, depth: Int)? = nil
         var probsProblem: String? = nil
         if FileManager.default.fileExists(atPath: item.probs) {
           switch Self.validateProbabilities(item.probs, sample: s, planes: planes, allowed: allowed) {
-          case .success(let depth):
-            found = (item.probs, depth)
-            out.probabilities += 1
+          case .success(let depth): found = (item.probs, depth)
           case .failure(let why): probsProblem = why.message
           }
         }
@@ -143,6 +168,8 @@ public struct PredictRunner: Sendable {
           switch Self.validate(item.output, sample: s, allowed: allowed) {
           case .success(let depth): found = (item.output, depth)
           case .failure(let why):
+            failedItems.append(item)
+            guard reportFailures else { continue }
             // Probabilities that cannot be used are the problem to report when they were all the model wrote.
             if let probsProblem, !FileManager.default.fileExists(atPath: item.output) {
               out.failed.append((s.path, probsProblem))
@@ -154,6 +181,7 @@ public struct PredictRunner: Sendable {
         }
         if let probsProblem, found != nil { out.failed.append((s.path, "probabilities not used: \(probsProblem)")) }
         if let (path, depth) = found {
+          if path == item.probs { out.probabilities += 1 }
           masks.append((s.id, MaskEntry(field: r.name, path: store.relativePath(path), width: s.width, height: s.height, bitDepth: depth)))
           out.imported += 1
           if FileManager.default.fileExists(atPath: conf) {
@@ -167,8 +195,8 @@ public struct PredictRunner: Sendable {
           }
         }
       }
+      return failedItems
     }
-    check(keep)
     for start in stride(from: 0, to: todo.count, by: r.batch) {
       if shouldStop() {
         out.cancelled = true
@@ -214,6 +242,8 @@ public struct PredictRunner: Sendable {
       check(batch)
       done += batch.count
       progress?(done, samples.count)
+      out.changedFiles = FileStamp.changes(untouched, now: FileStamp.of(watched)).map { (store.relativePath($0.0), $0.1) }
+      if !out.changedFiles.isEmpty { break }
     }
     // --force on a field predict did not make replaces it whole: none of the other model's masks stay.
     if existing && !madeByPredict && r.force { try store.removeMasks(field: r.name) }
@@ -230,9 +260,50 @@ public struct PredictRunner: Sendable {
     ]
     let json = String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     try store.setMeta("predict:" + r.name, json)
-    try store.replaceProblems(stage: "predict \(r.name)", out.failed.map { (store.relativePath($0.0), $0.1) })
+    try store.replaceProblems(
+      stage: "predict \(r.name)",
+      out.failed.map { (store.relativePath($0.0), $0.1) } + out.changedFiles.map { ($0.0, "changed while the model ran (\($0.1)): check the file") })
     if !out.cancelled { _ = try HistogramIndexer(store: store).run(shouldStop: shouldStop) }
     return out
+  }
+
+  /// What identifies a file's content without reading it: device, inode, size and modification time.
+  struct FileStamp: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var seconds: Int
+    var nanoseconds: Int
+
+    static func of(_ path: String) -> FileStamp? {
+      var st = stat()
+      guard stat(path, &st) == 0 else { return nil }
+      return FileStamp(
+        device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size), seconds: st.st_mtim.tv_sec, nanoseconds: st.st_mtim.tv_nsec)
+    }
+
+    static func of(_ paths: [String]) -> [String: FileStamp?] {
+      var out: [String: FileStamp?] = [:]
+      for p in paths { out[p] = of(p) }
+      return out
+    }
+
+    /// The files whose stamp differs, in path order, with what changed.
+    static func changes(_ before: [String: FileStamp?], now: [String: FileStamp?]) -> [(String, String)] {
+      before.keys.sorted().compactMap { path -> (String, String)? in
+        let a = before[path] ?? nil, b = now[path] ?? nil
+        guard a != b else { return nil }
+        switch (a, b) {
+        case (.some, nil): return (path, "deleted")
+        case (nil, .some): return (path, "created")
+        case (let a?, let b?):
+          if a.size != b.size { return (path, "\(a.size) -> \(b.size) bytes") }
+          if a.inode != b.inode || a.device != b.device { return (path, "replaced by another file") }
+          return (path, "rewritten")
+        default: return nil
+        }
+      }
+    }
   }
 
   struct Why: Error {

@@ -1,3 +1,5 @@
+import Predict
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 
@@ -16,6 +18,9 @@
 #endif
 
 let status = await Segscope.runMain(Array(CommandLine.arguments.dropFirst()))
+// A model still running (the app quit, or its pane closed, while `:predict` ran) ends with segscope:
+// TERM to its process group, KILL after 3 s.
+ModelProcesses.endAll(grace: 3)
 #if canImport(Glibc)
   // Output the user asked for and did not get is an error: a full disk or /dev/full fails the
   // buffered writes, which print() does not report. A closed pipe (EPIPE) stays quiet.

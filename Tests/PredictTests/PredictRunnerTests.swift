@@ -2,7 +2,7 @@ import DatasetImport
 import DatasetStore
 import Foundation
 import ImageCodec
-import Predict
+@testable import Predict
 import SegmentationCore
 import TestSupport
 import Testing
@@ -170,5 +170,110 @@ struct PredictRunnerTests {
     more.sampleIds = Array(try store.sampleIds(ViewExpression()).suffix(2))
     _ = try PredictRunner(store: store).run(more)
     #expect(try store.maskPairs(gt: FieldName.groundTruth, pred: "model_a").count == 5)
+  }
+}
+
+/// What a model must not get away with: writing over the dataset, leaving bad outputs that a re-run
+/// keeps, flooding memory with its stderr, or outliving segscope.
+extension PredictRunnerTests {
+  @Test("a model that writes over a ground-truth mask is an error naming the file; the run stops and the damage is a problem")
+  func modelDamagesDataset() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let ids = try store.sampleIds(ViewExpression())
+    let gt = try #require(try store.masks(sampleId: ids[1])[FieldName.groundTruth])
+    var r = PredictRunner.Request(name: "p", command: Self.command(["CLOBBER": store.absolutePath(gt)]))
+    r.batch = 3
+    let out = try PredictRunner(store: store).run(r)
+    #expect(out.changedFiles.map(\.0) == [gt], "\(out.changedFiles)")
+    #expect(out.changedFiles.first?.1.contains("bytes") == true)
+    #expect(out.damage?.contains(gt) == true && out.damage?.contains("the run stopped") == true)
+    #expect(out.imported == 3, "the first batch's outputs are good; no further batch ran")
+    #expect(try store.problems().contains { $0.path == gt && $0.problem.contains("changed while the model ran") })
+    // A model that behaves raises nothing.
+    let fine = try PredictRunner(store: store).run(PredictRunner.Request(name: "q", command: Self.command()))
+    #expect(fine.changedFiles.isEmpty && fine.damage == nil)
+  }
+
+  @Test("a re-run predicts again the samples whose earlier output failed its checks")
+  func rerunRedoesFailedOutputs() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let first = try PredictRunner(store: store).run(PredictRunner.Request(name: "p", command: Self.command(["WRONG": "street_0005"])))
+    #expect(first.imported == 8 && first.failed.count == 1)
+    let log = root + "/calls.log"
+    let again = try PredictRunner(store: store).run(PredictRunner.Request(name: "p", command: Self.command(["LOG": log])))
+    #expect(again.imported == 9 && again.failed.isEmpty && again.skipped == 8)
+    #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { ($0 as NSString).lastPathComponent } == ["street_0005.jpg"])
+  }
+
+  @Test("a model's stderr is read as it is written: its tail is reported, memory stays bounded, and no file is left in the temporary folder")
+  func stderrIsBounded() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let tmp = NSTemporaryDirectory()
+    let before = Set(try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("segscope-predict-") })
+    let out = try PredictRunner(store: store).run(PredictRunner.Request(name: "p", command: Self.command(["STDERR_MB": "40", "EXIT": "2"])))
+    let failure = try #require(out.commandFailures.first)
+    #expect(failure.contains("status 2") && failure.contains("CUDA out of memory") && failure.contains("last words of the model"))
+    let after = Set(try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("segscope-predict-") })
+    #expect(after.subtracting(before).isEmpty, "left behind: \(after.subtracting(before))")
+    // The kept tail is bounded whatever the model writes.
+    var tail = StderrTail(limit: 1000)
+    let chunk = [UInt8](repeating: 0x41, count: 700) + [0x0A]
+    for _ in 0..<100 { chunk.withUnsafeBytes { tail.append($0) } }
+    #expect(tail.bytes.count == 1000 && tail.total == 70_100 && tail.lines(5).first?.hasPrefix("…") == true)
+  }
+
+  @Test("ending segscope ends the model: TERM to its process group, KILL after the grace period")
+  func endAllEndsTheModel() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let pidFile = root + "/model.pid"
+    // A model that ignores TERM, so KILL must follow.
+    let command = "trap '' TERM; PIDFILE=\(pidFile) SLEEP=30 python3 \(Self.script) {manifest}"
+    let runner = Thread {
+      _ = try? PredictRunner(store: try! DatasetStore(root: root)).run(PredictRunner.Request(name: "p", command: command))
+    }
+    runner.start()
+    let deadline = Date().addingTimeInterval(20)
+    while !FileManager.default.fileExists(atPath: pidFile) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8)))
+    // Only this test's group: other tests' models run at the same time.
+    let group = getpgid(pid)
+    #expect(ModelProcesses.running.contains(group))
+    let start = Date()
+    ModelProcesses.end([group], grace: 1)
+    #expect(Date().timeIntervalSince(start) < 5)
+    Thread.sleep(forTimeInterval: 0.3)
+    var st = ""
+    if let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) { st = s }
+    #expect(st.isEmpty || st.contains(") Z"), "the model is still running: \(st)")
+    _ = store
+  }
+
+  @Test("SIGHUP to segscope predict (the SSH connection dropped) ends the model's process group and segscope")
+  func hangupEndsTheModel() throws {
+    let (root, _) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let pidFile = root + "/model.pid"
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: Binary.path)
+    p.arguments = ["predict", root, "--name", "p", "--cmd", "PIDFILE=\(pidFile) SLEEP=30 python3 \(Self.script) {manifest}"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let deadline = Date().addingTimeInterval(20)
+    while !FileManager.default.fileExists(atPath: pidFile) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8)))
+    kill(p.processIdentifier, SIGHUP)
+    let hung = Date()
+    while p.isRunning && Date().timeIntervalSince(hung) < 10 { Thread.sleep(forTimeInterval: 0.05) }
+    #expect(!p.isRunning, "segscope did not end after SIGHUP")
+    // Gone, or a zombie its new parent has not reaped yet (not running).
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    #expect(stat.isEmpty || stat.contains(") Z"), "the model outlived segscope: \(stat)")
+    if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+    if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
   }
 }

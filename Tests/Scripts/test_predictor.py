@@ -14,6 +14,9 @@ To misbehave on purpose:
   EXIT=N              exit with status N after writing (after a line on stderr)
   SLEEP=S             sleep S seconds per sample (to be cancelled)
   LOG=FILE            append each image path to FILE
+  CLOBBER=PATH        overwrite the dataset file PATH (an image or a ground-truth mask) with junk
+  STDERR_MB=N         write N MiB of chatter to stderr first
+  PIDFILE=FILE        write this process's pid to FILE first
 """
 import json
 import os
@@ -27,6 +30,18 @@ from PIL import Image
 def main():
     skip = set(filter(None, os.environ.get("SKIP", "").split(",")))
     wrong, outside = os.environ.get("WRONG"), os.environ.get("OUTSIDE")
+    if os.environ.get("PIDFILE"):
+        with open(os.environ["PIDFILE"], "w") as f:
+            f.write(str(os.getpid()))
+    if os.environ.get("STDERR_MB"):
+        line = ("progress: " + "x" * 1014 + "\n").encode()
+        for _ in range(int(os.environ["STDERR_MB"]) * 1024):
+            sys.stderr.buffer.write(line)
+        sys.stderr.buffer.write(b"last words of the model\n")
+        sys.stderr.flush()
+    if os.environ.get("CLOBBER"):
+        with open(os.environ["CLOBBER"], "wb") as f:
+            f.write(b"junk")
     with open(sys.argv[1]) as f:
         items = [json.loads(line) for line in f if line.strip()]
     for it in items:

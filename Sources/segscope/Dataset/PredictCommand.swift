@@ -50,6 +50,11 @@ struct PredictCommand: ParsableCommand {
       for f in out.failed.prefix(20) { print("    \(Sanitize.forTerminal(store.relativePath(f.0))): \(Sanitize.forTerminal(f.1))") }
       if out.failed.count > 20 { print("    ... (segscope info PATH lists them all)") }
     }
+    if let damage = out.damage {
+      FileHandleOut.stderr("segscope: error: " + Sanitize.forTerminal(damage))
+      for f in out.changedFiles.prefix(20) { FileHandleOut.stderr("  \(Sanitize.forTerminal(f.0)): \(f.1)") }
+      throw ExitCode.failure
+    }
     if out.cancelled {
       print("cancelled: the batches done are imported; run again to go on")
       throw ExitCode(130)

@@ -1,19 +1,26 @@
+import Predict
+
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// Ctrl-C / SIGTERM during batch work: the first signal asks long work to stop at the next commit
-/// point (work done so far is kept and resumes next time); a second one exits at once.
+/// Ctrl-C / SIGTERM / SIGHUP (the SSH connection went) during batch work: the first signal asks long
+/// work to stop at the next commit point (work done so far is kept and resumes next time; a running
+/// model gets TERM, then KILL); a second one kills any model and exits at once.
 enum Interrupt {
   nonisolated(unsafe) static var requested: sig_atomic_t = 0
 
   static func install() {
     let handler: @convention(c) (Int32) -> Void = { sig in
-      if Interrupt.requested != 0 { _exit(130) }
+      if Interrupt.requested != 0 {
+        ModelProcesses.killAllFromSignalHandler()
+        _exit(130)
+      }
       Interrupt.requested = 1
     }
     signal(SIGINT, handler)
     signal(SIGTERM, handler)
+    signal(SIGHUP, handler)
   }
 
   static var isRequested: Bool { requested != 0 }
