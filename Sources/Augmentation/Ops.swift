@@ -104,7 +104,9 @@ public enum Ops {
     }
   }
 
-  static func apply(_ step: Step, _ img: inout Raster, _ m: inout MaskRaster?, _ rng: inout SplitMix64) {
+  /// Applies one step. `stop` is checked row by row in the long loops: when it answers true the
+  /// step returns at once with a partial result, which the caller throws away.
+  static func apply(_ step: Step, _ img: inout Raster, _ m: inout MaskRaster?, _ rng: inout SplitMix64, stop: () -> Bool = { false }) {
     let w = img.width, h = img.height
     switch step.transform {
     case .horizontalFlip: move(&img, &m, ow: w, oh: h, fillImage: 0, fillMask: step.fillMask) { x, y in (w - 1 - x, y) }
@@ -177,35 +179,52 @@ public enum Ops {
       resize(&img, &m, ow: ow, oh: oh)
     case .rotate(let limit):
       let angle = rng.uniform(limit)
-      warp(&img, &m, fillMask: step.fillMask, angle: angle, scale: 1, tx: 0, ty: 0)
+      warp(&img, &m, fillMask: step.fillMask, angle: angle, scale: 1, tx: 0, ty: 0, stop: stop)
     case .affine(let scale, let translate, let rotate):
       let s = rng.uniform(scale), a = rng.uniform(rotate)
       let tx = rng.uniform(translate) * Double(w), ty = rng.uniform(translate) * Double(h)
-      warp(&img, &m, fillMask: step.fillMask, angle: a, scale: s, tx: tx, ty: ty)
+      warp(&img, &m, fillMask: step.fillMask, angle: a, scale: s, tx: tx, ty: ty, stop: stop)
     case .colorJitter(let b, let c, let s, let hue):
       let fb = rng.uniform(max(0, 1 - b)...(1 + b)), fc = rng.uniform(max(0, 1 - c)...(1 + c)), fs = rng.uniform(max(0, 1 - s)...(1 + s))
       let fh = rng.uniform(-hue...hue)
-      colorJitter(&img, brightness: fb, contrast: fc, saturation: fs, hue: fh)
+      colorJitter(&img, brightness: fb, contrast: fc, saturation: fs, hue: fh, stop: stop)
     case .randomBrightnessContrast(let b, let c):
       let beta = rng.uniform(-b...b), alpha = 1 + rng.uniform(-c...c)
       // Albumentations: img * alpha + beta * max value.
       img.px = img.px.map { UInt8(max(0, min(255, (Double($0) * alpha + beta * 255).rounded()))) }
     case .gaussianBlur(let sigma):
-      blur(&img, sigma: rng.uniform(sigma))
+      blur(&img, sigma: rng.uniform(sigma), stop: stop)
     case .coarseDropout(let holes, let hh, let hw, let fill):
+      // The holes are drawn first, then painted through a coverage count (a 2-D difference array):
+      // every hole paints the same values, so the order does not matter, and the work is the image's
+      // size plus the number of holes, however many or large they are.
       let n = rng.int(holes)
+      var cover = [Int32](repeating: 0, count: (w + 1) * (h + 1))
       for _ in 0..<n {
         let ch = max(1, Int((hh.upperBound <= 1 ? rng.uniform(hh) * Double(h) : rng.uniform(hh)).rounded()))
         let cw = max(1, Int((hw.upperBound <= 1 ? rng.uniform(hw) * Double(w) : rng.uniform(hw)).rounded()))
         let y0 = rng.int(0...max(0, h - ch)), x0 = rng.int(0...max(0, w - cw))
-        for y in y0..<min(h, y0 + ch) {
-          for x in x0..<min(w, x0 + cw) {
-            let o = (y * w + x) * 3
-            img.px[o] = fill
-            img.px[o + 1] = fill
-            img.px[o + 2] = fill
-            if m != nil { m!.v[y * w + x] = step.fillMask }
-          }
+        let y1 = min(h, y0 + ch), x1 = min(w, x0 + cw)
+        guard y1 > y0, x1 > x0 else { continue }
+        cover[y0 * (w + 1) + x0] += 1
+        cover[y0 * (w + 1) + x1] -= 1
+        cover[y1 * (w + 1) + x0] -= 1
+        cover[y1 * (w + 1) + x1] += 1
+      }
+      guard n > 0 else { break }
+      var above = [Int32](repeating: 0, count: w + 1)
+      for y in 0..<h {
+        if stop() { return }
+        var run: Int32 = 0
+        for x in 0..<w {
+          run += cover[y * (w + 1) + x]
+          above[x] += run
+          guard above[x] > 0 else { continue }
+          let o = (y * w + x) * 3
+          img.px[o] = fill
+          img.px[o + 1] = fill
+          img.px[o + 2] = fill
+          if m != nil { m!.v[y * w + x] = step.fillMask }
         }
       }
     }
@@ -230,7 +249,9 @@ public enum Ops {
 
   /// Rotation by `angle` degrees (counter-clockwise, as OpenCV) about the centre, scaled, then moved;
   /// same output size. Image bilinear (black outside), mask nearest (`fillMask` outside).
-  static func warp(_ img: inout Raster, _ m: inout MaskRaster?, fillMask: UInt16, angle: Double, scale: Double, tx: Double, ty: Double) {
+  static func warp(
+    _ img: inout Raster, _ m: inout MaskRaster?, fillMask: UInt16, angle: Double, scale: Double, tx: Double, ty: Double, stop: () -> Bool = { false }
+  ) {
     let w = img.width, h = img.height
     let cx = Double(w - 1) / 2, cy = Double(h - 1) / 2
     let r = angle * .pi / 180, c = cos(r) / max(1e-6, scale), s = sin(r) / max(1e-6, scale)
@@ -241,6 +262,7 @@ public enum Ops {
     }
     var out = [UInt8](repeating: 0, count: w * h * 3)
     for y in 0..<h {
+      if stop() { return }
       for x in 0..<w {
         let (sx, sy) = source(x, y)
         let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
@@ -270,12 +292,13 @@ public enum Ops {
     }
   }
 
-  static func colorJitter(_ img: inout Raster, brightness: Double, contrast: Double, saturation: Double, hue: Double) {
+  static func colorJitter(_ img: inout Raster, brightness: Double, contrast: Double, saturation: Double, hue: Double, stop: () -> Bool = { false }) {
     let n = img.width * img.height
     var mean = 0.0
     for i in 0..<n { mean += 0.299 * Double(img.px[i * 3]) + 0.587 * Double(img.px[i * 3 + 1]) + 0.114 * Double(img.px[i * 3 + 2]) }
     mean /= Double(max(1, n))
     for i in 0..<n {
+      if i % 65536 == 0 && stop() { return }
       var r = Double(img.px[i * 3]) * brightness, g = Double(img.px[i * 3 + 1]) * brightness, b = Double(img.px[i * 3 + 2]) * brightness
       r = (r - mean) * contrast + mean
       g = (g - mean) * contrast + mean
@@ -299,8 +322,9 @@ public enum Ops {
   }
 
   /// A separable Gaussian (radius 3 sigma, edges clamped).
-  static func blur(_ img: inout Raster, sigma: Double) {
+  static func blur(_ img: inout Raster, sigma: Double, stop: () -> Bool = { false }) {
     guard sigma > 0.05 else { return }
+    // The pipeline allows sigma up to 50: at most 301 taps a pass, a bounded multiple of the image's size.
     let r = max(1, Int((3 * sigma).rounded(.up)))
     var k = (-r...r).map { exp(-Double($0 * $0) / (2 * sigma * sigma)) }
     let sum = k.reduce(0, +)
@@ -308,6 +332,7 @@ public enum Ops {
     let w = img.width, h = img.height
     var tmp = [Double](repeating: 0, count: w * h * 3)
     for y in 0..<h {
+      if stop() { return }
       for x in 0..<w {
         for c in 0..<3 {
           var acc = 0.0
@@ -317,6 +342,7 @@ public enum Ops {
       }
     }
     for y in 0..<h {
+      if stop() { return }
       for x in 0..<w {
         for c in 0..<3 {
           var acc = 0.0

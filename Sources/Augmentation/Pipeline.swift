@@ -105,50 +105,59 @@ public struct Pipeline: Sendable, Equatable {
     guard let name = t["name"]?.string else { throw PipelineError(message: "transform \(index) has no name") }
     var used: Set<String> = ["name", "p", "fill_mask"]
     func where_() -> String { "transform \(index) (\(name))" }
-    func number(_ key: String, _ def: Double? = nil) throws -> Double {
+    func show(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+    func outside(_ key: String, _ got: String, _ allowed: ClosedRange<Double>) -> PipelineError {
+      PipelineError(message: "\(where_()): '\(key)' must be within \(show(allowed.lowerBound))...\(show(allowed.upperBound)) (got \(got))")
+    }
+    /// A number within `allowed` (every number of a pipeline is checked: nan, inf and values that
+    /// would make a transform trap or run for hours are refused here).
+    func number(_ key: String, _ def: Double? = nil, allowed: ClosedRange<Double>) throws -> Double {
       used.insert(key)
       guard let v = t[key] else {
         if let def { return def }
         throw PipelineError(message: "\(where_()): '\(key)' is missing")
       }
-      guard let n = v.number, n.isFinite else { throw PipelineError(message: "\(where_()): '\(key)' must be a number") }
+      guard let n = v.number else { throw PipelineError(message: "\(where_()): '\(key)' must be a number") }
+      guard n.isFinite, allowed.contains(n) else { throw outside(key, show(n), allowed) }
       return n
     }
-    func int(_ key: String, _ def: Int? = nil) throws -> Int {
-      let n = try number(key, def.map(Double.init))
-      guard n == n.rounded(), n >= 0, n <= 1_000_000 else { throw PipelineError(message: "\(where_()): '\(key)' must be a whole number 0-1000000") }
+    func int(_ key: String, _ def: Int? = nil, allowed: ClosedRange<Int> = 0...1_000_000) throws -> Int {
+      let n = try number(key, def.map(Double.init), allowed: Double(allowed.lowerBound)...Double(allowed.upperBound))
+      guard n == n.rounded() else { throw PipelineError(message: "\(where_()): '\(key)' must be a whole number") }
       return Int(n)
     }
-    /// A number x as [-x, x] (or [1-x, 1+x] with `around1`), or a [low, high] pair.
-    func range(_ key: String, _ def: ClosedRange<Double>, symmetric: Bool = true, around1: Bool = false) throws -> ClosedRange<Double> {
+    /// A number x as [-x, x] (or x...x when not `symmetric`), or a [low, high] pair; both ends within `allowed`.
+    func range(_ key: String, _ def: ClosedRange<Double>, symmetric: Bool = true, allowed: ClosedRange<Double>) throws -> ClosedRange<Double> {
       used.insert(key)
       guard let v = t[key] else { return def }
       if let n = v.number {
-        if around1 { return max(0, 1 - n)...(1 + n) }
-        return symmetric ? -abs(n)...abs(n) : n...n
+        guard n.isFinite else { throw outside(key, show(n), allowed) }
+        let r = symmetric ? -abs(n)...abs(n) : n...n
+        guard allowed.contains(r.lowerBound), allowed.contains(r.upperBound) else { throw outside(key, show(n), allowed) }
+        return r
       }
-      guard let a = v.array, a.count == 2, let lo = a[0].number, let hi = a[1].number, lo <= hi, lo.isFinite, hi.isFinite else {
+      guard let a = v.array, a.count == 2, let lo = a[0].number, let hi = a[1].number else {
         throw PipelineError(message: "\(where_()): '\(key)' must be a number or [low, high]")
       }
+      guard lo.isFinite, hi.isFinite, allowed.contains(lo), allowed.contains(hi) else { throw outside(key, "[\(show(lo)), \(show(hi))]", allowed) }
+      guard lo <= hi else { throw PipelineError(message: "\(where_()): '\(key)' must be [low, high] with low <= high (got [\(show(lo)), \(show(hi))])") }
       return lo...hi
     }
-    let p = try number("p", 1.0)
-    guard (0...1).contains(p) else { throw PipelineError(message: "\(where_()): p must be between 0 and 1") }
+    let p = try number("p", 1.0, allowed: 0...1)
     var fill = defaultFill
-    if let f = t["fill_mask"] {
-      guard let n = f.number, n >= 0, n <= 65535, n == n.rounded() else { throw PipelineError(message: "\(where_()): fill_mask must be 0-65535") }
-      fill = UInt16(n)
-    }
+    if t["fill_mask"] != nil { fill = UInt16(try int("fill_mask", allowed: 0...65535)) }
+    let degrees: ClosedRange<Double> = -360...360
     let transform: Transform
     switch name {
     case "HorizontalFlip": transform = .horizontalFlip
     case "VerticalFlip": transform = .verticalFlip
     case "RandomRotate90": transform = .randomRotate90
-    case "Rotate": transform = .rotate(limit: try range("limit", -90...90))
+    case "Rotate": transform = .rotate(limit: try range("limit", -90...90, allowed: degrees))
     case "Affine":
       transform = .affine(
-        scale: try range("scale", 1...1, symmetric: false), translate: try range("translate_percent", 0...0, symmetric: false),
-        rotate: try range("rotate", 0...0, symmetric: false))
+        scale: try range("scale", 1...1, symmetric: false, allowed: 0.01...100),
+        translate: try range("translate_percent", 0...0, symmetric: false, allowed: -1...1),
+        rotate: try range("rotate", 0...0, symmetric: false, allowed: degrees))
     case "RandomCrop": transform = .randomCrop(height: try int("height"), width: try int("width"))
     case "Crop":
       let c = Transform.crop(xMin: try int("x_min", 0), yMin: try int("y_min", 0), xMax: try int("x_max"), yMax: try int("y_max"))
@@ -159,29 +168,39 @@ public struct Pipeline: Sendable, Equatable {
     case "CenterCrop": transform = .centerCrop(height: try int("height"), width: try int("width"))
     case "RandomResizedCrop":
       used.insert("size")
-      guard let s = t["size"]?.array, s.count == 2, let h = s[0].number, let w = s[1].number, h >= 1, w >= 1, h <= 100_000, w <= 100_000 else {
-        throw PipelineError(message: "\(where_()): 'size' must be [height, width]")
+      guard let s = t["size"]?.array, s.count == 2, let h = s[0].number, let w = s[1].number, h == h.rounded(), w == w.rounded(), h >= 1, w >= 1,
+        h <= 100_000, w <= 100_000
+      else {
+        throw PipelineError(message: "\(where_()): 'size' must be [height, width], whole numbers 1...100000")
       }
       transform = .randomResizedCrop(
-        height: Int(h), width: Int(w), scale: try range("scale", 0.08...1, symmetric: false), ratio: try range("ratio", 0.75...(4.0 / 3.0), symmetric: false))
+        height: Int(h), width: Int(w), scale: try range("scale", 0.08...1, symmetric: false, allowed: 0.0001...1),
+        ratio: try range("ratio", 0.75...(4.0 / 3.0), symmetric: false, allowed: 0.01...100))
     case "PadIfNeeded":
-      let f = try int("fill", 0)
+      let f = try int("fill", 0, allowed: 0...255)
       used.insert("border_mode")
       if let b = t["border_mode"], b.number != 0 { throw PipelineError(message: "\(where_()): only border_mode = 0 (constant) is supported") }
-      transform = .padIfNeeded(minHeight: try int("min_height"), minWidth: try int("min_width"), fill: UInt8(min(255, f)))
+      transform = .padIfNeeded(minHeight: try int("min_height"), minWidth: try int("min_width"), fill: UInt8(f))
     case "Resize": transform = .resize(height: try int("height"), width: try int("width"))
     case "ColorJitter":
       transform = .colorJitter(
-        brightness: try number("brightness", 0.2), contrast: try number("contrast", 0.2), saturation: try number("saturation", 0.2), hue: try number("hue", 0.1)
-      )
+        brightness: try number("brightness", 0.2, allowed: 0...10), contrast: try number("contrast", 0.2, allowed: 0...10),
+        saturation: try number("saturation", 0.2, allowed: 0...10), hue: try number("hue", 0.1, allowed: 0...0.5))
     case "RandomBrightnessContrast":
-      transform = .randomBrightnessContrast(brightness: try number("brightness_limit", 0.2), contrast: try number("contrast_limit", 0.2))
-    case "GaussianBlur": transform = .gaussianBlur(sigma: try range("sigma_limit", 0.5...3, symmetric: false))
+      transform = .randomBrightnessContrast(
+        brightness: try number("brightness_limit", 0.2, allowed: 0...1), contrast: try number("contrast_limit", 0.2, allowed: 0...1))
+    case "GaussianBlur":
+      // Up to sigma 50 (a 301-tap kernel): the work stays a bounded multiple of the image's size.
+      transform = .gaussianBlur(sigma: try range("sigma_limit", 0.5...3, symmetric: false, allowed: 0...50))
     case "CoarseDropout":
-      let holes = try range("num_holes_range", 1...2, symmetric: false)
+      let holes = try range("num_holes_range", 1...2, symmetric: false, allowed: 0...10_000)
+      guard holes.lowerBound == holes.lowerBound.rounded(), holes.upperBound == holes.upperBound.rounded() else {
+        throw PipelineError(message: "\(where_()): 'num_holes_range' must be whole numbers")
+      }
+      // Hole sizes: fractions of the image up to 1, or pixels above 1.
       transform = .coarseDropout(
-        holes: Int(holes.lowerBound)...Int(holes.upperBound), height: try range("hole_height_range", 0.1...0.2, symmetric: false),
-        width: try range("hole_width_range", 0.1...0.2, symmetric: false), fill: UInt8(min(255, try int("fill", 0))))
+        holes: Int(holes.lowerBound)...Int(holes.upperBound), height: try range("hole_height_range", 0.1...0.2, symmetric: false, allowed: 0...32_768),
+        width: try range("hole_width_range", 0.1...0.2, symmetric: false, allowed: 0...32_768), fill: UInt8(try int("fill", 0, allowed: 0...255)))
     default:
       throw PipelineError(message: "transform \(index): '\(name)' is not supported (supported: \(Transform.names.joined(separator: ", ")))")
     }
@@ -213,14 +232,19 @@ public struct Pipeline: Sendable, Equatable {
   }
 
   /// One seeded draw, with the names of the steps whose probability roll applied them, in order.
-  public func draw(image: RGBImage, mask: LabelMask?, seed: UInt64) -> (image: RGBImage, mask: LabelMask?, applied: [String]) {
+  /// `shouldStop` is checked between steps and inside the long loops; once it answers true the result
+  /// is partial, and the caller throws it away.
+  public func draw(image: RGBImage, mask: LabelMask?, seed: UInt64, shouldStop: () -> Bool = { false }) -> (
+    image: RGBImage, mask: LabelMask?, applied: [String]
+  ) {
     var rng = Self.draws(seed)
     var img = Raster(image), m = mask.map(MaskRaster.init)
     var applied: [String] = []
     for step in steps {
+      if shouldStop() { break }
       let roll = rng.unit()
       if roll >= step.p { continue }
-      Ops.apply(step, &img, &m, &rng)
+      Ops.apply(step, &img, &m, &rng, stop: shouldStop)
       applied.append(step.transform.name)
     }
     return (img.image, m.map { $0.mask(bitDepth: mask?.bitDepth ?? 8) }, applied)

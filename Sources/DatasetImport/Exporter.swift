@@ -120,11 +120,7 @@ public struct Exporter: Sendable {
     report.annotations = annId - 1
     switch format {
     case .imgseg:
-      var text = ""
-      let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
-      let byValue = Dictionary(classes.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a })
-      if maxValue >= 0 { for v in 0...maxValue { text += (byValue[v] ?? "") + "\n" } }
-      try text.write(toFile: out + "/classes.txt", atomically: true, encoding: .utf8)
+      try ClassNames.text(classes).write(toFile: out + "/classes.txt", atomically: true, encoding: .utf8)
     case .voc, .cvat:
       try fm.createDirectory(atPath: out + "/ImageSets/Segmentation", withIntermediateDirectories: true)
       let all = rows.map { $0.stem.replacingOccurrences(of: "/", with: "__") }

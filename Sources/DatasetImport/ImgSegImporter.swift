@@ -26,6 +26,16 @@ public enum ClassNames {
     let lines = t.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
     return lines.map { $0.trimmingCharacters() }.reversed().drop { $0.isEmpty }.reversed()
   }
+
+  /// A class map as a `classes.txt` that `parse` (and the imgseg importer) reads back to the same
+  /// classes: line v names value v up to the highest class; a value without a name is an empty line;
+  /// ignore values above the highest class (255) get no line.
+  public static func text(_ classes: [ClassInfo]) -> String {
+    let maxValue = classes.filter { !$0.isIgnore }.map(\.value).max() ?? -1
+    let byValue = Dictionary(classes.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a })
+    guard maxValue >= 0 else { return "" }
+    return (0...maxValue).map { (byValue[$0] ?? "") + "\n" }.joined()
+  }
 }
 
 /// FiftyOne's ImageSegmentationDirectory (`data/` + `labels/`) and the common `images/` + `masks/`

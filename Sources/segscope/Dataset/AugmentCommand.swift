@@ -1,10 +1,15 @@
 import AppSession
 import ArgumentParser
 import Augmentation
+import DatasetImport
 import DatasetStore
 import Foundation
 import ImageCodec
 import SegmentationCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// `segscope augment PATH --pipeline FILE --copies N --out DIR`: a new imgseg dataset of augmented
 /// copies (images and ground-truth masks moved together).
@@ -42,8 +47,12 @@ struct AugmentCommand: ParsableCommand {
     do { pipe = try Pipeline.parse(text) } catch { throw ValidationError("\(Sanitize.forTerminal(pipeline)): \(error)") }
     let store = try DatasetOpener.open(path)
     let outDir = typedPath(out)
-    if let items = try? FileManager.default.contentsOfDirectory(atPath: outDir), !items.isEmpty {
-      throw ValidationError("\(Sanitize.forTerminal(out)) exists and is not empty; give a new folder")
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: outDir, isDirectory: &isDir) {
+      guard isDir.boolValue else { throw ValidationError("--out \(Sanitize.forTerminal(out)) is a file; give a new folder") }
+      if let items = try? FileManager.default.contentsOfDirectory(atPath: outDir), !items.isEmpty {
+        throw ValidationError("--out \(Sanitize.forTerminal(out)) exists and is not empty; give a new folder")
+      }
     }
     let fields = try store.fields()
     guard let gt = fields.first(where: { $0.name == FieldName.groundTruth && $0.kind == .semantic }) else {
@@ -52,15 +61,24 @@ struct AugmentCommand: ParsableCommand {
     let ids = try view.map { try store.sampleIds(parseView($0)) } ?? store.sampleIds(ViewExpression())
     let masks = Dictionary(try store.maskPairs(gt: gt.name, pred: gt.name, sampleIds: ids).map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
     let samples = try store.samples(ids: ids)
-    try FileManager.default.createDirectory(atPath: outDir + "/data", withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(atPath: outDir + "/labels", withIntermediateDirectories: true)
-    if gt.hasClassMap, let top = gt.classes.map(\.value).max(), top < 4096 {
-      let names = (0...top).map { v in gt.classes.first { $0.value == v }?.name ?? "class_\(v)" }
-      try (names.joined(separator: "\n") + "\n").write(toFile: outDir + "/classes.txt", atomically: true, encoding: .utf8)
+    // Everything is written to a folder beside --out and renamed at the end: a run that crashes or is
+    // stopped leaves no half-written dataset where the next run wants to write.
+    let parent = (outDir as NSString).deletingLastPathComponent
+    let work = (parent.isEmpty ? "." : parent) + "/." + (outDir as NSString).lastPathComponent + ".partial-\(getpid())"
+    Self.sweepPartials(beside: outDir)
+    do {
+      try FileManager.default.createDirectory(atPath: work + "/data", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: work + "/labels", withIntermediateDirectories: true)
+    } catch {
+      throw ValidationError("--out \(Sanitize.forTerminal(out)): cannot create the folder (\(String(cString: strerror(errno))))")
     }
+    var finished = false
+    defer { if !finished { try? FileManager.default.removeItem(atPath: work) } }
+    // The source's class map, as it is (ignore values are not classes).
+    if gt.hasClassMap { try ClassNames.text(gt.classes).write(toFile: work + "/classes.txt", atomically: true, encoding: .utf8) }
     let bar = ProgressBar(label: "augmenting", total: samples.count * copies)
     var written = 0, failed: [(String, String)] = []
-    for s in samples {
+    samples: for s in samples {
       if Interrupt.isRequested { break }
       guard let ref = masks[s.id] else {
         failed.append((s.path, "no ground-truth mask"))
@@ -79,9 +97,10 @@ struct AugmentCommand: ParsableCommand {
         if stem.hasPrefix("data/") || stem.hasPrefix("images/") { stem = String(stem.drop { $0 != "/" }.dropFirst()) }
         let jpeg = ["jpg", "jpeg"].contains((s.path as NSString).pathExtension.lowercased())
         for k in 0..<copies {
-          let (img, m) = pipe.apply(image: image, mask: mask, seed: Self.mix(seed, UInt64(bitPattern: s.id), UInt64(k)))
+          let (img, m, _) = pipe.draw(image: image, mask: mask, seed: Self.mix(seed, UInt64(bitPattern: s.id), UInt64(k))) { Interrupt.isRequested }
+          if Interrupt.isRequested { break samples }
           let name = "\(stem)_aug\(k)"
-          let imgPath = outDir + "/data/" + name + (jpeg ? ".jpg" : ".png"), maskPath = outDir + "/labels/" + name + ".png"
+          let imgPath = work + "/data/" + name + (jpeg ? ".jpg" : ".png"), maskPath = work + "/labels/" + name + ".png"
           try FileManager.default.createDirectory(atPath: (imgPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
           try FileManager.default.createDirectory(atPath: (maskPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
           try FileBytes.writeAtomically(jpeg ? JPEGEncoder.encode(img, quality: 95) : PNGEncoder.encode(img), to: imgPath)
@@ -94,12 +113,32 @@ struct AugmentCommand: ParsableCommand {
       }
     }
     bar.finish()
+    if Interrupt.isRequested {
+      print("cancelled: nothing was written to \(Sanitize.forTerminal(out))")
+      throw ExitCode(130)
+    }
+    // An empty --out folder is replaced; rename(2) moves the finished dataset into place at once.
+    if FileManager.default.fileExists(atPath: outDir) { rmdir(outDir) }
+    guard rename(work, outDir) == 0 else {
+      throw ValidationError("--out \(Sanitize.forTerminal(out)): cannot move the finished dataset into place (\(String(cString: strerror(errno))))")
+    }
+    finished = true
     print(
       "wrote \(written) augmented samples (\(copies) per sample) to \(Sanitize.forTerminal(outDir)); open it with: segscope open \(Sanitize.forTerminal(outDir))"
     )
     for f in failed.prefix(20) { print("  \(Sanitize.forTerminal(f.0)): \(Sanitize.forTerminal(f.1))") }
-    if Interrupt.isRequested { throw ExitCode(130) }
     if !failed.isEmpty { throw ExitCode.failure }
+  }
+
+  /// Partial folders of earlier runs beside `out` whose process is gone (killed, crashed): removed.
+  static func sweepPartials(beside out: String) {
+    let parent = (out as NSString).deletingLastPathComponent
+    let dir = parent.isEmpty ? "." : parent
+    let prefix = "." + (out as NSString).lastPathComponent + ".partial-"
+    for n in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where n.hasPrefix(prefix) {
+      guard let pid = pid_t(n.dropFirst(prefix.count)), pid != getpid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: dir + "/" + n) }
+    }
   }
 
   static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
