@@ -80,7 +80,9 @@ let package = Package(
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a
     // corpus replayer otherwise (the tests run it over Fuzz/corpus).
-    .executableTarget(name: "segscope-fuzz", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "AppCore"]),
+    .executableTarget(
+      name: "segscope-fuzz",
+      dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "AppCore", "Shards", "Evaluation", "Augmentation"]),
 
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -49,7 +49,7 @@ need_python() {
     || python3 -m pip install --quiet --break-system-packages "${missing[@]}"
 }
 
-FUZZ_TARGETS=(png pngfast jpeg tiff coco labelmap view toml)
+FUZZ_TARGETS=(png pngfast jpeg tiff coco labelmap view toml part augment)
 
 # Builds the libFuzzer flavour of segscope-fuzz (address sanitizer too) in its own build folder.
 build_fuzzer() {

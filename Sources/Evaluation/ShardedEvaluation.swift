@@ -120,7 +120,7 @@ extension EvaluationRunner {
 
 /// One sample's evaluation as a line of a part: every number exactly (counts as integers, iIoU weights
 /// as the bits of their doubles).
-enum PartRecord {
+public enum PartRecord {
   static func encode(_ e: SampleEvaluation) -> String {
     var o: [String] = ["\"id\":\"\(e.sampleId)\""]
     if let m = e.matrix {
@@ -149,7 +149,7 @@ enum PartRecord {
   /// A record back, or nil when anything in it is not what `encode` writes: every count a whole
   /// number from 0 to `PixelCount.plausibleMax`, every key a class value, the matrix's counts together
   /// no more than one mask has, iIoU weights finite and not negative.
-  static func decode(_ line: String, classCount k: Int, boundary: Bool) -> SampleEvaluation? {
+  public static func decode(_ line: String, classCount k: Int, boundary: Bool) -> SampleEvaluation? {
     guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let id = o["id"] as? String else { return nil }
     var matrix: ConfusionMatrix? = nil
     if let m = o["m"] as? String {

@@ -1,9 +1,12 @@
 import AppCore
+import Augmentation
 import DatasetImport
 import DatasetStore
 import Foundation
 import ImageCodec
+import Evaluation
 import SegmentationCore
+import Shards
 
 #if canImport(Glibc)
   import Glibc
@@ -12,11 +15,11 @@ import SegmentationCore
 /// Fuzz targets over the parsers that read what users (and strangers) hand segscope.
 ///
 /// Built with `-sanitize=fuzzer` and `-D FUZZING` this is a libFuzzer binary; the target comes from
-/// `SEGSCOPE_FUZZ_TARGET` (png, pngfast, jpeg, tiff, coco, labelmap, view, toml). Built normally it is a
+/// `SEGSCOPE_FUZZ_TARGET` (png, pngfast, jpeg, tiff, coco, labelmap, view, toml, part, augment). Built normally it is a
 /// replayer: `segscope-fuzz TARGET FILE_OR_DIR...` runs every file through the target once, which
 /// is how the tests keep the corpus (seeds and every crash ever found) passing.
 enum FuzzTarget: String, CaseIterable {
-  case png, pngfast, jpeg, tiff, coco, labelmap, view, toml
+  case png, pngfast, jpeg, tiff, coco, labelmap, view, toml, part, augment
 
   /// Small limits: a fuzzer should explore formats, not allocate.
   static let limits = DecodeLimits(maxPixels: 4_000_000)
@@ -52,7 +55,57 @@ enum FuzzTarget: String, CaseIterable {
       let text = String(decoding: bytes, as: UTF8.self)
       _ = try? AppConfig.parse(text)
       _ = try? ThemeLoader.load("fuzz", folders: ["/fuzz"]) { $0 == "/fuzz/fuzz.toml" ? text : nil }
+    case .part: FuzzTarget.part(bytes)
+    case .augment: FuzzTarget.augment(bytes)
     }
+  }
+
+  /// A part file: its header, checksum and end line checked, then every record read as an evaluation
+  /// record and as an index record (what `merge` does with them, without a dataset).
+  static func part(_ bytes: [UInt8]) {
+    let path = NSTemporaryDirectory() + "segscope-fuzz-part-\(getpid()).seg"
+    guard (try? FileBytes.writeAtomically(bytes, to: path)) != nil else { return }
+    let head = try? PartFiles.readHeader(path)
+    guard let reader = LineReader(path: path) else { return }
+    _ = reader.next()
+    let k = head.map { max(1, min(64, $0.classCount)) } ?? 4
+    while let line = reader.next() {
+      if let e = PartRecord.decode(line, classCount: k, boundary: head?.boundary ?? true), let m = e.matrix {
+        precondition(m.isPlausible, "a part record decoded to counts no mask has")
+        _ = SemanticMetrics(matrix: m)
+      }
+      if let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let h = (o["h"] as? String).flatMap({ Data(base64Encoded: $0) }),
+        ClassHistogram.problem(h, maxPixels: DecodeLimits.default.maxPixels) == nil
+      {
+        var total = 0
+        for e in ClassHistogram.unpack(h) { total += e.pixels }
+        precondition(total <= DecodeLimits.default.maxPixels)
+      }
+    }
+  }
+
+  /// A pipeline: parsed, then (when its outputs stay small) applied to a small image and mask.
+  static func augment(_ bytes: [UInt8]) {
+    guard let pipe = try? Pipeline.parse(String(decoding: bytes, as: UTF8.self)) else { return }
+    for step in pipe.steps {
+      switch step.transform {
+      case .randomCrop(let h, let w), .centerCrop(let h, let w), .resize(let h, let w), .randomResizedCrop(let h, let w, _, _), .padIfNeeded(let h, let w, _):
+        if h * w > 1 << 16 { return }
+      case .crop(let x0, let y0, let x1, let y1): if (x1 - x0) * (y1 - y0) > 1 << 16 { return }
+      default: break
+      }
+    }
+    var img = RGBImage(width: 16, height: 12)
+    var v = [UInt8](repeating: 0, count: 16 * 12)
+    for i in 0..<(16 * 12) {
+      v[i] = UInt8(i % 7)
+      img.pixels[i * 3] = UInt8(i % 256)
+    }
+    let mask = LabelMask(width: 16, height: 12, values: v)
+    let (out, m) = pipe.apply(image: img, mask: mask, seed: UInt64(bytes.count))
+    precondition(out.width >= 1 && out.height >= 1 && m?.width == out.width && m?.height == out.height)
+    let allowed = Set((0..<7).map(UInt16.init) + pipe.steps.map(\.fillMask))
+    precondition(m!.values16.allSatisfy { allowed.contains($0) }, "an augmented mask holds a value that is neither a source value nor the fill")
   }
 
   /// One dataset folder per process: each input is its labels.json, imported again.

@@ -145,3 +145,51 @@ struct ThemeContrastTests {
     }
   }
 }
+
+/// The TOML shapes that crashed or ran away (#30): bounded whatever the file says.
+@Suite("TOML bounds: depth, dotted keys, size")
+struct TOMLBoundsTests {
+  func refused(_ text: String, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(sourceLocation: sourceLocation) {
+      _ = try TOMLSubset.parse(text)
+    } throws: { "\($0)".contains(words) }
+  }
+
+  @Test("arrays and inline tables nested 40,000 deep are an error, not a stack overflow; 64 levels still parse")
+  func depth() throws {
+    refused("x = " + String(repeating: "[", count: 40_000) + String(repeating: "]", count: 40_000) + "\n", "nested more than 64 deep")
+    refused("x = " + String(repeating: "{a = ", count: 5_000) + "1" + String(repeating: "}", count: 5_000) + "\n", "nested more than 64 deep")
+    let ok = try TOMLSubset.parse("x = " + String(repeating: "[", count: 64) + "1" + String(repeating: "]", count: 64) + "\n")
+    var v = try #require(ok["x"])
+    for _ in 0..<64 { v = try #require(v.array?.first) }
+    #expect(v == .integer(1))
+  }
+
+  @Test("a key of 50,000 dotted parts is an error; 64 parts still parse")
+  func keyParts() throws {
+    refused("a" + String(repeating: ".a", count: 49_999) + " = 1\n", "a dotted key of more than 64 parts")
+    refused("[" + "a" + String(repeating: ".a", count: 999) + "]\n", "a dotted key of more than 64 parts")
+    let ok = try TOMLSubset.parse("a" + String(repeating: ".a", count: 63) + " = 1\n")
+    var v: TOMLValue = .table(ok)
+    for _ in 0..<64 { v = try #require(v.table?["a"]) }
+    #expect(v == .integer(1))
+  }
+
+  @Test("a file over 1 MiB is refused before parsing; 20,000 dotted keys and 5,000 [[tables]] in a smaller one all arrive")
+  func sizeAndMany() throws {
+    refused(String(repeating: "# padding\n", count: 110_000), "segscope reads TOML files of at most 1 MiB")
+    let keys = try TOMLSubset.parse((0..<20_000).map { "t.k\($0) = \($0)\n" }.joined())
+    #expect(keys["t"]?.table?.count == 20_000 && keys["t"]?.table?["k19999"] == .integer(19_999))
+    let tables = try TOMLSubset.parse((0..<5_000).map { "[[transform]]\nname = \"F\"\n[transform.x]\nk = \($0)\n" }.joined())
+    let list = try #require(tables["transform"]?.array)
+    #expect(list.count == 5_000 && list[4_999].table?["x"]?.table?["k"] == .integer(4_999))
+  }
+
+  @Test("tables stay TOML: a key defined twice, a value used as a table and [[a]] over a value are errors")
+  func structure() {
+    refused("a = 1\n[a]\n", "defined twice")
+    refused("a = 1\na.b = 2\n", "key 'a' is not a table")
+    refused("a = 1\n[[a]]\n", "key 'a' is not an array of tables")
+    refused("[t]\nx = 1\n[t]\ny = 2\nx = 3\n", "defined twice")
+  }
+}

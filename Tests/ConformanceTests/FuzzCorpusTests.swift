@@ -9,7 +9,7 @@ struct FuzzCorpusTests {
   static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fuzz/corpus").path
 
-  @Test("each target replays its whole corpus", arguments: ["png", "pngfast", "jpeg", "tiff", "coco", "labelmap", "view", "toml"])
+  @Test("each target replays its whole corpus", arguments: ["png", "pngfast", "jpeg", "tiff", "coco", "labelmap", "view", "toml", "part", "augment"])
   func replay(target: String) throws {
     let replayer = URL(fileURLWithPath: Binary.path).deletingLastPathComponent().appendingPathComponent("segscope-fuzz").path
     try #require(FileManager.default.isExecutableFile(atPath: replayer), "build segscope-fuzz (swift build builds every product)")

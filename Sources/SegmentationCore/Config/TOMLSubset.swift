@@ -32,8 +32,23 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
 /// integers (decimal, hex, octal, binary), floats (with exponents, inf and nan), booleans, dates and
 /// times (kept as their text), arrays (also over several lines) and inline tables. Errors name the
 /// line. (TOMLKit was tried: its toml++ aborts the process on some malformed input.)
+///
+/// Bounded whatever the file says: at most `maxBytes` of text, `maxDepth` levels of nested arrays and
+/// inline tables, and `maxKeyParts` parts in a dotted key; each key goes in at the cost of its depth
+/// (tables are changed in place, never copied), so time and memory grow with the file's size.
 public enum TOMLSubset {
+  /// The largest file read: themes, the config and pipelines are a few KiB.
+  public static let maxBytes = 1 << 20
+  /// Arrays and inline tables nested deeper than this are refused (the parser recurses on them).
+  public static let maxDepth = 64
+  /// Parts of one dotted key or table header.
+  public static let maxKeyParts = 64
+
   public static func parse(_ text: String) throws(TOMLError) -> [String: TOMLValue] {
+    let bytes = text.utf8.count
+    guard bytes <= maxBytes else {
+      throw TOMLError(line: 1, message: "the file is \(bytes) bytes; segscope reads TOML files of at most \(maxBytes >> 20) MiB")
+    }
     var p = Parser(Array(text.unicodeScalars))
     return try p.document()
   }
@@ -42,6 +57,8 @@ public enum TOMLSubset {
     let s: [Unicode.Scalar]
     var i = 0
     var line = 1
+    /// Arrays and inline tables open around the value being read.
+    var depth = 0
 
     init(_ s: [Unicode.Scalar]) { self.s = s }
 
@@ -79,11 +96,11 @@ public enum TOMLSubset {
     }
 
     mutating func document() throws(TOMLError) -> [String: TOMLValue] {
-      var root: [String: TOMLValue] = [:]
+      let root = TableBuilder()
       var path: [String] = []
       while true {
         skipBlank()
-        if atEnd { return root }
+        if atEnd { return root.value }
         if s[i] == "[" {
           i += 1
           if !atEnd && s[i] == "[" {
@@ -94,20 +111,20 @@ public enum TOMLSubset {
             guard !atEnd && s[i] == "]" else { throw fail("expected ']]'") }
             i += 1
             try endOfLine()
-            try appendTable(&root, path)
+            try appendTable(root, path)
             continue
           }
           path = try keyPath(until: "]")
           i += 1
           try endOfLine()
-          try insert(&root, path, .table([:]), mergeTable: true)
+          try insert(root, path, nil, mergeTable: true)
           continue
         }
         let key = try keyPath(until: "=")
         i += 1
         skipSpaces()
         let v = try value()
-        try insert(&root, path + key, v, mergeTable: false)
+        try insert(root, path + key, v, mergeTable: false)
         try endOfLine()
       }
     }
@@ -131,6 +148,7 @@ public enum TOMLSubset {
         skipSpaces()
         guard !atEnd else { throw fail("expected '\(end)'") }
         if s[i] == "." {
+          guard parts.count < TOMLSubset.maxKeyParts else { throw fail("a dotted key of more than \(TOMLSubset.maxKeyParts) parts") }
           i += 1
           continue
         }
@@ -229,6 +247,11 @@ public enum TOMLSubset {
     mutating func value() throws(TOMLError) -> TOMLValue {
       guard !atEnd else { throw fail("expected a value") }
       let c = s[i]
+      if c == "[" || c == "{" {
+        guard depth < TOMLSubset.maxDepth else { throw fail("arrays or inline tables nested more than \(TOMLSubset.maxDepth) deep") }
+        depth += 1
+      }
+      defer { if c == "[" || c == "{" { depth -= 1 } }
       if (c == "\"" || c == "'") && triple(c) { return .string(try multiline(c)) }
       if c == "\"" || c == "'" { return .string(try quoted()) }
       if c == "[" {
@@ -249,17 +272,17 @@ public enum TOMLSubset {
       }
       if c == "{" {
         i += 1
-        var t: [String: TOMLValue] = [:]
+        let t = TableBuilder()
         skipSpaces()
         if !atEnd && s[i] == "}" {
           i += 1
-          return .table(t)
+          return .table([:])
         }
         while true {
           let k = try keyPath(until: "=")
           i += 1
           skipSpaces()
-          try insert(&t, k, try value(), mergeTable: false)
+          try insert(t, k, try value(), mergeTable: false)
           skipSpaces()
           guard !atEnd else { throw fail("unterminated inline table") }
           if s[i] == "," {
@@ -268,7 +291,7 @@ public enum TOMLSubset {
           }
           guard s[i] == "}" else { throw fail("expected ',' or '}' in an inline table") }
           i += 1
-          return .table(t)
+          return .table(t.entries)
         }
       }
       var word = ""
@@ -312,53 +335,82 @@ public enum TOMLSubset {
     }
 
     /// `[[path]]`: appends an empty table to the array of tables at `path`.
-    func appendTable(_ t: inout [String: TOMLValue], _ path: [String]) throws(TOMLError) {
+    func appendTable(_ t: TableBuilder, _ path: [String]) throws(TOMLError) {
       guard let first = path.first else { return }
       if path.count == 1 {
-        switch t[first] {
-        case nil: t[first] = .array([.table([:])])
-        case .array(var items)? where items.allSatisfy({ $0.table != nil }):
-          items.append(.table([:]))
-          t[first] = .array(items)
+        switch t.nodes[first] {
+        case nil: t.nodes[first] = .tables(TableBuilder.TableList([TableBuilder()]))
+        case .tables(let list)?:
+          list.append(TableBuilder())
         default: throw fail("key '\(first)' is not an array of tables")
         }
         return
       }
-      try descend(&t, first) { (sub: inout [String: TOMLValue]) throws(TOMLError) in try appendTable(&sub, Array(path.dropFirst())) }
+      try appendTable(try descend(t, first), Array(path.dropFirst()))
     }
 
-    /// Runs `body` on the table at `key` (the last table of an array of tables), creating it.
-    func descend(_ t: inout [String: TOMLValue], _ key: String, _ body: (inout [String: TOMLValue]) throws(TOMLError) -> Void) throws(TOMLError) {
-      switch t[key] {
-      case .array(var items)? where items.last?.table != nil:
-        var last = items[items.count - 1].table ?? [:]
-        try body(&last)
-        items[items.count - 1] = .table(last)
-        t[key] = .array(items)
-      case .table(var sub)?:
-        try body(&sub)
-        t[key] = .table(sub)
+    /// The table at `key` (the last table of an array of tables), created if absent.
+    func descend(_ t: TableBuilder, _ key: String) throws(TOMLError) -> TableBuilder {
+      switch t.nodes[key] {
+      case .table(let sub)?: return sub
+      case .tables(let list)?:
+        guard let last = list.items.last else { throw fail("key '\(key)' is not a table") }
+        return last
       case nil:
-        var sub: [String: TOMLValue] = [:]
-        try body(&sub)
-        t[key] = .table(sub)
-      default:
-        throw fail("key '\(key)' is not a table")
+        let sub = TableBuilder()
+        t.nodes[key] = .table(sub)
+        return sub
+      case .value?: throw fail("key '\(key)' is not a table")
       }
     }
 
-    func insert(_ t: inout [String: TOMLValue], _ path: [String], _ v: TOMLValue, mergeTable: Bool) throws(TOMLError) {
+    /// Sets `path` to `v`, or with `mergeTable` (a `[table]` header, `v` nil) makes sure a table is there.
+    func insert(_ t: TableBuilder, _ path: [String], _ v: TOMLValue?, mergeTable: Bool) throws(TOMLError) {
       guard let first = path.first else { return }
       if path.count == 1 {
-        if let existing = t[first] {
-          if mergeTable, existing.table != nil { return }
+        if let existing = t.nodes[first] {
+          if mergeTable, case .table = existing { return }
           throw fail("key '\(first)' defined twice")
         }
-        t[first] = v
+        if let v {
+          t.nodes[first] = .value(v)
+        } else {
+          t.nodes[first] = .table(TableBuilder())
+        }
         return
       }
-      try descend(&t, first) { (sub: inout [String: TOMLValue]) throws(TOMLError) in try insert(&sub, Array(path.dropFirst()), v, mergeTable: mergeTable) }
+      try insert(try descend(t, first), Array(path.dropFirst()), v, mergeTable: mergeTable)
     }
+  }
+
+  /// A table while the document is read: reference types, so that every key goes in at the cost of
+  /// its depth (nested value-type dictionaries would be copied on each change), turned into values
+  /// once at the end.
+  final class TableBuilder {
+    enum Node {
+      case value(TOMLValue)
+      case table(TableBuilder)
+      case tables(TableList)
+    }
+    var nodes: [String: Node] = [:]
+
+    final class TableList {
+      var items: [TableBuilder]
+      init(_ items: [TableBuilder]) { self.items = items }
+      func append(_ t: TableBuilder) { items.append(t) }
+    }
+
+    var entries: [String: TOMLValue] {
+      nodes.mapValues { node in
+        switch node {
+        case .value(let v): return v
+        case .table(let t): return .table(t.entries)
+        case .tables(let list): return .array(list.items.map { .table($0.entries) })
+        }
+      }
+    }
+
+    var value: [String: TOMLValue] { entries }
   }
 }
 
