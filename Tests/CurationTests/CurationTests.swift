@@ -3,6 +3,7 @@ import Curation
 import DatasetImport
 import DatasetStore
 import Foundation
+import ImageCodec
 import SegmentationCore
 import Testing
 
@@ -166,6 +167,40 @@ struct SignatureMathTests {
     // A uniform image has no gradients and no colour variety, and still a valid unit embedding.
     let flat = ImageSignature.of(RGBImage(width: 10, height: 10, fill: RGB(40, 40, 40)))
     #expect(flat.embedding.allSatisfy { $0.isFinite })
+    // Unit length too (a black image had only its colour part: length 0.5, so two of them were 0.75 apart).
+    for image in [RGBImage(width: 10, height: 10), RGBImage(width: 64, height: 48, fill: RGB(40, 40, 40))] {
+      #expect(abs(ImageSignature.of(image).embedding.reduce(Float(0)) { $0 + $1 * $1 } - 1) < 1e-4)
+    }
+  }
+
+  @Test("flat images are duplicates of each other: black PNG in train and black JPEG in val are a leak; identical black frames are not unique")
+  func flatImages() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("flat-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    for d in ["images/train", "images/val", "masks"] { try FileManager.default.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true) }
+    let black = RGBImage(width: 64, height: 48)
+    try FileBytes.writeAtomically(PNGEncoder.encode(black), to: root + "/images/train/black.png")
+    try FileBytes.writeAtomically(JPEGEncoder.encode(black, quality: 75), to: root + "/images/val/black.jpg")
+    // Five identical black frames (different sizes, so not byte copies), and scenes for contrast.
+    for i in 0..<5 { try FileBytes.writeAtomically(PNGEncoder.encode(RGBImage(width: 40 + i, height: 30)), to: root + "/images/train/frame\(i).png") }
+    for i in 0..<6 {
+      try FileBytes.writeAtomically(
+        JPEGEncoder.encode(DemoScene.generate(seed: UInt64(i + 1), width: 96, height: 64).image, quality: 90), to: root + "/images/train/scene\(i).jpg")
+    }
+    let store = try DatasetStore(root: root)
+    _ = try FolderImport().run(into: store)
+    let curator = Curator(store: store)
+    let (sigs, _) = try curator.signatures()
+    let ids = Dictionary(uniqueKeysWithValues: try store.samples(ids: sigs.map(\.sampleId)).map { (($0.path as NSString).lastPathComponent, $0.id) })
+    let dups = try curator.duplicates(sigs)
+    let png = try #require(ids["black.png"]), jpg = try #require(ids["black.jpg"])
+    #expect(dups.leaks.contains { Set([$0.a, $0.b]) == [png, jpg] }, "\(dups.leaks)")
+    let group = dups.members.first { $0.sampleId == png }?.group
+    #expect(group != nil && (0..<5).allSatisfy { i in dups.members.first { $0.sampleId == ids["frame\(i).png"] }?.group == group })
+    #expect(!dups.members.contains { m in (0..<6).contains { ids["scene\($0).jpg"] == m.sampleId } }, "a scene was called a duplicate of a black frame")
+    let uniq = try curator.uniqueness(sigs, save: false)
+    for i in 0..<5 { #expect((uniq[ids["frame\(i).png"]!] ?? 1) < 0.05, "\(uniq)") }
+    #expect((0..<6).allSatisfy { (uniq[ids["scene\($0).jpg"]!] ?? 0) > 0.3 })
   }
 
   @Test("orientation bins without atan2 equal atan2's; the mask layout counts classes per cell and leaves ignore values out")

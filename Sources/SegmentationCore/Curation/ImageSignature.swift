@@ -32,7 +32,12 @@ public struct ImageSignature: Sendable, Equatable {
   public static let thumbnailValues = 8 * 8 * 3
   public static let dimensions = colourBins + gradientBins + thumbnailValues
   /// Bumped when the recipe changes: stored signatures of another version are made again.
-  public static let version = 5
+  public static let version = 6
+  /// Added to each gradient bin (square root of summed magnitudes): about what grey-level noise of
+  /// one step gives a cell.
+  static let gradientFloor: Float = 4
+  /// Added to each Lab thumbnail value: about a third of a lightness step.
+  static let thumbnailFloor: Float = 0.5
 
   /// The signature of an image (any size; at least 8x8 pixels is useful).
   public static func of(_ image: RGBImage) -> ImageSignature {
@@ -41,13 +46,19 @@ public struct ImageSignature: Sendable, Equatable {
     for i in 0..<(64 * 64) { grey[i] = 0.299 * small[i * 3] + 0.587 * small[i * 3 + 1] + 0.114 * small[i * 3 + 2] }
     let phash = Self.phash(grey)
     let dhash = Self.dhash(grey)
-    var parts: [(values: [Float], weight: Float)] = []
-    parts.append((Self.colourHistogram(Self.poolRGB(small)), 0.25))
-    parts.append((Self.gradientHistogram(grey), 0.35))
-    parts.append((Self.labThumbnail(small), 0.40))
+    // Each part gets a floor added to every value before it is normalised: a flat image has no
+    // gradients and (black) no layout, and a nearly flat one only noise, which normalising would blow
+    // up into an arbitrary direction. With the floor, both land on the same fixed direction (so flat
+    // images are near duplicates of each other) and the whole embedding keeps unit length; structured
+    // images, whose values are far above the floors, barely move.
+    var parts: [(values: [Float], weight: Float, floor: Float)] = []
+    parts.append((Self.colourHistogram(Self.poolRGB(small)), 0.25, 0))
+    parts.append((Self.gradientHistogram(grey), 0.35, Self.gradientFloor))
+    parts.append((Self.labThumbnail(small), 0.40, Self.thumbnailFloor))
     var embedding: [Float] = []
     embedding.reserveCapacity(dimensions)
-    for (values, weight) in parts {
+    for (raw, weight, floor) in parts {
+      let values = floor > 0 ? raw.map { $0 + floor } : raw
       let norm = values.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
       let k = norm > 0 ? weight.squareRoot() / norm : 0
       embedding += values.map { $0 * k }
