@@ -289,6 +289,8 @@ public enum PartFiles {
 public final class LineReader {
   private let fd: Int32
   private var buffer: [UInt8] = []
+  /// The 1 MiB each read goes into, made once.
+  private var block = [UInt8](repeating: 0, count: 1 << 20)
   private var offset = 0
   private var eof = false
   /// Set when reading stopped at a line over `maxLine` bytes (the rest of the file is not read).
@@ -329,10 +331,8 @@ public final class LineReader {
       // Keep the unread tail only, then read the next block after it.
       buffer.removeFirst(start)
       offset = 0
-      let before = buffer.count
-      buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
-      let n = buffer.withUnsafeMutableBufferPointer { b in read(fd, b.baseAddress! + before, 1 << 20) }
-      buffer.removeLast((1 << 20) - max(0, n))
+      let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n > 0 { buffer.append(contentsOf: block[0..<n]) }
       if n <= 0 { eof = true }
     }
   }
