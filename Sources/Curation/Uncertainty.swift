@@ -43,6 +43,12 @@ public struct Uncertainty: Sendable {
     var byField: [String: [Int64: MaskRef]] = [:]
     for f in predFields + withConfidence.map(FieldName.confidence(of:)) where byField[f] == nil { byField[f] = try store.newestMaskRefs(field: f) }
     let refs = wanted.map { id in byField.compactMapValues { $0[id] } }
+    // Samples without a mask of every field are left out: say how many, per field.
+    var missing: [String] = []
+    for p in predFields {
+      let without = wanted.filter { byField[p]?[$0] == nil }.count
+      if without > 0 { missing.append("\(p): \(without) of \(wanted.count) samples have no mask of this field (left out)") }
+    }
     let sizes = Dictionary(uniqueKeysWithValues: try store.samples(ids: wanted).map { ($0.id, ($0.width, $0.height)) })
     let decodings = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.decoding) })
     let slots = ResultSlots<Score>(count: wanted.count)
@@ -98,7 +104,7 @@ public struct Uncertainty: Sendable {
       }
     }
     let out = slots.values().compactMap { $0 }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.sampleId < $1.sampleId }
-    return (out, problems.withLock { $0 }.sorted())
+    return (out, missing + problems.withLock { $0 }.sorted())
   }
 
   /// Ranked batch sampling: the most uncertain first, skipping any sample within `minDistance` (the

@@ -202,6 +202,17 @@ public struct ImgSegImporter: Sendable {
     }
     let samples = report.collect(results.values())
     try ImportGuard.refuseEmpty(samples, store: store, root: root)
+    // A folder the user asked for whose every mask failed its checks gave nothing: a failed request,
+    // and no empty field.
+    var empty = Set<String>()
+    for (field, _, requested) in maskDirs {
+      guard let requested, let wanted = masks[field], !wanted.isEmpty else { continue }
+      if !samples.contains(where: { $0.masks.contains { $0.field == field } }) {
+        report.failedRequests.append("\(requested): none of its \(wanted.count) masks could be read (the problems name each file)")
+        empty.insert(field)
+      }
+    }
+    definedDirs.removeAll { empty.contains($0.field) }
     // Classes.
     var classes: [ClassInfo] = []
     for (v, name) in classNames.enumerated() where !name.isEmpty {

@@ -70,4 +70,25 @@ struct CarelessCLITests {
     #expect(r.status == 1 && Date().timeIntervalSince(t0) < 10)
     #expect(r.err.contains("/dev/zero: cannot read file: not a regular file") && r.err.contains("\(fifo): cannot read file: not a regular file"), "\(r.err)")
   }
+
+  @Test("import --pred whose every mask is unreadable exits 1 naming the folder, with no empty field; uncertainty that scores nothing says why")
+  func nothingReadable() throws {
+    let root = try dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let junk = root + "-junk"
+    try FileManager.default.createDirectory(atPath: junk, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: junk) }
+    for i in 0..<4 { try "not a png".write(toFile: "\(junk)/s\(i).png", atomically: true, encoding: .utf8) }
+    let r = try run(["import", root, "--pred", "junk=" + junk])
+    #expect(r.status == 1 && r.err.contains("--pred junk=\(junk): none of its 4 masks could be read"), "\(r)")
+    #expect(try run(["info", root]).out.contains("junk (semantic") == false, "an empty field was defined")
+    // Two fields, one of which covers no sample of the view: an error that says so.
+    let one = root + "-one"
+    try FileManager.default.createDirectory(atPath: one, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: one) }
+    try FileBytes.writeAtomically(PNGEncoder.encode(LabelMask(width: 8, height: 6, fill: 2)), to: one + "/s0.png")
+    #expect(try run(["import", root, "--pred", "p=" + root + "/preds", "--pred", "one=" + one]).status == 0)
+    let u = try run(["uncertainty", root, "--pred", "p", "--pred", "one", "--view", "not path~'s0'"])
+    #expect(u.status == 1 && u.err.contains("one: 3 of 3 samples have no mask of this field") && u.err.contains("no sample could be scored"), "\(u)")
+  }
 }

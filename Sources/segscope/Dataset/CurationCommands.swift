@@ -148,9 +148,13 @@ struct UncertaintyCommand: ParsableCommand {
     let ids = try view.map { try store.sampleIds(parseView($0)) }
     let (scores, problems) = try Uncertainty(store: store).scores(predFields: pred, ids: ids)
     for p in problems.prefix(10) { FileHandleOut.stderr(Sanitize.forTerminal(p)) }
+    if scores.isEmpty {
+      FileHandleOut.stderr(
+        "segscope: error: no sample could be scored: each needs a readable mask of every --pred field\(problems.isEmpty ? "" : " (see above)")")
+      throw ExitCode(1)
+    }
     let report = UncertaintyReport(scores, rows: try rowsById(store, scores.map(\.sampleId)))
     print(json ? try JSONOutput.string(report) : report.text(top: top), terminator: json ? "\n" : "")
-    if scores.isEmpty { throw ExitCode(1) }
   }
 }
 
