@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
@@ -29,22 +30,51 @@ public struct TrackingError: Error, CustomStringConvertible, Sendable {
 
 /// MLflow's tracking REST API (`/api/2.0/mlflow/...`) and its artifact proxy
 /// (`/api/2.0/mlflow-artifacts/...`), over plain HTTP(S). Synchronous.
+///
+/// Every request has a deadline (`requestSeconds`, more for large uploads), and a server that missed
+/// one is not asked again by this client: a server that accepts connections and never answers costs
+/// one deadline, not one per request and run.
 public final class MLflowClient: Sendable {
   public let base: String
+  /// How long one request may take (connecting, sending, the answer), before a large body's share.
+  public let requestSeconds: Double
+  /// Set once a request missed its deadline: the message every later call fails with at once.
+  private let unresponsive = Mutex<String?>(nil)
 
-  public init(uri: String) throws {
+  public init(uri: String, requestSeconds: Double = 15) throws {
     var u = uri
     while u.hasSuffix("/") { u.removeLast() }
     guard let url = URL(string: u), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
       throw TrackingError(message: "--mlflow takes the tracking server's URL, e.g. http://127.0.0.1:5000 (got '\(uri)')")
     }
     base = u
+    self.requestSeconds = requestSeconds
+  }
+
+  /// A transport failure in words, naming the server.
+  func describe(_ error: any Error, method: String, path: String, seconds: Double) -> String {
+    let code = (error as? URLError)?.code.rawValue ?? (error as NSError).code
+    let what: String
+    switch code {
+    case NSURLErrorTimedOut: what = "no answer to \(method) \(path) within \(Int(seconds)) s (the server accepted the connection but did not reply)"
+    case NSURLErrorCannotConnectToHost: what = "nothing accepts connections there (is `mlflow server` running, on this port?)"
+    case NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed: what = "the host name is not known"
+    case NSURLErrorNetworkConnectionLost: what = "the connection was closed during \(method) \(path)"
+    case NSURLErrorNotConnectedToInternet: what = "no network"
+    case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted, NSURLErrorServerCertificateHasBadDate:
+      what = "the TLS connection failed (\(error.localizedDescription))"
+    default: what = error.localizedDescription
+    }
+    return "MLflow server \(base): \(what)"
   }
 
   /// One request; the JSON reply, or an error with MLflow's message.
   func call(_ method: String, _ path: String, json: [String: Any]? = nil, body: Data? = nil, contentType: String? = nil) throws -> [String: Any] {
+    if let why = unresponsive.withLock({ $0 }) { throw TrackingError(message: why) }
     guard let url = URL(string: base + path) else { throw TrackingError(message: "bad URL \(base + path)") }
-    var req = URLRequest(url: url, timeoutInterval: 30)
+    // A large upload gets a second more per MiB (at least 1 MiB/s is expected of the link).
+    let seconds = requestSeconds + Double((body?.count ?? 0) >> 20)
+    var req = URLRequest(url: url, timeoutInterval: seconds)
     req.httpMethod = method
     if let json {
       req.httpBody = try JSONSerialization.data(withJSONObject: json)
@@ -55,13 +85,24 @@ public final class MLflowClient: Sendable {
     }
     let box = ResponseBox()
     let done = DispatchSemaphore(value: 0)
-    URLSession.shared.dataTask(with: req) { data, response, error in
+    let task = URLSession.shared.dataTask(with: req) { data, response, error in
       box.set(data, (response as? HTTPURLResponse)?.statusCode ?? 0, error)
       done.signal()
-    }.resume()
-    if done.wait(timeout: .now() + 60) == .timedOut { throw TrackingError(message: "\(base): no answer to \(method) \(path) within 60 s") }
+    }
+    task.resume()
+    if done.wait(timeout: .now() + seconds + 1) == .timedOut {
+      task.cancel()
+      let why = "MLflow server \(base): no answer to \(method) \(path) within \(Int(seconds)) s (the server accepted the connection but did not reply)"
+      unresponsive.withLock { $0 = why }
+      throw TrackingError(message: why)
+    }
     let (data, status, error) = box.get()
-    if let error { throw TrackingError(message: "\(base): \(error.localizedDescription)") }
+    if let error {
+      let why = describe(error, method: method, path: path, seconds: seconds)
+      let code = (error as? URLError)?.code.rawValue ?? (error as NSError).code
+      if code == NSURLErrorTimedOut { unresponsive.withLock { $0 = why } }
+      throw TrackingError(message: why)
+    }
     let obj = data.flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any] ?? [:]
     guard (200..<300).contains(status) else {
       let msg = obj["message"] as? String ?? data.map { String(decoding: $0.prefix(300), as: UTF8.self) } ?? ""

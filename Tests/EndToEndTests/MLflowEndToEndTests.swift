@@ -92,4 +92,32 @@ struct MLflowEndToEndTests {
       #expect(bad.status == 1 && bad.err.contains("127.0.0.1:9"), "\(bad.err)")
     }
   }
+
+  @Test("a server that accepts connections and never answers costs one deadline, not one per request and run, and the message names it")
+  func silentServer() throws {
+    // A listening socket that never accepts: the kernel completes the connection, nothing replies.
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    try #require(fd >= 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    try #require(withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } } == 0)
+    try #require(listen(fd, 16) == 0)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    let url = "http://127.0.0.1:\(UInt16(bigEndian: addr.sin_port))"
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlflow-silent-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(try Shell.run([Binary.path, "demo", "--dir", dir, "--samples", "4", "--size", "64x48", "--print"]).status == 0)
+    let start = Date()
+    let r = try Shell.run(["timeout", "120", Binary.path, "runs", dir, "--mlflow", url, "--mlflow-timeout", "3"])
+    let took = Date().timeIntervalSince(start)
+    #expect(r.status == 1, "\(r.err)")
+    #expect(took < 20, "took \(took) s for 2 runs against a silent server")
+    let lines = r.err.split(separator: "\n").filter { $0.contains("error") }
+    #expect(lines.count == 2 && lines.allSatisfy { $0.contains("MLflow server \(url): no answer to") && $0.contains("within 3 s") }, "\(r.err)")
+    #expect(!r.err.contains("NSURLErrorDomain"))
+  }
 }

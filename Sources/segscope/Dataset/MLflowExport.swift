@@ -9,8 +9,8 @@ import Tracking
 /// `segscope runs PATH --mlflow URI`: each stored run as an MLflow run (params, metrics, tags, the
 /// per-class CSV and the confusion matrix as CSV and PNG). A re-log updates the run logged before.
 enum MLflowExport {
-  static func log(store: DatasetStore, uri: String, experiment: String, keys: [String]) throws {
-    let client = try MLflowClient(uri: uri)
+  static func log(store: DatasetStore, uri: String, experiment: String, keys: [String], timeout: Double) throws {
+    let client = try MLflowClient(uri: uri, requestSeconds: timeout)
     var runs = try store.runs().filter { $0.kind == .semantic || $0.kind == .instance }
     if !keys.isEmpty {
       let unknown = keys.filter { k in !runs.contains { $0.key == k } }
