@@ -167,10 +167,11 @@ public enum Ops {
       if !found {
         let inRatio = Double(w) / Double(h)
         var cw = w, ch = h
+        // At least one pixel each way: an extreme ratio on a small image rounds to zero.
         if inRatio < ratio.lowerBound {
-          ch = Int((Double(w) / ratio.lowerBound).rounded())
+          ch = max(1, min(h, Int((Double(w) / ratio.lowerBound).rounded())))
         } else if inRatio > ratio.upperBound {
-          cw = Int((Double(h) * ratio.upperBound).rounded())
+          cw = max(1, min(w, Int((Double(h) * ratio.upperBound).rounded())))
         }
         box = ((w - cw) / 2, (h - ch) / 2, cw, ch)
       }
