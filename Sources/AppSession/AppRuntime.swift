@@ -2,6 +2,7 @@ import Synchronization
 import AppCore
 import DatasetImport
 import DatasetStore
+import ImageCodec
 import SegmentationCore
 import TerminalBackend
 import TerminalRender
@@ -55,20 +56,27 @@ public final class AppRuntime {
   }
 
   public func run() async {
-    let terminal = Terminal(colors: caps.colors, graphics: caps.graphics, registers: caps.colorRegisters)
+    let terminal = Terminal(
+      colors: caps.colors, graphics: caps.graphics, registers: caps.colorRegisters, cell: (caps.cellWidth, caps.cellHeight), compress: { Zlib.compress($0) },
+      png: { try? PNGEncoder.encode($0) })
     defer { terminal.shutdown() }
     let (w, h) = terminal.size
     dispatch(.terminalResized(width: w, height: h))
     perform([.loadDataset, .indexMasks(job: "indexing masks")])
     var dirty = true
     var idleFrames = 0
+    var lastDraw = ContinuousClock.now
     Terminal.installHangupHandler()
     while !state.quitRequested && !shouldStop() && !Terminal.isHungUp() {
       for a in queue.drain() {
         dispatch(a)
         dirty = true
       }
-      if dirty {
+      // Keys that wait make this frame stale: they are read first, and only the newest frame is
+      // composed and drawn (quick presses of n on a slow link do not draw every sample between).
+      // A key held down still gets a frame every half second.
+      if dirty && (!Terminal.inputPending() || ContinuousClock.now - lastDraw > .milliseconds(500)) {
+        lastDraw = ContinuousClock.now
         terminal.draw(AppView.render(state, theme: theme))
         dirty = false
         idleFrames = 0

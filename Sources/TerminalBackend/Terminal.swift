@@ -24,18 +24,25 @@ public enum InputEvent: Sendable {
 public final class Terminal {
   private var previous: Buffer? = nil
   private var pairs: [Int64: Int32] = [:]
-  private var shownPlacements: [String: Rect] = [:]
   private let colors: ColorMode
   private let graphics: TerminalCapabilities.Graphics
-  private let sixel: SixelEncoder
+  /// What the terminal shows of sixel or kitty pictures, and the output that changes it.
+  private let pictures: PictureScreen?
   private var maxPairs: Int32 = 255
   private(set) var isActive = false
 
   /// Puts the terminal in full-screen mode. `shutdown()` (also run at exit) restores it.
-  public init(colors: ColorMode, graphics: TerminalCapabilities.Graphics, registers: Int) {
+  public init(
+    colors: ColorMode, graphics: TerminalCapabilities.Graphics, registers: Int, cell: (width: Int, height: Int) = (10, 20),
+    compress: (([UInt8]) -> [UInt8]?)? = nil, png: ((RGBImage) -> [UInt8]?)? = nil
+  ) {
     self.colors = colors
     self.graphics = graphics
-    self.sixel = SixelEncoder(registers: registers)
+    switch graphics {
+    case .sixel: pictures = PictureScreen(.sixel(SixelEncoder(registers: registers)), cellWidth: cell.width, cellHeight: cell.height)
+    case .kitty: pictures = PictureScreen(.kitty(compress: compress, png: png), cellWidth: cell.width, cellHeight: cell.height)
+    default: pictures = nil
+    }
     if setlocale(LC_ALL, "") == nil || String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }
     _ = tcgetattr(0, &Terminal.savedTermios)
     Terminal.haveSavedTermios = true
@@ -97,7 +104,7 @@ public final class Terminal {
   /// Forces the next draw to repaint everything (after Ctrl-L or a resize).
   public func invalidate() {
     previous = nil
-    shownPlacements = [:]
+    pictures?.invalidate()
     clearok(cnc_stdscr(), true)
   }
 
@@ -106,33 +113,30 @@ public final class Terminal {
     let b = frame.buffer
     if let p = previous, p.width != b.width || p.height != b.height { invalidate() }
     let changes = b.diff(from: previous)
+    // Pictures first worked out: those that are gone are blanked before the text goes out.
+    let update = pictures?.update(frame.placements.map { PicturePlacement(rect: $0.rect, key: $0.key, image: $0.image) }, occluders: frame.occluders)
+    if let before = update?.before, !before.isEmpty { Terminal.writeRaw(before) }
     for c in changes where !c.cell.isContinuation { put(c.cell, x: c.x, y: c.y) }
     previous = b
-    // Pictures that are gone leave pixels that ncurses does not know about: resend those lines.
-    let newKeys = Set(frame.placements.map(\.key))
-    var staleRows = Set<Int>()
-    for (key, rect) in shownPlacements where !newKeys.contains(key) {
-      wredrawln(cnc_stdscr(), Int32(rect.y), Int32(rect.height))
-      staleRows.formUnion(rect.y..<rect.maxY)
-    }
     wnoutrefresh(cnc_stdscr())
     doupdate()
-    guard graphics == .sixel || graphics == .kitty else { return }
-    var touched = Set<String>()
-    for pl in frame.placements {
-      let redrawn = !staleRows.isDisjoint(with: pl.rect.y..<pl.rect.maxY)
-      let dirty =
-        redrawn || shownPlacements[pl.key] != pl.rect
-        || changes.contains { c in c.x >= pl.rect.x && c.x < pl.rect.maxX && c.y >= pl.rect.y && c.y < pl.rect.maxY }
-      touched.insert(pl.key)
-      guard dirty else { continue }
-      var bytes = Array("\u{1B}7\u{1B}[\(pl.rect.y + 1);\(pl.rect.x + 1)H".utf8)
-      bytes += graphics == .sixel ? sixel.encode(pl.image) : KittyEncoder.encode(pl.image.image)
-      bytes += Array("\u{1B}8".utf8)
-      Terminal.writeRaw(bytes)
-      shownPlacements[pl.key] = pl.rect
+    if let update, !update.units.isEmpty {
+      // One whole sequence at a time; when a key waits (a slow link, quick presses), the frame is
+      // stale: the rest is left for the next frame, which the key brings at once.
+      for (i, unit) in update.units.enumerated() {
+        if i > 0 && Terminal.inputPending() {
+          pictures?.abandon(update.units[i...])
+          break
+        }
+        Terminal.writeRaw(unit.bytes)
+      }
     }
-    shownPlacements = shownPlacements.filter { touched.contains($0.key) }
+  }
+
+  /// Whether a key (or other input) is waiting to be read.
+  public static func inputPending() -> Bool {
+    var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+    return poll(&p, 1, 0) > 0 && p.revents & Int16(POLLIN) != 0
   }
 
   private func put(_ cell: Cell, x: Int, y: Int) {

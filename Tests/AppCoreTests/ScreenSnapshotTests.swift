@@ -182,3 +182,36 @@ struct TriageSnapshotTests {
     check(s, "review-80x24")
   }
 }
+
+@Suite("Pictures that do not change keep their placement")
+struct StablePlacementTests {
+  /// The sample view at 140x45 with sixel cells of 10x20.
+  func sample() -> AppState {
+    var s = loadedState(width: 140, height: 45)
+    s.graphics = .sixel
+    s.cell = CellGeometry(width: 10, height: 20)
+    _ = press(&s, .enter)
+    _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
+    return s
+  }
+
+  @Test("an inspector step changes the key of the first panel only; every rect stays")
+  func inspectorStep() {
+    var s = sample()
+    _ = press(&s, .char("i"))
+    let before = AppView.render(s).placements
+    _ = press(&s, .right)
+    let after = AppView.render(s).placements
+    #expect(before.map(\.rect) == after.map(\.rect))
+    #expect(zip(before, after).filter { $0.key != $1.key }.count == 1, "\(zip(before, after).map { "\($0.key) -> \($1.key)" })")
+  }
+
+  @Test("the palette over the pictures keeps them placed and names the popup as an occluder")
+  func palette() {
+    var s = sample()
+    let before = AppView.render(s)
+    _ = press(&s, .char(":"))
+    let open = AppView.render(s)
+    #expect(open.placements.map(\.key) == before.placements.map(\.key) && open.occluders.count == 1)
+  }
+}

@@ -27,9 +27,9 @@ public enum AppView {
     statusBar(s, &frame.buffer, theme)
     if s.paletteState.isOpen {
       PaletteOverlay.draw(s, &frame.buffer, theme)
-      // A popup over an image: drop placements it covers (the backend re-sends them when it closes).
-      let pop = PaletteOverlay.rect(s)
-      frame.placements.removeAll { !$0.rect.intersection(pop).isEmpty }
+      // A popup over pictures: they stay; the backend leaves the cells under it and redraws just
+      // those when it closes.
+      frame.occluders.append(PaletteOverlay.rect(s))
     }
     return frame
   }

@@ -16,6 +16,9 @@ public struct ImagePlacement: Sendable {
 public struct Frame: Sendable {
   public var buffer: Buffer
   public var placements: [ImagePlacement] = []
+  /// Text drawn over pictures (a popup): the backend leaves the pictures' cells under it alone and
+  /// sends them again, alone, once uncovered.
+  public var occluders: [Rect] = []
 }
 
 /// Pixel sizes of the terminal cells, for images drawn as pixels.

@@ -171,7 +171,7 @@ enum SampleScreen {
       ) { w, h in
         var composed = compose(w, h)
         if !suspectBoxes.isEmpty { SuspectMarks.draw(&composed.image, boxes: suspectBoxes, window: window) }
-        if let (ins, anchor) = marks { InspectorMarks.draw(&composed.image, cursor: ins, anchor: anchor, window: window) }
+        if let (ins, anchor) = marks { InspectorMarks.draw(&composed, cursor: ins, anchor: anchor, window: window) }
         return composed
       }
       // The draw's caption names the transforms it applied (each step has its probability).
@@ -270,13 +270,19 @@ enum SampleScreen {
 /// text cannot go over the image).
 enum InspectorMarks {
   /// `cursor` and `anchor` are in image pixels; `window` is the part of the image the picture shows.
-  static func draw(_ img: inout RGBImage, cursor: (x: Int, y: Int), anchor: (x: Int, y: Int)?, window: (x: Int, y: Int, w: Int, h: Int)) {
-    guard img.width > 0, img.height > 0, window.w > 0, window.h > 0 else { return }
+  /// The marks' pixels are exact colours: a sixel terminal gets them in their own registers, so a
+  /// moved crosshair can be sent as a small tile in the palette already on screen.
+  static func draw(_ composed: inout ComposedImage, cursor: (x: Int, y: Int), anchor: (x: Int, y: Int)?, window: (x: Int, y: Int, w: Int, h: Int)) {
+    let iw = composed.image.width, ih = composed.image.height
+    guard iw > 0, ih > 0, window.w > 0, window.h > 0 else { return }
     func map(_ p: (x: Int, y: Int)) -> (Int, Int) {
-      ((p.x - window.x) * img.width / window.w + img.width / window.w / 2, (p.y - window.y) * img.height / window.h + img.height / window.h / 2)
+      ((p.x - window.x) * iw / window.w + iw / window.w / 2, (p.y - window.y) * ih / window.h + ih / window.h / 2)
     }
     func put(_ x: Int, _ y: Int, _ c: RGB) {
-      if x >= 0, y >= 0, x < img.width, y < img.height { img[x: x, y: y] = c }
+      if x >= 0, y >= 0, x < iw, y < ih {
+        composed.image[x: x, y: y] = c
+        composed.exact[y * iw + x] = true
+      }
     }
     let white = RGB(255, 255, 255), black = RGB(0, 0, 0), yellow = RGB(255, 220, 0)
     if let anchor {
@@ -286,7 +292,7 @@ enum InspectorMarks {
       for y in y0...y1 { put(x0, y, yellow); put(x1, y, yellow) }
     }
     let (cx, cy) = map(cursor)
-    let arm = max(3, min(img.width, img.height) / 25)
+    let arm = max(3, min(iw, ih) / 25)
     // A white cross with a black outline shows on any colour.
     for d in -arm...arm where abs(d) > 1 {
       for o in [-1, 1] { put(cx + d, cy + o, black); put(cx + o, cy + d, black) }

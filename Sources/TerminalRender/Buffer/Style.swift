@@ -48,7 +48,9 @@ public struct Rect: Sendable, Hashable {
 
   public var maxX: Int { x + width }
   public var maxY: Int { y + height }
-  public var isEmpty: Bool { width == 0 || height == 0 }
+  public var isEmpty: Bool { width <= 0 || height <= 0 }
+  /// Whether cell (x, y) is inside.
+  public func contains(x px: Int, y py: Int) -> Bool { px >= x && px < maxX && py >= y && py < maxY }
 
   /// The overlap of two rectangles (empty if none).
   public func intersection(_ o: Rect) -> Rect {

@@ -23,6 +23,56 @@ public enum KittyEncoder {
     return out
   }
 
+  /// Transmits a picture once, kept by the terminal as image `id` (not shown): RGB pixels, zlib
+  /// compressed when `compress` is given (o=z), base64 in chunks of 4096 bytes.
+  /// With `png` (an encoder) the picture goes as a PNG file (f=100), which is smaller still for
+  /// photos: its row filters help zlib.
+  public static func transmit(_ img: RGBImage, id: UInt32, compress: (([UInt8]) -> [UInt8]?)?, png: ((RGBImage) -> [UInt8]?)? = nil) -> [UInt8] {
+    if let file = png?(img) {
+      let payload = base64(file)
+      var out: [UInt8] = []
+      var offset = 0
+      var first = true
+      repeat {
+        let end = min(payload.count, offset + 4096)
+        let control = (first ? "a=t,f=100,i=\(id),q=2," : "") + "m=\(end < payload.count ? 1 : 0)"
+        out += Array("\u{1B}_G\(control);".utf8) + payload[offset..<end] + Array("\u{1B}\\".utf8)
+        offset = end
+        first = false
+      } while offset < payload.count
+      return out
+    }
+    let packed = compress?(img.pixels)
+    let payload = base64(packed ?? img.pixels)
+    var out: [UInt8] = []
+    var offset = 0
+    var first = true
+    repeat {
+      let end = min(payload.count, offset + 4096)
+      let more = end < payload.count ? 1 : 0
+      var control = first ? "a=t,f=24,s=\(img.width),v=\(img.height),i=\(id),q=2" + (packed != nil ? ",o=z" : "") : ""
+      control += (control.isEmpty ? "" : ",") + "m=\(more)"
+      out += Array("\u{1B}_G\(control);".utf8)
+      out += payload[offset..<end]
+      out += Array("\u{1B}\\".utf8)
+      offset = end
+      first = false
+    } while offset < payload.count
+    return out
+  }
+
+  /// Shows image `id` at the cursor as placement `placement` (replacing that placement if it was
+  /// elsewhere); the cursor does not move.
+  public static func place(id: UInt32, placement: UInt32, z: Int = 0) -> [UInt8] {
+    Array("\u{1B}_Ga=p,i=\(id),p=\(placement),C=1,q=2\(z != 0 ? ",z=\(z)" : "")\u{1B}\\".utf8)
+  }
+
+  /// Takes a placement off the screen; the image stays in the terminal for a later placement.
+  public static func deletePlacement(id: UInt32, placement: UInt32) -> [UInt8] { Array("\u{1B}_Ga=d,d=i,i=\(id),p=\(placement),q=2\u{1B}\\".utf8) }
+
+  /// Frees an image in the terminal (and any placement of it).
+  public static func deleteImage(id: UInt32) -> [UInt8] { Array("\u{1B}_Ga=d,d=I,i=\(id),q=2\u{1B}\\".utf8) }
+
   static func base64(_ bytes: [UInt8]) -> [UInt8] {
     let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     var out: [UInt8] = []

@@ -148,7 +148,10 @@ public struct SixelEncoder: Sendable {
     emitInt(q.width)
     out.append(UInt8(ascii: ";"))
     emitInt(q.height)
-    for (i, c) in q.palette.enumerated() {
+    // Only the registers the pixels use are defined (a tile of a picture uses few of its colours).
+    var inUse = [Bool](repeating: false, count: q.palette.count)
+    for v in q.indices { inUse[Int(v)] = true }
+    for (i, c) in q.palette.enumerated() where inUse[i] {
       out.append(UInt8(ascii: "#"))
       emitInt(i)
       emit(";2;")
