@@ -77,10 +77,11 @@ public final class AppRuntime {
       // A key held down still gets a frame every half second.
       if dirty && (!Terminal.inputPending() || ContinuousClock.now - lastDraw > .milliseconds(500)) {
         lastDraw = ContinuousClock.now
-        terminal.draw(AppView.render(state, theme: theme))
-        dirty = false
+        // Pictures left out for waiting input are drawn by the next pass.
+        let complete = terminal.draw(AppView.render(state, theme: theme))
+        dirty = !complete
         idleFrames = 0
-        if let readyFile { touch(readyFile) }
+        if complete, let readyFile { touch(readyFile) }
       }
       if let ev = terminal.readEvent() {
         switch ev {

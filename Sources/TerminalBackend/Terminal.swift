@@ -63,6 +63,8 @@ public final class Terminal {
       maxPairs = Int32(min(Int(cnc_color_pairs()) - 1, 30000))
     }
     wtimeout(cnc_stdscr(), 30)
+    // Pictures live in cells ncurses takes to be blank: it must not shift characters within a line.
+    if pictures != nil { idcok(cnc_stdscr(), false) }
   }
 
   /// The screen size in cells.
@@ -109,12 +111,22 @@ public final class Terminal {
   }
 
   /// Applies a frame: changed cells through ncurses, then images that are new or were overwritten.
-  public func draw(_ frame: Frame) {
+  /// Returns false when pictures were left out because input was waiting: draw again soon (the
+  /// next frame sends what is missing).
+  @discardableResult
+  public func draw(_ frame: Frame) -> Bool {
     let b = frame.buffer
     if let p = previous, p.width != b.width || p.height != b.height { invalidate() }
     let changes = b.diff(from: previous)
     // Pictures first worked out: those that are gone are blanked before the text goes out.
-    let update = pictures?.update(frame.placements.map { PicturePlacement(rect: $0.rect, key: $0.key, image: $0.image) }, occluders: frame.occluders)
+    // ncurses may erase the rest of a changed line over cells it takes to be blank, and when several
+    // lines change it may move runs of lines with a scroll region (even idlok(false) does not stop
+    // its hash-based scrolling), pixels and all: one changed line damages its own row, several
+    // damage every row.
+    let rows = Set(changes.map(\.y))
+    let damaged = rows.count > 1 ? Set(0..<b.height) : rows
+    let update = pictures?.update(
+      frame.placements.map { PicturePlacement(rect: $0.rect, key: $0.key, image: $0.image) }, occluders: frame.occluders, damagedRows: damaged)
     if let before = update?.before, !before.isEmpty { Terminal.writeRaw(before) }
     for c in changes where !c.cell.isContinuation { put(c.cell, x: c.x, y: c.y) }
     previous = b
@@ -124,13 +136,14 @@ public final class Terminal {
       // One whole sequence at a time; when a key waits (a slow link, quick presses), the frame is
       // stale: the rest is left for the next frame, which the key brings at once.
       for (i, unit) in update.units.enumerated() {
-        if i > 0 && Terminal.inputPending() {
+        if Terminal.inputPending() {
           pictures?.abandon(update.units[i...])
-          break
+          return false
         }
         Terminal.writeRaw(unit.bytes)
       }
     }
+    return true
   }
 
   /// Whether a key (or other input) is waiting to be read.

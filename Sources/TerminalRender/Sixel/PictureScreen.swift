@@ -131,17 +131,23 @@ public final class PictureScreen {
 
   /// The output that turns the screen's pictures into `placements`. `occluders` are rects of text
   /// drawn over pictures (popups): their cells are not drawn now and are drawn again when uncovered.
-  public func update(_ placements: [PicturePlacement], occluders: [Rect] = []) -> Update {
+  /// `damagedRows` are screen rows whose text may have been rewritten past the cells that changed
+  /// (a terminal library erases to the end or start of a line, or scrolls a region): pictures there
+  /// are drawn again in those rows (sixel), or placed again (kitty).
+  public func update(_ placements: [PicturePlacement], occluders: [Rect] = [], damagedRows: Set<Int> = []) -> Update {
     frameNumber += 1
     switch proto {
-    case .sixel(let encoder): return sixelUpdate(placements, occluders: occluders, encoder: encoder)
-    case .kitty(let compress, let png): return kittyUpdate(placements, occluders: occluders, compress: compress, png: png)
+    case .sixel(let encoder): return sixelUpdate(placements, occluders: occluders, damagedRows: damagedRows, encoder: encoder)
+    case .kitty(let compress, let png):
+      // A placement in a damaged row is placed again (a few bytes) in case the line was scrolled.
+      for rect in placed.keys where damagedRows.contains(where: { $0 >= rect.y && $0 < rect.maxY }) { placed[rect] = nil }
+      return kittyUpdate(placements, occluders: occluders, compress: compress, png: png)
     }
   }
 
   // MARK: sixel
 
-  func sixelUpdate(_ placements: [PicturePlacement], occluders: [Rect], encoder: SixelEncoder) -> Update {
+  func sixelUpdate(_ placements: [PicturePlacement], occluders: [Rect], damagedRows: Set<Int>, encoder: SixelEncoder) -> Update {
     var out = Update()
     var next: [Shown] = []
     var kept = Set<Int>()
@@ -166,6 +172,9 @@ public final class PictureScreen {
         }
         // Text over the picture has replaced its pixels there: those cells are drawn again when uncovered.
         for c in covered { s.stale[c] = true }
+        for y in damagedRows where y >= s.rect.y && y < s.rect.maxY {
+          for x in 0..<s.rect.width { s.stale[(y - s.rect.y) * s.rect.width + x] = true }
+        }
         send(&s, covered: covered, encoder: encoder, into: &out)
         next.append(s)
       } else {
@@ -424,7 +433,8 @@ public final class PictureScreen {
     for (rect, was) in placed where next[rect] == nil {
       let patches = bases[rect]?.patches ?? []
       bases[rect]?.patches = []
-      out.units.append(Unit(bytes: KittyEncoder.deletePlacement(id: was.id, placement: was.placement) + patches.flatMap { KittyEncoder.deleteImage(id: $0) }, undo: .none))
+      out.units.append(
+        Unit(bytes: KittyEncoder.deletePlacement(id: was.id, placement: was.placement) + patches.flatMap { KittyEncoder.deleteImage(id: $0) }, undo: .none))
     }
     placed = next
     // Over the budget: free the images shown longest ago (never one on screen now).
