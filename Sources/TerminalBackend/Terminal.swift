@@ -119,12 +119,14 @@ public final class Terminal {
     if let p = previous, p.width != b.width || p.height != b.height { invalidate() }
     let changes = b.diff(from: previous)
     // Pictures first worked out: those that are gone are blanked before the text goes out.
-    // ncurses may erase the rest of a changed line over cells it takes to be blank, and when several
-    // lines change it may move runs of lines with a scroll region (even idlok(false) does not stop
-    // its hash-based scrolling), pixels and all: one changed line damages its own row, several
-    // damage every row.
+    // ncurses may clear a line to its start or end where it has to write blanks, over cells it takes
+    // to be blank already: a row where text turns into blanks is damaged (text drawn over blanks, as
+    // a popup opening, is not). And it moves runs of lines with a scroll region (idlok(false) does
+    // not stop its hash-based scrolling), pixels and all, when a changed line's new text is another
+    // line's old text: then every row is damaged.
     let rows = Set(changes.map(\.y))
-    let damaged = rows.count > 1 ? Set(0..<b.height) : rows
+    let blanked = Set(changes.filter { c in c.cell.symbol == " " && previous.map { $0[c.x, c.y] != c.cell } ?? true }.map(\.y))
+    let damaged = b.mayMoveLines(from: previous, changedRows: rows) ? Set(0..<b.height) : blanked
     let update = pictures?.update(
       frame.placements.map { PicturePlacement(rect: $0.rect, key: $0.key, image: $0.image) }, occluders: frame.occluders, damagedRows: damaged)
     if let before = update?.before, !before.isEmpty { Terminal.writeRaw(before) }

@@ -150,3 +150,26 @@ extension PictureScreenTests {
     #expect(screen.update([a, b]).after.isEmpty)
   }
 }
+
+@Suite("When a terminal library could move lines")
+struct MayMoveLinesTests {
+  func screen(_ rows: [String]) -> Buffer {
+    var b = Buffer(width: 12, height: rows.count)
+    for (y, r) in rows.enumerated() { b.put(r, x: 0, y: y) }
+    return b
+  }
+
+  @Test("a changed row whose new text was another row's old text could be moved there; new text could not")
+  func moves() {
+    let old = screen(["title", "caption A", "", "caption B", "status"])
+    let shifted = screen(["title", "caption A", "caption B", "", "status"])
+    #expect(shifted.mayMoveLines(from: old, changedRows: [2, 3]))
+    let popup = screen(["title", "caption A", "| palette |", "caption B", "status"])
+    #expect(!popup.mayMoveLines(from: old, changedRows: [2]))
+    #expect(!popup.mayMoveLines(from: old, changedRows: []))
+    #expect(popup.mayMoveLines(from: nil, changedRows: [1, 2]))
+    // A blank line is on many rows: it anchors nothing.
+    let blanks = screen(["title", "", "", "", "status"])
+    #expect(!blanks.mayMoveLines(from: screen(["title", "", "x", "", "status"]), changedRows: [2]))
+  }
+}

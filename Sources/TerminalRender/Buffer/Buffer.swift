@@ -193,3 +193,24 @@ public struct Buffer: Sendable, Equatable {
     return (rows + ["--"] + legend).joined(separator: "\n")
   }
 }
+
+extension Buffer {
+  /// Whether a terminal library updating the screen from `old` to `self` could move lines (scroll a
+  /// region) to draw `changedRows`. ncurses anchors a move on a line whose text occurs once on the
+  /// old screen and once on the new one, at another row: so this asks whether a changed row's new
+  /// text is such a line. Styles are ignored (a library may map two colours to one), which errs on
+  /// the side of "could".
+  public func mayMoveLines(from old: Buffer?, changedRows: Set<Int>) -> Bool {
+    guard let old, old.width == width, old.height == height, !changedRows.isEmpty else { return changedRows.count > 1 }
+    func text(_ b: Buffer, _ y: Int) -> [String] { (0..<b.width).map { b.cells[y * b.width + $0].symbol } }
+    var oldRows: [[String]: [Int]] = [:]
+    for y in 0..<old.height { oldRows[text(old, y), default: []].append(y) }
+    var newCount: [[String]: Int] = [:]
+    for y in 0..<height { newCount[text(self, y), default: 0] += 1 }
+    for y in changedRows where y >= 0 && y < height {
+      let t = text(self, y)
+      if let same = oldRows[t], same.count == 1, same[0] != y, newCount[t] == 1 { return true }
+    }
+    return false
+  }
+}
