@@ -1,3 +1,4 @@
+import DatasetImport
 import Foundation
 import Synchronization
 
@@ -207,13 +208,7 @@ public enum ModelProcesses {
   /// Error files an older segscope (before standard error came through a pipe) left in the temporary
   /// folder when it was killed: removed once their process is gone.
   static func sweepOldErrorFiles() {
-    let tmp = NSTemporaryDirectory()
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
-    for n in names where n.hasPrefix("segscope-predict-") && n.hasSuffix(".err") {
-      let pidText = n.dropFirst("segscope-predict-".count).prefix { $0.isNumber }
-      guard let pid = pid_t(pidText), pid != getpid() else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH { unlink((tmp as NSString).appendingPathComponent(n)) }
-    }
+    Leftovers.removeOfDeadProcesses(in: NSTemporaryDirectory(), prefix: "segscope-predict-", suffix: ".err")
   }
 }
 

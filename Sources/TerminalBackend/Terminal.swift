@@ -124,11 +124,13 @@ public final class Terminal {
     // a popup opening, is not). And it moves runs of lines with a scroll region (idlok(false) does
     // not stop its hash-based scrolling), pixels and all, when a changed line's new text is another
     // line's old text: then every row is damaged.
-    let rows = Set(changes.map(\.y))
-    let blanked = Set(changes.filter { c in c.cell.symbol == " " && previous.map { $0[c.x, c.y] != c.cell } ?? true }.map(\.y))
-    let damaged = b.mayMoveLines(from: previous, changedRows: rows) ? Set(0..<b.height) : blanked
-    let update = pictures?.update(
-      frame.placements.map { PicturePlacement(rect: $0.rect, key: $0.key, image: $0.image) }, occluders: frame.occluders, damagedRows: damaged)
+    let update = pictures.map { pictures in
+      let rows = Set(changes.map(\.y))
+      let blanked = Set(changes.filter { c in c.cell.symbol == " " && previous.map { $0[c.x, c.y] != c.cell } ?? true }.map(\.y))
+      let damaged = b.mayMoveLines(from: previous, changedRows: rows) ? Set(0..<b.height) : blanked
+      return pictures.update(
+        frame.placements.map { PicturePlacement(rect: $0.rect, key: $0.key, image: $0.image) }, occluders: frame.occluders, damagedRows: damaged)
+    }
     if let before = update?.before, !before.isEmpty { Terminal.writeRaw(before) }
     for c in changes where !c.cell.isContinuation { put(c.cell, x: c.x, y: c.y) }
     previous = b

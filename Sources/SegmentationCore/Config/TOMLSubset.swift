@@ -100,7 +100,7 @@ public enum TOMLSubset {
       var path: [String] = []
       while true {
         skipBlank()
-        if atEnd { return root.value }
+        if atEnd { return root.entries }
         if s[i] == "[" {
           i += 1
           if !atEnd && s[i] == "[" {
@@ -409,8 +409,6 @@ public enum TOMLSubset {
         }
       }
     }
-
-    var value: [String: TOMLValue] { entries }
   }
 }
 

@@ -4,23 +4,7 @@ import SegmentationCore
 /// works over SSH): raw 24-bit RGB, base64 in chunks of 4096 bytes. Does no I/O.
 public enum KittyEncoder {
   public static func encode(_ img: RGBImage, imageId: Int? = nil) -> [UInt8] {
-    let payload = base64(img.pixels)
-    var out: [UInt8] = []
-    var offset = 0
-    var first = true
-    repeat {
-      let end = min(payload.count, offset + 4096)
-      let more = end < payload.count ? 1 : 0
-      var control = first ? "a=T,f=24,s=\(img.width),v=\(img.height),q=2" : ""
-      if first, let id = imageId { control += ",i=\(id)" }
-      control += (control.isEmpty ? "" : ",") + "m=\(more)"
-      out += Array("\u{1B}_G\(control);".utf8)
-      out += payload[offset..<end]
-      out += Array("\u{1B}\\".utf8)
-      offset = end
-      first = false
-    } while offset < payload.count
-    return out
+    chunked(base64(img.pixels), first: "a=T,f=24,s=\(img.width),v=\(img.height),q=2" + (imageId.map { ",i=\($0)" } ?? ""))
   }
 
   /// Transmits a picture once, kept by the terminal as image `id` (not shown): RGB pixels, zlib
@@ -28,31 +12,20 @@ public enum KittyEncoder {
   /// With `png` (an encoder) the picture goes as a PNG file (f=100), which is smaller still for
   /// photos: its row filters help zlib.
   public static func transmit(_ img: RGBImage, id: UInt32, compress: (([UInt8]) -> [UInt8]?)?, png: ((RGBImage) -> [UInt8]?)? = nil) -> [UInt8] {
-    if let file = png?(img) {
-      let payload = base64(file)
-      var out: [UInt8] = []
-      var offset = 0
-      var first = true
-      repeat {
-        let end = min(payload.count, offset + 4096)
-        let control = (first ? "a=t,f=100,i=\(id),q=2," : "") + "m=\(end < payload.count ? 1 : 0)"
-        out += Array("\u{1B}_G\(control);".utf8) + payload[offset..<end] + Array("\u{1B}\\".utf8)
-        offset = end
-        first = false
-      } while offset < payload.count
-      return out
-    }
+    if let file = png?(img) { return chunked(base64(file), first: "a=t,f=100,i=\(id),q=2") }
     let packed = compress?(img.pixels)
-    let payload = base64(packed ?? img.pixels)
+    return chunked(base64(packed ?? img.pixels), first: "a=t,f=24,s=\(img.width),v=\(img.height),i=\(id),q=2" + (packed != nil ? ",o=z" : ""))
+  }
+
+  /// A base64 payload as graphics commands of at most 4096 payload bytes: the first carries
+  /// `first`'s keys, each says with m=1 whether more follow.
+  static func chunked(_ payload: [UInt8], first control: String) -> [UInt8] {
     var out: [UInt8] = []
     var offset = 0
     var first = true
     repeat {
       let end = min(payload.count, offset + 4096)
-      let more = end < payload.count ? 1 : 0
-      var control = first ? "a=t,f=24,s=\(img.width),v=\(img.height),i=\(id),q=2" + (packed != nil ? ",o=z" : "") : ""
-      control += (control.isEmpty ? "" : ",") + "m=\(more)"
-      out += Array("\u{1B}_G\(control);".utf8)
+      out += Array("\u{1B}_G\(first ? control + "," : "")m=\(end < payload.count ? 1 : 0);".utf8)
       out += payload[offset..<end]
       out += Array("\u{1B}\\".utf8)
       offset = end

@@ -391,7 +391,7 @@ public final class PictureScreen {
       // Kitty draws pictures over text: a picture under a popup is taken off until it is uncovered.
       if occluders.contains(where: { !$0.intersection(p.rect).isEmpty }) { continue }
       // A picture like the one already placed here: only patches over it, where it differs.
-      if let was = placed[p.rect], was.key != p.key, uploaded[p.key] == nil, var base = bases[p.rect], base.key == was.key || !base.patches.isEmpty,
+      if let was = placed[p.rect], was.key != p.key, uploaded[p.key] == nil, var base = bases[p.rect],
         let patch = kittyPatch(base: base, new: p.image.image, rect: p.rect, png: png, compress: compress)
       {
         var bytes: [UInt8] = base.patches.flatMap { KittyEncoder.deleteImage(id: $0) }

@@ -134,11 +134,7 @@ struct AugmentCommand: ParsableCommand {
   static func sweepPartials(beside out: String) {
     let parent = (out as NSString).deletingLastPathComponent
     let dir = parent.isEmpty ? "." : parent
-    let prefix = "." + (out as NSString).lastPathComponent + ".partial-"
-    for n in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where n.hasPrefix(prefix) {
-      guard let pid = pid_t(n.dropFirst(prefix.count)), pid != getpid() else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: dir + "/" + n) }
-    }
+    Leftovers.removeOfDeadProcesses(in: dir, prefix: "." + (out as NSString).lastPathComponent + ".partial-")
   }
 
   static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
