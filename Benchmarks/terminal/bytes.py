@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--rate", type=float, default=0, help="KB/s the reader drains (0: as fast as it can)")
     ap.add_argument("--quiet", type=float, default=0.6)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--dump", help="write everything segscope wrote to this file")
     a = ap.parse_args()
     cols, rows = map(int, a.size.split("x"))
     pid, fd = pty.fork()
@@ -51,6 +52,8 @@ def main():
                 if not chunk:
                     return
                 state["bytes"] += len(chunk)
+                if a.dump:
+                    state["log"] += chunk
                 state["last"] = time.monotonic()
                 if a.rate:
                     time.sleep(len(chunk) / (a.rate * 1024))
@@ -84,6 +87,9 @@ def main():
     pump(3)
     os.close(fd)
     os.waitpid(pid, 0)
+    if a.dump:
+        with open(a.dump, "wb") as f:
+            f.write(state["log"])
     if a.json:
         print(json.dumps({k: {"bytes": v[0], "seconds": round(v[1], 2)} for k, v in results.items()}))
         return

@@ -58,7 +58,7 @@ public final class AppRuntime {
   public func run() async {
     let terminal = Terminal(
       colors: caps.colors, graphics: caps.graphics, registers: caps.colorRegisters, cell: (caps.cellWidth, caps.cellHeight), compress: { Zlib.compress($0) },
-      png: { try? PNGEncoder.encode($0) })
+      png: { try? PNGEncoder.encodeSmallest($0) }, pngAlpha: { try? PNGEncoder.encodeSmallest(width: $0, height: $1, rgba: $2) })
     defer { terminal.shutdown() }
     let (w, h) = terminal.size
     dispatch(.terminalResized(width: w, height: h))

@@ -54,6 +54,66 @@ public enum PNGEncoder {
     return try run(ga, width, height, SEGPNG_ENC_GRAYALPHA, 8, nil, options)
   }
 
+  /// A picture as the smaller of its usual encodings: a palette PNG when it has at most 256 colours
+  /// (an error map, a mask's colours), else RGB.
+  public static func encodeSmallest(_ image: RGBImage, options: Options = Options()) throws(ImageCodecError) -> [UInt8] {
+    if let (indices, palette) = indexed(image.pixels, channels: 3) {
+      return try encodePalette(width: image.width, height: image.height, indices: indices, palette: palette, options: options)
+    }
+    return try encode(image, options: options)
+  }
+
+  /// A translucent picture (RGBA) as the smallest of its usual encodings: a palette PNG with
+  /// transparency when it has at most 256 colour-alpha pairs (a class overlay), RGB when it is
+  /// opaque, else RGBA.
+  public static func encodeSmallest(width: Int, height: Int, rgba: [UInt8], options: Options = Options()) throws(ImageCodecError) -> [UInt8] {
+    guard rgba.count == width * height * 4 else { throw ImageCodecError(path: "<memory>", kind: .encodeFailed("RGBA size mismatch")) }
+    if let (indices, palette) = indexed(rgba, channels: 4) {
+      return try encodePalette(width: width, height: height, indices: indices, palette: palette, options: options)
+    }
+    if stride(from: 3, to: rgba.count, by: 4).allSatisfy({ rgba[$0] == 255 }) {
+      var rgb = [UInt8](repeating: 0, count: width * height * 3)
+      for i in 0..<(width * height) {
+        rgb[i * 3] = rgba[i * 4]
+        rgb[i * 3 + 1] = rgba[i * 4 + 1]
+        rgb[i * 3 + 2] = rgba[i * 4 + 2]
+      }
+      return try encode(RGBImage(width: width, height: height, pixels: rgb), options: options)
+    }
+    return try encodeRGBA(width: width, height: height, rgba: rgba, options: options)
+  }
+
+  /// Palette indices and the palette (RGBA) of 3- or 4-channel pixels, or nil past 256 colours.
+  static func indexed(_ px: [UInt8], channels: Int) -> ([UInt8], [RGBA])? {
+    let n = px.count / channels
+    var indices = [UInt8](repeating: 0, count: n)
+    var lookup: [UInt32: UInt8] = [:]
+    var palette: [RGBA] = []
+    var lastKey = UInt32.max, lastIndex: UInt8 = 0
+    for i in 0..<n {
+      let o = i * channels
+      let a = channels == 4 ? px[o + 3] : 255
+      let key = UInt32(px[o]) << 24 | UInt32(px[o + 1]) << 16 | UInt32(px[o + 2]) << 8 | UInt32(a)
+      if key == lastKey {
+        indices[i] = lastIndex
+        continue
+      }
+      let index: UInt8
+      if let known = lookup[key] {
+        index = known
+      } else {
+        guard palette.count < 256 else { return nil }
+        index = UInt8(palette.count)
+        lookup[key] = index
+        palette.append(RGBA(px[o], px[o + 1], px[o + 2], a))
+      }
+      indices[i] = index
+      lastKey = key
+      lastIndex = index
+    }
+    return (indices, palette)
+  }
+
   private static func run(_ pixels: [UInt8], _ w: Int, _ h: Int, _ layout: Int, _ depth: Int, _ palette: [UInt8]?, _ o: Options) throws(ImageCodecError)
     -> [UInt8]
   {

@@ -34,13 +34,13 @@ public final class Terminal {
   /// Puts the terminal in full-screen mode. `shutdown()` (also run at exit) restores it.
   public init(
     colors: ColorMode, graphics: TerminalCapabilities.Graphics, registers: Int, cell: (width: Int, height: Int) = (10, 20),
-    compress: (([UInt8]) -> [UInt8]?)? = nil, png: ((RGBImage) -> [UInt8]?)? = nil
+    compress: (([UInt8]) -> [UInt8]?)? = nil, png: ((RGBImage) -> [UInt8]?)? = nil, pngAlpha: ((Int, Int, [UInt8]) -> [UInt8]?)? = nil
   ) {
     self.colors = colors
     self.graphics = graphics
     switch graphics {
     case .sixel: pictures = PictureScreen(.sixel(SixelEncoder(registers: registers)), cellWidth: cell.width, cellHeight: cell.height)
-    case .kitty: pictures = PictureScreen(.kitty(compress: compress, png: png), cellWidth: cell.width, cellHeight: cell.height)
+    case .kitty: pictures = PictureScreen(.kitty(compress: compress, png: png, pngAlpha: pngAlpha), cellWidth: cell.width, cellHeight: cell.height)
     default: pictures = nil
     }
     if setlocale(LC_ALL, "") == nil || String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }

@@ -98,3 +98,52 @@ struct PNGDecoderTests {
     #expect(h.width == 3 && h.height == 2 && h.bitDepth == 16 && h.colorType == .gray)
   }
 }
+
+@Suite("The smallest PNG for a picture shown once")
+struct SmallestPNGTests {
+  /// RGBA pixels as the decoder gives them back (palette entries looked up).
+  static func rgba(_ png: PNGImage) -> [UInt8] {
+    guard case .u8(let s) = png.samples else { return [] }
+    switch png.colorType {
+    case .palette:
+      return s.flatMap { (i: UInt8) -> [UInt8] in
+        let c = png.palette[Int(i)]
+        return [c.r, c.g, c.b, c.a]
+      }
+    case .rgb:
+      var out: [UInt8] = []
+      for i in stride(from: 0, to: s.count, by: 3) { out += [s[i], s[i + 1], s[i + 2], 255] }
+      return out
+    case .rgba: return s
+    default: return []
+    }
+  }
+
+  @Test("few colours go as a palette (with transparency), many as RGB or RGBA; every pixel comes back")
+  func roundTrip() throws {
+    let w = 37, h = 23
+    // A class layer: three colours at two alphas and transparent.
+    var layer = [UInt8](repeating: 0, count: w * h * 4)
+    for i in 0..<(w * h) where i % 5 != 0 { layer.replaceSubrange((i * 4)..<(i * 4 + 4), with: [UInt8(i % 3 * 80), 40, 200, i % 7 == 0 ? 255 : 128]) }
+    let small = try PNGDecoder.decode(PNGEncoder.encodeSmallest(width: w, height: h, rgba: layer))
+    #expect(small.colorType == .palette && Self.rgba(small) == layer)
+    // A photo-like translucent picture: more than 256 colours.
+    var photo: [UInt8] = []
+    for i in 0..<(w * h) {
+      let a: UInt8 = i % 2 == 0 ? 255 : 90
+      photo += [UInt8(i % 251), UInt8(i * 7 % 256), UInt8(i * 13 % 256), a]
+    }
+    let full = try PNGDecoder.decode(PNGEncoder.encodeSmallest(width: w, height: h, rgba: photo))
+    #expect(full.colorType == .rgba && Self.rgba(full) == photo)
+    let opaque = photo.enumerated().map { $0.offset % 4 == 3 ? 255 : $0.element }
+    let rgb = try PNGDecoder.decode(PNGEncoder.encodeSmallest(width: w, height: h, rgba: opaque))
+    #expect(rgb.colorType == .rgb && Self.rgba(rgb) == opaque)
+    // An error map (a few opaque colours) from an RGB picture.
+    var mapPixels: [UInt8] = []
+    for i in 0..<(w * h) { mapPixels += i % 3 == 0 ? [46, 160, 67] : [218, 54, 51] }
+    let map = RGBImage(width: w, height: h, pixels: mapPixels)
+    let decoded = try PNGDecoder.decode(PNGEncoder.encodeSmallest(map))
+    #expect(decoded.colorType == .palette && decoded.rgbImage() == map)
+    #expect(try PNGEncoder.encodeSmallest(map).count < PNGEncoder.encode(map).count)
+  }
+}

@@ -108,16 +108,19 @@ struct PictureScreenTests {
     #expect(none.contains("a=d,d=i,i=1"))
   }
 
-  @Test("kitty: beyond the memory budget the images shown longest ago are freed, never one on screen")
+  @Test("kitty: beyond the memory budget the images shown longest ago give their ids to new ones (which replace them), never one on screen")
   func kittyBudget() {
     let screen = PictureScreen(.kitty(compress: nil), cellWidth: 10, cellHeight: 20, kittyBudget: 200 * 150 * 3 * 2)
     let rect = Rect(x: 0, y: 0, width: 20, height: 8)
-    var freed: [String] = []
+    var ids: [String] = []
     for i in 0..<5 {
-      let out = String(decoding: screen.update([PicturePlacement(rect: rect, key: "k\(i)", image: Self.picture(200, 150, seed: i))]).after, as: UTF8.self)
-      freed += out.components(separatedBy: "\u{1B}_G").filter { $0.hasPrefix("a=d,d=I") }
+      let out = Self.commands(screen.update([PicturePlacement(rect: rect, key: "k\(i)", image: Self.picture(200, 150, seed: i))]).after)
+      ids += out.filter { $0.hasPrefix("a=t") }.compactMap { $0.split(separator: ",").first { $0.hasPrefix("i=") }.map(String.init) }
+      // Kitty 0.26 frees every image without a placement on d=I: it is never sent.
+      #expect(!out.contains { $0.hasPrefix("a=d,d=I") })
     }
-    #expect(freed.count == 3 && screen.uploaded.count == 2 && screen.uploaded["k4"] != nil)
+    #expect(ids == ["i=1", "i=2", "i=3", "i=1", "i=2"], "\(ids)")
+    #expect(screen.uploaded.count == 2 && screen.uploaded["k4"] != nil && screen.uploaded["k3"] != nil)
   }
 }
 
@@ -130,9 +133,9 @@ extension PictureScreenTests {
     let moved = screen.update([PicturePlacement(rect: rect, key: "b", image: Self.picture(400, 300, mark: (110, 100)))])
     #expect(moved.pictures == 0 && moved.tiles >= 1 && moved.after.count * 20 < first.after.count, "\(moved.after.count) of \(first.after.count)")
     let text = String(decoding: moved.after, as: UTF8.self)
-    #expect(text.contains(",z=1") && !text.contains("a=d,d=i,i=1"))
+    #expect(text.contains(",z=2") && !text.contains("a=d,d=i,i=1"))
     let again = String(decoding: screen.update([PicturePlacement(rect: rect, key: "c", image: Self.picture(400, 300, mark: (120, 100)))]).after, as: UTF8.self)
-    #expect(again.contains("a=d,d=I,i=2"), "the earlier patch is freed")
+    #expect(again.contains("a=d,d=i,i=2,q=2"), "the earlier patch is taken off")
     let other = screen.update([PicturePlacement(rect: rect, key: "d", image: Self.picture(400, 300, seed: 9))])
     #expect(other.pictures == 1)
   }
@@ -171,5 +174,125 @@ struct MayMoveLinesTests {
     // A blank line is on many rows: it anchors nothing.
     let blanks = screen(["title", "", "", "", "status"])
     #expect(!blanks.mayMoveLines(from: screen(["title", "", "x", "", "status"]), changedRows: [2]))
+  }
+}
+
+extension PictureScreenTests {
+  /// A photo at `key` with a translucent class layer over its left `cover` columns.
+  static func layered(_ w: Int, _ h: Int, baseKey: String, cover: Int, color: RGB = RGB(200, 30, 30)) -> ComposedImage {
+    let photo = picture(w, h).image
+    var values = [UInt8](repeating: 0, count: w * h)
+    for y in 0..<h { for x in 0..<cover { values[y * w + x] = 1 } }
+    let mask = LabelMask(width: w, height: h, values: values)
+    let palette = ClassPalette(colors: [1: color])
+    return MaskComposer.overlay(photo, mask, palette: palette, options: .init(alpha: 0.5, outlines: false, ignore: [0]), baseKey: baseKey)
+  }
+
+  static func commands(_ bytes: [UInt8]) -> [String] {
+    String(decoding: bytes, as: UTF8.self).components(separatedBy: "\u{1B}_G").dropFirst().map { String($0.prefix(while: { $0 != ";" && $0 != "\u{1B}" })) }
+  }
+
+  @Test("kitty: panels over one photo transmit the photo once and each panel only its translucent layer, placed above it")
+  func kittyLayers() {
+    let screen = PictureScreen(.kitty(compress: nil), cellWidth: 10, cellHeight: 20)
+    let left = PicturePlacement(rect: Rect(x: 0, y: 0, width: 20, height: 8), key: "gt", image: Self.layered(200, 150, baseKey: "photo", cover: 100))
+    let right = PicturePlacement(rect: Rect(x: 21, y: 0, width: 20, height: 8), key: "pred", image: Self.layered(200, 150, baseKey: "photo", cover: 50))
+    let plain = PicturePlacement(
+      rect: Rect(x: 0, y: 9, width: 20, height: 8), key: "image", image: ComposedImage.photo(Self.picture(200, 150).image, baseKey: "photo"))
+    let out = screen.update([left, right, plain])
+    let cmds = Self.commands(out.after)
+    #expect(cmds.filter { $0.hasPrefix("a=t,f=24") }.count == 1, "the photo goes once: \(cmds)")
+    #expect(cmds.filter { $0.hasPrefix("a=t,f=32") }.count == 2, "one layer per overlay panel")
+    #expect(out.pictures == 3)
+    let places = cmds.filter { $0.hasPrefix("a=p") }
+    #expect(places.filter { $0.contains("i=1,") }.count == 3, "the photo is placed under all three panels: \(places)")
+    #expect(places.filter { $0.contains(",z=1") }.count == 2)
+    // A layer with nothing visible leaves the photo alone.
+    let empty = PicturePlacement(rect: Rect(x: 21, y: 9, width: 20, height: 8), key: "empty", image: Self.layered(200, 150, baseKey: "photo", cover: 0))
+    let more = screen.update([left, right, plain, empty])
+    #expect(more.pictures == 0 && Self.commands(more.after) == ["a=p,i=1,p=\((9 * 4099 + 21) | 1),C=1,q=2"])
+    // Another panel replaces the layer: the old layer's placement goes, the photo stays placed.
+    let other = PicturePlacement(rect: left.rect, key: "gt2", image: Self.layered(200, 150, baseKey: "photo", cover: 150, color: RGB(30, 200, 30)))
+    let changed = Self.commands(screen.update([other, right, plain, empty]).after)
+    #expect(changed.contains { $0.hasPrefix("a=d,d=i,i=2,") } && !changed.contains { $0.hasPrefix("a=d,d=i,i=1,") }, "\(changed)")
+    // Gone: both placements are taken off.
+    let gone = Self.commands(screen.update([right, plain, empty]).after)
+    #expect(gone.filter { $0.hasPrefix("a=d,d=i") }.count == 2, "\(gone)")
+  }
+
+  @Test("a layered overlay blends back to its picture; marks paint the layer opaque; padding pads the layers")
+  func layersAgree() {
+    let c = Self.layered(40, 30, baseKey: "p", cover: 25)
+    guard let l = c.layers, let o = l.overlay else {
+      Issue.record("no layers")
+      return
+    }
+    var worst = 0
+    for i in 0..<(40 * 30) {
+      let a = Double(o[i * 4 + 3]) / 255
+      for ch in 0..<3 {
+        let blended = Int((Double(l.base.pixels[i * 3 + ch]) * (1 - a) + Double(o[i * 4 + ch]) * a).rounded())
+        worst = max(worst, abs(blended - Int(c.image.pixels[i * 3 + ch])))
+      }
+    }
+    #expect(worst <= 1, "blend differs by \(worst)")
+    #expect(o[3] == 128 && o[(40 - 1) * 4 + 3] == 0)
+    var marked = c
+    marked.paint(x: 39, y: 0, RGB(255, 255, 255))
+    #expect(Array(marked.layers!.overlay![(39 * 4)..<(40 * 4)]) == [255, 255, 255, 255] && marked.exact[39])
+    let padded = marked.padded(toHeight: 36)
+    #expect(padded.layers?.base.height == 36 && padded.layers?.overlay?.count == 40 * 36 * 4 && padded.layers?.baseKey != "p")
+    #expect(Array(padded.layers!.overlay![(35 * 40 * 4)..<(36 * 40 * 4)]) == Array(o[(29 * 40 * 4)..<(30 * 40 * 4)]))
+  }
+}
+
+extension PictureScreenTests {
+  @Test("kitty: a photo smaller than its picture goes at its own resolution, padded to the cells' proportions and stretched over them")
+  func kittyScaledBase() {
+    // A 320x240 photo shown at 520x390 in 52x20 cells of 10x20 pixels (a box of 520x400).
+    let photo = Self.picture(320, 240).image
+    var c = Self.layered(520, 390, baseKey: "photo", cover: 100)
+    c.layers?.base = photo
+    guard let scaled = PictureScreen.scaledBase(photo, picture: c.image, box: (520, 400)) else {
+      Issue.record("not scaled")
+      return
+    }
+    // Stretched over 520x400 pixels, the padded photo's 320x240 land on 520x390 (within a pixel).
+    #expect(scaled.width == 320 && scaled.height == 246)
+    #expect(abs(240.0 * 400 / Double(scaled.height) - 390) < 1)
+    #expect(scaled.rgba[(245 * 320 + 10) * 4 + 3] == 0 && scaled.rgba[(239 * 320 + 319) * 4 + 3] == 255)
+    #expect(scaled.rgba[0..<3] == photo.pixels[0..<3])
+    let screen = PictureScreen(.kitty(compress: nil), cellWidth: 10, cellHeight: 20)
+    let out = Self.commands(screen.update([PicturePlacement(rect: Rect(x: 0, y: 0, width: 52, height: 20), key: "gt", image: c)]).after)
+    #expect(out.contains { $0.hasPrefix("a=t,f=32,s=320,v=246") }, "\(out)")
+    #expect(out.contains { $0.hasPrefix("a=t,f=32,s=520,v=390") }, "the layer goes at the picture's size: \(out)")
+    #expect(out.contains { $0.hasPrefix("a=p,i=1,") && $0.contains(",c=52,r=20") } && out.contains { $0.contains(",z=1") && !$0.contains(",c=") })
+    #expect(PictureScreen.scaledBase(c.image, picture: c.image, box: (520, 400)) == nil, "a base of the picture's size is placed 1:1")
+  }
+}
+
+extension PictureScreenTests {
+  @Test("kitty: a placement in damaged rows, or one whose deletion was not written, is still deleted when its picture goes")
+  func kittyNothingLeftBehind() {
+    let screen = PictureScreen(.kitty(compress: nil), cellWidth: 10, cellHeight: 20)
+    let a = PicturePlacement(rect: Rect(x: 60, y: 3, width: 20, height: 8), key: "preview", image: Self.picture(200, 150))
+    let b = PicturePlacement(rect: Rect(x: 0, y: 3, width: 20, height: 8), key: "panel", image: Self.picture(200, 150, seed: 2))
+    _ = screen.update([a])
+    // The view changes: every row's text changed, and the preview is gone.
+    let changed = Self.commands(screen.update([b], damagedRows: Set(0..<45)).after)
+    #expect(changed.contains { $0.hasPrefix("a=d,d=i,i=1,") }, "the preview is taken off: \(changed)")
+    // Damaged rows with the same picture: placed again, not forgotten.
+    let again = Self.commands(screen.update([b], damagedRows: [4]).after)
+    #expect(again.count == 1 && again[0].hasPrefix("a=p,i=2,"), "\(again)")
+    // A deletion left unwritten (a key waited) goes with the next frame.
+    let gone = screen.update([])
+    screen.abandon(gone.units[...])
+    let retried = Self.commands(screen.update([]).after)
+    #expect(retried.contains { $0.hasPrefix("a=d,d=i,i=2,") }, "\(retried)")
+    // After invalidate (a clear or resize), placements are deleted before pictures go again.
+    _ = screen.update([a])
+    screen.invalidate()
+    let redrawn = Self.commands(screen.update([b]).after)
+    #expect(redrawn.first?.hasPrefix("a=d,d=i,i=1,") == true && redrawn.contains { $0.hasPrefix("a=p,i=2,") }, "\(redrawn)")
   }
 }

@@ -56,7 +56,8 @@ struct ImageSlot {
       // Sixel draws whole bands of 6 rows: the picture keeps its aspect inside the largest whole
       // number of bands and is padded (its last row repeated) to the next band, not stretched.
       let (pw, ph0) = Resample.fit(width: source.w, height: source.h, maxWidth: maxW, maxHeight: max(6, maxH - maxH % 6))
-      let ph = max(6, (ph0 + 5) / 6 * 6)
+      // (Kitty has no bands: its pictures are not padded.)
+      let ph = graphics == .kitty ? ph0 : max(6, (ph0 + 5) / 6 * 6)
       let cellsW = (pw + cell.width - 1) / cell.width, cellsH = (ph + cell.height - 1) / cell.height
       let r = Rect(x: rect.x, y: rect.y, width: min(rect.width, cellsW), height: min(rect.height, cellsH))
       frame.buffer.fill(r, symbol: " ", style: .plain)

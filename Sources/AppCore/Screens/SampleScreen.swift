@@ -129,19 +129,31 @@ enum SampleScreen {
           o.outlines = opts.outlines && w >= 120
           return o
         }()
+        // Kitty blends pictures: the photo under the overlays goes once, shared by the panels, at
+        // its own resolution when that is smaller (the terminal scales it).
+        let photoKey = "s\(id)-photo-w\(window.x),\(window.y),\(window.w)x\(window.h)"
+        let baseKey = s.graphics == .kitty ? photoKey + "@\(w)x\(h)" : nil
+        func layered(_ c: ComposedImage) -> ComposedImage {
+          guard var l = c.layers, imgs.image.width * imgs.image.height < w * h else { return c }
+          var out = c
+          l.base = imgs.image
+          l.baseKey = photoKey
+          out.layers = l
+          return out
+        }
         switch panel {
-        case .image: return ComposedImage(image: Resample.area(imgs.image, width: w, height: h))
+        case .image: return layered(ComposedImage.photo(Resample.area(imgs.image, width: w, height: h), baseKey: baseKey))
         case .overlay:
           let small = Resample.area(imgs.image, width: w, height: h)
-          guard let gt else { return ComposedImage(image: small) }
-          return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: outlineOpts)
+          guard let gt else { return layered(ComposedImage.photo(small, baseKey: baseKey)) }
+          return layered(MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: outlineOpts, baseKey: baseKey))
         case .groundTruth:
           guard let gt else { return ComposedImage(image: Resample.area(imgs.image, width: w, height: h)) }
           return MaskComposer.colorize(Resample.majority(gt, width: w, height: h), palette: palette, ignore: ignore)
         case .prediction:
           let small = Resample.area(imgs.image, width: w, height: h)
-          guard let pred else { return ComposedImage(image: small) }
-          return MaskComposer.overlay(small, Resample.majority(pred, width: w, height: h), palette: palette, options: outlineOpts)
+          guard let pred else { return layered(ComposedImage.photo(small, baseKey: baseKey)) }
+          return layered(MaskComposer.overlay(small, Resample.majority(pred, width: w, height: h), palette: palette, options: outlineOpts, baseKey: baseKey))
         case .confidence:
           guard let conf else { return ComposedImage(image: RGBImage(width: w, height: h)) }
           return ComposedImage(image: Resample.area(ConfidenceRamp.colorize(conf), width: w, height: h))
@@ -170,7 +182,7 @@ enum SampleScreen {
         cache: s.composeCache
       ) { w, h in
         var composed = compose(w, h)
-        if !suspectBoxes.isEmpty { SuspectMarks.draw(&composed.image, boxes: suspectBoxes, window: window) }
+        if !suspectBoxes.isEmpty { SuspectMarks.draw(&composed, boxes: suspectBoxes, window: window) }
         if let (ins, anchor) = marks { InspectorMarks.draw(&composed, cursor: ins, anchor: anchor, window: window) }
         return composed
       }
@@ -278,12 +290,7 @@ enum InspectorMarks {
     func map(_ p: (x: Int, y: Int)) -> (Int, Int) {
       ((p.x - window.x) * iw / window.w + iw / window.w / 2, (p.y - window.y) * ih / window.h + ih / window.h / 2)
     }
-    func put(_ x: Int, _ y: Int, _ c: RGB) {
-      if x >= 0, y >= 0, x < iw, y < ih {
-        composed.image[x: x, y: y] = c
-        composed.exact[y * iw + x] = true
-      }
-    }
+    func put(_ x: Int, _ y: Int, _ c: RGB) { composed.paint(x: x, y: y, c) }
     let white = RGB(255, 255, 255), black = RGB(0, 0, 0), yellow = RGB(255, 220, 0)
     if let anchor {
       let (ax, ay) = map(anchor), (cx, cy) = map(cursor)
@@ -305,11 +312,10 @@ enum InspectorMarks {
 /// two pixels wide in magenta with a dark edge, the sample's other regions one pixel wide in white.
 enum SuspectMarks {
   /// Boxes are in image pixels; `window` is the part of the image the picture shows.
-  static func draw(_ img: inout RGBImage, boxes: [(x: Int, y: Int, w: Int, h: Int, bold: Bool)], window: (x: Int, y: Int, w: Int, h: Int)) {
+  static func draw(_ composed: inout ComposedImage, boxes: [(x: Int, y: Int, w: Int, h: Int, bold: Bool)], window: (x: Int, y: Int, w: Int, h: Int)) {
+    let img = composed.image
     guard img.width > 1, img.height > 1, window.w > 0, window.h > 0 else { return }
-    func put(_ x: Int, _ y: Int, _ c: RGB) {
-      if x >= 0, y >= 0, x < img.width, y < img.height { img[x: x, y: y] = c }
-    }
+    func put(_ x: Int, _ y: Int, _ c: RGB) { composed.paint(x: x, y: y, c, exact: false) }
     let magenta = RGB(255, 0, 255), white = RGB(255, 255, 255), dark = RGB(0, 0, 0)
     // The outlined box last, so that it is drawn over the others.
     for b in boxes.sorted(by: { !$0.bold && $1.bold }) {

@@ -5,10 +5,52 @@ import SegmentationCore
 public struct ComposedImage: Sendable, Equatable {
   public var image: RGBImage
   public var exact: [Bool]
+  /// The same picture as a photo and a translucent layer over it, for terminals that blend
+  /// pictures (kitty): the photo, shared by several panels, is sent once and each panel adds only
+  /// its layer, which compresses to little (a few colours and alphas). Nil when not asked for.
+  public var layers: Layers?
 
-  public init(image: RGBImage, exact: [Bool]? = nil) {
+  /// `base` under `overlay` (RGBA, straight alpha) makes `image` (up to rounding of the blend).
+  /// The base may be smaller than the picture (a photo at its own resolution): the terminal scales
+  /// it to the picture's size.
+  public struct Layers: Sendable, Equatable {
+    /// Names the base's content: pictures with equal keys share one upload.
+    public var baseKey: String
+    public var base: RGBImage
+    /// Nil: the picture is the base alone.
+    public var overlay: [UInt8]?
+    public init(baseKey: String, base: RGBImage, overlay: [UInt8]? = nil) {
+      self.baseKey = baseKey
+      self.base = base
+      self.overlay = overlay
+    }
+  }
+
+  public init(image: RGBImage, exact: [Bool]? = nil, layers: Layers? = nil) {
     self.image = image
     self.exact = exact ?? [Bool](repeating: false, count: image.width * image.height)
+    self.layers = layers
+  }
+
+  /// A photo as a picture that is its own base layer (named `baseKey`), when `baseKey` is given.
+  public static func photo(_ image: RGBImage, baseKey: String?) -> ComposedImage {
+    ComposedImage(image: image, layers: baseKey.map { Layers(baseKey: $0, base: image) })
+  }
+
+  /// Paints one pixel (a mark): in the picture and, opaque, in its top layer. `exact` keeps its
+  /// colour out of sixel quantization.
+  public mutating func paint(x: Int, y: Int, _ c: RGB, exact isExact: Bool = true) {
+    let w = image.width
+    guard x >= 0, y >= 0, x < w, y < image.height else { return }
+    image[x: x, y: y] = c
+    if isExact { exact[y * w + x] = true }
+    guard layers != nil else { return }
+    if layers!.overlay == nil { layers!.overlay = [UInt8](repeating: 0, count: w * image.height * 4) }
+    let o = (y * w + x) * 4
+    layers!.overlay![o] = c.r
+    layers!.overlay![o + 1] = c.g
+    layers!.overlay![o + 2] = c.b
+    layers!.overlay![o + 3] = 255
   }
 
   /// The picture padded at the bottom to `height` rows (whole sixel bands) by repeating its last
@@ -16,15 +58,23 @@ public struct ComposedImage: Sendable, Equatable {
   public func padded(toHeight height: Int) -> ComposedImage {
     let w = image.width, h = image.height
     guard height > h, w > 0, h > 0 else { return self }
-    var pixels = image.pixels
-    var flags = exact
-    let lastRow = Array(image.pixels[((h - 1) * w * 3)..<(h * w * 3)])
-    let lastFlags = Array(exact[((h - 1) * w)..<(h * w)])
-    for _ in h..<height {
-      pixels += lastRow
-      flags += lastFlags
+    func pad(_ values: [UInt8], _ perPixel: Int) -> [UInt8] {
+      var out = values
+      let last = Array(values[((h - 1) * w * perPixel)..<(h * w * perPixel)])
+      for _ in h..<height { out += last }
+      return out
     }
-    return ComposedImage(image: RGBImage(width: w, height: height, pixels: pixels), exact: flags)
+    var flags = exact
+    let lastFlags = Array(exact[((h - 1) * w)..<(h * w)])
+    for _ in h..<height { flags += lastFlags }
+    // A base of the picture's size is padded with it; a smaller one (scaled by the terminal) is not.
+    let layers = self.layers.map { l in
+      l.base.width == w && l.base.height == h
+        ? Layers(
+          baseKey: l.baseKey + "+pad\(height)", base: RGBImage(width: w, height: height, pixels: pad(l.base.pixels, 3)), overlay: l.overlay.map { pad($0, 4) })
+        : Layers(baseKey: l.baseKey, base: l.base, overlay: l.overlay.map { pad($0, 4) })
+    }
+    return ComposedImage(image: RGBImage(width: w, height: height, pixels: pad(image.pixels, 3)), exact: flags, layers: layers)
   }
 }
 
@@ -70,11 +120,17 @@ public enum MaskComposer {
   }
 
   /// Blends class colours over the image; with outlines, boundary pixels take the pure class colour.
-  public static func overlay(_ image: RGBImage, _ mask: LabelMask, palette: ClassPalette, options o: Overlay = Overlay()) -> ComposedImage {
+  /// With `baseKey`, the result also carries its layers: `image` as the base and the class colours
+  /// as a translucent layer (alpha = the overlay's opacity, outlines opaque).
+  public static func overlay(_ image: RGBImage, _ mask: LabelMask, palette: ClassPalette, options o: Overlay = Overlay(), baseKey: String? = nil)
+    -> ComposedImage
+  {
     precondition(image.width == mask.width && image.height == mask.height, "overlay needs equal sizes")
     let w = image.width, h = image.height
     var px = image.pixels
     var exact = [Bool](repeating: false, count: w * h)
+    var layer = baseKey == nil ? [] : [UInt8](repeating: 0, count: w * h * 4)
+    let layerAlpha = UInt8((max(0, min(1, o.alpha)) * 255).rounded())
     let a = max(0, min(1, o.alpha))
     let values = mask.values16
     var cache: [UInt16: RGB] = [:]
@@ -93,6 +149,12 @@ public enum MaskComposer {
         let edge =
           o.outlines
           && ((x + 1 < w && values[i + 1] != v) || (y + 1 < h && values[i + w] != v) || (x > 0 && values[i - 1] != v) || (y > 0 && values[i - w] != v))
+        if !layer.isEmpty && (edge || a > 0) {
+          layer[i * 4] = c.r
+          layer[i * 4 + 1] = c.g
+          layer[i * 4 + 2] = c.b
+          layer[i * 4 + 3] = edge ? 255 : layerAlpha
+        }
         if edge || a >= 1 {
           px[i * 3] = c.r
           px[i * 3 + 1] = c.g
@@ -105,7 +167,8 @@ public enum MaskComposer {
         }
       }
     }
-    return ComposedImage(image: RGBImage(width: w, height: h, pixels: px), exact: exact)
+    let layers = baseKey.map { ComposedImage.Layers(baseKey: $0, base: image, overlay: layer) }
+    return ComposedImage(image: RGBImage(width: w, height: h, pixels: px), exact: exact, layers: layers)
   }
 
   /// A mask alone, each class in its colour (ignored values in the error map's ignored colour).

@@ -17,6 +17,18 @@ public enum KittyEncoder {
     return chunked(base64(packed ?? img.pixels), first: "a=t,f=24,s=\(img.width),v=\(img.height),i=\(id),q=2" + (packed != nil ? ",o=z" : ""))
   }
 
+  /// Transmits a translucent picture (RGBA, straight alpha) once as image `id`: as a PNG file when
+  /// `png` encodes it, else RGBA pixels (f=32), zlib compressed when `compress` is given.
+  public static func transmitRGBA(
+    width: Int, height: Int, rgba: [UInt8], id: UInt32, compress: (([UInt8]) -> [UInt8]?)?, png: ((Int, Int, [UInt8]) -> [UInt8]?)?
+  )
+    -> [UInt8]
+  {
+    if let file = png?(width, height, rgba) { return chunked(base64(file), first: "a=t,f=100,i=\(id),q=2") }
+    let packed = compress?(rgba)
+    return chunked(base64(packed ?? rgba), first: "a=t,f=32,s=\(width),v=\(height),i=\(id),q=2" + (packed != nil ? ",o=z" : ""))
+  }
+
   /// A base64 payload as graphics commands of at most 4096 payload bytes: the first carries
   /// `first`'s keys, each says with m=1 whether more follow.
   static func chunked(_ payload: [UInt8], first control: String) -> [UInt8] {
@@ -35,16 +47,19 @@ public enum KittyEncoder {
   }
 
   /// Shows image `id` at the cursor as placement `placement` (replacing that placement if it was
-  /// elsewhere); the cursor does not move.
-  public static func place(id: UInt32, placement: UInt32, z: Int = 0) -> [UInt8] {
-    Array("\u{1B}_Ga=p,i=\(id),p=\(placement),C=1,q=2\(z != 0 ? ",z=\(z)" : "")\u{1B}\\".utf8)
+  /// elsewhere); the cursor does not move. With `cells` the image is stretched over that many
+  /// columns and rows (both given: kitty before 0.28 reads a missing one as the unscaled size).
+  public static func place(id: UInt32, placement: UInt32, z: Int = 0, cells: (columns: Int, rows: Int)? = nil) -> [UInt8] {
+    let scale = cells.map { ",c=\($0.columns),r=\($0.rows)" } ?? ""
+    return Array("\u{1B}_Ga=p,i=\(id),p=\(placement)\(scale),C=1,q=2\(z != 0 ? ",z=\(z)" : "")\u{1B}\\".utf8)
   }
 
   /// Takes a placement off the screen; the image stays in the terminal for a later placement.
   public static func deletePlacement(id: UInt32, placement: UInt32) -> [UInt8] { Array("\u{1B}_Ga=d,d=i,i=\(id),p=\(placement),q=2\u{1B}\\".utf8) }
 
-  /// Frees an image in the terminal (and any placement of it).
-  public static func deleteImage(id: UInt32) -> [UInt8] { Array("\u{1B}_Ga=d,d=I,i=\(id),q=2\u{1B}\\".utf8) }
+  /// Takes every placement of image `id` off the screen. (Not `d=I`, which would free the image:
+  /// kitty 0.26 then frees every image that has no placement.)
+  public static func deletePlacements(id: UInt32) -> [UInt8] { Array("\u{1B}_Ga=d,d=i,i=\(id),q=2\u{1B}\\".utf8) }
 
   static func base64(_ bytes: [UInt8]) -> [UInt8] {
     let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

@@ -28,9 +28,9 @@ public struct PicturePlacement: Sendable {
 public final class PictureScreen {
   public enum Wire {
     case sixel(SixelEncoder)
-    /// `png` encodes a picture as PNG (f=100); without it, `compress` is zlib (RFC 1950, o=z) over
-    /// raw RGB, or nil for raw pixels.
-    case kitty(compress: (([UInt8]) -> [UInt8]?)?, png: ((RGBImage) -> [UInt8]?)? = nil)
+    /// `png` encodes a picture as PNG (f=100) and `pngAlpha` a translucent layer (width, height,
+    /// RGBA); without them, `compress` is zlib (RFC 1950, o=z) over raw pixels, or nil for raw pixels.
+    case kitty(compress: (([UInt8]) -> [UInt8]?)?, png: ((RGBImage) -> [UInt8]?)? = nil, pngAlpha: ((Int, Int, [UInt8]) -> [UInt8]?)? = nil)
   }
 
   /// Output for one frame: `before` goes out before the text (erasing pictures that are gone),
@@ -55,25 +55,43 @@ public final class PictureScreen {
   enum Undo: Sendable {
     /// Sixel: these cells of the picture at `rect` still show something else.
     case cells(Rect, [Int])
-    /// Kitty: the image `key` was not transmitted (and its placement at `rect` not made).
-    case upload(String, Rect)
+    /// Kitty: the images `keys` were not transmitted and the placement at `rect` not made: what
+    /// was there (`previous`) still is, and the images `strays` it was to delete are still shown.
+    case upload([String], Rect, previous: Placed?, strays: [UInt32])
     /// Kitty: the placement at `rect` was not made.
-    case placement(Rect)
+    case placement(Rect, previous: Placed?, strays: [UInt32])
+    /// Kitty: the placement at `rect` was not taken off, nor the images `strays` deleted.
+    case removal(Rect, Placed, strays: [UInt32])
+    /// Kitty: these placements and images were not deleted.
+    case leftovers([Placed], [UInt32])
     case none
   }
 
   /// The units of an update that were not written: the screen is taken to lack them, so the next
   /// frame sends them (or what replaced them).
   public func abandon(_ units: ArraySlice<Unit>) {
+    func keep(_ ids: [UInt32]) {
+      strays += ids
+      pendingFree.removeAll { ids.contains($0) }
+    }
     for u in units {
       switch u.undo {
       case .cells(let rect, let cells):
         guard let i = shown.firstIndex(where: { $0.rect == rect }) else { continue }
         for c in cells where c < shown[i].stale.count { shown[i].stale[c] = true }
-      case .upload(let key, let rect):
-        uploaded[key] = nil
-        placed[rect] = nil
-      case .placement(let rect): placed[rect] = nil
+      case .upload(let keys, let rect, let previous, let strays):
+        for key in keys { uploaded[key] = nil }
+        placed[rect] = previous.map { $0.marked(stale: true) }
+        keep(strays)
+      case .placement(let rect, let previous, let strays):
+        placed[rect] = previous.map { $0.marked(stale: true) }
+        keep(strays)
+      case .removal(let rect, let was, let strays):
+        if placed[rect] == nil { placed[rect] = was } else { orphans.append(was) }
+        keep(strays)
+      case .leftovers(let placements, let images):
+        orphans += placements
+        keep(images)
       case .none: break
       }
     }
@@ -102,9 +120,51 @@ public final class PictureScreen {
     var lastUse: Int
   }
   var uploaded: [String: Uploaded] = [:]
-  /// Kitty placements on screen: rect -> (image key, id, placement id).
-  var placed: [Rect: (key: String, id: UInt32, placement: UInt32)] = [:]
+  /// A kitty picture on screen: the image (or base layer) placed, the translucent layer over it,
+  /// and the uploads it shows.
+  struct Placed {
+    var key: String
+    var id: UInt32
+    var placement: UInt32
+    var top: (id: UInt32, placement: UInt32)?
+    var uploads: [String]
+    /// The terminal may no longer show it where it was (a damaged row): placed again.
+    var stale = false
+    func marked(stale: Bool) -> Placed {
+      var p = self
+      p.stale = stale
+      return p
+    }
+  }
+  /// Kitty placements the terminal may still show that no rect names any more (after `invalidate`
+  /// or an abandoned unit), and images (patches) to delete: they go with the next update.
+  var orphans: [Placed] = []
+  var strays: [UInt32] = []
+  /// Kitty placements on screen, by their cells.
+  var placed: [Rect: Placed] = [:]
   var nextId: UInt32 = 1
+  /// Kitty image ids free for reuse. Images are never deleted with `d=I`: kitty 0.26 then frees
+  /// every image without a placement, pictures kept for later included. An id is freed by taking
+  /// its placements off; transmitting again under it replaces the old image in the terminal, so
+  /// the terminal holds no more than the budget.
+  var freeIds: [UInt32] = []
+  /// Ids freed by the last update's units: reusable once those units are known to be written
+  /// (the next update), or kept as strays if they were abandoned.
+  var pendingFree: [UInt32] = []
+
+  /// A kitty image id: a freed one first.
+  func allocateId() -> UInt32 {
+    if let id = freeIds.popLast() { return id }
+    let id = nextId
+    nextId = nextId == UInt32.max ? 1 : nextId + 1
+    return id
+  }
+
+  /// Takes image `id`'s placements off and frees the id (with the unit that carries the bytes).
+  func release(_ id: UInt32) -> [UInt8] {
+    pendingFree.append(id)
+    return KittyEncoder.deletePlacements(id: id)
+  }
   var frameNumber = 0
   /// Kitty: per rect, the picture transmitted whole (the base) and small patches placed over it
   /// where a later picture of the same size differs (a moved crosshair).
@@ -126,7 +186,12 @@ public final class PictureScreen {
   /// Kitty images stay uploaded; only their placements are forgotten.
   public func invalidate() {
     shown = []
+    orphans += placed.values
     placed = [:]
+    for (rect, b) in bases {
+      strays += b.patches
+      bases[rect]?.patches = []
+    }
   }
 
   /// The output that turns the screen's pictures into `placements`. `occluders` are rects of text
@@ -138,10 +203,10 @@ public final class PictureScreen {
     frameNumber += 1
     switch proto {
     case .sixel(let encoder): return sixelUpdate(placements, occluders: occluders, damagedRows: damagedRows, encoder: encoder)
-    case .kitty(let compress, let png):
+    case .kitty(let compress, let png, let pngAlpha):
       // A placement in a damaged row is placed again (a few bytes) in case the line was scrolled.
-      for rect in placed.keys where damagedRows.contains(where: { $0 >= rect.y && $0 < rect.maxY }) { placed[rect] = nil }
-      return kittyUpdate(placements, occluders: occluders, compress: compress, png: png)
+      for rect in placed.keys where damagedRows.contains(where: { $0 >= rect.y && $0 < rect.maxY }) { placed[rect]?.stale = true }
+      return kittyUpdate(placements, occluders: occluders, compress: compress, png: png, pngAlpha: pngAlpha)
     }
   }
 
@@ -375,74 +440,160 @@ public final class PictureScreen {
       for y in y0..<y1 {
         for x in x0..<x1 { piece[x: x - x0, y: y - y0] = new[x: x, y: y] }
       }
-      let id = nextId
-      nextId = nextId == UInt32.max ? 1 : nextId + 1
+      let id = allocateId()
       ids.append(id)
       bytes += KittyEncoder.transmit(piece, id: id, compress: compress, png: png)
-      bytes += Array("\u{1B}7\u{1B}[\(rect.y + t.y + 1);\(rect.x + t.x + 1)H".utf8) + KittyEncoder.place(id: id, placement: 1, z: 1) + Array("\u{1B}8".utf8)
+      // Above the picture and its translucent layer (z=1).
+      bytes += Array("\u{1B}7\u{1B}[\(rect.y + t.y + 1);\(rect.x + t.x + 1)H".utf8) + KittyEncoder.place(id: id, placement: 1, z: 2) + Array("\u{1B}8".utf8)
     }
     return (bytes, ids)
   }
 
-  func kittyUpdate(_ placements: [PicturePlacement], occluders: [Rect], compress: (([UInt8]) -> [UInt8]?)?, png: ((RGBImage) -> [UInt8]?)?) -> Update {
+  /// A base smaller than its picture (a photo at its own resolution) goes as it is and the terminal
+  /// stretches it over the picture's cells: it is padded with transparent pixels on the right and
+  /// at the bottom to the cells' proportions, so that stretched it lands on the picture's pixels
+  /// (within a pixel). Nil for a base of the picture's size (placed 1:1).
+  static func scaledBase(_ base: RGBImage, picture: RGBImage, box: (Int, Int)) -> (rgba: [UInt8], width: Int, height: Int)? {
+    let pw = picture.width, ph = picture.height, sw = base.width, sh = base.height
+    guard sw > 0, sh > 0, pw > 0, ph > 0, sw != pw || sh != ph else { return nil }
+    let w = max(sw, Int((Double(box.0) * Double(sw) / Double(pw)).rounded()))
+    let h = max(sh, Int((Double(box.1) * Double(sh) / Double(ph)).rounded()))
+    var rgba = [UInt8](repeating: 0, count: w * h * 4)
+    for y in 0..<sh {
+      for x in 0..<sw {
+        let s = (y * sw + x) * 3, d = (y * w + x) * 4
+        rgba[d] = base.pixels[s]
+        rgba[d + 1] = base.pixels[s + 1]
+        rgba[d + 2] = base.pixels[s + 2]
+        rgba[d + 3] = 255
+      }
+    }
+    return (rgba, w, h)
+  }
+
+  func kittyUpdate(
+    _ placements: [PicturePlacement], occluders: [Rect], compress: (([UInt8]) -> [UInt8]?)?, png: ((RGBImage) -> [UInt8]?)?,
+    pngAlpha: ((Int, Int, [UInt8]) -> [UInt8]?)?
+  ) -> Update {
     var out = Update()
-    var next: [Rect: (key: String, id: UInt32, placement: UInt32)] = [:]
+    var next: [Rect: Placed] = [:]
+    // The last update's units were written (those that were not came back through `abandon`).
+    freeIds += pendingFree
+    pendingFree = []
+    if !orphans.isEmpty || !strays.isEmpty {
+      var bytes: [UInt8] = []
+      for o in orphans {
+        bytes += KittyEncoder.deletePlacement(id: o.id, placement: o.placement)
+        if let t = o.top { bytes += KittyEncoder.deletePlacement(id: t.id, placement: t.placement) }
+      }
+      bytes += strays.flatMap { release($0) }
+      out.units.append(Unit(bytes: bytes, undo: .leftovers(orphans, strays)))
+      orphans = []
+      strays = []
+    }
+    // The uploads that show a picture: its base and its translucent layer, or the picture whole (a
+    // layer with nothing visible leaves the base alone).
+    func parts(_ p: PicturePlacement) -> (base: String, top: String?) {
+      guard let l = p.image.layers else { return (p.key, nil) }
+      guard let o = l.overlay, stride(from: 3, to: o.count, by: 4).contains(where: { o[$0] != 0 }) else { return (l.baseKey, nil) }
+      return (l.baseKey, p.key)
+    }
     for p in placements {
       // Kitty draws pictures over text: a picture under a popup is taken off until it is uncovered.
       if occluders.contains(where: { !$0.intersection(p.rect).isEmpty }) { continue }
+      let (baseKey, topKey) = parts(p)
+      let available = uploaded[baseKey] != nil && (topKey.map { uploaded[$0] != nil } ?? true)
       // A picture like the one already placed here: only patches over it, where it differs.
-      if let was = placed[p.rect], was.key != p.key, uploaded[p.key] == nil, var base = bases[p.rect],
+      // (A layered picture sends its new layer instead: it is small.)
+      if p.image.layers == nil, var was = placed[p.rect], was.key != p.key, !available, var base = bases[p.rect],
         let patch = kittyPatch(base: base, new: p.image.image, rect: p.rect, png: png, compress: compress)
       {
-        var bytes: [UInt8] = base.patches.flatMap { KittyEncoder.deleteImage(id: $0) }
+        var bytes: [UInt8] = base.patches.flatMap { release($0) }
         bytes += patch.bytes
+        let old = base.patches
         base.patches = patch.ids
         bases[p.rect] = base
         out.tiles += patch.ids.count
-        out.units.append(Unit(bytes: bytes, undo: .placement(p.rect)))
-        next[p.rect] = (p.key, was.id, was.placement)
-        continue
-      }
-      var up: Uploaded
-      var transmit: [UInt8] = []
-      if let u = uploaded[p.key] {
-        up = u
-      } else {
-        up = Uploaded(id: nextId, bytes: p.image.image.pixels.count, lastUse: frameNumber)
-        nextId = nextId == UInt32.max ? 1 : nextId + 1
-        transmit = KittyEncoder.transmit(p.image.image, id: up.id, compress: compress, png: png)
-        out.pictures += 1
-      }
-      up.lastUse = frameNumber
-      uploaded[p.key] = up
-      let placementId = UInt32(truncatingIfNeeded: (p.rect.y &* 4099 &+ p.rect.x) & 0x7FFF_FFFF) | 1
-      if let was = placed[p.rect], was.key == p.key {
+        out.units.append(Unit(bytes: bytes, undo: .placement(p.rect, previous: was, strays: old)))
+        was.key = p.key
         next[p.rect] = was
         continue
       }
+      var transmit: [UInt8] = []
+      var sent: [String] = []
+      func upload(_ key: String, bytes: Int, _ encode: (UInt32) -> [UInt8]) -> UInt32 {
+        if var u = uploaded[key] {
+          u.lastUse = frameNumber
+          uploaded[key] = u
+          return u.id
+        }
+        let id = allocateId()
+        transmit += encode(id)
+        sent.append(key)
+        uploaded[key] = Uploaded(id: id, bytes: bytes, lastUse: frameNumber)
+        out.pictures += 1
+        return id
+      }
+      let baseImage = p.image.layers?.base ?? p.image.image
+      let scaled = Self.scaledBase(baseImage, picture: p.image.image, box: (p.rect.width * cellWidth, p.rect.height * cellHeight))
+      let baseUpload = scaled.map { baseKey + "@pad\($0.width)x\($0.height)" } ?? baseKey
+      let baseId = upload(baseUpload, bytes: scaled?.rgba.count ?? baseImage.pixels.count) { id in
+        guard let scaled else { return KittyEncoder.transmit(baseImage, id: id, compress: compress, png: png) }
+        return KittyEncoder.transmitRGBA(width: scaled.width, height: scaled.height, rgba: scaled.rgba, id: id, compress: compress, png: pngAlpha)
+      }
+      let topId = topKey.flatMap { key in
+        p.image.layers.map { l in
+          upload(key, bytes: l.overlay!.count) {
+            KittyEncoder.transmitRGBA(width: p.image.image.width, height: p.image.image.height, rgba: l.overlay!, id: $0, compress: compress, png: pngAlpha)
+          }
+        }
+      }
+      if let was = placed[p.rect], was.key == p.key, !was.stale {
+        next[p.rect] = was
+        continue
+      }
+      let slot = UInt32(truncatingIfNeeded: (p.rect.y &* 4099 &+ p.rect.x) & 0x3FFF_FFFF)
+      let placementId = slot | 1, topPlacement = slot | 0x4000_0001
       // Placing with the same placement id replaces what was at these cells; patches over the old
       // picture go.
       var bytes = transmit
-      if let old = bases[p.rect] { bytes += old.patches.flatMap { KittyEncoder.deleteImage(id: $0) } }
+      let oldPatches = bases[p.rect]?.patches ?? []
+      bytes += oldPatches.flatMap { release($0) }
       bases[p.rect] = Based(key: p.key, image: p.image.image)
-      if let was = placed[p.rect], was.id != up.id { bytes += KittyEncoder.deletePlacement(id: was.id, placement: was.placement) }
-      bytes += Array("\u{1B}7\u{1B}[\(p.rect.y + 1);\(p.rect.x + 1)H".utf8) + KittyEncoder.place(id: up.id, placement: placementId) + Array("\u{1B}8".utf8)
-      out.units.append(Unit(bytes: bytes, undo: transmit.isEmpty ? .placement(p.rect) : .upload(p.key, p.rect)))
-      next[p.rect] = (p.key, up.id, placementId)
+      if let was = placed[p.rect] {
+        if was.id != baseId { bytes += KittyEncoder.deletePlacement(id: was.id, placement: was.placement) }
+        if let t = was.top, t.id != topId { bytes += KittyEncoder.deletePlacement(id: t.id, placement: t.placement) }
+      }
+      bytes +=
+        Array("\u{1B}7\u{1B}[\(p.rect.y + 1);\(p.rect.x + 1)H".utf8)
+        + KittyEncoder.place(
+          id: baseId, placement: placementId, cells: scaled == nil ? nil : (p.rect.width, p.rect.height))
+      if let topId { bytes += KittyEncoder.place(id: topId, placement: topPlacement, z: 1) }
+      bytes += Array("\u{1B}8".utf8)
+      let previous = placed[p.rect]
+      out.units.append(
+        Unit(
+          bytes: bytes,
+          undo: sent.isEmpty ? .placement(p.rect, previous: previous, strays: oldPatches) : .upload(sent, p.rect, previous: previous, strays: oldPatches)))
+      next[p.rect] = Placed(
+        key: p.key, id: baseId, placement: placementId, top: topId.map { ($0, topPlacement) }, uploads: [baseUpload] + (topKey.map { [$0] } ?? []))
     }
     for (rect, was) in placed where next[rect] == nil {
       let patches = bases[rect]?.patches ?? []
       bases[rect]?.patches = []
-      out.units.append(
-        Unit(bytes: KittyEncoder.deletePlacement(id: was.id, placement: was.placement) + patches.flatMap { KittyEncoder.deleteImage(id: $0) }, undo: .none))
+      var bytes = KittyEncoder.deletePlacement(id: was.id, placement: was.placement)
+      if let t = was.top { bytes += KittyEncoder.deletePlacement(id: t.id, placement: t.placement) }
+      out.units.append(Unit(bytes: bytes + patches.flatMap { release($0) }, undo: .removal(rect, was, strays: patches)))
     }
+    let shownBefore = Set(placed.values.flatMap(\.uploads))
     placed = next
-    // Over the budget: free the images shown longest ago (never one on screen now).
+    // Over the budget: the images shown longest ago (never one on screen, now or before this
+    // update) give their ids to the next uploads, which replace them in the terminal.
     var total = uploaded.values.reduce(0) { $0 + $1.bytes }
     if total > kittyBudget {
-      let onScreen = Set(next.values.map(\.key))
+      let onScreen = Set(next.values.flatMap(\.uploads)).union(shownBefore)
       for (key, u) in uploaded.sorted(by: { $0.value.lastUse < $1.value.lastUse }) where !onScreen.contains(key) {
-        out.units.append(Unit(bytes: KittyEncoder.deleteImage(id: u.id), undo: .none))
+        freeIds.append(u.id)
         uploaded[key] = nil
         total -= u.bytes
         if total <= kittyBudget { break }
