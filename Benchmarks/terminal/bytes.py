@@ -28,13 +28,14 @@ def main():
     ap.add_argument("--quiet", type=float, default=0.6)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--dump", help="write everything segscope wrote to this file")
+    ap.add_argument("--bandwidth", help="passed to segscope (auto or KB/s)")
     a = ap.parse_args()
     cols, rows = map(int, a.size.split("x"))
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
         os.environ.pop("TMUX", None)
-        os.execv(a.bin, [a.bin, "open", a.demo, "--graphics", a.mode, "--colors", "truecolor"])
+        os.execv(a.bin, [a.bin, "open", a.demo, "--graphics", a.mode, "--colors", "truecolor"] + (["--bandwidth", a.bandwidth] if a.bandwidth else []))
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, cols * 10, rows * 20))
     state = {"bytes": 0, "last": time.monotonic(), "log": bytearray()}
 

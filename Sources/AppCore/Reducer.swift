@@ -16,6 +16,13 @@ public enum Reducer {
       s.height = max(1, h)
       clampScroll(&s)
       return s.screen == .samples ? Commands.previewEffects(&s) : rowsEffect(s)
+    case .linkTooSlow(let kbps):
+      // Pixels cost more than the link carries: half-blocks from now on, and the user is told why.
+      guard s.graphics == .sixel || s.graphics == .kitty else { return [] }
+      s.graphics = s.colors == .none ? .ascii : .halfblock
+      s.status = "slow link (~\(Int(kbps.rounded())) KB/s): pictures as half-blocks (--bandwidth KBPS or bandwidth in config.toml to choose)"
+      s.statusIsError = false
+      return []
     case .mouseClicked(let x, let y):
       if s.screen == .samples && s.gridMode && y >= 1 && y < s.height - 1 {
         let col = x / GridLayout.tileWidth(s), row = (y - 1) / GridLayout.tileHeight(s)

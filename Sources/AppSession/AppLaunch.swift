@@ -30,7 +30,7 @@ public enum AppLaunch {
   /// Runs the app until the user quits, the terminal goes away or `shouldStop` says so.
   @MainActor
   public static func run(
-    _ store: DatasetStore, graphics: String?, colors: String?, theme: String?, readyFile: String?, version: String,
+    _ store: DatasetStore, graphics: String?, colors: String?, theme: String?, readyFile: String?, version: String, bandwidth: Bandwidth? = nil,
     shouldStop: @escaping @Sendable () -> Bool
   ) async throws {
     guard isatty(0) != 0 && isatty(1) != 0 else {
@@ -42,6 +42,14 @@ public enum AppLaunch {
       store: store, caps: capabilities(graphics: graphics, colors: colors, config: config), theme: loaded, readyFile: readyFile, version: version,
       shouldStop: shouldStop)
     runtime.state.keymap = config.keymap()
+    // Pictures fall back to half-blocks on a slow link: measured unless the user gave the rate, and
+    // by default only when the graphics were not chosen by hand.
+    let chosen = graphics != nil || config.graphics != nil
+    switch bandwidth ?? config.bandwidth ?? (chosen ? nil : .auto) {
+    case .auto?: runtime.watchLink = true
+    case .fixed(let kbps)? where Bandwidth.tooSlowForPixels(kbps): runtime.dispatch(.linkTooSlow(kbps: kbps))
+    default: break
+    }
     if let paint = config.paintBackground { runtime.state.paintBackground = paint }
     if let first = (configMessages + themeMessages).first {
       runtime.state.status = first

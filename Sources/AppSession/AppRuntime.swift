@@ -29,6 +29,8 @@ final class ActionQueue: Sendable {
 @MainActor
 public final class AppRuntime {
   public var state = AppState()
+  /// Measure the link and fall back to half-blocks when it is too slow for pixels (`--bandwidth auto`).
+  public var watchLink = false
   let runner: EffectRunner
   let queue = ActionQueue()
   let caps: TerminalCapabilities
@@ -80,6 +82,11 @@ public final class AppRuntime {
         // Pictures left out for waiting input are drawn by the next pass.
         let complete = terminal.draw(AppView.render(state, theme: theme))
         dirty = !complete
+        if watchLink, terminal.meter.isTooSlow, let kbps = terminal.meter.estimate {
+          watchLink = false
+          dispatch(.linkTooSlow(kbps: kbps))
+          dirty = true
+        }
         idleFrames = 0
         if complete, let readyFile { touch(readyFile) }
       }
@@ -102,7 +109,7 @@ public final class AppRuntime {
     }
   }
 
-  func dispatch(_ action: AppAction) {
+  public func dispatch(_ action: AppAction) {
     var action = action
     // Class colours: the dataset's own first, then the theme's table and fallback list.
     if case .datasetLoaded(let name, let total, let fields, let names, let palette, let ignore, let runs, let problems) = action {

@@ -29,6 +29,8 @@ public final class Terminal {
   /// What the terminal shows of sixel or kitty pictures, and the output that changes it.
   private let pictures: PictureScreen?
   private var maxPairs: Int32 = 255
+  /// The link's throughput, from how long the picture writes of each frame take.
+  public private(set) var meter = LinkMeter()
   private(set) var isActive = false
 
   /// Puts the terminal in full-screen mode. `shutdown()` (also run at exit) restores it.
@@ -139,12 +141,20 @@ public final class Terminal {
     if let update, !update.units.isEmpty {
       // One whole sequence at a time; when a key waits (a slow link, quick presses), the frame is
       // stale: the rest is left for the next frame, which the key brings at once.
+      // The time the writes take measures the link (`meter`).
+      let start = ContinuousClock.now
+      var written = 0
+      defer {
+        let d = ContinuousClock.now - start
+        meter.record(bytes: written, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+      }
       for (i, unit) in update.units.enumerated() {
         if Terminal.inputPending() {
           pictures?.abandon(update.units[i...])
           return false
         }
         Terminal.writeRaw(unit.bytes)
+        written += unit.bytes.count
       }
     }
     return true

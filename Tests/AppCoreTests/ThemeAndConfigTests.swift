@@ -122,6 +122,59 @@ struct ThemeAndConfigTests {
   }
 }
 
+@Suite("A slow link: pictures fall back to half-blocks")
+struct SlowLinkTests {
+  @Test("bandwidth in the config is auto or KB/s; anything else is a warning naming the line")
+  func config() throws {
+    #expect(try AppConfig.parse("bandwidth = \"auto\"").bandwidth == .auto)
+    #expect(try AppConfig.parse("bandwidth = 40").bandwidth == .fixed(kbps: 40))
+    #expect(try AppConfig.parse("bandwidth = 12.5").bandwidth == .fixed(kbps: 12.5))
+    let bad = try AppConfig.parse("theme = \"dark\"\nbandwidth = -3")
+    #expect(bad.bandwidth == nil && bad.warnings == ["bandwidth is \"auto\" or KB/s (a positive number) (line 2)"], "\(bad.warnings)")
+    #expect(Bandwidth("fast") == nil && Bandwidth("0") == nil && Bandwidth("nan") == nil && Bandwidth(" AUTO ") == .auto)
+  }
+
+  @Test("a link too slow for pixels turns sixel and kitty into half-blocks (shading glyphs without colour) and says so")
+  func fallback() {
+    var s = loadedState()
+    s.graphics = .sixel
+    _ = Reducer.reduce(&s, .linkTooSlow(kbps: 31.6))
+    #expect(s.graphics == .halfblock)
+    #expect(s.status?.contains("slow link (~32 KB/s)") == true && s.statusIsError == false, "\(s.status ?? "")")
+    var plain = loadedState()
+    plain.graphics = .kitty
+    plain.colors = .none
+    _ = Reducer.reduce(&plain, .linkTooSlow(kbps: 10))
+    #expect(plain.graphics == .ascii)
+    // Text graphics stay as they are, with no message.
+    var text = loadedState()
+    text.graphics = .halfblock
+    _ = Reducer.reduce(&text, .linkTooSlow(kbps: 10))
+    #expect(text.graphics == .halfblock && text.status == nil)
+  }
+
+  @Test("the meter: small writes say nothing; blocked picture writes measure the link; one sample is not a verdict")
+  func meter() {
+    var m = LinkMeter()
+    m.record(bytes: 4000, seconds: 2)
+    #expect(m.estimate == nil && !m.isTooSlow)
+    // 300 KB in 10 s: 30 KB/s.
+    m.record(bytes: 300 * 1024, seconds: 10)
+    #expect(m.estimate == 30 && !m.isTooSlow, "one sample")
+    m.record(bytes: 64 * 1024, seconds: 2)
+    #expect(m.isTooSlow && abs(m.estimate! - 31) < 0.01)
+    // A link that takes 300 KB in 1 s (the buffers absorb most of it) is fast enough.
+    var fast = LinkMeter()
+    for _ in 0..<3 { fast.record(bytes: 300 * 1024, seconds: 1) }
+    #expect(!fast.isTooSlow && fast.estimate == 300)
+    // A slow start recovers when later writes are fast.
+    var mixed = LinkMeter()
+    mixed.record(bytes: 32 * 1024, seconds: 1)
+    for _ in 0..<3 { mixed.record(bytes: 256 * 1024, seconds: 0.5) }
+    #expect(!mixed.isTooSlow)
+  }
+}
+
 @Suite("Theme contrast (WCAG AA)")
 struct ThemeContrastTests {
   @Test("every theme's text reads at 4.5:1 or more on its background, and so does mIoU text coloured by the heat map")

@@ -1,8 +1,10 @@
+import TerminalRender
 import SegmentationCore
 /// `$XDG_CONFIG_HOME/segscope/config.toml`:
 ///
 ///     theme = "dark"
 ///     graphics = "halfblock"     # sixel, kitty, halfblock, ascii
+///     bandwidth = "auto"         # or KB/s: below 64, pictures are half-blocks
 ///     colors = "256"             # truecolor, 256, 16, none
 ///     [keys]
 ///     "sample.next" = "n"        # or a list: ["n", "Right"]
@@ -13,13 +15,16 @@ public struct AppConfig: Sendable, Equatable {
   public var colors: String? = nil
   /// Paint the background class in overlays (default: leave it transparent).
   public var paintBackground: Bool? = nil
+  /// `bandwidth = "auto"` or KB/s: when pictures fall back to half-blocks.
+  public var bandwidth: Bandwidth? = nil
   public var bindings: [(CommandID, Key)] = []
   public var warnings: [String] = []
 
   public init() {}
 
   public static func == (a: AppConfig, b: AppConfig) -> Bool {
-    a.theme == b.theme && a.graphics == b.graphics && a.colors == b.colors && a.paintBackground == b.paintBackground && a.warnings == b.warnings
+    a.theme == b.theme && a.graphics == b.graphics && a.colors == b.colors && a.paintBackground == b.paintBackground && a.bandwidth == b.bandwidth
+      && a.warnings == b.warnings
       && a.bindings.map { "\($0.0)=\($0.1)" } == b.bindings.map { "\($0.0)=\($0.1)" }
   }
 
@@ -32,6 +37,10 @@ public struct AppConfig: Sendable, Equatable {
       switch k {
       case "theme": c.theme = v.string
       case "graphics": c.graphics = v.string
+      case "bandwidth":
+        // "auto" or KB/s.
+        let text = v.string ?? v.number.map { "\($0)" }
+        if let b = text.flatMap(Bandwidth.init) { c.bandwidth = b } else { c.warnings.append("bandwidth is \"auto\" or KB/s (a positive number)" + at(k)) }
       case "colors": c.colors = v.string
       case "paint_background":
         if let b = v.bool { c.paintBackground = b } else { c.warnings.append("paint_background is true or false" + at(k)) }

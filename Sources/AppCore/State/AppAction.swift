@@ -6,6 +6,8 @@ import TerminalRender
 public enum AppAction: Sendable {
   case keyPressed(Key)
   case terminalResized(width: Int, height: Int)
+  /// The link to the terminal carries this many KB/s and is too slow for pixel pictures.
+  case linkTooSlow(kbps: Double)
   case mouseClicked(x: Int, y: Int)
   case mouseScrolled(up: Bool)
   case commandInvoked(CommandID, [String])

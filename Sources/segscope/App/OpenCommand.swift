@@ -15,11 +15,16 @@ struct DisplayOptions: ParsableArguments {
   @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: String?
   @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: String?
   @Option(help: "Theme name (Themes/NAME.toml; default from config.toml, else dark).") var theme: String?
+  @Option(
+    help: ArgumentHelp(
+      "auto or KB/s: below 64 KB/s pictures are half-blocks (default: auto, measured from picture writes, unless --graphics or the config chose the graphics)."
+    )) var bandwidth: String?
   @Option(help: ArgumentHelp("Touch this file after each drawn frame (for test harnesses).", visibility: .hidden)) var readyFile: String?
 
   func validate() throws {
     if let g = graphics, TerminalCapabilities.Graphics(rawValue: g) == nil { throw ValidationError("--graphics must be sixel, kitty, halfblock or ascii") }
     if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
+    if let b = bandwidth, Bandwidth(b) == nil { throw ValidationError("--bandwidth must be auto or KB/s (a positive number), not '\(b)'") }
   }
 
 }
@@ -32,7 +37,7 @@ func launchApp(_ store: DatasetStore, display: DisplayOptions) async throws {
   }
   try await AppLaunch.run(
     store, graphics: display.graphics, colors: display.colors, theme: display.theme, readyFile: display.readyFile, version: Segscope.version,
-    shouldStop: { Interrupt.isRequested })
+    bandwidth: display.bandwidth.flatMap(Bandwidth.init), shouldStop: { Interrupt.isRequested })
 }
 
 /// `segscope open PATH`.
