@@ -149,7 +149,8 @@ public final class Terminal {
         meter.record(bytes: written, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
       }
       for (i, unit) in update.units.enumerated() {
-        if Terminal.inputPending() {
+        // While the tty's queue drains (TIOCOUTQ), a key that arrives makes the rest stale.
+        if Terminal.waitForQueue() {
           pictures?.abandon(update.units[i...])
           return false
         }
@@ -158,6 +159,23 @@ public final class Terminal {
       }
     }
     return true
+  }
+
+  /// Bytes written to the terminal and not yet sent on (TIOCOUTQ), or nil where unknown.
+  static func queuedOutput() -> Int? {
+    var n: Int32 = 0
+    return ioctl(1, UInt(TIOCOUTQ), &n) == 0 ? Int(n) : nil
+  }
+
+  /// Waits (up to two seconds) while more than 16 KB of output is still queued for the terminal,
+  /// watching for input; true as soon as a key waits.
+  static func waitForQueue() -> Bool {
+    let deadline = ContinuousClock.now + .seconds(2)
+    while let q = queuedOutput(), q > 16 * 1024, ContinuousClock.now < deadline {
+      if inputPending() { return true }
+      usleep(2000)
+    }
+    return inputPending()
   }
 
   /// Whether a key (or other input) is waiting to be read.
