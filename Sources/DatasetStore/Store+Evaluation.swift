@@ -135,9 +135,10 @@ extension DatasetStore {
   public func runs() throws -> [EvalRun] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM eval_run WHERE kind != 'pending' ORDER BY id").map {
-        EvalRun(
+        try EvalRun(
           id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"],
-          options: $0["options"], version: $0["version"], createdAt: $0["created_at"], kind: RunKind(rawValue: $0["kind"] as String) ?? .semantic,
+          options: $0["options"], version: $0["version"], createdAt: $0["created_at"],
+          kind: StoredWord.decode(RunKind.self, $0["kind"], table: "eval_run", column: "kind"),
           summary: $0["summary"])
       }
     }

@@ -110,9 +110,10 @@ extension DatasetStore {
     return try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM eval_instance WHERE run_id = ? AND sample_id = ? ORDER BY side, instance_id", arguments: [run, sampleId]).map {
         r in
-        CocoEval.InstanceMatch(
+        try CocoEval.InstanceMatch(
           imageId: Int(r["sample_id"] as Int64), id: r["instance_id"], categoryId: r["category"], isPrediction: (r["side"] as String) == "pred",
-          matchedId: r["matched_id"], iou: r["iou"], outcome: CocoEval.InstanceMatch.Outcome(rawValue: r["outcome"]) ?? .ignored)
+          matchedId: r["matched_id"], iou: r["iou"],
+          outcome: StoredWord.decode(CocoEval.InstanceMatch.Outcome.self, r["outcome"], table: "eval_instance", column: "outcome"))
       }
     }
   }

@@ -206,11 +206,11 @@ extension DatasetStore {
         classes[c["field"], default: []].append(ClassInfo(value: c["value"], name: c["name"], color: c["color"], isIgnore: c["is_ignore"]))
       }
       let rows = try Row.fetchAll(db, sql: "SELECT name, kind, role, decoding, root FROM mask_field ORDER BY role != 'ground_truth', name")
-      return rows.map { r in
+      return try rows.map { r in
         let name: String = r["name"]
-        let kindText: String = r["kind"], roleText: String = r["role"]
-        var info = FieldInfo(
-          name: name, kind: FieldKind(rawValue: kindText) ?? .semantic, role: FieldRole(rawValue: roleText) ?? .prediction, classes: classes[name] ?? [])
+        var info = try FieldInfo(
+          name: name, kind: StoredWord.decode(FieldKind.self, r["kind"], table: "mask_field", column: "kind"),
+          role: StoredWord.decode(FieldRole.self, r["role"], table: "mask_field", column: "role"), classes: classes[name] ?? [])
         info.decoding = MaskDecoding(serialized: r["decoding"])
         info.root = r["root"]
         return info

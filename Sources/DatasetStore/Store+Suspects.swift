@@ -105,9 +105,10 @@ extension DatasetStore {
   public func suspectRuns() throws -> [SuspectRun] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT key, gt_field, pred_fields, evidence, created, version FROM suspect_run ORDER BY created DESC, key").map { r in
-        SuspectRun(
+        try SuspectRun(
           key: r["key"], gtField: r["gt_field"], predFields: (r["pred_fields"] as String).split(separator: "\n").map(String.init),
-          evidence: LabelEvidence(rawValue: r["evidence"]) ?? .hardPrediction, created: r["created"], version: r["version"])
+          evidence: StoredWord.decode(LabelEvidence.self, r["evidence"], table: "suspect_run", column: "evidence"), created: r["created"], version: r["version"]
+        )
       }
     }
   }
@@ -132,11 +133,12 @@ extension DatasetStore {
       while let r = try cursor.next() {
         let sid: Int64 = r["sample_id"]
         guard ids.contains(sid) else { continue }
-        regions[sid, default: []].append(Self.region(r))
+        regions[sid, default: []].append(try Self.region(r))
       }
-      return rows.map { r in
-        SuspectSample(
-          sampleId: r["sample_id"], gtRevision: r["gt_revision"], evidence: LabelEvidence(rawValue: r["evidence"]) ?? .hardPrediction, score: r["score"],
+      return try rows.map { r in
+        try SuspectSample(
+          sampleId: r["sample_id"], gtRevision: r["gt_revision"],
+          evidence: StoredWord.decode(LabelEvidence.self, r["evidence"], table: "suspect_sample", column: "evidence"), score: r["score"],
           quality: r["quality"], regions: regions[r["sample_id"]] ?? [],
           classes: ((r["classes"] as String?) ?? "").split(separator: ",").compactMap { Int($0) }, evidenceSignature: (r["evidence_sig"] as String?) ?? "")
       }
@@ -158,7 +160,7 @@ extension DatasetStore {
           arguments: [run, sampleId])
         var kept: [Double] = []
         for r in rows {
-          let other = Self.region(r)
+          let other = try Self.region(r)
           if Self.sameRegion(other, region) {
             try db.execute(sql: "DELETE FROM suspect_region WHERE run_key = ? AND sample_id = ? AND idx = ?", arguments: [run, sampleId, r["idx"] as Int])
           } else {
@@ -184,7 +186,7 @@ extension DatasetStore {
     try read { db in
       try Row.fetchAll(
         db, sql: "SELECT sample_id, given, predicted, x, y, width, height, created FROM suspect_dismissal ORDER BY created, sample_id, y, x"
-      ).map { Dismissal(sampleId: $0["sample_id"], region: Self.region($0), created: $0["created"]) }
+      ).map { Dismissal(sampleId: $0["sample_id"], region: try Self.region($0), created: $0["created"]) }
     }
   }
 
@@ -198,7 +200,7 @@ extension DatasetStore {
         db, sql: "SELECT given, predicted, x, y, width, height FROM suspect_dismissal WHERE sample_id = ?", arguments: [sampleId])
       var restored: [SuspectRegion] = []
       for r in rows {
-        let d = Self.region(r)
+        let d = try Self.region(r)
         if let region,
           !(d.given == region.given && d.predicted == region.predicted && d.x == region.x && d.y == region.y && d.width == region.width
             && d.height == region.height) && !Self.sameRegion(d, region)
@@ -232,17 +234,19 @@ extension DatasetStore {
     try read { db in
       var out: [Int64: [SuspectRegion]] = [:]
       for r in try Row.fetchAll(db, sql: "SELECT sample_id, given, predicted, x, y, width, height FROM suspect_dismissal") {
-        out[r["sample_id"], default: []].append(Self.region(r))
+        out[r["sample_id"], default: []].append(try Self.region(r))
       }
       return out
     }
   }
 
   /// A region from a row of suspect_region (or suspect_dismissal, which has no pixels, kind or score).
-  static func region(_ r: Row) -> SuspectRegion {
-    SuspectRegion(
+  /// A dismissal has no kind (NULL): it reads as a swap, which nothing looks at.
+  static func region(_ r: Row) throws -> SuspectRegion {
+    let kind = try (r["kind"] as String?).map { try StoredWord.decode(SuspectKind.self, $0, table: "suspect_region", column: "kind") } ?? .swap
+    return SuspectRegion(
       x: r["x"], y: r["y"], width: r["width"], height: r["height"], pixels: r["pixels"] ?? 0, given: r["given"], predicted: r["predicted"],
-      kind: (r["kind"] as String?).flatMap(SuspectKind.init(rawValue:)) ?? .swap, score: r["score"] ?? 0, raw: r["raw"] ?? r["score"] ?? 0,
+      kind: kind, score: r["score"] ?? 0, raw: r["raw"] ?? r["score"] ?? 0,
       sizeBin: r["size_bin"] ?? 0)
   }
 

@@ -415,4 +415,27 @@ extension ShardedEvaluationTests {
     #expect(failed >= 1 && evaluated <= 21, "\(evaluated) \(failed)")
     #expect(try store.sampleMatrices(run: run).count == evaluated)
   }
+
+  @Test(
+    "a stored word this segscope does not know is an error naming table, column and value, never a default",
+    arguments: [
+      ("UPDATE mask_field SET role = 'oracle' WHERE role = 'prediction'", "mask_field.role", "'oracle'"),
+      ("UPDATE mask_field SET kind = 'hologram'", "mask_field.kind", "'hologram'"),
+      ("UPDATE eval_run SET kind = 'quantum'", "eval_run.kind", "'quantum'"),
+    ])
+  func unknownStoredWords(sql: String, place: String, value: String) throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    _ = try EvaluationRunner(store: store).run(EvaluationRunner.Request(key: "x", predField: "model"), version: "test")
+    #expect(try store.fields().count == 2 && store.runs().count == 1, "readable before the damage")
+    try store.write { db in try db.execute(sql: sql) }
+    do {
+      _ = try store.fields()
+      _ = try store.runs()
+      Issue.record("read \(place) = \(value) as something else")
+    } catch {
+      let text = "\(error)"
+      #expect(text.contains(place) && text.contains(value), "\(text)")
+    }
+  }
 }

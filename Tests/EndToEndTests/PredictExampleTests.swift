@@ -57,7 +57,11 @@ struct PredictExampleTests {
     #expect(miou > 0.5 && miou < 1, "mIoU \(miou)")
   }
 
-  @Test("MediaPipe's selfie segmenter (weights inside the mediapipe wheel) on a real photo", .enabled(if: mediapipePython != nil))
+  @Test(
+    "MediaPipe's selfie segmenter (weights inside the mediapipe wheel) on a real photo",
+    .enabled(
+      if: mediapipePython != nil,
+      "needs a Python with mediapipe: ./run.sh test makes .build/mediapipe-venv (pip install mediapipe), or set SEGSCOPE_MEDIAPIPE_PYTHON"))
   func mediapipeSelfie() throws {
     let python = try #require(Self.mediapipePython)
     let d = try Self.folder("selfie")
