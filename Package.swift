@@ -23,6 +23,10 @@ let package = Package(
 
     // Pure core: dataset model, masks, metrics. No I/O, no C.
     .target(name: "SegmentationCore", swiftSettings: strict),
+    // TOML 1.0 for themes, the config file and augmentation pipelines, bounded whatever the file says.
+    .target(name: "TOML", swiftSettings: strict),
+    // The demo generator: synthetic street scenes, their classes and the demo's models' mistakes.
+    .target(name: "DemoScenes", dependencies: ["SegmentationCore"], swiftSettings: strict),
     // PNG/JPEG to RGBImage / LabelMask, typed errors.
     .target(name: "ImageCodec", dependencies: ["CPNG", "CJPEG", "CTIFF", "SegmentationCore"], swiftSettings: strict),
 
@@ -35,7 +39,7 @@ let package = Package(
     // Importers (and later exporters): folders on disk to the dataset database.
     .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite", "Shards"], swiftSettings: strict),
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
-    .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender", "Augmentation"], swiftSettings: strict),
+    .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender", "Augmentation", "TOML"], swiftSettings: strict),
     // Scale-out: deterministic slices of a dataset's samples, part files, and the checks a merge makes.
     .target(name: "Shards", dependencies: ["DatasetStore", "ImageCodec"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
@@ -43,10 +47,10 @@ let package = Package(
     // Finds the ground-truth masks (and regions) that are probably mislabeled, and stores the verdicts.
     .target(name: "LabelErrors", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
     // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
-    .target(name: "Curation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
+    .target(name: "Curation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "DemoScenes"], swiftSettings: strict),
 
     // Augmentation pipelines (Albumentations' names and parameters) over an image and its mask. Pure.
-    .target(name: "Augmentation", dependencies: ["SegmentationCore"], swiftSettings: strict),
+    .target(name: "Augmentation", dependencies: ["SegmentationCore", "TOML"], swiftSettings: strict),
     // Experiment tracking: logs evaluation runs to an MLflow tracking server through its REST API.
     .target(name: "Tracking", swiftSettings: strict),
     // Runs the user's model over a dataset through a file protocol and imports its outputs as a field.
@@ -58,7 +62,7 @@ let package = Package(
       name: "AppSession",
       dependencies: [
         "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors",
-        "Curation", "Predict", "Augmentation",
+        "Curation", "Predict", "Augmentation", "DemoScenes",
       ],
       swiftSettings: strict),
 
@@ -75,7 +79,7 @@ let package = Package(
       name: "segscope-bench",
       dependencies: [
         "CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", .product(name: "GRDB", package: "GRDB.swift"),
+        "LabelErrors", "Curation", "DemoScenes", .product(name: "GRDB", package: "GRDB.swift"),
       ]),
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a
@@ -87,29 +91,34 @@ let package = Package(
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
-      name: "TerminalRenderTests", dependencies: ["TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"],
+      name: "TerminalRenderTests", dependencies: ["DemoScenes", "TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"],
       swiftSettings: strict),
-    .testTarget(name: "EndToEndTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "EndToEndTests", dependencies: ["DemoScenes", "SegmentationCore", "ImageCodec", "DatasetStore", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "DatasetStoreTests", dependencies: ["DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "Shards", "TestSupport"],
+      name: "DatasetStoreTests",
+      dependencies: ["DemoScenes", "DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "Shards", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "AppCoreTests", dependencies: ["AppCore", "SegmentationCore", "TerminalRender", "Augmentation", "TestSupport"], exclude: ["__Snapshots__"],
+      name: "AppCoreTests", dependencies: ["DemoScenes", "AppCore", "SegmentationCore", "TerminalRender", "Augmentation", "TestSupport"],
+      exclude: ["__Snapshots__"],
       swiftSettings: strict),
-    .testTarget(name: "SegmentationCoreTests", dependencies: ["SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "SegmentationCoreTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: strict),
+    .testTarget(name: "DemoScenesTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
     .testTarget(
       name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "Augmentation", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "AppSessionTests",
-      dependencies: ["AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation", "TestSupport"],
+      dependencies: ["DemoScenes", "AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DatasetImportTests", dependencies: ["DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TerminalRender"], swiftSettings: strict),
     .testTarget(
-      name: "CurationTests", dependencies: ["Curation", "AppSession", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"],
+      name: "CurationTests",
+      dependencies: ["DemoScenes", "Curation", "AppSession", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "PredictTests", dependencies: ["Predict", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),

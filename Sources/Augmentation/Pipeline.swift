@@ -1,3 +1,4 @@
+import TOML
 import SegmentationCore
 
 /// One transform of an augmentation pipeline, with Albumentations' names and parameters.

@@ -1,3 +1,4 @@
+import DemoScenes
 import Dispatch
 import DatasetStore
 import Foundation

@@ -1,3 +1,4 @@
+import DemoScenes
 import Evaluation
 import ImageCodec
 import SegmentationCore

@@ -1,3 +1,4 @@
+import DemoScenes
 import CJPEG
 import CPNG
 import ImageCodec

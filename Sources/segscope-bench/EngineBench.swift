@@ -1,3 +1,4 @@
+import DemoScenes
 import LabelErrors
 import AppSession
 import AppCore

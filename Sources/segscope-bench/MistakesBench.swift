@@ -1,3 +1,4 @@
+import DemoScenes
 import Dispatch
 import Foundation
 import SegmentationCore

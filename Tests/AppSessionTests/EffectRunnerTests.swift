@@ -1,3 +1,4 @@
+import DemoScenes
 import AppCore
 import AppSession
 import DatasetImport

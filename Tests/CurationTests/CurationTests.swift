@@ -1,3 +1,4 @@
+import DemoScenes
 import AppSession
 import Curation
 import DatasetImport

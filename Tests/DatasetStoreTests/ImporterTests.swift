@@ -1,3 +1,4 @@
+import DemoScenes
 import DatasetImport
 import DatasetStore
 import Evaluation

@@ -1,3 +1,4 @@
+import DemoScenes
 import Foundation
 import ImageCodec
 import SegmentationCore

@@ -1,3 +1,4 @@
+import TOML
 import TerminalRender
 import SegmentationCore
 /// `$XDG_CONFIG_HOME/segscope/config.toml`:

@@ -1,3 +1,4 @@
+import TOML
 import SegmentationCore
 import TerminalRender
 

@@ -1,3 +1,4 @@
+import SegmentationCore
 /// Paints a photo-like image and its label map together: every shape sets both. Does no I/O.
 struct SceneCanvas {
   let width: Int

@@ -1,3 +1,4 @@
+import SegmentationCore
 /// Simulated segmentation models for the demo: each turns the true labels into a prediction with the
 /// kinds of errors real models make. Deterministic. Does no I/O.
 public enum DemoModel: String, Sendable, CaseIterable {

@@ -1,3 +1,4 @@
+import SegmentationCore
 /// The classes of the demo dataset: a street scene with ten classes, Cityscapes colours.
 public enum DemoClasses {
   /// (name, display colour) for ids 0...9.

@@ -1,3 +1,4 @@
+import SegmentationCore
 /// One generated street scene: a photo, its true labels, and the labels a (possibly careless)
 /// annotator drew.
 public struct DemoScene: Sendable {
