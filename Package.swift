@@ -33,7 +33,7 @@ let package = Package(
     // Pure terminal graphics: cell Buffer, half-block and sixel renderers, capability probe parsing.
     .target(name: "TerminalRender", dependencies: ["SegmentationCore"], swiftSettings: strict),
     // The only user of ncurses and of the terminal device: capability probe, screen updates, keys.
-    .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender", "AppCore", "SegmentationCore"], swiftSettings: strict),
+    .target(name: "TerminalBackend", dependencies: ["CNcursesw", "TerminalRender", "SegmentationCore"], swiftSettings: strict),
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
     .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift"), "CSQLite"], swiftSettings: strict),
     // Importers (and later exporters): folders on disk to the dataset database.
@@ -104,6 +104,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(name: "SegmentationCoreTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: strict),
+    .testTarget(
+      name: "LabelErrorsTests", dependencies: ["LabelErrors", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "ShardsTests", dependencies: ["Shards"], swiftSettings: strict),
+    .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
     .testTarget(name: "DemoScenesTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
     .testTarget(
       name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "Augmentation", "TestSupport"],

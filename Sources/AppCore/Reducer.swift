@@ -1,3 +1,4 @@
+import TerminalRender
 import SegmentationCore
 
 /// The pure reducer: state and action in, new state and effects out. No I/O, no clock, no terminal.

@@ -1,4 +1,3 @@
-import AppCore
 import CNcursesw
 import SegmentationCore
 import TerminalRender
@@ -131,7 +130,7 @@ public final class Terminal {
       let blanked = Set(changes.filter { c in c.cell.symbol == " " && previous.map { $0[c.x, c.y] != c.cell } ?? true }.map(\.y))
       let damaged = b.mayMoveLines(from: previous, changedRows: rows) ? Set(0..<b.height) : blanked
       return pictures.update(
-        frame.placements.map { PicturePlacement(rect: $0.rect, key: $0.key, image: $0.image) }, occluders: frame.occluders, damagedRows: damaged)
+        frame.placements, occluders: frame.occluders, damagedRows: damaged)
     }
     if let before = update?.before, !before.isEmpty { Terminal.writeRaw(before) }
     for c in changes where !c.cell.isContinuation { put(c.cell, x: c.x, y: c.y) }

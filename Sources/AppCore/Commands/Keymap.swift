@@ -1,3 +1,5 @@
+import TerminalRender
+
 /// Key bindings as data: defaults per screen (global ones under nil), overridable by command id.
 public struct Keymap: Sendable {
   public var global: [Key: CommandID]

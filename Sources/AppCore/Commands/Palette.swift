@@ -1,3 +1,4 @@
+import TerminalRender
 import SegmentationCore
 
 /// The command palette: fuzzy search over commands; `view EXPR`, `save NAME`, `tag T`, `hide CLASS`

@@ -2,25 +2,6 @@ import Synchronization
 import SegmentationCore
 import TerminalRender
 
-/// A picture the backend draws over reserved cells (sixel or kitty), after the text.
-public struct ImagePlacement: Sendable {
-  /// Cells reserved for it (left blank in the buffer).
-  public let rect: Rect
-  /// Identifies the content: the backend re-sends an image only when this changes or its cells
-  /// were overwritten.
-  public let key: String
-  public let image: ComposedImage
-}
-
-/// One rendered frame.
-public struct Frame: Sendable {
-  public var buffer: Buffer
-  public var placements: [ImagePlacement] = []
-  /// Text drawn over pictures (a popup): the backend leaves the pictures' cells under it alone and
-  /// sends them again, alone, once uncovered.
-  public var occluders: [Rect] = []
-}
-
 /// Pixel sizes of the terminal cells, for images drawn as pixels.
 public struct CellGeometry: Sendable, Equatable {
   public var width: Int
@@ -61,7 +42,7 @@ struct ImageSlot {
       let cellsW = (pw + cell.width - 1) / cell.width, cellsH = (ph + cell.height - 1) / cell.height
       let r = Rect(x: rect.x, y: rect.y, width: min(rect.width, cellsW), height: min(rect.height, cellsH))
       frame.buffer.fill(r, symbol: " ", style: .plain)
-      frame.placements.append(ImagePlacement(rect: r, key: key + "@\(pw)x\(ph)", image: make(pw, ph0).padded(toHeight: ph)))
+      frame.placements.append(PicturePlacement(rect: r, key: key + "@\(pw)x\(ph)", image: make(pw, ph0).padded(toHeight: ph)))
     case .halfblock, .ascii:
       let aspect = Double(cell.height) / Double(2 * cell.width)
       let (pw, ph) = Resample.fit(width: source.w, height: source.h, maxWidth: rect.width, maxHeight: rect.height * 2, pixelAspect: aspect)

@@ -1,6 +1,7 @@
 import SegmentationCore
 
-/// A picture to show over reserved cells, by its content key.
+/// A picture to show over reserved cells (left blank in the buffer), by its content key: the
+/// backend sends it again only when the key changes or its cells were overwritten.
 public struct PicturePlacement: Sendable {
   public let rect: Rect
   public let key: String
@@ -9,6 +10,21 @@ public struct PicturePlacement: Sendable {
     self.rect = rect
     self.key = key
     self.image = image
+  }
+}
+
+/// One rendered frame: text cells, the pictures drawn over reserved cells after the text (sixel or
+/// kitty), and the text drawn over pictures (popups).
+public struct Frame: Sendable {
+  public var buffer: Buffer
+  public var placements: [PicturePlacement] = []
+  /// Text drawn over pictures (a popup): the backend leaves the pictures' cells under it alone and
+  /// sends them again, alone, once uncovered.
+  public var occluders: [Rect] = []
+  public init(buffer: Buffer, placements: [PicturePlacement] = [], occluders: [Rect] = []) {
+    self.buffer = buffer
+    self.placements = placements
+    self.occluders = occluders
   }
 }
 
