@@ -79,7 +79,7 @@ let package = Package(
       name: "segscope-bench",
       dependencies: [
         "CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", "DemoScenes", .product(name: "GRDB", package: "GRDB.swift"),
+        "LabelErrors", "Curation", "DemoScenes",
       ]),
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a

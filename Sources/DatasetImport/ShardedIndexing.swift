@@ -116,10 +116,7 @@ extension HistogramIndexer {
     }
     for start in stride(from: 0, to: rows.count, by: 4096) {
       let batch = Array(rows[start..<min(rows.count, start + 4096)])
-      try store.write { db in
-        try HistogramIndexer.insertHistograms(db, batch)
-        try DatasetStore.histogramsChanged(db)
-      }
+      try store.storeHistograms(batch)
     }
     try storeProblems(reread: Set(todo.map(\.2)), problems: problems)
     if !rows.isEmpty { try? store.warmViewColumns() }

@@ -6,7 +6,6 @@ import Foundation
 import DatasetImport
 import DatasetStore
 import Evaluation
-import GRDB
 import ImageCodec
 import SegmentationCore
 import TerminalRender
@@ -81,7 +80,7 @@ enum EngineBench {
         if let m = try? ImageLoader.loadMask(path: paths[i]) { _ = counter.increment(); _ = m.histogram().count }
       }
       let histMs = nowMs() - t0
-      try store.write { db in try db.execute(sql: "DELETE FROM mask_histogram") }
+      try store.deleteAllHistograms()
       t0 = nowMs()
       let (indexed, _) = try HistogramIndexer(store: store).run()
       let indexMs = nowMs() - t0
@@ -199,13 +198,11 @@ enum EngineBench {
     _ = try store.upsertSamples(samples)
     var rng = SplitMix64(seed: 3)
     var results: [SampleResult] = []
-    try store.write { db in
-      let ins = try db.makeStatement(sql: "INSERT INTO mask_histogram(field, sample_id, hist) VALUES ('ground_truth', ?, ?)")
-      for id in 1...Int64(n) {
+    try store.storeHistograms(
+      (1...Int64(n)).map { id in
         let hist = (0..<10).filter { (id + Int64($0)) % 3 != 0 }.map { c in (c, (Int(id) * 7919 + c * 104729) % 20000) }
-        try ins.execute(arguments: [id, ClassHistogram.pack(hist)])
-      }
-    }
+        return (id, FieldName.groundTruth, ClassHistogram.pack(hist), nil)
+      })
     for id in 1...Int64(n) {
       var m = ConfusionMatrix(classCount: 10)
       for c in 0..<10 { m[c, c] = UInt64(rng.int(0, 5000)); m[c, (c + 1) % 10] = UInt64(rng.int(0, 500)) }
@@ -214,7 +211,7 @@ enum EngineBench {
     try store.saveRun(
       key: "model_b", gtField: FieldName.groundTruth, predField: "model_b", dialect: .mmseg, classCount: 10, options: "{}", version: "bench", results: results)
     let path = store.databasePath
-    if getenv("BENCH_ANALYZE") != nil { try store.write { db in try db.execute(sql: "ANALYZE") } }
+    if getenv("BENCH_ANALYZE") != nil { try store.analyze() }
     // The indexing pass ends by building the view columns and keeping them in the database.
     let tb = nowMs()
     try store.warmViewColumns()
