@@ -25,7 +25,7 @@ public struct RunComparison: Sendable {
 
   public init(store: DatasetStore, before a: EvalRun, after b: EvalRun, iterations: Int) throws {
     guard a.classCount == b.classCount else { throw StoreError.invalid("runs \(a.key) and \(b.key) have different class counts") }
-    let dialect = MetricDialect(rawValue: a.dialect) ?? .mmseg
+    let dialect = try a.metricDialect()
     let ma = try store.sampleMatrices(run: a), mb = try store.sampleMatrices(run: b)
     let common = ma.keys.filter { mb[$0] != nil }.sorted()
     let la = common.compactMap { ma[$0] }, lb = common.compactMap { mb[$0] }

@@ -14,7 +14,7 @@ public enum RunsText {
         "\(Sanitize.forTerminal(r.key).padded(14)) \(Sanitize.forTerminal(r.predField)) vs \(Sanitize.forTerminal(r.gtField))  \(h.label)  \(Sanitize.forTerminal(h.numbers))  \(r.createdAt)  segscope \(r.version)\n"
     }
     for r in runs where r.kind == .semantic {
-      let m = SemanticMetrics(matrix: try store.matrix(run: r).0, dialect: MetricDialect(rawValue: r.dialect) ?? .mmseg)
+      let m = try SemanticMetrics(matrix: store.matrix(run: r).0, dialect: r.metricDialect())
       // Options that change what was counted are named with the numbers.
       let notes = RunOptions.notes(r)
       text +=

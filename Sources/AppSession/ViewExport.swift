@@ -37,7 +37,7 @@ public struct ViewExport {
   }
 
   /// Whether the run stores FiftyOne's per-sample fields.
-  var isFiftyOne: Bool { run?.dialect == MetricDialect.fiftyone.rawValue }
+  var isFiftyOne: Bool { (try? run?.metricDialect()) == .fiftyone }
 
   public func rows(_ ids: [Int64]) throws -> [Row] {
     let samples = try store.samples(ids: ids)

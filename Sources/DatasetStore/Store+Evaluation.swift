@@ -19,6 +19,12 @@ public struct EvalRun: Sendable, Equatable {
   public let kind: RunKind
   /// Instance runs: the summary numbers as JSON.
   public let summary: String?
+
+  /// The metric dialect of a semantic run; a word this segscope does not know is an error naming
+  /// the run, never read as another dialect.
+  public func metricDialect() throws(UnknownWordError) -> MetricDialect {
+    try MetricDialect(stored: dialect, place: "the database's eval_run.dialect of run '\(key)'")
+  }
 }
 
 /// One sample's result, to store.

@@ -12,12 +12,18 @@ public enum PNGDecoder {
     public let interlaced: Bool
   }
 
+  /// The colour type of the header (libpng refuses others; one it let through is a corrupt file).
+  static func colorType(_ value: Int, path: String) throws(ImageCodecError) -> PNGImage.ColorType {
+    guard let t = PNGImage.ColorType(rawValue: value) else { throw ImageCodecError(path: path, kind: .corrupt("unknown PNG colour type \(value)")) }
+    return t
+  }
+
   /// Reads just the header. Cheap: no pixel decoding and no pixel-limit check.
   public static func header(_ data: [UInt8], path: String = "<memory>") throws(ImageCodecError) -> Header {
     try withReader(data, path: path, limits: DecodeLimits(maxPixels: .max)) { _, p throws(ImageCodecError) in
-      Header(
-        width: Int(p.width), height: Int(p.height), bitDepth: Int(p.bit_depth),
-        colorType: PNGImage.ColorType(rawValue: Int(p.color_type)) ?? .gray, interlaced: p.interlaced != 0)
+      try Header(
+        width: Int(p.width), height: Int(p.height), bitDepth: Int(p.bit_depth), colorType: colorType(Int(p.color_type), path: path),
+        interlaced: p.interlaced != 0)
     }
   }
 
@@ -53,9 +59,9 @@ public enum PNGDecoder {
           }
         }
       }
-      return PNGImage(
+      return try PNGImage(
         width: w, height: h, bitDepth: Int(p.bit_depth),
-        colorType: PNGImage.ColorType(rawValue: Int(p.color_type)) ?? .gray,
+        colorType: colorType(Int(p.color_type), path: path),
         channels: ch, interlaced: p.interlaced != 0, samples: samples, palette: palette)
     }
   }

@@ -438,4 +438,19 @@ extension ShardedEvaluationTests {
       #expect(text.contains(place) && text.contains(value), "\(text)")
     }
   }
+
+  @Test("a run's dialect this segscope does not know is an error naming the run, not mmseg")
+  func unknownDialect() throws {
+    let (root, store) = try Self.dataset()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    _ = try EvaluationRunner(store: store).run(EvaluationRunner.Request(key: "x", predField: "model"), version: "test")
+    #expect(try store.runs().first?.metricDialect() == .mmseg)
+    try store.write { db in try db.execute(sql: "UPDATE eval_run SET dialect = 'klingon'") }
+    do {
+      _ = try store.runs().first?.metricDialect()
+      Issue.record("read an unknown dialect")
+    } catch {
+      #expect("\(error)".contains("eval_run.dialect of run 'x'") && "\(error)".contains("'klingon'"), "\(error)")
+    }
+  }
 }

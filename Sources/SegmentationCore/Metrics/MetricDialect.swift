@@ -23,3 +23,24 @@ public enum MetricDialect: String, Sendable, CaseIterable, Codable {
     }
   }
 }
+
+/// A stored or written word this segscope does not know, and where it was read.
+public struct UnknownWordError: Error, CustomStringConvertible, Sendable {
+  public let place: String
+  public let value: String
+  public init(place: String, value: String) {
+    self.place = place
+    self.value = value
+  }
+  public var description: String {
+    "\(place) holds '\(Sanitize.forTerminal(String(value.prefix(64))))', which this segscope does not know (a damaged file, or one written by a newer version)"
+  }
+}
+
+extension MetricDialect {
+  /// The dialect a stored word names; an unknown one is an error naming `place`, never a default.
+  public init(stored text: String, place: String) throws(UnknownWordError) {
+    guard let d = MetricDialect(rawValue: text) else { throw UnknownWordError(place: place, value: text) }
+    self = d
+  }
+}

@@ -57,7 +57,7 @@ enum MLflowExport {
       return t
     }
     let (matrix, evaluated, _) = try store.matrix(run: run)
-    let dialect = MetricDialect(rawValue: run.dialect) ?? .mmseg
+    let dialect = try run.metricDialect()
     let m = SemanticMetrics(matrix: matrix, dialect: dialect)
     let names = ClassNaming.names(store, field: run.gtField, count: run.classCount)
     t.metrics = [("mIoU", m.mIoU), ("aAcc", m.aAcc), ("mAcc", m.mAcc), ("fwIoU", m.fwIoU), ("mDice", m.mDice), ("samples", Double(evaluated))]

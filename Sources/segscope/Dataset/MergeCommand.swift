@@ -57,7 +57,8 @@ struct MergeCommand: ParsableCommand {
     }
     bar.finish()
     try EvalCommand.printSemantic(
-      store: store, run: run, matrix: matrix, problems: problems, notes: notes, dialect: MetricDialect(rawValue: head.dialect) ?? .mmseg, pred: head.predField,
+      store: store, run: run, matrix: matrix, problems: problems, notes: notes,
+      dialect: MetricDialect(stored: head.dialect, place: "the parts' header dialect"), pred: head.predField,
       gt: head.gtField, format: format, bandwidth: head.bandwidth, boundary: head.boundary, allClasses: allClasses, ci: ci)
   }
 }
