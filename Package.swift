@@ -25,6 +25,9 @@ let package = Package(
     .target(name: "SegmentationCore", swiftSettings: strict),
     // TOML 1.0 for themes, the config file and augmentation pipelines, bounded whatever the file says.
     .target(name: "TOML", swiftSettings: strict),
+    // Small concurrency helpers every pass that works on all cores shares: result slots, a counter,
+    // the number of cores.
+    .target(name: "Parallel", swiftSettings: strict),
     // The demo generator: synthetic street scenes, their classes and the demo's models' mistakes.
     .target(name: "DemoScenes", dependencies: ["SegmentationCore"], swiftSettings: strict),
     // PNG/JPEG to RGBImage / LabelMask, typed errors.
@@ -37,17 +40,17 @@ let package = Package(
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
     .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift"), "CSQLite"], swiftSettings: strict),
     // Importers (and later exporters): folders on disk to the dataset database.
-    .target(name: "DatasetImport", dependencies: ["DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite", "Shards"], swiftSettings: strict),
+    .target(name: "DatasetImport", dependencies: ["Parallel", "DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite", "Shards"], swiftSettings: strict),
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
     .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender", "Augmentation", "TOML"], swiftSettings: strict),
     // Scale-out: deterministic slices of a dataset's samples, part files, and the checks a merge makes.
     .target(name: "Shards", dependencies: ["DatasetStore", "ImageCodec"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
-    .target(name: "Evaluation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "Shards"], swiftSettings: strict),
+    .target(name: "Evaluation", dependencies: ["Parallel", "SegmentationCore", "ImageCodec", "DatasetStore", "Shards"], swiftSettings: strict),
     // Finds the ground-truth masks (and regions) that are probably mislabeled, and stores the verdicts.
-    .target(name: "LabelErrors", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
+    .target(name: "LabelErrors", dependencies: ["Parallel", "SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
     // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
-    .target(name: "Curation", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "DemoScenes"], swiftSettings: strict),
+    .target(name: "Curation", dependencies: ["Parallel", "SegmentationCore", "ImageCodec", "DatasetStore", "DemoScenes"], swiftSettings: strict),
 
     // Augmentation pipelines (Albumentations' names and parameters) over an image and its mask. Pure.
     .target(name: "Augmentation", dependencies: ["SegmentationCore", "TOML"], swiftSettings: strict),
@@ -78,6 +81,7 @@ let package = Package(
     .executableTarget(
       name: "segscope-bench",
       dependencies: [
+        "Parallel",
         "CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
         "LabelErrors", "Curation", "DemoScenes",
       ]),
@@ -96,7 +100,7 @@ let package = Package(
     .testTarget(name: "EndToEndTests", dependencies: ["DemoScenes", "SegmentationCore", "ImageCodec", "DatasetStore", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "DatasetStoreTests",
-      dependencies: ["DemoScenes", "DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "Shards", "TestSupport"],
+      dependencies: ["Parallel", "DemoScenes", "DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "Shards", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "AppCoreTests", dependencies: ["DemoScenes", "AppCore", "SegmentationCore", "TerminalRender", "Augmentation", "TestSupport"],

@@ -1,4 +1,3 @@
-import DatasetImport
 import DatasetStore
 import ImageCodec
 import SegmentationCore

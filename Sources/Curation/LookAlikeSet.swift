@@ -1,8 +1,8 @@
+import Parallel
 import DemoScenes
 import Dispatch
 import DatasetStore
 import Foundation
-import DatasetImport
 import ImageCodec
 import SegmentationCore
 

@@ -1,5 +1,5 @@
+import Parallel
 import Dispatch
-import DatasetImport
 import DatasetStore
 import ImageCodec
 import SegmentationCore

@@ -1,3 +1,4 @@
+import Parallel
 import Foundation
 import DatasetStore
 import Synchronization

@@ -1,3 +1,4 @@
+import Parallel
 import DatasetStore
 import Dispatch
 import ImageCodec

@@ -3,7 +3,6 @@
 #endif
 import Dispatch
 import Synchronization
-import DatasetImport
 import DatasetStore
 import ImageCodec
 import SegmentationCore

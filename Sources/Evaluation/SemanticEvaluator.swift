@@ -1,4 +1,4 @@
-import DatasetImport
+import Parallel
 import Dispatch
 import ImageCodec
 import SegmentationCore

@@ -1,3 +1,4 @@
+import Parallel
 import DemoScenes
 import LabelErrors
 import AppSession
