@@ -110,6 +110,7 @@ let package = Package(
     .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: strict),
     .testTarget(
       name: "LabelErrorsTests", dependencies: ["LabelErrors", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "ShardsTests", dependencies: ["Shards"], swiftSettings: strict),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
     .testTarget(name: "DemoScenesTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
