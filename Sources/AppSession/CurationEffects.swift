@@ -73,9 +73,7 @@ extension EffectRunner {
           .curationFinished(job: job, view: "sort:-uniqueness", message: "uniqueness of \(sigs.count) samples, most unique first\(skipped)", isError: false)
         ]
       case .next(let budget, let fields, _, let tag):
-        let (scores, scoreProblems) = try Uncertainty(store: store).scores(predFields: fields, ids: ids)
-        let picks = Uncertainty.pick(
-          scores, budget: budget, embeddings: Dictionary(uniqueKeysWithValues: sigs.map { ($0.sampleId, $0.embedding) }), minDistance: Curator.defaultThreshold)
+        let (picks, scoreProblems) = try Uncertainty(store: store).next(predFields: fields, ids: ids, signatures: sigs, budget: budget)
         guard !picks.isEmpty else {
           return [.curationFinished(job: job, view: nil, message: "next: no sample has \(fields.joined(separator: ", "))", isError: true)]
         }

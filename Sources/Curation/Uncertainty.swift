@@ -121,4 +121,15 @@ public struct Uncertainty: Sendable {
     }
     return picked
   }
+
+  /// What to annotate next, the one workflow behind `segscope next` and the app's `:next`: the
+  /// samples (of `ids`, or all) scored by the uncertainty of `predFields`, most uncertain first,
+  /// each at least `spread` from those picked before it in `signatures`' embeddings.
+  public func next(predFields: [String], ids: [Int64]?, signatures: [StoredSignature], budget: Int, spread: Double = Curator.defaultThreshold) throws -> (
+    picks: [Score], problems: [String]
+  ) {
+    let (scores, problems) = try scores(predFields: predFields, ids: ids)
+    let embeddings = Dictionary(signatures.map { ($0.sampleId, $0.embedding) }, uniquingKeysWith: { a, _ in a })
+    return (Self.pick(scores, budget: budget, embeddings: embeddings, minDistance: spread), problems)
+  }
 }

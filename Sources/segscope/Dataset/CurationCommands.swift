@@ -183,11 +183,9 @@ struct NextCommand: ParsableCommand {
   func run() throws {
     let store = try DatasetOpener.open(path)
     let ids = try view.map { try store.sampleIds(parseView($0)) }
-    let (scores, problems) = try Uncertainty(store: store).scores(predFields: pred, ids: ids)
-    for p in problems.prefix(10) { FileHandleOut.stderr(Sanitize.forTerminal(p)) }
     let sigs = try curationSignatures(store, view: view)
-    let picks = Uncertainty.pick(
-      scores, budget: budget, embeddings: Dictionary(uniqueKeysWithValues: sigs.map { ($0.sampleId, $0.embedding) }), minDistance: spread)
+    let (picks, problems) = try Uncertainty(store: store).next(predFields: pred, ids: ids, signatures: sigs, budget: budget, spread: spread)
+    for p in problems.prefix(10) { FileHandleOut.stderr(Sanitize.forTerminal(p)) }
     let pickedIds = picks.map(\.sampleId)
     let rows = try rowsById(store, pickedIds)
     if let tag { try store.replaceTag(pickedIds, tag) }
