@@ -64,7 +64,7 @@ enum MLflowExport {
     for (i, c) in m.classes.enumerated() where c.gtPixels + c.predPixels > 0 {
       t.metrics.append(("iou/" + MLflowClient.name(i < names.count ? names[i] : String(i)), c.iou))
     }
-    let csv = MetricsFormat.render(m, matrix: matrix, names: names, format: "csv", title: run.key, samples: evaluated, allClasses: true)
+    let csv = MetricsFormat.render(m, matrix: matrix, names: names, format: .csv, title: run.key, samples: evaluated, allClasses: true)
     t.artifacts.append(("per_class.csv", Data(csv.utf8), "text/csv"))
     t.artifacts.append(("confusion_matrix.csv", Data(confusionCSV(matrix, names: names).utf8), "text/csv"))
     t.artifacts.append(("confusion_matrix.png", Data(try PNGEncoder.encode(confusionPicture(matrix))), "image/png"))

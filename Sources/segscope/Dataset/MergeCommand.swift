@@ -22,13 +22,12 @@ struct MergeCommand: ParsableCommand {
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Option(help: "Run name (evaluation parts).") var key: String?
-  @Option(help: "table, json, csv or markdown.") var format = "table"
+  @Option(help: "table, json, csv or markdown.") var format: OutputFormat = .table
   @Flag(help: "Table and markdown: also list the classes absent from both ground truth and prediction.") var allClasses = false
   @Flag(help: "Add 95% bootstrap confidence intervals for mIoU and each class's IoU.") var ci = false
   @Argument(help: "The part files (one per shard).") var parts: [String] = []
 
   func validate() throws {
-    guard ["table", "json", "csv", "markdown"].contains(format) else { throw ValidationError("--format must be table, json, csv or markdown") }
     if parts.isEmpty { throw ValidationError("give the part files to merge") }
   }
 
