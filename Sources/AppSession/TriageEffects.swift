@@ -41,7 +41,7 @@ extension EffectRunner {
       return []
     case .addFlag(let sample, let region, let className, let note):
       let value = try className.map { try store.classValue($0, field: FieldName.groundTruth) }
-      let flag = RegionFlag(sampleId: sample, region: region.storeRegion, suggestedClass: value, note: note)
+      let flag = RegionFlag(sampleId: sample, region: region, suggestedClass: value, note: note)
       let id = try store.addFlag(flag)
       return [.flagSaved(id: id, sample: sample, text: region.text + (className.map { " → \($0)" } ?? "") + (note.isEmpty ? "" : " \"\(note)\""))]
     case .loadRevisionInfo(let sample):
@@ -59,7 +59,7 @@ extension EffectRunner {
       switch region {
       case .component(let x, let y): edit = try editor.relabelComponent(sampleId: sample, x: x, y: y, to: v, base: base)
       case .rect(let x, let y, let w, let h): edit = try editor.relabelRect(sampleId: sample, x: x, y: y, width: w, height: h, to: v, base: base)
-      case .mask: throw StoreError.invalid("relabel a component or a rectangle, not the whole mask")
+      case .mask, .instance: throw StoreError.invalid("relabel a component or a rectangle, not the whole mask")
       }
       guard edit.diff.changedPixels > 0 else { return [.statusMessage("nothing changed: the \(region.text) is \(className) already", isError: false)] }
       let names = ClassNaming.namer(store, field: FieldName.groundTruth)
@@ -113,25 +113,12 @@ extension EffectRunner {
     let flags = openFlags.map { f in
       "#\(f.id) \(f.regionText)" + (f.suggestedClass.map { " → " + names($0) } ?? "") + (f.note.isEmpty ? "" : ": \(f.note)")
     }
-    let boxes = openFlags.compactMap { f -> MaskRegion? in
-      guard case .rect(let x, let y, let w, let h) = f.region else { return nil }
-      return .rect(x: x, y: y, width: w, height: h)
-    }
+    let boxes = openFlags.map(\.region).filter { if case .rect = $0 { true } else { false } }
     return RevisionInfo(revision: revs.map(\.revision).max() ?? 0, history: Array(history), flags: flags, flagBoxes: boxes)
   }
 
   public func expandHome(_ path: String) -> String {
     guard path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] else { return path }
     return home + path.dropFirst(1)
-  }
-}
-
-extension MaskRegion {
-  public var storeRegion: RegionFlag.Region {
-    switch self {
-    case .mask: return .mask
-    case .component(let x, let y): return .component(x: x, y: y)
-    case .rect(let x, let y, let w, let h): return .rect(x: x, y: y, width: w, height: h)
-    }
   }
 }

@@ -8,24 +8,17 @@ import SegmentationCore
 /// A region flag on a mask: the whole mask, one instance, a connected component (given by a pixel in
 /// it) or a rectangle, with a suggested class and a note.
 public struct RegionFlag: Sendable, Equatable {
-  public enum Region: Sendable, Equatable {
-    case mask
-    case instance(Int64)
-    case component(x: Int, y: Int)
-    case rect(x: Int, y: Int, width: Int, height: Int)
-  }
-
   public var id: Int64 = 0
   public let sampleId: Int64
   public let field: String
-  public let region: Region
+  public let region: MaskRegion
   public let suggestedClass: Int?
   public let note: String
   public var state = FlagState.open
   public var author = ""
   public var createdAt = ""
 
-  public init(sampleId: Int64, field: String = FieldName.groundTruth, region: Region, suggestedClass: Int? = nil, note: String = "") {
+  public init(sampleId: Int64, field: String = FieldName.groundTruth, region: MaskRegion, suggestedClass: Int? = nil, note: String = "") {
     self.sampleId = sampleId
     self.field = field
     self.region = region
@@ -103,13 +96,17 @@ extension DatasetStore {
       }
       let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
       let rows = try Row.fetchAll(db, sql: "SELECT * FROM flag\(whereSQL) ORDER BY id", arguments: StatementArguments(args))
-      return rows.map { r in
-        let region: RegionFlag.Region
+      return try rows.map { r in
+        let region: MaskRegion
         switch r["kind"] as String {
+        case "mask": region = .mask
         case "instance": region = .instance(r["instance_id"] ?? 0)
         case "component": region = .component(x: r["x"] ?? 0, y: r["y"] ?? 0)
         case "rect": region = .rect(x: r["x"] ?? 0, y: r["y"] ?? 0, width: r["w"] ?? 0, height: r["h"] ?? 0)
-        default: region = .mask
+        case let other:
+          throw StoreError.invalid(
+            "the database's flag.kind holds '\(Sanitize.forTerminal(String(other.prefix(64))))', which this segscope does not know (a damaged database, or one written by a newer version)"
+          )
         }
         var f = RegionFlag(sampleId: r["sample_id"], field: r["field"], region: region, suggestedClass: r["suggested_class"], note: r["note"])
         f.id = r["id"]

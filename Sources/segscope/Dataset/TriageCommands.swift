@@ -30,7 +30,7 @@ struct FlagCommand: ParsableCommand {
   func run() throws {
     let store = try DatasetOpener.open(path)
     let row = try store.resolveSample(sample)
-    var region = RegionFlag.Region.mask
+    var region = MaskRegion.mask
     if let r = rect.flatMap({ parseInts($0, count: 4) }) { region = .rect(x: r[0], y: r[1], width: r[2], height: r[3]) }
     if let c = component.flatMap({ parseInts($0, count: 2) }) { region = .component(x: c[0], y: c[1]) }
     if let instance { region = .instance(instance) }
