@@ -146,14 +146,7 @@ public struct FlagFilter: Sendable, Equatable {
 
 extension RegionFlag {
   /// "rect 10,20 30x40", "component at 5,6", "instance 17", "whole mask".
-  public var regionText: String {
-    switch region {
-    case .mask: return "whole mask"
-    case .instance(let i): return "instance \(i)"
-    case .component(let x, let y): return "component at \(x),\(y)"
-    case .rect(let x, let y, let w, let h): return "rect \(x),\(y) \(w)x\(h)"
-    }
-  }
+  public var regionText: String { region.text }
 }
 
 // The domain's words are stored as their raw text.
