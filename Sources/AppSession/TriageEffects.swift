@@ -84,12 +84,8 @@ extension EffectRunner {
     }
   }
 
-  public func flagSummaries(_ filter: FlagsFilter) throws -> [FlagSummary] {
-    var f = FlagFilter()
-    f.state = filter.state
-    f.author = filter.author
-    if let c = filter.className { f.suggestedClass = try store.classValue(c, field: FieldName.groundTruth) }
-    let flags = try store.flags(f)
+  public func flagSummaries(_ filter: FlagFilter) throws -> [FlagSummary] {
+    let flags = try store.flags(filter)
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
     let names = ClassNaming.namer(store, field: FieldName.groundTruth)
     return flags.map {

@@ -75,7 +75,10 @@ extension DatasetStore {
 
   /// Flags matching a filter, oldest first.
   public func flags(_ filter: FlagFilter) throws -> [RegionFlag] {
-    try read { db in
+    // A class named in the filter is looked up in the ground truth's class map.
+    let gt = try fields().first { $0.role == .groundTruth }?.name ?? FieldName.groundTruth
+    let suggested = try filter.className.map { try classValue($0, field: gt) }
+    return try read { db in
       var clauses: [String] = []
       var args: [(any DatabaseValueConvertible)?] = []
       if let v = filter.sampleId {
@@ -90,7 +93,7 @@ extension DatasetStore {
         clauses.append("author = ?")
         args.append(v)
       }
-      if let v = filter.suggestedClass {
+      if let v = suggested {
         clauses.append("suggested_class = ?")
         args.append(v)
       }
@@ -136,13 +139,6 @@ extension DatasetStore {
 }
 
 /// Which flags to list.
-public struct FlagFilter: Sendable, Equatable {
-  public var sampleId: Int64? = nil
-  public var state: FlagState? = nil
-  public var author: String? = nil
-  public var suggestedClass: Int? = nil
-  public init() {}
-}
 
 extension RegionFlag {
   /// "rect 10,20 30x40", "component at 5,6", "instance 17", "whole mask".

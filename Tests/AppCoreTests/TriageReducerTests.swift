@@ -173,7 +173,7 @@ struct TriageReducerTests {
   @Test("6 lists flags; s cycles the state; d, X, o change the one under the cursor; Enter opens its sample")
   func flagsScreen() {
     var s = loadedState()
-    #expect(press(&s, .char("6")) == [.loadFlags(FlagsFilter())])
+    #expect(press(&s, .char("6")) == [.loadFlags(FlagFilter(state: .open))])
     #expect(s.screen == .flags)
     let flags = [
       FlagSummary(
@@ -186,9 +186,9 @@ struct TriageReducerTests {
     _ = Reducer.reduce(&s, .flagsLoaded(flags))
     _ = press(&s, .down)
     #expect(s.flagsCursor == 1)
-    #expect(press(&s, .char("d")) == [.setFlagState(id: 2, state: .fixed, reload: FlagsFilter())])
-    #expect(press(&s, .char("X")) == [.setFlagState(id: 2, state: .rejected, reload: FlagsFilter())])
-    #expect(press(&s, .char("s")) == [.loadFlags(FlagsFilter(state: .fixed))])
+    #expect(press(&s, .char("d")) == [.setFlagState(id: 2, state: .fixed, reload: FlagFilter(state: .open))])
+    #expect(press(&s, .char("X")) == [.setFlagState(id: 2, state: .rejected, reload: FlagFilter(state: .open))])
+    #expect(press(&s, .char("s")) == [.loadFlags(FlagFilter(state: .fixed))])
     _ = press(&s, .char("s"), .char("s"))
     #expect(s.flagsFilter.state == nil)
     _ = Reducer.reduce(&s, .flagsLoaded(flags))
@@ -207,7 +207,7 @@ struct TriageReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "flags author=ana class=car")
-    #expect(press(&s, .enter) == [.loadFlags(FlagsFilter(state: .open, author: "ana", className: "car"))])
+    #expect(press(&s, .enter) == [.loadFlags(FlagFilter(state: .open, author: "ana", className: "car"))])
     #expect(s.screen == .flags)
     #expect(Reducer.reduce(&s, .commandInvoked("flags.filter", ["colour=red"])).isEmpty && s.status == "flags: unknown filter 'colour' (state, author, class)")
   }

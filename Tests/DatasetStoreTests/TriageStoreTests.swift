@@ -117,9 +117,9 @@ struct TriageStoreTests {
     var filter = FlagFilter()
     filter.state = .open
     #expect(try store.flags(filter).count == 3)
-    filter.suggestedClass = 6
+    filter.className = "6"
     #expect(try store.flags(filter).map(\.id) == [f1])
-    filter.suggestedClass = nil
+    filter.className = nil
     filter.author = DatasetStore.author
     #expect(try store.flags(filter).count == 3)
     filter.author = "someone-else"

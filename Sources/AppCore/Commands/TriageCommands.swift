@@ -144,7 +144,7 @@ enum TriageCommands {
         return []
       }
       do {
-        s.flagsFilter = try FlagsFilter.parse(arg, base: s.flagsFilter)
+        s.flagsFilter = try FlagFilter.parse(arg, base: s.flagsFilter)
       } catch {
         Reducer.setStatus(&s, "flags: \(error.message)", error: true)
         return []

@@ -124,9 +124,9 @@ public enum Effect: Sendable, Equatable {
   case setReviewPosition(queue: String, sample: Int64)
   /// Flags a region of a sample's ground truth with a suggested class (a name) and a note.
   case addFlag(sample: Int64, region: MaskRegion, className: String?, note: String)
-  case loadFlags(FlagsFilter)
+  case loadFlags(FlagFilter)
   /// Moves a flag to open, fixed or rejected, then reloads the list.
-  case setFlagState(id: Int64, state: FlagState, reload: FlagsFilter)
+  case setFlagState(id: Int64, state: FlagState, reload: FlagFilter)
   /// Relabels a region of the ground truth as a new revision based on `baseRevision` (the one shown).
   case relabel(sample: Int64, region: MaskRegion, className: String, baseRevision: Int)
   /// Removes the newest correction of a sample's ground truth.

@@ -194,7 +194,7 @@ public struct AppState: Sendable {
   public var rectAnchor: (x: Int, y: Int)? = nil
   public var flags: [FlagSummary] = []
   public var flagsCursor = 0
-  public var flagsFilter = FlagsFilter()
+  public var flagsFilter = FlagFilter(state: .open)
   public var flagsLoading = false
   /// A sample to put the cursor on when the next view arrives (opening a flag's sample).
   public var focusAfterLoad: Int64? = nil

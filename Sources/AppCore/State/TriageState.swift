@@ -28,21 +28,10 @@ public struct FlagSummary: Sendable, Equatable {
   }
 }
 
-/// Which flags the flags screen shows.
-public struct FlagsFilter: Sendable, Equatable {
-  /// open, fixed, rejected; nil: any.
-  public var state: FlagState? = .open
-  public var author: String? = nil
-  /// A suggested class name.
-  public var className: String? = nil
-  public init(state: FlagState? = .open, author: String? = nil, className: String? = nil) {
-    self.state = state
-    self.author = author
-    self.className = className
-  }
-
+/// The flags screen's filter words.
+extension FlagFilter {
   /// Parses `state=any author=bob class=car` (words in any order; unknown words are an error).
-  public static func parse(_ text: String, base: FlagsFilter = FlagsFilter()) throws(FilterError) -> FlagsFilter {
+  public static func parse(_ text: String, base: FlagFilter = FlagFilter(state: .open)) throws(FilterError) -> FlagFilter {
     var f = base
     for word in text.split(separator: " ") {
       let parts = word.split(separator: "=", maxSplits: 1).map(String.init)

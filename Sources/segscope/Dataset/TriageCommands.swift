@@ -64,7 +64,7 @@ struct FlagsCommand: ParsableCommand {
     filter.state = FlagState(rawValue: state)
     filter.author = author
     let gt = try store.fields().first { $0.role == .groundTruth }
-    if let suggested { filter.suggestedClass = try store.classValue(suggested, field: gt?.name ?? FieldName.groundTruth) }
+    filter.className = suggested
     let flags = try store.flags(filter)
     let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
     func className(_ v: Int?) -> String? { v.map { v in gt?.classes.first { $0.value == v }?.name ?? String(v) } }
