@@ -50,7 +50,7 @@ public struct EffectRunner: Sendable {
         return [
           .rowsLoaded(
             rows.map { r in
-              var row = SampleSummary(id: r.id, path: r.path, split: r.split, width: r.width, height: r.height, miou: miou[r.id], tags: tags[r.id] ?? [])
+              var row = SampleSummary(r, miou: miou[r.id], tags: tags[r.id] ?? [])
               row.detections = counts[r.id].map { [$0.tp, $0.fp, $0.fn] }
               return row
             })

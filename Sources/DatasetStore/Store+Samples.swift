@@ -3,14 +3,6 @@ import GRDB
 import SegmentationCore
 
 /// A sample as stored.
-public struct SampleRow: Sendable, Equatable {
-  public let id: Int64
-  public let path: String
-  public let stem: String
-  public let width: Int
-  public let height: Int
-  public let split: String?
-}
 
 /// A mask file to record for a sample.
 public struct MaskEntry: Sendable, Equatable {

@@ -48,3 +48,12 @@ func sampleImages(_ id: Int64) -> SampleImages {
   return SampleImages(
     id: id, image: scene.image, groundTruth: scene.groundTruth, predictions: ["model_b": DemoModel.modelB.predict(scene.trueLabels, seed: 1)], problems: [])
 }
+
+extension SampleSummary {
+  /// A row for tests: the stored sample from its fields (the stem is the file name without extension).
+  init(id: Int64, path: String, split: String?, width: Int, height: Int, miou: Double?, tags: [String]) {
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    let stem = name.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+    self.init(SampleRow(id: id, path: path, stem: stem.isEmpty ? name : stem, width: width, height: height, split: split), miou: miou, tags: tags)
+  }
+}

@@ -7,27 +7,25 @@ public enum Screen: String, Sendable, CaseIterable {
   case samples, classes, confusion, sample, runs, help, problems, flags, suspects, map
 }
 
-/// A row of the sample list, loaded for the visible page only.
+/// A row of the sample list, loaded for the visible page only: the stored sample and what the view
+/// adds to it.
 public struct SampleSummary: Sendable, Equatable {
-  public let id: Int64
-  public let path: String
-  public let split: String?
-  public let width: Int
-  public let height: Int
+  public let sample: SampleRow
   /// mIoU in the active run (nil: not evaluated or failed).
   public let miou: Double?
   public let tags: [String]
   /// Without a semantic run: the newest instance run's counts at IoU 0.5 (TP, FP, FN).
   public var detections: [Int]? = nil
-  public init(id: Int64, path: String, split: String?, width: Int, height: Int, miou: Double?, tags: [String]) {
-    self.id = id
-    self.path = path
-    self.split = split
-    self.width = width
-    self.height = height
+  public init(_ sample: SampleRow, miou: Double?, tags: [String]) {
+    self.sample = sample
     self.miou = miou
     self.tags = tags
   }
+  public var id: Int64 { sample.id }
+  public var path: String { sample.path }
+  public var split: String? { sample.split }
+  public var width: Int { sample.width }
+  public var height: Int { sample.height }
 }
 
 /// An evaluation run as the app shows it.
