@@ -65,7 +65,7 @@ let package = Package(
       name: "AppSession",
       dependencies: [
         "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors",
-        "Curation", "Predict", "Augmentation", "DemoScenes",
+        "Curation", "Predict", "Augmentation", "DemoScenes", "Tracking",
       ],
       swiftSettings: strict),
 
