@@ -23,6 +23,26 @@ public enum RunsText {
     return text
   }
 
+  /// `segscope runs --compare A B`: per-class IoU of both runs, the change with its paired bootstrap
+  /// interval, and the samples that got most worse.
+  public static func comparison(_ cmp: RunComparison, before: String, after: String, iterations: Int) -> String {
+    let (ka, kb) = (Sanitize.forTerminal(before), Sanitize.forTerminal(after))
+    var out = "\(kb) - \(ka) on the \(cmp.commonSamples) samples both evaluated (\(cmp.dialect.rawValue); 95% paired bootstrap, \(iterations) resamples)\n"
+    out += "class            \(ka.padded(10)) \(kb.padded(10))  delta IoU   95% interval\n"
+    func line(_ name: String, _ x: Double, _ y: Double, _ iv: Bootstrap.Interval) -> String {
+      "\(name.padded(16)) \(pct(x).padded(10)) \(pct(y).padded(10))  \(OneDecimal.signedPercent(y - x).padded(10)) [\(OneDecimal.signedPercent(iv.low)), \(OneDecimal.signedPercent(iv.high))]\n"
+    }
+    for c in cmp.classes { out += line(Sanitize.forTerminal(c.name), c.before, c.after, c.interval) }
+    out += line("mIoU", cmp.mIoU.before, cmp.mIoU.after, cmp.mIoU.interval)
+    if cmp.worse.isEmpty {
+      out += "\nnone of the \(cmp.commonSamples) samples got worse in \(kb)\n"
+    } else {
+      out += "\nsamples that got most worse in \(kb) (mIoU change, worst first):\n"
+      for w in cmp.worse { out += "  \(OneDecimal.signedPercent(w.delta).padded(7)) \(Sanitize.forTerminal(w.path))\n" }
+    }
+    return out
+  }
+
   public static func boundary(_ b: BoundaryIoU, names: [String]) -> String {
     var text = "  boundary IoU (d = 2% of the diagonal): mean \(pct(b.mean))\n"
     for (c, v) in b.perClass.enumerated() { text += "    \(Sanitize.forTerminal(c < names.count ? names[c] : "class \(c)").padded(14)) \(pct(v))\n" }
