@@ -12,13 +12,17 @@ import TerminalRender
 public enum AppLaunch {
   /// Probes the terminal (bounded wait) and applies the overrides: the command line's, then the
   /// config's. Questions an override makes moot are not asked (no trace in the terminal, no pane title).
-  public static func capabilities(graphics: String?, colors: String?, config: AppConfig = AppConfig()) -> TerminalCapabilities {
+  /// Without `probe` (output that is no terminal) nothing is asked: the environment decides.
+  /// The app and `segscope render` both resolve their capabilities here.
+  public static func capabilities(graphics: String?, colors: String?, config: AppConfig = AppConfig(), probe: Bool = true) -> TerminalCapabilities {
     let forcedGraphics =
       graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
     let forcedColors = colors.flatMap(ColorMode.init(rawValue:)) ?? config.colors.flatMap(ColorMode.init(rawValue:))
     let needs = ProbeReplies.ProbeNeeds(
       graphics: forcedGraphics == nil, pixels: forcedGraphics == nil || forcedGraphics == .sixel || forcedGraphics == .kitty, colors: forcedColors == nil)
-    var caps = TTYProbe.run(timeoutMs: 500, needs: needs)
+    var caps =
+      probe
+      ? TTYProbe.run(timeoutMs: 500, needs: needs) : ProbeReplies.capabilities(replies: [], env: ProcessEnvironment.current(), winsize: (0, 0, 0, 0))
     if let g = config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
     if let c = config.colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
     if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }

@@ -63,12 +63,8 @@ struct RenderCommand: ParsableCommand {
   }
 
   func run() throws {
-    let env = ProcessEnvironment.current()
     let tty = isatty(1) != 0
-    var caps = tty && graphics == nil ? TTYProbe.run(timeoutMs: 500, env: env) : ProbeReplies.capabilities(replies: [], env: env, winsize: (0, 0, 0, 0))
-    if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
-    if let c = colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
-    if caps.colors == .none && caps.graphics == .halfblock { caps.graphics = .ascii }
+    let caps = AppLaunch.capabilities(graphics: graphics, colors: colors, probe: tty)
     let width = cols ?? (tty ? caps.columns : 80)
     let panels = try loadPanels()
     let out: [UInt8]
