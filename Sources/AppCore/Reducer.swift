@@ -38,7 +38,7 @@ public enum Reducer {
       }
       return []
     case .mouseScrolled(let up):
-      return reduce(&s, .commandInvoked(up ? "nav.up" : "nav.down", []))
+      return reduce(&s, .commandInvoked(up ? .navUp : .navDown, []))
     case .commandInvoked(let id, let args):
       guard let cmd = CommandRegistry.command(id) else { return [] }
       if !cmd.screens.isEmpty, !cmd.screens.contains(s.screen) {

@@ -11,11 +11,11 @@ struct CurationReducerTests {
     type(&s, "duplicates")
     #expect(press(&s, .enter) == [.curate(.duplicates, job: "duplicates")])
     #expect(s.jobs["duplicates"] != nil)
-    #expect(Reducer.reduce(&s, .commandInvoked("curate.duplicates", [])).isEmpty && s.status?.contains("running already") == true)
+    #expect(Reducer.reduce(&s, .commandInvoked(.curateDuplicates, [])).isEmpty && s.status?.contains("running already") == true)
     let e = Reducer.reduce(&s, .curationFinished(job: "duplicates", view: "dup", message: "3 groups of duplicates", isError: false))
     #expect(e == [.loadView(text: "dup", run: "model_b")] && s.jobs.isEmpty && s.status == "3 groups of duplicates")
     // A failed job shows why and changes no view.
-    _ = Reducer.reduce(&s, .commandInvoked("curate.uniqueness", []))
+    _ = Reducer.reduce(&s, .commandInvoked(.curateUniqueness, []))
     #expect(Reducer.reduce(&s, .curationFinished(job: "uniqueness", view: nil, message: "uniqueness: disk full", isError: true)).isEmpty && s.statusIsError)
   }
 
@@ -37,13 +37,13 @@ struct CurationReducerTests {
     var s = loadedState()
     _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11], matrix: nil))
     #expect(
-      Reducer.reduce(&s, .commandInvoked("curate.next", ["20", "model_b"])) == [
+      Reducer.reduce(&s, .commandInvoked(.curateNext, ["20", "model_b"])) == [
         .curate(.next(budget: 20, fields: ["model_b"], view: "split=val", tag: "next"), job: "next 20")
       ])
-    #expect(Reducer.reduce(&s, .commandInvoked("curate.next", ["many", "model_b"])).isEmpty && s.status?.contains("positive number") == true)
-    #expect(Reducer.reduce(&s, .commandInvoked("curate.next", ["5", "nope"])).isEmpty && s.status?.contains("no prediction field 'nope'") == true)
-    #expect(Reducer.reduce(&s, .commandInvoked("curate.next", ["5"])).isEmpty && s.status?.contains("name the prediction fields") == true)
-    _ = Reducer.reduce(&s, .commandInvoked("curate.next", []))
+    #expect(Reducer.reduce(&s, .commandInvoked(.curateNext, ["many", "model_b"])).isEmpty && s.status?.contains("positive number") == true)
+    #expect(Reducer.reduce(&s, .commandInvoked(.curateNext, ["5", "nope"])).isEmpty && s.status?.contains("no prediction field 'nope'") == true)
+    #expect(Reducer.reduce(&s, .commandInvoked(.curateNext, ["5"])).isEmpty && s.status?.contains("name the prediction fields") == true)
+    _ = Reducer.reduce(&s, .commandInvoked(.curateNext, []))
     #expect(s.paletteState.isOpen && s.paletteState.input == "next 20 model_b")
   }
 }

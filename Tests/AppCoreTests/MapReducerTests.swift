@@ -75,9 +75,9 @@ struct MapReducerTests {
     #expect(s.map.colouring == .miou && s.status == "map coloured by mIoU of the active run")
     _ = press(&s, .char("c"), .char("c"), .char("c"))
     #expect(s.map.colouring == .split)
-    let e = Reducer.reduce(&s, .commandInvoked("screen.map", ["car"]))
+    let e = Reducer.reduce(&s, .commandInvoked(.screenMap, ["car"]))
     #expect(e == [.loadMap(view: "", run: "model_b", className: "car", job: "map")] && s.map.colouring == .classPresence)
-    #expect(Reducer.reduce(&s, .commandInvoked("screen.map", ["nope"])).isEmpty && s.statusIsError)
+    #expect(Reducer.reduce(&s, .commandInvoked(.screenMap, ["nope"])).isEmpty && s.statusIsError)
   }
 
   @Test("the map follows the view: a new view loaded on the map screen remakes it")

@@ -34,7 +34,7 @@ struct ModelReducerTests {
     _ = press(&s, .char("f"))
     #expect(AppView.render(s).buffer.textDump() != single, "f picks another panel beside the draw")
     _ = press(&s, .char("v"))
-    _ = Reducer.reduce(&s, .commandInvoked("sample.augment", ["off"]))
+    _ = Reducer.reduce(&s, .commandInvoked(.sampleAugment, ["off"]))
     #expect(s.augmentDraw == 0 && s.augmentPipeline == nil && !AppView.render(s).buffer.textDump().contains("draw 2"))
   }
 
@@ -45,6 +45,6 @@ struct ModelReducerTests {
     type(&s, "predict mine python3 model.py {manifest}")
     #expect(press(&s, .enter) == [.predict(name: "mine", command: "python3 model.py {manifest}", view: s.viewText, job: "predict mine")])
     #expect(s.jobs["predict mine"] != nil)
-    #expect(Reducer.reduce(&s, .commandInvoked("predict.run", ["other", "python3", "model.py"])).isEmpty && s.statusIsError)
+    #expect(Reducer.reduce(&s, .commandInvoked(.predictRun, ["other", "python3", "model.py"])).isEmpty && s.statusIsError)
   }
 }

@@ -76,7 +76,7 @@ struct PaletteWordsTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "mistakes")
-    #expect(Palette.matches(s).first?.0.id == "suspects.find")
+    #expect(Palette.matches(s).first?.0.id == .suspectsFind)
   }
 
   @Test("a mistyped command says so and suggests the nearest word instead of a view syntax error")

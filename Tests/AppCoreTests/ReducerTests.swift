@@ -68,7 +68,7 @@ struct ReducerTests {
     var s = loadedState()
     _ = press(&s, .ctrl("p"))
     type(&s, "confus")
-    #expect(Palette.matches(s).first?.0.id == "screen.confusion")
+    #expect(Palette.matches(s).first?.0.id == .screenConfusion)
     _ = press(&s, .enter)
     #expect(s.screen == .confusion)
     _ = press(&s, .char(":"))
@@ -110,9 +110,9 @@ struct ReducerTests {
     _ = press(&s, .char("?"))
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains("Quit") && text.contains("Ctrl-C"))
-    #expect(Keymap.defaults.keys(for: "sample.next").map(\.description) == ["n"])
-    for c in CommandRegistry.all where !["sample.hideClass", "view.save", "run.compare", "review.end"].contains(c.id.rawValue) {
-      #expect(!Keymap.defaults.keys(for: c.id).isEmpty || c.argument != nil || c.id == "nav.left" || c.id == "nav.right", "\(c.id) has no key")
+    #expect(Keymap.defaults.keys(for: .sampleNext).map(\.description) == ["n"])
+    for c in CommandRegistry.all where ![.sampleHideClass, .viewSave, .runCompare, .reviewEnd].contains(c.id) {
+      #expect(!Keymap.defaults.keys(for: c.id).isEmpty || c.argument != nil || c.id == .navLeft || c.id == .navRight, "\(c.id) has no key")
     }
   }
 }

@@ -69,7 +69,7 @@ struct ScreenSnapshotTests {
 
   @Test("help lists each key once, with the screens it works on; A's two meanings each say where")
   func helpKeysOnce() {
-    let flag = Keymap.defaults.bindings(for: "flag.add")
+    let flag = Keymap.defaults.bindings(for: .flagAdd)
     #expect(flag.count == 1 && flag[0].key == .char("F") && Set(flag[0].screens) == [.sample, .samples, .suspects])
     var s = loadedState(width: 140, height: 60)
     _ = press(&s, .char("?"))

@@ -198,11 +198,11 @@ struct SuspectsReducerTests {
     #expect(press(&s, .enter) == [.findMistakes(fields: ["model_b"], job: "mistakes model_b")])
     #expect(s.jobs["mistakes model_b"] != nil)
     // The same job again does not start twice.
-    #expect(Reducer.reduce(&s, .commandInvoked("suspects.find", ["model_b"])).isEmpty)
-    #expect(Reducer.reduce(&s, .commandInvoked("suspects.find", ["nope"])).isEmpty && s.statusIsError)
+    #expect(Reducer.reduce(&s, .commandInvoked(.suspectsFind, ["model_b"])).isEmpty)
+    #expect(Reducer.reduce(&s, .commandInvoked(.suspectsFind, ["nope"])).isEmpty && s.statusIsError)
     #expect(s.status?.contains("no prediction field 'nope'") == true)
     // Without fields: the palette, prefilled with every prediction field.
-    _ = Reducer.reduce(&s, .commandInvoked("suspects.find", []))
+    _ = Reducer.reduce(&s, .commandInvoked(.suspectsFind, []))
     #expect(s.paletteState.input == "mistakes model_b")
     var t = onSuspects()
     _ = Reducer.reduce(
@@ -227,7 +227,7 @@ struct SuspectsReducerTests {
   @Test(": review NAME on the Suspects screen makes the suspects the queue, with their regions outlined")
   func reviewSuspects() {
     var s = onSuspects()
-    let e = Reducer.reduce(&s, .commandInvoked("review.start", ["fixes"]))
+    let e = Reducer.reduce(&s, .commandInvoked(.reviewStart, ["fixes"]))
     let view = "suspect('model_a+model_b')>0 sort:-suspect('model_a+model_b')"
     #expect(e == [.openReview(queue: "fixes", expression: nil, newQueueView: view, run: "model_b")])
     _ = Reducer.reduce(&s, .reviewLoaded(queue: "fixes", expression: view, ids: [12, 14], verdicts: [:], position: nil, matrix: nil))

@@ -23,12 +23,12 @@ struct TriageReducerTests {
     var s = loadedState()
     _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
     #expect(
-      Reducer.reduce(&s, .commandInvoked("review.start", ["mine"])) == [
+      Reducer.reduce(&s, .commandInvoked(.reviewStart, ["mine"])) == [
         .openReview(queue: "mine", expression: nil, newQueueView: "split=val sort:miou(model_b)", run: "model_b")
       ])
     _ = Reducer.reduce(&s, .viewLoaded(text: "sort:-pixels(car)", title: "", ids: [11], matrix: nil))
     #expect(
-      Reducer.reduce(&s, .commandInvoked("review.start", ["mine", "class:car"])) == [
+      Reducer.reduce(&s, .commandInvoked(.reviewStart, ["mine", "class:car"])) == [
         .openReview(queue: "mine", expression: "class:car", newQueueView: "sort:-pixels(car)", run: "model_b")
       ])
   }
@@ -108,19 +108,19 @@ struct TriageReducerTests {
     // The inspector: its component.
     _ = press(&s, .char("i"))
     #expect(
-      Reducer.reduce(&s, .commandInvoked("flag.add", ["-", "looks", "off"])) == [
+      Reducer.reduce(&s, .commandInvoked(.flagAdd, ["-", "looks", "off"])) == [
         .addFlag(sample: 11, region: .component(x: 32, y: 24), className: nil, note: "looks off")
       ])
     // b marks a corner; moving the inspector spans a rectangle.
     _ = press(&s, .char("b"), .right, .down)
     #expect(s.markedRegion == .rect(x: 32, y: 24, width: 2, height: 2))
     #expect(
-      Reducer.reduce(&s, .commandInvoked("flag.add", ["ROAD"])) == [
+      Reducer.reduce(&s, .commandInvoked(.flagAdd, ["ROAD"])) == [
         .addFlag(sample: 11, region: .rect(x: 32, y: 24, width: 2, height: 2), className: "road", note: "")
       ])
     #expect(s.rectAnchor == nil)
     // An unknown class is refused before anything is written.
-    #expect(Reducer.reduce(&s, .commandInvoked("flag.add", ["zebra"])).isEmpty && s.statusIsError)
+    #expect(Reducer.reduce(&s, .commandInvoked(.flagAdd, ["zebra"])).isEmpty && s.statusIsError)
     // The confirmation re-reads the sample's flag lines only; the pictures stay as they are.
     let picture = s.images[11]?.image
     #expect(Reducer.reduce(&s, .flagSaved(id: 7, sample: 11, text: "whole mask → car")) == [.loadRevisionInfo(11)])
@@ -134,7 +134,7 @@ struct TriageReducerTests {
   func relabelAndUndo() {
     var s = loadedState()
     _ = press(&s, .enter)
-    #expect(Reducer.reduce(&s, .commandInvoked("mask.relabel", ["car"])).isEmpty && s.status?.contains("inspector") == true)
+    #expect(Reducer.reduce(&s, .commandInvoked(.maskRelabel, ["car"])).isEmpty && s.status?.contains("inspector") == true)
     let img = sampleImages(11)
     _ = Reducer.reduce(
       &s,
@@ -209,7 +209,7 @@ struct TriageReducerTests {
     type(&s, "flags author=ana class=car")
     #expect(press(&s, .enter) == [.loadFlags(FlagFilter(state: .open, author: "ana", className: "car"))])
     #expect(s.screen == .flags)
-    #expect(Reducer.reduce(&s, .commandInvoked("flags.filter", ["colour=red"])).isEmpty && s.status == "flags: unknown filter 'colour' (state, author, class)")
+    #expect(Reducer.reduce(&s, .commandInvoked(.flagsFilter, ["colour=red"])).isEmpty && s.status == "flags: unknown filter 'colour' (state, author, class)")
   }
 
   @Test("export FORMAT PATH writes the current view")
@@ -219,8 +219,8 @@ struct TriageReducerTests {
     _ = press(&s, .char(":"))
     type(&s, "export sheet /tmp/val.png")
     #expect(press(&s, .enter) == [.exportView(format: "sheet", out: "/tmp/val.png", view: "split=val", run: "model_b")])
-    #expect(Reducer.reduce(&s, .commandInvoked("view.export", ["pdf", "x"])).isEmpty && s.statusIsError)
-    #expect(Reducer.reduce(&s, .commandInvoked("view.export", ["csv"])).isEmpty && s.paletteState.input == "export csv ")
+    #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["pdf", "x"])).isEmpty && s.statusIsError)
+    #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["csv"])).isEmpty && s.paletteState.input == "export csv ")
   }
 }
 

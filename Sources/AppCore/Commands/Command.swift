@@ -1,6 +1,6 @@
 /// A command's identifier, like "sample.next": every command segscope has, so that a switch over
 /// them is checked for completeness by the compiler.
-public enum CommandID: String, CaseIterable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+public enum CommandID: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
   case appQuit = "app.quit"
   case appHelp = "app.help"
   case appPalette = "app.palette"
@@ -77,13 +77,6 @@ public enum CommandID: String, CaseIterable, Sendable, Hashable, ExpressibleBySt
   case mapSelect = "map.select"
   case sampleAugment = "sample.augment"
   case predictRun = "predict.run"
-
-  /// A literal in segscope's own source (the default keymap, tests). Names typed by users go
-  /// through `init(rawValue:)`, which fails on an unknown name.
-  public init(stringLiteral value: String) {
-    guard let id = CommandID(rawValue: value) else { preconditionFailure("no command '\(value)'") }
-    self = id
-  }
 
   public var description: String { rawValue }
 }

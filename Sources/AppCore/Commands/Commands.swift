@@ -267,7 +267,7 @@ enum Commands {
     switch s.screen {
     case .samples, .sample:
       if s.screen == .sample && (how == .navLeft || how == .navRight) {
-        return run(&s, how == .navLeft ? "sample.prev" : "sample.next", [], keymap: .defaults)
+        return run(&s, how == .navLeft ? .samplePrev : .sampleNext, [], keymap: .defaults)
       }
       if s.screen == .samples && s.gridMode {
         let cols = GridLayout.columns(s)

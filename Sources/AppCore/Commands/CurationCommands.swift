@@ -4,7 +4,7 @@ import SegmentationCore
 /// and end on the view that shows their result; similar samples load as a view at once.
 enum CurationCommands {
   static let verbs: [String: CommandID] = [
-    "duplicates": "curate.duplicates", "uniqueness": "curate.uniqueness", "similar": "curate.similar", "next": "curate.next", "map": "screen.map",
+    "duplicates": .curateDuplicates, "uniqueness": .curateUniqueness, "similar": .curateSimilar, "next": .curateNext, "map": .screenMap,
   ]
 
   static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {

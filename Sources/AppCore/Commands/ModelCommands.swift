@@ -4,7 +4,7 @@ import SegmentationCore
 /// Models and augmentations in the app: `:augment FILE` and `A` (seeded draws of the pipeline beside
 /// the sample), `:predict NAME COMMAND` (the user's model over the view, in the background).
 enum ModelCommands {
-  static let verbs: [String: CommandID] = ["augment": "sample.augment", "predict": "predict.run"]
+  static let verbs: [String: CommandID] = ["augment": .sampleAugment, "predict": .predictRun]
 
   static func run(_ s: inout AppState, _ id: CommandID, _ arg: String) -> [Effect] {
     switch id {

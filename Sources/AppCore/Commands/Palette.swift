@@ -6,7 +6,7 @@ import SegmentationCore
 public enum Palette {
   /// Argument verbs and the command they run.
   static let verbs: [String: CommandID] = [
-    "view": "view.set", "filter": "view.set", "save": "view.save", "tag": "tag.add", "hide": "sample.hideClass", "eval": "run.evaluate",
+    "view": .viewSet, "filter": .viewSet, "save": .viewSave, "tag": .tagAdd, "hide": .sampleHideClass, "eval": .runEvaluate,
   ]
   .merging(TriageCommands.verbs) { a, _ in a }.merging(SuspectCommands.verbs) { a, _ in a }.merging(CurationCommands.verbs) { a, _ in a }.merging(
     ModelCommands.verbs
@@ -30,7 +30,7 @@ public enum Palette {
     if let verb = q.split(separator: " ").first, verbs[String(verb)] != nil, q.contains(" ") { return [] }
     // A command is found by its title, its id and the palette words that run it (`mistakes`).
     return CommandRegistry.all.compactMap { c -> (Command, Double)? in
-      guard c.id != "app.palette" else { return nil }
+      guard c.id != .appPalette else { return nil }
       let names = [c.title, c.id.rawValue] + (wordsByCommand[c.id] ?? [])
       let score = names.map { FuzzyMatch.score(q, $0) ?? -1 }.max() ?? -1
       return score < 0 ? nil : (c, score)
@@ -70,7 +70,7 @@ public enum Palette {
       }
       // Not a command: a view expression.
       s.paletteState = p
-      return Reducer.reduce(&s, .commandInvoked("view.set", [text]))
+      return Reducer.reduce(&s, .commandInvoked(.viewSet, [text]))
     case .backspace:
       if p.cursor > 0 {
         let i = p.input.index(p.input.startIndex, offsetBy: p.cursor - 1)

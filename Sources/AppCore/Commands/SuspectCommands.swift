@@ -4,7 +4,7 @@ import SegmentationCore
 /// suspect's sample with its region outlined, dismiss a region. Flag (F), relabel (L) and undo (u)
 /// are the triage commands, which act on the suspect region when there is one (`suspectTarget`).
 enum SuspectCommands {
-  static let verbs: [String: CommandID] = ["mistakes": "suspects.find"]
+  static let verbs: [String: CommandID] = ["mistakes": .suspectsFind]
 
   static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()

@@ -5,7 +5,7 @@ import SegmentationCore
 enum TriageCommands {
   /// Palette verbs that take arguments.
   static let verbs: [String: CommandID] = [
-    "review": "review.start", "flag": "flag.add", "relabel": "mask.relabel", "export": "view.export", "flags": "flags.filter",
+    "review": .reviewStart, "flag": .flagAdd, "relabel": .maskRelabel, "export": .viewExport, "flags": .flagsFilter,
   ]
 
   static let verdictOf: [CommandID: Verdict] = [.reviewOk: .ok, .reviewFix: .needsFix, .reviewSkip: .skip]
