@@ -106,10 +106,7 @@ extension DatasetStore {
         case "instance": region = .instance(r["instance_id"] ?? 0)
         case "component": region = .component(x: r["x"] ?? 0, y: r["y"] ?? 0)
         case "rect": region = .rect(x: r["x"] ?? 0, y: r["y"] ?? 0, width: r["w"] ?? 0, height: r["h"] ?? 0)
-        case let other:
-          throw StoreError.invalid(
-            "the database's flag.kind holds '\(Sanitize.forTerminal(String(other.prefix(64))))', which this segscope does not know (a damaged database, or one written by a newer version)"
-          )
+        case let other: throw StoredWord.unknown(other, table: "flag", column: "kind")
         }
         var f = RegionFlag(sampleId: r["sample_id"], field: r["field"], region: region, suggestedClass: r["suggested_class"], note: r["note"])
         f.id = r["id"]

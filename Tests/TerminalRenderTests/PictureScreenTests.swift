@@ -237,6 +237,7 @@ extension PictureScreenTests {
     }
     #expect(worst <= 1, "blend differs by \(worst)")
     #expect(o[3] == 128 && o[(40 - 1) * 4 + 3] == 0)
+    #expect(Self.layered(40, 30, baseKey: "p", cover: 0).layers?.overlay == nil, "a layer with nothing drawn is no layer")
     var marked = c
     marked.paint(x: 39, y: 0, RGB(255, 255, 255))
     #expect(Array(marked.layers!.overlay![(39 * 4)..<(40 * 4)]) == [255, 255, 255, 255] && marked.exact[39])
@@ -253,10 +254,11 @@ extension PictureScreenTests {
     let photo = Self.picture(320, 240).image
     var c = Self.layered(520, 390, baseKey: "photo", cover: 100)
     c.layers?.base = photo
-    guard let scaled = PictureScreen.scaledBase(photo, picture: c.image, box: (520, 400)) else {
+    guard let size = PictureScreen.scaledBaseSize(photo, picture: c.image, box: (520, 400)) else {
       Issue.record("not scaled")
       return
     }
+    let scaled = (rgba: PictureScreen.padded(photo, to: size), width: size.width, height: size.height)
     // Stretched over 520x400 pixels, the padded photo's 320x240 land on 520x390 (within a pixel).
     #expect(scaled.width == 320 && scaled.height == 246)
     #expect(abs(240.0 * 400 / Double(scaled.height) - 390) < 1)
@@ -267,7 +269,7 @@ extension PictureScreenTests {
     #expect(out.contains { $0.hasPrefix("a=t,f=32,s=320,v=246") }, "\(out)")
     #expect(out.contains { $0.hasPrefix("a=t,f=32,s=520,v=390") }, "the layer goes at the picture's size: \(out)")
     #expect(out.contains { $0.hasPrefix("a=p,i=1,") && $0.contains(",c=52,r=20") } && out.contains { $0.contains(",z=1") && !$0.contains(",c=") })
-    #expect(PictureScreen.scaledBase(c.image, picture: c.image, box: (520, 400)) == nil, "a base of the picture's size is placed 1:1")
+    #expect(PictureScreen.scaledBaseSize(c.image, picture: c.image, box: (520, 400)) == nil, "a base of the picture's size is placed 1:1")
   }
 }
 

@@ -17,7 +17,7 @@ public struct ComposedImage: Sendable, Equatable {
     /// Names the base's content: pictures with equal keys share one upload.
     public var baseKey: String
     public var base: RGBImage
-    /// Nil: the picture is the base alone.
+    /// Nil: the picture is the base alone (a layer is only kept when something on it shows).
     public var overlay: [UInt8]?
     public init(baseKey: String, base: RGBImage, overlay: [UInt8]? = nil) {
       self.baseKey = baseKey
@@ -167,7 +167,9 @@ public enum MaskComposer {
         }
       }
     }
-    let layers = baseKey.map { ComposedImage.Layers(baseKey: $0, base: image, overlay: layer) }
+    // A layer with nothing drawn is no layer: the picture is its base.
+    let visible = stride(from: 3, to: layer.count, by: 4).contains { layer[$0] != 0 }
+    let layers = baseKey.map { ComposedImage.Layers(baseKey: $0, base: image, overlay: visible ? layer : nil) }
     return ComposedImage(image: RGBImage(width: w, height: h, pixels: px), exact: exact, layers: layers)
   }
 

@@ -44,15 +44,19 @@ extension PictureScreen {
   /// A base smaller than its picture (a photo at its own resolution) goes as it is and the terminal
   /// stretches it over the picture's cells: it is padded with transparent pixels on the right and
   /// at the bottom to the cells' proportions, so that stretched it lands on the picture's pixels
-  /// (within a pixel). Nil for a base of the picture's size (placed 1:1).
-  static func scaledBase(_ base: RGBImage, picture: RGBImage, box: (Int, Int)) -> (rgba: [UInt8], width: Int, height: Int)? {
+  /// (within a pixel). The padded size, or nil for a base of the picture's size (placed 1:1).
+  static func scaledBaseSize(_ base: RGBImage, picture: RGBImage, box: (Int, Int)) -> (width: Int, height: Int)? {
     let pw = picture.width, ph = picture.height, sw = base.width, sh = base.height
     guard sw > 0, sh > 0, pw > 0, ph > 0, sw != pw || sh != ph else { return nil }
-    let w = max(sw, Int((Double(box.0) * Double(sw) / Double(pw)).rounded()))
-    let h = max(sh, Int((Double(box.1) * Double(sh) / Double(ph)).rounded()))
-    var rgba = [UInt8](repeating: 0, count: w * h * 4)
-    for y in 0..<sh {
-      for x in 0..<sw {
+    return (max(sw, Int((Double(box.0) * Double(sw) / Double(pw)).rounded())), max(sh, Int((Double(box.1) * Double(sh) / Double(ph)).rounded())))
+  }
+
+  /// `base` at the top left of a transparent RGBA picture of `size` (made only when it is sent).
+  static func padded(_ base: RGBImage, to size: (width: Int, height: Int)) -> [UInt8] {
+    let sw = base.width, w = size.width
+    var rgba = [UInt8](repeating: 0, count: w * size.height * 4)
+    for y in 0..<min(base.height, size.height) {
+      for x in 0..<min(sw, w) {
         let s = (y * sw + x) * 3, d = (y * w + x) * 4
         rgba[d] = base.pixels[s]
         rgba[d + 1] = base.pixels[s + 1]
@@ -60,7 +64,12 @@ extension PictureScreen {
         rgba[d + 3] = 255
       }
     }
-    return (rgba, w, h)
+    return rgba
+  }
+
+  /// Takes a picture's placements (the base and its translucent layer) off the screen.
+  static func takeOff(_ p: Placed) -> [UInt8] {
+    KittyEncoder.deletePlacement(id: p.id, placement: p.placement) + (p.top.map { KittyEncoder.deletePlacement(id: $0.id, placement: $0.placement) } ?? [])
   }
 
   func kittyUpdate(
@@ -74,21 +83,17 @@ extension PictureScreen {
     pendingFree = []
     if !orphans.isEmpty || !strays.isEmpty {
       var bytes: [UInt8] = []
-      for o in orphans {
-        bytes += KittyEncoder.deletePlacement(id: o.id, placement: o.placement)
-        if let t = o.top { bytes += KittyEncoder.deletePlacement(id: t.id, placement: t.placement) }
-      }
+      for o in orphans { bytes += Self.takeOff(o) }
       bytes += strays.flatMap { release($0) }
       out.units.append(Unit(bytes: bytes, undo: .leftovers(orphans, strays)))
       orphans = []
       strays = []
     }
     // The uploads that show a picture: its base and its translucent layer, or the picture whole (a
-    // layer with nothing visible leaves the base alone).
+    // picture with no layer is its base alone).
     func parts(_ p: PicturePlacement) -> (base: String, top: String?) {
       guard let l = p.image.layers else { return (p.key, nil) }
-      guard let o = l.overlay, stride(from: 3, to: o.count, by: 4).contains(where: { o[$0] != 0 }) else { return (l.baseKey, nil) }
-      return (l.baseKey, p.key)
+      return (l.baseKey, l.overlay == nil ? nil : p.key)
     }
     for p in placements {
       // Kitty draws pictures over text: a picture under a popup is taken off until it is uncovered.
@@ -127,11 +132,12 @@ extension PictureScreen {
         return id
       }
       let baseImage = p.image.layers?.base ?? p.image.image
-      let scaled = Self.scaledBase(baseImage, picture: p.image.image, box: (p.rect.width * cellWidth, p.rect.height * cellHeight))
+      let scaled = Self.scaledBaseSize(baseImage, picture: p.image.image, box: (p.rect.width * cellWidth, p.rect.height * cellHeight))
       let baseUpload = scaled.map { baseKey + "@pad\($0.width)x\($0.height)" } ?? baseKey
-      let baseId = upload(baseUpload, bytes: scaled?.rgba.count ?? baseImage.pixels.count) { id in
+      let baseId = upload(baseUpload, bytes: scaled.map { $0.width * $0.height * 4 } ?? baseImage.pixels.count) { id in
         guard let scaled else { return KittyEncoder.transmit(baseImage, id: id, compress: compress, png: png) }
-        return KittyEncoder.transmitRGBA(width: scaled.width, height: scaled.height, rgba: scaled.rgba, id: id, compress: compress, png: pngAlpha)
+        return KittyEncoder.transmitRGBA(
+          width: scaled.width, height: scaled.height, rgba: Self.padded(baseImage, to: scaled), id: id, compress: compress, png: pngAlpha)
       }
       let topId = topKey.flatMap { key in
         p.image.layers.map { l in
@@ -173,9 +179,7 @@ extension PictureScreen {
     for (rect, was) in placed where next[rect] == nil {
       let patches = bases[rect]?.patches ?? []
       bases[rect]?.patches = []
-      var bytes = KittyEncoder.deletePlacement(id: was.id, placement: was.placement)
-      if let t = was.top { bytes += KittyEncoder.deletePlacement(id: t.id, placement: t.placement) }
-      out.units.append(Unit(bytes: bytes + patches.flatMap { release($0) }, undo: .removal(rect, was, strays: patches)))
+      out.units.append(Unit(bytes: Self.takeOff(was) + patches.flatMap { release($0) }, undo: .removal(rect, was, strays: patches)))
     }
     let shownBefore = Set(placed.values.flatMap(\.uploads))
     placed = next
