@@ -52,6 +52,10 @@ let package = Package(
     // Curation: image signatures, duplicates and leaks, similar samples, uniqueness, what to annotate next.
     .target(name: "Curation", dependencies: ["Parallel", "SegmentationCore", "ImageCodec", "DatasetStore", "DemoScenes"], swiftSettings: strict),
 
+    // Where the model underperforms: clusters of similar images with their metrics, and slices of the
+    // dataset found automatically, each with a bootstrap interval and false discoveries controlled.
+    .target(name: "Slices", dependencies: ["SegmentationCore", "DatasetStore", "Parallel"], swiftSettings: strict),
+
     // Augmentation pipelines (Albumentations' names and parameters) over an image and its mask. Pure.
     .target(name: "Augmentation", dependencies: ["SegmentationCore", "TOML"], swiftSettings: strict),
     // Experiment tracking: logs evaluation runs to an MLflow tracking server through its REST API.
@@ -65,7 +69,7 @@ let package = Package(
       name: "AppSession",
       dependencies: [
         "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors",
-        "Curation", "Predict", "Augmentation", "DemoScenes", "Tracking",
+        "Curation", "Predict", "Augmentation", "DemoScenes", "Tracking", "Slices",
       ],
       swiftSettings: strict),
 
@@ -73,7 +77,8 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", "Slices",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -112,6 +117,7 @@ let package = Package(
       name: "LabelErrorsTests", dependencies: ["LabelErrors", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "ShardsTests", dependencies: ["Shards"], swiftSettings: strict),
+    .testTarget(name: "SlicesTests", dependencies: ["Slices", "DatasetStore", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
     .testTarget(name: "DemoScenesTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
     .testTarget(

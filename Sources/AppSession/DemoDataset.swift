@@ -15,12 +15,16 @@ public struct DemoDataset: Sendable {
   public var samples: Int
   public var width: Int
   public var height: Int
+  /// The percentage of scenes shot at dusk: darker, and both models do worse on them. No tag, split
+  /// or path names them: a failure for `segscope slices` to find.
+  public var duskPercent: Int
 
-  public init(root: String, samples: Int, width: Int, height: Int) {
+  public init(root: String, samples: Int, width: Int, height: Int, duskPercent: Int = 0) {
     self.root = root
     self.samples = samples
     self.width = width
     self.height = height
+    self.duskPercent = duskPercent
   }
 
   /// Sample stems, in order.
@@ -32,7 +36,7 @@ public struct DemoDataset: Sendable {
   }
 
   /// A line that identifies the parameters, stored in the folder so a changed request regenerates.
-  public var signature: String { "segscope-demo v3 samples=\(samples) size=\(width)x\(height)" }
+  public var signature: String { "segscope-demo v3 samples=\(samples) size=\(width)x\(height)" + (duskPercent > 0 ? " dusk=\(duskPercent)" : "") }
 
   /// Every fifth sample is in the validation split.
   public func split(_ i: Int) -> String { i % 5 == 0 ? "val" : "train" }
@@ -44,6 +48,8 @@ public struct DemoDataset: Sendable {
   public func isMislabeled(_ i: Int) -> Bool { i % 17 == 5 }
   /// Samples that nearly repeat the previous one (same scene, brighter, shifted).
   public func isNearDuplicate(_ i: Int) -> Bool { i % 23 == 7 && i > 0 }
+  /// Scenes shot at dusk (a hash of the index, unrelated to splits and names).
+  public func isDusk(_ i: Int) -> Bool { duskPercent > 0 && Int(((UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 40) % 100) < duskPercent }
   /// Samples whose label file is truncated on purpose.
   public func hasBrokenLabel(_ i: Int) -> Bool { i == 13 }
   /// Samples whose model_b prediction has the wrong size on purpose.
@@ -106,13 +112,15 @@ public struct DemoDataset: Sendable {
     let scene = DemoScene.generate(
       seed: seed, width: width, height: height, mislabel: isMislabeled(i),
       brightness: isNearDuplicate(i) ? 12 : 0, shift: isNearDuplicate(i) ? 3 : 0)
+    let dusk = isDusk(i)
+    let image = dusk ? DemoScene.dusk(scene.image) : scene.image
     let s = relative(i)
-    try FileBytes.writeAtomically(JPEGEncoder.encode(scene.image, quality: 88), to: "\(root)/data/\(s).jpg")
+    try FileBytes.writeAtomically(JPEGEncoder.encode(image, quality: 88), to: "\(root)/data/\(s).jpg")
     var label = try PNGEncoder.encode(scene.groundTruth)
     if hasBrokenLabel(i) { label = Array(label.prefix(label.count / 2)) }
     try FileBytes.writeAtomically(label, to: "\(root)/labels/\(s).png")
     for model in DemoModel.allCases {
-      var pred = model.predict(scene.trueLabels, seed: seed)
+      var pred = model.predict(scene.trueLabels, seed: seed, dusk: dusk)
       if model == .modelB && hasWrongSizePrediction(i) {
         pred = LabelMask(width: width / 2, height: height / 2, values: [UInt8](repeating: 0, count: (width / 2) * (height / 2)))
       }

@@ -95,7 +95,7 @@ public struct SignatureIndexer: Sendable {
             i,
             StoredSignature(
               sampleId: row.id, fileSig: fileSig, contentHash: ContentHash.fnv1a(bytes), fileSize: bytes.count, phash: sig.phash, dhash: sig.dhash,
-              embedding: sig.embedding, layout: layout, version: ImageSignature.version))
+              embedding: sig.embedding, layout: layout, version: ImageSignature.version, brightness: sig.brightness, contrast: sig.contrast))
         } catch {
           problems.withLock { $0.append("\(error)") }
         }

@@ -329,6 +329,18 @@ enum Schema {
           ALTER TABLE suspect_run ADD COLUMN params TEXT;
           """)
     }
+    m.registerMigration("v19-clusters") { db in
+      // Brightness and contrast of each image (made with its signature, slice candidates), and the
+      // clusters of the images' embeddings (`segscope clusters`): each sample's cluster and its
+      // cosine distance to the cluster's centre.
+      try db.execute(
+        sql: """
+          ALTER TABLE image_signature ADD COLUMN brightness REAL;
+          ALTER TABLE image_signature ADD COLUMN contrast REAL;
+          CREATE TABLE sample_cluster(sample_id INTEGER PRIMARY KEY, cluster INTEGER NOT NULL, distance REAL NOT NULL);
+          CREATE INDEX sample_cluster_id ON sample_cluster(cluster);
+          """)
+    }
     return m
   }
 }

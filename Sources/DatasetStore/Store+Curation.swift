@@ -16,10 +16,16 @@ public struct StoredSignature: Sendable, Equatable {
   /// `MaskLayout` of the ground truth, when the sample has one.
   public var layout: [Float]?
   public var version: Int
+  /// Mean luma in [0, 1] and RMS contrast (`ImageSignature`); nil in a signature made before they were.
+  public var brightness: Float?
+  public var contrast: Float?
 
   public init(
-    sampleId: Int64, fileSig: String, contentHash: UInt64, fileSize: Int, phash: UInt64, dhash: UInt64, embedding: [Float], layout: [Float]?, version: Int
+    sampleId: Int64, fileSig: String, contentHash: UInt64, fileSize: Int, phash: UInt64, dhash: UInt64, embedding: [Float], layout: [Float]?, version: Int,
+    brightness: Float? = nil, contrast: Float? = nil
   ) {
+    self.brightness = brightness
+    self.contrast = contrast
     self.sampleId = sampleId
     self.fileSig = fileSig
     self.contentHash = contentHash
@@ -77,13 +83,14 @@ extension DatasetStore {
     try write { db in
       let st = try db.cachedStatement(
         sql: """
-          INSERT OR REPLACE INTO image_signature(sample_id, file_sig, content_hash, file_size, phash, dhash, embedding, layout, version)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT OR REPLACE INTO image_signature(sample_id, file_sig, content_hash, file_size, phash, dhash, embedding, layout, version,
+            brightness, contrast)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """)
       for r in rows {
         try st.execute(arguments: [
           r.sampleId, r.fileSig, Int64(bitPattern: r.contentHash), r.fileSize, Int64(bitPattern: r.phash), Int64(bitPattern: r.dhash),
-          Self.blob(r.embedding), r.layout.map(Self.blob), r.version,
+          Self.blob(r.embedding), r.layout.map(Self.blob), r.version, r.brightness.map { Double($0) }, r.contrast.map { Double($0) },
         ])
       }
     }
@@ -97,7 +104,8 @@ extension DatasetStore {
       let cursor = try Row.fetchCursor(
         db,
         sql: """
-          SELECT g.sample_id, g.file_sig, g.content_hash, g.file_size, g.phash, g.dhash, g.embedding, g.layout, g.version
+          SELECT g.sample_id, g.file_sig, g.content_hash, g.file_size, g.phash, g.dhash, g.embedding, g.layout, g.version,
+            g.brightness, g.contrast
           FROM image_signature g JOIN sample s ON s.id = g.sample_id WHERE s.present = 1 ORDER BY g.sample_id
           """)
       while let r = try cursor.next() {
@@ -107,7 +115,8 @@ extension DatasetStore {
           StoredSignature(
             sampleId: id, fileSig: r["file_sig"], contentHash: UInt64(bitPattern: r["content_hash"]), fileSize: r["file_size"],
             phash: UInt64(bitPattern: r["phash"]), dhash: UInt64(bitPattern: r["dhash"]), embedding: Self.floats(r["embedding"]),
-            layout: (r["layout"] as Data?).map(Self.floats), version: r["version"]))
+            layout: (r["layout"] as Data?).map(Self.floats), version: r["version"], brightness: (r["brightness"] as Double?).map { Float($0) },
+            contrast: (r["contrast"] as Double?).map { Float($0) }))
       }
       return out
     }

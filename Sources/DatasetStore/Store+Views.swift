@@ -95,6 +95,13 @@ extension DatasetStore {
     case .duplicateGroup:
       try requireCuration("sort:group", table: "duplicate_group", command: "segscope duplicates PATH")
       return (" LEFT JOIN duplicate_group k ON k.sample_id = s.id", "k.group_id")
+    case .cluster:
+      try requireCuration("sort:cluster", table: "sample_cluster", command: "segscope clusters PATH")
+      // Cluster first, then nearest the centre first (a cosine distance is below 4).
+      return (" LEFT JOIN sample_cluster k ON k.sample_id = s.id", "k.cluster * 4 + k.distance")
+    case .brightness, .contrast:
+      try requireLuma(m)
+      return (" LEFT JOIN image_signature k ON k.sample_id = s.id", "k.\(m.text)")
     case .suspect(let run):
       args.append(try suspectRunKey(run))
       return (" LEFT JOIN suspect_sample k ON k.run_key = ? AND k.sample_id = s.id", "k.score")
@@ -201,6 +208,10 @@ extension DatasetStore {
       try requireCuration("group:\(n)", table: "duplicate_group", command: "segscope duplicates PATH")
       args.append(n)
       return "s.id IN (SELECT sample_id FROM duplicate_group WHERE group_id = ?)"
+    case .cluster(let n):
+      try requireCuration("cluster:\(n)", table: "sample_cluster", command: "segscope clusters PATH")
+      args.append(n)
+      return "s.id IN (SELECT sample_id FROM sample_cluster WHERE cluster = ?)"
     }
   }
 
@@ -215,6 +226,12 @@ extension DatasetStore {
     case .duplicateGroup:
       try requireCuration("group", table: "duplicate_group", command: "segscope duplicates PATH")
       return "(SELECT d.group_id FROM duplicate_group d WHERE d.sample_id = s.id)"
+    case .cluster:
+      try requireCuration("cluster", table: "sample_cluster", command: "segscope clusters PATH")
+      return "(SELECT c.cluster FROM sample_cluster c WHERE c.sample_id = s.id)"
+    case .brightness, .contrast:
+      try requireLuma(m)
+      return "(SELECT g.\(m.text) FROM image_signature g WHERE g.sample_id = s.id)"
     case .miou(let run):
       args.append(try runId(named: run))
       return "(SELECT e.miou FROM eval_sample e WHERE e.run_id = ? AND e.sample_id = s.id)"
@@ -302,6 +319,12 @@ extension DatasetStore {
   func requireCuration(_ term: String, table: String, command: String) throws {
     let done = try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM curation_state WHERE name = ?)", arguments: [table]) } ?? false
     guard done else { throw ViewResolveError(message: "'\(term)' needs \(command) to have run on this dataset") }
+  }
+
+  /// Brightness and contrast come with the image signatures (made since they were added).
+  func requireLuma(_ m: ViewExpression.Metric) throws {
+    let made = try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM image_signature WHERE brightness IS NOT NULL)") } ?? false
+    guard made else { throw ViewResolveError(message: "'\(m.text)' needs segscope signatures PATH (or clusters) to have run on this dataset") }
   }
 
   func suspectRunKey(_ key: String) throws -> String {

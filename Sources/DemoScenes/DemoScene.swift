@@ -10,6 +10,14 @@ public struct DemoScene: Sendable {
   /// What the annotator got wrong, if anything (for the demo's own checks and notes).
   public let mislabelNote: String?
 
+  /// The scene at dusk: about a third of the light, bluish. Deterministic.
+  public static func dusk(_ image: RGBImage) -> RGBImage {
+    let gains: [Double] = [0.30, 0.33, 0.42]
+    var px = image.pixels
+    for i in 0..<px.count { px[i] = UInt8(min(255, (Double(px[i]) * gains[i % 3] + 4).rounded())) }
+    return RGBImage(width: image.width, height: image.height, pixels: px)
+  }
+
   /// Generates scene `seed` at the given size. Deterministic. Does no I/O.
   public static func generate(seed: UInt64, width: Int = 320, height: Int = 240, mislabel: Bool = false, brightness: Double = 0, shift: Int = 0) -> DemoScene {
     var rng = SplitMix64(seed: seed &* 0x2545_F491_4F6C_DD1D &+ 17)

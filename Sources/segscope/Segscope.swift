@@ -21,7 +21,7 @@ struct Segscope: AsyncParsableCommand {
       RunsCommand.self,
       TagCommand.self, ExportCommand.self, FlagCommand.self, FlagsCommand.self, ReviewCommand.self, RevisionsCommand.self, RelabelCommand.self,
       ReimportCommand.self, MistakesCommand.self, SignaturesCommand.self, DuplicatesCommand.self, SimilarCommand.self, UniquenessCommand.self,
-      UncertaintyCommand.self, NextCommand.self,
+      UncertaintyCommand.self, NextCommand.self, ClustersCommand.self, SlicesCommand.self,
       RenderCommand.self, FileCommand.self, ProbeCommand.self,
     ]
   )

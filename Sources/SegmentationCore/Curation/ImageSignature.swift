@@ -20,11 +20,17 @@ public struct ImageSignature: Sendable, Equatable {
   public var dhash: UInt64
   /// Unit length, `ImageSignature.dimensions` values.
   public var embedding: [Float]
+  /// Mean luma (Rec. 601) of the 64x64 image, in [0, 1].
+  public var brightness: Float
+  /// RMS contrast: the standard deviation of that luma, in [0, 0.5].
+  public var contrast: Float
 
-  public init(phash: UInt64, dhash: UInt64, embedding: [Float]) {
+  public init(phash: UInt64, dhash: UInt64, embedding: [Float], brightness: Float = 0, contrast: Float = 0) {
     self.phash = phash
     self.dhash = dhash
     self.embedding = embedding
+    self.brightness = brightness
+    self.contrast = contrast
   }
 
   public static let colourBins = 12 * 3 + 8
@@ -32,7 +38,7 @@ public struct ImageSignature: Sendable, Equatable {
   public static let thumbnailValues = 8 * 8 * 3
   public static let dimensions = colourBins + gradientBins + thumbnailValues
   /// Bumped when the recipe changes: stored signatures of another version are made again.
-  public static let version = 6
+  public static let version = 7
   /// Added to each gradient bin (square root of summed magnitudes): about what grey-level noise of
   /// one step gives a cell.
   static let gradientFloor: Float = 4
@@ -63,7 +69,22 @@ public struct ImageSignature: Sendable, Equatable {
       let k = norm > 0 ? weight.squareRoot() / norm : 0
       embedding += values.map { $0 * k }
     }
-    return ImageSignature(phash: phash, dhash: dhash, embedding: embedding)
+    let (brightness, contrast) = Self.lumaMoments(grey)
+    return ImageSignature(phash: phash, dhash: dhash, embedding: embedding, brightness: brightness, contrast: contrast)
+  }
+
+  /// Mean and standard deviation of grey values 0...255, scaled to [0, 1].
+  static func lumaMoments(_ grey: [Float]) -> (Float, Float) {
+    guard !grey.isEmpty else { return (0, 0) }
+    var sum: Double = 0, squares: Double = 0
+    for g in grey {
+      sum += Double(g)
+      squares += Double(g) * Double(g)
+    }
+    let n = Double(grey.count)
+    let mean = sum / n
+    let variance = max(0, squares / n - mean * mean)
+    return (Float(mean / 255), Float(variance.squareRoot() / 255))
   }
 
   /// Cosine distance of two unit embeddings, in [0, 2].

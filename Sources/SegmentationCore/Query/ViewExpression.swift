@@ -10,6 +10,7 @@
 ///     limit:50                  skip:100
 ///     flagged   flagged:fixed   verdict:worst=needs-fix   revised   dismissed
 ///     dup       leak            group:3                   uniqueness<0.2   sort:-uniqueness   sort:group
+///     cluster:2 sort:cluster    brightness<0.25           contrast>=0.2
 ///
 /// `class:NAME[@FIELD][OP N]` tests the pixel count of a class in a mask field (ground truth by
 /// default; no comparison means more than 0 pixels). Metric filters and sorts name an evaluation run.
@@ -35,6 +36,12 @@ public struct ViewExpression: Sendable, Equatable {
     case uniqueness
     /// The number of a sample's group of duplicates (`sort:group` lists each group's members together).
     case duplicateGroup
+    /// The sample's cluster (`segscope clusters`; `sort:cluster` lists each cluster's members together,
+    /// nearest the centre first).
+    case cluster
+    /// The image's mean luma in [0, 1] and its RMS contrast (made with the image signatures).
+    case brightness
+    case contrast
     /// FiftyOne's per-sample micro accuracy, precision or recall in a run made with `--dialect
     /// fiftyone` (`acc_fo(RUN)`, `precision_fo(RUN)`, `recall_fo(RUN)`).
     case fiftyone(run: String, measure: String)
@@ -62,6 +69,8 @@ public struct ViewExpression: Sendable, Equatable {
     case duplicate(leak: Bool)
     /// The samples of one group of duplicates (`group:N`, as `segscope duplicates` numbers them).
     case duplicateGroup(Int)
+    /// The samples of one cluster (`cluster:N`, as `segscope clusters` numbers them).
+    case cluster(Int)
   }
 
   public struct Sort: Sendable, Equatable {
@@ -209,6 +218,9 @@ struct ViewParser {
     case "height": return .height
     case "uniqueness": return .uniqueness
     case "group": return .duplicateGroup
+    case "cluster": return .cluster
+    case "brightness": return .brightness
+    case "contrast": return .contrast
     case "miou", "acc", "iou", "pixels", "tp", "fp", "fn", "suspect", "acc_fo", "precision_fo", "recall_fo":
       try expect("(")
       let a = try word(name == "pixels" ? "a class name" : name == "suspect" ? "a label-error run name" : "an evaluation run name")
@@ -336,14 +348,20 @@ struct ViewParser {
     case "group":
       try expect(":")
       return .duplicateGroup(try integer())
-    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn", "suspect", "uniqueness", "acc_fo", "precision_fo", "recall_fo":
+    case "cluster" where peek(":"):
+      i += 1
+      return .cluster(try integer())
+    case "miou", "acc", "iou", "width", "height", "pixels", "tp", "fp", "fn", "suspect", "uniqueness", "acc_fo", "precision_fo", "recall_fo", "cluster",
+      "brightness", "contrast":
       i = start
       let m = try metric()
       let op = try comparison()
       return .metric(m, op, try number())
     default:
       i = start
-      throw error("a filter (split=, tag:, has:, class:, path~, flagged, verdict:, revised, dismissed, dup, leak, group:N, miou(RUN)<N, sort:, limit:)")
+      throw error(
+        "a filter (split=, tag:, has:, class:, path~, flagged, verdict:, revised, dismissed, dup, leak, group:N, cluster:N, brightness<N, miou(RUN)<N, sort:, limit:)"
+      )
     }
   }
 }

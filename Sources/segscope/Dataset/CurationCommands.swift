@@ -29,7 +29,7 @@ func curationSignatures(_ store: DatasetStore, view: String?) throws -> [StoredS
 }
 
 func rowsById(_ store: DatasetStore, _ ids: [Int64]) throws -> [Int64: SampleRow] {
-  Dictionary(uniqueKeysWithValues: try store.samples(ids: ids).map { ($0.id, $0) })
+  Dictionary(try store.samples(ids: Array(Set(ids))).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 }
 
 /// `segscope signatures PATH [--view EXPR]`.

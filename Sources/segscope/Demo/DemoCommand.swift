@@ -25,6 +25,9 @@ struct DemoCommand: AsyncParsableCommand {
   @Option(help: "Image size, WIDTHxHEIGHT.")
   var size: String = "320x240"
 
+  @Option(help: "Percent of the scenes shot at dusk, where both models do worse; no tag or split names them (a hidden slice for 'segscope slices').")
+  var dusk: Int = 0
+
   @Flag(help: "Regenerate the files even if they exist.")
   var regenerate = false
 
@@ -35,6 +38,7 @@ struct DemoCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard samples >= 1 && samples <= 100_000 else { throw ValidationError("--samples must be between 1 and 100000") }
+    guard (0...90).contains(dusk) else { throw ValidationError("--dusk is a percentage from 0 to 90") }
     guard parsedSize() != nil else { throw ValidationError("--size must look like 320x240 (each side 32 to 4096)") }
   }
 
@@ -49,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
     let (w, h) = parsedSize() ?? (320, 240)
     let root = dir ?? Paths.cacheHome() + "/segscope/demo"
     Paths.makeDirectories(root)
-    let demo = DemoDataset(root: root, samples: samples, width: w, height: h)
+    let demo = DemoDataset(root: root, samples: samples, width: w, height: h, duskPercent: dusk)
     Interrupt.install()
     let (store, summaries) = try demo.prepare(regenerate: regenerate, version: Segscope.version, shouldStop: { Interrupt.isRequested }) { Swift.print($0) }
     let interactive = !self.print && isatty(0) != 0 && isatty(1) != 0
