@@ -49,7 +49,10 @@ public struct DemoDataset: Sendable {
   /// Samples that nearly repeat the previous one (same scene, brighter, shifted).
   public func isNearDuplicate(_ i: Int) -> Bool { i % 23 == 7 && i > 0 }
   /// Scenes shot at dusk (a hash of the index, unrelated to splits and names).
-  public func isDusk(_ i: Int) -> Bool { duskPercent > 0 && Int(((UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 40) % 100) < duskPercent }
+  public func isDusk(_ i: Int) -> Bool {
+    var rng = SplitMix64(seed: UInt64(i) &+ 0xD05C)
+    return duskPercent > 0 && Int(rng.next() % 100) < duskPercent
+  }
   /// Samples whose label file is truncated on purpose.
   public func hasBrokenLabel(_ i: Int) -> Bool { i == 13 }
   /// Samples whose model_b prediction has the wrong size on purpose.

@@ -80,8 +80,17 @@ public struct SliceFinder: Sendable {
     try addCandidates(&builder, run: run, notes: &notes)
     var candidates = builder.out
     var tests = evaluate(candidates, counts: counts)
+    // Of each chain of cuts, only the most significant one can be listed or paired.
+    var bestOfChain: [String: Int] = [:]
+    for (i, c) in candidates.enumerated() {
+      guard let chain = c.chain, tests[i].z.isFinite else { continue }
+      if let b = bestOfChain[chain], tests[b].z >= tests[i].z { continue }
+      bestOfChain[chain] = i
+    }
+    let listable = Set(candidates.indices.filter { candidates[$0].chain == nil || bestOfChain[candidates[$0].chain!] == $0 })
     // Pairs of the most significant singles, of different features.
-    let top = candidates.indices.filter { tests[$0].gap > 0 && tests[$0].z.isFinite }.sorted { tests[$0].z > tests[$1].z }.prefix(options.pairsFrom)
+    let top = listable.filter { tests[$0].gap > 0 && tests[$0].z.isFinite }.sorted { tests[$0].z != tests[$1].z ? tests[$0].z > tests[$1].z : $0 < $1 }
+      .prefix(options.pairsFrom)
     var pairs = CandidateBuilder(universe: universe, minSize: options.minSize)
     pairs.seen = builder.seen
     let topList = Array(top)
@@ -99,9 +108,9 @@ public struct SliceFinder: Sendable {
     candidates += pairs.out
     tests += pairTests
     let q = BenjaminiHochberg.qValues(tests.map(\.p))
-    var significant = candidates.indices.filter { q[$0] <= options.alpha && tests[$0].gap > 0 }
+    var significant = candidates.indices.filter { ($0 >= builder.out.count || listable.contains($0)) && q[$0] <= options.alpha && tests[$0].gap > 0 }
     let found = significant.count
-    significant = fold(significant, candidates: candidates, counts: counts, alpha: options.alpha, minEffect: options.minEffect)
+    significant = fold(significant, candidates: candidates, tests: tests, counts: counts, options: options)
     significant.sort { tests[$0].gap != tests[$1].gap ? tests[$0].gap > tests[$1].gap : $0 < $1 }
     // Worst first; a slice whose gap comes from its overlap with a worse listed one is left out, and
     // so is one whose bootstrap interval reaches 0.
@@ -142,13 +151,14 @@ public struct SliceFinder: Sendable {
     return slots.values().map { $0 ?? (.nan, .nan, 1, .nan, .nan) }
   }
 
-  /// Minimal slices: of two significant slices A ⊂ B, A is folded into B when A is not worse than the
-  /// rest of B (significantly and by `minEffect`): B explains it; and B is folded into A when the rest
-  /// of B is not worse than the samples outside B in the same sense: A explains B's gap.
-  func fold(_ significant: [Int], candidates: [SliceCandidate], counts: SampleCounts, alpha: Double, minEffect: Double) -> [Int] {
+  /// Minimal slices. Of two significant slices A ⊂ B, A is folded into B (B explains it) when its gap
+  /// is not larger than B's by `minEffect`, or when it is not worse than the rest of B (significantly
+  /// and by `minEffect`); B is folded into A (A explains B's gap) when the rest of B is not worse than
+  /// the samples outside B in that sense. A rest of B smaller than `minSize` is not tested.
+  func fold(_ significant: [Int], candidates: [SliceCandidate], tests: [Test], counts: SampleCounts, options: Options) -> [Int] {
     func worse(_ x: [Int], than y: [Int]) -> Bool {
       let t = counts.gapTest(slice: x, rest: y)
-      return t.p <= alpha && t.gap >= minEffect
+      return t.p <= options.alpha && t.gap >= options.minEffect
     }
     var dropped = Set<Int>()
     let n = counts.count
@@ -157,9 +167,10 @@ public struct SliceFinder: Sendable {
         let A = candidates[a], B = candidates[b]
         guard A.isSubset(of: B) else { continue }
         let restOfB = B.members.filter { !A.contains($0) }
-        if !worse(A.members, than: restOfB) {
+        let testable = restOfB.count >= options.minSize
+        if tests[a].gap < tests[b].gap + options.minEffect || (testable && !worse(A.members, than: restOfB)) {
           dropped.insert(a)
-        } else if !worse(restOfB, than: complement(B, count: n)) {
+        } else if testable && !worse(restOfB, than: complement(B, count: n)) {
           dropped.insert(b)
         }
       }

@@ -34,3 +34,31 @@ struct ViewExpressionTests {
     }
   }
 }
+
+@Suite("View language written back")
+struct ViewExpressionTextTests {
+  @Test(
+    "parse(text(v)) == v for every kind of term",
+    arguments: [
+      "split=val split!=train tag:hard not tag:reviewed has:model_a path~street_00 view:hard_cases",
+      "class:car class:person>=500 class:car@model_b<10 class:'traffic sign'<168 not class:pole",
+      "miou(model_b)<0.5 acc(model_a)>=0.9 iou(model_b,sidewalk)<0.3 suspect(model_a+model_b)>0.5 tp(inst)>2 fp(inst)=0 fn(inst)!=1",
+      "acc_fo(fo)>0.25 precision_fo(fo)<=0.125 recall_fo(fo)>=0.5 width=320 height<240 pixels(car@model_b)>1",
+      "flagged flagged:fixed flagged:any verdict:worst=needs-fix revised dismissed dup leak group:3 uniqueness<0.2",
+      "cluster:2 brightness<0.2312 contrast>=0.0543 miou(\"it's\")<0.1 tag:'two words' sort:cluster limit:50 skip:100",
+      "sort:-pixels(car) limit:3", "sort:-suspect(a+b)", "sort:brightness", "",
+    ])
+  func roundTrip(text: String) throws {
+    let v = try ViewExpression.parse(text)
+    #expect(try ViewExpression.parse(v.text) == v, "\(v.text)")
+    #expect(v.text == text, "printed differently")
+  }
+
+  @Test("builders add a filter and replace the sort; numbers print without exponents and thresholds round as printed")
+  func builders() throws {
+    let v = try ViewExpression.parse("split=val sort:path").and(.cluster(4)).sorted(by: .miou(run: "m"), descending: true)
+    #expect(v.text == "split=val cluster:4 sort:-miou(m)")
+    #expect(ViewExpression.number(0.000_012_5) == "0.0000125" && ViewExpression.number(-3) == "-3" && ViewExpression.number(1e16) != "1e+16")
+    #expect(ViewExpression.rounded(0.123_456) == 0.1235 && ViewExpression.number(ViewExpression.rounded(0.123_456)) == "0.1235")
+  }
+}
