@@ -140,6 +140,7 @@ public enum Reducer {
       return []
     default:
       return TriageCommands.reduce(&s, action) ?? SuspectCommands.reduce(&s, action) ?? CurationCommands.reduce(&s, action) ?? ModelCommands.reduce(&s, action)
+        ?? SliceCommands.reduce(&s, action)
         ?? []
     }
   }

@@ -2,6 +2,7 @@ import AppCore
 import Curation
 import DatasetStore
 import SegmentationCore
+import Slices
 
 /// Curation effects: duplicates, uniqueness and the annotation queue as background jobs (image
 /// signatures made first where missing, with progress; x cancels), similar samples as a view.
@@ -83,6 +84,43 @@ extension EffectRunner {
           .curationFinished(
             job: job, view: "tag:\(tag)", message: "tagged the \(picks.count) samples to annotate next '\(tag)' (: review NAME makes them a queue)\(note)",
             isError: false)
+        ]
+      case .clusters(let k, let run):
+        if control.isCancelled(job) { return [.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false)] }
+        jobProgress(job, title: "clusters: k-means")(0, 1)
+        let made = try ImageClusters(store: store).make(sigs, k: k.map { .fixed($0) } ?? .auto)
+        let evalRun = try run.flatMap { key in try store.runs().first { $0.key == key && $0.kind == .semantic } }
+        let report = try ImageClusters(store: store).report(run: evalRun)
+        let list = SliceList(
+          entries: report.clusters.map {
+            SliceEntry(
+              title: "cluster \($0.id)" + ($0.classes.isEmpty ? "" : ": " + $0.classes.prefix(3).map(\.name).joined(separator: ", ")),
+              definition: ViewExpression(filters: [.cluster($0.id)]), size: $0.sampleIds.count, miou: $0.miou, gap: nil,
+              interval: $0.interval.map { $0.low...max($0.low, $0.high) }, strip: Array($0.sampleIds.prefix(8)))
+          },
+          summary: "\(made.k) clusters of \(made.members.count) images (k-means\(k == nil ? ", k by silhouette" : ""))"
+            + (report.run.map { "; mIoU in \($0), worst first, with 95% bootstrap intervals" } ?? "; no run: E evaluates one"))
+        return [
+          .slicesLoaded(.clusters, list),
+          .curationFinished(
+            job: job, view: nil, message: "\(made.k) clusters (views cluster:1 to cluster:\(made.k); the map colours by them)\(skipped)", isError: false),
+        ]
+      case .slices(let run, let view):
+        if control.isCancelled(job) { return [.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false)] }
+        jobProgress(job, title: "slices: testing candidates")(0, 1)
+        let found = try SliceFinder(store: store).find(run: store.run(named: run), view: ViewExpression.parse(view))
+        let list = SliceList(
+          entries: found.slices.map {
+            SliceEntry(
+              title: $0.name, definition: $0.definition, size: $0.sampleIds.count, miou: $0.miou, gap: $0.gap,
+              interval: $0.interval.low...max($0.interval.low, $0.interval.high), strip: Array($0.sampleIds.prefix(8)))
+          },
+          summary:
+            "run \(run): \(found.samples) samples, mIoU \(OneDecimal.percent(found.overallMIoU)); \(found.tested) candidates, \(found.significant) significant at FDR 0.05 (Benjamini-Hochberg); worst first, gap = rest - slice"
+        )
+        return [
+          .slicesLoaded(.slices, list),
+          .curationFinished(job: job, view: nil, message: "\(found.slices.count) slices where \(run) does worse\(skipped)", isError: false),
         ]
       }
     } catch let e as SignatureIndexer.Cancelled {

@@ -31,6 +31,7 @@ public enum EmbeddingMap {
     let rows = Dictionary(uniqueKeysWithValues: try store.samples(ids: ids).map { ($0.id, $0) })
     let miou = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
     var suspicion: [Int64: Double] = [:]
+    let cluster = Dictionary(try store.clusters().map { ($0.sampleId, $0.cluster) }, uniquingKeysWith: { a, _ in a })
     if let newest = try store.suspectRuns().first {
       for s in try store.suspects(run: newest.key) { suspicion[s.sampleId] = s.score }
     }
@@ -41,7 +42,8 @@ public enum EmbeddingMap {
     for (i, id) in ids.enumerated() {
       let p = MapPoint(
         id: id, x: Double((xy[i * 2] - x0) / (x1 - x0)), y: Double((xy[i * 2 + 1] - y0) / (y1 - y0)), split: rows[id]?.split,
-        duplicate: groups[id] != nil, leak: groups[id]?.leak ?? false, miou: miou[id], suspicion: suspicion[id], hasClass: withClass.map { $0.contains(id) })
+        duplicate: groups[id] != nil, leak: groups[id]?.leak ?? false, miou: miou[id], suspicion: suspicion[id], hasClass: withClass.map { $0.contains(id) },
+        cluster: cluster[id])
       points.append((rank[id] ?? i, p))
     }
     // The share of the total variance along the two axes.

@@ -77,6 +77,10 @@ public enum CommandID: String, CaseIterable, Sendable, Hashable, CustomStringCon
   case mapSelect = "map.select"
   case sampleAugment = "sample.augment"
   case predictRun = "predict.run"
+  case screenSlices = "screen.slices"
+  case curateClusters = "curate.clusters"
+  case curateSlices = "curate.slices"
+  case slicesToggle = "slices.toggle"
 
   public var description: String { rawValue }
 }
@@ -268,6 +272,22 @@ public enum CommandRegistry {
       .mapSelect, "Map selection",
       doc: "Mark a corner of a rectangle at the point under the cursor; at the second corner its samples become the view (tag map).",
       screens: [.map], disabledReason: { $0.map.points.isEmpty ? "the map is empty" : nil }),
+    Command(
+      .screenSlices, "Clusters and slices",
+      doc:
+        "Where the model underperforms: clusters of similar images and the slices where the active run is significantly worse, worst first, each with a strip of thumbnails; Enter makes one the view."
+    ),
+    Command(
+      .curateClusters, "Cluster the images",
+      doc:
+        "Cluster the images by their signatures in the background (k-means; K, or auto: chosen by silhouette), with the active run's mIoU on each; the view cluster:N lists one.",
+      argument: "[K]"),
+    Command(
+      .curateSlices, "Find slices",
+      doc:
+        "Find the slices of the view where the active run is significantly worse (split, tags, classes, object sizes, image size, brightness, contrast, clusters, uniqueness and pairs; Benjamini-Hochberg), in the background.",
+      disabledReason: { $0.activeRunSummary == nil ? "needs an evaluation run (E evaluates one)" : nil }),
+    Command(.slicesToggle, "Clusters or slices", doc: "Switch the Slices screen between clusters and slices.", screens: [.slices]),
     Command(
       .curateNext, "Annotate next",
       doc:

@@ -204,6 +204,8 @@ enum Commands {
       return CurationCommands.run(&s, id, args)
     case .sampleAugment, .predictRun:
       return ModelCommands.run(&s, id, arg)
+    case .screenSlices, .curateClusters, .curateSlices, .slicesToggle:
+      return SliceCommands.run(&s, id, args)
     }
     return []
   }
@@ -309,6 +311,8 @@ enum Commands {
     case .map:
       MapCommands.move(&s, how)
       return MapCommands.rowEffect(s)
+    case .slices:
+      return SliceCommands.move(&s, how)
     }
     return []
   }
@@ -342,6 +346,8 @@ enum Commands {
       return SuspectCommands.open(&s)
     case .map:
       return MapCommands.open(&s)
+    case .slices:
+      return SliceCommands.open(&s)
     case .problems:
       // A problem line starts with the file it is about: open the samples whose path holds its stem.
       guard let line = s.problems[safe: s.problemsCursor], let stem = ProblemsScreen.stem(line) else {

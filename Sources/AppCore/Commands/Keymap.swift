@@ -10,7 +10,8 @@ public struct Keymap: Sendable {
     global: [
       .char("q"): .appQuit, .ctrl("c"): .appQuit, .char("?"): .appHelp, .char(":"): .appPalette, .ctrl("p"): .appPalette,
       .char("1"): .screenSamples, .char("2"): .screenClasses, .char("3"): .screenConfusion, .char("4"): .screenRuns,
-      .char("5"): .screenProblems, .char("6"): .screenFlags, .char("7"): .screenSuspects, .char("8"): .screenMap, .up: .navUp, .char("k"): .navUp,
+      .char("5"): .screenProblems, .char("6"): .screenFlags, .char("7"): .screenSuspects, .char("8"): .screenMap, .char("9"): .screenSlices, .up: .navUp,
+      .char("k"): .navUp,
       .down: .navDown,
       .char("j"): .navDown,
       .left: .navLeft, .char("h"): .navLeft, .right: .navRight, .char("l"): .navRight,
@@ -40,6 +41,7 @@ public struct Keymap: Sendable {
       ],
       .confusion: [.char("n"): .confusionNormalize],
       .map: [.char("c"): .mapColour, .char("v"): .mapSelect],
+      .slices: [.char("c"): .slicesToggle, .char("s"): .curateSlices, .char("C"): .curateClusters],
       .runs: [.char("c"): .runCompare, .char("W"): .runWorse],
     ])
 

@@ -21,7 +21,9 @@ enum MapCommands {
       // Made once per view; a new view (or the first visit) makes it again.
       return s.map.viewText == s.viewText && !s.map.points.isEmpty ? [] : load(&s)
     case .mapColour:
-      let all = MapColouring.allCases.filter { $0 != .classPresence || s.map.className != nil }
+      let all = MapColouring.allCases.filter {
+        ($0 != .classPresence || s.map.className != nil) && ($0 != .cluster || s.map.points.contains { $0.cluster != nil })
+      }
       s.map.colouring = all[((all.firstIndex(of: s.map.colouring) ?? -1) + 1) % all.count]
       Reducer.setStatus(&s, "map coloured by \(describe(s.map))", error: false)
       return []
@@ -58,6 +60,7 @@ enum MapCommands {
     case .suspicion: return "suspicion (newest label-error run)"
     case .duplicates: return "duplicates and leaks"
     case .classPresence: return "presence of \(m.className ?? "a class")"
+    case .cluster: return "cluster (: clusters [K] makes them)"
     }
   }
 

@@ -9,6 +9,8 @@ public enum Palette {
     "view": .viewSet, "filter": .viewSet, "save": .viewSave, "tag": .tagAdd, "hide": .sampleHideClass, "eval": .runEvaluate,
   ]
   .merging(TriageCommands.verbs) { a, _ in a }.merging(SuspectCommands.verbs) { a, _ in a }.merging(CurationCommands.verbs) { a, _ in a }.merging(
+    SliceCommands.verbs
+  ) { a, _ in a }.merging(
     ModelCommands.verbs
   ) { a, _ in a }
 

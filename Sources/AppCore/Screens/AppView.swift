@@ -23,6 +23,7 @@ public enum AppView {
     case .flags: FlagsScreen.draw(s, body, &frame.buffer, theme)
     case .suspects: SuspectsScreen.draw(s, body, &frame.buffer, theme)
     case .map: MapScreen.draw(s, body, &frame.buffer, theme)
+    case .slices: SlicesScreen.draw(s, body, &frame, theme)
     }
     statusBar(s, &frame.buffer, theme)
     if s.paletteState.isOpen {
@@ -80,7 +81,7 @@ public enum AppView {
   }
 
   static func hints(_ screen: Screen) -> [String] {
-    let common = ["1-8 screens", ": palette", "/ filter", "? keys", "q quit"]
+    let common = ["1-9 screens", ": palette", "/ filter", "? keys", "q quit"]
     switch screen {
     case .samples: return ["Enter open", "m grid/list", "w worst first", "R run"] + common
     case .classes: return ["Enter worst samples", "s sort"] + common
@@ -89,6 +90,7 @@ public enum AppView {
     case .flags: return ["Enter open", "d fixed", "X rejected", "o reopen", "s state"] + common
     case .suspects: return ["Enter open", "L relabel", "F flag", "d label is right", "u undo", "s run"] + common
     case .map: return ["arrows move", "Enter open", "c colour", "v select", ": map CLASS"] + common
+    case .slices: return ["Enter view", "c clusters/slices", "s slices", "C clusters", "x cancel"] + common
     case .runs: return ["Enter make active", "c compare", "W got worse"] + common
     case .help, .problems: return ["Esc back"] + common
     }

@@ -25,6 +25,16 @@ enum MapScreen {
     let plot = Rect(x: area.x + 1, y: area.y + 1, width: max(1, area.width - 2), height: max(1, area.height - 3))
     let dotsW = plot.width * 2, dotsH = plot.height * 4
     let splits = Array(Set(m.points.compactMap(\.split))).sorted()
+    let clusters = Array(Set(m.points.compactMap(\.cluster))).sorted()
+    let byCluster = m.colouring == .cluster
+    // The categories of a categorical colouring (splits or clusters), the last for points with none.
+    let categories =
+      byCluster
+      ? clusters.map { "cluster \($0)" } + (m.points.contains { $0.cluster == nil } ? ["none"] : [])
+      : splits + (m.points.contains { $0.split == nil } ? ["no split"] : [])
+    func category(_ p: MapPoint) -> Int {
+      byCluster ? p.cluster.flatMap { clusters.firstIndex(of: $0) } ?? clusters.count : p.split.flatMap { splits.firstIndex(of: $0) } ?? splits.count
+    }
     func cellOf(_ p: MapPoint) -> (Int, Int, Int, Int) {
       let dx = min(dotsW - 1, max(0, Int(p.x * Double(dotsW - 1) + 0.5)))
       let dy = min(dotsH - 1, max(0, Int(p.y * Double(dotsH - 1) + 0.5)))
@@ -42,15 +52,15 @@ enum MapScreen {
       let (cx, cy, sx, sy) = cellOf(p)
       let c = cy * plot.width + cx
       bits[c] |= dotBit[sx][sy]
-      if splitVotes[c].isEmpty { splitVotes[c] = [Int](repeating: 0, count: max(1, splits.count + 1)) }
-      splitVotes[c][p.split.flatMap { splits.firstIndex(of: $0) } ?? splits.count] += 1
+      if splitVotes[c].isEmpty { splitVotes[c] = [Int](repeating: 0, count: max(1, (byCluster ? clusters.count : splits.count) + 1)) }
+      splitVotes[c][category(p)] += 1
       let value: Double?
       switch m.colouring {
       case .miou: value = p.miou
       case .suspicion: value = p.suspicion
       case .classPresence: value = p.hasClass.map { $0 ? 1 : 0 }
       case .duplicates: value = p.leak ? 1 : (p.duplicate ? 0.5 : 0)
-      case .split: value = nil
+      case .split, .cluster: value = nil
       }
       if let value {
         sum[c] += value
@@ -65,10 +75,10 @@ enum MapScreen {
         guard bits[c] != 0 else { continue }
         let colour: RGB
         switch m.colouring {
-        case .split:
+        case .split, .cluster:
           let votes = splitVotes[c]
           let top = votes.indices.max { votes[$0] < votes[$1] } ?? 0
-          colour = splitColours[min(top, splitColours.count - 1)]
+          colour = categoryColour(top, of: categories.count, byCluster: byCluster)
         case .miou, .suspicion, .duplicates, .classPresence:
           // Along the colouring's ramp; grey without a value.
           let r = rampOf(m.colouring, className: m.className)
@@ -78,7 +88,7 @@ enum MapScreen {
         // colour, the split colouring uses a shape per split.
         let votes = splitVotes[c]
         let majority = votes.indices.max { votes[$0] < votes[$1] } ?? 0
-        let monochromeSplit = s.colors == .none && m.colouring == .split
+        let monochromeSplit = s.colors == .none && (m.colouring == .split || byCluster)
         let dot = monochromeSplit ? splitGlyphs[min(majority, splitGlyphs.count - 1)] : (sparse ? "●" : brailleGlyph(bits[c]))
         // Duplicates (◇) and leaks (◆) are marked in every colouring.
         let glyph: String = mark[c].map(String.init) ?? dot
@@ -102,7 +112,7 @@ enum MapScreen {
       b.putPadded(info, x: area.x, y: area.maxY - 1, width: area.width, style: t.style("ui.dim"))
     }
     // The legend of a ramp colouring, and of the marks.
-    if m.colouring != .split {
+    if m.colouring != .split && !byCluster {
       let r = rampOf(m.colouring, className: m.className)
       var x = area.x + 1
       let bg = t.style("ui").bg
@@ -116,19 +126,29 @@ enum MapScreen {
         b.put("   ◇ duplicate  ◆ leak (across splits)", x: x, y: area.maxY - 2, style: t.style("ui.dim"))
       }
     }
-    // The legend of the split colours.
-    if m.colouring == .split {
+    // The legend of the split or cluster colours.
+    if m.colouring == .split || byCluster {
       var x = area.x + 1
-      let names = splits + (m.points.contains { $0.split == nil } ? ["no split"] : [])
-      for (i, name) in names.enumerated() where x < area.maxX - 4 {
+      for (i, name) in categories.enumerated() where x < area.maxX - 4 {
         let label = (s.colors == .none ? splitGlyphs[min(i, splitGlyphs.count - 1)] : "■") + " " + Sanitize.forTerminal(name) + "  "
-        b.put(label, x: x, y: area.maxY - 2, style: Style(fg: splitColours[min(i, splitColours.count - 1)], bg: t.style("ui").bg, attributes: []))
+        b.put(
+          label, x: x, y: area.maxY - 2, style: Style(fg: categoryColour(i, of: categories.count, byCluster: byCluster), bg: t.style("ui").bg, attributes: []))
         x += CharWidth.of(label)
       }
     }
   }
 
   static let noValue = RGB(110, 110, 110)
+  /// Cluster colours: distinct hues; past them, and for points without a cluster, grey.
+  static let clusterColours: [RGB] = [
+    RGB(90, 170, 255), RGB(255, 170, 60), RGB(120, 220, 120), RGB(220, 120, 220), RGB(240, 90, 90), RGB(80, 220, 220),
+    RGB(240, 230, 90), RGB(170, 130, 255), RGB(255, 140, 180), RGB(150, 200, 90), RGB(200, 160, 110), RGB(120, 150, 255),
+  ]
+
+  static func categoryColour(_ i: Int, of count: Int, byCluster: Bool) -> RGB {
+    guard byCluster else { return splitColours[min(i, splitColours.count - 1)] }
+    return i < clusterColours.count && i < count ? clusterColours[i] : noValue
+  }
 
   /// A ramp colouring's two ends and what they mean.
   static func rampOf(_ c: MapColouring, className: String?) -> (low: RGB, high: RGB, lowLabel: String, highLabel: String) {
@@ -138,7 +158,7 @@ enum MapScreen {
     case .duplicates: return (RGB(120, 140, 160), RGB(255, 200, 40), "unique", "leak")
     case .classPresence:
       return (RGB(120, 140, 160), RGB(255, 200, 40), "no " + Sanitize.forTerminal(className ?? "class"), Sanitize.forTerminal(className ?? "class"))
-    case .split: return (noValue, noValue, "", "")
+    case .split, .cluster: return (noValue, noValue, "", "")
     }
   }
 

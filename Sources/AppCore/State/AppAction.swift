@@ -53,6 +53,8 @@ public enum AppAction: Sendable {
   /// The embedding map of a view (its points in the view's order), and the share of the variance
   /// its two axes explain.
   case mapLoaded(view: String, points: [MapPoint], explained: Double)
+  /// Clusters or slices a background job made (the Slices screen shows them).
+  case slicesLoaded(SliceListKind, SliceList)
   /// An augmentation pipeline read from `name`.
   case pipelineLoaded(name: String, pipeline: Pipeline)
 }
@@ -65,6 +67,10 @@ public enum CurationTask: Sendable, Equatable {
   case uniqueness
   /// The `budget` most uncertain samples of the view, spread apart, tagged `tag`.
   case next(budget: Int, fields: [String], view: String, tag: String)
+  /// Clusters of the images (k nil: chosen by silhouette), with the run's mIoU on each.
+  case clusters(k: Int?, run: String?)
+  /// The slices of the view where the run is significantly worse.
+  case slices(run: String, view: String)
 }
 
 /// Work the reducer asks for; the runtime performs it and answers with actions.

@@ -4,7 +4,7 @@ import TerminalRender
 
 /// The screens of the app.
 public enum Screen: String, Sendable, CaseIterable {
-  case samples, classes, confusion, sample, runs, help, problems, flags, suspects, map
+  case samples, classes, confusion, sample, runs, help, problems, flags, suspects, map, slices
 }
 
 /// A row of the sample list, loaded for the visible page only: the stored sample and what the view
@@ -200,6 +200,8 @@ public struct AppState: Sendable {
   public var suspects = SuspectsState()
   /// The embedding map of the view.
   public var map = MapState()
+  /// The Clusters/Slices screen.
+  public var slices = SlicesState()
 
   // Palette, help, status.
   public var paletteState = PaletteState()

@@ -16,10 +16,13 @@ public struct MapPoint: Sendable, Equatable {
   public let suspicion: Double?
   /// Has the class the map is coloured by (nil: no class chosen).
   public let hasClass: Bool?
+  /// The stored cluster (`segscope clusters`, or : clusters).
+  public let cluster: Int?
   public init(
     id: Int64, x: Double, y: Double, split: String?, duplicate: Bool = false, leak: Bool = false, miou: Double? = nil, suspicion: Double? = nil,
-    hasClass: Bool? = nil
+    hasClass: Bool? = nil, cluster: Int? = nil
   ) {
+    self.cluster = cluster
     self.id = id
     self.x = x
     self.y = y
@@ -34,7 +37,7 @@ public struct MapPoint: Sendable, Equatable {
 
 /// What colours the map's points.
 public enum MapColouring: String, Sendable, CaseIterable {
-  case split, miou, suspicion, duplicates, classPresence
+  case split, miou, suspicion, duplicates, classPresence, cluster
 }
 
 /// The embedding map screen: the view's samples projected to 2-D.
