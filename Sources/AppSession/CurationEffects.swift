@@ -112,7 +112,8 @@ extension EffectRunner {
         let list = SliceList(
           entries: found.slices.map {
             SliceEntry(
-              title: $0.name, definition: $0.definition, size: $0.sampleIds.count, miou: $0.miou, gap: $0.gap,
+              title: $0.name + ($0.alternatives.isEmpty ? "" : " = " + $0.alternatives.map(\.name).joined(separator: " = ")), definition: $0.definition,
+              size: $0.sampleIds.count, miou: $0.miou, gap: $0.gap,
               interval: $0.interval.low...max($0.interval.low, $0.interval.high), strip: Array($0.sampleIds.prefix(8)))
           },
           summary:

@@ -96,6 +96,12 @@ public struct SlicesReport: Encodable, Sendable {
     public let p: Double
     /// Benjamini–Hochberg q-value across every candidate tested.
     public let q: Double
+    /// The same finding in other words: slices with nearly the same samples (Jaccard >= 0.9).
+    public let alternatives: [Alternative]
+  }
+  public struct Alternative: Encodable, Sendable {
+    public let name: String
+    public let definition: String
   }
   public let run: String
   public let samples: Int
@@ -118,7 +124,8 @@ public struct SlicesReport: Encodable, Sendable {
     slices = o.slices.map {
       Entry(
         name: $0.name, definition: $0.definition.text, samples: $0.sampleIds.map(path), size: $0.sampleIds.count, miou: $0.miou, rest_miou: $0.restMIoU,
-        gap: $0.gap, ci: [$0.interval.low, $0.interval.high], p: $0.p, q: $0.q)
+        gap: $0.gap, ci: [$0.interval.low, $0.interval.high], p: $0.p, q: $0.q,
+        alternatives: $0.alternatives.map { Alternative(name: $0.name, definition: $0.definition.text) })
     }
   }
 
@@ -132,6 +139,7 @@ public struct SlicesReport: Encodable, Sendable {
       out +=
         "    \(s.size) samples, mIoU \(pc(s.miou)) vs \(pc(s.rest_miou)) on the rest: gap \(pc(s.gap)) [\(pc(s.ci[0])), \(pc(s.ci[1]))], q \(String(format: "%.2g", s.q))\n"
       out += "    view: \(Sanitize.forTerminal(s.definition))\n"
+      for a in s.alternatives { out += "    same samples: \(Sanitize.forTerminal(a.name)) (\(Sanitize.forTerminal(a.definition)))\n" }
     }
     for n in notes { out += "note: \(n)\n" }
     return out

@@ -49,6 +49,9 @@ public struct SliceFinder: Sendable {
     public var interval: (low: Double, high: Double)
     public var p: Double
     public var q: Double
+    /// Other listed-worthy slices with nearly the same samples (Jaccard >= 0.9): the same finding in
+    /// other words (a cluster that is the dark images), with their definitions.
+    public var alternatives: [(name: String, definition: ViewExpression)] = []
   }
 
   public struct Outcome: Sendable {
@@ -118,6 +121,10 @@ public struct SliceFinder: Sendable {
     var kept: [SliceCandidate] = []
     for index in significant where slices.count < options.limit {
       let c = candidates[index]
+      if let same = kept.firstIndex(where: { Self.jaccard(c, $0) >= 0.9 }) {
+        slices[same].alternatives.append((c.name, ViewExpression(filters: view.filters + c.filters)))
+        continue
+      }
       if kept.contains(where: { explained(c, by: $0, counts: counts, alpha: options.alpha, minEffect: options.minEffect) }) { continue }
       let rest = complement(c, count: universe.count)
       let iv = counts.gapInterval(slice: c.members, rest: rest, iterations: options.iterations, seed: options.seed &+ UInt64(index))
@@ -176,6 +183,15 @@ public struct SliceFinder: Sendable {
       }
     }
     return significant.filter { !dropped.contains($0) }
+  }
+
+  static func jaccard(_ a: SliceCandidate, _ b: SliceCandidate) -> Double {
+    var both = 0, either = 0
+    for w in 0..<a.bits.count {
+      both += (a.bits[w] & b.bits[w]).nonzeroBitCount
+      either += (a.bits[w] | b.bits[w]).nonzeroBitCount
+    }
+    return either == 0 ? 0 : Double(both) / Double(either)
   }
 
   /// Whether `c`'s gap comes from its overlap with the worse slice `worse`: what is left of `c` outside

@@ -40,7 +40,7 @@ struct SlicesEndToEndTests {
     let slices = try #require(doc["slices"] as? [[String: Any]])
     let first = try #require(slices.first, "no slice listed")
     #expect(
-      Set(first.keys) == ["name", "definition", "samples", "size", "miou", "rest_miou", "gap", "ci", "q", "p"])
+      Set(first.keys) == ["name", "definition", "samples", "size", "miou", "rest_miou", "gap", "ci", "q", "p", "alternatives"])
     let members = Set(try #require(first["samples"] as? [String]).map(stem))
     let dusk = duskStems(samples: samples, percent: percent)
     let jaccard = Double(members.intersection(dusk).count) / Double(members.union(dusk).count)
