@@ -52,6 +52,14 @@ extension EffectRunner {
     let control = self.control
     let curator = Curator(store: store)
     do {
+      if case .storedClusters(let run) = task {
+        guard try store.hasCuration("sample_cluster") else {
+          return [.curationFinished(job: job, view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false)]
+        }
+        let report = try ImageClusters(store: store).report(run: semanticRun(run))
+        let list = clusterList(report, summary: "\(report.clusters.count) stored clusters")
+        return [.slicesLoaded(.clusters, list), .curationFinished(job: job, view: nil, message: "\(report.clusters.count) stored clusters", isError: false)]
+      }
       var ids: [Int64]? = nil
       if case .next(_, _, let view, _) = task, !view.trimmingCharacters(in: " ").isEmpty { ids = try store.sampleIds(ViewExpression.parse(view)) }
       let (sigs, problems) = try curator.signatures(
@@ -89,22 +97,15 @@ extension EffectRunner {
         if control.isCancelled(job) { return [.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false)] }
         jobProgress(job, title: "clusters: k-means")(0, 1)
         let made = try ImageClusters(store: store).make(sigs, k: k.map { .fixed($0) } ?? .auto)
-        let evalRun = try run.flatMap { key in try store.runs().first { $0.key == key && $0.kind == .semantic } }
-        let report = try ImageClusters(store: store).report(run: evalRun)
-        let list = SliceList(
-          entries: report.clusters.map {
-            SliceEntry(
-              title: "cluster \($0.id)" + ($0.classes.isEmpty ? "" : ": " + $0.classes.prefix(3).map(\.name).joined(separator: ", ")),
-              definition: ViewExpression(filters: [.cluster($0.id)]), size: $0.sampleIds.count, miou: $0.miou, gap: nil,
-              interval: $0.interval.map { $0.low...max($0.low, $0.high) }, strip: Array($0.sampleIds.prefix(8)))
-          },
-          summary: "\(made.k) clusters of \(made.members.count) images (k-means\(k == nil ? ", k by silhouette" : ""))"
-            + (report.run.map { "; mIoU in \($0), worst first, with 95% bootstrap intervals" } ?? "; no run: E evaluates one"))
+        let report = try ImageClusters(store: store).report(run: semanticRun(run))
+        let list = clusterList(report, summary: "\(made.k) clusters of \(made.members.count) images (k-means\(k == nil ? ", k by silhouette" : ""))")
         return [
           .slicesLoaded(.clusters, list),
           .curationFinished(
             job: job, view: nil, message: "\(made.k) clusters (views cluster:1 to cluster:\(made.k); the map colours by them)\(skipped)", isError: false),
         ]
+      case .storedClusters:
+        return []
       case .slices(let run, let view):
         if control.isCancelled(job) { return [.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false)] }
         jobProgress(job, title: "slices: testing candidates")(0, 1)
@@ -129,5 +130,21 @@ extension EffectRunner {
     } catch {
       return [.curationFinished(job: job, view: nil, message: "\(job): \(error)", isError: true)]
     }
+  }
+
+  func semanticRun(_ key: String?) throws -> EvalRun? {
+    try key.flatMap { key in try store.runs().first { $0.key == key && $0.kind == .semantic } }
+  }
+
+  /// The Slices screen's clusters list from a report.
+  func clusterList(_ report: ImageClusters.Report, summary: String) -> SliceList {
+    SliceList(
+      entries: report.clusters.map {
+        SliceEntry(
+          title: "cluster \($0.id)" + ($0.classes.isEmpty ? "" : ": " + $0.classes.prefix(3).map(\.name).joined(separator: ", ")),
+          definition: ViewExpression(filters: [.cluster($0.id)]), size: $0.sampleIds.count, miou: $0.miou, gap: nil,
+          interval: $0.interval.map { $0.low...max($0.low, $0.high) }, strip: Array($0.sampleIds.prefix(8)))
+      },
+      summary: summary + (report.run.map { "; mIoU in \($0), worst first, with 95% bootstrap intervals" } ?? "; no run: E evaluates one"))
   }
 }

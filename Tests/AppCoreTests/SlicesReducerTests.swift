@@ -55,10 +55,14 @@ struct SlicesReducerTests {
     #expect(s.screen == .samples && open == [.loadView(text: "class:pole class:road<11675", run: "model_b")])
     _ = press(&s, .char("9"))
     #expect(s.screen == .slices)
-    _ = press(&s, .char("c"))
+    // No clusters list yet: the stored clusters are read (segscope clusters may have made some).
+    let stored = press(&s, .char("c"))
     #expect(s.slices.kind == .clusters && s.slices.list == nil)
+    #expect(stored == [.curate(.storedClusters(run: "model_b"), job: "clusters")])
+    #expect(AppView.render(s).buffer.textDump().contains("working… (x cancels)"))
+    _ = Reducer.reduce(&s, .curationFinished(job: "clusters", view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false))
     let text = AppView.render(s).buffer.textDump()
-    #expect(text.contains(": clusters [K] groups the images"))
+    #expect(text.contains(": clusters [K] groups the images") && s.screen == .slices)
   }
 
   @Test("snapshots: slices at 100x40 with strips, at 80x24, and at 40x12 (text only)")

@@ -112,4 +112,32 @@ struct SlicesEndToEndTests {
     let before = try Shell.run([Binary.path, "query", dir, "cluster:1"])
     #expect(before.status != 0 && before.err.contains("segscope clusters"))
   }
+
+  @Test("the app in tmux: :slices in the background ends on the Slices screen, Enter makes the dusk slice the view; c shows the stored clusters; 40x12")
+  func appInTmux() throws {
+    let dir = try duskDataset("app", samples: 120, percent: 20)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(try Shell.run([Binary.path, "clusters", dir, "--k", "3"]).status == 0)
+    let t = try TmuxSession(
+      command: "\(Binary.path) open \(dir) --graphics halfblock; echo \"EXIT=$?\"", width: 100, height: 30, env: ["TERM": "xterm-256color"])
+    defer { t.kill() }
+    try t.waitFor { $0.contains("120/120 samples") }
+    try t.send([":", "slices", "Enter"])
+    var screen = try t.waitFor { $0.contains("Slices where the run does worse") && $0.contains("1. ") }
+    #expect(screen.contains("significant at FDR 0.05"), "\(screen)")
+    let first = try #require(screen.split(separator: "\n").first { $0.contains(" 1. ") })
+    #expect(first.contains("samples") && first.contains("gap"), "\(first)")
+    try t.send(["Enter"])
+    screen = try t.waitFor { $0.contains("view: ") && !$0.contains("Slices where") }
+    #expect(screen.contains("brightness<") || screen.contains("contrast<") || screen.contains("cluster:"), "\(screen)")
+    try t.send(["9"])
+    try t.waitFor { $0.contains("Slices where the run does worse") }
+    try t.send(["c"])
+    screen = try t.waitFor { $0.contains("Clusters of similar images") && $0.contains("3 stored clusters") }
+    #expect(screen.contains("1. cluster") || screen.contains(". cluster"), "\(screen)")
+    try t.resize(40, 12)
+    screen = try t.waitFor { $0.contains("Clusters") && $0.contains("samples") }
+    try t.send(["q"])
+    try t.waitFor { $0.contains("EXIT=0") }
+  }
 }

@@ -14,11 +14,11 @@ enum SliceCommands {
     case .screenSlices:
       Commands.go(&s, .slices)
       if s.slices.list == nil, let other = SliceListKind.allCases.first(where: { s.slices.lists[$0] != nil }) { s.slices.kind = other }
-      return stripEffects(&s)
+      return stripEffects(&s) + storedClusters(&s)
     case .slicesToggle:
       s.slices.kind = s.slices.kind == .slices ? .clusters : .slices
       s.slices.cursor = 0
-      return stripEffects(&s)
+      return stripEffects(&s) + storedClusters(&s)
     case .curateClusters:
       var k: Int? = nil
       if !arg.isEmpty && arg != "auto" {
@@ -38,6 +38,14 @@ enum SliceCommands {
     default:  // Commands.run sends only these commands here
       return []
     }
+  }
+
+  /// The clusters list, when the app has none yet, from the stored clusters (quietly: none stored
+  /// leaves the screen's hint).
+  static func storedClusters(_ s: inout AppState) -> [Effect] {
+    guard s.slices.kind == .clusters, s.slices.list == nil, s.jobs[clustersJob] == nil else { return [] }
+    s.jobs[clustersJob] = Job(title: "clusters: reading the stored clusters", done: 0, total: 0)
+    return [.curate(.storedClusters(run: s.activeRunSummary?.key), job: clustersJob)]
   }
 
   static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {

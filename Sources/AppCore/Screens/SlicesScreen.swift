@@ -2,7 +2,7 @@ import SegmentationCore
 import TerminalRender
 
 /// Clusters or slices, worst first: each a line (name, size, mIoU, gap with its interval) and, where
-/// there is room, a strip of thumbnails of its samples. Enter makes the one under the cursor the
+/// there is room, a strip of its samples' photos (without overlays). Enter makes the one under the cursor the
 /// view; c switches between clusters and slices.
 enum SlicesScreen {
   /// Rows of the body (the title and status bars take one each).
@@ -99,16 +99,12 @@ enum SlicesScreen {
           frame.buffer.putPadded(" …", x: rect.x, y: rect.y, width: rect.width, style: t.style("ui.dim"))
           continue
         }
-        let palette = s.palette
-        let opts = MaskComposer.Overlay(alpha: s.overlayAlpha, outlines: false, hidden: s.overlayHidden, ignore: s.ignoreValues)
+        // The photos as they are: what a slice has in common (dark, low contrast, crowded) shows
+        // there, and an overlay would hide it.
         ImageSlot.draw(
-          into: &frame, rect: rect, key: "slice-\(id)-\(s.overlayAlpha)-\(s.overlayHidden.sorted())", source: (thumb.image.width, thumb.image.height),
-          graphics: s.graphics, colors: s.colors, cell: s.cell
-        ) { w, h in
-          let small = Resample.area(thumb.image, width: w, height: h)
-          guard let gt = thumb.groundTruth else { return ComposedImage(image: small) }
-          return MaskComposer.overlay(small, Resample.majority(gt, width: w, height: h), palette: palette, options: opts)
-        }
+          into: &frame, rect: rect, key: "slice-photo-\(id)", source: (thumb.image.width, thumb.image.height), graphics: s.graphics, colors: s.colors,
+          cell: s.cell
+        ) { w, h in ComposedImage(image: Resample.area(thumb.image, width: w, height: h)) }
       }
     }
   }

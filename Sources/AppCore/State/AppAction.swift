@@ -69,6 +69,8 @@ public enum CurationTask: Sendable, Equatable {
   case next(budget: Int, fields: [String], view: String, tag: String)
   /// Clusters of the images (k nil: chosen by silhouette), with the run's mIoU on each.
   case clusters(k: Int?, run: String?)
+  /// The clusters stored by an earlier run (`segscope clusters`), with the run's mIoU on each.
+  case storedClusters(run: String?)
   /// The slices of the view where the run is significantly worse.
   case slices(run: String, view: String)
 }
