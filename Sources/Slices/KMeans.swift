@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Parallel
 import SegmentationCore
 
 /// Points in a flat row-major buffer: `count` rows of `dimensions` floats.
@@ -210,29 +212,32 @@ public enum KMeans {
     return total / Double(m)
   }
 
-  /// The k in `range` whose clustering has the highest silhouette on a seeded subsample of at most
-  /// `sampleSize` points, with its clustering and every k's score.
-  public static func chooseK(_ points: PointSet, range: ClosedRange<Int>, seed: UInt64, sampleSize: Int = 1000) -> (
+  /// The k in `range` whose clustering has the highest silhouette, with the clustering of every
+  /// point for that k and every k's score. Each k is fitted on a seeded subsample of at most
+  /// `fitSize` points (all cores, one k each) and scored on its first `sampleSize` points; the chosen
+  /// k is then fitted on all the points.
+  public static func chooseK(_ points: PointSet, range: ClosedRange<Int>, seed: UInt64, sampleSize: Int = 1000, fitSize: Int = 4000) -> (
     best: Result, scores: [(k: Int, silhouette: Double)]
   ) {
     let n = points.count
     var rng = SplitMix64(seed: seed ^ 0x5111_0E77)
     var order = Array(0..<n)
     for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-    let subset = Array(order.prefix(sampleSize))
-    let distances = distanceMatrix(points, subset)
-    var best: Result? = nil
-    var bestScore = -Double.infinity
-    var scores: [(Int, Double)] = []
-    for k in range where k <= n {
-      let r = fit(points, k: k, seed: seed &+ UInt64(k))
-      let s = silhouette(distances: distances, labels: subset.map { r.assignment[$0] }, k: r.k)
-      scores.append((k, s))
-      if s > bestScore {
-        bestScore = s
-        best = r
-      }
+    let fitting = Array(order.prefix(fitSize))
+    let sample = PointSet(
+      values: fitting.flatMap { i in points.values[(i * points.dimensions)..<((i + 1) * points.dimensions)] }, dimensions: points.dimensions)
+    let scored = Array(0..<min(sampleSize, fitting.count))
+    let distances = distanceMatrix(sample, scored)
+    let ks = range.filter { $0 <= n }
+    let slots = ResultSlots<Double>(count: ks.count)
+    DispatchQueue.concurrentPerform(iterations: ks.count) { j in
+      let r = fit(sample, k: ks[j], seed: seed &+ UInt64(ks[j]))
+      slots.set(j, silhouette(distances: distances, labels: scored.map { r.assignment[$0] }, k: r.k))
     }
-    return (best ?? fit(points, k: 1, seed: seed), scores.map { (k: $0.0, silhouette: $0.1) })
+    let scores = zip(ks, slots.values()).map { (k: $0, silhouette: $1 ?? -1) }
+    guard let best = scores.max(by: { $0.silhouette != $1.silhouette ? $0.silhouette < $1.silhouette : $0.k > $1.k }) else {
+      return (fit(points, k: 1, seed: seed), [])
+    }
+    return (fit(points, k: best.k, seed: seed &+ UInt64(best.k)), scores)
   }
 }

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Parallel
 import SegmentationCore
 
 /// Each sample's true positives and union (TP + FP + FN) per class, counted the way `SemanticMetrics`
@@ -38,13 +40,25 @@ public struct SampleCounts: Sendable {
   }
 
   /// Summed TP and union per class over `members` (indices, repeats counted again).
-  func sums(_ members: [Int]) -> (tp: [Double], union: [Double]) {
+  func sums<C: Collection>(_ members: C) -> (tp: [Double], union: [Double]) where C.Element == Int {
     var t = [Double](repeating: 0, count: classCount), u = t
-    for i in members {
-      for e in offsets[i]..<offsets[i + 1] {
-        let c = Int(classes[e])
-        t[c] += tp[e]
-        u[c] += union[e]
+    offsets.withUnsafeBufferPointer { off in
+      classes.withUnsafeBufferPointer { cls in
+        tp.withUnsafeBufferPointer { tps in
+          union.withUnsafeBufferPointer { uns in
+            t.withUnsafeMutableBufferPointer { st in
+              u.withUnsafeMutableBufferPointer { su in
+                for i in members {
+                  for e in off[i]..<off[i + 1] {
+                    let c = Int(cls[e])
+                    st[c] += tps[e]
+                    su[c] += uns[e]
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
     return (t, u)
@@ -111,23 +125,32 @@ public struct SampleCounts: Sendable {
 
   /// A percentile bootstrap interval of the gap (rest − slice), resampling each group with
   /// replacement on its own (stratified). Seeded.
-  public func gapInterval(slice: [Int], rest: [Int], iterations: Int, level: Double = 0.95, seed: UInt64) -> (low: Double, high: Double) {
+  /// The resamples run in `chunks` seeded streams on all cores (the same seed gives the same interval
+  /// on any machine).
+  public func gapInterval(slice: [Int], rest: [Int], iterations: Int, level: Double = 0.95, seed: UInt64, chunks: Int = 8) -> (
+    low: Double, high: Double
+  ) {
     guard !slice.isEmpty, !rest.isEmpty, iterations > 0 else { return (.nan, .nan) }
-    var rng = SplitMix64(seed: seed)
-    var gaps: [Double] = []
-    gaps.reserveCapacity(iterations)
-    var draw = [Int](repeating: 0, count: max(slice.count, rest.count))
-    func resampled(_ g: [Int]) -> Double {
-      for j in 0..<g.count { draw[j] = g[Int(rng.next() % UInt64(g.count))] }
-      return miou(Array(draw[0..<g.count]))
+    let slots = ResultSlots<[Double]>(count: chunks)
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+      var rng = SplitMix64(seed: seed &+ UInt64(chunk) &* 0x9E37_79B9)
+      var gaps: [Double] = []
+      var draw = [Int](repeating: 0, count: max(slice.count, rest.count))
+      func resampled(_ g: [Int]) -> Double {
+        let n = UInt64(g.count)
+        for j in 0..<g.count { draw[j] = g[Int(rng.next() % n)] }
+        let (t, u) = draw.withUnsafeBufferPointer { sums(UnsafeBufferPointer(rebasing: $0[0..<g.count])) }
+        return miou(tp: t, union: u)
+      }
+      let count = iterations / chunks + (chunk < iterations % chunks ? 1 : 0)
+      for _ in 0..<count {
+        let s = resampled(slice)
+        let r = resampled(rest)
+        if !(r - s).isNaN { gaps.append(r - s) }
+      }
+      slots.set(chunk, gaps)
     }
-    for _ in 0..<iterations {
-      let s = resampled(slice)
-      let r = resampled(rest)
-      let gap = r - s
-      if !gap.isNaN { gaps.append(gap) }
-    }
-    return Self.percentile(gaps, level: level)
+    return Self.percentile(slots.values().flatMap { $0 ?? [] }, level: level)
   }
 
   static func percentile(_ v: [Double], level: Double) -> (low: Double, high: Double) {
