@@ -78,7 +78,14 @@ enum SlicesScreen {
       let style = selected ? t.style("ui.selection") : t.style("ui")
       var numberStyle = style
       if !selected, let m = e.miou { numberStyle = numberStyle.patched(with: Style(fg: t.heatText(1 - m))) }
-      if narrow(s) {
+      if sh > 0 {
+        // The name has the line; the numbers go at the right of the definition's line under the strip.
+        frame.buffer.putPadded(Buffer.middleEllipsis(name, width: area.width), x: area.x, y: y, width: area.width, style: style)
+        let definition = "   " + Sanitize.forTerminal(e.definition.text)
+        let room = max(4, area.width - CharWidth.of(numbers) - 2)
+        frame.buffer.putPadded(Buffer.middleEllipsis(definition, width: room), x: area.x, y: y + 1 + sh, width: room, style: t.style("ui.dim"))
+        frame.buffer.putPadded(numbers + " ", x: area.x + room, y: y + 1 + sh, width: area.width - room, style: numberStyle, alignRight: true)
+      } else if narrow(s) {
         frame.buffer.putPadded(Buffer.middleEllipsis(name, width: area.width), x: area.x, y: y, width: area.width, style: style)
         if y + 1 < area.maxY { frame.buffer.putPadded("    " + numbers, x: area.x, y: y + 1, width: area.width, style: numberStyle) }
       } else {
@@ -90,8 +97,6 @@ enum SlicesScreen {
       if selected {
         frame.buffer.fill(Rect(x: area.x, y: y + 1, width: 1, height: sh), symbol: "▌", style: Style(fg: t.style("ui.selection").bg))
       }
-      frame.buffer.putPadded(
-        "   " + Sanitize.forTerminal(e.definition.text), x: area.x, y: y + 1 + sh, width: area.width, style: t.style("ui.dim"))
       for (j, id) in e.strip.prefix(strip).enumerated() {
         let rect = Rect(x: area.x + 2 + j * tile, y: y + 1, width: tile - 1, height: sh)
         guard rect.maxX <= area.maxX, rect.maxY <= area.maxY else { break }
