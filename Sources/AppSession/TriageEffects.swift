@@ -70,15 +70,16 @@ extension EffectRunner {
     case .exportView(let format, let out, let text, let run):
       let path = expandHome(out)
       let ids = try store.sampleIds(ViewExpression.parse(text))
-      if let kind = ViewExport.Kind(rawValue: format) {
+      switch format {
+      case .file(let kind):
         let n = try ViewExport(store: store, run: run).write(kind, ids: kind == .sheet ? Array(ids.prefix(48)) : ids, title: text, to: path)
         let more = kind == .sheet && ids.count > n ? " (the first \(n) of \(ids.count))" : ""
-        return [.statusMessage("wrote \(n) samples as \(format) to \(path)\(more)", isError: false)]
+        return [.statusMessage("wrote \(n) samples as \(format.name) to \(path)\(more)", isError: false)]
+      case .folder(let f):
+        let report = try Exporter(store: store).export(f, sampleIds: ids, to: path)
+        let problems = report.problems.isEmpty ? "" : " (\(report.problems.count) problems, first: \(report.problems[0].0): \(report.problems[0].1))"
+        return [.statusMessage("exported \(report.samples) samples as \(format.name) to \(path)\(problems)", isError: !report.problems.isEmpty)]
       }
-      guard let f = Exporter.Format(rawValue: format) else { throw StoreError.invalid("unknown export format '\(format)'") }
-      let report = try Exporter(store: store).export(f, sampleIds: ids, to: path)
-      let problems = report.problems.isEmpty ? "" : " (\(report.problems.count) problems, first: \(report.problems[0].0): \(report.problems[0].1))"
-      return [.statusMessage("exported \(report.samples) samples as \(format) to \(path)\(problems)", isError: !report.problems.isEmpty)]
     default:
       return try suspects(effect)
     }

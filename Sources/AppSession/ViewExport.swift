@@ -9,7 +9,8 @@ import TerminalRender
 /// Writes a view's samples as a table (CSV or JSON: id, path, split, size, mIoU and accuracy in a
 /// run, tags, open flags) or as a PNG contact sheet (image with ground truth, error map, caption).
 public struct ViewExport {
-  public enum Kind: String, CaseIterable { case csv, json, sheet, map }
+  /// The file formats (`ExportFormat` lists them with the folder formats).
+  public typealias Kind = FileExport
 
   public let store: DatasetStore
   /// The run whose metrics are listed (nil: none).

@@ -10,7 +10,8 @@ import SegmentationCore
 /// ImageSets/Segmentation/default.txt). Masks are the newest revisions. The dataset's own files are
 /// only read; images are copied byte for byte.
 public struct Exporter: Sendable {
-  public enum Format: String, Sendable, CaseIterable { case imgseg, voc, coco, cvat }
+  /// The folder formats (`ExportFormat` lists them with the file formats).
+  public typealias Format = FolderExport
 
   public let store: DatasetStore
   public init(store: DatasetStore) { self.store = store }

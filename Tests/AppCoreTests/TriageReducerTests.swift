@@ -218,7 +218,7 @@ struct TriageReducerTests {
     _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
     _ = press(&s, .char(":"))
     type(&s, "export sheet /tmp/val.png")
-    #expect(press(&s, .enter) == [.exportView(format: "sheet", out: "/tmp/val.png", view: "split=val", run: "model_b")])
+    #expect(press(&s, .enter) == [.exportView(format: .file(.sheet), out: "/tmp/val.png", view: "split=val", run: "model_b")])
     #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["pdf", "x"])).isEmpty && s.statusIsError)
     #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["csv"])).isEmpty && s.paletteState.input == "export csv ")
   }

@@ -160,12 +160,12 @@ enum TriageCommands {
         Reducer.setStatus(&s, "export FORMAT PATH: csv, json, sheet or map (PNGs), or imgseg, voc, coco, cvat folders", error: !arg.isEmpty)
         return []
       }
-      guard exportFormats.contains(words[0]) else {
-        Reducer.setStatus(&s, "export: no format '\(words[0])' (\(exportFormats.joined(separator: ", ")))", error: true)
+      guard let format = ExportFormat(name: words[0]) else {
+        Reducer.setStatus(&s, "export: no format '\(words[0])' (\(ExportFormat.names))", error: true)
         return []
       }
       Reducer.setStatus(&s, "exporting \(s.viewIds.count) samples as \(words[0])…", error: false)
-      return [.exportView(format: words[0], out: words[1], view: s.viewText, run: s.activeRunSummary?.key)]
+      return [.exportView(format: format, out: words[1], view: s.viewText, run: s.activeRunSummary?.key)]
     default:  // Commands.run sends only the triage commands here
       return []
     }
@@ -183,8 +183,6 @@ enum TriageCommands {
   static func runTerm(_ key: String) -> String {
     key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) ? "'\(key)'" : key
   }
-
-  static let exportFormats = ["csv", "json", "sheet", "map", "imgseg", "voc", "coco", "cvat"]
 
   /// A class typed by the user: its exact name, a name ignoring case, or its value.
   static func resolveClass(_ s: AppState, _ text: String) -> String? {

@@ -140,7 +140,7 @@ public enum Effect: Sendable, Equatable {
   /// Removes the newest correction of a sample's ground truth.
   case undoRevision(sample: Int64)
   /// Writes the view as FORMAT (csv, json, sheet, imgseg, voc, coco, cvat) to `out`.
-  case exportView(format: String, out: String, view: String, run: String?)
+  case exportView(format: ExportFormat, out: String, view: String, run: String?)
   /// Loads a label-error run's suspects (nil: the newest run).
   case loadSuspects(run: String?)
   /// Looks for label errors with these prediction fields in the background as job `job`, stored as
