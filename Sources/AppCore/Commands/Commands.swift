@@ -173,15 +173,16 @@ enum Commands {
       s.viewLoading = true
       return [.loadView(text: "", run: s.activeRunSummary?.key)]
     case .viewWorst:
-      let base = s.viewText.split(separator: " ").filter { !$0.hasPrefix("sort:") }.joined(separator: " ")
+      // The view as it is, its sort replaced.
+      let base = (try? ViewExpression.parse(s.viewText)) ?? ViewExpression()
       guard let run = s.activeRunSummary else {
         // Instance runs: the most missed objects first.
         guard let key = s.instanceRunKey else { return [] }
         s.viewLoading = true
-        return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:-fn(\(TriageCommands.runTerm(key)))", run: nil)]
+        return [.loadView(text: base.sorted(by: .instanceCount(run: key, outcome: "fn"), descending: true).text, run: nil)]
       }
       s.viewLoading = true
-      return [.loadView(text: (base.isEmpty ? "" : base + " ") + "sort:miou(\(TriageCommands.runTerm(run.key)))", run: run.key)]
+      return [.loadView(text: base.sorted(by: .miou(run: run.key)).text, run: run.key)]
     case .viewSave:
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "save ")

@@ -174,8 +174,8 @@ enum TriageCommands {
   /// The current view, sorted worst first by the active run's mIoU unless it has a sort already.
   static func worstFirst(_ s: AppState) -> String {
     let text = s.viewText.trimmingCharacters()
-    guard let run = s.activeRunSummary, !text.split(separator: " ").contains(where: { $0.hasPrefix("sort:") }) else { return text }
-    return (text.isEmpty ? "" : text + " ") + "sort:miou(\(runTerm(run.key)))"
+    guard let run = s.activeRunSummary, let view = try? ViewExpression.parse(text), view.sort == nil else { return text }
+    return view.sorted(by: .miou(run: run.key)).text
   }
 
   /// A run key as the view language reads it: quoted when it has characters other than letters,
