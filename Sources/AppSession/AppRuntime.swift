@@ -64,7 +64,7 @@ public final class AppRuntime {
     defer { terminal.shutdown() }
     let (w, h) = terminal.size
     dispatch(.terminalResized(width: w, height: h))
-    perform([.loadDataset, .indexMasks(job: "indexing masks")])
+    perform([.loadDataset, .indexMasks(job: .indexMasks)])
     var dirty = true
     var idleFrames = 0
     var lastDraw = ContinuousClock.now

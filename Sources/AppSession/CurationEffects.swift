@@ -31,7 +31,7 @@ extension EffectRunner {
 
   /// The map: signatures of the view (made where missing), PCA to 2-D, scaled to [0, 1] on each
   /// axis, with what the colourings need.
-  func loadMap(view: String, run: String?, className: String?, job: String) -> [AppAction] {
+  func loadMap(view: String, run: String?, className: String?, job: JobID) -> [AppAction] {
     control.start(job)
     let control = self.control
     do {
@@ -47,7 +47,7 @@ extension EffectRunner {
     }
   }
 
-  func curate(_ task: CurationTask, job: String) -> [AppAction] {
+  func curate(_ task: CurationTask, job: JobID) -> [AppAction] {
     control.start(job)
     let control = self.control
     let curator = Curator(store: store)
@@ -63,7 +63,7 @@ extension EffectRunner {
       var ids: [Int64]? = nil
       if case .next(_, _, let view, _) = task, !view.trimmingCharacters(in: " ").isEmpty { ids = try store.sampleIds(ViewExpression.parse(view)) }
       let (sigs, problems) = try curator.signatures(
-        ids: ids, progress: jobProgress(job, title: job + ": signatures"), shouldStop: { control.isCancelled(job) })
+        ids: ids, progress: jobProgress(job, title: "\(job): signatures"), shouldStop: { control.isCancelled(job) })
       let skipped = problems.isEmpty ? "" : " (\(problems.count) images could not be read)"
       switch task {
       case .duplicates:

@@ -114,7 +114,7 @@ public struct EffectRunner: Sendable {
   }
 
   /// Runs an evaluation as a background job, posting progress; a cancelled job stores nothing.
-  public func evaluate(_ field: String, job: String) throws -> [AppAction] {
+  public func evaluate(_ field: String, job: JobID) throws -> [AppAction] {
     control.start(job)
     let total = try store.maskPairs(gt: FieldName.groundTruth, pred: field).count
     let post = self.post, control = self.control
@@ -122,7 +122,7 @@ public struct EffectRunner: Sendable {
     do {
       let (run, _, problems, notes) = try EvaluationRunner(store: store).run(
         .init(key: field, predField: field), version: version,
-        progress: { done in if counter.shouldReport(done) { post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) } },
+        progress: { done in if counter.shouldReport(done) { post([.jobProgress(id: job, Job(title: job.description, done: done, total: total))]) } },
         shouldStop: { control.isCancelled(job) })
       let note = problems.isEmpty ? "" : " (\(problems.count) samples not evaluated: see problems, 5)"
       return [.jobProgress(id: job, nil), try loadDataset(), .statusMessage("evaluated \(field) as run '\(run.key)'\(note)", isError: false)]
@@ -134,16 +134,16 @@ public struct EffectRunner: Sendable {
   }
 
   /// Finishes the mask-indexing pass in the background; cancelling keeps what was committed.
-  public func indexMasks(job: String) throws -> [AppAction] {
+  public func indexMasks(job: JobID) throws -> [AppAction] {
     let indexer = HistogramIndexer(store: store)
     let pending = try indexer.pending().count
     guard pending > 0 else { return [] }
     control.start(job)
     let post = self.post, control = self.control
     let throttle = ProgressThrottle(total: pending)
-    post([.jobProgress(id: job, Job(title: job, done: 0, total: pending))])
+    post([.jobProgress(id: job, Job(title: job.description, done: 0, total: pending))])
     let (n, problems) = try indexer.run(
-      progress: { done, total in if throttle.shouldReport(done) { post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) } },
+      progress: { done, total in if throttle.shouldReport(done) { post([.jobProgress(id: job, Job(title: job.description, done: done, total: total))]) } },
       shouldStop: { control.isCancelled(job) })
     let note = control.isCancelled(job) ? "stopped; the rest resumes next time" : "done"
     return [
@@ -271,18 +271,18 @@ extension String {
 
 /// Which background jobs were asked to stop. Thread-safe.
 public final class JobControl: Sendable {
-  private let cancelled = Mutex<Set<String>>([])
+  private let cancelled = Mutex<Set<JobID>>([])
   public init() {}
   /// A job starting (again) clears an old cancellation of the same id.
-  public func start(_ id: String) { cancelled.withLock { _ = $0.remove(id) } }
-  public func cancel(_ ids: [String]) { cancelled.withLock { $0.formUnion(ids) } }
-  public func isCancelled(_ id: String) -> Bool { cancelled.withLock { $0.contains(id) } }
+  public func start(_ id: JobID) { cancelled.withLock { _ = $0.remove(id) } }
+  public func cancel(_ ids: [JobID]) { cancelled.withLock { $0.formUnion(ids) } }
+  public func isCancelled(_ id: JobID) -> Bool { cancelled.withLock { $0.contains(id) } }
 }
 
 /// Reports progress about every 2 % (or every item for small jobs).
 extension EffectRunner {
   /// A progress callback that posts job `job`'s progress about every 2 % and at the end.
-  func jobProgress(_ job: String, title: String) -> @Sendable (Int, Int) -> Void {
+  func jobProgress(_ job: JobID, title: String) -> @Sendable (Int, Int) -> Void {
     let post = self.post
     return { done, total in
       if done == total || done % max(1, total / 50) == 0 { post([.jobProgress(id: job, Job(title: title, done: done, total: total))]) }
@@ -315,14 +315,14 @@ extension EffectRunner {
   }
 
   /// Runs the user's model over a view as a background job; `x` cancels (the batches done are kept).
-  func predict(name: String, command: String, view: String, job: String) throws -> [AppAction] {
+  func predict(name: String, command: String, view: String, job: JobID) throws -> [AppAction] {
     control.start(job)
     let post = self.post, control = self.control
     var req = PredictRunner.Request(name: name, command: command)
     if !view.isEmpty { req.sampleIds = try store.sampleIds(ViewExpression.parse(view)) }
     do {
       let out = try PredictRunner(store: store).run(
-        req, progress: { done, total in post([.jobProgress(id: job, Job(title: job, done: done, total: total))]) },
+        req, progress: { done, total in post([.jobProgress(id: job, Job(title: job.description, done: done, total: total))]) },
         shouldStop: { control.isCancelled(job) })
       var message = out.summary(name: name)
       if out.cancelled { message += " (cancelled: the batches done are kept)" }

@@ -65,7 +65,7 @@ extension EffectRunner {
 
   /// Runs the label-error finder as a background job, posting progress; a cancelled job keeps the
   /// batches it finished (each is a whole sample's verdict) and says so.
-  public func findMistakes(_ fields: [String], job: String) -> [AppAction] {
+  public func findMistakes(_ fields: [String], job: JobID) -> [AppAction] {
     control.start(job)
     let control = self.control
     let key = MistakesRunner.Request.defaultKey(fields)
@@ -73,7 +73,7 @@ extension EffectRunner {
     let request = MistakesRunner.Request(key: key, predFields: fields)
     do {
       let outcome = try MistakesRunner(store: store).run(
-        request, version: version, progress: jobProgress(job, title: job), shouldStop: { control.isCancelled(job) })
+        request, version: version, progress: jobProgress(job, title: job.description), shouldStop: { control.isCancelled(job) })
       let found = outcome.samples.filter { !$0.regions.isEmpty }
       let regions = found.reduce(0) { $0 + $1.regions.count }
       let problems = outcome.problems.isEmpty ? "" : " (\(outcome.problems.count) files could not be used; segscope mistakes lists them)"

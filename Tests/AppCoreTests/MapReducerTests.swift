@@ -22,9 +22,9 @@ struct MapReducerTests {
     var s = loadedState()
     let e = press(&s, .char("8"))
     #expect(s.screen == .map && s.map.loading)
-    #expect(e == [.loadMap(view: "", run: "model_b", className: nil, job: "map")])
+    #expect(e == [.loadMap(view: "", run: "model_b", className: nil, job: .map)])
     mapLoaded(&s)
-    #expect(!s.map.loading && s.jobs["map"] == nil)
+    #expect(!s.map.loading && s.jobs[.map] == nil)
     return s
   }
 
@@ -49,7 +49,7 @@ struct MapReducerTests {
     #expect(press(&s, .char("8")).isEmpty)
     // (here while on the map screen: the map follows at once)
     let remade = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11, 13], matrix: nil))
-    #expect(remade.contains(.loadMap(view: "split=val", run: "model_b", className: nil, job: "map")))
+    #expect(remade.contains(.loadMap(view: "split=val", run: "model_b", className: nil, job: .map)))
   }
 
   @Test("v twice selects the rectangle's samples as the view (tag map); Esc cancels a started selection")
@@ -76,7 +76,7 @@ struct MapReducerTests {
     _ = press(&s, .char("c"), .char("c"), .char("c"))
     #expect(s.map.colouring == .split)
     let e = Reducer.reduce(&s, .commandInvoked(.screenMap, ["car"]))
-    #expect(e == [.loadMap(view: "", run: "model_b", className: "car", job: "map")] && s.map.colouring == .classPresence)
+    #expect(e == [.loadMap(view: "", run: "model_b", className: "car", job: .map)] && s.map.colouring == .classPresence)
     #expect(Reducer.reduce(&s, .commandInvoked(.screenMap, ["nope"])).isEmpty && s.statusIsError)
   }
 
@@ -84,7 +84,7 @@ struct MapReducerTests {
   func followsTheView() {
     var s = onMap()
     let e = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11, 13], matrix: nil))
-    #expect(e == [.loadMap(view: "split=val", run: "model_b", className: nil, job: "map")])
+    #expect(e == [.loadMap(view: "split=val", run: "model_b", className: nil, job: .map)])
     #expect(s.map.loading)
   }
 

@@ -43,8 +43,8 @@ struct ModelReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "predict mine python3 model.py {manifest}")
-    #expect(press(&s, .enter) == [.predict(name: "mine", command: "python3 model.py {manifest}", view: s.viewText, job: "predict mine")])
-    #expect(s.jobs["predict mine"] != nil)
+    #expect(press(&s, .enter) == [.predict(name: "mine", command: "python3 model.py {manifest}", view: s.viewText, job: .predict(name: "mine"))])
+    #expect(s.jobs[.predict(name: "mine")] != nil)
     #expect(Reducer.reduce(&s, .commandInvoked(.predictRun, ["other", "python3", "model.py"])).isEmpty && s.statusIsError)
   }
 }

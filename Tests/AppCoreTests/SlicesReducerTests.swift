@@ -24,17 +24,17 @@ struct SlicesReducerTests {
     s.viewText = "split=val"
     type(&s, ":slices")
     var e = press(&s, .enter)
-    #expect(e == [.curate(.slices(run: "model_b", view: "split=val"), job: "slices")] && s.jobs["slices"] != nil)
+    #expect(e == [.curate(.slices(run: "model_b", view: "split=val"), job: .slices)] && s.jobs[.slices] != nil)
     // Twice: not again.
     #expect(Reducer.reduce(&s, .commandInvoked(.curateSlices, [])).isEmpty && s.status?.contains("running already") == true)
     e = Reducer.reduce(&s, .commandInvoked(.curateClusters, ["4"]))
-    #expect(e == [.curate(.clusters(k: 4, run: "model_b"), job: "clusters")])
-    s.jobs["clusters"] = nil
+    #expect(e == [.curate(.clusters(k: 4, run: "model_b"), job: .clusters)])
+    s.jobs[.clusters] = nil
     #expect(Reducer.reduce(&s, .commandInvoked(.curateClusters, ["0"])).isEmpty && s.statusIsError)
-    #expect(Reducer.reduce(&s, .commandInvoked(.curateClusters, ["auto"])) == [.curate(.clusters(k: nil, run: "model_b"), job: "clusters")])
+    #expect(Reducer.reduce(&s, .commandInvoked(.curateClusters, ["auto"])) == [.curate(.clusters(k: nil, run: "model_b"), job: .clusters)])
     // x cancels the jobs.
     let cancel = press(&s, .char("x"))
-    #expect(cancel.contains { if case .cancelJobs(let jobs) = $0 { return Set(jobs) == ["slices", "clusters"] } else { return false } })
+    #expect(cancel.contains { if case .cancelJobs(let jobs) = $0 { return Set(jobs) == [.slices, .clusters] } else { return false } })
     var none = loadedState(withRun: false)
     #expect(Reducer.reduce(&none, .commandInvoked(.curateSlices, [])).isEmpty && none.statusIsError)
     #expect(none.status?.contains("evaluation run") == true)
@@ -43,7 +43,7 @@ struct SlicesReducerTests {
   @Test("the result opens the screen and asks for the strips' thumbnails; Enter makes the slice the view; c switches lists")
   func list() {
     var s = loadedState(width: 100, height: 40)
-    s.jobs["slices"] = Job(title: "slices", done: 0, total: 0)
+    s.jobs[.slices] = Job(title: "slices", done: 0, total: 0)
     let e = slicesLoaded(&s)
     #expect(s.screen == .slices && s.slices.kind == .slices && s.slices.cursor == 0)
     #expect(e == [11, 12, 13, 14, 15].map { Effect.loadThumbnails([$0]) })
@@ -58,9 +58,9 @@ struct SlicesReducerTests {
     // No clusters list yet: the stored clusters are read (segscope clusters may have made some).
     let stored = press(&s, .char("c"))
     #expect(s.slices.kind == .clusters && s.slices.list == nil)
-    #expect(stored == [.curate(.storedClusters(run: "model_b"), job: "clusters")])
+    #expect(stored == [.curate(.storedClusters(run: "model_b"), job: .clusters)])
     #expect(AppView.render(s).buffer.textDump().contains("working… (x cancels)"))
-    _ = Reducer.reduce(&s, .curationFinished(job: "clusters", view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false))
+    _ = Reducer.reduce(&s, .curationFinished(job: .clusters, view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false))
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains(": clusters [K] groups the images") && s.screen == .slices)
   }

@@ -195,8 +195,8 @@ struct SuspectsReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "mistakes model_b")
-    #expect(press(&s, .enter) == [.findMistakes(fields: ["model_b"], job: "mistakes model_b")])
-    #expect(s.jobs["mistakes model_b"] != nil)
+    #expect(press(&s, .enter) == [.findMistakes(fields: ["model_b"], job: .mistakes(fields: ["model_b"]))])
+    #expect(s.jobs[.mistakes(fields: ["model_b"])] != nil)
     // The same job again does not start twice.
     #expect(Reducer.reduce(&s, .commandInvoked(.suspectsFind, ["model_b"])).isEmpty)
     #expect(Reducer.reduce(&s, .commandInvoked(.suspectsFind, ["nope"])).isEmpty && s.statusIsError)

@@ -79,14 +79,16 @@ struct EffectRunnerTests {
     // The first progress report cancels the job, as `x` does in the app.
     let box = ControlBox()
     let cancelling = EffectRunner(store: f.store, version: "test") { actions in
-      if actions.contains(where: { if case .jobProgress(_, .some) = $0 { return true } else { return false } }) { box.control?.cancel(["ev"]) }
+      if actions.contains(where: { if case .jobProgress(_, .some) = $0 { return true } else { return false } }) {
+        box.control?.cancel([.evaluate(field: "model_b")])
+      }
     }
     box.control = cancelling.control
-    let stopped = cancelling.perform(.evaluate(field: "model_b", job: "ev"))
+    let stopped = cancelling.perform(.evaluate(field: "model_b", job: .evaluate(field: "model_b")))
     #expect(
       stopped.contains { if case .statusMessage(let m, false) = $0 { return m.contains("cancelled; nothing was stored") } else { return false } }, "\(stopped)")
     #expect(try f.store.runs().isEmpty)
-    let out = EffectRunner(store: f.store, version: "test").perform(.evaluate(field: "model_b", job: "ev"))
+    let out = EffectRunner(store: f.store, version: "test").perform(.evaluate(field: "model_b", job: .evaluate(field: "model_b")))
     #expect(
       out.contains { if case .statusMessage(let m, false) = $0 { return m.contains("evaluated model_b as run 'model_b'") } else { return false } }, "\(out)")
     #expect(try f.store.runs().map(\.key) == ["model_b"])
@@ -137,7 +139,7 @@ struct EffectSchedulerTests {
     let slow = EffectRunner(store: f.store, version: "test") { actions in
       if actions.contains(where: { if case .jobProgress(_, .some) = $0 { return true } else { return false } }) { _ = jobHeld.wait(timeout: .now() + 20) }
     }
-    scheduler.run(.evaluate(field: "model_b", job: "ev"), with: slow) { _ in
+    scheduler.run(.evaluate(field: "model_b", job: .evaluate(field: "model_b")), with: slow) { _ in
       order.add("job")
       done.signal()
     }

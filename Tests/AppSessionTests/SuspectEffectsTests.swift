@@ -69,8 +69,8 @@ struct SuspectEffectsTests {
     let s0 = try f.sampleId("s0")
     let original = try Data(contentsOf: URL(fileURLWithPath: f.root + "/masks/s0.png"))
     let runner = EffectRunner(store: f.store, version: "test")
-    let found = runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: "mistakes model_a+model_b"))
-    guard case .jobProgress("mistakes model_a+model_b", nil)? = found.first else {
+    let found = runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"])))
+    guard case .jobProgress(.mistakes(fields: ["model_a", "model_b"]), nil)? = found.first else {
       Issue.record("the job's progress is not cleared first: \(found)")
       return
     }
@@ -112,11 +112,11 @@ struct SuspectEffectsTests {
     let f = try SwapFixture()
     defer { f.remove() }
     let runner = EffectRunner(store: f.store, version: "test")
-    let swap = try #require(entries(runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: "j")))?.first)
+    let swap = try #require(entries(runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"]))))?.first)
     #expect(entries(runner.perform(.dismissSuspect(run: "model_a+model_b", sample: swap.sampleId, region: swap.region))) == [])
     // Another session, the same database: the dismissal is stored.
     let again = EffectRunner(store: try DatasetStore(root: f.root), version: "test")
-    #expect(entries(again.perform(.findMistakes(fields: ["model_a", "model_b"], job: "j"))) == [])
+    #expect(entries(again.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"])))) == [])
     #expect(entries(again.perform(.loadSuspects(run: nil))) == [])
   }
 
@@ -130,8 +130,8 @@ struct SuspectEffectsTests {
       return
     }
     #expect(none.isEmpty && noEntries.isEmpty)
-    _ = runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: "j"))
-    _ = runner.perform(.findMistakes(fields: ["model_b"], job: "k"))
+    _ = runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"])))
+    _ = runner.perform(.findMistakes(fields: ["model_b"], job: .mistakes(fields: ["model_b"])))
     guard case .suspectsLoaded(let runs, let run, _, let checked)? = runner.perform(.loadSuspects(run: "model_a+model_b")).first else {
       Issue.record("no suspectsLoaded")
       return
@@ -145,7 +145,7 @@ struct SuspectEffectsTests {
   func cancelled() throws {
     let f = try SwapFixture()
     defer { f.remove() }
-    let job = "mistakes model_b"
+    let job = JobID.mistakes(fields: ["model_b"])
     let control = Mutex<JobControl?>(nil)
     // x pressed as soon as the first sample is done.
     let runner = EffectRunner(store: f.store, version: "test") { actions in

@@ -153,13 +153,13 @@ enum Commands {
         Reducer.setStatus(&s, "no prediction field '\(arg)' (fields: \(preds.joined(separator: ", ")))", error: true)
         return []
       }
-      let job = "eval " + arg
+      let job = JobID.evaluate(field: arg)
       guard s.jobs[job] == nil else { return [] }
-      s.jobs[job] = Job(title: job, done: 0, total: 0)
+      s.jobs[job] = Job(title: job.description, done: 0, total: 0)
       return [.evaluate(field: arg, job: job)]
     case .jobCancel:
-      let ids = Array(s.jobs.keys).sorted()
-      Reducer.setStatus(&s, "cancelling \(ids.joined(separator: ", "))", error: false)
+      let ids = s.jobs.keys.sorted { $0.description < $1.description }
+      Reducer.setStatus(&s, "cancelling \(ids.map(\.description).joined(separator: ", "))", error: false)
       return [.cancelJobs(ids)]
     case .viewSet:
       if args.isEmpty {

@@ -10,8 +10,8 @@ enum CurationCommands {
   static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()
     switch id {
-    case .curateDuplicates: return start(&s, .duplicates, job: "duplicates")
-    case .curateUniqueness: return start(&s, .uniqueness, job: "uniqueness")
+    case .curateDuplicates: return start(&s, .duplicates, job: .duplicates)
+    case .curateUniqueness: return start(&s, .uniqueness, job: .uniqueness)
     case .curateSimilar:
       guard let sample = s.currentSampleId else { return [] }
       if s.screen == .sample { Commands.go(&s, .samples) }
@@ -40,7 +40,7 @@ enum CurationCommands {
         Reducer.setStatus(&s, "next: no prediction field '\(unknown)' (fields: \(preds.joined(separator: ", ")))", error: true)
         return []
       }
-      return start(&s, .next(budget: budget, fields: fields, view: s.viewText, tag: "next"), job: "next \(budget)")
+      return start(&s, .next(budget: budget, fields: fields, view: s.viewText, tag: "next"), job: .next(budget: budget))
     case .screenMap, .mapColour, .mapSelect:
       return MapCommands.run(&s, id, arg)
     default:  // Commands.run sends only the curation commands here
@@ -48,12 +48,12 @@ enum CurationCommands {
     }
   }
 
-  static func start(_ s: inout AppState, _ task: CurationTask, job: String) -> [Effect] {
+  static func start(_ s: inout AppState, _ task: CurationTask, job: JobID) -> [Effect] {
     guard s.jobs[job] == nil else {
       Reducer.setStatus(&s, "\(job) is running already", error: false)
       return []
     }
-    s.jobs[job] = Job(title: job, done: 0, total: 0)
+    s.jobs[job] = Job(title: job.description, done: 0, total: 0)
     s.status = nil
     return [.curate(task, job: job)]
   }

@@ -3,7 +3,7 @@ import SegmentationCore
 /// The embedding map: open it (made in the background for the current view), move between points,
 /// colour it, select a rectangle of points as the view, open a point's sample.
 enum MapCommands {
-  static let job = "map"
+  static let job = JobID.map
 
   static func run(_ s: inout AppState, _ id: CommandID, _ arg: String) -> [Effect] {
     switch id {

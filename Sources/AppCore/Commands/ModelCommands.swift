@@ -30,9 +30,9 @@ enum ModelCommands {
         Reducer.setStatus(&s, "predict: give NAME COMMAND, with {manifest} where the manifest's path goes", error: true)
         return []
       }
-      let job = "predict \(parts[0])"
+      let job = JobID.predict(name: parts[0])
       guard s.jobs[job] == nil else { return [] }
-      s.jobs[job] = Job(title: job, done: 0, total: 0)
+      s.jobs[job] = Job(title: job.description, done: 0, total: 0)
       return [.predict(name: parts[0], command: parts[1], view: s.viewText, job: job)]
     default:
       return []

@@ -5,8 +5,8 @@ import SegmentationCore
 /// view, c switches between the two lists.
 enum SliceCommands {
   static let verbs: [String: CommandID] = ["clusters": .curateClusters, "slices": .curateSlices]
-  static let clustersJob = "clusters"
-  static let slicesJob = "slices"
+  static let clustersJob = JobID.clusters
+  static let slicesJob = JobID.slices
 
   static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()

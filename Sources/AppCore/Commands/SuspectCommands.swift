@@ -39,12 +39,12 @@ enum SuspectCommands {
         Reducer.setStatus(&s, "mistakes: a prediction field is given twice", error: true)
         return []
       }
-      let job = "mistakes " + fields.joined(separator: "+")
+      let job = JobID.mistakes(fields: fields)
       guard s.jobs[job] == nil else {
         Reducer.setStatus(&s, "\(job) is running already", error: false)
         return []
       }
-      s.jobs[job] = Job(title: job, done: 0, total: 0)
+      s.jobs[job] = Job(title: job.description, done: 0, total: 0)
       // The status bar shows the job's progress (a status message would cover it).
       s.status = nil
       return [.findMistakes(fields: fields, job: job)]

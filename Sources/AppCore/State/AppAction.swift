@@ -27,7 +27,7 @@ public enum AppAction: Sendable {
   case thumbnailLoaded(Thumbnail)
   /// Two runs' matrices over the samples both evaluated in the view (paired, as `runs --compare`).
   case compareLoaded(PairedRuns)
-  case jobProgress(id: String, Job?)
+  case jobProgress(id: JobID, Job?)
   case statusMessage(String, isError: Bool)
   /// A review queue opened: its samples (in the queue's order), saved verdicts, and where the last
   /// session stopped.
@@ -49,7 +49,7 @@ public enum AppAction: Sendable {
   /// `checked` is how many samples the run has a verdict for.
   case suspectsLoaded(runs: [SuspectRunSummary], run: String?, entries: [SuspectEntry], checked: Int)
   /// A curation job ended: its message, and the view that shows its result (nil: none).
-  case curationFinished(job: String, view: String?, message: String, isError: Bool)
+  case curationFinished(job: JobID, view: String?, message: String, isError: Bool)
   /// The embedding map of a view (its points in the view's order), and the share of the variance
   /// its two axes explain.
   case mapLoaded(view: String, points: [MapPoint], explained: Double)
@@ -119,10 +119,10 @@ public enum Effect: Sendable, Equatable {
   /// The samples of the view ranked by how much their mIoU dropped from `from` to `to`.
   case loadChanges(from: String, to: String, view: String, request: Int = 0)
   /// Evaluate a prediction field in the background as job `job`.
-  case evaluate(field: String, job: String)
-  case cancelJobs([String])
+  case evaluate(field: String, job: JobID)
+  case cancelJobs([JobID])
   /// Index the masks an interrupted import left (class histograms), as job `job`.
-  case indexMasks(job: String)
+  case indexMasks(job: JobID)
   case saveView(name: String, text: String)
   case tag([Int64], String)
   /// Opens (or creates, with `expression`) a review queue.
@@ -145,7 +145,7 @@ public enum Effect: Sendable, Equatable {
   case loadSuspects(run: String?)
   /// Looks for label errors with these prediction fields in the background as job `job`, stored as
   /// the run named after the fields.
-  case findMistakes(fields: [String], job: String)
+  case findMistakes(fields: [String], job: JobID)
   /// Records that a suspect region is labelled right (it stays out of later runs), then reloads `run`.
   case dismissSuspect(run: String, sample: Int64, region: SuspectRegion)
   /// Takes back the dismissal of a suspect region (the sample is checked again), then reloads `run`.
@@ -156,17 +156,17 @@ public enum Effect: Sendable, Equatable {
   /// Checks a sample again in a label-error run after its mask changed, then reloads the run.
   case recheckSuspects(run: String, sample: Int64)
   /// Runs a curation pass as background job `job` (image signatures are made first where missing).
-  case curate(CurationTask, job: String)
+  case curate(CurationTask, job: JobID)
   /// The samples most like `sample`, nearest first, as the view.
   case loadSimilar(sample: Int64, limit: Int, request: Int = 0)
   /// The embedding map of view `view` as background job `job`, coloured with the active run, the
   /// newest label-error run and, when given, a class's presence.
-  case loadMap(view: String, run: String?, className: String?, job: String)
+  case loadMap(view: String, run: String?, className: String?, job: JobID)
   /// Tags exactly these samples `tag` and shows the view `tag:TAG`.
   case selectionToView(ids: [Int64], tag: String, request: Int = 0)
   /// Reads an augmentation pipeline (TOML).
   case loadPipeline(path: String)
   /// Runs the user's model (predict protocol) over view `view` as background job `job`.
-  case predict(name: String, command: String, view: String, job: String)
+  case predict(name: String, command: String, view: String, job: JobID)
   case quit
 }

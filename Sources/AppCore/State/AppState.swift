@@ -211,7 +211,7 @@ public struct AppState: Sendable {
   public var problemsCursor = 0
   public var status: String? = nil
   public var statusIsError = false
-  public var jobs: [String: Job] = [:]
+  public var jobs: [JobID: Job] = [:]
   public var graphics: TerminalCapabilities.Graphics = .halfblock
   public var colors: ColorMode = .palette256
   public var quitRequested = false
@@ -291,6 +291,36 @@ public enum SampleLayout: String, Sendable { case sideBySide, single }
 public enum Panel: String, Sendable, CaseIterable { case image, overlay, groundTruth, prediction, errors, confidence, augmented }
 
 /// A background job shown in the status bar.
+/// Which background job: the key of `AppState.jobs`, what `x` cancels, what effects report on.
+public enum JobID: Hashable, Sendable, CustomStringConvertible {
+  case evaluate(field: String)
+  case indexMasks
+  case mistakes(fields: [String])
+  case duplicates
+  case uniqueness
+  case next(budget: Int)
+  case map
+  case predict(name: String)
+  case clusters
+  case slices
+
+  /// How the status bar and messages name it.
+  public var description: String {
+    switch self {
+    case .evaluate(let field): return "eval " + field
+    case .indexMasks: return "indexing masks"
+    case .mistakes(let fields): return "mistakes " + fields.joined(separator: "+")
+    case .duplicates: return "duplicates"
+    case .uniqueness: return "uniqueness"
+    case .next(let budget): return "next \(budget)"
+    case .map: return "map"
+    case .predict(let name): return "predict " + name
+    case .clusters: return "clusters"
+    case .slices: return "slices"
+    }
+  }
+}
+
 public struct Job: Sendable, Equatable {
   public var title: String
   public var done: Int
