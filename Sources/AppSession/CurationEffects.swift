@@ -108,8 +108,9 @@ extension EffectRunner {
         return []
       case .slices(let run, let view):
         if control.isCancelled(job) { return [.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false)] }
-        jobProgress(job, title: "slices: testing candidates")(0, 1)
-        let found = try SliceFinder(store: store).find(run: store.run(named: run), view: ViewExpression.parse(view))
+        let found = try SliceFinder(store: store).find(
+          run: store.run(named: run), view: ViewExpression.parse(view), progress: jobProgress(job, title: "slices: testing candidates"),
+          shouldStop: { control.isCancelled(job) })
         let list = SliceList(
           entries: found.slices.map {
             SliceEntry(
@@ -125,6 +126,8 @@ extension EffectRunner {
           .curationFinished(job: job, view: nil, message: "\(found.slices.count) slices where \(run) does worse\(skipped)", isError: false),
         ]
       }
+    } catch let e as SliceFinder.Cancelled {
+      return [.curationFinished(job: job, view: nil, message: e.description, isError: false)]
     } catch let e as SignatureIndexer.Cancelled {
       return [.curationFinished(job: job, view: nil, message: "\(job): \(e.description)", isError: false)]
     } catch {

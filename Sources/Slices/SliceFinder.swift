@@ -67,7 +67,23 @@ public struct SliceFinder: Sendable {
     public var notes: [String]
   }
 
-  public func find(run: EvalRun, view: ViewExpression = ViewExpression(), options: Options = Options()) throws -> Outcome {
+  /// Stopped on request (x in the app); nothing is stored by a slice search.
+  public struct Cancelled: Error, CustomStringConvertible {
+    public var description: String { "slice search cancelled" }
+  }
+
+  /// Finds the slices. `progress(done, total)` counts the steps (candidates built, singles tested,
+  /// pairs tested, nested slices folded, then each listed slice's bootstrap); `shouldStop` is asked
+  /// between steps.
+  public func find(
+    run: EvalRun, view: ViewExpression = ViewExpression(), options: Options = Options(), progress: (@Sendable (Int, Int) -> Void)? = nil,
+    shouldStop: (@Sendable () -> Bool)? = nil
+  ) throws -> Outcome {
+    let steps = 4 + options.limit
+    func step(_ done: Int) throws {
+      progress?(done, steps)
+      if shouldStop?() == true { throw Cancelled() }
+    }
     guard run.kind == .semantic else { throw StoreError.invalid("slices need a semantic run; '\(run.key)' is an instance run") }
     let dialect = try run.metricDialect()
     let matrices = try store.sampleMatrices(run: run)
@@ -81,8 +97,10 @@ public struct SliceFinder: Sendable {
     var notes: [String] = []
     var builder = CandidateBuilder(universe: universe, minSize: options.minSize)
     try addCandidates(&builder, run: run, notes: &notes)
+    try step(1)
     var candidates = builder.out
     var tests = evaluate(candidates, counts: counts)
+    try step(2)
     // Of each chain of cuts, only the most significant one can be listed or paired.
     var bestOfChain: [String: Int] = [:]
     for (i, c) in candidates.enumerated() {
@@ -108,6 +126,7 @@ public struct SliceFinder: Sendable {
       }
     }
     let pairTests = evaluate(pairs.out, counts: counts)
+    try step(3)
     candidates += pairs.out
     tests += pairTests
     let q = BenjaminiHochberg.qValues(tests.map(\.p))
@@ -115,6 +134,7 @@ public struct SliceFinder: Sendable {
     let found = significant.count
     significant = fold(significant, candidates: candidates, tests: tests, counts: counts, options: options)
     significant.sort { tests[$0].gap != tests[$1].gap ? tests[$0].gap > tests[$1].gap : $0 < $1 }
+    try step(4)
     // Worst first; a slice whose gap comes from its overlap with a worse listed one is left out, and
     // so is one whose bootstrap interval reaches 0.
     var slices: [Slice] = []
@@ -128,6 +148,7 @@ public struct SliceFinder: Sendable {
       if kept.contains(where: { explained(c, by: $0, counts: counts, alpha: options.alpha, minEffect: options.minEffect) }) { continue }
       let rest = complement(c, count: universe.count)
       let iv = counts.gapInterval(slice: c.members, rest: rest, iterations: options.iterations, seed: options.seed &+ UInt64(index))
+      try step(4 + slices.count + 1)
       guard iv.low > 0 else { continue }
       var inside = ConfusionMatrix(classCount: run.classCount), outside = inside
       for i in c.members { inside.add(matrices[universe[i]]!) }
