@@ -144,10 +144,19 @@ extension EffectRunner {
     SliceList(
       entries: report.clusters.map {
         SliceEntry(
-          title: "cluster \($0.id)" + ($0.classes.isEmpty ? "" : ": " + $0.classes.prefix(3).map(\.name).joined(separator: ", ")),
+          title: "cluster \($0.id)" + Self.clusterDetail($0),
           definition: ViewExpression(filters: [.cluster($0.id)]), size: $0.sampleIds.count, miou: $0.miou, gap: nil,
           interval: $0.interval.map { $0.low...max($0.low, $0.high) }, strip: Array($0.sampleIds.prefix(8)))
       },
       summary: summary + (report.run.map { "; mIoU in \($0), worst first, with 95% bootstrap intervals" } ?? "; no run: E evaluates one"))
+  }
+
+  /// What sets a cluster apart: the class whose IoU differs most from the whole set's, else its
+  /// most frequent classes.
+  static func clusterDetail(_ c: ImageClusters.Cluster) -> String {
+    if let d = c.differing {
+      return ": \(d.name) IoU \(OneDecimal.percent(d.iou)) (all: \(OneDecimal.percent(d.overall)))"
+    }
+    return c.classes.isEmpty ? "" : ": " + c.classes.prefix(3).map(\.name).joined(separator: ", ")
   }
 }
