@@ -125,8 +125,11 @@ struct SlicesEndToEndTests {
     try t.send([":", "slices", "Enter"])
     var screen = try t.waitFor { $0.contains("Slices where the run does worse") && $0.contains("1. ") }
     #expect(screen.contains("significant at FDR 0.05"), "\(screen)")
-    let first = try #require(screen.split(separator: "\n").first { $0.contains(" 1. ") })
-    #expect(first.contains("samples") && first.contains("gap"), "\(first)")
+    // The first slice: its name, then (under its strip of photos) its definition and numbers.
+    let lines = screen.split(separator: "\n")
+    let at = try #require(lines.firstIndex { $0.contains(" 1. ") })
+    let numbers = try #require(lines[at...].first { $0.contains("samples") && $0.contains("gap") }, "\(screen)")
+    #expect(numbers.contains("mIoU"), "\(numbers)")
     try t.send(["Enter"])
     screen = try t.waitFor { $0.contains("view: ") && !$0.contains("Slices where") }
     #expect(screen.contains("brightness<") || screen.contains("contrast<") || screen.contains("cluster:"), "\(screen)")
