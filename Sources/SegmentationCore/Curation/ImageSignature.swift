@@ -73,20 +73,6 @@ public struct ImageSignature: Sendable, Equatable {
     return ImageSignature(phash: phash, dhash: dhash, embedding: embedding, brightness: brightness, contrast: contrast)
   }
 
-  /// Mean and standard deviation of grey values 0...255, scaled to [0, 1].
-  static func lumaMoments(_ grey: [Float]) -> (Float, Float) {
-    guard !grey.isEmpty else { return (0, 0) }
-    var sum: Double = 0, squares: Double = 0
-    for g in grey {
-      sum += Double(g)
-      squares += Double(g) * Double(g)
-    }
-    let n = Double(grey.count)
-    let mean = sum / n
-    let variance = max(0, squares / n - mean * mean)
-    return (Float(mean / 255), Float(variance.squareRoot() / 255))
-  }
-
   /// Cosine distance of two unit embeddings, in [0, 2].
   @inlinable public static func distance(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count)
