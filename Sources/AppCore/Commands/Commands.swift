@@ -195,18 +195,42 @@ enum Commands {
         return []
       }
       return [.tag(s.viewIds, arg)]
-    // No default: the compiler checks that every command is handled here.
-    case .reviewStart, .reviewOk, .reviewFix, .reviewSkip, .reviewEnd, .flagAnchor, .flagAdd, .maskRelabel, .maskUndo, .screenFlags,
-      .flagsFix, .flagsReject, .flagsReopen, .flagsState, .flagsFilter, .viewExport:
-      return TriageCommands.run(&s, id, args)
-    case .screenSuspects, .suspectsRun, .suspectsFind, .suspectDismiss, .suspectNext:
-      return SuspectCommands.run(&s, id, args)
-    case .curateDuplicates, .curateUniqueness, .curateSimilar, .curateNext, .screenMap, .mapColour, .mapSelect:
-      return CurationCommands.run(&s, id, args)
-    case .sampleAugment, .predictRun:
-      return ModelCommands.run(&s, id, arg)
-    case .screenSlices, .curateClusters, .curateSlices, .slicesToggle:
-      return SliceCommands.run(&s, id, args)
+    // No default: the compiler checks that every command is handled here, and each feature's own
+    // switch checks its commands.
+    case .reviewStart: return TriageCommands.run(&s, .reviewStart, args)
+    case .reviewOk: return TriageCommands.run(&s, .reviewOk, args)
+    case .reviewFix: return TriageCommands.run(&s, .reviewFix, args)
+    case .reviewSkip: return TriageCommands.run(&s, .reviewSkip, args)
+    case .reviewEnd: return TriageCommands.run(&s, .reviewEnd, args)
+    case .flagAnchor: return TriageCommands.run(&s, .flagAnchor, args)
+    case .flagAdd: return TriageCommands.run(&s, .flagAdd, args)
+    case .maskRelabel: return TriageCommands.run(&s, .maskRelabel, args)
+    case .maskUndo: return TriageCommands.run(&s, .maskUndo, args)
+    case .screenFlags: return TriageCommands.run(&s, .screenFlags, args)
+    case .flagsFix: return TriageCommands.run(&s, .flagsFix, args)
+    case .flagsReject: return TriageCommands.run(&s, .flagsReject, args)
+    case .flagsReopen: return TriageCommands.run(&s, .flagsReopen, args)
+    case .flagsState: return TriageCommands.run(&s, .flagsState, args)
+    case .flagsFilter: return TriageCommands.run(&s, .flagsFilter, args)
+    case .viewExport: return TriageCommands.run(&s, .viewExport, args)
+    case .screenSuspects: return SuspectCommands.run(&s, .screenSuspects, args)
+    case .suspectsRun: return SuspectCommands.run(&s, .suspectsRun, args)
+    case .suspectsFind: return SuspectCommands.run(&s, .suspectsFind, args)
+    case .suspectDismiss: return SuspectCommands.run(&s, .suspectDismiss, args)
+    case .suspectNext: return SuspectCommands.run(&s, .suspectNext, args)
+    case .curateDuplicates: return CurationCommands.run(&s, .curateDuplicates, args)
+    case .curateUniqueness: return CurationCommands.run(&s, .curateUniqueness, args)
+    case .curateSimilar: return CurationCommands.run(&s, .curateSimilar, args)
+    case .curateNext: return CurationCommands.run(&s, .curateNext, args)
+    case .screenMap: return MapCommands.run(&s, .screenMap, arg.trimmingCharacters())
+    case .mapColour: return MapCommands.run(&s, .mapColour, arg.trimmingCharacters())
+    case .mapSelect: return MapCommands.run(&s, .mapSelect, arg.trimmingCharacters())
+    case .sampleAugment: return ModelCommands.run(&s, .sampleAugment, arg)
+    case .predictRun: return ModelCommands.run(&s, .predictRun, arg)
+    case .screenSlices: return SliceCommands.run(&s, .screenSlices, args)
+    case .slicesToggle: return SliceCommands.run(&s, .slicesToggle, args)
+    case .curateClusters: return SliceCommands.run(&s, .curateClusters, args)
+    case .curateSlices: return SliceCommands.run(&s, .curateSlices, args)
     }
     return []
   }

@@ -7,7 +7,13 @@ enum CurationCommands {
     "duplicates": .curateDuplicates, "uniqueness": .curateUniqueness, "similar": .curateSimilar, "next": .curateNext, "map": .screenMap,
   ]
 
-  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
+  /// The commands this file handles (`Commands.run` maps each `CommandID` to one, so both switches
+  /// are exhaustive: a new command that nothing handles does not compile).
+  enum Command: Sendable, Equatable {
+    case curateDuplicates, curateUniqueness, curateSimilar, curateNext
+  }
+
+  static func run(_ s: inout AppState, _ id: Command, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()
     switch id {
     case .curateDuplicates: return start(&s, .duplicates, job: .duplicates)
@@ -41,10 +47,6 @@ enum CurationCommands {
         return []
       }
       return start(&s, .next(budget: budget, fields: fields, view: s.viewText, tag: "next"), job: .next(budget: budget))
-    case .screenMap, .mapColour, .mapSelect:
-      return MapCommands.run(&s, id, arg)
-    default:  // Commands.run sends only the curation commands here
-      return []
     }
   }
 

@@ -5,7 +5,13 @@ import SegmentationCore
 enum MapCommands {
   static let job = JobID.map
 
-  static func run(_ s: inout AppState, _ id: CommandID, _ arg: String) -> [Effect] {
+  /// The commands this file handles (`Commands.run` maps each `CommandID` to one, so both switches
+  /// are exhaustive: a new command that nothing handles does not compile).
+  enum Command: Sendable, Equatable {
+    case screenMap, mapColour, mapSelect
+  }
+
+  static func run(_ s: inout AppState, _ id: Command, _ arg: String) -> [Effect] {
     switch id {
     case .screenMap:
       Commands.go(&s, .map)
@@ -40,8 +46,6 @@ enum MapCommands {
       s.viewLoading = true
       Reducer.setStatus(&s, "\(ids.count) samples selected on the map (tag map)", error: false)
       return [.selectionToView(ids: ids, tag: "map")]
-    default:
-      return []
     }
   }
 

@@ -6,7 +6,13 @@ import SegmentationCore
 enum ModelCommands {
   static let verbs: [String: CommandID] = ["augment": .sampleAugment, "predict": .predictRun]
 
-  static func run(_ s: inout AppState, _ id: CommandID, _ arg: String) -> [Effect] {
+  /// The commands this file handles (`Commands.run` maps each `CommandID` to one, so both switches
+  /// are exhaustive: a new command that nothing handles does not compile).
+  enum Command: Sendable, Equatable {
+    case sampleAugment, predictRun
+  }
+
+  static func run(_ s: inout AppState, _ id: Command, _ arg: String) -> [Effect] {
     switch id {
     case .sampleAugment:
       let a = arg.trimmingCharacters(in: .whitespaces)
@@ -34,8 +40,6 @@ enum ModelCommands {
       guard s.jobs[job] == nil else { return [] }
       s.jobs[job] = Job(title: job.description, done: 0, total: 0)
       return [.predict(name: parts[0], command: parts[1], view: s.viewText, job: job)]
-    default:
-      return []
     }
   }
 

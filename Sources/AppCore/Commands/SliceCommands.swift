@@ -8,7 +8,13 @@ enum SliceCommands {
   static let clustersJob = JobID.clusters
   static let slicesJob = JobID.slices
 
-  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
+  /// The commands this file handles (`Commands.run` maps each `CommandID` to one, so both switches
+  /// are exhaustive: a new command that nothing handles does not compile).
+  enum Command: Sendable, Equatable {
+    case screenSlices, slicesToggle, curateClusters, curateSlices
+  }
+
+  static func run(_ s: inout AppState, _ id: Command, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()
     switch id {
     case .screenSlices:
@@ -35,8 +41,6 @@ enum SliceCommands {
         return []
       }
       return CurationCommands.start(&s, .slices(run: run, view: s.viewText), job: slicesJob)
-    default:  // Commands.run sends only these commands here
-      return []
     }
   }
 

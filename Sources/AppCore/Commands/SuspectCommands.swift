@@ -6,7 +6,13 @@ import SegmentationCore
 enum SuspectCommands {
   static let verbs: [String: CommandID] = ["mistakes": .suspectsFind]
 
-  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
+  /// The commands this file handles (`Commands.run` maps each `CommandID` to one, so both switches
+  /// are exhaustive: a new command that nothing handles does not compile).
+  enum Command: Sendable, Equatable {
+    case screenSuspects, suspectsRun, suspectsFind, suspectDismiss, suspectNext
+  }
+
+  static func run(_ s: inout AppState, _ id: Command, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()
     switch id {
     case .screenSuspects:
@@ -61,8 +67,6 @@ enum SuspectCommands {
       let next = all[(i + 1) % all.count]
       s.suspects.focus = next
       Reducer.setStatus(&s, "suspect \(all.firstIndex(of: next).map { $0 + 1 } ?? 1)/\(all.count): \(next.explanation(s.classNames))", error: false)
-      return []
-    default:  // Commands.run sends only the suspect commands here
       return []
     }
   }

@@ -8,10 +8,15 @@ enum TriageCommands {
     "review": .reviewStart, "flag": .flagAdd, "relabel": .maskRelabel, "export": .viewExport, "flags": .flagsFilter,
   ]
 
-  static let verdictOf: [CommandID: Verdict] = [.reviewOk: .ok, .reviewFix: .needsFix, .reviewSkip: .skip]
-
   /// Runs a triage command (`Commands.run` sends only those here).
-  static func run(_ s: inout AppState, _ id: CommandID, _ args: [String]) -> [Effect] {
+  /// The commands this file handles (`Commands.run` maps each `CommandID` to one, so both switches
+  /// are exhaustive: a new command that nothing handles does not compile).
+  enum Command: Sendable, Equatable {
+    case reviewStart, reviewOk, reviewFix, reviewSkip, reviewEnd, flagAnchor, flagAdd, maskRelabel, maskUndo, screenFlags, flagsFix, flagsReject, flagsReopen,
+      flagsState, flagsFilter, viewExport
+  }
+
+  static func run(_ s: inout AppState, _ id: Command, _ args: [String]) -> [Effect] {
     let arg = args.joined(separator: " ").trimmingCharacters()
     switch id {
     case .reviewStart:
@@ -31,7 +36,8 @@ enum TriageCommands {
       }
       return [.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: newView, run: s.activeRunSummary?.key)]
     case .reviewOk, .reviewFix, .reviewSkip:
-      guard var r = s.review, let sample = s.currentSampleId, let verdict = verdictOf[id] else { return [] }
+      let verdict: Verdict = id == .reviewOk ? .ok : id == .reviewFix ? .needsFix : .skip
+      guard var r = s.review, let sample = s.currentSampleId else { return [] }
       r.pending[sample] = verdict
       s.review = r
       var effects: [Effect] = [.setVerdict(queue: r.queue, sample: sample, verdict: verdict)]
@@ -129,7 +135,7 @@ enum TriageCommands {
       return [.loadFlags(s.flagsFilter)]
     case .flagsFix, .flagsReject, .flagsReopen:
       guard let f = s.flags[safe: s.flagsCursor] else { return [] }
-      let state = ([.flagsFix: .fixed, .flagsReject: .rejected, .flagsReopen: .open] as [CommandID: FlagState])[id] ?? .open
+      let state: FlagState = id == .flagsFix ? .fixed : id == .flagsReject ? .rejected : .open
       return [.setFlagState(id: f.id, state: state, reload: s.flagsFilter)]
     case .flagsState:
       let cycle: [FlagState?] = [.open, .fixed, .rejected, nil]
@@ -166,8 +172,6 @@ enum TriageCommands {
       }
       Reducer.setStatus(&s, "exporting \(s.viewIds.count) samples as \(words[0])…", error: false)
       return [.exportView(format: format, out: words[1], view: s.viewText, run: s.activeRunSummary?.key)]
-    default:  // Commands.run sends only the triage commands here
-      return []
     }
   }
 
