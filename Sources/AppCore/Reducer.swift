@@ -93,7 +93,7 @@ public enum Reducer {
       }
       s.scroll = 0
       s.matrix = matrix
-      s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
+      s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect.metric ?? .mmseg) }
       s.rows = [:]
       clampScroll(&s)
       // The map shows the view: a new view on the map screen remakes it.

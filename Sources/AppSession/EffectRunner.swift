@@ -163,7 +163,8 @@ public struct EffectRunner: Sendable {
     var ignore = Set(classes.filter(\.isIgnore).map { UInt16($0.value) }).union([255])
     if gt?.kind == .instance { ignore.insert(0) }  // 0 = no instance in the painted label maps
     let runs = try store.runs().filter { $0.kind == .semantic }.map {
-      try RunSummary(key: $0.key, gtField: $0.gtField, predField: $0.predField, dialect: $0.metricDialect(), createdAt: $0.createdAt)
+      _ = try $0.metricDialect()
+      return $0
     }
     let problems = try store.problems().map { "\($0.path): \($0.problem) [\($0.stage)]" }
     let name = store.root.split(separator: "/").last.map(String.init) ?? store.root

@@ -9,7 +9,7 @@ import Tracking
 public enum TrackedRuns {
   public static func record(store: DatasetStore, run: EvalRun, dataset: String, version: String) throws -> TrackedRun {
     var t = TrackedRun(name: run.key, key: run.key, dataset: dataset)
-    t.params = [("prediction_field", run.predField), ("ground_truth_field", run.gtField), ("dialect", run.dialect), ("options", run.options)]
+    t.params = [("prediction_field", run.predField), ("ground_truth_field", run.gtField), ("dialect", run.dialect.rawValue), ("options", run.options)]
     if let predict = try store.meta("predict:" + run.predField),
       let o = (try? JSONSerialization.jsonObject(with: Data(predict.utf8))) as? [String: Any], let cmd = o["command"] as? String
     {

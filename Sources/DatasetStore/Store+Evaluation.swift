@@ -4,29 +4,6 @@
 import GRDB
 import SegmentationCore
 
-/// A stored evaluation run.
-public struct EvalRun: Sendable, Equatable {
-  public let id: Int64
-  public let key: String
-  public let gtField: String
-  public let predField: String
-  public let dialect: String
-  public let classCount: Int
-  public let options: String
-  public let version: String
-  public let createdAt: String
-  /// "semantic", "instance" or "panoptic" ("pending" while a semantic run is being written).
-  public let kind: RunKind
-  /// Instance runs: the summary numbers as JSON.
-  public let summary: String?
-
-  /// The metric dialect of a semantic run; a word this segscope does not know is an error naming
-  /// the run, never read as another dialect.
-  public func metricDialect() throws(UnknownWordError) -> MetricDialect {
-    try MetricDialect(stored: dialect, place: "the database's eval_run.dialect of run '\(key)'")
-  }
-}
-
 /// One sample's result, to store.
 public struct SampleResult: Sendable {
   public let sampleId: Int64
@@ -137,12 +114,21 @@ extension DatasetStore {
     try write { db in try db.execute(sql: "DELETE FROM eval_run WHERE id = ? AND kind = 'pending'", arguments: [runId]) }
   }
 
+  /// A run's stored dialect; an unknown word is an error naming the run.
+  static func runDialect(_ raw: String, key: String) throws -> RunDialect {
+    guard let d = RunDialect(rawValue: raw) else {
+      throw StoreError.invalid(UnknownWordError(place: "the database's eval_run.dialect of run '\(key)'", value: raw).description)
+    }
+    return d
+  }
+
   /// Every run, oldest first.
   public func runs() throws -> [EvalRun] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM eval_run WHERE kind != 'pending' ORDER BY id").map {
         try EvalRun(
-          id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"], dialect: $0["dialect"], classCount: $0["class_count"],
+          id: $0["id"], key: $0["key"], gtField: $0["gt_field"], predField: $0["pred_field"],
+          dialect: Self.runDialect($0["dialect"], key: $0["key"]), classCount: $0["class_count"],
           options: $0["options"], version: $0["version"], createdAt: $0["created_at"],
           kind: StoredWord.decode(RunKind.self, $0["kind"], table: "eval_run", column: "kind"),
           summary: $0["summary"])

@@ -8,7 +8,7 @@ func loadedState(width: Int = 80, height: Int = 24, withRun: Bool = true) -> App
   var s = AppState()
   s.colors = .palette256
   _ = Reducer.reduce(&s, .terminalResized(width: width, height: height))
-  let runs = withRun ? [RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2026-11-26 12:00:00")] : []
+  let runs = withRun ? [EvalRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2026-11-26 12:00:00")] : []
   var pal: [UInt16: RGB] = [:]
   for (i, c) in DemoClasses.table.enumerated() { pal[UInt16(i)] = c.color }
   let effects = Reducer.reduce(

@@ -118,7 +118,7 @@ struct PredictionTabTests {
       &s,
       .datasetLoaded(
         name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
-        runs: [RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t")], problems: []))
+        runs: [EvalRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t")], problems: []))
     _ = press(&s, .enter)
     #expect(s.shownPrediction == "model_b")
     _ = press(&s, .tab)
@@ -153,7 +153,7 @@ struct ProblemsScreenTests {
       &s,
       .datasetLoaded(
         name: "demo", total: 5, fields: ["ground_truth", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
-        runs: [RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t")],
+        runs: [EvalRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t")],
         problems: ["command line: --probs soft=/x: no such folder", long]))
     _ = press(&s, .char("5"))
     #expect(press(&s, .enter).isEmpty && s.statusIsError, "the first line names no file")

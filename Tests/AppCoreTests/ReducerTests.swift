@@ -149,8 +149,8 @@ struct RunsTests {
       .datasetLoaded(
         name: "demo", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: DemoClasses.table.map(\.name), palette: s.palette, ignore: [255],
         runs: [
-          RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
-          RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
+          EvalRun(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "t1"),
+          EvalRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "t2"),
         ], problems: []))
   }
 
@@ -265,8 +265,8 @@ struct WorseTests {
       .datasetLoaded(
         name: "d", total: 5, fields: ["ground_truth", "model_a", "model_b"], classNames: ["a", "b"], palette: s.palette, ignore: [255],
         runs: [
-          RunSummary(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "1"),
-          RunSummary(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2"),
+          EvalRun(key: "model_a", gtField: "ground_truth", predField: "model_a", dialect: .mmseg, createdAt: "1"),
+          EvalRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2"),
         ], problems: []))
     _ = press(&s, .down, .char("c"))
     #expect(press(&s, .char("W")) == [.loadChanges(from: "model_a", to: "model_b", view: "")])

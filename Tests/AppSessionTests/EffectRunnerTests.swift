@@ -97,7 +97,7 @@ struct EffectRunnerTests {
       Issue.record("no datasetLoaded")
       return
     }
-    #expect(runs.map(\.key) == ["model_b"] && runs.first?.dialect == .mmseg)
+    #expect(runs.map(\.key) == ["model_b"] && runs.first?.dialect == .semantic(.mmseg))
   }
 
   @Test("FolderImport refuses a layout that is not there, and one the dataset was not made with, changing nothing")

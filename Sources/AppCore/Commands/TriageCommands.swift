@@ -208,7 +208,7 @@ enum TriageCommands {
       s.viewIds = ids
       s.rows = [:]
       s.matrix = matrix
-      s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect ?? .mmseg) }
+      s.metrics = matrix.map { SemanticMetrics(matrix: $0, dialect: s.activeRunSummary?.dialect.metric ?? .mmseg) }
       // Resume: the sample the last session stopped on if it has no verdict yet, else the next one
       // without a verdict after it (wrapping), else the first.
       let start = position.flatMap { ids.firstIndex(of: $0) } ?? 0

@@ -37,7 +37,8 @@ enum RunsScreen {
     guard let paired = s.comparison, let ra = s.activeRunSummary, ra.key == paired.a, let ci = s.compareRun, s.runs.indices.contains(ci),
       s.runs[ci].key == paired.b, paired.matrixA.classCount == paired.matrixB.classCount
     else { return }
-    let ma = SemanticMetrics(matrix: paired.matrixA, dialect: ra.dialect), mb = SemanticMetrics(matrix: paired.matrixB, dialect: ra.dialect)
+    let ma = SemanticMetrics(matrix: paired.matrixA, dialect: ra.dialect.metric ?? .mmseg),
+      mb = SemanticMetrics(matrix: paired.matrixB, dialect: ra.dialect.metric ?? .mmseg)
     var y = max(area.y + s.runs.count + 2, other + 1)
     guard y < area.maxY - 2 else { return }
     func signed(_ d: Double) -> String { d.isNaN ? "" : OneDecimal.signedPercent(d) }

@@ -210,7 +210,7 @@ enum SampleScreen {
       let m = field.flatMap({ full.matrices[$0] })
         ?? (try? ConfusionMatrix.of(gt: fg, pred: fp, classCount: min(65536, max(1, s.classNames.count)), ignore: s.ignoreValues))
     {
-      let metrics = SemanticMetrics(matrix: m, dialect: s.activeRunSummary?.dialect ?? .mmseg)
+      let metrics = SemanticMetrics(matrix: m, dialect: s.activeRunSummary?.dialect.metric ?? .mmseg)
       var y = side.y + 1
       frame.buffer.putPadded(
         // It names the prediction it follows (Tab changes it), which need not be the active run's.

@@ -12,7 +12,7 @@ public enum AppAction: Sendable {
   case mouseScrolled(up: Bool)
   case commandInvoked(CommandID, [String])
   case datasetLoaded(
-    name: String, total: Int, fields: [String], classNames: [String], palette: ClassPalette, ignore: Set<UInt16>, runs: [RunSummary], problems: [String])
+    name: String, total: Int, fields: [String], classNames: [String], palette: ClassPalette, ignore: Set<UInt16>, runs: [EvalRun], problems: [String])
   /// A view's samples. `request` is the id the runtime gave the load (0: unnumbered); a result
   /// for an older request than the newest one is stale and dropped.
   /// A view's samples; `changes` (from `W`) gives each sample's mIoU change between two runs.

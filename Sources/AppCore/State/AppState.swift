@@ -28,22 +28,6 @@ public struct SampleSummary: Sendable, Equatable {
   public var height: Int { sample.height }
 }
 
-/// An evaluation run as the app shows it.
-public struct RunSummary: Sendable, Equatable {
-  public let key: String
-  public let gtField: String
-  public let predField: String
-  public let dialect: MetricDialect
-  public let createdAt: String
-  public init(key: String, gtField: String, predField: String, dialect: MetricDialect, createdAt: String) {
-    self.key = key
-    self.gtField = gtField
-    self.predField = predField
-    self.dialect = dialect
-    self.createdAt = createdAt
-  }
-}
-
 /// An instance or panoptic run as the runs screen lists it.
 public struct OtherRunSummary: Sendable, Equatable {
   public let key: String
@@ -131,7 +115,7 @@ public struct AppState: Sendable {
   public var rows: [Int64: SampleSummary] = [:]
 
   // Evaluation.
-  public var runs: [RunSummary] = []
+  public var runs: [EvalRun] = []
   /// Instance (COCO AP) and panoptic runs, listed with their headline numbers; the active run and
   /// the class table are semantic.
   public var otherRuns: [OtherRunSummary] = []
@@ -224,7 +208,7 @@ public struct AppState: Sendable {
 
   public init() {}
 
-  public var activeRunSummary: RunSummary? { activeRun.flatMap { runs.indices.contains($0) ? runs[$0] : nil } }
+  public var activeRunSummary: EvalRun? { activeRun.flatMap { runs.indices.contains($0) ? runs[$0] : nil } }
 
   /// The prediction field shown in the sample view.
   public var shownPrediction: String? {
