@@ -12,18 +12,8 @@ the dusk scenes (the demo picks them with SplitMix64(index + 0xD05C) % 100 < P).
 """
 import argparse, json, os, subprocess, sys, time
 
-M = 2**64
+from dusk import dusk_scenes, jaccard
 
-
-def splitmix(seed):
-    z = (seed + 0x9E3779B97F4A7C15) % M
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % M
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % M
-    return z ^ (z >> 31)
-
-
-def stem_index(path):
-    return int(os.path.splitext(os.path.basename(path))[0].split("_")[-1])
 
 
 def timed(cmd):
@@ -52,11 +42,7 @@ def main():
     clusters = json.loads(out)
     ts, out = timed([a.bin, "slices", a.dir, "--run", a.run, "--json"])
     slices = json.loads(out)
-    dusk = {i for i in range(a.samples) if splitmix(i + 0xD05C) % 100 < a.dusk}
-
-    def jaccard(paths):
-        s = {stem_index(p) for p in paths}
-        return len(s & dusk) / max(1, len(s | dusk))
+    dusk = dusk_scenes(a.samples, a.dusk)
 
     print(f"clusters: {tc:.2f} s ({clusters['k']} clusters, {clusters['method']})")
     print(f"slices: {ts:.2f} s ({slices['tested']} candidates, {slices['significant']} significant)")
@@ -64,11 +50,11 @@ def main():
     ids = [p for c in clusters["clusters"] for p in c["samples"]]
     print(f"samples clustered: {len(ids)}, distinct: {len(set(ids))}")
     worst = clusters["clusters"][0]
-    print(f"worst cluster {worst['id']}: {worst['size']} samples, mIoU {worst['miou']:.4f}, Jaccard with dusk {jaccard(worst['samples']):.3f}")
+    print(f"worst cluster {worst['id']}: {worst['size']} samples, mIoU {worst['miou']:.4f}, Jaccard with dusk {jaccard(worst['samples'], dusk):.3f}")
     if slices["slices"]:
         first = slices["slices"][0]
         print(f"first slice: {first['name']} ({first['definition']}), {first['size']} samples, gap {first['gap']:.4f}, "
-              f"Jaccard with the {len(dusk)} dusk scenes {jaccard(first['samples']):.3f}")
+              f"Jaccard with the {len(dusk)} dusk scenes {jaccard(first['samples'], dusk):.3f}")
     else:
         print("no slice listed")
 

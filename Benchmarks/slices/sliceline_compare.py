@@ -15,18 +15,8 @@ import argparse, json, os, sqlite3, struct, subprocess, sys, time
 import numpy as np
 from sliceline.slicefinder import Slicefinder
 
-M = 2**64
+from dusk import dusk_scenes, jaccard
 
-
-def splitmix(seed):
-    z = (seed + 0x9E3779B97F4A7C15) % M
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % M
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % M
-    return z ^ (z >> 31)
-
-
-def stem_index(path):
-    return int(os.path.splitext(os.path.basename(path))[0].split("_")[-1])
 
 
 def main():
@@ -38,7 +28,7 @@ def main():
     ap.add_argument("--run", default="model_b")
     ap.add_argument("--alpha", type=float, default=0.95, help="SliceLine's weight of the error against the size (0.95 as in its paper)")
     a = ap.parse_args()
-    dusk = {i for i in range(a.samples) if splitmix(i + 0xD05C) % 100 < a.dusk}
+    dusk = dusk_scenes(a.samples, a.dusk)
     # segscope (signatures and clusters made first, as the user would).
     subprocess.run([a.bin, "clusters", a.dir], check=True, capture_output=True)
     t = time.monotonic()
@@ -75,13 +65,9 @@ def main():
     sf.fit(X, errors)
     t_sl = time.monotonic() - t
 
-    def jaccard(idx):
-        s = {stem_index(p) for p in idx}
-        return len(s & dusk) / max(1, len(s | dusk))
-
     print(f"{len(rows)} evaluated samples, {len(dusk)} dusk scenes")
     if seg:
-        print(f"segscope slices: {t_seg:.2f} s; first: {seg[0]['definition']} ({seg[0]['size']} samples), Jaccard {jaccard(seg[0]['samples']):.3f}")
+        print(f"segscope slices: {t_seg:.2f} s; first: {seg[0]['definition']} ({seg[0]['size']} samples), Jaccard {jaccard(seg[0]['samples'], dusk):.3f}")
     names = ["split", "brightness decile", "contrast decile", "cluster"] + [f"class {c} present" for c in classes]
     top = sf.top_slices_
     if top is None or len(top) == 0:
@@ -91,7 +77,7 @@ def main():
         mask = np.all([(X[:, j] == v) for j, v in enumerate(sl) if v is not None and not (isinstance(v, float) and np.isnan(v))], axis=0)
         members = [p for p, m in zip(paths, mask) if m]
         desc = ", ".join(f"{names[j]}={v}" for j, v in enumerate(sl) if v is not None and not (isinstance(v, float) and np.isnan(v)))
-        print(f"SliceLine {'' if rank else f'({t_sl:.2f} s) '}#{rank + 1}: {desc} ({len(members)} samples), Jaccard {jaccard(members):.3f}")
+        print(f"SliceLine {'' if rank else f'({t_sl:.2f} s) '}#{rank + 1}: {desc} ({len(members)} samples), Jaccard {jaccard(members, dusk):.3f}")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,12 @@ public struct FieldInfo: Sendable, Equatable {
   /// Whether the field names its classes. A field whose only entries are ignore values (255 by
   /// default) has no class map: its values are classes named by number.
   public var hasClassMap: Bool { classes.contains { !$0.isIgnore } }
+  /// The values that are not classes: the class map's ignore entries, and 255.
+  public var ignoredValues: Set<Int> { Set(classes.filter(\.isIgnore).map(\.value)).union([255]) }
+  /// The names of the classes (ignore entries left out), by value.
+  public var classNamesByValue: [Int: String] {
+    Dictionary(classes.filter { !$0.isIgnore }.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a })
+  }
 }
 
 /// One class of a field.

@@ -317,8 +317,7 @@ extension DatasetStore {
   /// A curation term needs its pass to have run: an empty table is an error naming the command, not
   /// an empty view that looks like an answer.
   func requireCuration(_ term: String, table: String, command: String) throws {
-    let done = try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM curation_state WHERE name = ?)", arguments: [table]) } ?? false
-    guard done else { throw ViewResolveError(message: "'\(term)' needs \(command) to have run on this dataset") }
+    guard try hasCuration(table) else { throw ViewResolveError(message: "'\(term)' needs \(command) to have run on this dataset") }
   }
 
   /// Brightness and contrast come with the image signatures (made since they were added).

@@ -108,8 +108,8 @@ public struct ImageClusters: Sendable {
     for m in members { byCluster[m.cluster, default: []].append(m) }
     let gt = try groundTruthField(run: run)
     let histograms = try gt.map { try store.classHistograms(field: $0.name) } ?? [:]
-    let names = Dictionary(gt?.classes.map { ($0.value, $0.name) } ?? [], uniquingKeysWith: { a, _ in a })
-    let ignore = Set(gt?.classes.filter(\.isIgnore).map(\.value) ?? []).union([255])
+    let names = gt?.classNamesByValue ?? [:]
+    let ignore = gt?.ignoredValues ?? [255]
     var matrices: [Int64: ConfusionMatrix] = [:]
     var dialect = MetricDialect.mmseg
     var overall: SemanticMetrics? = nil

@@ -150,19 +150,8 @@ public struct SampleCounts: Sendable {
       }
       slots.set(chunk, gaps)
     }
-    return Self.percentile(slots.values().flatMap { $0 ?? [] }, level: level)
-  }
-
-  static func percentile(_ v: [Double], level: Double) -> (low: Double, high: Double) {
-    let s = v.sorted()
-    guard !s.isEmpty else { return (.nan, .nan) }
-    func at(_ q: Double) -> Double {
-      let pos = q * Double(s.count - 1)
-      let lo = Int(pos.rounded(.down)), hi = min(s.count - 1, lo + 1)
-      return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
-    }
-    let alpha = (1 - level) / 2
-    return (at(alpha), at(1 - alpha))
+    let iv = Bootstrap.percentile(slots.values().flatMap { $0 ?? [] }, level: level)
+    return (iv.low, iv.high)
   }
 }
 

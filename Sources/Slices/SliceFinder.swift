@@ -243,8 +243,8 @@ public struct SliceFinder: Sendable {
     // Classes of the ground truth: present, absent, object-size bins.
     let field = try store.fields().first { $0.name == run.gtField }
     let histograms = try store.classHistograms(field: run.gtField)
-    let ignore = Set(field?.classes.filter(\.isIgnore).map(\.value) ?? []).union([255])
-    let names = Dictionary(field?.classes.filter { !$0.isIgnore }.map { ($0.value, $0.name) } ?? [], uniquingKeysWith: { a, _ in a })
+    let ignore = field?.ignoredValues ?? [255]
+    let names = field?.classNamesByValue ?? [:]
     var pixels: [Int: [Int: Int]] = [:]  // class -> universe index -> pixels
     for (i, id) in ids.enumerated() {
       for e in histograms[id] ?? [] where e.pixels > 0 && !ignore.contains(e.value) { pixels[e.value, default: [:]][i] = e.pixels }

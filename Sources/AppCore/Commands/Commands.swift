@@ -267,14 +267,18 @@ enum Commands {
   static func previewEffects(_ s: inout AppState) -> [Effect] {
     var e = Reducer.rowsEffect(s)
     if s.gridMode {
-      // One effect per thumbnail, so that they decode in parallel.
-      let missing = Reducer.visibleIds(s).filter { s.thumbnails[$0] == nil && !s.thumbnailsPending.contains($0) }
-      s.thumbnailsPending.formUnion(missing)
-      e += missing.map { .loadThumbnails([$0]) }
-      return e
+      return e + thumbnailEffects(&s, Reducer.visibleIds(s))
     }
     if s.width >= 70, let id = s.currentSampleId, s.images[id] == nil { e.append(.loadImages(id)) }
     return e
+  }
+
+  /// Thumbnails of `ids` not loaded or asked for yet, one effect each so that they decode in
+  /// parallel; they are marked pending so that moving around does not ask twice.
+  static func thumbnailEffects(_ s: inout AppState, _ ids: [Int64]) -> [Effect] {
+    let missing = ids.filter { s.thumbnails[$0] == nil && !s.thumbnailsPending.contains($0) }
+    s.thumbnailsPending.formUnion(missing)
+    return missing.map { .loadThumbnails([$0]) }
   }
 
   static func navigate(_ s: inout AppState, _ how: CommandID) -> [Effect] {

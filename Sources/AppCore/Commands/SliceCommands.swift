@@ -92,8 +92,6 @@ enum SliceCommands {
     let strip = SlicesScreen.stripLength(s)
     var wanted: [Int64] = []
     for i in page where list.entries.indices.contains(i) { wanted += list.entries[i].strip.prefix(strip) }
-    let missing = wanted.filter { s.thumbnails[$0] == nil && !s.thumbnailsPending.contains($0) }
-    s.thumbnailsPending.formUnion(missing)
-    return missing.map { .loadThumbnails([$0]) }
+    return Commands.thumbnailEffects(&s, wanted)
   }
 }

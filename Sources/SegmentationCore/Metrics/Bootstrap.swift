@@ -108,7 +108,11 @@ public struct Bootstrap: Sendable {
   }
 
   /// The central `level` interval of the non-NaN values (NaN when there are none).
-  func percentile(_ v: [Double]) -> Interval {
+  func percentile(_ v: [Double]) -> Interval { Self.percentile(v, level: level) }
+
+  /// The central `level` interval of the non-NaN values, linear between order statistics (NaN when
+  /// there are none).
+  public static func percentile(_ v: [Double], level: Double) -> Interval {
     let s = v.filter { !$0.isNaN }.sorted()
     guard !s.isEmpty else { return Interval(low: .nan, high: .nan) }
     let alpha = (1 - level) / 2
