@@ -63,13 +63,32 @@ let package = Package(
     // Runs the user's model over a dataset through a file protocol and imports its outputs as a field.
     .target(name: "Predict", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport"], swiftSettings: strict),
 
-    // The app's effects and session: performs the reducer's effects against a dataset (loads, evaluation
-    // and indexing jobs, triage, exports), the dataset's class/palette/ignore rules, settings and the demo.
+    // The workflows both front ends share, with typed results: opening and importing a dataset, the demo,
+    // run comparison, view exports, augmented exports, sample rendering, the embedding map, and the
+    // command line's procedures (flags, review queues, next picks) that the app's effects also run.
+    .target(
+      name: "Workflows",
+      dependencies: [
+        "SegmentationCore", "ImageCodec", "TerminalRender", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors", "Curation", "Predict",
+        "Augmentation", "DemoScenes", "Slices",
+      ],
+      swiftSettings: strict),
+    // The command line's output: text tables, JSON and CSV reports (one Codable type per output), the
+    // progress bar on stderr, and what each command prints, chosen by an output format.
+    .target(
+      name: "CommandOutput",
+      dependencies: [
+        "Workflows", "SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors", "Curation", "Slices", "Tracking",
+        "Shards",
+      ],
+      swiftSettings: strict),
+    // The app's session: performs the reducer's effects against a dataset (loads, evaluation and indexing
+    // jobs, triage, curation), settings, and the runtime loop between the reducer and the terminal.
     .target(
       name: "AppSession",
       dependencies: [
-        "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors",
-        "Curation", "Predict", "Augmentation", "DemoScenes", "Tracking", "Slices",
+        "Workflows", "AppCore", "SegmentationCore", "ImageCodec", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "Evaluation",
+        "LabelErrors", "Curation", "Predict", "Augmentation", "Slices",
       ],
       swiftSettings: strict),
 
@@ -77,7 +96,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", "Slices",
+        "Workflows", "CommandOutput", "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", "Slices",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -88,7 +107,7 @@ let package = Package(
       dependencies: [
         "Parallel",
         "CPNG", "CJPEG", "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "LabelErrors", "Curation", "DemoScenes",
+        "Workflows", "LabelErrors", "Curation", "DemoScenes",
       ]),
 
     // Fuzz targets: a libFuzzer binary when built with -sanitize=fuzzer -D FUZZING (run.sh does it), a
@@ -99,6 +118,10 @@ let package = Package(
 
     // Test helpers: golden snapshots, running commands.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
+    // A small imported dataset (imgseg with one prediction folder) for the session and workflow tests.
+    .target(
+      name: "DatasetFixtures", dependencies: ["DemoScenes", "DatasetStore", "ImageCodec", "SegmentationCore", "Workflows"], path: "Tests/DatasetFixtures",
+      swiftSettings: strict),
     .testTarget(
       name: "TerminalRenderTests", dependencies: ["DemoScenes", "TerminalRender", "SegmentationCore", "ImageCodec", "TestSupport"], exclude: ["__Snapshots__"],
       swiftSettings: strict),
@@ -125,7 +148,18 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "AppSessionTests",
-      dependencies: ["DemoScenes", "AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation", "TestSupport"],
+      dependencies: [
+        "DemoScenes", "AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation", "TestSupport",
+        "DatasetFixtures", "Workflows",
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "WorkflowsTests",
+      dependencies: ["Workflows", "DatasetFixtures", "DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "CommandOutputTests",
+      dependencies: ["CommandOutput", "Workflows", "DatasetFixtures", "DatasetStore", "Evaluation", "SegmentationCore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DatasetImportTests", dependencies: ["DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
@@ -133,7 +167,9 @@ let package = Package(
     .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TerminalRender"], swiftSettings: strict),
     .testTarget(
       name: "CurationTests",
-      dependencies: ["DemoScenes", "Curation", "AppSession", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"],
+      dependencies: [
+        "DemoScenes", "Curation", "AppSession", "Workflows", "CommandOutput", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "PredictTests", dependencies: ["Predict", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),

@@ -2,6 +2,7 @@ import AppCore
 import DatasetStore
 import TerminalBackend
 import TerminalRender
+import Workflows
 
 #if canImport(Glibc)
   import Glibc

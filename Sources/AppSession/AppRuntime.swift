@@ -6,6 +6,7 @@ import ImageCodec
 import SegmentationCore
 import TerminalBackend
 import TerminalRender
+import Workflows
 
 #if canImport(Glibc)
   import Glibc

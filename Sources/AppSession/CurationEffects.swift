@@ -3,6 +3,7 @@ import Curation
 import DatasetStore
 import SegmentationCore
 import Slices
+import Workflows
 
 /// Curation effects: duplicates, uniqueness and the annotation queue as background jobs (image
 /// signatures made first where missing, with progress; x cancels), similar samples as a view.

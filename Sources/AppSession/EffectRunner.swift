@@ -8,6 +8,7 @@ import DatasetStore
 import ImageCodec
 import SegmentationCore
 import TerminalRender
+import Workflows
 
 /// Performs effects against the dataset (off the main actor) and answers with actions.
 public struct EffectRunner: Sendable {
@@ -264,10 +265,6 @@ public struct EffectRunner: Sendable {
       return .imagesFailed(id: id, message: "\(error)")
     }
   }
-}
-
-extension String {
-  public func trimmingCharacters(in set: Character) -> String { String(drop { $0 == set }.reversed().drop { $0 == set }.reversed()) }
 }
 
 /// Which background jobs were asked to stop. Thread-safe.

@@ -1,5 +1,6 @@
 import AppCore
 import Dispatch
+import Workflows
 
 /// Where effects run: blocking SQLite and decoding go to Dispatch threads, not Swift's cooperative
 /// pool (which has one thread per core: two blocked jobs would stop every load on a 2-core machine).

@@ -1,5 +1,6 @@
 import AppCore
 import ImageCodec
+import Workflows
 
 #if canImport(Glibc)
   import Glibc

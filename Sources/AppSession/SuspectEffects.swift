@@ -3,6 +3,7 @@ import DatasetImport
 import DatasetStore
 import LabelErrors
 import SegmentationCore
+import Workflows
 
 /// The Suspects screen's effects: load a label-error run, make one in the background, dismiss,
 /// relabel and re-check suspect regions. Each change is committed before the screen hears of it.

@@ -3,6 +3,7 @@ import DatasetImport
 import DatasetStore
 import Foundation
 import SegmentationCore
+import Workflows
 
 /// The triage effects: review queues, flags, corrections and exports, each committed to the
 /// database before the screen is told it is done.

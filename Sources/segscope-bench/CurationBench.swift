@@ -1,4 +1,5 @@
 import AppSession
+import Workflows
 import Curation
 import DatasetStore
 import Foundation

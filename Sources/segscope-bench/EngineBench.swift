@@ -2,6 +2,7 @@ import Parallel
 import DemoScenes
 import LabelErrors
 import AppSession
+import Workflows
 import AppCore
 import Foundation
 import DatasetImport

@@ -1,4 +1,6 @@
 import AppSession
+import CommandOutput
+import Workflows
 import Foundation
 import ArgumentParser
 import ImageCodec

@@ -1,5 +1,7 @@
 import AppCore
 import AppSession
+import DatasetFixtures
+import Workflows
 import DatasetStore
 import Foundation
 import SegmentationCore

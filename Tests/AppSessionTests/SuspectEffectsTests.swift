@@ -1,6 +1,8 @@
 import DemoScenes
 import AppCore
 import AppSession
+import DatasetFixtures
+import Workflows
 import DatasetImport
 import DatasetStore
 import Foundation

@@ -1,5 +1,7 @@
 import DemoScenes
 import AppSession
+import CommandOutput
+import Workflows
 import Curation
 import DatasetImport
 import DatasetStore

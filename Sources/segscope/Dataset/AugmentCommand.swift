@@ -1,4 +1,6 @@
 import AppSession
+import CommandOutput
+import Workflows
 import ArgumentParser
 import Augmentation
 import DatasetImport

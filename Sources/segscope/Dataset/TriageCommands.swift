@@ -1,5 +1,7 @@
 import AppCore
 import AppSession
+import CommandOutput
+import Workflows
 import ArgumentParser
 import DatasetImport
 import DatasetStore

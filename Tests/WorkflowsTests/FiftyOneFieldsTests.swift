@@ -1,4 +1,5 @@
-import AppSession
+import DatasetFixtures
+import Workflows
 import DatasetStore
 import Evaluation
 import Foundation

@@ -52,3 +52,8 @@ public func parsePredictionSpec(_ s: String) -> (String, String)? {
   guard !dir.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
   return (name, dir)
 }
+
+extension String {
+  /// The string without `set` at either end.
+  public func trimmingCharacters(in set: Character) -> String { String(drop { $0 == set }.reversed().drop { $0 == set }.reversed()) }
+}

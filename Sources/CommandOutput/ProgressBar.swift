@@ -1,4 +1,5 @@
 import Synchronization
+import Workflows
 
 #if canImport(Glibc)
   import Glibc

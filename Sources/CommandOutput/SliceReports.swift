@@ -2,6 +2,7 @@ import DatasetStore
 import Foundation
 import SegmentationCore
 import Slices
+import Workflows
 
 /// `segscope clusters --json`: each cluster with its samples (nearest the centre first), and with a
 /// run its mIoU on `eval`'s scale and a bootstrap interval.

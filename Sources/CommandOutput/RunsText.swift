@@ -1,5 +1,6 @@
 import DatasetStore
 import SegmentationCore
+import Workflows
 
 /// Runs as text: the `runs` listing, boundary IoU and bootstrap intervals under an `eval` table.
 public enum RunsText {

@@ -2,31 +2,7 @@ import DatasetImport
 import DatasetStore
 import Foundation
 import SegmentationCore
-
-/// The JSON that segscope prints: one Codable type per output, encoded one way.
-public enum JSONOutput {
-  /// Compact JSON, keys sorted (the same output every time), slashes left alone (paths stay readable).
-  public static func string<T: Encodable>(_ value: T) throws -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-    return String(decoding: try e.encode(value), as: UTF8.self)
-  }
-}
-
-/// A value that is written as `null` when absent (Swift's synthesized coding would leave the key out).
-public struct Nullable<T: Encodable & Sendable>: Encodable, Sendable {
-  public let value: T?
-  public init(_ value: T?) { self.value = value }
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.singleValueContainer()
-    if let value { try c.encode(value) } else { try c.encodeNil() }
-  }
-}
-
-extension Nullable where T == Double {
-  /// NaN (an undefined metric) is written as null.
-  public init(number: Double?) { value = number.flatMap { $0.isNaN ? nil : $0 } }
-}
+import Workflows
 
 /// `segscope info --json`.
 public struct InfoReport: Encodable, Sendable {

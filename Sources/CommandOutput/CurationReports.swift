@@ -2,6 +2,7 @@ import Curation
 import DatasetStore
 import Foundation
 import SegmentationCore
+import Workflows
 
 /// `segscope duplicates --json`: exact groups, near pairs and leaks, paths as `query --json` prints them.
 public struct DuplicatesReport: Encodable, Sendable {

@@ -1,4 +1,4 @@
-import AppSession
+import CommandOutput
 import SegmentationCore
 import Testing
 

@@ -1,5 +1,6 @@
 import DatasetStore
 import SegmentationCore
+import Workflows
 
 /// An instance (COCO) run's numbers as text: the 12 COCOeval numbers, TP/FP/FN at IoU 0.5, per-class AP.
 public enum InstanceText {

@@ -1,4 +1,5 @@
 import SegmentationCore
+import Workflows
 
 /// Formats semantic metrics as a plain-text table.
 public enum ClassTable {

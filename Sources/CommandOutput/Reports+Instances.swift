@@ -2,6 +2,7 @@ import DatasetImport
 import DatasetStore
 import Foundation
 import SegmentationCore
+import Workflows
 
 /// `segscope eval --format json` of an instance (COCO) run.
 public struct InstanceReport: Encodable, Sendable {
@@ -122,30 +123,4 @@ public struct PanopticReport: Encodable, Sendable {
     }
     problems = report.problems.map { Problem(path: $0.0, problem: $0.1) }
   }
-}
-
-/// `segscope export --format json`: a view's samples with their metrics in a run.
-public struct ViewExportReport: Encodable, Sendable {
-  public struct Sample: Encodable, Sendable {
-    public let id: Int64
-    public let path: String
-    public let split: Nullable<String>
-    public let width: Int
-    public let height: Int
-    public let miou: Nullable<Double>
-    public let accuracy: Nullable<Double>
-    public let tags: [String]
-    public let openFlags: Int
-    /// FiftyOne's per-sample fields, present for runs made with --dialect fiftyone.
-    public var accFo: Nullable<Double>? = nil
-    public var precisionFo: Nullable<Double>? = nil
-    public var recallFo: Nullable<Double>? = nil
-    enum CodingKeys: String, CodingKey {
-      case id, path, split, width, height, miou, accuracy, tags, openFlags = "open_flags", accFo = "acc_fo", precisionFo = "precision_fo",
-        recallFo = "recall_fo"
-    }
-  }
-  public let view: String
-  public let run: Nullable<String>
-  public let samples: [Sample]
 }

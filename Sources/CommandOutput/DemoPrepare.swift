@@ -4,6 +4,7 @@ import DatasetStore
 import Evaluation
 import LabelErrors
 import SegmentationCore
+import Workflows
 
 extension DemoDataset {
   /// Writes the demo (unless it is there and `regenerate` is false), imports it with its confidence

@@ -1,6 +1,7 @@
 import DatasetImport
 import DatasetStore
 import SegmentationCore
+import Workflows
 
 /// `segscope info` as text: samples, fields with their classes and pixel counts, runs, problems.
 public enum InfoText {

@@ -1,4 +1,5 @@
 import SegmentationCore
+import Workflows
 
 /// Evaluation results as a table, JSON, CSV or Markdown.
 public enum MetricsFormat {

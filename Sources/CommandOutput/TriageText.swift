@@ -1,5 +1,6 @@
 import DatasetStore
 import SegmentationCore
+import Workflows
 
 /// Flags and revision histories as text (`flags`, `revisions`).
 public enum TriageText {

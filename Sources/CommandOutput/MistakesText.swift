@@ -1,5 +1,6 @@
 import DatasetStore
 import SegmentationCore
+import Workflows
 
 /// `segscope mistakes --json`: the run's evidence, its samples (most suspicious first) and their
 /// suspect regions. `path` is the sample's path as `query --json` gives it.

@@ -1,5 +1,6 @@
 import ImageCodec
 import SegmentationCore
+import Workflows
 
 /// What `segscope file` says about a file: format, size, depth, and a mask's values with their pixel counts.
 public struct FileReport: Sendable {

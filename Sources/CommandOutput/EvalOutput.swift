@@ -1,6 +1,7 @@
 import DatasetStore
 import Foundation
 import SegmentationCore
+import Workflows
 
 /// How the command line prints results: `--format`.
 public enum OutputFormat: String, CaseIterable, Sendable {

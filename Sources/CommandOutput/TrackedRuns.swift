@@ -3,6 +3,7 @@ import Foundation
 import ImageCodec
 import SegmentationCore
 import Tracking
+import Workflows
 
 /// A stored run as an MLflow run: params, metrics, tags, and the per-class CSV and the confusion
 /// matrix as CSV and PNG (`segscope runs --mlflow`).
