@@ -83,11 +83,11 @@ extension EffectRunner {
           .curationFinished(job: job, view: "sort:-uniqueness", message: "uniqueness of \(sigs.count) samples, most unique first\(skipped)", isError: false)
         ]
       case .next(let budget, let fields, _, let tag):
-        let (picks, scoreProblems) = try Uncertainty(store: store).next(predFields: fields, ids: ids, signatures: sigs, budget: budget)
+        let picked = try AnnotationPicks.pick(store, fields: fields, ids: ids, signatures: sigs, budget: budget, into: .tag(tag))
+        let (picks, scoreProblems) = (picked.picks, picked.problems)
         guard !picks.isEmpty else {
           return [.curationFinished(job: job, view: nil, message: "next: no sample has \(fields.joined(separator: ", "))", isError: true)]
         }
-        try store.replaceTag(picks.map(\.sampleId), tag)
         let note = scoreProblems.isEmpty ? "" : " (\(scoreProblems.count) samples left out: unreadable or wrong-size maps)"
         return [
           .curationFinished(

@@ -36,7 +36,7 @@ struct FileCommand: ParsableCommand {
         if json {
           print((try? JSONOutput.string(["path": path, "error": error.description])) ?? "{}")
         } else {
-          FileHandleOut.stderr("error: \(message)")
+          Console.stderr("error: \(message)")
         }
       }
     }

@@ -29,33 +29,24 @@ struct Segscope: AsyncParsableCommand {
   )
 }
 
-/// Writes to stderr without Foundation's buffering.
-enum FileHandleOut {
-  static func stderr(_ s: String) {
-    var line = s
-    if !line.hasSuffix("\n") { line += "\n" }
-    _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
-  }
-}
-
-#if canImport(Glibc)
-  import Glibc
-#endif
-
-import ArgumentParser
-
 extension Segscope {
   /// Parses and runs a command. Exit codes: 0 ok, 1 error, 2 usage (ArgumentParser's own default for
-  /// usage errors is 64).
+  /// usage errors is 64), or the status a command ended with (130 interrupted).
   static func runMain(_ arguments: [String]) async -> Int32 {
     do {
       var command = try parseAsRoot(arguments)
-      if var asyncCommand = command as? any AsyncParsableCommand {
-        try await asyncCommand.run()
-      } else {
-        try command.run()
+      do {
+        if var asyncCommand = command as? any AsyncParsableCommand {
+          try await asyncCommand.run()
+        } else {
+          try command.run()
+        }
+      } catch let e as UsageError {
+        throw ValidationError(e.description)
       }
       return 0
+    } catch let e as CommandExit {
+      return e.status
     } catch {
       let code = exitCode(for: error)
       if code == .success {
@@ -63,13 +54,13 @@ extension Segscope {
         return 0
       } else if code == .validationFailure {
         // Line by line: a message may quote what the user typed, control characters included.
-        FileHandleOut.stderr(
+        Console.stderr(
           fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.forTerminal(String($0)) }.joined(separator: "\n"))
         return 2
       } else if let e = error as? ExitCode {
         return e.rawValue
       } else {
-        FileHandleOut.stderr("segscope: error: " + Sanitize.forTerminal(String(describing: error)))
+        Console.stderr("segscope: error: " + Sanitize.forTerminal(String(describing: error)))
         return 1
       }
     }

@@ -1,3 +1,4 @@
+import CommandOutput
 import Predict
 
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ ModelProcesses.endAll(grace: 3)
   if fflush(stdout) != 0 || ferror(stdout) != 0 {
     let code = errno
     if code != EPIPE {
-      FileHandleOut.stderr("segscope: error: could not write to standard output (\(String(cString: strerror(code))))")
+      Console.stderr("segscope: error: could not write to standard output (\(String(cString: strerror(code))))")
       exit(status == 0 ? 1 : status)
     }
   }

@@ -48,7 +48,7 @@ struct AugmentCommand: ParsableCommand {
     let pipe: Pipeline
     do { pipe = try Pipeline.parse(text) } catch { throw ValidationError("\(Sanitize.forTerminal(pipeline)): \(error)") }
     let store = try DatasetOpener.open(path)
-    let ids = try view.map { try store.sampleIds(parseView($0)) } ?? store.sampleIds(ViewExpression())
+    let ids = try view.map { try store.sampleIds(ViewExpression.parseForCommand($0)) } ?? store.sampleIds(ViewExpression())
     let outDir = typedPath(out)
     var export = AugmentExport(store: store, pipeline: pipe)
     export.copies = copies

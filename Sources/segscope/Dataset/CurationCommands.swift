@@ -7,33 +7,6 @@ import DatasetImport
 import DatasetStore
 import SegmentationCore
 
-/// Signatures for the samples of a view (made where missing, with a progress bar), problems on stderr.
-func curationSignatures(_ store: DatasetStore, view: String?) throws -> [StoredSignature] {
-  // Ctrl-C ends the pass after the batch under way is stored (a second Ctrl-C exits at once).
-  Interrupt.install()
-  let ids = try view.map { try store.sampleIds(parseView($0)) }
-  let bar = ProgressBar(label: "image signatures", total: 1)
-  let sigs: [StoredSignature], problems: [String]
-  do {
-    (sigs, problems) = try Curator(store: store).signatures(ids: ids, progress: { done, total in bar.set(done, total) }, shouldStop: { Interrupt.isRequested })
-  } catch let e as SignatureIndexer.Cancelled {
-    bar.finish()
-    FileHandleOut.stderr(e.description)
-    throw ExitCode(130)
-  }
-  bar.finish()
-  if !problems.isEmpty {
-    FileHandleOut.stderr("\(problems.count) images could not be read (left out):")
-    for p in problems.prefix(10) { FileHandleOut.stderr("  " + Sanitize.forTerminal(p)) }
-    if problems.count > 10 { FileHandleOut.stderr("  ... and \(problems.count - 10) more") }
-  }
-  return sigs
-}
-
-func rowsById(_ store: DatasetStore, _ ids: [Int64]) throws -> [Int64: SampleRow] {
-  Dictionary(try store.samples(ids: Array(Set(ids))).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-}
-
 /// `segscope signatures PATH [--view EXPR]`.
 struct SignaturesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -43,10 +16,9 @@ struct SignaturesCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Only the samples of this view.") var view: String?
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let sigs = try curationSignatures(store, view: view)
-    print("\(sigs.count) samples have signatures")
+    print("\(try CurationOutput.signatures(DatasetOpener.open(path), view: view).count) samples have signatures")
   }
+
 }
 
 /// `segscope duplicates PATH [--view EXPR] [--threshold T] [--json]`.
@@ -67,12 +39,9 @@ struct DuplicatesCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let sigs = try curationSignatures(store, view: view)
-    let d = try Curator(store: store).duplicates(sigs, threshold: threshold)
-    let report = DuplicatesReport(d, rows: try rowsById(store, sigs.map(\.sampleId)))
-    print(json ? try JSONOutput.string(report) : report.text(top: top), terminator: json ? "\n" : "")
+    try Console.emit(CurationOutput.duplicates(DatasetOpener.open(path), view: view, threshold: threshold, top: top, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope similar PATH SAMPLE [--limit K] [--json]`.
@@ -87,17 +56,9 @@ struct SimilarCommand: ParsableCommand {
   func validate() throws { guard limit > 0 else { throw ValidationError("--limit must be positive") } }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let row = try store.resolveSample(sample)
-    let sigs = try curationSignatures(store, view: nil)
-    let list = try Curator(store: store).similar(to: row.id, in: sigs, limit: limit)
-    let report = SimilarReport(list, rows: try rowsById(store, list.map(\.sampleId)))
-    if json {
-      print(try JSONOutput.string(report))
-    } else {
-      for e in report.samples { print(String(format: "%.4f", e.distance) + "\t" + Sanitize.forTerminal(e.path)) }
-    }
+    try Console.emit(CurationOutput.similar(DatasetOpener.open(path), sample: sample, limit: limit, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope uniqueness PATH [--json]`.
@@ -112,22 +73,9 @@ struct UniquenessCommand: ParsableCommand {
   @Flag(help: "JSON output: samples with path and uniqueness, most unique first.") var json = false
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let sigs = try curationSignatures(store, view: nil)
-    guard sigs.count >= 2 else { throw StoreError.invalid("uniqueness needs at least 2 samples whose images can be read; \(sigs.count) have") }
-    let values = try Curator(store: store).uniqueness(sigs)
-    let report = UniquenessReport(values, rows: try rowsById(store, sigs.map(\.sampleId)))
-    if json {
-      print(try JSONOutput.string(report))
-      return
-    }
-    print("most unique:")
-    for e in report.samples.prefix(top) { print(String(format: "  %.3f", e.uniqueness) + "  " + Sanitize.forTerminal(e.path)) }
-    print("least unique:")
-    for e in report.samples.suffix(min(top, report.samples.count)).reversed() {
-      print(String(format: "  %.3f", e.uniqueness) + "  " + Sanitize.forTerminal(e.path))
-    }
+    try Console.emit(CurationOutput.uniqueness(DatasetOpener.open(path), top: top, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope uncertainty PATH --pred FIELD [--pred FIELD ...] [--view EXPR] [--json]`.
@@ -146,18 +94,9 @@ struct UncertaintyCommand: ParsableCommand {
   func validate() throws { guard !pred.isEmpty else { throw ValidationError("give at least one prediction field: --pred FIELD") } }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let ids = try view.map { try store.sampleIds(parseView($0)) }
-    let (scores, problems) = try Uncertainty(store: store).scores(predFields: pred, ids: ids)
-    for p in problems.prefix(10) { FileHandleOut.stderr(Sanitize.forTerminal(p)) }
-    if scores.isEmpty {
-      FileHandleOut.stderr(
-        "segscope: error: no sample could be scored: each needs a readable mask of every --pred field\(problems.isEmpty ? "" : " (see above)")")
-      throw ExitCode(1)
-    }
-    let report = UncertaintyReport(scores, rows: try rowsById(store, scores.map(\.sampleId)))
-    print(json ? try JSONOutput.string(report) : report.text(top: top), terminator: json ? "\n" : "")
+    try Console.emit(CurationOutput.uncertainty(DatasetOpener.open(path), fields: pred, view: view, top: top, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope next PATH --budget B --pred FIELD ... [--view EXPR] [--tag T | --queue NAME | --export DIR]`.
@@ -183,25 +122,9 @@ struct NextCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let ids = try view.map { try store.sampleIds(parseView($0)) }
-    let sigs = try curationSignatures(store, view: view)
-    let (picks, problems) = try Uncertainty(store: store).next(predFields: pred, ids: ids, signatures: sigs, budget: budget, spread: spread)
-    for p in problems.prefix(10) { FileHandleOut.stderr(Sanitize.forTerminal(p)) }
-    let pickedIds = picks.map(\.sampleId)
-    let rows = try rowsById(store, pickedIds)
-    if let tag { try store.replaceTag(pickedIds, tag) }
-    if let queue {
-      try store.replaceTag(pickedIds, queue)
-      _ = try store.openQueue(queue, expression: "tag:\(queue)")
-    }
-    if let export {
-      let report = try Exporter(store: store).export(.cvat, sampleIds: pickedIds, to: typedPath(export))
-      FileHandleOut.stderr("exported \(report.samples) samples as CVAT to \(Sanitize.forTerminal(export))")
-    }
-    let report = UncertaintyReport(picks, rows: rows)
-    print(json ? try JSONOutput.string(report) : report.text(top: budget), terminator: json ? "\n" : "")
-    if picks.count < budget { FileHandleOut.stderr("picked \(picks.count) of \(budget): no more samples with the fields (or far enough apart)") }
-    if picks.isEmpty { throw ExitCode(1) }
+    let destination: AnnotationPicks.Destination? = tag.map { .tag($0) } ?? queue.map { .queue($0) } ?? export.map { .export(typedPath($0)) }
+    try Console.emit(
+      CurationOutput.next(DatasetOpener.open(path), fields: pred, view: view, budget: budget, spread: spread, into: destination, format: json ? .json : .table))
   }
+
 }

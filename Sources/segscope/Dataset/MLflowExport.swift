@@ -31,7 +31,7 @@ enum MLflowExport {
         for n in notes { print("  " + Sanitize.forTerminal(n)) }
       } catch {
         failed = true
-        FileHandleOut.stderr("segscope: error: \(Sanitize.forTerminal(run.key)): \(Sanitize.forTerminal("\(error)"))")
+        Console.stderr("segscope: error: \(Sanitize.forTerminal(run.key)): \(Sanitize.forTerminal("\(error)"))")
       }
     }
     if failed { throw ExitCode.failure }

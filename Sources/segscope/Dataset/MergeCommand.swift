@@ -45,14 +45,14 @@ struct MergeCommand: ParsableCommand {
     guard let key else { throw ValidationError("--key KEY names the run the evaluation parts become") }
     if kind == .instance {
       let (result, head) = try EvaluationRunner(store: store).mergeInstances(parts: parts, key: key, version: Segscope.version) {
-        try store.sampleIds(parseView($0))
+        try store.sampleIds(ViewExpression.parseForCommand($0))
       }
       try EvalCommand.printInstance(store: store, key: key, gt: head.gtField, boundary: head.boundary, result: result, format: format)
       return
     }
     let bar = ProgressBar(label: "merging", total: 1)
     let (run, matrix, problems, notes, head) = try EvaluationRunner(store: store).merge(parts: parts, key: key, version: Segscope.version) {
-      try store.sampleIds(parseView($0))
+      try store.sampleIds(ViewExpression.parseForCommand($0))
     } progress: { _ in
       bar.tick()
     }

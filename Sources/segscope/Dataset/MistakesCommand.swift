@@ -47,7 +47,7 @@ struct MistakesCommand: ParsableCommand {
     req.gtField = gt
     req.ignore = Set(ignoreIndex)
     req.band = band
-    if let v = view { req.sampleIds = try store.sampleIds(parseView(v)) }
+    if let v = view { req.sampleIds = try store.sampleIds(ViewExpression.parseForCommand(v)) }
     let bar = ProgressBar(label: "looking for label errors", total: 1)
     Interrupt.install()
     let outcome: MistakesRunner.Outcome
@@ -57,7 +57,7 @@ struct MistakesCommand: ParsableCommand {
       }
     } catch let e as MistakesRunner.Cancelled {
       bar.finish()
-      FileHandleOut.stderr("\(e.description); the samples checked so far are stored")
+      Console.stderr("\(e.description); the samples checked so far are stored")
       throw ExitCode(130)
     }
     bar.finish()
@@ -65,9 +65,9 @@ struct MistakesCommand: ParsableCommand {
     let report = MistakesReport(run: outcome.run, samples: outcome.samples, paths: paths, className: ClassNaming.namer(store, field: gt))
     if json { print(try JSONOutput.string(report)) } else { print(MistakesText.render(report, top: top), terminator: "") }
     if !outcome.problems.isEmpty {
-      FileHandleOut.stderr("\(outcome.problems.count) problems (everything else was checked):")
-      for p in outcome.problems.prefix(10) { FileHandleOut.stderr("  " + Sanitize.forTerminal(p)) }
-      if outcome.problems.count > 10 { FileHandleOut.stderr("  ... and \(outcome.problems.count - 10) more") }
+      Console.stderr("\(outcome.problems.count) problems (everything else was checked):")
+      for p in outcome.problems.prefix(10) { Console.stderr("  " + Sanitize.forTerminal(p)) }
+      if outcome.problems.count > 10 { Console.stderr("  ... and \(outcome.problems.count - 10) more") }
     }
     if outcome.samples.isEmpty { throw ExitCode(1) }
   }
@@ -79,7 +79,7 @@ struct MistakesCommand: ParsableCommand {
       let sid = try store.resolveSample(restore).id
       let back = try SuspectEditor(store: store).restore(sampleId: sid, version: Segscope.version)
       guard !back.isEmpty else {
-        FileHandleOut.stderr("sample \(sid) has no dismissed region")
+        Console.stderr("sample \(sid) has no dismissed region")
         throw ExitCode(1)
       }
       for r in back { print("restored: sample \(sid) \(names(r.given)) -> \(names(r.predicted)) at \(r.x),\(r.y) \(r.width)x\(r.height)") }

@@ -48,7 +48,7 @@ struct PanopticCommand: ParsableCommand {
       }
       if dataset != nil { print("stored as run '\(Sanitize.forTerminal(key))'") }
     }
-    for p in report.problems.prefix(20) { FileHandleOut.stderr("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
+    for p in report.problems.prefix(20) { Console.stderr("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
     if !report.problems.isEmpty { throw ExitCode(1) }
   }
 

@@ -41,7 +41,7 @@ struct PredictCommand: ParsableCommand {
     var req = PredictRunner.Request(name: name, command: cmd)
     req.batch = batch
     req.force = force
-    if let v = view { req.sampleIds = try store.sampleIds(parseView(v)) }
+    if let v = view { req.sampleIds = try store.sampleIds(ViewExpression.parseForCommand(v)) }
     let bar = ProgressBar(label: "predicting", total: 1)
     let out = try PredictRunner(store: store).run(req, progress: { done, total in bar.set(done, total) }, shouldStop: { Interrupt.isRequested })
     bar.finish()
@@ -53,8 +53,8 @@ struct PredictCommand: ParsableCommand {
       if out.failed.count > 20 { print("    ... (segscope info PATH lists them all)") }
     }
     if let damage = out.damage {
-      FileHandleOut.stderr("segscope: error: " + Sanitize.forTerminal(damage))
-      for f in out.changedFiles.prefix(20) { FileHandleOut.stderr("  \(Sanitize.forTerminal(f.0)): \(f.1)") }
+      Console.stderr("segscope: error: " + Sanitize.forTerminal(damage))
+      for f in out.changedFiles.prefix(20) { Console.stderr("  \(Sanitize.forTerminal(f.0)): \(f.1)") }
       throw ExitCode.failure
     }
     if out.cancelled {

@@ -29,14 +29,9 @@ struct ClustersCommand: ParsableCommand {
   func validate() throws { _ = try choice() }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let evalRun = try runKey.map { try store.run(named: $0) }
-    var made: ImageClusters.Made? = nil
-    if !stored { made = try ImageClusters(store: store).make(curationSignatures(store, view: view), k: choice()) }
-    let report = try ImageClusters(store: store).report(run: evalRun)
-    let out = ClustersReport(report, made: made, rows: try rowsById(store, report.clusters.flatMap(\.sampleIds)))
-    print(json ? try JSONOutput.string(out) : out.text(), terminator: json ? "\n" : "")
+    try Console.emit(CurationOutput.clusters(DatasetOpener.open(path), view: view, k: choice(), run: runKey, stored: stored, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope slices PATH --run RUN [--view EXPR] [--min-size N] [--json]`.
@@ -61,17 +56,11 @@ struct SlicesCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let evalRun = try store.run(named: runKey)
-    let parsed = try parseView(view ?? "")
-    // Brightness and contrast come with the signatures: made first where missing.
-    _ = try curationSignatures(store, view: view)
     var options = SliceFinder.Options()
     options.minSize = minSize
     options.alpha = fdr
     options.limit = limit
-    let outcome = try SliceFinder(store: store).find(run: evalRun, view: parsed, options: options)
-    let out = SlicesReport(outcome, fdr: fdr, rows: try rowsById(store, outcome.slices.flatMap(\.sampleIds)))
-    print(json ? try JSONOutput.string(out) : out.text(), terminator: json ? "\n" : "")
+    try Console.emit(CurationOutput.slices(DatasetOpener.open(path), run: runKey, view: view, options: options, format: json ? .json : .table))
   }
+
 }

@@ -30,16 +30,13 @@ struct FlagCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let row = try store.resolveSample(sample)
     var region = MaskRegion.mask
     if let r = rect.flatMap({ parseInts($0, count: 4) }) { region = .rect(x: r[0], y: r[1], width: r[2], height: r[3]) }
     if let c = component.flatMap({ parseInts($0, count: 2) }) { region = .component(x: c[0], y: c[1]) }
     if let instance { region = .instance(instance) }
-    let cls = try suggested.map { try store.classValue($0, field: field) }
-    let id = try store.addFlag(RegionFlag(sampleId: row.id, field: field, region: region, suggestedClass: cls, note: note))
-    print("flag \(id) on \(Sanitize.forTerminal(row.path)): \(RegionFlag(sampleId: row.id, region: region).regionText)")
+    try Console.emit(TriageOutput.flag(DatasetOpener.open(path), sample: sample, region: region, suggested: suggested, note: note, field: field))
   }
+
 }
 
 /// `segscope flags PATH [--json] [--state S] [--author A] [--class C]`.
@@ -59,23 +56,13 @@ struct FlagsCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    if let fix { try store.setFlagState(fix, .fixed) }
-    if let reject { try store.setFlagState(reject, .rejected) }
     var filter = FlagFilter()
     filter.state = FlagState(rawValue: state)
     filter.author = author
-    let gt = try store.fields().first { $0.role == .groundTruth }
     filter.className = suggested
-    let flags = try store.flags(filter)
-    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
-    func className(_ v: Int?) -> String? { v.map { v in gt?.classes.first { $0.value == v }?.name ?? String(v) } }
-    if json {
-      print(try JSONOutput.string(flags.map { FlagReport($0, path: paths[$0.sampleId] ?? "", suggestedClass: className($0.suggestedClass)) }))
-      return
-    }
-    print(TriageText.flags(flags, paths: paths, state: state, className: className), terminator: "")
+    try Console.emit(TriageOutput.flags(DatasetOpener.open(path), filter: filter, fix: fix, reject: reject, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope review PATH --queue NAME [--view EXPR] [--verdict SAMPLE=VERDICT ...]`.
@@ -89,28 +76,9 @@ struct ReviewCommand: ParsableCommand {
   @Flag(help: "JSON output.") var json = false
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    // The view must resolve (classes, runs, fields) before the queue stores it.
-    if let view { _ = try store.sampleIds(parseView(view)) }
-    let q = try store.openQueue(queue, expression: view)
-    for v in verdict {
-      guard let eq = v.lastIndex(of: "=") else { throw ValidationError("--verdict takes SAMPLE=VERDICT, got '\(v)'") }
-      let row = try store.resolveSample(String(v[..<eq]))
-      let word = String(v[v.index(after: eq)...])
-      guard let verdict = Verdict(rawValue: word) else { throw ValidationError("a verdict is ok, needs-fix or skip, not '\(word)'") }
-      try store.setVerdict(queue: queue, sampleId: row.id, verdict)
-    }
-    let ids = try store.sampleIds(parseView(q.expression))
-    let verdicts = try store.verdicts(queue: queue)
-    let p = ReviewProgress(ids: ids, verdicts: verdicts)
-    let next = p.nextUnreviewed.flatMap { try? store.samples(ids: [$0]).first?.path }
-    if json {
-      print(try JSONOutput.string(ReviewReport(queue: queue, view: q.expression, samples: ids.count, reviewed: p.reviewed, counts: p.counts, next: next)))
-      return
-    }
-    print(Sanitize.forTerminal("queue \(queue) (\(q.expression.isEmpty ? "all samples" : q.expression)): \(p.summary)"))
-    if let next { print(Sanitize.forTerminal("next: \(next)")) } else { print("every sample of the queue has a verdict") }
+    try Console.emit(TriageOutput.review(DatasetOpener.open(path), queue: queue, view: view, verdicts: verdict, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope revisions PATH SAMPLE [--json] [--undo]`.
@@ -125,20 +93,9 @@ struct RevisionsCommand: ParsableCommand {
   @Flag(help: "JSON output.") var json = false
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let row = try store.resolveSample(sample)
-    if undo {
-      let r = try MaskEditor(store: store).undo(sampleId: row.id, field: field)
-      if !json { print("removed revision \(r.revision) of \(Sanitize.forTerminal(row.path))") }
-    }
-    let names = ClassNaming.namer(store, field: field)
-    let revs = try store.revisions(sampleId: row.id, field: field)
-    if json {
-      print(try JSONOutput.string(RevisionsReport(sample: row.path, field: field, revisions: revs, className: names)))
-      return
-    }
-    print(TriageText.revisions(revs, sample: row.path, field: field, names: names), terminator: "")
+    try Console.emit(TriageOutput.revisions(DatasetOpener.open(path), sample: sample, field: field, undo: undo, format: json ? .json : .table))
   }
+
 }
 
 /// `segscope relabel PATH SAMPLE --at X,Y --to CLASS` (or `--rect X,Y,W,H`).
@@ -160,20 +117,16 @@ struct RelabelCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let row = try store.resolveSample(sample)
-    let value = try UInt16(exactly: Int(to) ?? store.classValue(to, field: field)) ?? 255
-    let editor = MaskEditor(store: store)
-    let edit: MaskEditor.Edit
+    let target: TriageOutput.Target
     if let p = at.flatMap({ parseInts($0, count: 2) }) {
-      edit = try editor.relabelComponent(sampleId: row.id, field: field, x: p[0], y: p[1], to: value)
+      target = .component(x: p[0], y: p[1])
     } else {
       let r = parseInts(rect ?? "", count: 4) ?? [0, 0, 0, 0]
-      edit = try editor.relabelRect(sampleId: row.id, field: field, x: r[0], y: r[1], width: r[2], height: r[3], to: value)
+      target = .rect(x: r[0], y: r[1], width: r[2], height: r[3])
     }
-    let names = ClassNaming.namer(store, field: field)
-    print(Sanitize.forTerminal("\(row.path): revision \(edit.revision), \(edit.diff.describe(names: names))"))
+    try Console.emit(TriageOutput.relabel(DatasetOpener.open(path), sample: sample, target: target, to: to, field: field))
   }
+
 }
 
 /// `segscope reimport PATH DIR [--format imgseg|cvat|coco]`.
@@ -191,25 +144,9 @@ struct ReimportCommand: ParsableCommand {
 
   func run() throws {
     Interrupt.install()
-    let store = try DatasetOpener.open(path)
-    let importer = try CorrectionImporter(store: store, folder: folder, format: format.flatMap(CorrectionImporter.Format.init))
-    let names = ClassNaming.namer(store, field: FieldName.groundTruth)
-    var changed = 0, unchanged = 0, failed = 0
-    try importer.run(shouldStop: { Interrupt.isRequested }) { o in
-      if let problem = o.problem {
-        failed += 1
-        FileHandleOut.stderr(Sanitize.forTerminal("  \(o.name): \(problem)"))
-      } else if let e = o.edit, e.diff.changedPixels > 0 {
-        changed += 1
-        print(Sanitize.forTerminal("\(o.name): revision \(e.revision), \(e.diff.describe(names: names))"))
-      } else {
-        unchanged += 1
-      }
-    }
-    print("\(changed) masks changed (new revisions), \(unchanged) unchanged, \(failed) not read")
-    if Interrupt.isRequested { throw ExitCode(130) }
-    if failed > 0 { throw ExitCode(1) }
+    try Console.emit(TriageOutput.reimport(DatasetOpener.open(path), folder: folder, format: format.flatMap(CorrectionImporter.Format.init)))
   }
+
 }
 
 func parseInts(_ s: String, count: Int) -> [Int]? {

@@ -1,20 +1,17 @@
-import AppSession
-import CommandOutput
 import Workflows
-import ArgumentParser
 import DatasetImport
 import DatasetStore
 import SegmentationCore
 
 /// Opens a dataset from a folder or a database file, importing a folder on first use.
-enum DatasetOpener {
-  static func open(_ path: String) throws -> DatasetStore {
+public enum DatasetOpener {
+  public static func open(_ path: String) throws -> DatasetStore {
     if path.hasSuffix(".sqlite") || path.hasSuffix(".db") { return try DatasetStore(databaseFile: path) }
     return try DatasetStore(root: path)
   }
 
   /// Imports (or re-imports) a folder and indexes mask histograms, printing a summary.
-  static func importFolder(
+  public static func importFolder(
     _ store: DatasetStore, format: String?, predictions: [(String, String)], classes: String?, confidences: [(String, String)] = [],
     probabilities: [(String, String)] = [], quiet: Bool = false,
     force: Bool = false, index: Bool = true
@@ -51,10 +48,10 @@ enum DatasetOpener {
 
 extension DatasetOpener {
   /// What the user asked for and did not get ends the command with status 1 (the rest was kept).
-  static func failIfRequestsFailed(_ report: ImportReport) throws {
+  public static func failIfRequestsFailed(_ report: ImportReport) throws {
     guard !report.failedRequests.isEmpty else { return }
-    for r in report.failedRequests { FileHandleOut.stderr("segscope: error: " + Sanitize.forTerminal(r)) }
-    FileHandleOut.stderr("segscope: the rest of the import was kept")
-    throw ExitCode.failure
+    for r in report.failedRequests { Console.stderr("segscope: error: " + Sanitize.forTerminal(r)) }
+    Console.stderr("segscope: the rest of the import was kept")
+    throw CommandExit(1)
   }
 }

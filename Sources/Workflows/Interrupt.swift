@@ -7,10 +7,10 @@ import Predict
 /// Ctrl-C / SIGTERM / SIGHUP (the SSH connection went) during batch work: the first signal asks long
 /// work to stop at the next commit point (work done so far is kept and resumes next time; a running
 /// model gets TERM, then KILL); a second one kills any model and exits at once.
-enum Interrupt {
-  nonisolated(unsafe) static var requested: sig_atomic_t = 0
+public enum Interrupt {
+  nonisolated(unsafe) public static var requested: sig_atomic_t = 0
 
-  static func install() {
+  public static func install() {
     let handler: @convention(c) (Int32) -> Void = { sig in
       if Interrupt.requested != 0 {
         ModelProcesses.killAllFromSignalHandler()
@@ -23,10 +23,10 @@ enum Interrupt {
     signal(SIGHUP, handler)
   }
 
-  static var isRequested: Bool { requested != 0 }
+  public static var isRequested: Bool { requested != 0 }
 }
 
 extension Interrupt {
   /// The app reads Ctrl-C as a key (raw mode); SIGTERM still ends it through the flag.
-  static func reset() { requested = 0 }
+  public static func reset() { requested = 0 }
 }
