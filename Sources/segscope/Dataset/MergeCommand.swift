@@ -34,32 +34,8 @@ struct MergeCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try DatasetOpener.open(path)
-    let kind = try PartFiles.readHeader(parts[0]).kind
-    if kind == .index {
-      let (indexed, problems) = try HistogramIndexer(store: store).merge(parts: parts, version: Segscope.version)
-      print("merged \(parts.count) parts: \(indexed) masks indexed; \(problems.count) problems")
-      for p in problems.prefix(20) { print("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
-      return
-    }
-    guard let key else { throw ValidationError("--key KEY names the run the evaluation parts become") }
-    if kind == .instance {
-      let (result, head) = try EvaluationRunner(store: store).mergeInstances(parts: parts, key: key, version: Segscope.version) {
-        try store.sampleIds(ViewExpression.parseForCommand($0))
-      }
-      try EvalCommand.printInstance(store: store, key: key, gt: head.gtField, boundary: head.boundary, result: result, format: format)
-      return
-    }
-    let bar = ProgressBar(label: "merging", total: 1)
-    let (run, matrix, problems, notes, head) = try EvaluationRunner(store: store).merge(parts: parts, key: key, version: Segscope.version) {
-      try store.sampleIds(ViewExpression.parseForCommand($0))
-    } progress: { _ in
-      bar.tick()
-    }
-    bar.finish()
-    try EvalCommand.printSemantic(
-      store: store, run: run, matrix: matrix, problems: problems, notes: notes,
-      dialect: MetricDialect(stored: head.dialect, place: "the parts' header dialect"), pred: head.predField,
-      gt: head.gtField, format: format, bandwidth: head.bandwidth, boundary: head.boundary, allClasses: allClasses, ci: ci)
+    let style = EvalOutput.Style(format: format, allClasses: allClasses, ci: ci)
+    try Console.emit(EvalOutput.merge(DatasetOpener.open(path), parts: parts, key: key, version: Segscope.version, style: style))
   }
+
 }
