@@ -99,8 +99,12 @@ public enum TriageOutput {
     return Printed(out: Sanitize.forTerminal("\(row.path): revision \(edit.revision), \(edit.diff.describe(names: names))") + "\n")
   }
 
-  /// `reimport`: corrected masks read back as new revisions, what changed per sample.
-  public static func reimport(_ store: DatasetStore, folder: String, format: CorrectionImporter.Format?) throws -> Printed {
+  /// `reimport`: corrected masks read back as new revisions, what changed per sample. Each changed
+  /// sample's line goes to `changed` as soon as its revision is stored (standard output by default), so
+  /// that what was reported survives a kill; the tally and the problems are in the result.
+  public static func reimport(
+    _ store: DatasetStore, folder: String, format: CorrectionImporter.Format?, changed report: (String) -> Void = { print($0) }
+  ) throws -> Printed {
     let importer = try CorrectionImporter(store: store, folder: folder, format: format)
     let names = ClassNaming.namer(store, field: FieldName.groundTruth)
     var out = Printed()
@@ -111,7 +115,7 @@ public enum TriageOutput {
         out.warn(Sanitize.forTerminal("  \(o.name): \(problem)"))
       } else if let e = o.edit, e.diff.changedPixels > 0 {
         changed += 1
-        out.line(Sanitize.forTerminal("\(o.name): revision \(e.revision), \(e.diff.describe(names: names))"))
+        report(Sanitize.forTerminal("\(o.name): revision \(e.revision), \(e.diff.describe(names: names))"))
       } else {
         unchanged += 1
       }

@@ -1,3 +1,4 @@
+import Foundation
 import ImageCodec
 import SegmentationCore
 import TerminalRender
@@ -26,6 +27,14 @@ public struct SampleRender: Sendable {
     self.errorClass = errorClass
     self.alpha = alpha
     self.ignore = ignore
+  }
+
+  /// Class names from a file, one per line (line i names value i).
+  public mutating func readClassNames(_ file: String) throws {
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+      throw RenderError(message: "--classes \(Sanitize.forTerminal(file)): cannot read the file")
+    }
+    classNames = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
   }
 
   public func panels() throws -> [Panel] {

@@ -1,10 +1,6 @@
 import AppSession
-import CommandOutput
 import Workflows
-import Foundation
 import ArgumentParser
-import ImageCodec
-import SegmentationCore
 import TerminalBackend
 import TerminalRender
 
@@ -19,42 +15,18 @@ struct RenderCommand: ParsableCommand {
     abstract: "Print an image with mask overlays and an error map to the terminal (sixel, kitty or half-blocks).",
     discussion: "Works in any terminal and in scripts: with stdout not a terminal, half-blocks are printed unless --graphics says otherwise."
   )
-
-  @Argument(help: "The image (PNG or JPEG).")
-  var image: String
-
-  @Option(help: "A ground-truth label mask (PNG) drawn over the image.")
-  var mask: String?
-
-  @Option(help: "A predicted label mask (PNG), shown in its own panel.")
-  var pred: String?
-
-  @Flag(help: "Add an error map (needs --mask and --pred): green correct, red wrong, grey ignored.")
-  var error = false
-
-  @Option(help: "Restrict the error map to one class id (TP green, FP red, FN orange).")
-  var errorClass: UInt16?
-
-  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).")
-  var graphics: String?
-
-  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).")
-  var colors: String?
-
-  @Option(help: "Width in terminal columns (default: the terminal's width, or 80).")
-  var cols: Int?
-
-  @Option(help: "Overlay opacity from 0 to 1.")
-  var alpha: Double = 0.5
-
-  @Option(help: "Ignore value drawn as void (repeatable).")
-  var ignoreIndex: [UInt16] = [255]
-
-  @Option(help: "Class names, one per line (line i names value i): a class 0 named background is left transparent, as in the app.")
-  var classes: String?
-
-  @Flag(help: "Paint the background class too (the app's B).")
-  var paintBackground = false
+  @Argument(help: "The image (PNG or JPEG).") var image: String
+  @Option(help: "A ground-truth label mask (PNG) drawn over the image.") var mask: String?
+  @Option(help: "A predicted label mask (PNG), shown in its own panel.") var pred: String?
+  @Flag(help: "Add an error map (needs --mask and --pred): green correct, red wrong, grey ignored.") var error = false
+  @Option(help: "Restrict the error map to one class id (TP green, FP red, FN orange).") var errorClass: UInt16?
+  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: String?
+  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: String?
+  @Option(help: "Width in terminal columns (default: the terminal's width, or 80).") var cols: Int?
+  @Option(help: "Overlay opacity from 0 to 1.") var alpha: Double = 0.5
+  @Option(help: "Ignore value drawn as void (repeatable).") var ignoreIndex: [UInt16] = [255]
+  @Option(help: "Class names, one per line (line i names value i): a class 0 named background is left transparent, as in the app.") var classes: String?
+  @Flag(help: "Paint the background class too (the app's B).") var paintBackground = false
 
   func validate() throws {
     if let g = graphics, TerminalCapabilities.Graphics(rawValue: g) == nil { throw ValidationError("--graphics must be sixel, kitty, halfblock or ascii") }
@@ -67,30 +39,10 @@ struct RenderCommand: ParsableCommand {
   func run() throws {
     let tty = isatty(1) != 0
     let caps = AppLaunch.capabilities(graphics: graphics, colors: colors, probe: tty)
-    let width = cols ?? (tty ? caps.columns : 80)
-    let panels = try loadPanels()
-    let out: [UInt8]
-    switch caps.graphics {
-    case .sixel:
-      out = PanelLayout.sixel(panels, columns: width, caps: caps)
-    case .kitty:
-      out = PanelLayout.kitty(panels, columns: width, caps: caps)
-    case .halfblock, .ascii:
-      out = Array(PanelLayout.halfBlock(panels, columns: width, mode: caps.graphics == .ascii ? .none : caps.colors).utf8)
-    }
-    Terminal.writeRaw(out)
-  }
-
-  func loadPanels() throws -> [Panel] {
     var render = SampleRender(
       image: image, groundTruth: mask, prediction: pred, errorMap: error, errorClass: errorClass, alpha: alpha, ignore: Set(ignoreIndex))
-    if let classes {
-      guard let text = try? String(contentsOfFile: classes, encoding: .utf8) else {
-        throw ValidationError("--classes \(Sanitize.forTerminal(classes)): cannot read the file")
-      }
-      render.classNames = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-    }
+    if let classes { try render.readClassNames(classes) }
     render.paintBackground = paintBackground
-    return try render.panels()
+    Terminal.writeRaw(PanelLayout.render(try render.panels(), columns: cols ?? (tty ? caps.columns : 80), caps: caps))
   }
 }

@@ -1,6 +1,4 @@
-import AppSession
 import CommandOutput
-import Workflows
 import ArgumentParser
 import SegmentationCore
 

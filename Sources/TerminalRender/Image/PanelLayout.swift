@@ -73,6 +73,15 @@ public enum PanelLayout {
     return AnsiWriter.render(buf, mode: caps.colors == .none ? .none : .palette256)
   }
 
+  /// The panels in the best graphics `caps` allow, `columns` wide: the bytes to write.
+  public static func render(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> [UInt8] {
+    switch caps.graphics {
+    case .sixel: sixel(panels, columns: columns, caps: caps)
+    case .kitty: kitty(panels, columns: columns, caps: caps)
+    case .halfblock, .ascii: Array(halfBlock(panels, columns: columns, mode: caps.graphics == .ascii ? .none : caps.colors).utf8)
+    }
+  }
+
   public static func sixel(_ panels: [Panel], columns: Int, caps: TerminalCapabilities) -> [UInt8] {
     guard let img = composite(panels, columns: columns, caps: caps) else { return [] }
     var out = Array(captions(panels, columns: columns, caps: caps).utf8)

@@ -4,8 +4,6 @@ import Workflows
 import AppCore
 import ArgumentParser
 import DatasetStore
-import SegmentationCore
-import TerminalBackend
 import TerminalRender
 
 #if canImport(Glibc)

@@ -1,12 +1,6 @@
-import AppSession
 import CommandOutput
 import Workflows
 import ArgumentParser
-import Augmentation
-import DatasetImport
-import DatasetStore
-import Foundation
-import ImageCodec
 import SegmentationCore
 
 #if canImport(Glibc)
@@ -41,34 +35,11 @@ struct AugmentCommand: ParsableCommand {
 
   func run() throws {
     Interrupt.install()
-    let text: String
-    do { text = try String(contentsOfFile: typedPath(pipeline), encoding: .utf8) } catch {
-      throw ValidationError("\(Sanitize.forTerminal(pipeline)): cannot read the pipeline (\(error.localizedDescription))")
-    }
-    let pipe: Pipeline
-    do { pipe = try Pipeline.parse(text) } catch { throw ValidationError("\(Sanitize.forTerminal(pipeline)): \(error)") }
+    let pipe = try PipelineOutput.pipeline(pipeline)
     let store = try DatasetOpener.open(path)
     let ids = try view.map { try store.sampleIds(ViewExpression.parseForCommand($0)) } ?? store.sampleIds(ViewExpression())
-    let outDir = typedPath(out)
-    var export = AugmentExport(store: store, pipeline: pipe)
-    export.copies = copies
-    export.seed = seed
-    let bar = ProgressBar(label: "augmenting", total: ids.count * copies)
-    let outcome: AugmentExport.Outcome
-    do {
-      outcome = try export.run(ids: ids, outDir: outDir, shown: Sanitize.forTerminal(out), progress: { _ in bar.tick() }, shouldStop: { Interrupt.isRequested })
-    } catch let p as AugmentExport.Problem {
-      throw ValidationError(p.description)
-    }
-    bar.finish()
-    if outcome.cancelled {
-      print("cancelled: nothing was written to \(Sanitize.forTerminal(out))")
-      throw ExitCode(130)
-    }
-    print(
-      "wrote \(outcome.written) augmented samples (\(copies) per sample) to \(Sanitize.forTerminal(outDir)); open it with: segscope open \(Sanitize.forTerminal(outDir))"
-    )
-    for f in outcome.failed.prefix(20) { print("  \(Sanitize.forTerminal(f.0)): \(Sanitize.forTerminal(f.1))") }
-    if !outcome.failed.isEmpty { throw ExitCode.failure }
+    try Console.emit(
+      PipelineOutput.augment(store, pipeline: pipe, ids: ids, copies: copies, seed: seed, out: typedPath(out), shown: out))
   }
+
 }

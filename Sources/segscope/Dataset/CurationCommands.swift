@@ -1,11 +1,7 @@
-import AppSession
 import CommandOutput
 import Workflows
 import ArgumentParser
 import Curation
-import DatasetImport
-import DatasetStore
-import SegmentationCore
 
 /// `segscope signatures PATH [--view EXPR]`.
 struct SignaturesCommand: ParsableCommand {

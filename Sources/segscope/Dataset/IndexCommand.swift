@@ -1,11 +1,8 @@
-import AppSession
 import CommandOutput
 import Workflows
 import ArgumentParser
-import DatasetImport
 import DatasetStore
 import Foundation
-import SegmentationCore
 import Shards
 
 /// `segscope index PATH [--shard I/N --out PART]`: the mask-indexing pass, whole or one shard of it.
@@ -33,21 +30,11 @@ struct IndexCommand: ParsableCommand {
 
   func run() throws {
     Interrupt.install()
-    let bar = ProgressBar(label: "indexing masks", total: 1)
-    defer { bar.finish() }
     if let shard, let out {
       let spec = try Shard.parse(shard, shards: shards, environment: ProcessInfo.processInfo.environment)
-      let head = try HistogramIndexer(store: try DatasetStore.openReadOnly(path)).runShard(
-        shard: spec, out: out, version: Segscope.version, progress: { done, total in bar.set(done, total) }, shouldStop: { Interrupt.isRequested })
-      bar.finish()
-      print("shard \(spec): \(head.samples) of \(head.pairs) pending masks indexed into \(Sanitize.forTerminal(out))")
-      return
+      return try Console.emit(PipelineOutput.indexShard(DatasetStore.openReadOnly(path), shard: spec, out: out, version: Segscope.version))
     }
-    let store = try DatasetOpener.open(path)
-    let (indexed, problems) = try HistogramIndexer(store: store).run(progress: { done, total in bar.set(done, total) }, shouldStop: { Interrupt.isRequested })
-    bar.finish()
-    print("indexed \(indexed) masks; \(problems.count) problems")
-    for p in problems.prefix(20) { print("  \(Sanitize.forTerminal(p.0)): \(Sanitize.forTerminal(p.1))") }
-    if Interrupt.isRequested { throw ExitCode(130) }
+    try Console.emit(PipelineOutput.index(DatasetOpener.open(path)))
   }
+
 }

@@ -1,13 +1,5 @@
-import AppSession
 import CommandOutput
-import Workflows
 import ArgumentParser
-import DatasetImport
-import DatasetStore
-import Evaluation
-import Foundation
-import SegmentationCore
-import Shards
 
 /// `segscope merge PATH --key K PART...`: the parts of a sharded `eval` stored as one run.
 struct MergeCommand: ParsableCommand {

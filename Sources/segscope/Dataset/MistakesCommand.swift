@@ -1,8 +1,5 @@
-import AppSession
 import CommandOutput
-import Workflows
 import ArgumentParser
-import DatasetStore
 import LabelErrors
 import SegmentationCore
 

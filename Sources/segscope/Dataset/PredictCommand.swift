@@ -1,9 +1,6 @@
-import AppSession
 import CommandOutput
 import Workflows
 import ArgumentParser
-import DatasetStore
-import Foundation
 import Predict
 import SegmentationCore
 
@@ -42,25 +39,7 @@ struct PredictCommand: ParsableCommand {
     req.batch = batch
     req.force = force
     if let v = view { req.sampleIds = try store.sampleIds(ViewExpression.parseForCommand(v)) }
-    let bar = ProgressBar(label: "predicting", total: 1)
-    let out = try PredictRunner(store: store).run(req, progress: { done, total in bar.set(done, total) }, shouldStop: { Interrupt.isRequested })
-    bar.finish()
-    print(Sanitize.forTerminal(out.summary(name: name)))
-    for f in out.commandFailures { print("  " + Sanitize.forTerminal(f)) }
-    if !out.failed.isEmpty {
-      print("  \(out.failed.count) samples failed:")
-      for f in out.failed.prefix(20) { print("    \(Sanitize.forTerminal(store.relativePath(f.0))): \(Sanitize.forTerminal(f.1))") }
-      if out.failed.count > 20 { print("    ... (segscope info PATH lists them all)") }
-    }
-    if let damage = out.damage {
-      Console.stderr("segscope: error: " + Sanitize.forTerminal(damage))
-      for f in out.changedFiles.prefix(20) { Console.stderr("  \(Sanitize.forTerminal(f.0)): \(f.1)") }
-      throw ExitCode.failure
-    }
-    if out.cancelled {
-      print("cancelled: the batches done are imported; run again to go on")
-      throw ExitCode(130)
-    }
-    if !out.failed.isEmpty || !out.commandFailures.isEmpty { throw ExitCode.failure }
+    try Console.emit(PipelineOutput.predict(store, request: req))
   }
+
 }

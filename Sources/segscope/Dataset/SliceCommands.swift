@@ -1,9 +1,5 @@
-import AppSession
 import CommandOutput
-import Workflows
 import ArgumentParser
-import DatasetStore
-import SegmentationCore
 import Slices
 
 /// `segscope clusters PATH [--k K|auto] [--run RUN] [--view EXPR] [--json]`.

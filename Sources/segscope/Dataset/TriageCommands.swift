@@ -1,10 +1,7 @@
-import AppCore
-import AppSession
 import CommandOutput
 import Workflows
 import ArgumentParser
 import DatasetImport
-import DatasetStore
 import SegmentationCore
 
 /// `segscope flag PATH SAMPLE [--rect X,Y,W,H | --component X,Y | --instance ID] [--class C] [--note N]`.

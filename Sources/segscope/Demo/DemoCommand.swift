@@ -1,11 +1,6 @@
-import AppSession
 import CommandOutput
 import Workflows
 import ArgumentParser
-import DatasetStore
-import Evaluation
-import ImageCodec
-import SegmentationCore
 
 #if canImport(Glibc)
   import Glibc
@@ -17,24 +12,13 @@ struct DemoCommand: AsyncParsableCommand {
     commandName: "demo",
     abstract: "Generate a demo street-scene dataset with two model predictions, evaluate them and show the results."
   )
-
-  @Option(help: "Where to write the demo dataset (default: $XDG_CACHE_HOME/segscope/demo).")
-  var dir: String?
-
-  @Option(help: "Number of samples.")
-  var samples: Int = 60
-
-  @Option(help: "Image size, WIDTHxHEIGHT.")
-  var size: String = "320x240"
-
-  @Option(help: "Percent of the scenes shot at dusk, where both models do worse; no tag or split names them (a hidden slice for 'segscope slices').")
-  var dusk: Int = 0
-
-  @Flag(help: "Regenerate the files even if they exist.")
-  var regenerate = false
-
-  @Flag(help: "Print the results instead of opening the app (the default when not on a terminal).")
-  var print = false
+  @Option(help: "Where to write the demo dataset (default: $XDG_CACHE_HOME/segscope/demo).") var dir: String?
+  @Option(help: "Number of samples.") var samples: Int = 60
+  @Option(help: "Image size, WIDTHxHEIGHT.") var size: String = "320x240"
+  @Option(help: "Percent of the scenes shot at dusk, where both models do worse; no tag or split names them (a hidden slice for 'segscope slices').") var dusk:
+    Int = 0
+  @Flag(help: "Regenerate the files even if they exist.") var regenerate = false
+  @Flag(help: "Print the results instead of opening the app (the default when not on a terminal).") var print = false
 
   @OptionGroup var display: DisplayOptions
 
