@@ -24,6 +24,13 @@ public enum DatasetOutput {
     return out
   }
 
+  /// `info`: samples, fields, classes with pixel counts, problems; the write-ahead log folded into the
+  /// database file afterwards when `checkpoint` (for read-only readers on other hosts).
+  public static func info(_ store: DatasetStore, format: OutputFormat, checkpoint: Bool) throws -> Printed {
+    defer { if checkpoint { try? store.checkpoint() } }
+    return Printed(out: format == .json ? try JSONOutput.string(InfoReport.of(store)) + "\n" : try InfoText.render(store))
+  }
+
   /// `query`: the samples of a view, a line each (or JSON); the count and an unfinished index on stderr.
   public static func query(_ store: DatasetStore, view: ViewExpression, format: OutputFormat) throws -> Printed {
     let rows = try store.samples(ids: store.sampleIds(view))

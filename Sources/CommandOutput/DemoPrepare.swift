@@ -67,4 +67,10 @@ extension DemoDataset {
       try store.defineField(f.name, kind: f.kind, role: f.role, root: f.root, classes: classes)
     }
   }
+
+  /// What `demo --print` ends with: each model's mIoU and where mislabeled masks were planted.
+  public func summary(_ mIoUs: [(String, Double)]) -> String {
+    "mIoU: " + mIoUs.map { "\($0.0) \(ClassTable.format1($0.1 * 100))" }.joined(separator: "  vs  ") + "\n"
+      + "Mislabeled ground truth was planted in " + (0..<samples).filter { isMislabeled($0) }.map { stem($0) }.joined(separator: ", ") + "\n"
+  }
 }

@@ -76,7 +76,8 @@ extension EvalOutput {
     let (run, matrix, problems, notes, head) = try runner.merge(parts: parts, key: key, version: version, resolveView: views) { _ in bar.tick() }
     bar.finish()
     let (out, err) = try semantic(
-      store: store, run: run, matrix: matrix, problems: problems, notes: notes, dialect: MetricDialect(stored: head.dialect, place: "the parts' header dialect"),
+      store: store, run: run, matrix: matrix, problems: problems, notes: notes,
+      dialect: MetricDialect(stored: head.dialect, place: "the parts' header dialect"),
       pred: head.predField, gt: head.gtField, format: style.format, bandwidth: head.bandwidth, boundary: head.boundary, allClasses: style.allClasses,
       ci: style.ci)
     return Printed(out: out, err: err)

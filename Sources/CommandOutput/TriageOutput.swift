@@ -30,7 +30,8 @@ public enum TriageOutput {
     let paths = try store.paths(of: flags.map(\.sampleId))
     func className(_ v: Int?) -> String? { v.map { v in gt?.classes.first { $0.value == v }?.name ?? String(v) } }
     if format == .json {
-      return Printed(out: try JSONOutput.string(flags.map { FlagReport($0, path: paths[$0.sampleId] ?? "", suggestedClass: className($0.suggestedClass)) }) + "\n")
+      return Printed(
+        out: try JSONOutput.string(flags.map { FlagReport($0, path: paths[$0.sampleId] ?? "", suggestedClass: className($0.suggestedClass)) }) + "\n")
     }
     return Printed(out: TriageText.flags(flags, paths: paths, state: filter.state?.rawValue ?? "any", className: className))
   }

@@ -29,15 +29,14 @@ struct DisplayOptions: ParsableArguments {
 
 }
 
-/// Starts the full-screen app on a dataset.
-@MainActor
-func launchApp(_ store: DatasetStore, display: DisplayOptions) async throws {
-  guard isatty(0) != 0 && isatty(1) != 0 else {
-    throw ValidationError("the app needs a terminal (stdin and stdout); use segscope info/query/eval in scripts")
+extension DisplayOptions {
+  /// Starts the full-screen app on a dataset.
+  @MainActor
+  func launch(_ store: DatasetStore) async throws {
+    try await AppLaunch.run(
+      store, graphics: graphics, colors: colors, theme: theme, readyFile: readyFile, version: Segscope.version, bandwidth: bandwidth.flatMap(Bandwidth.init),
+      shouldStop: { Interrupt.isRequested })
   }
-  try await AppLaunch.run(
-    store, graphics: display.graphics, colors: display.colors, theme: display.theme, readyFile: display.readyFile, version: Segscope.version,
-    bandwidth: display.bandwidth.flatMap(Bandwidth.init), shouldStop: { Interrupt.isRequested })
 }
 
 /// `segscope open PATH`.
@@ -53,12 +52,14 @@ struct OpenCommand: AsyncParsableCommand {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
     if try store.sampleCount() == 0 || !predictions.isEmpty {
-      let report = try DatasetOpener.importFolder(store, format: nil, predictions: typedSpecs(predictions), classes: nil)
-      try DatasetOpener.failIfRequestsFailed(report)
+      var job = FolderImport()
+      job.predictions = typedSpecs(predictions)
+      try Console.emit(DatasetOpener.importFolder(store, job))
     }
     // An interrupted indexing pass resumes inside the app, as a background job.
     if Interrupt.isRequested { return }
     Interrupt.reset()
-    try await launchApp(store, display: display)
+    try await display.launch(store)
   }
+
 }

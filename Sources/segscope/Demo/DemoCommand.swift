@@ -45,10 +45,9 @@ struct DemoCommand: AsyncParsableCommand {
     let interactive = !self.print && isatty(0) != 0 && isatty(1) != 0
     if interactive && !Interrupt.isRequested {
       Interrupt.reset()
-      try await launchApp(store, display: display)
+      try await display.launch(store)
       return
     }
-    Swift.print("mIoU: " + summaries.map { "\($0.0) \(ClassTable.format1($0.1 * 100))" }.joined(separator: "  vs  "))
-    Swift.print("Mislabeled ground truth was planted in " + (0..<samples).filter { demo.isMislabeled($0) }.map { demo.stem($0) }.joined(separator: ", "))
+    Swift.print(demo.summary(summaries), terminator: "")
   }
 }
