@@ -82,8 +82,8 @@ public enum TriageOutput {
   /// Where `relabel` changes a mask.
   public enum Target: Sendable {
     /// The connected component containing a pixel.
-    case component(x: Int, y: Int)
-    case rect(x: Int, y: Int, width: Int, height: Int)
+    case component(PixelPoint)
+    case rect(PixelRect)
   }
 
   /// `relabel`: a component or rectangle of a mask relabelled (class name or value) as a new revision.
@@ -93,8 +93,8 @@ public enum TriageOutput {
     let editor = MaskEditor(store: store)
     let edit: MaskEditor.Edit
     switch target {
-    case .component(let x, let y): edit = try editor.relabelComponent(sampleId: row.id, field: field, x: x, y: y, to: value)
-    case .rect(let x, let y, let w, let h): edit = try editor.relabelRect(sampleId: row.id, field: field, x: x, y: y, width: w, height: h, to: value)
+    case .component(let p): edit = try editor.relabelComponent(sampleId: row.id, field: field, x: p.x, y: p.y, to: value)
+    case .rect(let r): edit = try editor.relabelRect(sampleId: row.id, field: field, x: r.x, y: r.y, width: r.width, height: r.height, to: value)
     }
     let names = ClassNaming.namer(store, field: field)
     return Printed(out: Sanitize.forTerminal("\(row.path): revision \(edit.revision), \(edit.diff.describe(names: names))") + "\n")

@@ -49,16 +49,6 @@ public struct FolderImport: Sendable {
 
   public init(format: DatasetLayout? = nil) { self.format = format }
 
-  /// An import in the layout named `name` (nil: detected from the folder).
-  public init(layoutName name: String?) throws {
-    guard let name else { return }
-    guard let layout = DatasetLayout(rawValue: name) else {
-      throw StoreError.invalid(
-        "format '\(Sanitize.forTerminal(name))' is not supported (supported: \(DatasetLayout.allCases.map(\.rawValue).sorted().joined(separator: ", ")))")
-    }
-    format = layout
-  }
-
   public struct Outcome: Sendable {
     public let layout: DatasetLayout
     public let report: ImportReport

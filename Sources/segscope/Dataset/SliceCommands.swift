@@ -10,22 +10,15 @@ struct ClustersCommand: ParsableCommand {
       "Cluster the images by their signatures (k-means; --k auto picks k by silhouette), store the clusters for the views cluster:N and sort:cluster, and with --run report each cluster's mIoU."
   )
   @Argument(help: "The dataset folder or its database file.") var path: String
-  @Option(help: "The number of clusters, or auto (the k from 2 to 12 with the best silhouette).") var k: String = "auto"
+  @Option(help: "The number of clusters, or auto (the k from 2 to 12 with the best silhouette).", transform: ImageClusters.KChoice.init(parsing:))
+  var k: ImageClusters.KChoice = .auto
   @Option(name: .customLong("run"), help: "A semantic evaluation run: each cluster's mIoU with a bootstrap interval.") var runKey: String?
   @Option(parsing: .unconditional, help: "Cluster only the samples of this view.") var view: String?
   @Flag(help: "Report the stored clusters without clustering again.") var stored = false
   @Flag(help: "JSON output.") var json = false
 
-  func choice() throws -> ImageClusters.KChoice {
-    if k == "auto" { return .auto }
-    guard let n = Int(k), (1...1000).contains(n) else { throw ValidationError("--k takes a number from 1 to 1000, or auto") }
-    return .fixed(n)
-  }
-
-  func validate() throws { _ = try choice() }
-
   func run() throws {
-    try Console.emit(CurationOutput.clusters(DatasetOpener.open(path), view: view, k: choice(), run: runKey, stored: stored, format: json ? .json : .table))
+    try Console.emit(CurationOutput.clusters(DatasetOpener.open(path), view: view, k: k, run: runKey, stored: stored, format: json ? .json : .table))
   }
 
 }

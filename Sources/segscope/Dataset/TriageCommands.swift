@@ -11,8 +11,8 @@ struct FlagCommand: ParsableCommand {
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Argument(help: "The sample: id, path, stem or a unique part of the path.") var sample: String
-  @Option(help: "A rectangle X,Y,W,H in image pixels.") var rect: String?
-  @Option(help: "The connected component containing pixel X,Y.") var component: String?
+  @Option(help: "A rectangle X,Y,W,H in image pixels.", transform: PixelRect.init(parsing:)) var rect: PixelRect?
+  @Option(help: "The connected component containing pixel X,Y.", transform: PixelPoint.init(parsing:)) var component: PixelPoint?
   @Option(help: "An instance id (instance fields).") var instance: Int64?
   @Option(name: .customLong("class"), help: "The class it should be.") var suggested: String?
   @Option(help: "A note for the annotator.") var note: String = ""
@@ -22,15 +22,10 @@ struct FlagCommand: ParsableCommand {
     if [rect != nil, component != nil, instance != nil].filter({ $0 }).count > 1 {
       throw ValidationError("give at most one of --rect, --component, --instance")
     }
-    if let rect, parseInts(rect, count: 4) == nil { throw ValidationError("--rect takes X,Y,W,H") }
-    if let component, parseInts(component, count: 2) == nil { throw ValidationError("--component takes X,Y") }
   }
 
   func run() throws {
-    var region = MaskRegion.mask
-    if let r = rect.flatMap({ parseInts($0, count: 4) }) { region = .rect(x: r[0], y: r[1], width: r[2], height: r[3]) }
-    if let c = component.flatMap({ parseInts($0, count: 2) }) { region = .component(x: c[0], y: c[1]) }
-    if let instance { region = .instance(instance) }
+    let region = rect?.region ?? component.map { .component(x: $0.x, y: $0.y) } ?? instance.map { .instance($0) } ?? .mask
     try Console.emit(TriageOutput.flag(DatasetOpener.open(path), sample: sample, region: region, suggested: suggested, note: note, field: field))
   }
 
@@ -102,24 +97,18 @@ struct RelabelCommand: ParsableCommand {
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Argument(help: "The sample: id, path, stem or a unique part of the path.") var sample: String
-  @Option(help: "A pixel X,Y inside the component.") var at: String?
-  @Option(help: "A rectangle X,Y,W,H instead of a component.") var rect: String?
+  @Option(help: "A pixel X,Y inside the component.", transform: PixelPoint.init(parsing:)) var at: PixelPoint?
+  @Option(help: "A rectangle X,Y,W,H instead of a component.", transform: PixelRect.init(parsing:)) var rect: PixelRect?
   @Option(help: "The new class (name or value).") var to: String
   @Option(help: "The mask field.") var field: String = FieldName.groundTruth
 
   func validate() throws {
     guard (at == nil) != (rect == nil) else { throw ValidationError("give --at X,Y or --rect X,Y,W,H") }
-    if let at, parseInts(at, count: 2) == nil { throw ValidationError("--at takes X,Y") }
-    if let rect, parseInts(rect, count: 4) == nil { throw ValidationError("--rect takes X,Y,W,H") }
   }
 
   func run() throws {
-    let target: TriageOutput.Target
-    if let p = at.flatMap({ parseInts($0, count: 2) }) {
-      target = .component(x: p[0], y: p[1])
-    } else {
-      let r = parseInts(rect ?? "", count: 4) ?? [0, 0, 0, 0]
-      target = .rect(x: r[0], y: r[1], width: r[2], height: r[3])
+    guard let target = at.map(TriageOutput.Target.component) ?? rect.map(TriageOutput.Target.rect) else {
+      throw ValidationError("give --at X,Y or --rect X,Y,W,H")
     }
     try Console.emit(TriageOutput.relabel(DatasetOpener.open(path), sample: sample, target: target, to: to, field: field))
   }
@@ -133,20 +122,13 @@ struct ReimportCommand: ParsableCommand {
 
   @Argument(help: "The dataset folder or its database file.") var path: String
   @Argument(help: "The folder with the corrected masks.") var folder: String
-  @Option(help: "imgseg, cvat or coco; detected from the folder.") var format: String?
-
-  func validate() throws {
-    if let format, CorrectionImporter.Format(rawValue: format) == nil { throw ValidationError("--format must be imgseg, cvat or coco") }
-  }
+  @Option(help: "imgseg, cvat or coco; detected from the folder.") var format: CorrectionImporter.Format?
 
   func run() throws {
     Interrupt.install()
-    try Console.emit(TriageOutput.reimport(DatasetOpener.open(path), folder: folder, format: format.flatMap(CorrectionImporter.Format.init)))
+    try Console.emit(TriageOutput.reimport(DatasetOpener.open(path), folder: folder, format: format))
   }
 
 }
 
-func parseInts(_ s: String, count: Int) -> [Int]? {
-  let v = s.split(separator: ",").compactMap { Int(String($0).trimmingCharacters(in: " ")) }
-  return v.count == count ? v : nil
-}
+extension CorrectionImporter.Format: ExpressibleByArgument {}

@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
   )
   @Option(help: "Where to write the demo dataset (default: $XDG_CACHE_HOME/segscope/demo).") var dir: String?
   @Option(help: "Number of samples.") var samples: Int = 60
-  @Option(help: "Image size, WIDTHxHEIGHT.") var size: String = "320x240"
+  @Option(help: "Image size, WIDTHxHEIGHT.", transform: ImageSize.init(parsing:)) var size = ImageSize(width: 320, height: 240)
   @Option(help: "Percent of the scenes shot at dusk, where both models do worse; no tag or split names them (a hidden slice for 'segscope slices').") var dusk:
     Int = 0
   @Flag(help: "Regenerate the files even if they exist.") var regenerate = false
@@ -25,21 +25,13 @@ struct DemoCommand: AsyncParsableCommand {
   func validate() throws {
     guard samples >= 1 && samples <= 100_000 else { throw ValidationError("--samples must be between 1 and 100000") }
     guard (0...90).contains(dusk) else { throw ValidationError("--dusk is a percentage from 0 to 90") }
-    guard parsedSize() != nil else { throw ValidationError("--size must look like 320x240 (each side 32 to 4096)") }
-  }
-
-  func parsedSize() -> (Int, Int)? {
-    let parts = size.split(separator: "x")
-    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (32...4096).contains(w), (32...4096).contains(h) else { return nil }
-    return (w, h)
   }
 
   @MainActor
   func run() async throws {
-    let (w, h) = parsedSize() ?? (320, 240)
     let root = dir ?? Paths.cacheHome() + "/segscope/demo"
     Paths.makeDirectories(root)
-    let demo = DemoDataset(root: root, samples: samples, width: w, height: h, duskPercent: dusk)
+    let demo = DemoDataset(root: root, samples: samples, width: size.width, height: size.height, duskPercent: dusk)
     Interrupt.install()
     let (store, summaries) = try demo.prepare(regenerate: regenerate, version: Segscope.version, shouldStop: { Interrupt.isRequested }) { Swift.print($0) }
     let interactive = !self.print && isatty(0) != 0 && isatty(1) != 0
