@@ -96,7 +96,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "Workflows", "CommandOutput", "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", "Slices",
+        "Workflows", "CommandOutput", "Parallel", "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", "Slices",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

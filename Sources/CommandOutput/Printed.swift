@@ -1,7 +1,7 @@
 import SegmentationCore
 
 #if canImport(Glibc)
-  import Glibc
+  @preconcurrency import Glibc
 #endif
 
 /// What a command prints and how it ends: standard output, standard error lines, the exit status.
@@ -65,6 +65,14 @@ public enum Console {
     _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
   }
 
-  /// Ends the command with `status` once `p`-style output is written: for commands that print as they go.
-  public static func exit(_ status: Int32) throws { if status != 0 { throw CommandExit(status) } }
+  /// Flushes standard output and returns the exit status: output the user asked for and did not get
+  /// is an error (a full disk or /dev/full fails the buffered writes, which print() does not report);
+  /// a closed pipe (EPIPE) stays quiet.
+  public static func flushedStatus(_ status: Int32) -> Int32 {
+    guard fflush(stdout) != 0 || ferror(stdout) != 0 else { return status }
+    let code = errno
+    guard code != EPIPE else { return status }
+    stderr("segscope: error: could not write to standard output (\(String(cString: strerror(code))))")
+    return status == 0 ? 1 : status
+  }
 }

@@ -26,7 +26,6 @@ struct DisplayOptions: ParsableArguments {
     if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
     if let b = bandwidth, Bandwidth(b) == nil { throw ValidationError("--bandwidth must be auto or KB/s (a positive number), not '\(b)'") }
   }
-
 }
 
 extension DisplayOptions {
@@ -61,5 +60,4 @@ struct OpenCommand: AsyncParsableCommand {
     Interrupt.reset()
     try await display.launch(store)
   }
-
 }

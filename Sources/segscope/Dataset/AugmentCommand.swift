@@ -41,5 +41,4 @@ struct AugmentCommand: ParsableCommand {
     try Console.emit(
       PipelineOutput.augment(store, pipeline: pipe, ids: ids, copies: copies, seed: seed, out: typedPath(out), shown: out))
   }
-
 }

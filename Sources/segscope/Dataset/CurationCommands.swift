@@ -14,7 +14,6 @@ struct SignaturesCommand: ParsableCommand {
   func run() throws {
     print("\(try CurationOutput.signatures(DatasetOpener.open(path), view: view).count) samples have signatures")
   }
-
 }
 
 /// `segscope duplicates PATH [--view EXPR] [--threshold T] [--json]`.
@@ -37,7 +36,6 @@ struct DuplicatesCommand: ParsableCommand {
   func run() throws {
     try Console.emit(CurationOutput.duplicates(DatasetOpener.open(path), view: view, threshold: threshold, top: top, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope similar PATH SAMPLE [--limit K] [--json]`.
@@ -54,7 +52,6 @@ struct SimilarCommand: ParsableCommand {
   func run() throws {
     try Console.emit(CurationOutput.similar(DatasetOpener.open(path), sample: sample, limit: limit, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope uniqueness PATH [--json]`.
@@ -71,7 +68,6 @@ struct UniquenessCommand: ParsableCommand {
   func run() throws {
     try Console.emit(CurationOutput.uniqueness(DatasetOpener.open(path), top: top, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope uncertainty PATH --pred FIELD [--pred FIELD ...] [--view EXPR] [--json]`.
@@ -92,7 +88,6 @@ struct UncertaintyCommand: ParsableCommand {
   func run() throws {
     try Console.emit(CurationOutput.uncertainty(DatasetOpener.open(path), fields: pred, view: view, top: top, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope next PATH --budget B --pred FIELD ... [--view EXPR] [--tag T | --queue NAME | --export DIR]`.
@@ -122,5 +117,4 @@ struct NextCommand: ParsableCommand {
     try Console.emit(
       CurationOutput.next(DatasetOpener.open(path), fields: pred, view: view, budget: budget, spread: spread, into: destination, format: json ? .json : .table))
   }
-
 }

@@ -2,8 +2,6 @@ import CommandOutput
 import Workflows
 import ArgumentParser
 import DatasetStore
-import Foundation
-import Shards
 
 /// `segscope index PATH [--shard I/N --out PART]`: the mask-indexing pass, whole or one shard of it.
 struct IndexCommand: ParsableCommand {
@@ -18,23 +16,13 @@ struct IndexCommand: ParsableCommand {
   )
 
   @Argument(help: "The dataset folder or its database file.") var path: String
-  @Option(help: "Index one slice: I/N (0-based) or auto (Slurm array task, or JOB_COMPLETION_INDEX with --shards). Needs --out; reads the dataset only.")
-  var shard: String?
-  @Option(help: "The number of shards, for --shard auto under Kubernetes.") var shards: Int?
-  @Option(help: "With --shard: the part file to write.") var out: String?
-
-  func validate() throws {
-    if (shard == nil) != (out == nil) { throw ValidationError("--shard and --out go together") }
-    if shards != nil && shard == nil { throw ValidationError("--shards goes with --shard auto") }
-  }
+  @OptionGroup var sharding: ShardOptions
 
   func run() throws {
     Interrupt.install()
-    if let shard, let out {
-      let spec = try Shard.parse(shard, shards: shards, environment: ProcessInfo.processInfo.environment)
+    if let (spec, out) = try sharding.slice() {
       return try Console.emit(PipelineOutput.indexShard(DatasetStore.openReadOnly(path), shard: spec, out: out, version: Segscope.version))
     }
     try Console.emit(PipelineOutput.index(DatasetOpener.open(path)))
   }
-
 }

@@ -29,5 +29,4 @@ struct MergeCommand: ParsableCommand {
     let style = EvalOutput.Style(format: format, allClasses: allClasses, ci: ci)
     try Console.emit(EvalOutput.merge(DatasetOpener.open(path), parts: parts, key: key, version: Segscope.version, style: style))
   }
-
 }

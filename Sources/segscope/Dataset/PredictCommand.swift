@@ -41,5 +41,4 @@ struct PredictCommand: ParsableCommand {
     if let v = view { req.sampleIds = try store.sampleIds(ViewExpression.parseForCommand(v)) }
     try Console.emit(PipelineOutput.predict(store, request: req))
   }
-
 }

@@ -20,7 +20,6 @@ struct ClustersCommand: ParsableCommand {
   func run() throws {
     try Console.emit(CurationOutput.clusters(DatasetOpener.open(path), view: view, k: k, run: runKey, stored: stored, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope slices PATH --run RUN [--view EXPR] [--min-size N] [--json]`.
@@ -51,5 +50,4 @@ struct SlicesCommand: ParsableCommand {
     options.limit = limit
     try Console.emit(CurationOutput.slices(DatasetOpener.open(path), run: runKey, view: view, options: options, format: json ? .json : .table))
   }
-
 }

@@ -28,7 +28,6 @@ struct FlagCommand: ParsableCommand {
     let region = rect?.region ?? component.map { .component(x: $0.x, y: $0.y) } ?? instance.map { .instance($0) } ?? .mask
     try Console.emit(TriageOutput.flag(DatasetOpener.open(path), sample: sample, region: region, suggested: suggested, note: note, field: field))
   }
-
 }
 
 /// `segscope flags PATH [--json] [--state S] [--author A] [--class C]`.
@@ -54,7 +53,6 @@ struct FlagsCommand: ParsableCommand {
     filter.className = suggested
     try Console.emit(TriageOutput.flags(DatasetOpener.open(path), filter: filter, fix: fix, reject: reject, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope review PATH --queue NAME [--view EXPR] [--verdict SAMPLE=VERDICT ...]`.
@@ -70,7 +68,6 @@ struct ReviewCommand: ParsableCommand {
   func run() throws {
     try Console.emit(TriageOutput.review(DatasetOpener.open(path), queue: queue, view: view, verdicts: verdict, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope revisions PATH SAMPLE [--json] [--undo]`.
@@ -87,7 +84,6 @@ struct RevisionsCommand: ParsableCommand {
   func run() throws {
     try Console.emit(TriageOutput.revisions(DatasetOpener.open(path), sample: sample, field: field, undo: undo, format: json ? .json : .table))
   }
-
 }
 
 /// `segscope relabel PATH SAMPLE --at X,Y --to CLASS` (or `--rect X,Y,W,H`).
@@ -112,7 +108,6 @@ struct RelabelCommand: ParsableCommand {
     }
     try Console.emit(TriageOutput.relabel(DatasetOpener.open(path), sample: sample, target: target, to: to, field: field))
   }
-
 }
 
 /// `segscope reimport PATH DIR [--format imgseg|cvat|coco]`.
@@ -128,7 +123,6 @@ struct ReimportCommand: ParsableCommand {
     Interrupt.install()
     try Console.emit(TriageOutput.reimport(DatasetOpener.open(path), folder: folder, format: format))
   }
-
 }
 
 extension CorrectionImporter.Format: ExpressibleByArgument {}
