@@ -15,10 +15,11 @@ public enum AppLaunch {
   /// config's. Questions an override makes moot are not asked (no trace in the terminal, no pane title).
   /// Without `probe` (output that is no terminal) nothing is asked: the environment decides.
   /// The app and `segscope render` both resolve their capabilities here.
-  public static func capabilities(graphics: String?, colors: String?, config: AppConfig = AppConfig(), probe: Bool = true) -> TerminalCapabilities {
-    let forcedGraphics =
-      graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
-    let forcedColors = colors.flatMap(ColorMode.init(rawValue:)) ?? config.colors.flatMap(ColorMode.init(rawValue:))
+  public static func capabilities(
+    graphics: TerminalCapabilities.Graphics?, colors: ColorMode?, config: AppConfig = AppConfig(), probe: Bool = true
+  ) -> TerminalCapabilities {
+    let forcedGraphics = graphics ?? config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:))
+    let forcedColors = colors ?? config.colors.flatMap(ColorMode.init(rawValue:))
     let needs = ProbeReplies.ProbeNeeds(
       graphics: forcedGraphics == nil, pixels: forcedGraphics == nil || forcedGraphics == .sixel || forcedGraphics == .kitty, colors: forcedColors == nil)
     var caps =
@@ -26,8 +27,8 @@ public enum AppLaunch {
       ? TTYProbe.run(timeoutMs: 500, needs: needs) : ProbeReplies.capabilities(replies: [], env: ProcessEnvironment.current(), winsize: (0, 0, 0, 0))
     if let g = config.graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
     if let c = config.colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
-    if let g = graphics.flatMap(TerminalCapabilities.Graphics.init(rawValue:)) { caps.graphics = g }
-    if let c = colors.flatMap(ColorMode.init(rawValue:)) { caps.colors = c }
+    if let graphics { caps.graphics = graphics }
+    if let colors { caps.colors = colors }
     if caps.colors == .none && caps.graphics == .halfblock { caps.graphics = .ascii }
     return caps
   }
@@ -35,7 +36,8 @@ public enum AppLaunch {
   /// Runs the app until the user quits, the terminal goes away or `shouldStop` says so.
   @MainActor
   public static func run(
-    _ store: DatasetStore, graphics: String?, colors: String?, theme: String?, readyFile: String?, version: String, bandwidth: Bandwidth? = nil,
+    _ store: DatasetStore, graphics: TerminalCapabilities.Graphics?, colors: ColorMode?, theme: String?, readyFile: String?, version: String,
+    bandwidth: Bandwidth? = nil,
     shouldStop: @escaping @Sendable () -> Bool
   ) async throws {
     guard isatty(0) != 0 && isatty(1) != 0 else {

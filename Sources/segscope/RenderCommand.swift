@@ -20,8 +20,8 @@ struct RenderCommand: ParsableCommand {
   @Option(help: "A predicted label mask (PNG), shown in its own panel.") var pred: String?
   @Flag(help: "Add an error map (needs --mask and --pred): green correct, red wrong, grey ignored.") var error = false
   @Option(help: "Restrict the error map to one class id (TP green, FP red, FN orange).") var errorClass: UInt16?
-  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: String?
-  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: String?
+  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: TerminalCapabilities.Graphics?
+  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: ColorMode?
   @Option(help: "Width in terminal columns (default: the terminal's width, or 80).") var cols: Int?
   @Option(help: "Overlay opacity from 0 to 1.") var alpha: Double = 0.5
   @Option(help: "Ignore value drawn as void (repeatable).") var ignoreIndex: [UInt16] = [255]
@@ -29,8 +29,6 @@ struct RenderCommand: ParsableCommand {
   @Flag(help: "Paint the background class too (the app's B).") var paintBackground = false
 
   func validate() throws {
-    if let g = graphics, TerminalCapabilities.Graphics(rawValue: g) == nil { throw ValidationError("--graphics must be sixel, kitty, halfblock or ascii") }
-    if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
     if error && (mask == nil || pred == nil) { throw ValidationError("--error needs both --mask and --pred") }
     if let c = cols, c < 8 || c > 2000 { throw ValidationError("--cols must be between 8 and 2000") }
     if !(0...1).contains(alpha) { throw ValidationError("--alpha must be between 0 and 1") }

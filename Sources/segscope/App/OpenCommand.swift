@@ -12,19 +12,25 @@ import TerminalRender
 
 /// Options shared by every command that opens the app.
 struct DisplayOptions: ParsableArguments {
-  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: String?
-  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: String?
+  @Option(help: "sixel, kitty, halfblock or ascii (default: what the terminal supports).") var graphics: TerminalCapabilities.Graphics?
+  @Option(help: "truecolor, 256, 16 or none (default: from the terminal; NO_COLOR is honoured).") var colors: ColorMode?
   @Option(help: "Theme name (Themes/NAME.toml; default from config.toml, else dark).") var theme: String?
   @Option(
     help: ArgumentHelp(
       "auto or KB/s: below 64 KB/s pictures are half-blocks (default: auto, measured from picture writes, unless --graphics or the config chose the graphics)."
-    )) var bandwidth: String?
+    ), transform: Bandwidth.init(parsing:)) var bandwidth: Bandwidth?
   @Option(help: ArgumentHelp("Touch this file after each drawn frame (for test harnesses).", visibility: .hidden)) var readyFile: String?
+}
 
-  func validate() throws {
-    if let g = graphics, TerminalCapabilities.Graphics(rawValue: g) == nil { throw ValidationError("--graphics must be sixel, kitty, halfblock or ascii") }
-    if let c = colors, ColorMode(rawValue: c) == nil { throw ValidationError("--colors must be truecolor, 256, 16 or none") }
-    if let b = bandwidth, Bandwidth(b) == nil { throw ValidationError("--bandwidth must be auto or KB/s (a positive number), not '\(b)'") }
+/// The terminal's graphics and colours as the command line names them.
+extension TerminalCapabilities.Graphics: ExpressibleByArgument {}
+extension ColorMode: ExpressibleByArgument {}
+
+extension Bandwidth {
+  /// `--bandwidth auto` or a rate in KB/s.
+  init(parsing text: String) throws {
+    guard let b = Bandwidth(text) else { throw ValidationError("must be auto or KB/s (a positive number), not '\(text)'") }
+    self = b
   }
 }
 
@@ -33,7 +39,7 @@ extension DisplayOptions {
   @MainActor
   func launch(_ store: DatasetStore) async throws {
     try await AppLaunch.run(
-      store, graphics: graphics, colors: colors, theme: theme, readyFile: readyFile, version: Segscope.version, bandwidth: bandwidth.flatMap(Bandwidth.init),
+      store, graphics: graphics, colors: colors, theme: theme, readyFile: readyFile, version: Segscope.version, bandwidth: bandwidth,
       shouldStop: { Interrupt.isRequested })
   }
 }
