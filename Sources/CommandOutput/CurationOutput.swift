@@ -13,7 +13,7 @@ public enum CurationOutput {
   /// Ctrl-C ends the pass after the batch under way is stored (exit status 130).
   public static func signatures(_ store: DatasetStore, view: String?) throws -> [StoredSignature] {
     Interrupt.install()
-    let ids = try view.map { try store.sampleIds(ViewExpression.parseForCommand($0)) }
+    let ids = try store.sampleIds(viewText: view)
     let bar = ProgressBar(label: "image signatures", total: 1)
     let sigs: [StoredSignature], problems: [String]
     do {
@@ -71,7 +71,7 @@ public enum CurationOutput {
   }
 
   public static func uncertainty(_ store: DatasetStore, fields: [String], view: String?, top: Int, format: OutputFormat) throws -> Printed {
-    let ids = try view.map { try store.sampleIds(ViewExpression.parseForCommand($0)) }
+    let ids = try store.sampleIds(viewText: view)
     let (scores, problems) = try Uncertainty(store: store).scores(predFields: fields, ids: ids)
     var out = Printed(err: problems.prefix(10).map(Sanitize.forTerminal))
     guard !scores.isEmpty else {
@@ -87,7 +87,7 @@ public enum CurationOutput {
   public static func next(
     _ store: DatasetStore, fields: [String], view: String?, budget: Int, spread: Double, into destination: AnnotationPicks.Destination?, format: OutputFormat
   ) throws -> Printed {
-    let ids = try view.map { try store.sampleIds(ViewExpression.parseForCommand($0)) }
+    let ids = try store.sampleIds(viewText: view)
     let sigs = try signatures(store, view: view)
     let o = try AnnotationPicks.pick(store, fields: fields, ids: ids, signatures: sigs, budget: budget, spread: spread, into: destination)
     var out = Printed(err: o.problems.prefix(10).map(Sanitize.forTerminal))

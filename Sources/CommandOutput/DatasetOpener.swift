@@ -13,7 +13,8 @@ public enum DatasetOpener {
   /// Runs an import of a folder (headers, then the mask-indexing pass, each with a progress bar) and
   /// says what it found. Requests that failed (a `--pred` folder that is not there) end it with status 1,
   /// the rest of the import kept; Ctrl-C ends the indexing pass (it resumes on the next import or open).
-  public static func importFolder(_ store: DatasetStore, _ job: FolderImport) throws -> Printed {
+  /// `interruptedStatus` is the exit status after Ctrl-C (0 where the caller goes on, as `open` does).
+  public static func importFolder(_ store: DatasetStore, _ job: FolderImport, interruptedStatus: Int32 = 0) throws -> Printed {
     let bar = ProgressBar(label: "reading headers", total: 1)
     let hbar = ProgressBar(label: "indexing masks", total: 1)
     let outcome = try job.run(
@@ -22,7 +23,10 @@ public enum DatasetOpener {
     bar.finish()
     hbar.finish()
     var out = Printed(out: try outcome.summary(store))
-    if Interrupt.isRequested { out.line("interrupted: the indexing pass resumes on the next import or open") }
+    if Interrupt.isRequested {
+      out.line("interrupted: the indexing pass resumes on the next import or open")
+      out.fail(interruptedStatus)
+    }
     let failed = outcome.report.failedRequests
     if !failed.isEmpty {
       for r in failed { out.warn("segscope: error: " + Sanitize.forTerminal(r)) }

@@ -134,6 +134,11 @@ extension DatasetStore {
     Dictionary(try samples(ids: Array(Set(ids))).map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
   }
 
+  /// The samples of a view typed on the command line (nil: no view given, every sample).
+  public func sampleIds(viewText: String?) throws -> [Int64]? {
+    try viewText.map { try sampleIds(ViewExpression.parseForCommand($0)) }
+  }
+
   /// Each sample's row, by id.
   public func rows(of ids: [Int64]) throws -> [Int64: SampleRow] {
     Dictionary(try samples(ids: Array(Set(ids))).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

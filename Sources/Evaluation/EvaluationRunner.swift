@@ -27,9 +27,20 @@ public struct EvaluationRunner: Sendable {
     public var boundary = false
     /// FiftyOne's ground-truth contour band width, in pixels (nil: every pixel).
     public var bandwidth: Int? = nil
-    public init(key: String, predField: String) {
+    public init(
+      key: String, predField: String, gtField: String = FieldName.groundTruth, dialect: MetricDialect = .mmseg, ignore: Set<UInt16> = [255],
+      sampleIds: [Int64]? = nil, reduceZeroLabel: Bool = false, resizePredictions: Bool = false, boundary: Bool = false, bandwidth: Int? = nil
+    ) {
       self.key = key
       self.predField = predField
+      self.gtField = gtField
+      self.dialect = dialect
+      self.ignore = ignore
+      self.sampleIds = sampleIds
+      self.reduceZeroLabel = reduceZeroLabel
+      self.resizePredictions = resizePredictions
+      self.boundary = boundary
+      self.bandwidth = bandwidth
     }
   }
 

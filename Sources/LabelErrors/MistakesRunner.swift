@@ -21,9 +21,15 @@ public struct MistakesRunner: Sendable {
     public var ignore: Set<UInt16> = [255]
     /// Pixels from a ground-truth edge that are discounted.
     public var band = 2
-    public init(key: String, predFields: [String]) {
+    public init(
+      key: String, predFields: [String], gtField: String = FieldName.groundTruth, sampleIds: [Int64]? = nil, ignore: Set<UInt16> = [255], band: Int = 2
+    ) {
       self.key = key
       self.predFields = predFields
+      self.gtField = gtField
+      self.sampleIds = sampleIds
+      self.ignore = ignore
+      self.band = band
     }
     /// The run name when none is given: the prediction fields joined by '+'.
     public static func defaultKey(_ predFields: [String]) -> String { predFields.joined(separator: "+") }

@@ -30,9 +30,12 @@ public struct PredictRunner: Sendable {
     public var sampleIds: [Int64]? = nil
     public var batch = 64
     public var force = false
-    public init(name: String, command: String) {
+    public init(name: String, command: String, sampleIds: [Int64]? = nil, batch: Int = 64, force: Bool = false) {
       self.name = name
       self.command = command
+      self.sampleIds = sampleIds
+      self.batch = batch
+      self.force = force
     }
   }
 

@@ -32,7 +32,11 @@ public struct SliceFinder: Sendable {
     /// At most this many slices are listed (worst first).
     public var limit = 20
     public var seed: UInt64 = 20_261_204
-    public init() {}
+    public init(minSize: Int = 10, alpha: Double = 0.05, limit: Int = 20) {
+      self.minSize = minSize
+      self.alpha = alpha
+      self.limit = limit
+    }
   }
 
   public struct Slice: Sendable {

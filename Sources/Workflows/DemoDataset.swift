@@ -19,7 +19,10 @@ public struct DemoDataset: Sendable {
   /// or path names them: a failure for `segscope slices` to find.
   public var duskPercent: Int
 
-  public init(root: String, samples: Int, width: Int, height: Int, duskPercent: Int = 0) {
+  /// The demo in `root` (nil: `$XDG_CACHE_HOME/segscope/demo`, made if missing).
+  public init(root: String?, samples: Int, width: Int, height: Int, duskPercent: Int = 0) {
+    let root = root ?? Paths.cacheHome() + "/segscope/demo"
+    Paths.makeDirectories(root)
     self.root = root
     self.samples = samples
     self.width = width

@@ -47,7 +47,18 @@ public struct FolderImport: Sendable {
   /// Run the mask-indexing pass after reading headers (off: `segscope index` later, e.g. sharded).
   public var index = true
 
-  public init(format: DatasetLayout? = nil) { self.format = format }
+  public init(
+    format: DatasetLayout? = nil, predictions: [(String, String)] = [], confidences: [(String, String)] = [], probabilities: [(String, String)] = [],
+    classesFile: String? = nil, force: Bool = false, index: Bool = true
+  ) {
+    self.format = format
+    self.predictions = predictions
+    self.confidences = confidences
+    self.probabilities = probabilities
+    self.classesFile = classesFile
+    self.force = force
+    self.index = index
+  }
 
   public struct Outcome: Sendable {
     public let layout: DatasetLayout

@@ -18,7 +18,7 @@ struct DisplayOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "auto or KB/s: below 64 KB/s pictures are half-blocks (default: auto, measured from picture writes, unless --graphics or the config chose the graphics)."
-    ), transform: Bandwidth.init(parsing:)) var bandwidth: Bandwidth?
+    )) var bandwidth: Bandwidth?
   @Option(help: ArgumentHelp("Touch this file after each drawn frame (for test harnesses).", visibility: .hidden)) var readyFile: String?
 }
 
@@ -26,18 +26,17 @@ struct DisplayOptions: ParsableArguments {
 extension TerminalCapabilities.Graphics: ExpressibleByArgument {}
 extension ColorMode: ExpressibleByArgument {}
 
-extension Bandwidth {
-  /// `--bandwidth auto` or a rate in KB/s.
-  init(parsing text: String) throws {
-    guard let b = Bandwidth(text) else { throw ValidationError("must be auto or KB/s (a positive number), not '\(text)'") }
-    self = b
-  }
+extension Bandwidth: ExpressibleByArgument {
+  public init?(argument: String) { self.init(argument) }
 }
 
 extension DisplayOptions {
-  /// Starts the full-screen app on a dataset.
+  /// Starts the full-screen app on a dataset, unless Ctrl-C came while it was prepared (an interrupted
+  /// indexing pass resumes inside the app, as a background job).
   @MainActor
   func launch(_ store: DatasetStore) async throws {
+    guard !Interrupt.isRequested else { return }
+    Interrupt.reset()
     try await AppLaunch.run(
       store, graphics: graphics, colors: colors, theme: theme, readyFile: readyFile, version: Segscope.version, bandwidth: bandwidth,
       shouldStop: { Interrupt.isRequested })
@@ -57,13 +56,8 @@ struct OpenCommand: AsyncParsableCommand {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
     if try store.sampleCount() == 0 || !predictions.isEmpty {
-      var job = FolderImport()
-      job.predictions = typedSpecs(predictions)
-      try Console.emit(DatasetOpener.importFolder(store, job))
+      try Console.emit(DatasetOpener.importFolder(store, FolderImport(predictions: typedSpecs(predictions))))
     }
-    // An interrupted indexing pass resumes inside the app, as a background job.
-    if Interrupt.isRequested { return }
-    Interrupt.reset()
     try await display.launch(store)
   }
 }

@@ -37,7 +37,7 @@ struct AugmentCommand: ParsableCommand {
     Interrupt.install()
     let pipe = try PipelineOutput.pipeline(pipeline)
     let store = try DatasetOpener.open(path)
-    let ids = try view.map { try store.sampleIds(ViewExpression.parseForCommand($0)) } ?? store.sampleIds(ViewExpression())
+    let ids = try store.sampleIds(ViewExpression.parseForCommand(view ?? ""))
     try Console.emit(
       PipelineOutput.augment(store, pipeline: pipe, ids: ids, copies: copies, seed: seed, out: typedPath(out), shown: out))
   }

@@ -42,11 +42,9 @@ struct MistakesCommand: ParsableCommand {
     let format: OutputFormat = json ? .json : .table
     if let restore { return try Console.emit(MistakesOutput.restore(store, sample: restore, field: gt, version: Segscope.version)) }
     if dismissed { return try Console.emit(MistakesOutput.dismissals(store, field: gt, format: format)) }
-    var req = MistakesRunner.Request(key: key ?? MistakesRunner.Request.defaultKey(pred), predFields: pred)
-    req.gtField = gt
-    req.ignore = Set(ignoreIndex)
-    req.band = band
-    if let v = view { req.sampleIds = try store.sampleIds(ViewExpression.parseForCommand(v)) }
+    let req = MistakesRunner.Request(
+      key: key ?? MistakesRunner.Request.defaultKey(pred), predFields: pred, gtField: gt, sampleIds: try store.sampleIds(viewText: view),
+      ignore: Set(ignoreIndex), band: band)
     try Console.emit(MistakesOutput.find(store, request: req, version: Segscope.version, top: top, format: format))
   }
 }

@@ -35,10 +35,7 @@ struct PredictCommand: ParsableCommand {
   func run() throws {
     Interrupt.install()
     let store = try DatasetOpener.open(path)
-    var req = PredictRunner.Request(name: name, command: cmd)
-    req.batch = batch
-    req.force = force
-    if let v = view { req.sampleIds = try store.sampleIds(ViewExpression.parseForCommand(v)) }
+    let req = PredictRunner.Request(name: name, command: cmd, sampleIds: try store.sampleIds(viewText: view), batch: batch, force: force)
     try Console.emit(PipelineOutput.predict(store, request: req))
   }
 }

@@ -44,10 +44,7 @@ struct SlicesCommand: ParsableCommand {
   }
 
   func run() throws {
-    var options = SliceFinder.Options()
-    options.minSize = minSize
-    options.alpha = fdr
-    options.limit = limit
+    let options = SliceFinder.Options(minSize: minSize, alpha: fdr, limit: limit)
     try Console.emit(CurationOutput.slices(DatasetOpener.open(path), run: runKey, view: view, options: options, format: json ? .json : .table))
   }
 }

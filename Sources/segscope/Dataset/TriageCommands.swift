@@ -47,10 +47,7 @@ struct FlagsCommand: ParsableCommand {
   }
 
   func run() throws {
-    var filter = FlagFilter()
-    filter.state = FlagState(rawValue: state)
-    filter.author = author
-    filter.className = suggested
+    let filter = FlagFilter(state: FlagState(rawValue: state), author: author, className: suggested)
     try Console.emit(TriageOutput.flags(DatasetOpener.open(path), filter: filter, fix: fix, reject: reject, format: json ? .json : .table))
   }
 }

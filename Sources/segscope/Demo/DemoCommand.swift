@@ -29,17 +29,10 @@ struct DemoCommand: AsyncParsableCommand {
 
   @MainActor
   func run() async throws {
-    let root = dir ?? Paths.cacheHome() + "/segscope/demo"
-    Paths.makeDirectories(root)
-    let demo = DemoDataset(root: root, samples: samples, width: size.width, height: size.height, duskPercent: dusk)
+    let demo = DemoDataset(root: dir, samples: samples, width: size.width, height: size.height, duskPercent: dusk)
     Interrupt.install()
     let (store, summaries) = try demo.prepare(regenerate: regenerate, version: Segscope.version, shouldStop: { Interrupt.isRequested }) { Swift.print($0) }
-    let interactive = !self.print && isatty(0) != 0 && isatty(1) != 0
-    if interactive && !Interrupt.isRequested {
-      Interrupt.reset()
-      try await display.launch(store)
-      return
-    }
+    if !self.print && isatty(0) != 0 && isatty(1) != 0 && !Interrupt.isRequested { return try await display.launch(store) }
     Swift.print(demo.summary(summaries), terminator: "")
   }
 }
