@@ -33,31 +33,24 @@ extension Segscope {
   static func runMain(_ arguments: [String]) async -> Int32 {
     do {
       var command = try parseAsRoot(arguments)
-      do {
-        if var asyncCommand = command as? any AsyncParsableCommand {
-          try await asyncCommand.run()
-        } else {
-          try command.run()
-        }
-      } catch let e as UsageError {
-        throw ValidationError(e.description)
-      }
+      if var asyncCommand = command as? any AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
       return 0
     } catch let e as CommandExit {
       return e.status
     } catch {
-      let code = exitCode(for: error)
-      if code == .success {
+      let error = (error as? UsageError).map { ValidationError($0.description) } ?? error
+      switch exitCode(for: error) {
+      case .success:
         print(fullMessage(for: error))
         return 0
-      } else if code == .validationFailure {
+      case .validationFailure:
         // Line by line: a message may quote what the user typed, control characters included.
         Console.stderr(
           fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.forTerminal(String($0)) }.joined(separator: "\n"))
         return 2
-      } else if let e = error as? ExitCode {
-        return e.rawValue
-      } else {
+      case let code where error is ExitCode:
+        return code.rawValue
+      default:
         Console.stderr("segscope: error: " + Sanitize.forTerminal(String(describing: error)))
         return 1
       }
