@@ -139,7 +139,7 @@ let package = Package(
     .testTarget(
       name: "LabelErrorsTests", dependencies: ["LabelErrors", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
-    .testTarget(name: "ShardsTests", dependencies: ["Shards"], swiftSettings: strict),
+    .testTarget(name: "ShardsTests", dependencies: ["Shards", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "SlicesTests", dependencies: ["Slices", "DatasetStore", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
     .testTarget(name: "DemoScenesTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
@@ -155,11 +155,13 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "WorkflowsTests",
-      dependencies: ["Workflows", "DatasetFixtures", "DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport"],
+      dependencies: [
+        "Workflows", "DatasetFixtures", "Curation", "DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "CommandOutputTests",
-      dependencies: ["CommandOutput", "Workflows", "DatasetFixtures", "DatasetStore", "Evaluation", "SegmentationCore", "TestSupport"],
+      dependencies: ["CommandOutput", "Workflows", "DatasetFixtures", "Slices", "ImageCodec", "DatasetStore", "Evaluation", "SegmentationCore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DatasetImportTests", dependencies: ["DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),

@@ -77,7 +77,7 @@ extension EvalOutput {
     bar.finish()
     let (out, err) = try semantic(
       store: store, run: run, matrix: matrix, problems: problems, notes: notes,
-      dialect: MetricDialect(stored: head.dialect, place: "the parts' header dialect"),
+      dialect: try run.metricDialect(),
       pred: head.predField, gt: head.gtField, format: style.format, bandwidth: head.bandwidth, boundary: head.boundary, allClasses: style.allClasses,
       ci: style.ci)
     return Printed(out: out, err: err)

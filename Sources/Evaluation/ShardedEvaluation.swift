@@ -18,7 +18,7 @@ extension EvaluationRunner {
     }
     return ShardHeader(
       kind: .semantic, segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.pairs.count,
-      shardIndex: shard.index, shardCount: shard.count, samples: samples, gtField: r.gtField, predField: r.predField, dialect: r.dialect.rawValue,
+      shardIndex: shard.index, shardCount: shard.count, samples: samples, gtField: r.gtField, predField: r.predField, dialect: .semantic(r.dialect),
       ignore: r.ignore.sorted(), reduceZeroLabel: r.reduceZeroLabel, resizePredictions: r.resizePredictions, boundary: r.boundary, bandwidth: r.bandwidth,
       view: view, classCount: plan.k)
   }
@@ -79,7 +79,7 @@ extension EvaluationRunner {
     // The request again, and the dataset as it is now: it must be what the shards evaluated.
     var r = Request(key: key, predField: head.predField)
     r.gtField = head.gtField
-    guard let dialect = MetricDialect(rawValue: head.dialect) else { throw ShardError("the parts name an unknown dialect '\(head.dialect)'") }
+    guard let dialect = head.dialect?.metric else { throw ShardError("the parts name no metric dialect ('\(head.dialect?.rawValue ?? "")')") }
     r.dialect = dialect
     r.ignore = Set(head.ignore)
     r.reduceZeroLabel = head.reduceZeroLabel
@@ -224,7 +224,7 @@ extension EvaluationRunner {
     }
     return ShardHeader(
       kind: .instance, segscopeVersion: version, database: store.databasePath, root: store.root, fingerprint: f.hex, pairs: plan.ids.count,
-      shardIndex: shard.index, shardCount: shard.count, samples: records, gtField: r.gtField, predField: r.predField, dialect: "coco", ignore: [],
+      shardIndex: shard.index, shardCount: shard.count, samples: records, gtField: r.gtField, predField: r.predField, dialect: .coco, ignore: [],
       reduceZeroLabel: false, resizePredictions: false, boundary: r.boundary, bandwidth: nil, view: view, classCount: plan.categories.count)
   }
 

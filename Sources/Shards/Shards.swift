@@ -1,3 +1,4 @@
+import SegmentationCore
 import DatasetStore
 import Foundation
 import ImageCodec
@@ -72,6 +73,31 @@ public enum PartKind: String, Codable, Sendable {
   case index
 }
 
+/// A part header's dialect as its JSON writes it: the dialect's word, or "" where none applies (index
+/// parts). A word this segscope does not know makes the header unreadable, naming the word.
+@propertyWrapper
+public struct PartDialect: Codable, Sendable, Equatable {
+  public var wrappedValue: RunDialect?
+  public init(wrappedValue: RunDialect?) { self.wrappedValue = wrappedValue }
+
+  public init(from decoder: any Decoder) throws {
+    let word = try decoder.singleValueContainer().decode(String.self)
+    guard !word.isEmpty else {
+      wrappedValue = nil
+      return
+    }
+    guard let d = RunDialect(rawValue: word) else {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown dialect '\(word)'"))
+    }
+    wrappedValue = d
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(wrappedValue?.rawValue ?? "")
+  }
+}
+
 /// The first line of a part file: what the merge checks before it uses any record. Fields that do not
 /// apply to a kind of part are left empty.
 public struct ShardHeader: Codable, Sendable, Equatable {
@@ -93,7 +119,8 @@ public struct ShardHeader: Codable, Sendable, Equatable {
   // The request, so the merge can rebuild it.
   public var gtField: String
   public var predField: String
-  public var dialect: String
+  /// The run's dialect (a metric dialect, or coco for instance parts); nil for index parts.
+  @PartDialect public var dialect: RunDialect?
   public var ignore: [UInt16]
   public var reduceZeroLabel: Bool
   public var resizePredictions: Bool
@@ -104,7 +131,7 @@ public struct ShardHeader: Codable, Sendable, Equatable {
 
   public init(
     kind: PartKind, segscopeVersion: String, database: String, root: String, fingerprint: String, pairs: Int, shardIndex: Int, shardCount: Int, samples: Int,
-    gtField: String = "", predField: String = "", dialect: String = "", ignore: [UInt16] = [], reduceZeroLabel: Bool = false,
+    gtField: String = "", predField: String = "", dialect: RunDialect? = nil, ignore: [UInt16] = [], reduceZeroLabel: Bool = false,
     resizePredictions: Bool = false, boundary: Bool = false, bandwidth: Int? = nil, view: String? = nil, classCount: Int = 0
   ) {
     self.kind = kind
@@ -143,7 +170,7 @@ public struct ShardHeader: Codable, Sendable, Equatable {
   /// What must be equal for parts to belong together (everything but the shard's own index and size).
   public var agreement: String {
     [
-      kind.rawValue, segscopeVersion, fingerprint, String(pairs), String(shardCount), gtField, predField, dialect,
+      kind.rawValue, segscopeVersion, fingerprint, String(pairs), String(shardCount), gtField, predField, dialect?.rawValue ?? "",
       ignore.map(String.init).joined(separator: ","),
       String(reduceZeroLabel), String(resizePredictions), String(boundary), bandwidth.map(String.init) ?? "-", view ?? "-", String(classCount),
     ].joined(separator: "|")
@@ -262,7 +289,7 @@ public enum PartFiles {
       if h.fingerprint != head.fingerprint { why.append("another dataset, view or set of files (fingerprint \(h.fingerprint), not \(head.fingerprint))") }
       if h.shardCount != head.shardCount { why.append("\(h.shardCount) shards, not \(head.shardCount)") }
       if h.segscopeVersion != head.segscopeVersion { why.append("segscope \(h.segscopeVersion), not \(head.segscopeVersion)") }
-      if why.isEmpty { why.append("other options (\(h.gtField) vs \(h.predField), \(h.dialect), ignore \(h.ignore), boundary \(h.boundary))") }
+      if why.isEmpty { why.append("other options (\(h.gtField) vs \(h.predField), \(h.dialect?.rawValue ?? "-"), ignore \(h.ignore), boundary \(h.boundary))") }
       problems.append("\(p): foreign part: \(why.joined(separator: "; "))")
     }
     if head.segscopeVersion != version {

@@ -1,4 +1,5 @@
 import Foundation
+import SegmentationCore
 import Shards
 import Testing
 
@@ -30,6 +31,27 @@ struct ShardsTests {
     }
   }
 
+  @Test("a header's dialect is typed: the word as before on disk, none for index parts, an unknown word refused by name")
+  func headerDialect() throws {
+    var header = ShardHeader(
+      kind: .instance, segscopeVersion: "t", database: "/d", root: "/r", fingerprint: "f", pairs: 2, shardIndex: 0, shardCount: 1, samples: 2, dialect: .coco)
+    let text = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
+    #expect(text.contains("\"dialect\":\"coco\""))
+    #expect(try JSONDecoder().decode(ShardHeader.self, from: Data(text.utf8)).dialect == .coco)
+    header.kind = .index
+    header.dialect = nil
+    let index = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
+    #expect(index.contains("\"dialect\":\"\""))
+    #expect(try JSONDecoder().decode(ShardHeader.self, from: Data(index.utf8)).dialect == nil)
+    let klingon = text.replacingOccurrences(of: "\"dialect\":\"coco\"", with: "\"dialect\":\"klingon\"")
+    do {
+      _ = try JSONDecoder().decode(ShardHeader.self, from: Data(klingon.utf8))
+      Issue.record("an unknown dialect was read")
+    } catch {
+      #expect("\(error)".contains("unknown dialect 'klingon'"))
+    }
+  }
+
   @Test("a part is read back only whole: header, every line's checksum and the end line")
   func partChecksum() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parts-" + UUID().uuidString).path
@@ -37,7 +59,7 @@ struct ShardsTests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let header = ShardHeader(
       kind: .semantic, segscopeVersion: "t", database: "/d", root: "/r", fingerprint: "f", pairs: 2, shardIndex: 0, shardCount: 1, samples: 2, gtField: "gt",
-      predField: "p", dialect: "mmseg", ignore: [255], reduceZeroLabel: false, classCount: 3)
+      predField: "p", dialect: .semantic(.mmseg), ignore: [255], reduceZeroLabel: false, classCount: 3)
     let head = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
     let lines = [head, "{\"s\":1}", "{\"s\":2}"]
     var sum = PartChecksum()

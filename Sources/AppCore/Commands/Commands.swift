@@ -18,8 +18,14 @@ enum Commands {
     case .screenConfusion: go(&s, .confusion)
     case .screenRuns: go(&s, .runs)
     case .screenProblems: go(&s, .problems)
-    case .navUp, .navDown, .navPageUp, .navPageDown, .navHome, .navEnd, .navLeft, .navRight:
-      return navigate(&s, id)
+    case .navUp: return Navigation.move(&s, .up)
+    case .navDown: return Navigation.move(&s, .down)
+    case .navLeft: return Navigation.move(&s, .left)
+    case .navRight: return Navigation.move(&s, .right)
+    case .navPageUp: return Navigation.move(&s, .pageUp)
+    case .navPageDown: return Navigation.move(&s, .pageDown)
+    case .navHome: return Navigation.move(&s, .home)
+    case .navEnd: return Navigation.move(&s, .end)
     case .navOpen: return open(&s)
     case .navBack:
       if s.status != nil && s.screen == .samples { s.status = nil }
@@ -279,71 +285,6 @@ enum Commands {
     let missing = ids.filter { s.thumbnails[$0] == nil && !s.thumbnailsPending.contains($0) }
     s.thumbnailsPending.formUnion(missing)
     return missing.map { .loadThumbnails([$0]) }
-  }
-
-  static func navigate(_ s: inout AppState, _ how: CommandID) -> [Effect] {
-    let page = Reducer.listHeight(s)
-    func move(_ value: inout Int, count: Int) {
-      switch how {
-      case .navUp, .navLeft: value -= 1
-      case .navDown, .navRight: value += 1
-      case .navPageUp: value -= page
-      case .navPageDown: value += page
-      case .navHome: value = 0
-      case .navEnd: value = count - 1
-      default: break
-      }
-      value = max(0, min(count - 1, value))
-    }
-    switch s.screen {
-    case .samples, .sample:
-      if s.screen == .sample && (how == .navLeft || how == .navRight) {
-        return run(&s, how == .navLeft ? .samplePrev : .sampleNext, [], keymap: .defaults)
-      }
-      if s.screen == .samples && s.gridMode {
-        let cols = GridLayout.columns(s)
-        switch how {
-        case .navUp: s.cursor -= cols
-        case .navDown: s.cursor += cols
-        case .navLeft: s.cursor -= 1
-        case .navRight: s.cursor += 1
-        case .navPageUp: s.cursor -= cols * GridLayout.rows(s)
-        case .navPageDown: s.cursor += cols * GridLayout.rows(s)
-        case .navHome: s.cursor = 0
-        default: s.cursor = s.viewIds.count - 1
-        }
-        s.cursor = max(0, min(s.viewIds.count - 1, s.cursor))
-      } else {
-        move(&s.cursor, count: s.viewIds.count)
-      }
-      Reducer.clampScroll(&s)
-      return s.screen == .sample ? imageEffects(s) : previewEffects(&s)
-    case .classes:
-      move(&s.classCursor, count: s.metrics.map { ClassTableScreen.sortedClasses($0, s).count } ?? s.classNames.count)
-    case .confusion:
-      let n = s.matrix?.classCount ?? 0
-      if how == .navLeft || how == .navRight || how == .navHome || how == .navEnd {
-        move(&s.confusionCursor.col, count: n)
-      } else {
-        move(&s.confusionCursor.row, count: n)
-      }
-    case .runs:
-      move(&s.runsCursor, count: s.runs.count)
-    case .help:
-      move(&s.helpScroll, count: CommandRegistry.all.count)
-    case .problems:
-      move(&s.problemsCursor, count: s.problems.count)
-    case .flags:
-      move(&s.flagsCursor, count: s.flags.count)
-    case .suspects:
-      move(&s.suspects.cursor, count: s.suspects.entries.count)
-    case .map:
-      MapCommands.move(&s, how)
-      return MapCommands.rowEffect(s)
-    case .slices:
-      return SliceCommands.move(&s, how)
-    }
-    return []
   }
 
   static func open(_ s: inout AppState) -> [Effect] {

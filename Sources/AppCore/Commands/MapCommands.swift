@@ -68,20 +68,22 @@ enum MapCommands {
     }
   }
 
-  static func move(_ s: inout AppState, _ how: CommandID) {
+  static func move(_ s: inout AppState, _ how: Move) {
     let d: (Int, Int)
     switch how {
-    case .navLeft: d = (-1, 0)
-    case .navRight: d = (1, 0)
-    case .navUp: d = (0, -1)
-    case .navDown: d = (0, 1)
-    case .navHome:
+    case .left: d = (-1, 0)
+    case .right: d = (1, 0)
+    case .up: d = (0, -1)
+    case .down: d = (0, 1)
+    case .home:
       s.map.cursor = 0
       return
-    case .navEnd:
+    case .end:
       s.map.cursor = max(0, s.map.points.count - 1)
       return
-    default: return
+    case .pageUp, .pageDown:
+      // The map has no pages: a point's neighbours are where it lies, not in a list.
+      return
     }
     if let next = s.map.step(dx: d.0, dy: d.1) { s.map.cursor = next }
   }

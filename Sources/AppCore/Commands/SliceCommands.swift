@@ -70,18 +70,10 @@ enum SliceCommands {
     return [.loadView(text: e.definition.text, run: s.activeRunSummary?.key)]
   }
 
-  static func move(_ s: inout AppState, _ how: CommandID) -> [Effect] {
+  static func move(_ s: inout AppState, _ how: Move) -> [Effect] {
     let n = s.slices.list?.entries.count ?? 0
     guard n > 0 else { return [] }
-    switch how {
-    case .navUp, .navLeft: s.slices.cursor -= 1
-    case .navDown, .navRight: s.slices.cursor += 1
-    case .navPageUp: s.slices.cursor -= SlicesScreen.rowsPerPage(s)
-    case .navPageDown: s.slices.cursor += SlicesScreen.rowsPerPage(s)
-    case .navHome: s.slices.cursor = 0
-    default: s.slices.cursor = n - 1
-    }
-    s.slices.cursor = max(0, min(n - 1, s.slices.cursor))
+    how.apply(&s.slices.cursor, count: n, page: SlicesScreen.rowsPerPage(s))
     return stripEffects(&s)
   }
 
