@@ -138,10 +138,14 @@ public enum Reducer {
     case .statusMessage(let m, let isError):
       setStatus(&s, m, error: isError)
       return []
-    default:
-      return TriageCommands.reduce(&s, action) ?? SuspectCommands.reduce(&s, action) ?? CurationCommands.reduce(&s, action) ?? ModelCommands.reduce(&s, action)
-        ?? SliceCommands.reduce(&s, action)
-        ?? []
+    case .otherRunsLoaded(let runs):
+      s.otherRuns = runs
+      return []
+    case .triage(let a): return TriageCommands.reduce(&s, a)
+    case .suspects(let a): return SuspectCommands.reduce(&s, a)
+    case .curation(let a): return CurationCommands.reduce(&s, a)
+    case .model(let a): return ModelCommands.reduce(&s, a)
+    case .slices(let a): return SliceCommands.reduce(&s, a)
     }
   }
 

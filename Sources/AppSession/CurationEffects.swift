@@ -8,7 +8,7 @@ import Workflows
 /// Curation effects: duplicates, uniqueness and the annotation queue as background jobs (image
 /// signatures made first where missing, with progress; x cancels), similar samples as a view.
 extension EffectRunner {
-  public func curation(_ effect: Effect) throws -> [AppAction] {
+  public func curation(_ effect: CurationEffect) throws -> [AppAction] {
     switch effect {
     case .curate(let task, let job):
       return curate(task, job: job)
@@ -25,8 +25,6 @@ extension EffectRunner {
       let text = "tag:\(tag)"
       let loaded = try loadView(text, run: nil, request: request)
       return [loaded]
-    default:
-      return []
     }
   }
 
@@ -40,11 +38,11 @@ extension EffectRunner {
       let (sigs, _) = try Curator(store: store).signatures(
         ids: ids, progress: jobProgress(job, title: "map: signatures"), shouldStop: { control.isCancelled(job) })
       let (points, explained) = try EmbeddingMap.build(store: store, signatures: sigs, order: ids, run: run, className: className)
-      return [.jobProgress(id: job, nil), .mapLoaded(view: view, points: points, explained: explained)]
+      return [.jobProgress(id: job, nil), .curation(.mapLoaded(view: view, points: points, explained: explained))]
     } catch let e as SignatureIndexer.Cancelled {
-      return [.curationFinished(job: job, view: nil, message: "map: \(e.description)", isError: false)]
+      return [.curation(.curationFinished(job: job, view: nil, message: "map: \(e.description)", isError: false))]
     } catch {
-      return [.curationFinished(job: job, view: nil, message: "map: \(error)", isError: true)]
+      return [.curation(.curationFinished(job: job, view: nil, message: "map: \(error)", isError: true))]
     }
   }
 
@@ -55,11 +53,14 @@ extension EffectRunner {
     do {
       if case .storedClusters(let run) = task {
         guard try store.hasCuration("sample_cluster") else {
-          return [.curationFinished(job: job, view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false)]
+          return [.curation(.curationFinished(job: job, view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false))]
         }
         let report = try ImageClusters(store: store).report(run: semanticRun(run))
         let list = clusterList(report, summary: "\(report.clusters.count) stored clusters")
-        return [.slicesLoaded(.clusters, list), .curationFinished(job: job, view: nil, message: "\(report.clusters.count) stored clusters", isError: false)]
+        return [
+          .slices(.slicesLoaded(.clusters, list)),
+          .curation(.curationFinished(job: job, view: nil, message: "\(report.clusters.count) stored clusters", isError: false)),
+        ]
       }
       var ids: [Int64]? = nil
       if case .next(_, _, let view, _) = task, !view.trimmingCharacters(in: " ").isEmpty { ids = try store.sampleIds(ViewExpression.parse(view)) }
@@ -72,43 +73,47 @@ extension EffectRunner {
         let leaks = Set(d.members.filter(\.leak).map(\.group)).count
         let groups = Set(d.members.map(\.group)).count
         return [
-          .curationFinished(
-            job: job, view: groups > 0 ? "dup sort:group" : nil,
-            message: "\(groups) groups of duplicates (\(d.exact.count) of exact copies), \(leaks) across splits (view: leak)\(skipped)", isError: false)
+          .curation(
+            .curationFinished(
+              job: job, view: groups > 0 ? "dup sort:group" : nil,
+              message: "\(groups) groups of duplicates (\(d.exact.count) of exact copies), \(leaks) across splits (view: leak)\(skipped)", isError: false))
         ]
       case .uniqueness:
-        guard sigs.count >= 2 else { return [.curationFinished(job: job, view: nil, message: "uniqueness needs 2 samples or more", isError: true)] }
+        guard sigs.count >= 2 else { return [.curation(.curationFinished(job: job, view: nil, message: "uniqueness needs 2 samples or more", isError: true))] }
         _ = try curator.uniqueness(sigs)
         return [
-          .curationFinished(job: job, view: "sort:-uniqueness", message: "uniqueness of \(sigs.count) samples, most unique first\(skipped)", isError: false)
+          .curation(
+            .curationFinished(job: job, view: "sort:-uniqueness", message: "uniqueness of \(sigs.count) samples, most unique first\(skipped)", isError: false))
         ]
       case .next(let budget, let fields, _, let tag):
         let picked = try AnnotationPicks.pick(store, fields: fields, ids: ids, signatures: sigs, budget: budget, into: .tag(tag))
         let (picks, scoreProblems) = (picked.picks, picked.problems)
         guard !picks.isEmpty else {
-          return [.curationFinished(job: job, view: nil, message: "next: no sample has \(fields.joined(separator: ", "))", isError: true)]
+          return [.curation(.curationFinished(job: job, view: nil, message: "next: no sample has \(fields.joined(separator: ", "))", isError: true))]
         }
         let note = scoreProblems.isEmpty ? "" : " (\(scoreProblems.count) samples left out: unreadable or wrong-size maps)"
         return [
-          .curationFinished(
-            job: job, view: "tag:\(tag)", message: "tagged the \(picks.count) samples to annotate next '\(tag)' (: review NAME makes them a queue)\(note)",
-            isError: false)
+          .curation(
+            .curationFinished(
+              job: job, view: "tag:\(tag)", message: "tagged the \(picks.count) samples to annotate next '\(tag)' (: review NAME makes them a queue)\(note)",
+              isError: false))
         ]
       case .clusters(let k, let run):
-        if control.isCancelled(job) { return [.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false)] }
+        if control.isCancelled(job) { return [.curation(.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false))] }
         jobProgress(job, title: "clusters: k-means")(0, 1)
         let made = try ImageClusters(store: store).make(sigs, k: k.map { .fixed($0) } ?? .auto)
         let report = try ImageClusters(store: store).report(run: semanticRun(run))
         let list = clusterList(report, summary: "\(made.k) clusters of \(made.members.count) images (k-means\(k == nil ? ", k by silhouette" : ""))")
         return [
-          .slicesLoaded(.clusters, list),
-          .curationFinished(
-            job: job, view: nil, message: "\(made.k) clusters (views cluster:1 to cluster:\(made.k); the map colours by them)\(skipped)", isError: false),
+          .slices(.slicesLoaded(.clusters, list)),
+          .curation(
+            .curationFinished(
+              job: job, view: nil, message: "\(made.k) clusters (views cluster:1 to cluster:\(made.k); the map colours by them)\(skipped)", isError: false)),
         ]
       case .storedClusters:
         return []
       case .slices(let run, let view):
-        if control.isCancelled(job) { return [.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false)] }
+        if control.isCancelled(job) { return [.curation(.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false))] }
         let found = try SliceFinder(store: store).find(
           run: store.run(named: run), view: ViewExpression.parse(view), progress: jobProgress(job, title: "slices: testing candidates"),
           shouldStop: { control.isCancelled(job) })
@@ -123,16 +128,16 @@ extension EffectRunner {
             "run \(run): \(found.samples) samples, mIoU \(OneDecimal.percent(found.overallMIoU)); \(found.tested) candidates, \(found.significant) significant at FDR 0.05 (Benjamini-Hochberg); worst first, gap = rest - slice"
         )
         return [
-          .slicesLoaded(.slices, list),
-          .curationFinished(job: job, view: nil, message: "\(found.slices.count) slices where \(run) does worse\(skipped)", isError: false),
+          .slices(.slicesLoaded(.slices, list)),
+          .curation(.curationFinished(job: job, view: nil, message: "\(found.slices.count) slices where \(run) does worse\(skipped)", isError: false)),
         ]
       }
     } catch let e as SliceFinder.Cancelled {
-      return [.curationFinished(job: job, view: nil, message: e.description, isError: false)]
+      return [.curation(.curationFinished(job: job, view: nil, message: e.description, isError: false))]
     } catch let e as SignatureIndexer.Cancelled {
-      return [.curationFinished(job: job, view: nil, message: "\(job): \(e.description)", isError: false)]
+      return [.curation(.curationFinished(job: job, view: nil, message: "\(job): \(e.description)", isError: false))]
     } catch {
-      return [.curationFinished(job: job, view: nil, message: "\(job): \(error)", isError: true)]
+      return [.curation(.curationFinished(job: job, view: nil, message: "\(job): \(error)", isError: true))]
     }
   }
 

@@ -96,20 +96,19 @@ public struct EffectRunner: Sendable {
         return try evaluate(field, job: job)
       case .indexMasks(let job):
         return try indexMasks(job: job)
-      case .loadPipeline(let path):
-        return [loadPipeline(path)]
-      case .predict(let name, let command, let view, let job):
-        return try predict(name: name, command: command, view: view, job: job)
-      default:
-        return try triage(effect)
+      case .triage(let e): return try triage(e)
+      case .suspects(let e): return try suspects(e)
+      case .curation(let e): return try curation(e)
+      case .model(.loadPipeline(let path)): return [loadPipeline(path)]
+      case .model(.predict(let name, let command, let view, let job)): return try predict(name: name, command: command, view: view, job: job)
       }
     } catch {
       if case .loadView(let text, _, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
       if effect.loadsView, case .loadCell(_, _, _, _, _, let request) = effect { return [.viewFailed(text: "", message: "\(error)", request: request)] }
       if case .loadChanges(_, _, let text, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
-      if case .selectionToView(_, _, let request) = effect { return [.viewFailed(text: "tag:map", message: "\(error)", request: request)] }
-      if case .loadSimilar(_, _, let request) = effect { return [.viewFailed(text: "", message: "similar samples: \(error)", request: request)] }
-      if case .openReview(let queue, let text, _, _) = effect { return [.viewFailed(text: text ?? "", message: "review \(queue): \(error)")] }
+      if case .curation(.selectionToView(_, _, let request)) = effect { return [.viewFailed(text: "tag:map", message: "\(error)", request: request)] }
+      if case .curation(.loadSimilar(_, _, let request)) = effect { return [.viewFailed(text: "", message: "similar samples: \(error)", request: request)] }
+      if case .triage(.openReview(let queue, let text, _, _)) = effect { return [.viewFailed(text: text ?? "", message: "review \(queue): \(error)")] }
       return [.statusMessage("\(error)", isError: true)]
     }
   }
@@ -304,7 +303,7 @@ extension EffectRunner {
   func loadPipeline(_ path: String) -> AppAction {
     do {
       let text = try String(contentsOfFile: typedPath(path), encoding: .utf8)
-      return .pipelineLoaded(name: (path as NSString).lastPathComponent, pipeline: try Pipeline.parse(text))
+      return .model(.pipelineLoaded(name: (path as NSString).lastPathComponent, pipeline: try Pipeline.parse(text)))
     } catch let e as PipelineError {
       return .statusMessage("\(path): \(e.message)", isError: true)
     } catch {

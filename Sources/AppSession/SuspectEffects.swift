@@ -12,7 +12,7 @@ extension EffectRunner {
   /// dataset).
   static let suspectRegionLimit = 5000
 
-  public func suspects(_ effect: Effect) throws -> [AppAction] {
+  public func suspects(_ effect: SuspectEffect) throws -> [AppAction] {
     switch effect {
     case .loadSuspects(let run):
       return [try loadSuspects(run)]
@@ -32,14 +32,12 @@ extension EffectRunner {
         return [try loadSuspects(run), .statusMessage("the masks no longer show this region (the sample was checked again)", isError: false)]
       }
       let names = ClassNaming.namer(store, field: FieldName.groundTruth)
-      return [.maskRevised(sample: sample, message: "saved GT revision \(edit.revision): \(edit.diff.describe(names: names)) (u undoes)")]
+      return [.triage(.maskRevised(sample: sample, message: "saved GT revision \(edit.revision): \(edit.diff.describe(names: names)) (u undoes)"))]
     case .recheckSuspects(let run, let sample):
       // Only a sample the run has a verdict for (a mask corrected elsewhere is not added to it).
       guard try store.suspectRuns().contains(where: { $0.key == run }), try store.suspectSampleIds(run: run).contains(sample) else { return [] }
       try SuspectEditor(store: store).recheck(run: run, sampleId: sample, version: version)
       return [try loadSuspects(run)]
-    default:
-      return try curation(effect)
     }
   }
 
@@ -48,7 +46,7 @@ extension EffectRunner {
     let runs = try store.suspectRuns()
     let summaries = runs.map { SuspectRunSummary(key: $0.key, predFields: $0.predFields, evidence: $0.evidence, createdAt: $0.created) }
     guard let key = runs.first(where: { $0.key == run })?.key ?? runs.first?.key else {
-      return .suspectsLoaded(runs: [], run: nil, entries: [], checked: 0)
+      return .suspects(.suspectsLoaded(runs: [], run: nil, entries: [], checked: 0))
     }
     let checked = try store.suspectSampleIds(run: key).count
     var entries: [SuspectEntry] = []
@@ -61,7 +59,7 @@ extension EffectRunner {
         )
       }
     }
-    return .suspectsLoaded(runs: summaries, run: key, entries: entries, checked: checked)
+    return .suspects(.suspectsLoaded(runs: summaries, run: key, entries: entries, checked: checked))
   }
 
   /// Runs the label-error finder as a background job, posting progress; a cancelled job keeps the

@@ -8,7 +8,7 @@ import Workflows
 /// The triage effects: review queues, flags, corrections and exports, each committed to the
 /// database before the screen is told it is done.
 extension EffectRunner {
-  public func triage(_ effect: Effect) throws -> [AppAction] {
+  public func triage(_ effect: TriageEffect) throws -> [AppAction] {
     switch effect {
     case .openReview(let name, let expression, let newQueueView, let run):
       let existing = try store.queues().first { $0.name == name }
@@ -28,14 +28,16 @@ extension EffectRunner {
         matrix = try store.matrix(run: r, sampleIds: queue.expression.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
       }
       return [
-        .reviewLoaded(queue: name, expression: queue.expression, ids: ids, verdicts: try store.verdicts(queue: name), position: queue.position, matrix: matrix)
+        .triage(
+          .reviewLoaded(
+            queue: name, expression: queue.expression, ids: ids, verdicts: try store.verdicts(queue: name), position: queue.position, matrix: matrix))
       ]
     case .setVerdict(let queue, let sample, let verdict):
       do {
         try store.setVerdict(queue: queue, sampleId: sample, verdict)
-        return [.verdictSaved(queue: queue, sample: sample, verdict: verdict)]
+        return [.triage(.verdictSaved(queue: queue, sample: sample, verdict: verdict))]
       } catch {
-        return [.verdictFailed(queue: queue, sample: sample, message: "\(error)")]
+        return [.triage(.verdictFailed(queue: queue, sample: sample, message: "\(error)"))]
       }
     case .setReviewPosition(let queue, let sample):
       try store.setQueuePosition(queue, sampleId: sample)
@@ -44,14 +46,14 @@ extension EffectRunner {
       let value = try className.map { try store.classValue($0, field: FieldName.groundTruth) }
       let flag = RegionFlag(sampleId: sample, region: region, suggestedClass: value, note: note)
       let id = try store.addFlag(flag)
-      return [.flagSaved(id: id, sample: sample, text: region.text + (className.map { " → \($0)" } ?? "") + (note.isEmpty ? "" : " \"\(note)\""))]
+      return [.triage(.flagSaved(id: id, sample: sample, text: region.text + (className.map { " → \($0)" } ?? "") + (note.isEmpty ? "" : " \"\(note)\"")))]
     case .loadRevisionInfo(let sample):
-      return [.revisionInfoLoaded(sample: sample, try revisionInfo(sample))]
+      return [.triage(.revisionInfoLoaded(sample: sample, try revisionInfo(sample)))]
     case .loadFlags(let filter):
-      return [.flagsLoaded(try flagSummaries(filter))]
+      return [.triage(.flagsLoaded(try flagSummaries(filter)))]
     case .setFlagState(let id, let state, let filter):
       try store.setFlagState(id, state)
-      return [.flagsLoaded(try flagSummaries(filter)), .statusMessage("flag #\(id) is \(state)", isError: false)]
+      return [.triage(.flagsLoaded(try flagSummaries(filter))), .statusMessage("flag #\(id) is \(state)", isError: false)]
     case .relabel(let sample, let region, let className, let base):
       let value = try store.classValue(className, field: FieldName.groundTruth)
       guard let v = UInt16(exactly: value) else { throw StoreError.invalid("class value \(value) does not fit a mask") }
@@ -64,10 +66,10 @@ extension EffectRunner {
       }
       guard edit.diff.changedPixels > 0 else { return [.statusMessage("nothing changed: the \(region.text) is \(className) already", isError: false)] }
       let names = ClassNaming.namer(store, field: FieldName.groundTruth)
-      return [.maskRevised(sample: sample, message: "saved GT revision \(edit.revision): \(edit.diff.describe(names: names)) (u undoes)")]
+      return [.triage(.maskRevised(sample: sample, message: "saved GT revision \(edit.revision): \(edit.diff.describe(names: names)) (u undoes)"))]
     case .undoRevision(let sample):
       let removed = try MaskEditor(store: store).undo(sampleId: sample)
-      return [.maskRevised(sample: sample, message: "undid GT revision \(removed.revision)")]
+      return [.triage(.maskRevised(sample: sample, message: "undid GT revision \(removed.revision)"))]
     case .exportView(let format, let out, let text, let run):
       let path = expandHome(out)
       let ids = try store.sampleIds(ViewExpression.parse(text))
@@ -81,8 +83,6 @@ extension EffectRunner {
         let problems = report.problems.isEmpty ? "" : " (\(report.problems.count) problems, first: \(report.problems[0].0): \(report.problems[0].1))"
         return [.statusMessage("exported \(report.samples) samples as \(format.name) to \(path)\(problems)", isError: !report.problems.isEmpty)]
       }
-    default:
-      return try suspects(effect)
     }
   }
 

@@ -9,14 +9,15 @@ struct CurationReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "duplicates")
-    #expect(press(&s, .enter) == [.curate(.duplicates, job: .duplicates)])
+    #expect(press(&s, .enter) == [.curation(.curate(.duplicates, job: .duplicates))])
     #expect(s.jobs[.duplicates] != nil)
     #expect(Reducer.reduce(&s, .commandInvoked(.curateDuplicates, [])).isEmpty && s.status?.contains("running already") == true)
-    let e = Reducer.reduce(&s, .curationFinished(job: .duplicates, view: "dup", message: "3 groups of duplicates", isError: false))
+    let e = Reducer.reduce(&s, .curation(.curationFinished(job: .duplicates, view: "dup", message: "3 groups of duplicates", isError: false)))
     #expect(e == [.loadView(text: "dup", run: "model_b")] && s.jobs.isEmpty && s.status == "3 groups of duplicates")
     // A failed job shows why and changes no view.
     _ = Reducer.reduce(&s, .commandInvoked(.curateUniqueness, []))
-    #expect(Reducer.reduce(&s, .curationFinished(job: .uniqueness, view: nil, message: "uniqueness: disk full", isError: true)).isEmpty && s.statusIsError)
+    #expect(
+      Reducer.reduce(&s, .curation(.curationFinished(job: .uniqueness, view: nil, message: "uniqueness: disk full", isError: true))).isEmpty && s.statusIsError)
   }
 
   @Test("S on a sample loads its nearest samples as the view")
@@ -24,12 +25,12 @@ struct CurationReducerTests {
     var s = loadedState()
     _ = press(&s, .down)
     let e = press(&s, .char("S"))
-    #expect(e == [.loadSimilar(sample: 12, limit: 50)])
+    #expect(e == [.curation(.loadSimilar(sample: 12, limit: 50))])
     #expect(s.viewLoading && s.status?.contains("samples like street_12.jpg") == true)
     // From the sample view too; the list shows the answer.
     var v = loadedState()
     _ = press(&v, .enter)
-    #expect(press(&v, .char("S")) == [.loadSimilar(sample: 11, limit: 50)] && v.screen == .samples)
+    #expect(press(&v, .char("S")) == [.curation(.loadSimilar(sample: 11, limit: 50))] && v.screen == .samples)
   }
 
   @Test(": next BUDGET FIELD... checks its words and starts the job on the current view")
@@ -38,7 +39,7 @@ struct CurationReducerTests {
     _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11], matrix: nil))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.curateNext, ["20", "model_b"])) == [
-        .curate(.next(budget: 20, fields: ["model_b"], view: "split=val", tag: "next"), job: .next(budget: 20))
+        .curation(.curate(.next(budget: 20, fields: ["model_b"], view: "split=val", tag: "next"), job: .next(budget: 20)))
       ])
     #expect(Reducer.reduce(&s, .commandInvoked(.curateNext, ["many", "model_b"])).isEmpty && s.status?.contains("positive number") == true)
     #expect(Reducer.reduce(&s, .commandInvoked(.curateNext, ["5", "nope"])).isEmpty && s.status?.contains("no prediction field 'nope'") == true)

@@ -147,14 +147,16 @@ struct TriageSnapshotTests {
     _ = press(&s, .char("6"))
     _ = Reducer.reduce(
       &s,
-      .flagsLoaded([
-        FlagSummary(
-          id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car", note: "parked car labelled road",
-          state: .open, author: "ana", createdAt: "2026-11-26 10:00:00"),
-        FlagSummary(
-          id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "rect 10,4 20x8", suggestedClass: nil, note: "", state: .open,
-          author: "bo", createdAt: "2026-11-26 10:01:00"),
-      ]))
+      .triage(
+        .flagsLoaded([
+          FlagSummary(
+            id: 1, sampleId: 12, path: "data/street_12.jpg", field: "ground_truth", region: "whole mask", suggestedClass: "car",
+            note: "parked car labelled road",
+            state: .open, author: "ana", createdAt: "2026-11-26 10:00:00"),
+          FlagSummary(
+            id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "rect 10,4 20x8", suggestedClass: nil, note: "", state: .open,
+            author: "bo", createdAt: "2026-11-26 10:01:00"),
+        ])))
     return s
   }
 
@@ -168,7 +170,8 @@ struct TriageSnapshotTests {
   @Test("a sample in a review queue: verdict, revision, flags, progress")
   func review80x24() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .reviewLoaded(queue: "worst", expression: "sort:miou(model_b)", ids: [11, 12, 13], verdicts: [11: .ok], position: 11, matrix: nil))
+    _ = Reducer.reduce(
+      &s, .triage(.reviewLoaded(queue: "worst", expression: "sort:miou(model_b)", ids: [11, 12, 13], verdicts: [11: .ok], position: 11, matrix: nil)))
     let img = sampleImages(12)
     _ = Reducer.reduce(
       &s,

@@ -13,7 +13,7 @@ func slicesLoaded(_ s: inout AppState) -> [Effect] {
       SliceEntry(title: "small pole and small road", definition: pair, size: 2, miou: 0.431, gap: 0.129, interval: 0.063...0.195, strip: [14, 15]),
     ],
     summary: "run model_b: 5 samples, mIoU 55.1; 416 candidates, 45 significant at FDR 0.05 (Benjamini-Hochberg)")
-  return Reducer.reduce(&s, .slicesLoaded(.slices, list))
+  return Reducer.reduce(&s, .slices(.slicesLoaded(.slices, list)))
 }
 
 @Suite("Clusters and slices screen: background jobs, the list, Enter makes the view, the map's cluster colouring")
@@ -24,14 +24,14 @@ struct SlicesReducerTests {
     s.viewText = "split=val"
     type(&s, ":slices")
     var e = press(&s, .enter)
-    #expect(e == [.curate(.slices(run: "model_b", view: "split=val"), job: .slices)] && s.jobs[.slices] != nil)
+    #expect(e == [.curation(.curate(.slices(run: "model_b", view: "split=val"), job: .slices))] && s.jobs[.slices] != nil)
     // Twice: not again.
     #expect(Reducer.reduce(&s, .commandInvoked(.curateSlices, [])).isEmpty && s.status?.contains("running already") == true)
     e = Reducer.reduce(&s, .commandInvoked(.curateClusters, ["4"]))
-    #expect(e == [.curate(.clusters(k: 4, run: "model_b"), job: .clusters)])
+    #expect(e == [.curation(.curate(.clusters(k: 4, run: "model_b"), job: .clusters))])
     s.jobs[.clusters] = nil
     #expect(Reducer.reduce(&s, .commandInvoked(.curateClusters, ["0"])).isEmpty && s.statusIsError)
-    #expect(Reducer.reduce(&s, .commandInvoked(.curateClusters, ["auto"])) == [.curate(.clusters(k: nil, run: "model_b"), job: .clusters)])
+    #expect(Reducer.reduce(&s, .commandInvoked(.curateClusters, ["auto"])) == [.curation(.curate(.clusters(k: nil, run: "model_b"), job: .clusters))])
     // x cancels the jobs.
     let cancel = press(&s, .char("x"))
     #expect(cancel.contains { if case .cancelJobs(let jobs) = $0 { return Set(jobs) == [.slices, .clusters] } else { return false } })
@@ -58,9 +58,10 @@ struct SlicesReducerTests {
     // No clusters list yet: the stored clusters are read (segscope clusters may have made some).
     let stored = press(&s, .char("c"))
     #expect(s.slices.kind == .clusters && s.slices.list == nil)
-    #expect(stored == [.curate(.storedClusters(run: "model_b"), job: .clusters)])
+    #expect(stored == [.curation(.curate(.storedClusters(run: "model_b"), job: .clusters))])
     #expect(AppView.render(s).buffer.textDump().contains("working… (x cancels)"))
-    _ = Reducer.reduce(&s, .curationFinished(job: .clusters, view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false))
+    _ = Reducer.reduce(
+      &s, .curation(.curationFinished(job: .clusters, view: nil, message: "no clusters stored yet: : clusters [K] makes them", isError: false)))
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains(": clusters [K] groups the images") && s.screen == .slices)
   }
@@ -87,7 +88,7 @@ struct SlicesReducerTests {
       MapPoint(id: 11, x: 0.05, y: 0.9, split: "val", cluster: 1), MapPoint(id: 12, x: 0.8, y: 0.1, split: "train", cluster: 2),
       MapPoint(id: 13, x: 0.5, y: 0.5, split: "train", cluster: 2),
     ]
-    _ = Reducer.reduce(&s, .mapLoaded(view: "", points: points, explained: 0.4))
+    _ = Reducer.reduce(&s, .curation(.mapLoaded(view: "", points: points, explained: 0.4)))
     for _ in 0..<5 where s.map.colouring != .cluster { _ = press(&s, .char("c")) }
     #expect(s.map.colouring == .cluster)
     let text = AppView.render(s).buffer.textDump()

@@ -15,7 +15,7 @@ func suspectsLoaded(_ s: inout AppState) {
     SuspectEntry(sampleId: 14, path: "data/street_14.jpg", sampleScore: 0.6, gtRevision: 0, region: missed),
   ]
   let runs = [SuspectRunSummary(key: "model_a+model_b", predFields: ["model_a", "model_b"], evidence: .predictions, createdAt: "2026-11-29 10:00:00")]
-  _ = Reducer.reduce(&s, .suspectsLoaded(runs: runs, run: "model_a+model_b", entries: entries, checked: 5))
+  _ = Reducer.reduce(&s, .suspects(.suspectsLoaded(runs: runs, run: "model_a+model_b", entries: entries, checked: 5)))
 }
 
 @Suite("Suspects screen: open a region, flag, relabel, dismiss")
@@ -25,7 +25,7 @@ struct SuspectsReducerTests {
     var s = loadedState()
     let e = press(&s, .char("7"))
     #expect(s.screen == .suspects && s.suspects.loading)
-    #expect(e == [.loadSuspects(run: nil)])
+    #expect(e == [.suspects(.loadSuspects(run: nil))])
     suspectsLoaded(&s)
     #expect(!s.suspects.loading && s.suspects.entries.count == 3)
     return s
@@ -99,19 +99,19 @@ struct SuspectsReducerTests {
     var s = onSuspects()
     var e = press(&s, .char("L"))
     let region = s.suspects.entries[0].region
-    #expect(e == [.relabelSuspect(run: "model_a+model_b", sample: 12, region: region, baseRevision: 0)])
+    #expect(e == [.suspects(.relabelSuspect(run: "model_a+model_b", sample: 12, region: region, baseRevision: 0))])
     #expect(s.status?.contains("relabelling the suspect swap as car") == true)
     // The mask got a new revision: new pictures, and the run checks the sample again.
-    e = Reducer.reduce(&s, .maskRevised(sample: 12, message: "saved GT revision 1: +70 car -70 person (u undoes)"))
-    #expect(e.contains(.loadImages(12)) && e.contains(.recheckSuspects(run: "model_a+model_b", sample: 12)))
+    e = Reducer.reduce(&s, .triage(.maskRevised(sample: 12, message: "saved GT revision 1: +70 car -70 person (u undoes)")))
+    #expect(e.contains(.loadImages(12)) && e.contains(.suspects(.recheckSuspects(run: "model_a+model_b", sample: 12))))
     // u on the screen undoes the row's sample.
-    #expect(press(&s, .char("u")) == [.undoRevision(sample: 12)])
+    #expect(press(&s, .char("u")) == [.triage(.undoRevision(sample: 12))])
     // In the sample view: L without the inspector relabels the outlined region, based on the shown revision.
     var v = openedFirst()
     var images = sampleImages(12)
     images.revision = RevisionInfo(revision: 2, history: ["r2", "r1"], flags: [])
     _ = Reducer.reduce(&v, .imagesLoaded(images))
-    #expect(press(&v, .char("L")) == [.relabelSuspect(run: "model_a+model_b", sample: 12, region: region, baseRevision: 2)])
+    #expect(press(&v, .char("L")) == [.suspects(.relabelSuspect(run: "model_a+model_b", sample: 12, region: region, baseRevision: 2))])
     // With the inspector on, L is the inspector's relabel again (it asks for a class).
     _ = press(&v, .char("i"))
     #expect(press(&v, .char("L")).isEmpty && v.paletteState.isOpen && v.paletteState.input == "relabel ")
@@ -126,9 +126,10 @@ struct SuspectsReducerTests {
     let e = press(&s, .enter)
     #expect(
       e == [
-        .addFlag(
-          sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "car",
-          note: "suspect swap (score 90%): labelled person, the evidence says car")
+        .triage(
+          .addFlag(
+            sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "car",
+            note: "suspect swap (score 90%): labelled person, the evidence says car"))
       ])
     // A class name with a space is given by its value.
     var t = onSuspects()
@@ -137,9 +138,10 @@ struct SuspectsReducerTests {
     #expect(t.paletteState.input.hasPrefix("flag 6 suspect swap"))
     #expect(
       press(&t, .enter).first
-        == .addFlag(
-          sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "small car",
-          note: "suspect swap (score 90%): labelled person, the evidence says small car"))
+        == .triage(
+          .addFlag(
+            sample: 12, region: .rect(x: 10, y: 20, width: 12, height: 8), className: "small car",
+            note: "suspect swap (score 90%): labelled person, the evidence says small car")))
   }
 
   @Test("u right after d takes the dismissal back, though the cursor moved on; a second u is the ordinary undo")
@@ -149,16 +151,16 @@ struct SuspectsReducerTests {
     _ = press(&s, .char("d"))
     #expect(s.status?.contains("u undoes") == true)
     _ = press(&s, .down)
-    #expect(press(&s, .char("u")) == [.restoreSuspect(run: "model_a+model_b", sample: 12, region: region)])
+    #expect(press(&s, .char("u")) == [.suspects(.restoreSuspect(run: "model_a+model_b", sample: 12, region: region))])
     #expect(s.status?.contains("restoring the suspect swap") == true)
     #expect(s.suspects.lastChange == nil)
     // Nothing left to take back on this screen: u is the triage undo of the row's sample.
-    #expect(press(&s, .char("u")) != [.restoreSuspect(run: "model_a+model_b", sample: 12, region: region)])
+    #expect(press(&s, .char("u")) != [.suspects(.restoreSuspect(run: "model_a+model_b", sample: 12, region: region))])
     // In the sample view, d then u restores the region of the sample shown.
     var v = openedFirst()
     let shown = try! #require(v.outlinedSuspect).region
     _ = press(&v, .char("d"))
-    #expect(press(&v, .char("u")) == [.restoreSuspect(run: "model_a+model_b", sample: 12, region: shown)])
+    #expect(press(&v, .char("u")) == [.suspects(.restoreSuspect(run: "model_a+model_b", sample: 12, region: shown))])
   }
 
   @Test("u right after L on the list undoes that relabel, though the cursor moved to the next row")
@@ -168,17 +170,17 @@ struct SuspectsReducerTests {
     // The relabelled region leaves the list and the cursor sits on another sample's row.
     _ = press(&s, .down, .down)
     #expect(s.suspects.current?.sampleId == 14)
-    #expect(press(&s, .char("u")) == [.undoRevision(sample: 12)])
+    #expect(press(&s, .char("u")) == [.triage(.undoRevision(sample: 12))])
     #expect(s.suspects.lastChange == nil)
     // Afterwards u is the ordinary undo of the row's own sample.
-    #expect(press(&s, .char("u")) == [.undoRevision(sample: 14)])
+    #expect(press(&s, .char("u")) == [.triage(.undoRevision(sample: 14))])
   }
 
   @Test("d dismisses: the region leaves the list at once and is stored; in the sample view the next region is outlined")
   func dismiss() {
     var s = onSuspects()
     let region = s.suspects.entries[0].region
-    #expect(press(&s, .char("d")) == [.dismissSuspect(run: "model_a+model_b", sample: 12, region: region)])
+    #expect(press(&s, .char("d")) == [.suspects(.dismissSuspect(run: "model_a+model_b", sample: 12, region: region))])
     #expect(s.suspects.entries.count == 2 && s.suspects.current?.region.kind == .boundary)
     var v = openedFirst()
     _ = press(&v, .char("d"))
@@ -195,7 +197,7 @@ struct SuspectsReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "mistakes model_b")
-    #expect(press(&s, .enter) == [.findMistakes(fields: ["model_b"], job: .mistakes(fields: ["model_b"]))])
+    #expect(press(&s, .enter) == [.suspects(.findMistakes(fields: ["model_b"], job: .mistakes(fields: ["model_b"])))])
     #expect(s.jobs[.mistakes(fields: ["model_b"])] != nil)
     // The same job again does not start twice.
     #expect(Reducer.reduce(&s, .commandInvoked(.suspectsFind, ["model_b"])).isEmpty)
@@ -207,17 +209,18 @@ struct SuspectsReducerTests {
     var t = onSuspects()
     _ = Reducer.reduce(
       &t,
-      .suspectsLoaded(
-        runs: t.suspects.runs + [SuspectRunSummary(key: "model_b", predFields: ["model_b"], evidence: .confidence, createdAt: "2026-11-29 09:00:00")],
-        run: "model_a+model_b", entries: t.suspects.entries, checked: 5))
-    #expect(press(&t, .char("s")) == [.loadSuspects(run: "model_b")])
+      .suspects(
+        .suspectsLoaded(
+          runs: t.suspects.runs + [SuspectRunSummary(key: "model_b", predFields: ["model_b"], evidence: .confidence, createdAt: "2026-11-29 09:00:00")],
+          run: "model_a+model_b", entries: t.suspects.entries, checked: 5)))
+    #expect(press(&t, .char("s")) == [.suspects(.loadSuspects(run: "model_b"))])
   }
 
   @Test("without a run the screen says how to make one; d, L and F are refused with a reason")
   func empty() {
     var s = loadedState()
     _ = press(&s, .char("7"))
-    _ = Reducer.reduce(&s, .suspectsLoaded(runs: [], run: nil, entries: [], checked: 0))
+    _ = Reducer.reduce(&s, .suspects(.suspectsLoaded(runs: [], run: nil, entries: [], checked: 0)))
     #expect(AppView.render(s).buffer.textDump().contains("no label-error run yet: : mistakes FIELD..."))
     #expect(press(&s, .char("d")).isEmpty && s.status?.contains("no suspect under the cursor") == true)
     #expect(press(&s, .char("L")).isEmpty && s.statusIsError)
@@ -229,8 +232,8 @@ struct SuspectsReducerTests {
     var s = onSuspects()
     let e = Reducer.reduce(&s, .commandInvoked(.reviewStart, ["fixes"]))
     let view = "suspect('model_a+model_b')>0 sort:-suspect('model_a+model_b')"
-    #expect(e == [.openReview(queue: "fixes", expression: nil, newQueueView: view, run: "model_b")])
-    _ = Reducer.reduce(&s, .reviewLoaded(queue: "fixes", expression: view, ids: [12, 14], verdicts: [:], position: nil, matrix: nil))
+    #expect(e == [.triage(.openReview(queue: "fixes", expression: nil, newQueueView: view, run: "model_b"))])
+    _ = Reducer.reduce(&s, .triage(.reviewLoaded(queue: "fixes", expression: view, ids: [12, 14], verdicts: [:], position: nil, matrix: nil)))
     #expect(s.screen == .sample && s.currentSampleId == 12 && s.outlinedSuspect?.region.kind == .swap)
   }
 

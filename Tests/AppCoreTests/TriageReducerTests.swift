@@ -11,9 +11,9 @@ struct TriageReducerTests {
     _ = press(&s, .char(":"))
     type(&s, "review q")
     let e = press(&s, .enter)
-    #expect(e == [.openReview(queue: "q", expression: nil, newQueueView: "sort:miou(model_b)", run: "model_b")])
+    #expect(e == [.triage(.openReview(queue: "q", expression: nil, newQueueView: "sort:miou(model_b)", run: "model_b"))])
     let effects = Reducer.reduce(
-      &s, .reviewLoaded(queue: "q", expression: "sort:miou(model_b)", ids: [11, 12, 13, 14, 15], verdicts: verdicts, position: position, matrix: nil))
+      &s, .triage(.reviewLoaded(queue: "q", expression: "sort:miou(model_b)", ids: [11, 12, 13, 14, 15], verdicts: verdicts, position: position, matrix: nil)))
     #expect(effects.contains(.loadImages(s.currentSampleId ?? -1)))
     return s
   }
@@ -24,12 +24,12 @@ struct TriageReducerTests {
     _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.reviewStart, ["mine"])) == [
-        .openReview(queue: "mine", expression: nil, newQueueView: "split=val sort:miou(model_b)", run: "model_b")
+        .triage(.openReview(queue: "mine", expression: nil, newQueueView: "split=val sort:miou(model_b)", run: "model_b"))
       ])
     _ = Reducer.reduce(&s, .viewLoaded(text: "sort:-pixels(car)", title: "", ids: [11], matrix: nil))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.reviewStart, ["mine", "class:car"])) == [
-        .openReview(queue: "mine", expression: "class:car", newQueueView: "sort:-pixels(car)", run: "model_b")
+        .triage(.openReview(queue: "mine", expression: "class:car", newQueueView: "sort:-pixels(car)", run: "model_b"))
       ])
   }
 
@@ -38,18 +38,18 @@ struct TriageReducerTests {
     var s = reviewing()
     #expect(s.screen == .sample && s.cursor == 0 && s.viewTitle.hasPrefix("review q"))
     var e = press(&s, .char("a"))
-    #expect(e.first == .setVerdict(queue: "q", sample: 11, verdict: .ok))
+    #expect(e.first == .triage(.setVerdict(queue: "q", sample: 11, verdict: .ok)))
     #expect(s.cursor == 1 && s.review?.pending[11] == .ok)
     #expect(e.contains(.loadImages(12)))
     // Not confirmed yet: the progress does not count it.
     #expect(s.review?.progress(s.viewIds) == "0/5 reviewed (ok 0, needs-fix 0, skip 0, 1 saving)")
-    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 11, verdict: .ok))
+    _ = Reducer.reduce(&s, .triage(.verdictSaved(queue: "q", sample: 11, verdict: .ok)))
     #expect(s.review?.pending.isEmpty == true)
     e = press(&s, .char("r"))
-    #expect(e.first == .setVerdict(queue: "q", sample: 12, verdict: .needsFix))
-    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 12, verdict: .needsFix))
+    #expect(e.first == .triage(.setVerdict(queue: "q", sample: 12, verdict: .needsFix)))
+    _ = Reducer.reduce(&s, .triage(.verdictSaved(queue: "q", sample: 12, verdict: .needsFix)))
     _ = press(&s, .char("s"))
-    _ = Reducer.reduce(&s, .verdictFailed(queue: "q", sample: 13, message: "database is locked"))
+    _ = Reducer.reduce(&s, .triage(.verdictFailed(queue: "q", sample: 13, message: "database is locked")))
     #expect(s.statusIsError && s.review?.verdicts[13] == nil && s.review?.pending[13] == nil)
     #expect(s.cursor == 3)
     let bar = AppView.render(s).buffer.textDump().split(separator: "\n").last.map(String.init) ?? ""
@@ -59,7 +59,7 @@ struct TriageReducerTests {
     #expect(bar2.contains("review q: 2/5 reviewed (ok 1, needs-fix 1, skip 0)"))
     // n/p step and remember the place.
     e = press(&s, .char("p"))
-    #expect(s.cursor == 2 && e.contains(.setReviewPosition(queue: "q", sample: 13)))
+    #expect(s.cursor == 2 && e.contains(.triage(.setReviewPosition(queue: "q", sample: 13))))
   }
 
   @Test("the last sample keeps the cursor; the status says the queue is done")
@@ -68,7 +68,7 @@ struct TriageReducerTests {
     #expect(s.cursor == 4)
     _ = press(&s, .char("a"))
     #expect(s.cursor == 4)
-    _ = Reducer.reduce(&s, .verdictSaved(queue: "q", sample: 15, verdict: .ok))
+    _ = Reducer.reduce(&s, .triage(.verdictSaved(queue: "q", sample: 15, verdict: .ok)))
     #expect(s.status?.contains("every sample has a verdict") == true)
   }
 
@@ -104,29 +104,29 @@ struct TriageReducerTests {
     _ = press(&s, .char("F"))
     #expect(s.paletteState.isOpen && s.paletteState.input == "flag ")
     type(&s, "car parked, not road")
-    #expect(press(&s, .enter) == [.addFlag(sample: 11, region: .mask, className: "car", note: "parked, not road")])
+    #expect(press(&s, .enter) == [.triage(.addFlag(sample: 11, region: .mask, className: "car", note: "parked, not road"))])
     // The inspector: its component.
     _ = press(&s, .char("i"))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.flagAdd, ["-", "looks", "off"])) == [
-        .addFlag(sample: 11, region: .component(x: 32, y: 24), className: nil, note: "looks off")
+        .triage(.addFlag(sample: 11, region: .component(x: 32, y: 24), className: nil, note: "looks off"))
       ])
     // b marks a corner; moving the inspector spans a rectangle.
     _ = press(&s, .char("b"), .right, .down)
     #expect(s.markedRegion == .rect(x: 32, y: 24, width: 2, height: 2))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.flagAdd, ["ROAD"])) == [
-        .addFlag(sample: 11, region: .rect(x: 32, y: 24, width: 2, height: 2), className: "road", note: "")
+        .triage(.addFlag(sample: 11, region: .rect(x: 32, y: 24, width: 2, height: 2), className: "road", note: ""))
       ])
     #expect(s.rectAnchor == nil)
     // An unknown class is refused before anything is written.
     #expect(Reducer.reduce(&s, .commandInvoked(.flagAdd, ["zebra"])).isEmpty && s.statusIsError)
     // The confirmation re-reads the sample's flag lines only; the pictures stay as they are.
     let picture = s.images[11]?.image
-    #expect(Reducer.reduce(&s, .flagSaved(id: 7, sample: 11, text: "whole mask → car")) == [.loadRevisionInfo(11)])
+    #expect(Reducer.reduce(&s, .triage(.flagSaved(id: 7, sample: 11, text: "whole mask → car"))) == [.triage(.loadRevisionInfo(11))])
     #expect(s.status == "flag #7 saved: whole mask → car")
     let info = RevisionInfo(revision: 0, history: [], flags: ["#7 whole mask → car"])
-    #expect(Reducer.reduce(&s, .revisionInfoLoaded(sample: 11, info)).isEmpty)
+    #expect(Reducer.reduce(&s, .triage(.revisionInfoLoaded(sample: 11, info))).isEmpty)
     #expect(s.images[11]?.revision == info && s.images[11]?.image == picture)
   }
 
@@ -145,15 +145,15 @@ struct TriageReducerTests {
     _ = press(&s, .char("i"), .char("L"))
     #expect(s.paletteState.input == "relabel ")
     type(&s, "car")
-    #expect(press(&s, .enter) == [.relabel(sample: 11, region: .component(x: 32, y: 24), className: "car", baseRevision: 2)])
+    #expect(press(&s, .enter) == [.triage(.relabel(sample: 11, region: .component(x: 32, y: 24), className: "car", baseRevision: 2))])
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains("GT r2"))
     s.status = nil
     _ = press(&s, .escape)
-    #expect(press(&s, .char("u")) == [.undoRevision(sample: 11)])
+    #expect(press(&s, .char("u")) == [.triage(.undoRevision(sample: 11))])
     // A revised mask drops the thumbnail and reloads the pictures (the old ones stay until then).
     s.thumbnails[11] = Thumbnail(id: 11, image: img.image, groundTruth: nil)
-    #expect(Reducer.reduce(&s, .maskRevised(sample: 11, message: "undid GT revision 2")) == [.loadImages(11)])
+    #expect(Reducer.reduce(&s, .triage(.maskRevised(sample: 11, message: "undid GT revision 2"))) == [.loadImages(11)])
     #expect(s.thumbnails[11] == nil && s.images[11] != nil)
   }
 
@@ -173,7 +173,7 @@ struct TriageReducerTests {
   @Test("6 lists flags; s cycles the state; d, X, o change the one under the cursor; Enter opens its sample")
   func flagsScreen() {
     var s = loadedState()
-    #expect(press(&s, .char("6")) == [.loadFlags(FlagFilter(state: .open))])
+    #expect(press(&s, .char("6")) == [.triage(.loadFlags(FlagFilter(state: .open)))])
     #expect(s.screen == .flags)
     let flags = [
       FlagSummary(
@@ -183,15 +183,15 @@ struct TriageReducerTests {
         id: 2, sampleId: 14, path: "data/street_14.jpg", field: "ground_truth", region: "component at 3,4", suggestedClass: nil, note: "", state: .open,
         author: "bo", createdAt: "2026-11-26 10:01:00"),
     ]
-    _ = Reducer.reduce(&s, .flagsLoaded(flags))
+    _ = Reducer.reduce(&s, .triage(.flagsLoaded(flags)))
     _ = press(&s, .down)
     #expect(s.flagsCursor == 1)
-    #expect(press(&s, .char("d")) == [.setFlagState(id: 2, state: .fixed, reload: FlagFilter(state: .open))])
-    #expect(press(&s, .char("X")) == [.setFlagState(id: 2, state: .rejected, reload: FlagFilter(state: .open))])
-    #expect(press(&s, .char("s")) == [.loadFlags(FlagFilter(state: .fixed))])
+    #expect(press(&s, .char("d")) == [.triage(.setFlagState(id: 2, state: .fixed, reload: FlagFilter(state: .open)))])
+    #expect(press(&s, .char("X")) == [.triage(.setFlagState(id: 2, state: .rejected, reload: FlagFilter(state: .open)))])
+    #expect(press(&s, .char("s")) == [.triage(.loadFlags(FlagFilter(state: .fixed)))])
     _ = press(&s, .char("s"), .char("s"))
     #expect(s.flagsFilter.state == nil)
-    _ = Reducer.reduce(&s, .flagsLoaded(flags))
+    _ = Reducer.reduce(&s, .triage(.flagsLoaded(flags)))
     _ = press(&s, .down)
     #expect(press(&s, .enter) == [.loadView(text: "flagged:any", run: "model_b")])
     #expect(s.screen == .sample)
@@ -207,7 +207,7 @@ struct TriageReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "flags author=ana class=car")
-    #expect(press(&s, .enter) == [.loadFlags(FlagFilter(state: .open, author: "ana", className: "car"))])
+    #expect(press(&s, .enter) == [.triage(.loadFlags(FlagFilter(state: .open, author: "ana", className: "car")))])
     #expect(s.screen == .flags)
     #expect(Reducer.reduce(&s, .commandInvoked(.flagsFilter, ["colour=red"])).isEmpty && s.status == "flags: unknown filter 'colour' (state, author, class)")
   }
@@ -218,7 +218,7 @@ struct TriageReducerTests {
     _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
     _ = press(&s, .char(":"))
     type(&s, "export sheet /tmp/val.png")
-    #expect(press(&s, .enter) == [.exportView(format: .file(.sheet), out: "/tmp/val.png", view: "split=val", run: "model_b")])
+    #expect(press(&s, .enter) == [.triage(.exportView(format: .file(.sheet), out: "/tmp/val.png", view: "split=val", run: "model_b"))])
     #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["pdf", "x"])).isEmpty && s.statusIsError)
     #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["csv"])).isEmpty && s.paletteState.input == "export csv ")
   }

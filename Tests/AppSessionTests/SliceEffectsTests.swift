@@ -18,7 +18,7 @@ struct SliceEffectsTests {
   }
 
   func loaded(_ out: [AppAction]) -> (SliceListKind, SliceList)? {
-    for a in out { if case .slicesLoaded(let kind, let list) = a { return (kind, list) } }
+    for a in out { if case .slices(.slicesLoaded(let kind, let list)) = a { return (kind, list) } }
     return nil
   }
 
@@ -27,7 +27,7 @@ struct SliceEffectsTests {
     let f = try evaluated(24)
     defer { f.remove() }
     let runner = EffectRunner(store: f.store, version: "test")
-    let out = runner.perform(.curate(.clusters(k: 3, run: "model_b"), job: .clusters))
+    let out = runner.perform(.curation(.curate(.clusters(k: 3, run: "model_b"), job: .clusters)))
     let (kind, list) = try #require(loaded(out), "\(out)")
     #expect(kind == .clusters && list.entries.count == 3)
     #expect(list.entries.map(\.size).reduce(0, +) == 24)
@@ -36,7 +36,7 @@ struct SliceEffectsTests {
     // Worst first.
     let mious = list.entries.compactMap(\.miou)
     #expect(mious == mious.sorted())
-    let stored = try #require(loaded(runner.perform(.curate(.storedClusters(run: "model_b"), job: .clusters))))
+    let stored = try #require(loaded(runner.perform(.curation(.curate(.storedClusters(run: "model_b"), job: .clusters)))))
     #expect(stored.1.entries.map(\.definition) == list.entries.map(\.definition) && stored.1.entries.map(\.miou) == list.entries.map(\.miou))
   }
 
@@ -51,11 +51,12 @@ struct SliceEffectsTests {
       }
     }
     control.withLock { $0 = cancelling.control }
-    let stopped = cancelling.perform(.curate(.slices(run: "model_b", view: ""), job: .slices))
+    let stopped = cancelling.perform(.curation(.curate(.slices(run: "model_b", view: ""), job: .slices)))
     #expect(loaded(stopped) == nil)
     #expect(
-      stopped.contains { if case .curationFinished(.slices, nil, let m, false) = $0 { return m.contains("cancelled") } else { return false } }, "\(stopped)")
-    let out = EffectRunner(store: f.store, version: "test").perform(.curate(.slices(run: "model_b", view: ""), job: .slices))
+      stopped.contains { if case .curation(.curationFinished(.slices, nil, let m, false)) = $0 { return m.contains("cancelled") } else { return false } },
+      "\(stopped)")
+    let out = EffectRunner(store: f.store, version: "test").perform(.curation(.curate(.slices(run: "model_b", view: ""), job: .slices)))
     let (kind, list) = try #require(loaded(out), "\(out)")
     #expect(kind == .slices && list.summary.contains("Benjamini-Hochberg"))
     for e in list.entries { #expect((e.gap ?? 0) > 0 && (e.interval?.lowerBound ?? 0) > 0) }

@@ -60,7 +60,7 @@ struct SwapFixture {
 @Suite("Suspect effects against a real dataset: find, relabel, re-check, undo, dismiss", .serialized)
 struct SuspectEffectsTests {
   func entries(_ actions: [AppAction]) -> [SuspectEntry]? {
-    for a in actions { if case .suspectsLoaded(_, _, let e, _) = a { return e } }
+    for a in actions { if case .suspects(.suspectsLoaded(_, _, let e, _)) = a { return e } }
     return nil
   }
 
@@ -71,7 +71,7 @@ struct SuspectEffectsTests {
     let s0 = try f.sampleId("s0")
     let original = try Data(contentsOf: URL(fileURLWithPath: f.root + "/masks/s0.png"))
     let runner = EffectRunner(store: f.store, version: "test")
-    let found = runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"])))
+    let found = runner.perform(.suspects(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"]))))
     guard case .jobProgress(.mistakes(fields: ["model_a", "model_b"]), nil)? = found.first else {
       Issue.record("the job's progress is not cleared first: \(found)")
       return
@@ -82,8 +82,8 @@ struct SuspectEffectsTests {
     #expect(swap.region.given == 5 && swap.region.predicted == 6 && swap.region.kind == .swap)
     #expect(found.contains { if case .statusMessage(let m, false) = $0 { return m.contains("1 suspect regions in 1 of 3 samples") } else { return false } })
 
-    let revised = runner.perform(.relabelSuspect(run: "model_a+model_b", sample: s0, region: swap.region, baseRevision: 0))
-    guard case .maskRevised(let sample, let message)? = revised.first else {
+    let revised = runner.perform(.suspects(.relabelSuspect(run: "model_a+model_b", sample: s0, region: swap.region, baseRevision: 0)))
+    guard case .triage(.maskRevised(let sample, let message))? = revised.first else {
       Issue.record("expected maskRevised, got \(revised)")
       return
     }
@@ -99,14 +99,14 @@ struct SuspectEffectsTests {
     // The user's file is untouched.
     #expect(try Data(contentsOf: URL(fileURLWithPath: f.root + "/masks/s0.png")) == original)
     // The re-check that follows the revision: the region is gone.
-    #expect(entries(runner.perform(.recheckSuspects(run: "model_a+model_b", sample: s0))) == [])
+    #expect(entries(runner.perform(.suspects(.recheckSuspects(run: "model_a+model_b", sample: s0)))) == [])
     // A relabel based on a revision the database no longer has is refused.
-    let stale = runner.perform(.relabelSuspect(run: "model_a+model_b", sample: s0, region: swap.region, baseRevision: 0))
+    let stale = runner.perform(.suspects(.relabelSuspect(run: "model_a+model_b", sample: s0, region: swap.region, baseRevision: 0)))
     #expect(stale.contains { if case .statusMessage(let m, true) = $0 { return m.contains("changed in another session") } else { return false } })
     // Undo, re-check: the suspect is back.
-    _ = runner.perform(.undoRevision(sample: s0))
+    _ = runner.perform(.triage(.undoRevision(sample: s0)))
     #expect(try f.groundTruth(s0)[x: 12, y: 10] == 5)
-    #expect(entries(runner.perform(.recheckSuspects(run: "model_a+model_b", sample: s0)))?.count == 1)
+    #expect(entries(runner.perform(.suspects(.recheckSuspects(run: "model_a+model_b", sample: s0))))?.count == 1)
   }
 
   @Test("a dismissed region leaves the list and stays out when the run is made again")
@@ -114,12 +114,13 @@ struct SuspectEffectsTests {
     let f = try SwapFixture()
     defer { f.remove() }
     let runner = EffectRunner(store: f.store, version: "test")
-    let swap = try #require(entries(runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"]))))?.first)
-    #expect(entries(runner.perform(.dismissSuspect(run: "model_a+model_b", sample: swap.sampleId, region: swap.region))) == [])
+    let swap = try #require(
+      entries(runner.perform(.suspects(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"])))))?.first)
+    #expect(entries(runner.perform(.suspects(.dismissSuspect(run: "model_a+model_b", sample: swap.sampleId, region: swap.region)))) == [])
     // Another session, the same database: the dismissal is stored.
     let again = EffectRunner(store: try DatasetStore(root: f.root), version: "test")
-    #expect(entries(again.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"])))) == [])
-    #expect(entries(again.perform(.loadSuspects(run: nil))) == [])
+    #expect(entries(again.perform(.suspects(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"]))))) == [])
+    #expect(entries(again.perform(.suspects(.loadSuspects(run: nil)))) == [])
   }
 
   @Test("without a run the screen is told there is none; one prediction makes a weaker run that s can switch to")
@@ -127,14 +128,14 @@ struct SuspectEffectsTests {
     let f = try SwapFixture()
     defer { f.remove() }
     let runner = EffectRunner(store: f.store, version: "test")
-    guard case .suspectsLoaded(let none, nil, let noEntries, 0)? = runner.perform(.loadSuspects(run: nil)).first else {
+    guard case .suspects(.suspectsLoaded(let none, nil, let noEntries, 0))? = runner.perform(.suspects(.loadSuspects(run: nil))).first else {
       Issue.record("no empty suspectsLoaded")
       return
     }
     #expect(none.isEmpty && noEntries.isEmpty)
-    _ = runner.perform(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"])))
-    _ = runner.perform(.findMistakes(fields: ["model_b"], job: .mistakes(fields: ["model_b"])))
-    guard case .suspectsLoaded(let runs, let run, _, let checked)? = runner.perform(.loadSuspects(run: "model_a+model_b")).first else {
+    _ = runner.perform(.suspects(.findMistakes(fields: ["model_a", "model_b"], job: .mistakes(fields: ["model_a", "model_b"]))))
+    _ = runner.perform(.suspects(.findMistakes(fields: ["model_b"], job: .mistakes(fields: ["model_b"]))))
+    guard case .suspects(.suspectsLoaded(let runs, let run, _, let checked))? = runner.perform(.suspects(.loadSuspects(run: "model_a+model_b"))).first else {
       Issue.record("no suspectsLoaded")
       return
     }
@@ -156,7 +157,7 @@ struct SuspectEffectsTests {
       }
     }
     control.withLock { $0 = runner.control }
-    let out = runner.perform(.findMistakes(fields: ["model_b"], job: job))
+    let out = runner.perform(.suspects(.findMistakes(fields: ["model_b"], job: job)))
     guard case .jobProgress(job, nil)? = out.first else {
       Issue.record("the job's progress is not cleared first: \(out)")
       return
@@ -164,6 +165,6 @@ struct SuspectEffectsTests {
     #expect(out.contains { if case .statusMessage(let m, false) = $0 { return m.contains("label-error search cancelled") } else { return false } })
     // Started again, the job runs to the end (a new start clears the old cancellation).
     let plain = EffectRunner(store: f.store, version: "test")
-    #expect(entries(plain.perform(.findMistakes(fields: ["model_b"], job: job)))?.count == 1)
+    #expect(entries(plain.perform(.suspects(.findMistakes(fields: ["model_b"], job: job))))?.count == 1)
   }
 }

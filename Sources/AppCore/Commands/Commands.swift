@@ -59,7 +59,7 @@ enum Commands {
         s.inspector = (min(ins.x, img.width - 1), min(ins.y, img.height - 1))
       }
       Reducer.clampScroll(&s)
-      let position: [Effect] = s.review.map { [.setReviewPosition(queue: $0.queue, sample: s.viewIds[next])] } ?? []
+      let position: [Effect] = s.review.map { [.triage(.setReviewPosition(queue: $0.queue, sample: s.viewIds[next]))] } ?? []
       return imageEffects(s) + position
     case .samplesGrid:
       s.gridMode.toggle()
@@ -334,7 +334,8 @@ enum Commands {
       s.rows = [:]
       Reducer.setStatus(&s, "active run: \(s.runs[s.runsCursor].key)", error: false)
       return [.loadView(text: s.viewText, run: s.runs[s.runsCursor].key)]
-    default:
+    case .sample, .help:
+      // Enter on a sample or on the help opens nothing further.
       return []
     }
   }

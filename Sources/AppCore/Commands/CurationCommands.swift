@@ -24,7 +24,7 @@ enum CurationCommands {
       s.viewLoading = true
       let name = s.rows[sample]?.path.split(separator: "/").last.map(String.init) ?? "sample \(sample)"
       Reducer.setStatus(&s, "samples like \(name), nearest first (image signatures are made where missing)", error: false)
-      return [.loadSimilar(sample: sample, limit: 50)]
+      return [.curation(.loadSimilar(sample: sample, limit: 50))]
     case .curateNext:
       let preds = s.fields.filter { $0 != FieldName.groundTruth }
       let words = arg.split(separator: " ").map(String.init)
@@ -57,11 +57,12 @@ enum CurationCommands {
     }
     s.jobs[job] = Job(title: job.description, done: 0, total: 0)
     s.status = nil
-    return [.curate(task, job: job)]
+    return [.curation(.curate(task, job: job))]
   }
 
-  static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {
-    if case .mapLoaded(let view, let points, let explained) = action {
+  static func reduce(_ s: inout AppState, _ action: CurationAction) -> [Effect] {
+    switch action {
+    case .mapLoaded(let view, let points, let explained):
       s.jobs[MapCommands.job] = nil
       s.map.loading = false
       s.map.points = points
@@ -70,14 +71,14 @@ enum CurationCommands {
       s.map.anchor = nil
       s.map.cursor = max(0, min(s.map.cursor, points.count - 1))
       return MapCommands.rowEffect(s)
+    case .curationFinished(let job, let view, let message, let isError):
+      s.jobs[job] = nil
+      if job == MapCommands.job { s.map.loading = false }
+      Reducer.setStatus(&s, message, error: isError)
+      guard let view, !isError else { return [] }
+      Commands.go(&s, .samples)
+      s.viewLoading = true
+      return [.loadView(text: view, run: s.activeRunSummary?.key)]
     }
-    guard case .curationFinished(let job, let view, let message, let isError) = action else { return nil }
-    s.jobs[job] = nil
-    if job == MapCommands.job { s.map.loading = false }
-    Reducer.setStatus(&s, message, error: isError)
-    guard let view, !isError else { return [] }
-    Commands.go(&s, .samples)
-    s.viewLoading = true
-    return [.loadView(text: view, run: s.activeRunSummary?.key)]
   }
 }

@@ -45,7 +45,7 @@ enum MapCommands {
       Commands.go(&s, .samples)
       s.viewLoading = true
       Reducer.setStatus(&s, "\(ids.count) samples selected on the map (tag map)", error: false)
-      return [.selectionToView(ids: ids, tag: "map")]
+      return [.curation(.selectionToView(ids: ids, tag: "map"))]
     }
   }
 
@@ -54,7 +54,7 @@ enum MapCommands {
     s.map.loading = true
     s.map.anchor = nil
     s.jobs[job] = Job(title: "map", done: 0, total: 0)
-    return [.loadMap(view: s.viewText, run: s.activeRunSummary?.key, className: s.map.className, job: job)]
+    return [.curation(.loadMap(view: s.viewText, run: s.activeRunSummary?.key, className: s.map.className, job: job))]
   }
 
   static func describe(_ m: MapState) -> String {

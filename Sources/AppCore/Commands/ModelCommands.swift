@@ -22,7 +22,7 @@ enum ModelCommands {
         Reducer.setStatus(&s, "augmentation preview off", error: false)
         return []
       }
-      if !a.isEmpty { return [.loadPipeline(path: a)] }
+      if !a.isEmpty { return [.model(.loadPipeline(path: a))] }
       guard s.augmentPipeline != nil else {
         Reducer.setStatus(&s, "no augmentation pipeline: :augment FILE loads one (TOML, Albumentations' names)", error: true)
         return []
@@ -39,16 +39,18 @@ enum ModelCommands {
       let job = JobID.predict(name: parts[0])
       guard s.jobs[job] == nil else { return [] }
       s.jobs[job] = Job(title: job.description, done: 0, total: 0)
-      return [.predict(name: parts[0], command: parts[1], view: s.viewText, job: job)]
+      return [.model(.predict(name: parts[0], command: parts[1], view: s.viewText, job: job))]
     }
   }
 
-  static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {
-    guard case .pipelineLoaded(let name, let pipeline) = action else { return nil }
-    s.augmentPipeline = pipeline
-    s.augmentName = name
-    s.augmentDraw = 1
-    Reducer.setStatus(&s, "\(name): \(pipeline.steps.count) transforms; A on a sample shows the next draw beside it", error: false)
-    return []
+  static func reduce(_ s: inout AppState, _ action: ModelAction) -> [Effect] {
+    switch action {
+    case .pipelineLoaded(let name, let pipeline):
+      s.augmentPipeline = pipeline
+      s.augmentName = name
+      s.augmentDraw = 1
+      Reducer.setStatus(&s, "\(name): \(pipeline.steps.count) transforms; A on a sample shows the next draw beside it", error: false)
+      return []
+    }
   }
 }

@@ -49,16 +49,18 @@ enum SliceCommands {
   static func storedClusters(_ s: inout AppState) -> [Effect] {
     guard s.slices.kind == .clusters, s.slices.list == nil, s.jobs[clustersJob] == nil else { return [] }
     s.jobs[clustersJob] = Job(title: "clusters: reading the stored clusters", done: 0, total: 0)
-    return [.curate(.storedClusters(run: s.activeRunSummary?.key), job: clustersJob)]
+    return [.curation(.curate(.storedClusters(run: s.activeRunSummary?.key), job: clustersJob))]
   }
 
-  static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {
-    guard case .slicesLoaded(let kind, let list) = action else { return nil }
-    s.slices.lists[kind] = list
-    s.slices.kind = kind
-    s.slices.cursor = 0
-    Commands.go(&s, .slices)
-    return stripEffects(&s)
+  static func reduce(_ s: inout AppState, _ action: SliceAction) -> [Effect] {
+    switch action {
+    case .slicesLoaded(let kind, let list):
+      s.slices.lists[kind] = list
+      s.slices.kind = kind
+      s.slices.cursor = 0
+      Commands.go(&s, .slices)
+      return stripEffects(&s)
+    }
   }
 
   /// Enter: the entry under the cursor becomes the view.

@@ -18,7 +18,7 @@ enum SuspectCommands {
     case .screenSuspects:
       Commands.go(&s, .suspects)
       s.suspects.loading = true
-      return [.loadSuspects(run: s.suspects.run)]
+      return [.suspects(.loadSuspects(run: s.suspects.run))]
     case .suspectsRun:
       guard s.suspects.runs.count > 1 else {
         Reducer.setStatus(&s, s.suspects.runs.isEmpty ? "no label-error run yet: : mistakes FIELD... starts one" : "only one label-error run", error: false)
@@ -28,7 +28,7 @@ enum SuspectCommands {
       let next = s.suspects.runs[(i + 1) % s.suspects.runs.count].key
       s.suspects.cursor = 0
       s.suspects.loading = true
-      return [.loadSuspects(run: next)]
+      return [.suspects(.loadSuspects(run: next))]
     case .suspectsFind:
       let preds = s.fields.filter { $0 != FieldName.groundTruth }
       guard !arg.isEmpty else {
@@ -53,13 +53,13 @@ enum SuspectCommands {
       s.jobs[job] = Job(title: job.description, done: 0, total: 0)
       // The status bar shows the job's progress (a status message would cover it).
       s.status = nil
-      return [.findMistakes(fields: fields, job: job)]
+      return [.suspects(.findMistakes(fields: fields, job: job))]
     case .suspectDismiss:
       guard let e = s.suspectTarget, let run = s.suspects.run else { return [] }
       forget(&s, e)
       s.suspects.lastChange = .dismissed(e)
       Reducer.setStatus(&s, "dismissed: the label of \(e.explanation(s.classNames)) is right; later runs leave it out (u undoes)", error: false)
-      return [.dismissSuspect(run: run, sample: e.sampleId, region: e.region)]
+      return [.suspects(.dismissSuspect(run: run, sample: e.sampleId, region: e.region))]
     case .suspectNext:
       guard let current = s.outlinedSuspect else { return [] }
       let all = s.suspects.regions(of: current.sampleId)
@@ -116,7 +116,7 @@ enum SuspectCommands {
     let name = SuspectEntry.name(e.region.predicted, s.classNames)
     s.suspects.lastChange = .relabelled(sample: e.sampleId)
     Reducer.setStatus(&s, "relabelling the suspect \(e.region.kind) as \(name)…", error: false)
-    return [.relabelSuspect(run: run, sample: e.sampleId, region: e.region, baseRevision: base)]
+    return [.suspects(.relabelSuspect(run: run, sample: e.sampleId, region: e.region, baseRevision: base))]
   }
 
   /// `u` after a dismissal or a relabel of a suspect region (on the Suspects screen, or in the
@@ -129,29 +129,31 @@ enum SuspectCommands {
     switch change {
     case .dismissed(let e):
       Reducer.setStatus(&s, "restoring the suspect \(e.region.kind): \(e.explanation(s.classNames))…", error: false)
-      return [.restoreSuspect(run: run, sample: e.sampleId, region: e.region)]
+      return [.suspects(.restoreSuspect(run: run, sample: e.sampleId, region: e.region))]
     case .relabelled(let sample):
       Reducer.setStatus(&s, "undoing the relabel of sample \(sample)…", error: false)
-      return [.undoRevision(sample: sample)]
+      return [.triage(.undoRevision(sample: sample))]
     }
   }
 
-  static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {
-    guard case .suspectsLoaded(let runs, let run, let entries, let checked) = action else { return nil }
-    let previous = s.suspects.current
-    s.suspects.runs = runs
-    s.suspects.run = run
-    s.suspects.entries = entries
-    s.suspects.samplesChecked = checked
-    s.suspects.loading = false
-    // Keep the cursor on the same region when it is still there.
-    if let p = previous, let i = entries.firstIndex(where: { $0.sampleId == p.sampleId && $0.region == p.region }) {
-      s.suspects.cursor = i
+  static func reduce(_ s: inout AppState, _ action: SuspectAction) -> [Effect] {
+    switch action {
+    case .suspectsLoaded(let runs, let run, let entries, let checked):
+      let previous = s.suspects.current
+      s.suspects.runs = runs
+      s.suspects.run = run
+      s.suspects.entries = entries
+      s.suspects.samplesChecked = checked
+      s.suspects.loading = false
+      // Keep the cursor on the same region when it is still there.
+      if let p = previous, let i = entries.firstIndex(where: { $0.sampleId == p.sampleId && $0.region == p.region }) {
+        s.suspects.cursor = i
+      }
+      s.suspects.cursor = max(0, min(s.suspects.cursor, entries.count - 1))
+      if let f = s.suspects.focus {
+        s.suspects.focus = entries.first { $0.sampleId == f.sampleId && $0.region == f.region } ?? entries.first { $0.sampleId == f.sampleId }
+      }
+      return []
     }
-    s.suspects.cursor = max(0, min(s.suspects.cursor, entries.count - 1))
-    if let f = s.suspects.focus {
-      s.suspects.focus = entries.first { $0.sampleId == f.sampleId && $0.region == f.region } ?? entries.first { $0.sampleId == f.sampleId }
-    }
-    return []
   }
 }

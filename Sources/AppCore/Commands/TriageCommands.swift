@@ -34,13 +34,13 @@ enum TriageCommands {
         s.suspects.focusView = newView
         s.suspects.focus = nil
       }
-      return [.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: newView, run: s.activeRunSummary?.key)]
+      return [.triage(.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: newView, run: s.activeRunSummary?.key))]
     case .reviewOk, .reviewFix, .reviewSkip:
       let verdict: Verdict = id == .reviewOk ? .ok : id == .reviewFix ? .needsFix : .skip
       guard var r = s.review, let sample = s.currentSampleId else { return [] }
       r.pending[sample] = verdict
       s.review = r
-      var effects: [Effect] = [.setVerdict(queue: r.queue, sample: sample, verdict: verdict)]
+      var effects: [Effect] = [.triage(.setVerdict(queue: r.queue, sample: sample, verdict: verdict))]
       if s.screen == .sample {
         if s.viewIds.indices.contains(s.cursor + 1) {
           s.cursor += 1
@@ -93,7 +93,7 @@ enum TriageCommands {
       }
       s.rectAnchor = nil
       Reducer.setStatus(&s, "flagging the \(region.text)…", error: false)
-      return [.addFlag(sample: sample, region: region, className: className.flatMap { resolveClass(s, $0) }, note: words.count > 1 ? words[1] : "")]
+      return [.triage(.addFlag(sample: sample, region: region, className: className.flatMap { resolveClass(s, $0) }, note: words.count > 1 ? words[1] : ""))]
     case .maskRelabel:
       // No region of the inspector's own: the suspect region, as the class the evidence names.
       if s.screen == .suspects || s.inspector == nil {
@@ -120,7 +120,7 @@ enum TriageCommands {
       }
       s.rectAnchor = nil
       Reducer.setStatus(&s, "relabelling the \(region.text) as \(name)…", error: false)
-      return [.relabel(sample: sample, region: region, className: name, baseRevision: images.revision?.revision ?? 0)]
+      return [.triage(.relabel(sample: sample, region: region, className: name, baseRevision: images.revision?.revision ?? 0))]
     case .maskUndo:
       if let undone = SuspectCommands.undo(&s) { return undone }
       guard let sample = s.targetSampleId else { return [] }
@@ -128,22 +128,22 @@ enum TriageCommands {
         Reducer.setStatus(&s, "nothing to undo: the ground truth is as imported", error: true)
         return []
       }
-      return [.undoRevision(sample: sample)]
+      return [.triage(.undoRevision(sample: sample))]
     case .screenFlags:
       Commands.go(&s, .flags)
       s.flagsLoading = true
-      return [.loadFlags(s.flagsFilter)]
+      return [.triage(.loadFlags(s.flagsFilter))]
     case .flagsFix, .flagsReject, .flagsReopen:
       guard let f = s.flags[safe: s.flagsCursor] else { return [] }
       let state: FlagState = id == .flagsFix ? .fixed : id == .flagsReject ? .rejected : .open
-      return [.setFlagState(id: f.id, state: state, reload: s.flagsFilter)]
+      return [.triage(.setFlagState(id: f.id, state: state, reload: s.flagsFilter))]
     case .flagsState:
       let cycle: [FlagState?] = [.open, .fixed, .rejected, nil]
       let i = cycle.firstIndex(of: s.flagsFilter.state) ?? 0
       s.flagsFilter.state = cycle[(i + 1) % cycle.count]
       s.flagsCursor = 0
       s.flagsLoading = true
-      return [.loadFlags(s.flagsFilter)]
+      return [.triage(.loadFlags(s.flagsFilter))]
     case .flagsFilter:
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "flags " + s.flagsFilter.text)
@@ -158,7 +158,7 @@ enum TriageCommands {
       Commands.go(&s, .flags)
       s.flagsCursor = 0
       s.flagsLoading = true
-      return [.loadFlags(s.flagsFilter)]
+      return [.triage(.loadFlags(s.flagsFilter))]
     case .viewExport:
       let words = arg.split(separator: " ", maxSplits: 1).map(String.init)
       guard words.count == 2 else {
@@ -171,7 +171,7 @@ enum TriageCommands {
         return []
       }
       Reducer.setStatus(&s, "exporting \(s.viewIds.count) samples as \(words[0])…", error: false)
-      return [.exportView(format: format, out: words[1], view: s.viewText, run: s.activeRunSummary?.key)]
+      return [.triage(.exportView(format: format, out: words[1], view: s.viewText, run: s.activeRunSummary?.key))]
     }
   }
 
@@ -197,8 +197,8 @@ enum TriageCommands {
     return nil
   }
 
-  /// Handles the triage actions; nil when `action` is not one.
-  static func reduce(_ s: inout AppState, _ action: AppAction) -> [Effect]? {
+  /// Handles the triage actions.
+  static func reduce(_ s: inout AppState, _ action: TriageAction) -> [Effect] {
     switch action {
     case .reviewLoaded(let queue, let expression, let ids, let verdicts, let position, let matrix):
       s.viewLoading = false
@@ -225,7 +225,7 @@ enum TriageCommands {
       }
       Commands.go(&s, .sample)
       Reducer.setStatus(&s, "review \(queue): \(s.review!.progress(ids))  a ok · r needs-fix · s skip · n/p step", error: false)
-      return Commands.imageEffects(s) + [.setReviewPosition(queue: queue, sample: ids[s.cursor])]
+      return Commands.imageEffects(s) + [.triage(.setReviewPosition(queue: queue, sample: ids[s.cursor]))]
     case .verdictSaved(let queue, let sample, let verdict):
       guard var r = s.review, r.queue == queue else { return [] }
       r.verdicts[sample] = verdict
@@ -247,14 +247,11 @@ enum TriageCommands {
       Reducer.setStatus(&s, "flag #\(id) saved: \(text)", error: false)
       var e: [Effect] = []
       // Only the flag lines changed: the pictures stay, the lines are read again.
-      if s.images[sample] != nil { e.append(.loadRevisionInfo(sample)) }
-      if s.screen == .flags { e.append(.loadFlags(s.flagsFilter)) }
+      if s.images[sample] != nil { e.append(.triage(.loadRevisionInfo(sample))) }
+      if s.screen == .flags { e.append(.triage(.loadFlags(s.flagsFilter))) }
       return e
     case .revisionInfoLoaded(let sample, let info):
       s.images[sample]?.revision = info
-      return []
-    case .otherRunsLoaded(let runs):
-      s.otherRuns = runs
       return []
     case .flagsLoaded(let flags):
       s.flags = flags
@@ -267,10 +264,8 @@ enum TriageCommands {
       Reducer.setStatus(&s, message, error: false)
       // The old pictures stay on screen until the new revision is decoded; the label-error run
       // shown checks the sample again, so its verdict follows the mask.
-      return [.loadImages(sample)] + (s.screen == .flags ? [.loadFlags(s.flagsFilter)] : [])
-        + (s.suspects.run.map { [.recheckSuspects(run: $0, sample: sample)] } ?? [])
-    default:
-      return nil
+      return [.loadImages(sample)] + (s.screen == .flags ? [.triage(.loadFlags(s.flagsFilter))] : [])
+        + (s.suspects.run.map { [.suspects(.recheckSuspects(run: $0, sample: sample))] } ?? [])
     }
   }
 

@@ -29,6 +29,22 @@ public enum AppAction: Sendable {
   case compareLoaded(PairedRuns)
   case jobProgress(id: JobID, Job?)
   case statusMessage(String, isError: Bool)
+  /// Instance and panoptic runs (read-only in the app).
+  case otherRunsLoaded([OtherRunSummary])
+  /// What the review, flag and correction work answers.
+  case triage(TriageAction)
+  /// What the label-error work answers.
+  case suspects(SuspectAction)
+  /// What the curation jobs and the map answer.
+  case curation(CurationAction)
+  /// What the augmentation and predict work answers.
+  case model(ModelAction)
+  /// What the clusters and slices jobs answer.
+  case slices(SliceAction)
+}
+
+/// Review queues, flags and mask revisions.
+public enum TriageAction: Sendable {
   /// A review queue opened: its samples (in the queue's order), saved verdicts, and where the last
   /// session stopped.
   case reviewLoaded(queue: String, expression: String, ids: [Int64], verdicts: [Int64: Verdict], position: Int64?, matrix: ConfusionMatrix?)
@@ -43,18 +59,32 @@ public enum AppAction: Sendable {
   case revisionInfoLoaded(sample: Int64, RevisionInfo)
   /// A sample's mask got a new revision (or lost one): its pictures are stale.
   case maskRevised(sample: Int64, message: String)
-  /// Instance and panoptic runs (read-only in the app).
-  case otherRunsLoaded([OtherRunSummary])
+}
+
+/// Label-error runs.
+public enum SuspectAction: Sendable {
   /// The label-error runs and the regions of the one shown (`run`), most suspicious sample first;
   /// `checked` is how many samples the run has a verdict for.
   case suspectsLoaded(runs: [SuspectRunSummary], run: String?, entries: [SuspectEntry], checked: Int)
+}
+
+/// Curation jobs and the embedding map.
+public enum CurationAction: Sendable {
   /// A curation job ended: its message, and the view that shows its result (nil: none).
   case curationFinished(job: JobID, view: String?, message: String, isError: Bool)
   /// The embedding map of a view (its points in the view's order), and the share of the variance
   /// its two axes explain.
   case mapLoaded(view: String, points: [MapPoint], explained: Double)
+}
+
+/// Clusters and slices.
+public enum SliceAction: Sendable {
   /// Clusters or slices a background job made (the Slices screen shows them).
   case slicesLoaded(SliceListKind, SliceList)
+}
+
+/// Augmentation pipelines.
+public enum ModelAction: Sendable {
   /// An augmentation pipeline read from `name`.
   case pipelineLoaded(name: String, pipeline: Pipeline)
 }
@@ -80,7 +110,7 @@ public enum Effect: Sendable, Equatable {
   /// Whether the effect loads the view (its answer replaces the samples shown).
   public var loadsView: Bool {
     switch self {
-    case .loadView, .loadCell, .loadChanges, .loadSimilar, .selectionToView: return true
+    case .loadView, .loadCell, .loadChanges, .curation(.loadSimilar), .curation(.selectionToView): return true
     default: return false
     }
   }
@@ -89,7 +119,7 @@ public enum Effect: Sendable, Equatable {
   /// everything a key press is waiting for.
   public var isBackgroundJob: Bool {
     switch self {
-    case .evaluate, .indexMasks, .exportView, .findMistakes, .curate, .loadMap, .predict: return true
+    case .evaluate, .indexMasks, .triage(.exportView), .suspects(.findMistakes), .curation(.curate), .curation(.loadMap), .model(.predict): return true
     default: return false
     }
   }
@@ -100,8 +130,8 @@ public enum Effect: Sendable, Equatable {
     case .loadView(let text, let run, _): return .loadView(text: text, run: run, request: id)
     case .loadCell(let run, let g, let p, let gn, let pn, _): return .loadCell(run: run, gt: g, pred: p, gtName: gn, predName: pn, request: id)
     case .loadChanges(let from, let to, let view, _): return .loadChanges(from: from, to: to, view: view, request: id)
-    case .loadSimilar(let sample, let limit, _): return .loadSimilar(sample: sample, limit: limit, request: id)
-    case .selectionToView(let ids, let tag, _): return .selectionToView(ids: ids, tag: tag, request: id)
+    case .curation(.loadSimilar(let sample, let limit, _)): return .curation(.loadSimilar(sample: sample, limit: limit, request: id))
+    case .curation(.selectionToView(let ids, let tag, _)): return .curation(.selectionToView(ids: ids, tag: tag, request: id))
     default: return self
     }
   }
@@ -111,8 +141,6 @@ public enum Effect: Sendable, Equatable {
   case loadCell(run: String, gt: Int, pred: Int, gtName: String, predName: String, request: Int = 0)
   case loadRows([Int64], run: String?)
   case loadImages(Int64)
-  /// Re-reads a shown sample's revision history and open flags, without decoding its pictures.
-  case loadRevisionInfo(Int64)
   case loadThumbnails([Int64])
   /// Run `base` (A, the active run) against `run` (B) on the samples both evaluated in the view.
   case loadCompare(base: String, run: String, view: String)
@@ -125,6 +153,19 @@ public enum Effect: Sendable, Equatable {
   case indexMasks(job: JobID)
   case saveView(name: String, text: String)
   case tag([Int64], String)
+  case quit
+  /// Review queues, flags and mask corrections.
+  case triage(TriageEffect)
+  /// Label-error runs.
+  case suspects(SuspectEffect)
+  /// Curation jobs, similar samples and the map.
+  case curation(CurationEffect)
+  /// Augmentation pipelines and the user's model.
+  case model(ModelEffect)
+}
+
+/// Review queues, flags and mask corrections.
+public enum TriageEffect: Sendable, Equatable {
   /// Opens (or creates, with `expression`) a review queue.
   case openReview(queue: String, expression: String?, newQueueView: String, run: String?)
   case setVerdict(queue: String, sample: Int64, verdict: Verdict)
@@ -132,6 +173,8 @@ public enum Effect: Sendable, Equatable {
   case setReviewPosition(queue: String, sample: Int64)
   /// Flags a region of a sample's ground truth with a suggested class (a name) and a note.
   case addFlag(sample: Int64, region: MaskRegion, className: String?, note: String)
+  /// Re-reads a shown sample's revision history and open flags, without decoding its pictures.
+  case loadRevisionInfo(Int64)
   case loadFlags(FlagFilter)
   /// Moves a flag to open, fixed or rejected, then reloads the list.
   case setFlagState(id: Int64, state: FlagState, reload: FlagFilter)
@@ -141,6 +184,10 @@ public enum Effect: Sendable, Equatable {
   case undoRevision(sample: Int64)
   /// Writes the view as FORMAT (csv, json, sheet, imgseg, voc, coco, cvat) to `out`.
   case exportView(format: ExportFormat, out: String, view: String, run: String?)
+}
+
+/// Label-error runs: finding, dismissing, restoring and relabelling suspects.
+public enum SuspectEffect: Sendable, Equatable {
   /// Loads a label-error run's suspects (nil: the newest run).
   case loadSuspects(run: String?)
   /// Looks for label errors with these prediction fields in the background as job `job`, stored as
@@ -155,6 +202,10 @@ public enum Effect: Sendable, Equatable {
   case relabelSuspect(run: String, sample: Int64, region: SuspectRegion, baseRevision: Int)
   /// Checks a sample again in a label-error run after its mask changed, then reloads the run.
   case recheckSuspects(run: String, sample: Int64)
+}
+
+/// Curation jobs, similar samples and the map.
+public enum CurationEffect: Sendable, Equatable {
   /// Runs a curation pass as background job `job` (image signatures are made first where missing).
   case curate(CurationTask, job: JobID)
   /// The samples most like `sample`, nearest first, as the view.
@@ -164,9 +215,12 @@ public enum Effect: Sendable, Equatable {
   case loadMap(view: String, run: String?, className: String?, job: JobID)
   /// Tags exactly these samples `tag` and shows the view `tag:TAG`.
   case selectionToView(ids: [Int64], tag: String, request: Int = 0)
+}
+
+/// Augmentation pipelines and the user's model.
+public enum ModelEffect: Sendable, Equatable {
   /// Reads an augmentation pipeline (TOML).
   case loadPipeline(path: String)
   /// Runs the user's model (predict protocol) over view `view` as background job `job`.
   case predict(name: String, command: String, view: String, job: JobID)
-  case quit
 }
