@@ -67,15 +67,15 @@ public enum Reducer {
       s.problems = problems
       if s.activeRun == nil && !runs.isEmpty { s.activeRun = runs.count - 1 }
       s.viewLoading = true
-      return [.loadView(text: s.viewText, run: s.activeRunSummary?.key)]
+      return [.loadView(s.view, run: s.activeRunSummary?.key)]
     case .viewRequested(let id):
       s.viewRequest = id
       return []
-    case .viewLoaded(let text, let title, let ids, let matrix, let request, let changes):
+    case .viewLoaded(let view, let title, let ids, let matrix, let request, let changes):
       // A slower, older load finishing after a newer one must not replace it.
       guard request == s.viewRequest else { return [] }
       s.viewLoading = false
-      s.viewText = text
+      s.view = view
       s.viewTitle = title
       s.viewIds = ids
       s.viewChanges = changes
@@ -86,8 +86,8 @@ public enum Reducer {
         if let i = ids.firstIndex(of: focus) { s.cursor = i }
       }
       // A new view ends a review (its samples are no longer the queue's), and the outlining of suspects.
-      if let r = s.review, text != r.expression { s.review = nil }
-      if let v = s.suspects.focusView, text != v {
+      if let r = s.review, view != r.expression { s.review = nil }
+      if let v = s.suspects.focusView, view != v {
         s.suspects.focusView = nil
         s.suspects.focus = nil
       }
@@ -97,7 +97,7 @@ public enum Reducer {
       s.rows = [:]
       clampScroll(&s)
       // The map shows the view: a new view on the map screen remakes it.
-      if s.screen == .map && s.map.viewText != text { return MapCommands.load(&s) }
+      if s.screen == .map && s.map.view != view { return MapCommands.load(&s) }
       return s.screen == .sample ? Commands.imageEffects(s) : Commands.previewEffects(&s)
     case .viewFailed(let text, let message, let request):
       guard request == s.viewRequest else { return [] }

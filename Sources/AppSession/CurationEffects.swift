@@ -17,24 +17,22 @@ extension EffectRunner {
       let (sigs, _) = try curator.signatures()
       let list = try curator.similar(to: sample, in: sigs, limit: limit)
       let name = try store.samples(ids: [sample]).first?.path ?? "sample \(sample)"
-      return [.viewLoaded(text: "", title: "like \(name), nearest first", ids: list.map(\.sampleId), matrix: nil, request: request)]
+      return [.viewLoaded(view: ViewExpression(), title: "like \(name), nearest first", ids: list.map(\.sampleId), matrix: nil, request: request)]
     case .loadMap(let view, let run, let className, let job):
       return loadMap(view: view, run: run, className: className, job: job)
     case .selectionToView(let ids, let tag, let request):
       try store.replaceTag(ids, tag)
-      let text = "tag:\(tag)"
-      let loaded = try loadView(text, run: nil, request: request)
-      return [loaded]
+      return [try loadView(ViewExpression(filters: [.tag(tag)]), run: nil, request: request)]
     }
   }
 
   /// The map: signatures of the view (made where missing), PCA to 2-D, scaled to [0, 1] on each
   /// axis, with what the colourings need.
-  func loadMap(view: String, run: String?, className: String?, job: JobID) -> [AppAction] {
+  func loadMap(view: ViewExpression, run: String?, className: String?, job: JobID) -> [AppAction] {
     control.start(job)
     let control = self.control
     do {
-      let ids = view.trimmingCharacters(in: " ").isEmpty ? nil : try store.sampleIds(ViewExpression.parse(view))
+      let ids = view == ViewExpression() ? nil : try store.sampleIds(view)
       let (sigs, _) = try Curator(store: store).signatures(
         ids: ids, progress: jobProgress(job, title: "map: signatures"), shouldStop: { control.isCancelled(job) })
       let (points, explained) = try EmbeddingMap.build(store: store, signatures: sigs, order: ids, run: run, className: className)
@@ -63,7 +61,7 @@ extension EffectRunner {
         ]
       }
       var ids: [Int64]? = nil
-      if case .next(_, _, let view, _) = task, !view.trimmingCharacters(in: " ").isEmpty { ids = try store.sampleIds(ViewExpression.parse(view)) }
+      if case .next(_, _, let view, _) = task, view != ViewExpression() { ids = try store.sampleIds(view) }
       let (sigs, problems) = try curator.signatures(
         ids: ids, progress: jobProgress(job, title: "\(job): signatures"), shouldStop: { control.isCancelled(job) })
       let skipped = problems.isEmpty ? "" : " (\(problems.count) images could not be read)"
@@ -75,7 +73,7 @@ extension EffectRunner {
         return [
           .curation(
             .curationFinished(
-              job: job, view: groups > 0 ? "dup sort:group" : nil,
+              job: job, view: groups > 0 ? ViewExpression(filters: [.duplicate(leak: false)], sort: .init(metric: .duplicateGroup, descending: false)) : nil,
               message: "\(groups) groups of duplicates (\(d.exact.count) of exact copies), \(leaks) across splits (view: leak)\(skipped)", isError: false))
         ]
       case .uniqueness:
@@ -83,7 +81,9 @@ extension EffectRunner {
         _ = try curator.uniqueness(sigs)
         return [
           .curation(
-            .curationFinished(job: job, view: "sort:-uniqueness", message: "uniqueness of \(sigs.count) samples, most unique first\(skipped)", isError: false))
+            .curationFinished(
+              job: job, view: ViewExpression(sort: .init(metric: .uniqueness, descending: true)),
+              message: "uniqueness of \(sigs.count) samples, most unique first\(skipped)", isError: false))
         ]
       case .next(let budget, let fields, _, let tag):
         let picked = try AnnotationPicks.pick(store, fields: fields, ids: ids, signatures: sigs, budget: budget, into: .tag(tag))
@@ -95,7 +95,8 @@ extension EffectRunner {
         return [
           .curation(
             .curationFinished(
-              job: job, view: "tag:\(tag)", message: "tagged the \(picks.count) samples to annotate next '\(tag)' (: review NAME makes them a queue)\(note)",
+              job: job, view: ViewExpression(filters: [.tag(tag)]),
+              message: "tagged the \(picks.count) samples to annotate next '\(tag)' (: review NAME makes them a queue)\(note)",
               isError: false))
         ]
       case .clusters(let k, let run):
@@ -115,7 +116,7 @@ extension EffectRunner {
       case .slices(let run, let view):
         if control.isCancelled(job) { return [.curation(.curationFinished(job: job, view: nil, message: "\(job): cancelled", isError: false))] }
         let found = try SliceFinder(store: store).find(
-          run: store.run(named: run), view: ViewExpression.parse(view), progress: jobProgress(job, title: "slices: testing candidates"),
+          run: store.run(named: run), view: view, progress: jobProgress(job, title: "slices: testing candidates"),
           shouldStop: { control.isCancelled(job) })
         let list = SliceList(
           entries: found.slices.map {

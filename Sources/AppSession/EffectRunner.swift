@@ -34,13 +34,13 @@ public struct EffectRunner: Sendable {
         let store = self.store
         DispatchQueue.global(qos: .utility).async { try? store.warmViewColumns() }
         return [try loadDataset(), try otherRuns()]
-      case .loadView(let text, let run, let request): return [try loadView(text, run: run, request: request)]
+      case .loadView(let view, let run, let request): return [try loadView(view, run: run, request: request)]
       case .loadCell(let run, let g, let p, let gn, let pn, let request):
         guard let r = try store.runs().first(where: { $0.key == run }) else { return [] }
         let ranked = try store.cellRanking(run: r, gt: g, pred: p)
         let ids = ranked.map(\.sampleId)
         let matrix = try store.matrix(run: r, sampleIds: ids).0
-        return [.viewLoaded(text: "", title: "\(gn) predicted as \(pn), most pixels first", ids: ids, matrix: matrix, request: request)]
+        return [.viewLoaded(view: ViewExpression(), title: "\(gn) predicted as \(pn), most pixels first", ids: ids, matrix: matrix, request: request)]
       case .loadRows(let ids, let run):
         let rows = try store.samples(ids: ids)
         let miou = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
@@ -58,21 +58,21 @@ public struct EffectRunner: Sendable {
         ]
       case .loadImages(let id): return [loadImages(id)]
       case .loadThumbnails(let ids): return ids.compactMap(loadThumbnail)
-      case .loadCompare(let base, let run, let text):
+      case .loadCompare(let base, let run, let view):
         let runs = try store.runs()
         guard let a = runs.first(where: { $0.key == base }), let b = runs.first(where: { $0.key == run }) else { return [] }
-        let ids = text.trimmingCharacters(in: " ").isEmpty ? nil : try store.sampleIds(ViewExpression.parse(text))
+        let ids = view == ViewExpression() ? nil : try store.sampleIds(view)
         let paired = try RunComparison.pairedMatrices(store: store, a: a, b: b, within: ids)
         return [.compareLoaded(PairedRuns(a: base, b: run, matrixA: paired.a, matrixB: paired.b, samples: paired.samples))]
-      case .saveView(let name, let text):
+      case .saveView(let name, let view):
+        let text = view.text
         try store.saveView(name, expression: text)
         return [.statusMessage("saved view '\(name)': \(text.isEmpty ? "all samples" : text)", isError: false)]
       case .tag(let ids, let tag):
         try store.tag(ids, tag)
         return [.statusMessage("tagged \(ids.count) samples '\(tag)'", isError: false)]
       case .quit: return []
-      case .loadChanges(let from, let to, let text, let request):
-        let view = try ViewExpression.parse(text)
+      case .loadChanges(let from, let to, let view, let request):
         let ids = try store.sampleIds(view)
         let a = try store.sampleMIoU(run: from, ids: ids), b = try store.sampleMIoU(run: to, ids: ids)
         // Only the samples whose mIoU dropped, worst first: the list `runs --compare` prints.
@@ -87,7 +87,8 @@ public struct EffectRunner: Sendable {
         let title = ranked.isEmpty ? "none got worse from \(from) to \(to)" : "\(ranked.count) got worse from \(from) to \(to), worst first"
         return [
           .viewLoaded(
-            text: "", title: title, ids: ranked, matrix: matrix, request: request, changes: Dictionary(uniqueKeysWithValues: worse.map { ($0.0, $0.1) }))
+            view: ViewExpression(), title: title, ids: ranked, matrix: matrix, request: request,
+            changes: Dictionary(uniqueKeysWithValues: worse.map { ($0.0, $0.1) }))
         ]
       case .cancelJobs(let ids):
         control.cancel(ids)
@@ -103,12 +104,12 @@ public struct EffectRunner: Sendable {
       case .model(.predict(let name, let command, let view, let job)): return try predict(name: name, command: command, view: view, job: job)
       }
     } catch {
-      if case .loadView(let text, _, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
+      if case .loadView(let view, _, let request) = effect { return [.viewFailed(text: view.text, message: "\(error)", request: request)] }
       if effect.loadsView, case .loadCell(_, _, _, _, _, let request) = effect { return [.viewFailed(text: "", message: "\(error)", request: request)] }
-      if case .loadChanges(_, _, let text, let request) = effect { return [.viewFailed(text: text, message: "\(error)", request: request)] }
+      if case .loadChanges(_, _, let view, let request) = effect { return [.viewFailed(text: view.text, message: "\(error)", request: request)] }
       if case .curation(.selectionToView(_, _, let request)) = effect { return [.viewFailed(text: "tag:map", message: "\(error)", request: request)] }
       if case .curation(.loadSimilar(_, _, let request)) = effect { return [.viewFailed(text: "", message: "similar samples: \(error)", request: request)] }
-      if case .triage(.openReview(let queue, let text, _, _)) = effect { return [.viewFailed(text: text ?? "", message: "review \(queue): \(error)")] }
+      if case .triage(.openReview(let queue, let view, _, _)) = effect { return [.viewFailed(text: view?.text ?? "", message: "review \(queue): \(error)")] }
       return [.statusMessage("\(error)", isError: true)]
     }
   }
@@ -183,19 +184,13 @@ public struct EffectRunner: Sendable {
     return .otherRunsLoaded(runs)
   }
 
-  public func loadView(_ text: String, run: String?, request: Int = 0) throws -> AppAction {
-    let view: ViewExpression
-    do {
-      view = try ViewExpression.parse(text)
-    } catch {
-      return .viewFailed(text: text, message: "syntax error \(error.description)", request: request)
-    }
+  public func loadView(_ view: ViewExpression, run: String?, request: Int = 0) throws -> AppAction {
     let ids = try store.sampleIds(view)
     var matrix: ConfusionMatrix? = nil
     if let run, let r = try store.runs().first(where: { $0.key == run }) {
-      matrix = try store.matrix(run: r, sampleIds: text.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
+      matrix = try store.matrix(run: r, sampleIds: view == ViewExpression() ? nil : ids).0
     }
-    return .viewLoaded(text: text, title: text, ids: ids, matrix: matrix, request: request)
+    return .viewLoaded(view: view, title: view.text, ids: ids, matrix: matrix, request: request)
   }
 
   /// A thumbnail from the on-disk cache, or made (and cached) now.
@@ -312,11 +307,11 @@ extension EffectRunner {
   }
 
   /// Runs the user's model over a view as a background job; `x` cancels (the batches done are kept).
-  func predict(name: String, command: String, view: String, job: JobID) throws -> [AppAction] {
+  func predict(name: String, command: String, view: ViewExpression, job: JobID) throws -> [AppAction] {
     control.start(job)
     let post = self.post, control = self.control
     var req = PredictRunner.Request(name: name, command: command)
-    if !view.isEmpty { req.sampleIds = try store.sampleIds(ViewExpression.parse(view)) }
+    if view != ViewExpression() { req.sampleIds = try store.sampleIds(view) }
     do {
       let out = try PredictRunner(store: store).run(
         req, progress: { done, total in post([.jobProgress(id: job, Job(title: job.description, done: done, total: total))]) },

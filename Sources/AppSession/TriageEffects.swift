@@ -14,8 +14,8 @@ extension EffectRunner {
       let existing = try store.queues().first { $0.name == name }
       // The view must resolve (classes, runs, fields) before the queue stores it.
       let given = expression ?? (existing == nil ? newQueueView : nil)
-      if let given { _ = try store.sampleIds(ViewExpression.parse(given)) }
-      let queue = try store.openQueue(name, expression: given)
+      if let given { _ = try store.sampleIds(given) }
+      let queue = try store.openQueue(name, expression: given?.text)
       let view: ViewExpression
       do {
         view = try ViewExpression.parse(queue.expression)
@@ -25,12 +25,12 @@ extension EffectRunner {
       let ids = try store.sampleIds(view)
       var matrix: ConfusionMatrix? = nil
       if let run, let r = try store.runs().first(where: { $0.key == run }) {
-        matrix = try store.matrix(run: r, sampleIds: queue.expression.trimmingCharacters(in: " ").isEmpty ? nil : ids).0
+        matrix = try store.matrix(run: r, sampleIds: view == ViewExpression() ? nil : ids).0
       }
       return [
         .triage(
           .reviewLoaded(
-            queue: name, expression: queue.expression, ids: ids, verdicts: try store.verdicts(queue: name), position: queue.position, matrix: matrix))
+            queue: name, expression: view, ids: ids, verdicts: try store.verdicts(queue: name), position: queue.position, matrix: matrix))
       ]
     case .setVerdict(let queue, let sample, let verdict):
       do {
@@ -70,9 +70,10 @@ extension EffectRunner {
     case .undoRevision(let sample):
       let removed = try MaskEditor(store: store).undo(sampleId: sample)
       return [.triage(.maskRevised(sample: sample, message: "undid GT revision \(removed.revision)"))]
-    case .exportView(let format, let out, let text, let run):
+    case .exportView(let format, let out, let view, let run):
       let path = expandHome(out)
-      let ids = try store.sampleIds(ViewExpression.parse(text))
+      let text = view.text
+      let ids = try store.sampleIds(view)
       switch format {
       case .file(let kind):
         let n = try ViewExport(store: store, run: run).write(kind, ids: kind == .sheet ? Array(ids.prefix(48)) : ids, title: text, to: path)

@@ -12,8 +12,8 @@ struct CurationReducerTests {
     #expect(press(&s, .enter) == [.curation(.curate(.duplicates, job: .duplicates))])
     #expect(s.jobs[.duplicates] != nil)
     #expect(Reducer.reduce(&s, .commandInvoked(.curateDuplicates, [])).isEmpty && s.status?.contains("running already") == true)
-    let e = Reducer.reduce(&s, .curation(.curationFinished(job: .duplicates, view: "dup", message: "3 groups of duplicates", isError: false)))
-    #expect(e == [.loadView(text: "dup", run: "model_b")] && s.jobs.isEmpty && s.status == "3 groups of duplicates")
+    let e = Reducer.reduce(&s, .curation(.curationFinished(job: .duplicates, view: v("dup"), message: "3 groups of duplicates", isError: false)))
+    #expect(e == [.loadView(v("dup"), run: "model_b")] && s.jobs.isEmpty && s.status == "3 groups of duplicates")
     // A failed job shows why and changes no view.
     _ = Reducer.reduce(&s, .commandInvoked(.curateUniqueness, []))
     #expect(
@@ -36,10 +36,10 @@ struct CurationReducerTests {
   @Test(": next BUDGET FIELD... checks its words and starts the job on the current view")
   func next() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "", ids: [11], matrix: nil))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.curateNext, ["20", "model_b"])) == [
-        .curation(.curate(.next(budget: 20, fields: ["model_b"], view: "split=val", tag: "next"), job: .next(budget: 20)))
+        .curation(.curate(.next(budget: 20, fields: ["model_b"], view: v("split=val"), tag: "next"), job: .next(budget: 20)))
       ])
     #expect(Reducer.reduce(&s, .commandInvoked(.curateNext, ["many", "model_b"])).isEmpty && s.status?.contains("positive number") == true)
     #expect(Reducer.reduce(&s, .commandInvoked(.curateNext, ["5", "nope"])).isEmpty && s.status?.contains("no prediction field 'nope'") == true)

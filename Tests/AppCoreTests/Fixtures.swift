@@ -3,6 +3,9 @@ import AppCore
 import SegmentationCore
 import TerminalRender
 
+/// A view expression written in a test (the text is known to parse).
+func v(_ text: String) -> ViewExpression { try! ViewExpression.parse(text) }
+
 /// A state as it is after the dataset and a view loaded, without any I/O.
 func loadedState(width: Int = 80, height: Int = 24, withRun: Bool = true) -> AppState {
   var s = AppState()
@@ -16,12 +19,12 @@ func loadedState(width: Int = 80, height: Int = 24, withRun: Bool = true) -> App
     .datasetLoaded(
       name: "demo", total: 5, fields: ["ground_truth", "model_b"], classNames: DemoClasses.table.map(\.name), palette: ClassPalette(colors: pal), ignore: [255],
       runs: runs, problems: ["labels/x.png: truncated [import]"]))
-  assert(effects == [.loadView(text: "", run: withRun ? "model_b" : nil)])
+  assert(effects == [.loadView(v(""), run: withRun ? "model_b" : nil)])
   var m = ConfusionMatrix(classCount: 10)
   for c in 0..<10 { m[c, c] = UInt64(1000 * (c + 1)) }
   m[1, 0] = 700
   m[7, 1] = 300
-  _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11, 12, 13, 14, 15], matrix: withRun ? m : nil))
+  _ = Reducer.reduce(&s, .viewLoaded(view: v(""), title: "", ids: [11, 12, 13, 14, 15], matrix: withRun ? m : nil))
   _ = Reducer.reduce(
     &s,
     .rowsLoaded(

@@ -13,7 +13,7 @@ func mapLoaded(_ s: inout AppState) {
     MapPoint(id: 14, x: 0.5, y: 0.5, split: "train", miou: 0.67),
     MapPoint(id: 15, x: 1.0, y: 0.55, split: "train", miou: 0.83),
   ]
-  _ = Reducer.reduce(&s, .curation(.mapLoaded(view: "", points: points, explained: 0.42)))
+  _ = Reducer.reduce(&s, .curation(.mapLoaded(view: v(""), points: points, explained: 0.42)))
 }
 
 @Suite("Embedding map: open, move, colour, select, open a sample")
@@ -22,7 +22,7 @@ struct MapReducerTests {
     var s = loadedState()
     let e = press(&s, .char("8"))
     #expect(s.screen == .map && s.map.loading)
-    #expect(e == [.curation(.loadMap(view: "", run: "model_b", className: nil, job: .map))])
+    #expect(e == [.curation(.loadMap(view: v(""), run: "model_b", className: nil, job: .map))])
     mapLoaded(&s)
     #expect(!s.map.loading && s.jobs[.map] == nil)
     return s
@@ -48,8 +48,8 @@ struct MapReducerTests {
     // Back to the map: no new projection for the same view; another view makes one.
     #expect(press(&s, .char("8")).isEmpty)
     // (here while on the map screen: the map follows at once)
-    let remade = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11, 13], matrix: nil))
-    #expect(remade.contains(.curation(.loadMap(view: "split=val", run: "model_b", className: nil, job: .map))))
+    let remade = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "", ids: [11, 13], matrix: nil))
+    #expect(remade.contains(.curation(.loadMap(view: v("split=val"), run: "model_b", className: nil, job: .map))))
   }
 
   @Test("v twice selects the rectangle's samples as the view (tag map); Esc cancels a started selection")
@@ -76,15 +76,15 @@ struct MapReducerTests {
     _ = press(&s, .char("c"), .char("c"), .char("c"))
     #expect(s.map.colouring == .split)
     let e = Reducer.reduce(&s, .commandInvoked(.screenMap, ["car"]))
-    #expect(e == [.curation(.loadMap(view: "", run: "model_b", className: "car", job: .map))] && s.map.colouring == .classPresence)
+    #expect(e == [.curation(.loadMap(view: v(""), run: "model_b", className: "car", job: .map))] && s.map.colouring == .classPresence)
     #expect(Reducer.reduce(&s, .commandInvoked(.screenMap, ["nope"])).isEmpty && s.statusIsError)
   }
 
   @Test("the map follows the view: a new view loaded on the map screen remakes it")
   func followsTheView() {
     var s = onMap()
-    let e = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11, 13], matrix: nil))
-    #expect(e == [.curation(.loadMap(view: "split=val", run: "model_b", className: nil, job: .map))])
+    let e = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "split=val", ids: [11, 13], matrix: nil))
+    #expect(e == [.curation(.loadMap(view: v("split=val"), run: "model_b", className: nil, job: .map))])
     #expect(s.map.loading)
   }
 

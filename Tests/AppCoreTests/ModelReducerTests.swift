@@ -43,7 +43,7 @@ struct ModelReducerTests {
     var s = loadedState()
     _ = press(&s, .char(":"))
     type(&s, "predict mine python3 model.py {manifest}")
-    #expect(press(&s, .enter) == [.model(.predict(name: "mine", command: "python3 model.py {manifest}", view: s.viewText, job: .predict(name: "mine")))])
+    #expect(press(&s, .enter) == [.model(.predict(name: "mine", command: "python3 model.py {manifest}", view: s.view, job: .predict(name: "mine")))])
     #expect(s.jobs[.predict(name: "mine")] != nil)
     #expect(Reducer.reduce(&s, .commandInvoked(.predictRun, ["other", "python3", "model.py"])).isEmpty && s.statusIsError)
   }

@@ -50,7 +50,7 @@ struct RealPhotoUITests {
       var m = ConfusionMatrix(classCount: 10)
       for c in [0, 1, 2, 5, 6, 9] { m[c, c] = UInt64(1000 * (c + 1)) }
       m[1, 0] = 700
-      _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11, 12, 13, 14, 15], matrix: m))
+      _ = Reducer.reduce(&s, .viewLoaded(view: v(""), title: "", ids: [11, 12, 13, 14, 15], matrix: m))
       _ = press(&s, .char("2"))
       var text = AppView.render(s).buffer.textDump()
       #expect(text.contains("4 classes absent from ground truth and prediction are hidden (A shows them)"))

@@ -16,7 +16,7 @@ struct HugeClassMapTests {
       .datasetLoaded(
         name: "big", total: 1, fields: ["ground_truth", "model_b"], classNames: names, palette: ClassPalette(colors: [:]), ignore: [255], runs: [], problems: []
       ))
-    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v(""), title: "", ids: [11], matrix: nil))
     _ = Reducer.reduce(&s, .rowsLoaded([SampleSummary(id: 11, path: "a.png", split: nil, width: 64, height: 48, miou: nil, tags: [])]))
     _ = press(&s, .enter)
     _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(11)))
@@ -34,19 +34,30 @@ struct StaleViewTests {
     _ = Reducer.reduce(&s, .viewRequested(1))
     _ = Reducer.reduce(&s, .viewRequested(2))
     // The newer one answers first ...
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil, request: 2))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "split=val", ids: [11], matrix: nil, request: 2))
     #expect(s.viewText == "split=val" && s.viewIds == [11])
     // ... then the older one: dropped, and so is its failure.
-    let e = Reducer.reduce(&s, .viewLoaded(text: "split=train", title: "split=train", ids: [12, 13, 14, 15], matrix: nil, request: 1))
+    let e = Reducer.reduce(&s, .viewLoaded(view: v("split=train"), title: "split=train", ids: [12, 13, 14, 15], matrix: nil, request: 1))
     #expect(e.isEmpty && s.viewText == "split=val" && s.viewIds == [11])
     _ = Reducer.reduce(&s, .viewFailed(text: "split=train", message: "boom", request: 1))
     #expect(s.status?.contains("boom") != true)
   }
 
+  @Test("a view typed with a syntax error is named on the status line and loads nothing; effects carry the parsed view")
+  func typedViewParsedInTheReducer() {
+    var s = loadedState()
+    let bad = Reducer.reduce(&s, .commandInvoked(.viewSet, ["split="]))
+    #expect(bad.isEmpty && s.statusIsError && s.status?.hasPrefix("view 'split=': syntax error at position") == true && !s.viewLoading)
+    let good = Reducer.reduce(&s, .commandInvoked(.viewSet, ["class:car  split=val"]))
+    #expect(
+      good == [.loadView(ViewExpression(filters: [.classPixels(className: "car", field: "ground_truth", .gt, 0), .split("val", equal: true)]), run: "model_b")])
+    #expect(s.viewLoading)
+  }
+
   @Test("view effects are numbered; other effects are left alone")
   func numbering() {
-    #expect(Effect.loadView(text: "a", run: nil).numbered(7) == .loadView(text: "a", run: nil, request: 7))
-    #expect(Effect.loadChanges(from: "a", to: "b", view: "").loadsView)
+    #expect(Effect.loadView(v("split=val"), run: nil).numbered(7) == .loadView(v("split=val"), run: nil, request: 7))
+    #expect(Effect.loadChanges(from: "a", to: "b", view: v("")).loadsView)
     #expect(!Effect.loadRows([1], run: nil).loadsView && Effect.loadRows([1], run: nil).numbered(3) == .loadRows([1], run: nil))
   }
 }
@@ -162,7 +173,7 @@ struct ProblemsScreenTests {
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains("(the mask matches the image before its Exif rotation)"), "the whole line is readable: \(text)")
     let effects = press(&s, .enter)
-    #expect(effects == [.loadView(text: "path~'frame_00042'", run: "model_b")])
+    #expect(effects == [.loadView(v("path~'frame_00042'"), run: "model_b")])
     #expect(s.screen == .sample)
     #expect((try? ViewExpression.parse("path~'frame_00042'")) != nil)
   }

@@ -56,7 +56,7 @@ struct ReducerTests {
     type(&s, "split=val class:car")
     let e = press(&s, .enter)
     #expect(!s.paletteState.isOpen)
-    #expect(e == [.loadView(text: "split=val class:car", run: "model_b")])
+    #expect(e == [.loadView(v("split=val class:car"), run: "model_b")])
     _ = press(&s, .char(":"), .up)
     #expect(s.paletteState.input == "split=val class:car")
     _ = press(&s, .escape)
@@ -80,7 +80,7 @@ struct ReducerTests {
   func drillDown() {
     var s = loadedState()
     _ = press(&s, .char("2"), .char("j"))
-    #expect(press(&s, .enter) == [.loadView(text: "class:sidewalk sort:iou(model_b,sidewalk)", run: "model_b")])
+    #expect(press(&s, .enter) == [.loadView(v("class:sidewalk sort:iou(model_b,sidewalk)"), run: "model_b")])
     #expect(s.screen == .samples)
     _ = press(&s, .char("3"), .down)
     #expect(press(&s, .enter) == [.loadCell(run: "model_b", gt: 1, pred: 0, gtName: "sidewalk", predName: "road")])
@@ -91,8 +91,8 @@ struct ReducerTests {
 
   @Test func worstFirstKeepsFilters() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val sort:path", title: "", ids: [11], matrix: nil))
-    #expect(press(&s, .char("w")) == [.loadView(text: "split=val sort:miou(model_b)", run: "model_b")])
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("split=val sort:path"), title: "", ids: [11], matrix: nil))
+    #expect(press(&s, .char("w")) == [.loadView(v("split=val sort:miou(model_b)"), run: "model_b")])
   }
 
   @Test func quitAndResize() {
@@ -160,12 +160,12 @@ struct RunsTests {
     Self.loadTwoRuns(&s)
     var m = ConfusionMatrix(classCount: 10)
     for c in 0..<10 { m[c, c] = 100 }
-    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: m))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v(""), title: "", ids: [11], matrix: m))
     _ = press(&s, .char("4"))
     #expect(s.screen == .runs && s.activeRun == 0)
     #expect(press(&s, .char("c")).isEmpty && s.statusIsError)  // the active run itself
     _ = press(&s, .down)
-    #expect(press(&s, .char("c")) == [.loadCompare(base: "model_a", run: "model_b", view: "")])
+    #expect(press(&s, .char("c")) == [.loadCompare(base: "model_a", run: "model_b", view: v(""))])
     var worse = m
     worse[1, 0] = 100
     _ = Reducer.reduce(&s, .compareLoaded(PairedRuns(a: "model_a", b: "model_b", matrixA: m, matrixB: worse, samples: 1)))
@@ -183,7 +183,7 @@ struct RunsTests {
     a[1, 2] = 23
     b[1, 1] = 969
     b[1, 2] = 31
-    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [11], matrix: a))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v(""), title: "", ids: [11], matrix: a))
     _ = press(&s, .char("4"), .down)
     _ = press(&s, .char("c"))
     _ = Reducer.reduce(&s, .compareLoaded(PairedRuns(a: "model_b", b: "model_a", matrixA: b, matrixB: a, samples: 1)))
@@ -269,7 +269,7 @@ struct WorseTests {
           EvalRun(key: "model_b", gtField: "ground_truth", predField: "model_b", dialect: .mmseg, createdAt: "2"),
         ], problems: []))
     _ = press(&s, .down, .char("c"))
-    #expect(press(&s, .char("W")) == [.loadChanges(from: "model_a", to: "model_b", view: "")])
+    #expect(press(&s, .char("W")) == [.loadChanges(from: "model_a", to: "model_b", view: v(""))])
     #expect(s.screen == .samples)
   }
 }

@@ -62,7 +62,7 @@ struct ScreenSnapshotTests {
   func titleKeepsCountAndRun() {
     var s = loadedState()
     _ = Reducer.reduce(
-      &s, .viewLoaded(text: "", title: "class:car split=train sort:-miou(model_b) tag:night tag:rain has:model_a", ids: [11, 12], matrix: nil))
+      &s, .viewLoaded(view: v(""), title: "class:car split=train sort:-miou(model_b) tag:night tag:rain has:model_a", ids: [11, 12], matrix: nil))
     let title = AppView.render(s).buffer.textDump().split(separator: "\n").first.map(String.init) ?? ""
     #expect(title.contains("2/5 samples") && title.contains("run: model_b (mmseg)") && title.contains("…"), "\(title)")
   }
@@ -91,7 +91,7 @@ struct ScreenSnapshotTests {
       &s,
       .datasetLoaded(
         name: "d", total: 2, fields: ["ground_truth"], classNames: ["a"], palette: s.palette, ignore: [255], runs: [], problems: []))
-    _ = Reducer.reduce(&s, .viewLoaded(text: "", title: "", ids: [1, 2], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v(""), title: "", ids: [1, 2], matrix: nil))
     for id: Int64 in [1, 2] {
       _ = Reducer.reduce(
         &s,
@@ -171,7 +171,7 @@ struct TriageSnapshotTests {
   func review80x24() {
     var s = loadedState()
     _ = Reducer.reduce(
-      &s, .triage(.reviewLoaded(queue: "worst", expression: "sort:miou(model_b)", ids: [11, 12, 13], verdicts: [11: .ok], position: 11, matrix: nil)))
+      &s, .triage(.reviewLoaded(queue: "worst", expression: v("sort:miou(model_b)"), ids: [11, 12, 13], verdicts: [11: .ok], position: 11, matrix: nil)))
     let img = sampleImages(12)
     _ = Reducer.reduce(
       &s,

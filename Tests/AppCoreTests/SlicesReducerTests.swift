@@ -21,10 +21,10 @@ struct SlicesReducerTests {
   @Test(": slices starts a background job on the active run and view; : clusters K checks K; without a run slices says what to do")
   func jobs() {
     var s = loadedState()
-    s.viewText = "split=val"
+    s.view = v("split=val")
     type(&s, ":slices")
     var e = press(&s, .enter)
-    #expect(e == [.curation(.curate(.slices(run: "model_b", view: "split=val"), job: .slices))] && s.jobs[.slices] != nil)
+    #expect(e == [.curation(.curate(.slices(run: "model_b", view: v("split=val")), job: .slices))] && s.jobs[.slices] != nil)
     // Twice: not again.
     #expect(Reducer.reduce(&s, .commandInvoked(.curateSlices, [])).isEmpty && s.status?.contains("running already") == true)
     e = Reducer.reduce(&s, .commandInvoked(.curateClusters, ["4"]))
@@ -52,7 +52,7 @@ struct SlicesReducerTests {
     _ = press(&s, .down)
     #expect(s.slices.cursor == 1)
     let open = press(&s, .enter)
-    #expect(s.screen == .samples && open == [.loadView(text: "class:pole class:road<11675", run: "model_b")])
+    #expect(s.screen == .samples && open == [.loadView(v("class:pole class:road<11675"), run: "model_b")])
     _ = press(&s, .char("9"))
     #expect(s.screen == .slices)
     // No clusters list yet: the stored clusters are read (segscope clusters may have made some).
@@ -88,7 +88,7 @@ struct SlicesReducerTests {
       MapPoint(id: 11, x: 0.05, y: 0.9, split: "val", cluster: 1), MapPoint(id: 12, x: 0.8, y: 0.1, split: "train", cluster: 2),
       MapPoint(id: 13, x: 0.5, y: 0.5, split: "train", cluster: 2),
     ]
-    _ = Reducer.reduce(&s, .curation(.mapLoaded(view: "", points: points, explained: 0.4)))
+    _ = Reducer.reduce(&s, .curation(.mapLoaded(view: v(""), points: points, explained: 0.4)))
     for _ in 0..<5 where s.map.colouring != .cluster { _ = press(&s, .char("c")) }
     #expect(s.map.colouring == .cluster)
     let text = AppView.render(s).buffer.textDump()

@@ -36,9 +36,9 @@ struct SuspectsReducerTests {
     var s = onSuspects()
     let e = press(&s, .enter)
     let view = "suspect('model_a+model_b')>0 sort:-suspect('model_a+model_b')"
-    #expect(e == [.loadView(text: view, run: "model_b")])
+    #expect(e == [.loadView(v(view), run: "model_b")])
     #expect(s.screen == .sample)
-    _ = Reducer.reduce(&s, .viewLoaded(text: view, title: view, ids: [12, 14], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v(view), title: view, ids: [12, 14], matrix: nil))
     _ = Reducer.reduce(&s, .imagesLoaded(sampleImages(12)))
     return s
   }
@@ -77,7 +77,7 @@ struct SuspectsReducerTests {
     _ = press(&s, .char("n"))
     #expect(s.currentSampleId == 14 && s.outlinedSuspect?.region.kind == .missed)
     // Another view ends the outlining.
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "", ids: [11, 12], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "", ids: [11, 12], matrix: nil))
     #expect(s.outlinedSuspect == nil)
   }
 
@@ -232,8 +232,8 @@ struct SuspectsReducerTests {
     var s = onSuspects()
     let e = Reducer.reduce(&s, .commandInvoked(.reviewStart, ["fixes"]))
     let view = "suspect('model_a+model_b')>0 sort:-suspect('model_a+model_b')"
-    #expect(e == [.triage(.openReview(queue: "fixes", expression: nil, newQueueView: view, run: "model_b"))])
-    _ = Reducer.reduce(&s, .triage(.reviewLoaded(queue: "fixes", expression: view, ids: [12, 14], verdicts: [:], position: nil, matrix: nil)))
+    #expect(e == [.triage(.openReview(queue: "fixes", expression: nil, newQueueView: v(view), run: "model_b"))])
+    _ = Reducer.reduce(&s, .triage(.reviewLoaded(queue: "fixes", expression: v(view), ids: [12, 14], verdicts: [:], position: nil, matrix: nil)))
     #expect(s.screen == .sample && s.currentSampleId == 12 && s.outlinedSuspect?.region.kind == .swap)
   }
 

@@ -11,9 +11,10 @@ struct TriageReducerTests {
     _ = press(&s, .char(":"))
     type(&s, "review q")
     let e = press(&s, .enter)
-    #expect(e == [.triage(.openReview(queue: "q", expression: nil, newQueueView: "sort:miou(model_b)", run: "model_b"))])
+    #expect(e == [.triage(.openReview(queue: "q", expression: nil, newQueueView: v("sort:miou(model_b)"), run: "model_b"))])
     let effects = Reducer.reduce(
-      &s, .triage(.reviewLoaded(queue: "q", expression: "sort:miou(model_b)", ids: [11, 12, 13, 14, 15], verdicts: verdicts, position: position, matrix: nil)))
+      &s,
+      .triage(.reviewLoaded(queue: "q", expression: v("sort:miou(model_b)"), ids: [11, 12, 13, 14, 15], verdicts: verdicts, position: position, matrix: nil)))
     #expect(effects.contains(.loadImages(s.currentSampleId ?? -1)))
     return s
   }
@@ -21,15 +22,15 @@ struct TriageReducerTests {
   @Test("a new queue takes the current view worst first; an explicit expression is kept as typed")
   func startQueue() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "split=val", ids: [11], matrix: nil))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.reviewStart, ["mine"])) == [
-        .triage(.openReview(queue: "mine", expression: nil, newQueueView: "split=val sort:miou(model_b)", run: "model_b"))
+        .triage(.openReview(queue: "mine", expression: nil, newQueueView: v("split=val sort:miou(model_b)"), run: "model_b"))
       ])
-    _ = Reducer.reduce(&s, .viewLoaded(text: "sort:-pixels(car)", title: "", ids: [11], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("sort:-pixels(car)"), title: "", ids: [11], matrix: nil))
     #expect(
       Reducer.reduce(&s, .commandInvoked(.reviewStart, ["mine", "class:car"])) == [
-        .triage(.openReview(queue: "mine", expression: "class:car", newQueueView: "sort:-pixels(car)", run: "model_b"))
+        .triage(.openReview(queue: "mine", expression: v("class:car"), newQueueView: v("sort:-pixels(car)"), run: "model_b"))
       ])
   }
 
@@ -91,7 +92,7 @@ struct TriageReducerTests {
   @Test("a view typed during a review ends it; the verdicts stay in the database")
   func otherViewEndsReview() {
     var s = reviewing()
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "split=val", ids: [11], matrix: nil))
     #expect(s.review == nil)
   }
 
@@ -193,12 +194,12 @@ struct TriageReducerTests {
     #expect(s.flagsFilter.state == nil)
     _ = Reducer.reduce(&s, .triage(.flagsLoaded(flags)))
     _ = press(&s, .down)
-    #expect(press(&s, .enter) == [.loadView(text: "flagged:any", run: "model_b")])
+    #expect(press(&s, .enter) == [.loadView(v("flagged:any"), run: "model_b")])
     #expect(s.screen == .sample)
-    let e = Reducer.reduce(&s, .viewLoaded(text: "flagged:any", title: "flagged:any", ids: [12, 14], matrix: nil))
+    let e = Reducer.reduce(&s, .viewLoaded(view: v("flagged:any"), title: "flagged:any", ids: [12, 14], matrix: nil))
     #expect(s.currentSampleId == 14 && e.contains(.loadImages(14)))
     // Esc: back to the Flags screen, and the view before the flag (all samples) comes back.
-    #expect(press(&s, .escape) == [.loadView(text: "", run: "model_b")])
+    #expect(press(&s, .escape) == [.loadView(v(""), run: "model_b")])
     #expect(s.screen == .flags && s.viewBeforeFlag == nil)
   }
 
@@ -215,10 +216,10 @@ struct TriageReducerTests {
   @Test("export FORMAT PATH writes the current view")
   func export() {
     var s = loadedState()
-    _ = Reducer.reduce(&s, .viewLoaded(text: "split=val", title: "split=val", ids: [11], matrix: nil))
+    _ = Reducer.reduce(&s, .viewLoaded(view: v("split=val"), title: "split=val", ids: [11], matrix: nil))
     _ = press(&s, .char(":"))
     type(&s, "export sheet /tmp/val.png")
-    #expect(press(&s, .enter) == [.triage(.exportView(format: .file(.sheet), out: "/tmp/val.png", view: "split=val", run: "model_b"))])
+    #expect(press(&s, .enter) == [.triage(.exportView(format: .file(.sheet), out: "/tmp/val.png", view: v("split=val"), run: "model_b"))])
     #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["pdf", "x"])).isEmpty && s.statusIsError)
     #expect(Reducer.reduce(&s, .commandInvoked(.viewExport, ["csv"])).isEmpty && s.paletteState.input == "export csv ")
   }
@@ -285,7 +286,7 @@ struct InstanceListTests {
     _ = Reducer.reduce(&s, .rowsLoaded([row]))
     let text = AppView.render(s).buffer.textDump()
     #expect(text.contains("TP/FP/FN") && text.contains("3/1/2"))
-    #expect(press(&s, .char("w")) == [.loadView(text: "sort:-fn(mrcnn)", run: nil)])
+    #expect(press(&s, .char("w")) == [.loadView(v("sort:-fn(mrcnn)"), run: nil)])
   }
 }
 

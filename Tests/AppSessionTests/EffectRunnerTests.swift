@@ -12,6 +12,9 @@ import SegmentationCore
 import Synchronization
 import Testing
 
+/// A view expression written in a test (the text is known to parse).
+func v(_ text: String) -> ViewExpression { try! ViewExpression.parse(text) }
+
 @Suite("The effect runner against a real dataset", .serialized)
 struct EffectRunnerTests {
   @Test("loading the dataset gives class names, colours, ignore values and runs from the store")
@@ -28,23 +31,23 @@ struct EffectRunnerTests {
     #expect(ignore.contains(255) && runs.isEmpty)
   }
 
-  @Test("a view load answers with its request number; a syntax error fails that request")
+  @Test("a view load answers with its request number; a view the dataset cannot resolve fails that request")
   func loadView() throws {
     let f = try SessionFixture()
     defer { f.remove() }
     let runner = EffectRunner(store: f.store, version: "test")
-    let a = runner.perform(.loadView(text: "split=val", run: nil, request: 5))
-    guard case .viewLoaded(let text, _, let ids, _, let request, _)? = a.first else {
+    let a = runner.perform(.loadView(v("split=val"), run: nil, request: 5))
+    guard case .viewLoaded(let view, _, let ids, _, let request, _)? = a.first else {
       Issue.record("\(a)")
       return
     }
-    #expect(text == "split=val" && ids.count == 2 && request == 5)
-    let bad = runner.perform(.loadView(text: "split=", run: nil, request: 6))
-    guard case .viewFailed(_, let message, let r)? = bad.first else {
+    #expect(view.text == "split=val" && ids.count == 2 && request == 5)
+    let bad = runner.perform(.loadView(v("miou(no_such_run)<0.5"), run: nil, request: 6))
+    guard case .viewFailed(let text, let message, let r)? = bad.first else {
       Issue.record("\(bad)")
       return
     }
-    #expect(message.contains("syntax error") && r == 6)
+    #expect(text == "miou(no_such_run)<0.5" && message.contains("no_such_run") && r == 6)
   }
 
   @Test("an evaluation job cancelled while it runs stores nothing; run again, it stores the run and reloads the dataset")
@@ -118,7 +121,7 @@ struct EffectSchedulerTests {
       order.add("job")
       done.signal()
     }
-    scheduler.run(.loadView(text: "split=val", run: nil, request: 1), with: EffectRunner(store: f.store, version: "test")) { actions in
+    scheduler.run(.loadView(v("split=val"), run: nil, request: 1), with: EffectRunner(store: f.store, version: "test")) { actions in
       order.add(actions.contains { if case .viewLoaded = $0 { return true } else { return false } } ? "view" : "view failed")
       done.signal()
     }
@@ -167,7 +170,7 @@ struct RunComparisonSurfaceTests {
     #expect(cmp.commonSamples == ra.sampleIds!.count && cmp.commonSamples < 9)
 
     let runner = EffectRunner(store: f.store, version: "test")
-    guard case .compareLoaded(let paired)? = runner.perform(.loadCompare(base: "model_a", run: "model_b", view: "")).first else {
+    guard case .compareLoaded(let paired)? = runner.perform(.loadCompare(base: "model_a", run: "model_b", view: v(""))).first else {
       Issue.record("no comparison")
       return
     }
@@ -180,7 +183,7 @@ struct RunComparisonSurfaceTests {
     #expect(AppView.pct(mb.mIoU - ma.mIoU) == AppView.pct(cmp.mIoU.after - cmp.mIoU.before))
 
     // W: only the samples that got worse, worst first, with their changes; none that improved.
-    guard case .viewLoaded(_, let title, let ids, _, _, let changes)? = runner.perform(.loadChanges(from: "model_a", to: "model_b", view: "")).first
+    guard case .viewLoaded(_, let title, let ids, _, _, let changes)? = runner.perform(.loadChanges(from: "model_a", to: "model_b", view: v(""))).first
     else {
       Issue.record("no view")
       return

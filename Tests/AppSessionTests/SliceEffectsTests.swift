@@ -51,12 +51,12 @@ struct SliceEffectsTests {
       }
     }
     control.withLock { $0 = cancelling.control }
-    let stopped = cancelling.perform(.curation(.curate(.slices(run: "model_b", view: ""), job: .slices)))
+    let stopped = cancelling.perform(.curation(.curate(.slices(run: "model_b", view: ViewExpression()), job: .slices)))
     #expect(loaded(stopped) == nil)
     #expect(
       stopped.contains { if case .curation(.curationFinished(.slices, nil, let m, false)) = $0 { return m.contains("cancelled") } else { return false } },
       "\(stopped)")
-    let out = EffectRunner(store: f.store, version: "test").perform(.curation(.curate(.slices(run: "model_b", view: ""), job: .slices)))
+    let out = EffectRunner(store: f.store, version: "test").perform(.curation(.curate(.slices(run: "model_b", view: ViewExpression()), job: .slices)))
     let (kind, list) = try #require(loaded(out), "\(out)")
     #expect(kind == .slices && list.summary.contains("Benjamini-Hochberg"))
     for e in list.entries { #expect((e.gap ?? 0) > 0 && (e.interval?.lowerBound ?? 0) > 0) }

@@ -42,7 +42,7 @@ enum Commands {
         if target == .flags, let previous = s.viewBeforeFlag {
           s.viewBeforeFlag = nil
           s.viewLoading = true
-          return [.loadView(text: previous, run: s.activeRunSummary?.key)]
+          return [.loadView(previous, run: s.activeRunSummary?.key)]
         }
         return target == .sample ? imageEffects(s) : Reducer.rowsEffect(s)
       }
@@ -131,7 +131,7 @@ enum Commands {
       s.activeRun = ((s.activeRun ?? -1) + 1) % max(1, s.runs.count)
       s.rows = [:]
       Reducer.setStatus(&s, "active run: \(s.activeRunSummary?.key ?? "-")", error: false)
-      return [.loadView(text: s.viewText, run: s.activeRunSummary?.key)]
+      return [.loadView(s.view, run: s.activeRunSummary?.key)]
     case .runCompare:
       guard s.runs.indices.contains(s.runsCursor), s.runsCursor != s.activeRun else {
         Reducer.setStatus(&s, "pick a run other than the active one to compare with", error: true)
@@ -143,12 +143,12 @@ enum Commands {
       }
       s.compareRun = s.runsCursor
       s.comparison = nil
-      return [.loadCompare(base: base.key, run: s.runs[s.runsCursor].key, view: s.viewText)]
+      return [.loadCompare(base: base.key, run: s.runs[s.runsCursor].key, view: s.view)]
     case .runWorse:
       guard let a = s.activeRunSummary, let ci = s.compareRun, s.runs.indices.contains(ci) else { return [] }
       go(&s, .samples)
       s.viewLoading = true
-      return [.loadChanges(from: a.key, to: s.runs[ci].key, view: s.viewText)]
+      return [.loadChanges(from: a.key, to: s.runs[ci].key, view: s.view)]
     case .runEvaluate:
       let preds = s.fields.filter { $0 != FieldName.groundTruth }
       guard !args.isEmpty else {
@@ -172,29 +172,28 @@ enum Commands {
         Palette.open(&s, prefill: "view " + s.viewText)
         return []
       }
-      s.viewLoading = true
       s.paletteState.history.append("view " + arg)
-      return [.loadView(text: arg, run: s.activeRunSummary?.key)]
+      return loadView(&s, arg, run: s.activeRunSummary?.key)
     case .viewReset:
       s.viewLoading = true
-      return [.loadView(text: "", run: s.activeRunSummary?.key)]
+      return [.loadView(ViewExpression(), run: s.activeRunSummary?.key)]
     case .viewWorst:
       // The view as it is, its sort replaced.
-      let base = (try? ViewExpression.parse(s.viewText)) ?? ViewExpression()
+      let base = s.view
       guard let run = s.activeRunSummary else {
         // Instance runs: the most missed objects first.
         guard let key = s.instanceRunKey else { return [] }
         s.viewLoading = true
-        return [.loadView(text: base.sorted(by: .instanceCount(run: key, outcome: "fn"), descending: true).text, run: nil)]
+        return [.loadView(base.sorted(by: .instanceCount(run: key, outcome: "fn"), descending: true), run: nil)]
       }
       s.viewLoading = true
-      return [.loadView(text: base.sorted(by: .miou(run: run.key)).text, run: run.key)]
+      return [.loadView(base.sorted(by: .miou(run: run.key)), run: run.key)]
     case .viewSave:
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "save ")
         return []
       }
-      return [.saveView(name: arg, text: s.viewText)]
+      return [.saveView(name: arg, view: s.view)]
     case .tagAdd:
       guard !arg.isEmpty else {
         Palette.open(&s, prefill: "tag ")
@@ -239,6 +238,19 @@ enum Commands {
     case .curateSlices: return SliceCommands.run(&s, .curateSlices, args)
     }
     return []
+  }
+
+  /// A view typed or built as text, loaded; its syntax error goes on the status line instead (as a
+  /// failed load's does) and nothing is loaded.
+  static func loadView(_ s: inout AppState, _ text: String, run: String?) -> [Effect] {
+    do {
+      let view = try ViewExpression.parse(text)
+      s.viewLoading = true
+      return [.loadView(view, run: run)]
+    } catch {
+      Reducer.setStatus(&s, "view '\(text)': syntax error \(error.description)", error: true)
+      return []
+    }
   }
 
   static func go(_ s: inout AppState, _ screen: Screen) {
@@ -300,9 +312,8 @@ enum Commands {
       let c = rows[s.classCursor]
       let name = s.classNames.indices.contains(c.classId) ? s.classNames[c.classId] : String(c.classId)
       go(&s, .samples)
-      s.viewLoading = true
       let quoted = name.contains(" ") ? "'\(name)'" : name
-      return [.loadView(text: "class:\(quoted) sort:iou(\(run.key),\(quoted))", run: run.key)]
+      return loadView(&s, "class:\(quoted) sort:iou(\(run.key),\(quoted))", run: run.key)
     case .confusion:
       guard let run = s.activeRunSummary, let m = s.matrix else { return [] }
       let g = s.confusionCursor.row, p = s.confusionCursor.col
@@ -326,14 +337,13 @@ enum Commands {
       }
       s.cursor = 0
       go(&s, .sample)
-      s.viewLoading = true
-      return [.loadView(text: "path~'\(stem)'", run: s.activeRunSummary?.key)]
+      return loadView(&s, "path~'\(stem)'", run: s.activeRunSummary?.key)
     case .runs:
       guard s.runs.indices.contains(s.runsCursor) else { return [] }
       s.activeRun = s.runsCursor
       s.rows = [:]
       Reducer.setStatus(&s, "active run: \(s.runs[s.runsCursor].key)", error: false)
-      return [.loadView(text: s.viewText, run: s.runs[s.runsCursor].key)]
+      return [.loadView(s.view, run: s.runs[s.runsCursor].key)]
     case .sample, .help:
       // Enter on a sample or on the help opens nothing further.
       return []

@@ -46,7 +46,7 @@ enum CurationCommands {
         Reducer.setStatus(&s, "next: no prediction field '\(unknown)' (fields: \(preds.joined(separator: ", ")))", error: true)
         return []
       }
-      return start(&s, .next(budget: budget, fields: fields, view: s.viewText, tag: "next"), job: .next(budget: budget))
+      return start(&s, .next(budget: budget, fields: fields, view: s.view, tag: "next"), job: .next(budget: budget))
     }
   }
 
@@ -66,7 +66,7 @@ enum CurationCommands {
       s.jobs[MapCommands.job] = nil
       s.map.loading = false
       s.map.points = points
-      s.map.viewText = view
+      s.map.view = view
       s.map.explained = explained
       s.map.anchor = nil
       s.map.cursor = max(0, min(s.map.cursor, points.count - 1))
@@ -78,7 +78,7 @@ enum CurationCommands {
       guard let view, !isError else { return [] }
       Commands.go(&s, .samples)
       s.viewLoading = true
-      return [.loadView(text: view, run: s.activeRunSummary?.key)]
+      return [.loadView(view, run: s.activeRunSummary?.key)]
     }
   }
 }

@@ -25,7 +25,7 @@ enum MapCommands {
         return load(&s)
       }
       // Made once per view; a new view (or the first visit) makes it again.
-      return s.map.viewText == s.viewText && !s.map.points.isEmpty ? [] : load(&s)
+      return s.map.view == s.view && !s.map.points.isEmpty ? [] : load(&s)
     case .mapColour:
       let all = MapColouring.allCases.filter {
         ($0 != .classPresence || s.map.className != nil) && ($0 != .cluster || s.map.points.contains { $0.cluster != nil })
@@ -54,7 +54,7 @@ enum MapCommands {
     s.map.loading = true
     s.map.anchor = nil
     s.jobs[job] = Job(title: "map", done: 0, total: 0)
-    return [.curation(.loadMap(view: s.viewText, run: s.activeRunSummary?.key, className: s.map.className, job: job))]
+    return [.curation(.loadMap(view: s.view, run: s.activeRunSummary?.key, className: s.map.className, job: job))]
   }
 
   static func describe(_ m: MapState) -> String {

@@ -39,7 +39,7 @@ enum ModelCommands {
       let job = JobID.predict(name: parts[0])
       guard s.jobs[job] == nil else { return [] }
       s.jobs[job] = Job(title: job.description, done: 0, total: 0)
-      return [.model(.predict(name: parts[0], command: parts[1], view: s.viewText, job: job))]
+      return [.model(.predict(name: parts[0], command: parts[1], view: s.view, job: job))]
     }
   }
 

@@ -40,7 +40,7 @@ enum SliceCommands {
         Reducer.setStatus(&s, "slices need an evaluation run: E evaluates a prediction field (or segscope eval)", error: true)
         return []
       }
-      return CurationCommands.start(&s, .slices(run: run, view: s.viewText), job: slicesJob)
+      return CurationCommands.start(&s, .slices(run: run, view: s.view), job: slicesJob)
     }
   }
 
@@ -69,7 +69,7 @@ enum SliceCommands {
     Commands.go(&s, .samples)
     s.cursor = 0
     s.viewLoading = true
-    return [.loadView(text: e.definition.text, run: s.activeRunSummary?.key)]
+    return [.loadView(e.definition, run: s.activeRunSummary?.key)]
   }
 
   static func move(_ s: inout AppState, _ how: Move) -> [Effect] {

@@ -96,7 +96,7 @@ enum SuspectCommands {
     s.errorClass = nil
     Commands.go(&s, .sample)
     s.viewLoading = true
-    return [.loadView(text: view, run: s.activeRunSummary?.key)]
+    return [.loadView(view, run: s.activeRunSummary?.key)]
   }
 
   /// The palette line F opens for a suspect region: its suggested class and a note saying why.

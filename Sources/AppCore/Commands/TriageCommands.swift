@@ -25,7 +25,6 @@ enum TriageCommands {
         Palette.open(&s, prefill: "review ")
         return []
       }
-      s.viewLoading = true
       // A new queue takes the current view, worst first when there is a run; an existing one keeps its own.
       // On the Suspects screen it takes the run's suspect samples, most suspicious first.
       var newView = worstFirst(s)
@@ -34,7 +33,15 @@ enum TriageCommands {
         s.suspects.focusView = newView
         s.suspects.focus = nil
       }
-      return [.triage(.openReview(queue: name, expression: words.count > 1 ? words[1] : nil, newQueueView: newView, run: s.activeRunSummary?.key))]
+      var expression: ViewExpression? = nil
+      if words.count > 1 {
+        do { expression = try ViewExpression.parse(words[1]) } catch {
+          Reducer.setStatus(&s, "view '\(words[1])': review \(name): \(error)", error: true)
+          return []
+        }
+      }
+      s.viewLoading = true
+      return [.triage(.openReview(queue: name, expression: expression, newQueueView: newView, run: s.activeRunSummary?.key))]
     case .reviewOk, .reviewFix, .reviewSkip:
       let verdict: Verdict = id == .reviewOk ? .ok : id == .reviewFix ? .needsFix : .skip
       guard var r = s.review, let sample = s.currentSampleId else { return [] }
@@ -171,15 +178,14 @@ enum TriageCommands {
         return []
       }
       Reducer.setStatus(&s, "exporting \(s.viewIds.count) samples as \(words[0])…", error: false)
-      return [.triage(.exportView(format: format, out: words[1], view: s.viewText, run: s.activeRunSummary?.key))]
+      return [.triage(.exportView(format: format, out: words[1], view: s.view, run: s.activeRunSummary?.key))]
     }
   }
 
   /// The current view, sorted worst first by the active run's mIoU unless it has a sort already.
-  static func worstFirst(_ s: AppState) -> String {
-    let text = s.viewText.trimmingCharacters()
-    guard let run = s.activeRunSummary, let view = try? ViewExpression.parse(text), view.sort == nil else { return text }
-    return view.sorted(by: .miou(run: run.key)).text
+  static func worstFirst(_ s: AppState) -> ViewExpression {
+    guard let run = s.activeRunSummary, s.view.sort == nil else { return s.view }
+    return s.view.sorted(by: .miou(run: run.key))
   }
 
   /// A run key as the view language reads it: quoted when it has characters other than letters,
@@ -203,8 +209,8 @@ enum TriageCommands {
     case .reviewLoaded(let queue, let expression, let ids, let verdicts, let position, let matrix):
       s.viewLoading = false
       s.review = ReviewSession(queue: queue, expression: expression, verdicts: verdicts)
-      s.viewText = expression
-      s.viewTitle = "review \(queue): " + (expression.isEmpty ? "all samples" : expression)
+      s.view = expression
+      s.viewTitle = "review \(queue): " + (expression.text.isEmpty ? "all samples" : expression.text)
       s.viewIds = ids
       s.rows = [:]
       s.matrix = matrix
@@ -272,13 +278,13 @@ enum TriageCommands {
   /// Enter on the flags screen: the view of flagged samples, opened at this flag's sample.
   static func openFlag(_ s: inout AppState) -> [Effect] {
     guard let f = s.flags[safe: s.flagsCursor] else { return [] }
-    if s.viewBeforeFlag == nil { s.viewBeforeFlag = s.viewText }
+    if s.viewBeforeFlag == nil { s.viewBeforeFlag = s.view }
     s.focusAfterLoad = f.sampleId
     s.review = nil
     Commands.go(&s, .sample)
     s.viewLoading = true
     s.inspector = nil
     s.rectAnchor = nil
-    return [.loadView(text: "flagged:\(s.flagsFilter.state?.rawValue ?? "any")", run: s.activeRunSummary?.key)]
+    return [.loadView(ViewExpression(filters: [.flagged(state: s.flagsFilter.state)]), run: s.activeRunSummary?.key)]
   }
 }

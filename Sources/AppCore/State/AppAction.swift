@@ -16,7 +16,7 @@ public enum AppAction: Sendable {
   /// A view's samples. `request` is the id the runtime gave the load (0: unnumbered); a result
   /// for an older request than the newest one is stale and dropped.
   /// A view's samples; `changes` (from `W`) gives each sample's mIoU change between two runs.
-  case viewLoaded(text: String, title: String, ids: [Int64], matrix: ConfusionMatrix?, request: Int = 0, changes: [Int64: Double] = [:])
+  case viewLoaded(view: ViewExpression, title: String, ids: [Int64], matrix: ConfusionMatrix?, request: Int = 0, changes: [Int64: Double] = [:])
   case viewFailed(text: String, message: String, request: Int = 0)
   /// The runtime numbered a view load: results of earlier loads are stale from now on.
   case viewRequested(Int)
@@ -47,7 +47,7 @@ public enum AppAction: Sendable {
 public enum TriageAction: Sendable {
   /// A review queue opened: its samples (in the queue's order), saved verdicts, and where the last
   /// session stopped.
-  case reviewLoaded(queue: String, expression: String, ids: [Int64], verdicts: [Int64: Verdict], position: Int64?, matrix: ConfusionMatrix?)
+  case reviewLoaded(queue: String, expression: ViewExpression, ids: [Int64], verdicts: [Int64: Verdict], position: Int64?, matrix: ConfusionMatrix?)
   /// The database confirmed a verdict.
   case verdictSaved(queue: String, sample: Int64, verdict: Verdict)
   /// A verdict could not be saved (it is shown as not given).
@@ -71,10 +71,10 @@ public enum SuspectAction: Sendable {
 /// Curation jobs and the embedding map.
 public enum CurationAction: Sendable {
   /// A curation job ended: its message, and the view that shows its result (nil: none).
-  case curationFinished(job: JobID, view: String?, message: String, isError: Bool)
+  case curationFinished(job: JobID, view: ViewExpression?, message: String, isError: Bool)
   /// The embedding map of a view (its points in the view's order), and the share of the variance
   /// its two axes explain.
-  case mapLoaded(view: String, points: [MapPoint], explained: Double)
+  case mapLoaded(view: ViewExpression, points: [MapPoint], explained: Double)
 }
 
 /// Clusters and slices.
@@ -96,13 +96,13 @@ public enum CurationTask: Sendable, Equatable {
   /// FiftyOne-style uniqueness (the view `sort:-uniqueness`).
   case uniqueness
   /// The `budget` most uncertain samples of the view, spread apart, tagged `tag`.
-  case next(budget: Int, fields: [String], view: String, tag: String)
+  case next(budget: Int, fields: [String], view: ViewExpression, tag: String)
   /// Clusters of the images (k nil: chosen by silhouette), with the run's mIoU on each.
   case clusters(k: Int?, run: String?)
   /// The clusters stored by an earlier run (`segscope clusters`), with the run's mIoU on each.
   case storedClusters(run: String?)
   /// The slices of the view where the run is significantly worse.
-  case slices(run: String, view: String)
+  case slices(run: String, view: ViewExpression)
 }
 
 /// Work the reducer asks for; the runtime performs it and answers with actions.
@@ -127,7 +127,7 @@ public enum Effect: Sendable, Equatable {
   /// The effect numbered as view request `id` (other effects are returned as they are).
   public func numbered(_ id: Int) -> Effect {
     switch self {
-    case .loadView(let text, let run, _): return .loadView(text: text, run: run, request: id)
+    case .loadView(let view, let run, _): return .loadView(view, run: run, request: id)
     case .loadCell(let run, let g, let p, let gn, let pn, _): return .loadCell(run: run, gt: g, pred: p, gtName: gn, predName: pn, request: id)
     case .loadChanges(let from, let to, let view, _): return .loadChanges(from: from, to: to, view: view, request: id)
     case .curation(.loadSimilar(let sample, let limit, _)): return .curation(.loadSimilar(sample: sample, limit: limit, request: id))
@@ -137,21 +137,21 @@ public enum Effect: Sendable, Equatable {
   }
 
   case loadDataset
-  case loadView(text: String, run: String?, request: Int = 0)
+  case loadView(ViewExpression, run: String?, request: Int = 0)
   case loadCell(run: String, gt: Int, pred: Int, gtName: String, predName: String, request: Int = 0)
   case loadRows([Int64], run: String?)
   case loadImages(Int64)
   case loadThumbnails([Int64])
   /// Run `base` (A, the active run) against `run` (B) on the samples both evaluated in the view.
-  case loadCompare(base: String, run: String, view: String)
+  case loadCompare(base: String, run: String, view: ViewExpression)
   /// The samples of the view ranked by how much their mIoU dropped from `from` to `to`.
-  case loadChanges(from: String, to: String, view: String, request: Int = 0)
+  case loadChanges(from: String, to: String, view: ViewExpression, request: Int = 0)
   /// Evaluate a prediction field in the background as job `job`.
   case evaluate(field: String, job: JobID)
   case cancelJobs([JobID])
   /// Index the masks an interrupted import left (class histograms), as job `job`.
   case indexMasks(job: JobID)
-  case saveView(name: String, text: String)
+  case saveView(name: String, view: ViewExpression)
   case tag([Int64], String)
   case quit
   /// Review queues, flags and mask corrections.
@@ -167,7 +167,7 @@ public enum Effect: Sendable, Equatable {
 /// Review queues, flags and mask corrections.
 public enum TriageEffect: Sendable, Equatable {
   /// Opens (or creates, with `expression`) a review queue.
-  case openReview(queue: String, expression: String?, newQueueView: String, run: String?)
+  case openReview(queue: String, expression: ViewExpression?, newQueueView: ViewExpression, run: String?)
   case setVerdict(queue: String, sample: Int64, verdict: Verdict)
   /// Remembers the reviewer's place in a queue.
   case setReviewPosition(queue: String, sample: Int64)
@@ -183,7 +183,7 @@ public enum TriageEffect: Sendable, Equatable {
   /// Removes the newest correction of a sample's ground truth.
   case undoRevision(sample: Int64)
   /// Writes the view as FORMAT (csv, json, sheet, imgseg, voc, coco, cvat) to `out`.
-  case exportView(format: ExportFormat, out: String, view: String, run: String?)
+  case exportView(format: ExportFormat, out: String, view: ViewExpression, run: String?)
 }
 
 /// Label-error runs: finding, dismissing, restoring and relabelling suspects.
@@ -212,7 +212,7 @@ public enum CurationEffect: Sendable, Equatable {
   case loadSimilar(sample: Int64, limit: Int, request: Int = 0)
   /// The embedding map of view `view` as background job `job`, coloured with the active run, the
   /// newest label-error run and, when given, a class's presence.
-  case loadMap(view: String, run: String?, className: String?, job: JobID)
+  case loadMap(view: ViewExpression, run: String?, className: String?, job: JobID)
   /// Tags exactly these samples `tag` and shows the view `tag:TAG`.
   case selectionToView(ids: [Int64], tag: String, request: Int = 0)
 }
@@ -222,5 +222,5 @@ public enum ModelEffect: Sendable, Equatable {
   /// Reads an augmentation pipeline (TOML).
   case loadPipeline(path: String)
   /// Runs the user's model (predict protocol) over view `view` as background job `job`.
-  case predict(name: String, command: String, view: String, job: JobID)
+  case predict(name: String, command: String, view: ViewExpression, job: JobID)
 }

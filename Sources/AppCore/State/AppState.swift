@@ -93,7 +93,7 @@ public struct AppState: Sendable {
   public var screenHistory: [Screen] = []
   /// The view that was current before a flag was opened (which shows the flagged samples): going
   /// back to the Flags screen restores it.
-  public var viewBeforeFlag: String? = nil
+  public var viewBeforeFlag: ViewExpression? = nil
   public var width = 80
   public var height = 24
   public var datasetName = ""
@@ -103,8 +103,10 @@ public struct AppState: Sendable {
   public var ignoreValues: Set<UInt16> = [255]
   public var fields: [String] = []
 
-  // The current view.
-  public var viewText = ""
+  // The current view: its expression (what the effects carry) and, for the status line and the
+  // palette, its text.
+  public var view = ViewExpression()
+  public var viewText: String { view.text }
   public var viewTitle = ""
   public var viewIds: [Int64] = []
   public var viewLoading = false

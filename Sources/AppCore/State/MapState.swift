@@ -49,7 +49,7 @@ public struct MapState: Sendable, Equatable {
   public var cursor = 0
   public var loading = false
   /// The view the map was made of (a new view makes it stale).
-  public var viewText: String? = nil
+  public var view: ViewExpression? = nil
   /// The first corner of a rectangle selection (a point index).
   public var anchor: Int? = nil
   /// Share of the variance the two components explain.

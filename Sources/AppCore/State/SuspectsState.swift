@@ -61,7 +61,7 @@ public struct SuspectsState: Sendable, Equatable {
   /// screen, moved by n/p and `]`).
   public var focus: SuspectEntry? = nil
   /// The view expression the suspects were opened as; a different view ends the focus.
-  public var focusView: String? = nil
+  public var focusView: ViewExpression? = nil
   /// The last dismissal or relabel made from this screen or the sample view; `u` undoes it even
   /// after the cursor moved on.
   public var lastChange: SuspectChange? = nil
@@ -74,9 +74,8 @@ public struct SuspectsState: Sendable, Equatable {
   public func regions(of sampleId: Int64) -> [SuspectEntry] { entries.filter { $0.sampleId == sampleId } }
 
   /// A view of the run's suspect samples, most suspicious first.
-  public static func view(run: String) -> String {
-    let term = TriageCommands.runTerm(run)
-    return "suspect(\(term))>0 sort:-suspect(\(term))"
+  public static func view(run: String) -> ViewExpression {
+    ViewExpression(filters: [.metric(.suspect(run: run), .gt, 0)], sort: .init(metric: .suspect(run: run), descending: true))
   }
 }
 

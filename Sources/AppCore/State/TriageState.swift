@@ -61,12 +61,12 @@ extension FlagFilter {
 /// A review queue being worked through: the view is the queue, verdicts are kept in the database.
 public struct ReviewSession: Sendable, Equatable {
   public var queue: String
-  public var expression: String
+  public var expression: ViewExpression
   /// Saved verdicts by sample.
   public var verdicts: [Int64: Verdict]
   /// Verdicts given on screen and not yet confirmed by the database.
   public var pending: [Int64: Verdict] = [:]
-  public init(queue: String, expression: String, verdicts: [Int64: Verdict]) {
+  public init(queue: String, expression: ViewExpression, verdicts: [Int64: Verdict]) {
     self.queue = queue
     self.expression = expression
     self.verdicts = verdicts
