@@ -44,7 +44,7 @@ let package = Package(
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
     .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender", "Augmentation", "TOML"], swiftSettings: strict),
     // Scale-out: deterministic slices of a dataset's samples, part files, and the checks a merge makes.
-    .target(name: "Shards", dependencies: ["DatasetStore", "ImageCodec"], swiftSettings: strict),
+    .target(name: "Shards", dependencies: ["SegmentationCore", "DatasetStore", "ImageCodec"], swiftSettings: strict),
     // Reads masks from files and evaluates them on every core.
     .target(name: "Evaluation", dependencies: ["Parallel", "SegmentationCore", "ImageCodec", "DatasetStore", "Shards"], swiftSettings: strict),
     // Finds the ground-truth masks (and regions) that are probably mislabeled, and stores the verdicts.
@@ -69,8 +69,7 @@ let package = Package(
     .target(
       name: "Workflows",
       dependencies: [
-        "SegmentationCore", "ImageCodec", "TerminalRender", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors", "Curation", "Predict",
-        "Augmentation", "DemoScenes", "Slices",
+        "SegmentationCore", "ImageCodec", "TerminalRender", "DatasetStore", "DatasetImport", "Curation", "Predict", "Augmentation", "DemoScenes",
       ],
       swiftSettings: strict),
     // The command line's output: text tables, JSON and CSV reports (one Codable type per output), the
@@ -79,7 +78,7 @@ let package = Package(
       name: "CommandOutput",
       dependencies: [
         "Workflows", "SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "Evaluation", "LabelErrors", "Curation", "Slices", "Tracking",
-        "Shards",
+        "Shards", "Predict", "Augmentation", "DemoScenes",
       ],
       swiftSettings: strict),
     // The app's session: performs the reducer's effects against a dataset (loads, evaluation and indexing
@@ -144,7 +143,7 @@ let package = Package(
     .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
     .testTarget(name: "DemoScenesTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
     .testTarget(
-      name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetImport", "Evaluation", "Augmentation", "TestSupport"],
+      name: "ConformanceTests", dependencies: ["SegmentationCore", "ImageCodec", "DatasetStore", "DatasetImport", "Evaluation", "Augmentation", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "AppSessionTests",

@@ -1,4 +1,3 @@
-import AppCore
 import Curation
 import DatasetStore
 import Foundation
