@@ -51,15 +51,13 @@ public enum DatasetOutput {
       try store.deleteRun(d)
       return Printed(out: "deleted run \(Sanitize.forTerminal(d))\n")
     }
-    let runs = try store.runs()
     if compare.count == 2 {
-      guard let a = runs.first(where: { $0.key == compare[0] }), let b = runs.first(where: { $0.key == compare[1] }) else {
-        throw UsageError("unknown run; runs: \(runs.map(\.key).joined(separator: ", "))")
-      }
+      // The same lookup (and message) as every command that names a run.
+      let (a, b) = (try store.run(named: compare[0]), try store.run(named: compare[1]))
       let cmp = try RunComparison(store: store, before: a, after: b, iterations: iterations)
       return Printed(out: RunsText.comparison(cmp, before: a.key, after: b.key, iterations: iterations))
     }
-    return Printed(out: try RunsText.list(store, runs))
+    return Printed(out: try RunsText.list(store, store.runs()))
   }
 
   /// `runs --mlflow`: each stored run (or those named) as an MLflow run; a re-log updates it.

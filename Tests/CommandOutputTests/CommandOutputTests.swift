@@ -72,11 +72,16 @@ struct CommandOutputTests {
     #expect(after.out == "no open flags\n")
   }
 
-  @Test("runs --compare with an unknown run is a usage error naming the runs; export selections are views")
+  @Test("runs --compare with an unknown run names it and the runs there are (as every command naming a run); export selections are views")
   func runsAndSelections() throws {
     let f = try SessionFixture()
     defer { f.remove() }
-    #expect(throws: UsageError.self) { try DatasetOutput.runs(f.store, compare: ["a", "b"], delete: nil, iterations: 10) }
+    do {
+      _ = try DatasetOutput.runs(f.store, compare: ["a", "b"], delete: nil, iterations: 10)
+      Issue.record("an unknown run was compared")
+    } catch {
+      #expect("\(error)".contains("no evaluation run 'a' (runs: none; run segscope eval first)"))
+    }
     #expect(DatasetOutput.Selection.tag("two words").text == "tag:'two words'")
     #expect(DatasetOutput.Selection.tag("one").text == "tag:one")
     #expect(DatasetOutput.Selection.flagged.text == "flagged")
