@@ -21,19 +21,12 @@ public struct SampleCounts: Sendable {
   public init(matrices: [ConfusionMatrix], classCount: Int, dialect: MetricDialect) {
     self.classCount = classCount
     self.zeroDivIsZero = dialect == .torchmetrics
-    let dropInvalid = dialect == .fiftyone
-    let countOutside = dialect != .fiftyone
     for m in matrices {
-      let (rows, cols, diag) = m.marginals()
-      for c in 0..<min(classCount, m.classCount) {
-        let t = diag[c]
-        let rowSum = dropInvalid ? rows[c] - m[c, m.classCount] : rows[c]
-        let col = cols[c] &+ (countOutside ? m.outside[c] ?? 0 : 0)
-        let u = Double(col - t) + Double(rowSum - t) + Double(t)
-        guard u > 0 else { continue }
+      // The dialect's rules for the invalid column and outside ground truth: `classCounts`, as eval's.
+      for (c, counts) in m.classCounts(dialect: dialect).enumerated() where c < classCount && counts.union > 0 {
         classes.append(Int32(c))
-        tp.append(Double(t))
-        union.append(u)
+        tp.append(Double(counts.truePositives))
+        union.append(Double(counts.union))
       }
       offsets.append(classes.count)
     }

@@ -49,3 +49,46 @@ struct BootstrapTests {
     #expect(LabelMask(width: 2, height: 1, values16: [255, 256]).reducingZeroLabel().values16 == [255, 255])
   }
 }
+
+@Suite("One set of counting rules: eval's numbers, the bootstrap and the slice search count pixels alike")
+struct ClassCountsTests {
+  /// Two classes; ground truth 0 has 3 pixels predicted as no class (the invalid column), and 4 pixels
+  /// of a value outside the class map were predicted as class 1.
+  func matrix() -> ConfusionMatrix {
+    var m = ConfusionMatrix(classCount: 2)
+    m[0, 0] = 10
+    m[0, 1] = 2
+    m[0, 2] = 3
+    m[1, 1] = 5
+    m[1, 0] = 1
+    m.outside[1] = 4
+    return m
+  }
+
+  @Test("mmseg counts the invalid column as missed and outside pixels as false positives; FiftyOne drops both")
+  func dialects() {
+    let mm = matrix().classCounts(dialect: .mmseg)
+    #expect(mm[0] == ClassCounts(truePositives: 10, gtPixels: 15, predPixels: 11))
+    #expect(mm[1] == ClassCounts(truePositives: 5, gtPixels: 6, predPixels: 11))
+    #expect(mm[1].falsePositives == 6 && mm[0].falseNegatives == 5 && mm[1].union == 12)
+    let fo = matrix().classCounts(dialect: .fiftyone)
+    #expect(fo[0] == ClassCounts(truePositives: 10, gtPixels: 12, predPixels: 11))
+    #expect(fo[1] == ClassCounts(truePositives: 5, gtPixels: 6, predPixels: 7))
+    for d in MetricDialect.allCases {
+      let m = SemanticMetrics(matrix: matrix(), dialect: d)
+      for (c, counts) in matrix().classCounts(dialect: d).enumerated() {
+        #expect(m.classes[c].truePositives == counts.truePositives && m.classes[c].falsePositives == counts.falsePositives)
+        #expect(m.classes[c].falseNegatives == counts.falseNegatives)
+      }
+    }
+  }
+
+  @Test("a bootstrap over one sample is that sample's own mIoU in every dialect (FiftyOne's rules included)")
+  func bootstrapFollowsTheDialect() {
+    for d in MetricDialect.allCases {
+      let point = SemanticMetrics(matrix: matrix(), dialect: d).mIoU
+      let ci = Bootstrap(iterations: 50).intervals([matrix()], dialect: d).mIoU
+      #expect(abs(ci.low - point) < 1e-12 && abs(ci.high - point) < 1e-12, "\(d): \(ci) vs \(point)")
+    }
+  }
+}

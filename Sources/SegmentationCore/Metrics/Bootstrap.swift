@@ -25,16 +25,15 @@ public struct Bootstrap: Sendable {
   }
 
   /// Per-sample TP, FP, FN for each class, flattened [sample][class][3].
-  static func counts(_ ms: [ConfusionMatrix]) -> (k: Int, values: [Double]) {
+  /// The dialect's rules (FiftyOne's dropped invalid column and outside pixels) are `classCounts`'.
+  static func counts(_ ms: [ConfusionMatrix], dialect: MetricDialect) -> (k: Int, values: [Double]) {
     guard let k = ms.first?.classCount else { return (0, []) }
     var out = [Double](repeating: 0, count: ms.count * k * 3)
     for (i, m) in ms.enumerated() {
-      let (rows, cols, diag) = m.marginals()
-      for c in 0..<k {
-        let tp = diag[c]
-        out[(i * k + c) * 3] = Double(tp)
-        out[(i * k + c) * 3 + 1] = Double(cols[c] &+ (m.outside[c] ?? 0) - tp)
-        out[(i * k + c) * 3 + 2] = Double(rows[c] - tp)
+      for (c, counts) in m.classCounts(dialect: dialect).enumerated() where c < k {
+        out[(i * k + c) * 3] = Double(counts.truePositives)
+        out[(i * k + c) * 3 + 1] = Double(counts.falsePositives)
+        out[(i * k + c) * 3 + 2] = Double(counts.falseNegatives)
       }
     }
     return (k, out)
@@ -53,7 +52,7 @@ public struct Bootstrap: Sendable {
 
   /// Intervals for mIoU and each class's IoU of a set of per-sample matrices.
   public func intervals(_ matrices: [ConfusionMatrix], dialect: MetricDialect = .mmseg) -> (mIoU: Interval, classes: [Interval]) {
-    let (k, values) = Bootstrap.counts(matrices)
+    let (k, values) = Bootstrap.counts(matrices, dialect: dialect)
     let n = matrices.count
     guard n > 0, k > 0 else { return (Interval(low: .nan, high: .nan), []) }
     let zero = dialect == .torchmetrics
@@ -79,8 +78,8 @@ public struct Bootstrap: Sendable {
   /// evaluated; `a[i]` and `b[i]` must be the same sample.
   public func differenceIntervals(_ a: [ConfusionMatrix], _ b: [ConfusionMatrix], dialect: MetricDialect = .mmseg) -> (mIoU: Interval, classes: [Interval]) {
     precondition(a.count == b.count, "paired bootstrap needs the same samples")
-    let (k, va) = Bootstrap.counts(a)
-    let (_, vb) = Bootstrap.counts(b)
+    let (k, va) = Bootstrap.counts(a, dialect: dialect)
+    let (_, vb) = Bootstrap.counts(b, dialect: dialect)
     let n = a.count
     guard n > 0, k > 0 else { return (Interval(low: .nan, high: .nan), []) }
     let zero = dialect == .torchmetrics

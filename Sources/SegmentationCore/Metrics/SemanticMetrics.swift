@@ -40,26 +40,14 @@ public struct SemanticMetrics: Sendable, Equatable {
       if b == 0 { return zeroDivIsZero ? 0 : .nan }
       return a / b
     }
-    // FiftyOne drops pixels whose prediction is not a class (the invalid column).
-    let dropInvalid = dialect == .fiftyone
     var classes: [ClassMetrics] = []
     classes.reserveCapacity(k)
     var totalTP: UInt64 = 0
     var n: UInt64 = 0
-    let (rowTotals, colTotals, diagonal) = m.marginals()
-    var rowSums = [UInt64](repeating: 0, count: k)
-    for c in 0..<k {
-      rowSums[c] = dropInvalid ? rowTotals[c] - m[c, k] : rowTotals[c]
-      n &+= rowSums[c]
-    }
-    // Pixels whose ground truth is outside the class map: mmseg's histograms still count what was
-    // predicted on them (a false positive of that class); FiftyOne drops them with their prediction.
-    let countOutside = dialect != .fiftyone
-    for c in 0..<k {
-      let tp = diagonal[c]
-      let col = colTotals[c] &+ (countOutside ? m.outside[c] ?? 0 : 0)
-      let fp = col - tp
-      let fn = rowSums[c] - tp
+    // The dialect's rules for the invalid column and outside ground truth are in `classCounts`.
+    for (c, counts) in m.classCounts(dialect: dialect).enumerated() {
+      let tp = counts.truePositives, fp = counts.falsePositives, fn = counts.falseNegatives
+      n &+= counts.gtPixels
       totalTP &+= tp
       let dtp = Double(tp), dfp = Double(fp), dfn = Double(fn)
       classes.append(
@@ -69,7 +57,7 @@ public struct SemanticMetrics: Sendable, Equatable {
           dice: div(2 * dtp, 2 * dtp + dfp + dfn),
           precision: div(dtp, dtp + dfp),
           recall: div(dtp, dtp + dfn),
-          gtPixels: rowSums[c], predPixels: col, truePositives: tp, falsePositives: fp, falseNegatives: fn))
+          gtPixels: counts.gtPixels, predPixels: counts.predPixels, truePositives: tp, falsePositives: fp, falseNegatives: fn))
     }
     self.classes = classes
     self.pixels = n
