@@ -40,7 +40,7 @@ let package = Package(
     // The dataset database (GRDB on the system libsqlite3): schema, migrations, queries.
     .target(name: "DatasetStore", dependencies: ["SegmentationCore", .product(name: "GRDB", package: "GRDB.swift"), "CSQLite"], swiftSettings: strict),
     // Importers (and later exporters): folders on disk to the dataset database.
-    .target(name: "DatasetImport", dependencies: ["Parallel", "DatasetStore", "ImageCodec", "SegmentationCore", "CSQLite", "Shards"], swiftSettings: strict),
+    .target(name: "DatasetImport", dependencies: ["Parallel", "DatasetStore", "ImageCodec", "SegmentationCore", "Shards"], swiftSettings: strict),
     // The app: state, actions, the pure reducer, the command registry and keymap, screens drawn into a Buffer.
     .target(name: "AppCore", dependencies: ["SegmentationCore", "TerminalRender", "Augmentation", "TOML"], swiftSettings: strict),
     // Scale-out: deterministic slices of a dataset's samples, part files, and the checks a merge makes.
@@ -95,7 +95,7 @@ let package = Package(
       name: "segscope",
       dependencies: [
         "SegmentationCore", "ImageCodec", "Evaluation", "TerminalRender", "TerminalBackend", "DatasetStore", "DatasetImport", "AppCore", "AppSession",
-        "Workflows", "CommandOutput", "Parallel", "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Augmentation", "Slices",
+        "Workflows", "CommandOutput", "Parallel", "LabelErrors", "Curation", "Shards", "Predict", "Tracking", "Slices",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -139,7 +139,7 @@ let package = Package(
       name: "LabelErrorsTests", dependencies: ["LabelErrors", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "SegmentationCore"], swiftSettings: strict),
-    .testTarget(name: "SlicesTests", dependencies: ["Slices", "DatasetStore", "SegmentationCore"], swiftSettings: strict),
+    .testTarget(name: "SlicesTests", dependencies: ["Slices", "SegmentationCore"], swiftSettings: strict),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking"], swiftSettings: strict),
     .testTarget(name: "DemoScenesTests", dependencies: ["DemoScenes", "SegmentationCore"], swiftSettings: strict),
     .testTarget(
@@ -148,19 +148,19 @@ let package = Package(
     .testTarget(
       name: "AppSessionTests",
       dependencies: [
-        "DemoScenes", "AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation", "TestSupport",
+        "DemoScenes", "AppSession", "AppCore", "DatasetStore", "DatasetImport", "ImageCodec", "SegmentationCore", "Evaluation",
         "DatasetFixtures", "Workflows",
       ],
       swiftSettings: strict),
     .testTarget(
       name: "WorkflowsTests",
       dependencies: [
-        "Workflows", "DatasetFixtures", "Curation", "DatasetStore", "DatasetImport", "Evaluation", "ImageCodec", "SegmentationCore", "TestSupport",
+        "Workflows", "DatasetFixtures", "Curation", "DatasetStore", "Evaluation", "SegmentationCore",
       ],
       swiftSettings: strict),
     .testTarget(
       name: "CommandOutputTests",
-      dependencies: ["CommandOutput", "Workflows", "DatasetFixtures", "Slices", "ImageCodec", "DatasetStore", "Evaluation", "SegmentationCore", "TestSupport"],
+      dependencies: ["CommandOutput", "Workflows", "DatasetFixtures", "Slices", "ImageCodec", "DatasetStore", "SegmentationCore"],
       swiftSettings: strict),
     .testTarget(
       name: "DatasetImportTests", dependencies: ["DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport"], swiftSettings: strict),
@@ -169,7 +169,7 @@ let package = Package(
     .testTarget(
       name: "CurationTests",
       dependencies: [
-        "DemoScenes", "Curation", "AppSession", "Workflows", "CommandOutput", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore", "TestSupport",
+        "DemoScenes", "Curation", "AppSession", "Workflows", "CommandOutput", "DatasetImport", "DatasetStore", "ImageCodec", "SegmentationCore",
       ],
       swiftSettings: strict),
     .testTarget(
