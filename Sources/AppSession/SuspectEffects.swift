@@ -44,7 +44,7 @@ extension EffectRunner {
   /// A run's regions, most suspicious sample first (the newest run when `run` is nil or gone).
   public func loadSuspects(_ run: String?) throws -> AppAction {
     let runs = try store.suspectRuns()
-    let summaries = runs.map { SuspectRunSummary(key: $0.key, predFields: $0.predFields, evidence: $0.evidence, createdAt: $0.created) }
+    let summaries = runs
     guard let key = runs.first(where: { $0.key == run })?.key ?? runs.first?.key else {
       return .suspects(.suspectsLoaded(runs: [], run: nil, entries: [], checked: 0))
     }

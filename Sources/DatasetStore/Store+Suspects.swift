@@ -1,17 +1,6 @@
 import GRDB
 import SegmentationCore
 
-/// A stored label-error run (`segscope mistakes`).
-public struct SuspectRun: Sendable, Equatable {
-  public var key: String
-  public var gtField: String
-  public var predFields: [String]
-  /// The strongest evidence any sample had.
-  public var evidence: LabelEvidence
-  public var created: String
-  public var version: String
-}
-
 /// A sample's stored verdict in a label-error run.
 public struct SuspectSample: Sendable, Equatable {
   public var sampleId: Int64

@@ -14,7 +14,11 @@ func suspectsLoaded(_ s: inout AppState) {
     SuspectEntry(sampleId: 12, path: "data/street_12.jpg", sampleScore: 0.93, gtRevision: 0, region: strip),
     SuspectEntry(sampleId: 14, path: "data/street_14.jpg", sampleScore: 0.6, gtRevision: 0, region: missed),
   ]
-  let runs = [SuspectRunSummary(key: "model_a+model_b", predFields: ["model_a", "model_b"], evidence: .predictions, createdAt: "2026-11-29 10:00:00")]
+  let runs = [
+    SuspectRun(
+      key: "model_a+model_b", gtField: "ground_truth", predFields: ["model_a", "model_b"], evidence: .predictions, created: "2026-11-29 10:00:00",
+      version: "test")
+  ]
   _ = Reducer.reduce(&s, .suspects(.suspectsLoaded(runs: runs, run: "model_a+model_b", entries: entries, checked: 5)))
 }
 
@@ -211,7 +215,9 @@ struct SuspectsReducerTests {
       &t,
       .suspects(
         .suspectsLoaded(
-          runs: t.suspects.runs + [SuspectRunSummary(key: "model_b", predFields: ["model_b"], evidence: .confidence, createdAt: "2026-11-29 09:00:00")],
+          runs: t.suspects.runs + [
+            SuspectRun(key: "model_b", gtField: "ground_truth", predFields: ["model_b"], evidence: .confidence, created: "2026-11-29 09:00:00", version: "test")
+          ],
           run: "model_a+model_b", entries: t.suspects.entries, checked: 5)))
     #expect(press(&t, .char("s")) == [.suspects(.loadSuspects(run: "model_b"))])
   }

@@ -65,7 +65,7 @@ public enum TriageAction: Sendable {
 public enum SuspectAction: Sendable {
   /// The label-error runs and the regions of the one shown (`run`), most suspicious sample first;
   /// `checked` is how many samples the run has a verdict for.
-  case suspectsLoaded(runs: [SuspectRunSummary], run: String?, entries: [SuspectEntry], checked: Int)
+  case suspectsLoaded(runs: [SuspectRun], run: String?, entries: [SuspectEntry], checked: Int)
 }
 
 /// Curation jobs and the embedding map.

@@ -1,19 +1,5 @@
 import SegmentationCore
 
-/// A label-error run as the Suspects screen names it.
-public struct SuspectRunSummary: Sendable, Equatable {
-  public let key: String
-  public let predFields: [String]
-  public let evidence: LabelEvidence
-  public let createdAt: String
-  public init(key: String, predFields: [String], evidence: LabelEvidence, createdAt: String) {
-    self.key = key
-    self.predFields = predFields
-    self.evidence = evidence
-    self.createdAt = createdAt
-  }
-}
-
 /// One row of the Suspects screen: a suspect region and the sample it is in.
 public struct SuspectEntry: Sendable, Equatable {
   public let sampleId: Int64
@@ -49,7 +35,7 @@ public enum SuspectChange: Sendable, Equatable {
 
 /// The Suspects screen: the regions of one label-error run, most suspicious sample first.
 public struct SuspectsState: Sendable, Equatable {
-  public var runs: [SuspectRunSummary] = []
+  public var runs: [SuspectRun] = []
   /// The run shown (nil: none stored yet).
   public var run: String? = nil
   public var entries: [SuspectEntry] = []
@@ -68,7 +54,7 @@ public struct SuspectsState: Sendable, Equatable {
   public init() {}
 
   public var current: SuspectEntry? { entries.indices.contains(cursor) ? entries[cursor] : nil }
-  public var runSummary: SuspectRunSummary? { runs.first { $0.key == run } }
+  public var runSummary: SuspectRun? { runs.first { $0.key == run } }
 
   /// The regions of a sample, in the screen's order.
   public func regions(of sampleId: Int64) -> [SuspectEntry] { entries.filter { $0.sampleId == sampleId } }
