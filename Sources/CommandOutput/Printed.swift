@@ -32,8 +32,6 @@ public struct Printed: Sendable, Equatable {
     }
     if list.count > limit, let more { toStderr ? warn(more) : line(more) }
   }
-
-  public static func == (a: Printed, b: Printed) -> Bool { a.out == b.out && a.err == b.err && a.status == b.status }
 }
 
 /// The command asked for a usage error (exit status 2, the command's usage printed), found only once

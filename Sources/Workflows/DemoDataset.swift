@@ -19,11 +19,9 @@ public struct DemoDataset: Sendable {
   /// or path names them: a failure for `segscope slices` to find.
   public var duskPercent: Int
 
-  /// The demo in `root` (nil: `$XDG_CACHE_HOME/segscope/demo`, made if missing).
+  /// The demo in `root` (nil: `$XDG_CACHE_HOME/segscope/demo`; made with its parents when written).
   public init(root: String?, samples: Int, width: Int, height: Int, duskPercent: Int = 0) {
-    let root = root ?? Paths.cacheHome() + "/segscope/demo"
-    Paths.makeDirectories(root)
-    self.root = root
+    self.root = root ?? Paths.cacheHome() + "/segscope/demo"
     self.samples = samples
     self.width = width
     self.height = height
@@ -68,6 +66,7 @@ public struct DemoDataset: Sendable {
 
   /// Generates every file, in parallel, and returns how many files were written.
   public func generate(progress: @escaping @Sendable (Int) -> Void) throws -> Int {
+    Paths.makeDirectories(root)
     for dir in ["", "/data", "/labels", "/predictions", "/predictions/model_a", "/predictions/model_b", "/predictions/model_b_conf"] {
       mkdir(root + dir, 0o755)
       if dir != "" && dir != "/predictions" {
