@@ -10,7 +10,7 @@ struct ClustersCommand: ParsableCommand {
       "Cluster the images by their signatures (k-means; --k auto picks k by silhouette), store the clusters for the views cluster:N and sort:cluster, and with --run report each cluster's mIoU."
   )
   @Argument(help: "The dataset folder or its database file.") var path: String
-  @Option(help: "The number of clusters, or auto (the k from 2 to 12 with the best silhouette).", transform: ImageClusters.KChoice.init(parsing:))
+  @Option(help: "The number of clusters, or auto (the k from 2 to 12 with the best silhouette; the default).", transform: ImageClusters.KChoice.init(parsing:))
   var k: ImageClusters.KChoice = .auto
   @Option(name: .customLong("run"), help: "A semantic evaluation run: each cluster's mIoU with a bootstrap interval.") var runKey: String?
   @Option(parsing: .unconditional, help: "Cluster only the samples of this view.") var view: String?

@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
   )
   @Option(help: "Where to write the demo dataset (default: $XDG_CACHE_HOME/segscope/demo).") var dir: String?
   @Option(help: "Number of samples.") var samples: Int = 60
-  @Option(help: "Image size, WIDTHxHEIGHT.", transform: ImageSize.init(parsing:)) var size = ImageSize(width: 320, height: 240)
+  @Option(help: "Image size, WIDTHxHEIGHT (default: 320x240).", transform: ImageSize.init(parsing:)) var size = ImageSize(width: 320, height: 240)
   @Option(help: "Percent of the scenes shot at dusk, where both models do worse; no tag or split names them (a hidden slice for 'segscope slices').") var dusk:
     Int = 0
   @Flag(help: "Regenerate the files even if they exist.") var regenerate = false
