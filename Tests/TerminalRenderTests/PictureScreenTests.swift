@@ -64,6 +64,19 @@ struct PictureScreenTests {
     #expect(moved.pictures == 1)
   }
 
+  @Test("a new picture over a gone one: the cells it does not wholly paint (its last, partial row) are blanked, the rest is not")
+  func newOverGone() {
+    let screen = Self.sixelScreen()
+    // 5 rows of 20-pixel cells: the old picture fills them; the new one is 84 pixels high (whole bands),
+    // so its fifth row is painted only 4 pixels deep.
+    _ = screen.update([PicturePlacement(rect: Rect(x: 0, y: 0, width: 10, height: 5), key: "a", image: Self.picture(100, 100))])
+    let next = screen.update([PicturePlacement(rect: Rect(x: 0, y: 0, width: 10, height: 5), key: "b", image: Self.picture(100, 84, seed: 3))])
+    let before = String(decoding: next.before, as: UTF8.self)
+    #expect(next.pictures == 1)
+    #expect(before.contains("\u{1B}[5;1H\u{1B}[0m          "), "the partial row is blanked")
+    for row in 1...4 { #expect(!before.contains("\u{1B}[\(row);1H"), "row \(row) is painted whole by the new picture") }
+  }
+
   @Test("tiles group the wanted cells in rectangles: rows whose spans overlap go together")
   func tileGrouping() {
     var want = [Bool](repeating: false, count: 10 * 6)

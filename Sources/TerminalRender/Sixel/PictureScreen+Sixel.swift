@@ -40,17 +40,28 @@ extension PictureScreen {
       }
     }
     // Pictures that are gone: their cells are blanked before the text is drawn (text is then written
-    // over what should show text; the rest stays blank), except where a picture now is.
+    // over what should show text; the rest stays blank), except where a picture now paints the whole
+    // cell. A new picture's last cell row or column is often partly outside its pixels (whole bands,
+    // whole cells): left unblanked, the old picture would show through there.
+    let keptRects = Set(kept.map { shown[$0].rect })
+    func painted(_ x: Int, _ y: Int) -> Bool {
+      next.contains { n in
+        guard n.rect.contains(x: x, y: y) else { return false }
+        // A kept picture is not sent again: its cells are never blanked.
+        if keptRects.contains(n.rect) { return true }
+        return (x - n.rect.x + 1) * cellWidth <= n.image.image.width && (y - n.rect.y + 1) * cellHeight <= n.image.image.height
+      }
+    }
     for (i, s) in shown.enumerated() where !kept.contains(i) {
       for y in s.rect.y..<s.rect.maxY {
         var x = s.rect.x
         while x < s.rect.maxX {
-          if next.contains(where: { $0.rect.contains(x: x, y: y) }) {
+          if painted(x, y) {
             x += 1
             continue
           }
           var end = x
-          while end < s.rect.maxX && !next.contains(where: { $0.rect.contains(x: end, y: y) }) { end += 1 }
+          while end < s.rect.maxX && !painted(end, y) { end += 1 }
           out.before += Array("\u{1B}[\(y + 1);\(x + 1)H\u{1B}[0m".utf8) + [UInt8](repeating: 0x20, count: end - x)
           x = end
         }
