@@ -52,10 +52,12 @@ final class TmuxSession {
   func resize(_ w: Int, _ h: Int) throws { try Shell.run(["tmux", "-L", socket, "resize-window", "-t", "t", "-x", "\(w)", "-y", "\(h)"]) }
 
   /// Polls the screen until `predicate` holds and returns that screen; after `seconds` it throws,
-  /// with the last screen in the message (a wait that times out is a failure, never a pass).
+  /// with the last screen in the message (a wait that times out is a failure, never a pass). 20 s by
+  /// default: CI runs these beside the Slurm and evaluation suites on two cores, where an app that
+  /// starts in under a second alone once took more than 10 s to draw its first screen.
   @discardableResult
   func waitFor(
-    seconds: Double = 10, escapes: Bool = false, _ what: String = "", file: StaticString = #filePath, line: UInt = #line, _ predicate: (String) -> Bool
+    seconds: Double = 20, escapes: Bool = false, _ what: String = "", file: StaticString = #filePath, line: UInt = #line, _ predicate: (String) -> Bool
   ) throws -> String {
     let deadline = Date().addingTimeInterval(seconds)
     var last = ""
