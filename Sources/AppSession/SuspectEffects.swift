@@ -51,7 +51,7 @@ extension EffectRunner {
     let checked = try store.suspectSampleIds(run: key).count
     var entries: [SuspectEntry] = []
     let samples = try store.suspects(run: key, limit: Self.suspectRegionLimit).filter { !$0.regions.isEmpty }
-    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: samples.map(\.sampleId)).map { ($0.id, $0.path) })
+    let paths = try store.samplePaths(ids: samples.map(\.sampleId))
     for sample in samples {
       for region in sample.regions where entries.count < Self.suspectRegionLimit {
         entries.append(

@@ -89,7 +89,7 @@ extension EffectRunner {
 
   public func flagSummaries(_ filter: FlagFilter) throws -> [FlagSummary] {
     let flags = try store.flags(filter)
-    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: Array(Set(flags.map(\.sampleId)))).map { ($0.id, $0.path) })
+    let paths = try store.samplePaths(ids: flags.map(\.sampleId))
     let names = ClassNaming.namer(store, field: FieldName.groundTruth)
     return flags.map {
       FlagSummary(

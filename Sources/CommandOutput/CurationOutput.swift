@@ -40,7 +40,7 @@ public enum CurationOutput {
 
   public static func duplicates(_ store: DatasetStore, view: String?, threshold: Double, top: Int, format: OutputFormat) throws -> Printed {
     let sigs = try signatures(store, view: view)
-    let report = DuplicatesReport(try Curator(store: store).duplicates(sigs, threshold: threshold), rows: try store.rows(of: sigs.map(\.sampleId)))
+    let report = DuplicatesReport(try Curator(store: store).duplicates(sigs, threshold: threshold), rows: try store.sampleRows(ids: sigs.map(\.sampleId)))
     return printed(format == .json ? try JSONOutput.string(report) : nil, text: report.text(top: top))
   }
 
@@ -48,7 +48,7 @@ public enum CurationOutput {
     let row = try store.resolveSample(sample)
     let sigs = try signatures(store, view: nil)
     let list = try Curator(store: store).similar(to: row.id, in: sigs, limit: limit)
-    let report = SimilarReport(list, rows: try store.rows(of: list.map(\.sampleId)))
+    let report = SimilarReport(list, rows: try store.sampleRows(ids: list.map(\.sampleId)))
     if format == .json { return Printed(out: try JSONOutput.string(report) + "\n") }
     var out = Printed()
     for e in report.samples { out.line(String(format: "%.4f", e.distance) + "\t" + Sanitize.forTerminal(e.path)) }
@@ -58,7 +58,7 @@ public enum CurationOutput {
   public static func uniqueness(_ store: DatasetStore, top: Int, format: OutputFormat) throws -> Printed {
     let sigs = try signatures(store, view: nil)
     guard sigs.count >= 2 else { throw StoreError.invalid("uniqueness needs at least 2 samples whose images can be read; \(sigs.count) have") }
-    let report = UniquenessReport(try Curator(store: store).uniqueness(sigs), rows: try store.rows(of: sigs.map(\.sampleId)))
+    let report = UniquenessReport(try Curator(store: store).uniqueness(sigs), rows: try store.sampleRows(ids: sigs.map(\.sampleId)))
     if format == .json { return Printed(out: try JSONOutput.string(report) + "\n") }
     var out = Printed()
     out.line("most unique:")
@@ -79,7 +79,7 @@ public enum CurationOutput {
       out.fail()
       return out
     }
-    let report = UncertaintyReport(scores, rows: try store.rows(of: scores.map(\.sampleId)))
+    let report = UncertaintyReport(scores, rows: try store.sampleRows(ids: scores.map(\.sampleId)))
     out.out = format == .json ? try JSONOutput.string(report) + "\n" : report.text(top: top)
     return out
   }
@@ -94,7 +94,7 @@ public enum CurationOutput {
     if let r = o.exported, case .export(let folder)? = destination {
       out.warn("exported \(r.samples) samples as CVAT to \(Sanitize.forTerminal(folder))")
     }
-    let report = UncertaintyReport(o.picks, rows: try store.rows(of: o.picks.map(\.sampleId)))
+    let report = UncertaintyReport(o.picks, rows: try store.sampleRows(ids: o.picks.map(\.sampleId)))
     out.out = format == .json ? try JSONOutput.string(report) + "\n" : report.text(top: budget)
     if o.picks.count < budget { out.warn("picked \(o.picks.count) of \(budget): no more samples with the fields (or far enough apart)") }
     if o.picks.isEmpty { out.fail() }
@@ -108,7 +108,7 @@ public enum CurationOutput {
     let evalRun = try run.map { try store.run(named: $0) }
     let made = stored ? nil : try ImageClusters(store: store).make(signatures(store, view: view), k: k)
     let report = try ImageClusters(store: store).report(run: evalRun)
-    let out = ClustersReport(report, made: made, rows: try store.rows(of: report.clusters.flatMap(\.sampleIds)))
+    let out = ClustersReport(report, made: made, rows: try store.sampleRows(ids: report.clusters.flatMap(\.sampleIds)))
     return printed(format == .json ? try JSONOutput.string(out) : nil, text: out.text())
   }
 
@@ -119,7 +119,7 @@ public enum CurationOutput {
     // Brightness and contrast come with the signatures: made first where missing.
     _ = try signatures(store, view: view)
     let outcome = try SliceFinder(store: store).find(run: evalRun, view: parsed, options: options)
-    let out = SlicesReport(outcome, fdr: options.alpha, rows: try store.rows(of: outcome.slices.flatMap(\.sampleIds)))
+    let out = SlicesReport(outcome, fdr: options.alpha, rows: try store.sampleRows(ids: outcome.slices.flatMap(\.sampleIds)))
     return printed(format == .json ? try JSONOutput.string(out) : nil, text: out.text())
   }
 }

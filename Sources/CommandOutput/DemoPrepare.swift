@@ -51,7 +51,7 @@ extension DemoDataset {
     // Both models as evidence against the labels: the Suspects screen (7) lists what they find.
     let fields = DemoModel.allCases.map(\.rawValue)
     let mistakes = try MistakesRunner(store: store).run(.init(key: MistakesRunner.Request.defaultKey(fields), predFields: fields), version: version)
-    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: mistakes.samples.map(\.sampleId)).map { ($0.id, $0.path) })
+    let paths = try store.samplePaths(ids: mistakes.samples.map(\.sampleId))
     let report = MistakesReport(run: mistakes.run, samples: mistakes.samples, paths: paths, className: ClassNaming.namer(store, field: FieldName.groundTruth))
     say(MistakesText.render(report, top: 5).trimmingCharacters(in: "\n"))
     return (store, summaries)

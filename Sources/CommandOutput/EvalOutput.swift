@@ -16,7 +16,7 @@ public enum EvalOutput {
     let classNames = (try store.fields().first { $0.name == gt }?.classes) ?? []
     guard format == .json else { return InstanceText.render(key: key, boundary: boundary, result: result, classes: classNames) }
     // Per sample TP/FP/FN at IoU 0.5 (as pycocotools' evalImgs, area all, maxDets 100).
-    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: result.imageCounts.keys.map(Int64.init)).map { ($0.id, $0.path) })
+    let paths = try store.samplePaths(ids: result.imageCounts.keys.map(Int64.init))
     return try JSONOutput.string(InstanceReport(boundary: boundary, result: result, classes: classNames, paths: paths)) + "\n"
   }
 

@@ -19,7 +19,7 @@ public enum MistakesOutput {
       return Printed(err: ["\(e.description); the samples checked so far are stored"], status: 130)
     }
     bar.finish()
-    let paths = try store.paths(of: outcome.samples.map(\.sampleId))
+    let paths = try store.samplePaths(ids: outcome.samples.map(\.sampleId))
     let report = MistakesReport(run: outcome.run, samples: outcome.samples, paths: paths, className: ClassNaming.namer(store, field: request.gtField))
     var out = Printed(out: format == .json ? try JSONOutput.string(report) + "\n" : MistakesText.render(report, top: top))
     if !outcome.problems.isEmpty {
@@ -46,7 +46,7 @@ public enum MistakesOutput {
   public static func dismissals(_ store: DatasetStore, field: String, format: OutputFormat) throws -> Printed {
     let names = ClassNaming.namer(store, field: field)
     let list = try store.dismissalList()
-    let paths = try store.paths(of: list.map(\.sampleId))
+    let paths = try store.samplePaths(ids: list.map(\.sampleId))
     if format == .json { return Printed(out: try JSONOutput.string(list.map { DismissalRow($0, path: paths[$0.sampleId] ?? "", names: names) }) + "\n") }
     var out = Printed()
     if list.isEmpty { out.line("no dismissed regions") }

@@ -27,7 +27,7 @@ public enum TriageOutput {
     if let reject { try store.setFlagState(reject, .rejected) }
     let gt = try store.fields().first { $0.role == .groundTruth }
     let flags = try store.flags(filter)
-    let paths = try store.paths(of: flags.map(\.sampleId))
+    let paths = try store.samplePaths(ids: flags.map(\.sampleId))
     func className(_ v: Int?) -> String? { v.map { v in gt?.classes.first { $0.value == v }?.name ?? String(v) } }
     if format == .json {
       return Printed(
@@ -129,19 +129,9 @@ public enum TriageOutput {
 }
 
 extension DatasetStore {
-  /// Each sample's path, by id (unknown ids left out).
-  public func paths(of ids: [Int64]) throws -> [Int64: String] {
-    Dictionary(try samples(ids: Array(Set(ids))).map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
-  }
-
   /// The samples of a view typed on the command line (nil: no view given, every sample).
   public func sampleIds(viewText: String?) throws -> [Int64]? {
     try viewText.map { try sampleIds(ViewExpression.parseForCommand($0)) }
-  }
-
-  /// Each sample's row, by id.
-  public func rows(of ids: [Int64]) throws -> [Int64: SampleRow] {
-    Dictionary(try samples(ids: Array(Set(ids))).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
   }
 }
 

@@ -218,17 +218,25 @@ extension DatasetStore {
 
   /// Samples by id, in the order given.
   public func samples(ids: [Int64]) throws -> [SampleRow] {
-    guard !ids.isEmpty else { return [] }
-    let found: [Int64: SampleRow] = try read { db in
+    let found = try sampleRows(ids: ids)
+    return ids.compactMap { found[$0] }
+  }
+
+  /// Samples by id (unknown ids left out, repeated ones read once).
+  public func sampleRows(ids: [Int64]) throws -> [Int64: SampleRow] {
+    guard !ids.isEmpty else { return [:] }
+    return try read { db in
       var out: [Int64: SampleRow] = [:]
-      for r in try DatasetStore.rows(db, ids, sql: { "SELECT id, path, stem, width, height, split FROM sample WHERE id IN (\($0))" }) {
+      for r in try DatasetStore.rows(db, Array(Set(ids)), sql: { "SELECT id, path, stem, width, height, split FROM sample WHERE id IN (\($0))" }) {
         let row = SampleRow(id: r["id"], path: r["path"], stem: r["stem"], width: r["width"] ?? 0, height: r["height"] ?? 0, split: r["split"])
         out[row.id] = row
       }
       return out
     }
-    return ids.compactMap { found[$0] }
   }
+
+  /// Each sample's path (relative to the root), by id.
+  public func samplePaths(ids: [Int64]) throws -> [Int64: String] { try sampleRows(ids: ids).mapValues(\.path) }
 
   /// The newest revision of each mask of a sample: field -> path relative to the root.
   public func masks(sampleId: Int64) throws -> [String: String] {

@@ -27,7 +27,7 @@ public enum EmbeddingMap {
     }
     let (x0, x1) = range(0), (y0, y1) = range(1)
     let ids = sigs.map(\.sampleId)
-    let rows = Dictionary(uniqueKeysWithValues: try store.samples(ids: ids).map { ($0.id, $0) })
+    let rows = try store.sampleRows(ids: ids)
     let miou = try run.map { try store.sampleMIoU(run: $0, ids: ids) } ?? [:]
     var suspicion: [Int64: Double] = [:]
     let cluster = Dictionary(try store.clusters().map { ($0.sampleId, $0.cluster) }, uniquingKeysWith: { a, _ in a })

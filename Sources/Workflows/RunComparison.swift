@@ -50,7 +50,7 @@ public struct RunComparison: Sendable {
       if !dx.isNaN && !dy.isNaN { changes.append((id, dy - dx)) }
     }
     let top = Array(Self.worse(changes).prefix(10))
-    let paths = Dictionary(uniqueKeysWithValues: try store.samples(ids: top.map(\.0)).map { ($0.id, $0.path) })
+    let paths = try store.samplePaths(ids: top.map(\.0))
     worse = top.map { (paths[$0.0] ?? "sample \($0.0)", $0.1) }
   }
 }
