@@ -27,12 +27,18 @@ public enum DatasetOpener {
       out.line("interrupted: the indexing pass resumes on the next import or open")
       out.fail(interruptedStatus)
     }
-    let failed = outcome.report.failedRequests
-    if !failed.isEmpty {
-      for r in failed { out.warn("segscope: error: " + Sanitize.forTerminal(r)) }
-      out.warn("segscope: the rest of the import was kept")
-      out.fail()
-    }
+    out.failedRequests(outcome.report.failedRequests)
     return out
+  }
+}
+
+extension Printed {
+  /// What the user asked an import for and did not get (a `--pred` folder that is not there): each on
+  /// stderr, and status 1; the rest of the import was kept.
+  mutating func failedRequests(_ failed: [String]) {
+    guard !failed.isEmpty else { return }
+    for r in failed { warn("segscope: error: " + Sanitize.forTerminal(r)) }
+    warn("segscope: the rest of the import was kept")
+    fail()
   }
 }

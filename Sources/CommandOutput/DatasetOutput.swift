@@ -16,11 +16,7 @@ public enum DatasetOutput {
     out.line("imported \(report.samples) samples with instances; fields: \(report.fields.joined(separator: ", ")); \(report.problems.count) problems")
     out.problems(report.problems.map { ($0.path, $0.problem) })
     try store.setMeta("format", "coco")
-    for r in report.failedRequests { out.warn("segscope: error: " + Sanitize.forTerminal(r)) }
-    if !report.failedRequests.isEmpty {
-      out.warn("segscope: the rest of the import was kept")
-      out.fail()
-    }
+    out.failedRequests(report.failedRequests)
     return out
   }
 
@@ -93,24 +89,30 @@ public enum DatasetOutput {
     case tag(String)
     case flagged
 
-    /// The view expression that selects them.
-    public var text: String {
+    /// The view that selects them (a typed view's syntax error is a usage error).
+    public func view() throws -> ViewExpression {
       switch self {
-      case .view(let v): v
-      case .tag(let t): "tag:" + (t.contains(" ") ? "'\(t)'" : t)
-      case .flagged: "flagged"
+      case .view(let v): try ViewExpression.parseForCommand(v)
+      case .tag(let t): ViewExpression(filters: [.tag(t)])
+      case .flagged: ViewExpression(filters: [.flagged(state: .open)])
       }
+    }
+
+    /// The selection as the export names it: a view as the user typed it, else the view's text.
+    func title(_ view: ViewExpression) -> String {
+      if case .view(let v) = self { return v }
+      return view.text
     }
   }
 
   /// `export`: a folder (imgseg, voc, coco, cvat) or one file (csv, json, a contact sheet, the map).
   public static func export(_ store: DatasetStore, _ format: ExportFormat, selection: Selection, to out: String, run: String?, limit: Int) throws -> Printed {
-    let text = selection.text
-    let ids = try store.sampleIds(ViewExpression.parseForCommand(text))
+    let view = try selection.view()
+    let ids = try store.sampleIds(view)
     switch format {
     case .file(let kind):
       let chosen = kind == .sheet ? Array(ids.prefix(limit)) : ids
-      let n = try ViewExport(store: store, run: run).write(kind, ids: chosen, title: text, to: out)
+      let n = try ViewExport(store: store, run: run).write(kind, ids: chosen, title: selection.title(view), to: out)
       let more = kind == .sheet && ids.count > n ? " (first \(n) of \(ids.count); --limit for more)" : ""
       return Printed(out: "wrote \(n) samples as \(format.name) to \(Sanitize.forTerminal(out))\(more)\n")
     case .folder(let folderFormat):

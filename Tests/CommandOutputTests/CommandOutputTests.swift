@@ -82,9 +82,11 @@ struct CommandOutputTests {
     } catch {
       #expect("\(error)".contains("no evaluation run 'a' (runs: none; run segscope eval first)"))
     }
-    #expect(DatasetOutput.Selection.tag("two words").text == "tag:'two words'")
-    #expect(DatasetOutput.Selection.tag("one").text == "tag:one")
-    #expect(DatasetOutput.Selection.flagged.text == "flagged")
+    #expect(try DatasetOutput.Selection.tag("two words").view().text == "tag:'two words'")
+    #expect(try DatasetOutput.Selection.tag("one").view().text == "tag:one")
+    #expect(try DatasetOutput.Selection.tag("it's (a:b)").view() == ViewExpression.parse("tag:\"it's (a:b)\""))
+    #expect(try DatasetOutput.Selection.flagged.view().text == "flagged")
+    #expect(throws: UsageError.self) { try DatasetOutput.Selection.view("split=").view() }
     let csv = f.root + "/view.csv"
     let wrote = try DatasetOutput.export(f.store, .file(.csv), selection: .view("split=val"), to: csv, run: nil, limit: 48)
     #expect(wrote.out.hasPrefix("wrote 2 samples as csv to ") && wrote.status == 0)
