@@ -240,8 +240,8 @@ enum Commands {
     return []
   }
 
-  /// A view typed or built as text, loaded; its syntax error goes on the status line instead (as a
-  /// failed load's does) and nothing is loaded.
+  /// A view typed as text, loaded; its syntax error goes on the status line instead (as a failed
+  /// load's does) and nothing is loaded.
   static func loadView(_ s: inout AppState, _ text: String, run: String?) -> [Effect] {
     do {
       let view = try ViewExpression.parse(text)
@@ -312,8 +312,11 @@ enum Commands {
       let c = rows[s.classCursor]
       let name = s.classNames.indices.contains(c.classId) ? s.classNames[c.classId] : String(c.classId)
       go(&s, .samples)
-      let quoted = name.contains(" ") ? "'\(name)'" : name
-      return loadView(&s, "class:\(quoted) sort:iou(\(run.key),\(quoted))", run: run.key)
+      s.viewLoading = true
+      let view = ViewExpression(
+        filters: [.classPixels(className: name, field: FieldName.groundTruth, .gt, 0)],
+        sort: .init(metric: .classIoU(run: run.key, className: name), descending: false))
+      return [.loadView(view, run: run.key)]
     case .confusion:
       guard let run = s.activeRunSummary, let m = s.matrix else { return [] }
       let g = s.confusionCursor.row, p = s.confusionCursor.col
@@ -337,7 +340,8 @@ enum Commands {
       }
       s.cursor = 0
       go(&s, .sample)
-      return loadView(&s, "path~'\(stem)'", run: s.activeRunSummary?.key)
+      s.viewLoading = true
+      return [.loadView(ViewExpression(filters: [.pathContains(stem)]), run: s.activeRunSummary?.key)]
     case .runs:
       guard s.runs.indices.contains(s.runsCursor) else { return [] }
       s.activeRun = s.runsCursor

@@ -188,12 +188,6 @@ enum TriageCommands {
     return s.view.sorted(by: .miou(run: run.key))
   }
 
-  /// A run key as the view language reads it: quoted when it has characters other than letters,
-  /// digits, `_`, `-` and `.`.
-  static func runTerm(_ key: String) -> String {
-    key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }) ? "'\(key)'" : key
-  }
-
   /// A class typed by the user: its exact name, a name ignoring case, or its value.
   static func resolveClass(_ s: AppState, _ text: String) -> String? {
     let t = text.filter { $0 != "'" && $0 != "\"" }
