@@ -33,15 +33,10 @@ public enum CurationOutput {
     return sigs
   }
 
-  /// A report as text or JSON.
-  static func printed(_ json: String?, text: @autoclosure () -> String) -> Printed {
-    Printed(out: json.map { $0 + "\n" } ?? text())
-  }
-
   public static func duplicates(_ store: DatasetStore, view: String?, threshold: Double, top: Int, format: OutputFormat) throws -> Printed {
     let sigs = try signatures(store, view: view)
     let report = DuplicatesReport(try Curator(store: store).duplicates(sigs, threshold: threshold), rows: try store.sampleRows(ids: sigs.map(\.sampleId)))
-    return printed(format == .json ? try JSONOutput.string(report) : nil, text: report.text(top: top))
+    return Printed(out: try format.render(report, text: report.text(top: top)))
   }
 
   public static func similar(_ store: DatasetStore, sample: String, limit: Int, format: OutputFormat) throws -> Printed {
@@ -80,7 +75,7 @@ public enum CurationOutput {
       return out
     }
     let report = UncertaintyReport(scores, rows: try store.sampleRows(ids: scores.map(\.sampleId)))
-    out.out = format == .json ? try JSONOutput.string(report) + "\n" : report.text(top: top)
+    out.out = try format.render(report, text: report.text(top: top))
     return out
   }
 
@@ -95,7 +90,7 @@ public enum CurationOutput {
       out.warn("exported \(r.samples) samples as CVAT to \(Sanitize.forTerminal(folder))")
     }
     let report = UncertaintyReport(o.picks, rows: try store.sampleRows(ids: o.picks.map(\.sampleId)))
-    out.out = format == .json ? try JSONOutput.string(report) + "\n" : report.text(top: budget)
+    out.out = try format.render(report, text: report.text(top: budget))
     if o.picks.count < budget { out.warn("picked \(o.picks.count) of \(budget): no more samples with the fields (or far enough apart)") }
     if o.picks.isEmpty { out.fail() }
     return out
@@ -109,7 +104,7 @@ public enum CurationOutput {
     let made = stored ? nil : try ImageClusters(store: store).make(signatures(store, view: view), k: k)
     let report = try ImageClusters(store: store).report(run: evalRun)
     let out = ClustersReport(report, made: made, rows: try store.sampleRows(ids: report.clusters.flatMap(\.sampleIds)))
-    return printed(format == .json ? try JSONOutput.string(out) : nil, text: out.text())
+    return Printed(out: try format.render(out, text: out.text()))
   }
 
   /// `slices`: the slices where a run is significantly worse than on the rest.
@@ -120,6 +115,6 @@ public enum CurationOutput {
     _ = try signatures(store, view: view)
     let outcome = try SliceFinder(store: store).find(run: evalRun, view: parsed, options: options)
     let out = SlicesReport(outcome, fdr: options.alpha, rows: try store.sampleRows(ids: outcome.slices.flatMap(\.sampleIds)))
-    return printed(format == .json ? try JSONOutput.string(out) : nil, text: out.text())
+    return Printed(out: try format.render(out, text: out.text()))
   }
 }

@@ -24,7 +24,7 @@ public enum DatasetOutput {
   /// database file afterwards when `checkpoint` (for read-only readers on other hosts).
   public static func info(_ store: DatasetStore, format: OutputFormat, checkpoint: Bool) throws -> Printed {
     defer { if checkpoint { try? store.checkpoint() } }
-    return Printed(out: format == .json ? try JSONOutput.string(InfoReport.of(store)) + "\n" : try InfoText.render(store))
+    return Printed(out: try format.render(InfoReport.of(store), text: InfoText.render(store)))
   }
 
   /// `query`: the samples of a view, a line each (or JSON); the count and an unfinished index on stderr.

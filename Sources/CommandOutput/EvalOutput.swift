@@ -6,6 +6,11 @@ import Workflows
 /// How the command line prints results: `--format`.
 public enum OutputFormat: String, CaseIterable, Sendable {
   case table, json, csv, markdown
+
+  /// `report` as one line of JSON for `.json`, else `text`; only the one asked for is made.
+  public func render<T: Encodable>(_ report: @autoclosure () throws -> T, text: @autoclosure () throws -> String) throws -> String {
+    self == .json ? try JSONOutput.string(report()) + "\n" : try text()
+  }
 }
 
 /// What `eval` (and `merge`, from the same stored run) prints: the text for standard output, and
@@ -37,7 +42,7 @@ public enum EvalOutput {
       out += "  Cityscapes instance-weighted IoU (iIoU / nIoU) per instance class, trainIds: \(Sanitize.forTerminal(summary))\n"
     }
     if boundary, let b = try store.boundary(run: run) {
-      out += format == .json ? try JSONOutput.string(BoundaryReport(b)) + "\n" : RunsText.boundary(b, names: names)
+      out += try format.render(BoundaryReport(b), text: RunsText.boundary(b, names: names))
     }
     if ci { out += RunsText.intervals(try store.sampleMatrices(run: run), dialect: dialect, names: names) }
     if format == .table && !problems.isEmpty {

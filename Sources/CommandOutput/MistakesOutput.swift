@@ -21,7 +21,7 @@ public enum MistakesOutput {
     bar.finish()
     let paths = try store.samplePaths(ids: outcome.samples.map(\.sampleId))
     let report = MistakesReport(run: outcome.run, samples: outcome.samples, paths: paths, className: ClassNaming.namer(store, field: request.gtField))
-    var out = Printed(out: format == .json ? try JSONOutput.string(report) + "\n" : MistakesText.render(report, top: top))
+    var out = Printed(out: try format.render(report, text: MistakesText.render(report, top: top)))
     if !outcome.problems.isEmpty {
       out.warn("\(outcome.problems.count) problems (everything else was checked):")
       for p in outcome.problems.prefix(10) { out.warn("  " + Sanitize.forTerminal(p)) }
