@@ -32,7 +32,7 @@ extension EffectRunner {
     control.start(job)
     let control = self.control
     do {
-      let ids = view == ViewExpression() ? nil : try store.sampleIds(view)
+      let ids = try ids(within: view)
       let (sigs, _) = try Curator(store: store).signatures(
         ids: ids, progress: jobProgress(job, title: "map: signatures"), shouldStop: { control.isCancelled(job) })
       let (points, explained) = try EmbeddingMap.build(store: store, signatures: sigs, order: ids, run: run, className: className)
@@ -61,7 +61,7 @@ extension EffectRunner {
         ]
       }
       var ids: [Int64]? = nil
-      if case .next(_, _, let view, _) = task, view != ViewExpression() { ids = try store.sampleIds(view) }
+      if case .next(_, _, let view, _) = task { ids = try self.ids(within: view) }
       let (sigs, problems) = try curator.signatures(
         ids: ids, progress: jobProgress(job, title: "\(job): signatures"), shouldStop: { control.isCancelled(job) })
       let skipped = problems.isEmpty ? "" : " (\(problems.count) images could not be read)"

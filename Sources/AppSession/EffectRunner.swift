@@ -61,7 +61,7 @@ public struct EffectRunner: Sendable {
       case .loadCompare(let base, let run, let view):
         let runs = try store.runs()
         guard let a = runs.first(where: { $0.key == base }), let b = runs.first(where: { $0.key == run }) else { return [] }
-        let ids = view == ViewExpression() ? nil : try store.sampleIds(view)
+        let ids = try ids(within: view)
         let paired = try RunComparison.pairedMatrices(store: store, a: a, b: b, within: ids)
         return [.compareLoaded(PairedRuns(a: base, b: run, matrixA: paired.a, matrixB: paired.b, samples: paired.samples))]
       case .saveView(let name, let view):
@@ -184,11 +184,16 @@ public struct EffectRunner: Sendable {
     return .otherRunsLoaded(runs)
   }
 
+  /// The samples of `view`, or nil (every sample) when it has no term: what passes read whole.
+  func ids(within view: ViewExpression) throws -> [Int64]? {
+    view.isEmpty ? nil : try store.sampleIds(view)
+  }
+
   public func loadView(_ view: ViewExpression, run: String?, request: Int = 0) throws -> AppAction {
     let ids = try store.sampleIds(view)
     var matrix: ConfusionMatrix? = nil
     if let run, let r = try store.runs().first(where: { $0.key == run }) {
-      matrix = try store.matrix(run: r, sampleIds: view == ViewExpression() ? nil : ids).0
+      matrix = try store.matrix(run: r, sampleIds: view.isEmpty ? nil : ids).0
     }
     return .viewLoaded(view: view, title: view.text, ids: ids, matrix: matrix, request: request)
   }
@@ -311,7 +316,7 @@ extension EffectRunner {
     control.start(job)
     let post = self.post, control = self.control
     var req = PredictRunner.Request(name: name, command: command)
-    if view != ViewExpression() { req.sampleIds = try store.sampleIds(view) }
+    req.sampleIds = try ids(within: view)
     do {
       let out = try PredictRunner(store: store).run(
         req, progress: { done, total in post([.jobProgress(id: job, Job(title: job.description, done: done, total: total))]) },

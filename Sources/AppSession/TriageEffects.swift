@@ -25,7 +25,7 @@ extension EffectRunner {
       let ids = try store.sampleIds(view)
       var matrix: ConfusionMatrix? = nil
       if let run, let r = try store.runs().first(where: { $0.key == run }) {
-        matrix = try store.matrix(run: r, sampleIds: view == ViewExpression() ? nil : ids).0
+        matrix = try store.matrix(run: r, sampleIds: view.isEmpty ? nil : ids).0
       }
       return [
         .triage(

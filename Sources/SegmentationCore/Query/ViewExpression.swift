@@ -95,6 +95,9 @@ public struct ViewExpression: Sendable, Equatable {
   }
 
   /// Parses an expression; the error names the character position and what was expected.
+  /// No term at all: every sample, in the dataset's order.
+  public var isEmpty: Bool { self == ViewExpression() }
+
   public static func parse(_ text: String) throws(ViewSyntaxError) -> ViewExpression {
     var p = ViewParser(text)
     return try p.parseAll()
