@@ -12,7 +12,9 @@ import Testing
 final class SilentServer {
   let fd: Int32
   let port: Int
-  init() throws {
+  /// Without `listening` the port is bound but refuses connections, and stays reserved (no other
+  /// socket can take it) until `close`.
+  init(listening: Bool = true) throws {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     self.fd = fd
     var addr = sockaddr_in()
@@ -21,7 +23,7 @@ final class SilentServer {
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    guard bound == 0, listen(fd, 8) == 0 else {
+    guard bound == 0, !listening || listen(fd, 8) == 0 else {
       _ = Glibc.close(fd)
       throw TrackingError(message: "cannot listen")
     }
@@ -55,8 +57,10 @@ struct MLflowClientTests {
 
   @Test("a closed port says nothing accepts connections; a silent server misses its deadline once, then every call fails at once")
   func unreachable() throws {
-    let closed = try SilentServer()
-    closed.close()
+    // A port bound without listening: closed, and no other test's server can take it meanwhile (a
+    // port closed before the call once went to one that accepted and stayed silent).
+    let closed = try SilentServer(listening: false)
+    defer { closed.close() }
     do {
       _ = try MLflowClient(uri: "http://127.0.0.1:\(closed.port)", requestSeconds: 3).experimentId(name: "e")
       Issue.record("a closed port answered")
